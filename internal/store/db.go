@@ -1,0 +1,206 @@
+// Package store is the one database/sql implementation of every etuus store,
+// for the embedded SQLite default and for PostgreSQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/etuus/etuus/internal/fault"
+)
+
+// DB is an open etuus database.
+type DB struct {
+	sql     *sql.DB
+	dialect dialect
+	// Now is the clock every transaction reads its fixed "now" from.
+	Now func() time.Time
+	// display is the database location without credentials, for logs.
+	display string
+}
+
+// Open opens the database named by url: a postgres:// or postgresql:// URL, or
+// an SQLite file given as sqlite:PATH, file:PATH or a plain path. It checks
+// that the database answers, but neither creates tables nor writes anything:
+// an existing file that is not an SQLite database is refused, never
+// overwritten.
+func Open(ctx context.Context, url string) (*DB, error) {
+	d, dsn, display, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(d.driver(), dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", display, err)
+	}
+	d.tune(db)
+	s := &DB{sql: db, dialect: d, Now: time.Now, display: display}
+	if err := s.check(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func parseURL(url string) (d dialect, dsn, display string, err error) {
+	switch {
+	case url == "":
+		return 0, "", "", errors.New("no database given")
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return postgresDialect, url, redactURL(url), nil
+	case strings.Contains(url, "://"):
+		return 0, "", "", fmt.Errorf("unsupported database URL %q: use postgres://… or an SQLite file path", redactURL(url))
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return 0, "", "", errors.New("no SQLite file path given")
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return 0, "", "", fmt.Errorf("database %s is a directory, not a file", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return 0, "", "", fmt.Errorf("database folder %s: %w", dir, err)
+		}
+	}
+	// WAL lets readers run beside the one writer; busy_timeout makes writers
+	// wait for each other instead of failing; _txlock=immediate takes the
+	// write lock at BEGIN so two transactions never deadlock upgrading.
+	dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return sqliteDialect, dsn, path, nil
+}
+
+// redactURL drops the password from a URL so it can be logged.
+func redactURL(url string) string {
+	at := strings.LastIndexByte(url, '@')
+	scheme := strings.Index(url, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return url
+	}
+	userinfo := url[scheme+3 : at]
+	if i := strings.IndexByte(userinfo, ':'); i >= 0 {
+		return url[:scheme+3] + userinfo[:i] + ":***" + url[at:]
+	}
+	return url
+}
+
+// check makes the first round trip, so that a wrong URL, a refused password
+// or a file that is not a database stops start-up with a clear error.
+func (db *DB) check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var n int
+	if err := db.sql.QueryRowContext(ctx, db.dialect.probe()).Scan(&n); err != nil {
+		return fmt.Errorf("database %s: %w", db.display, err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// String names the database without credentials.
+func (db *DB) String() string { return db.display }
+
+// Dialect is "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.String() }
+
+// SQL is the underlying pool, for metrics and for the job queue's driver.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Ping checks that the database answers; /readyz uses it.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	return db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+}
+
+// Tx is a transaction with the fixed instant it runs at, so that every row it
+// writes carries the same time and tests control that time.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// Now is the transaction's instant, in UTC.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Begin starts a read-write transaction.
+func (db *DB) Begin(ctx context.Context) (*Tx, error) {
+	t, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, db.mapErr(err)
+	}
+	return &Tx{Tx: t, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+// inTx runs fn in a transaction and commits it when fn returns nil. A busy or
+// serialization failure is retried a few times before it is reported.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.tryTx(ctx, fn)
+		if !db.dialect.retryable(err) {
+			return db.mapErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+		}
+	}
+	return db.mapErr(err)
+}
+
+func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// mapErr turns driver errors into fault kinds that callers can act on.
+func (db *DB) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var f *fault.Error
+	if errors.As(err, &f) {
+		return err
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fault.Wrap(fault.NotFound, "", err)
+	case db.dialect.uniqueViolation(err):
+		return fault.Wrap(fault.Conflict, "", err)
+	case db.dialect.retryable(err):
+		return fault.Wrap(fault.Unavailable, "", err)
+	}
+	return err
+}
+
+// NewID returns a new time-ordered UUID (version 7) as text, generated in Go
+// so that both databases agree and rows sort by creation.
+func NewID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"bytes"
+	"database/sql"
+	"errors"
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect holds every difference between SQLite and PostgreSQL in this one
+// file; the rest of the package writes one SQL text for both ($1 placeholders
+// work on both drivers).
+type dialect int
+
+const (
+	sqliteDialect dialect = iota + 1
+	postgresDialect
+)
+
+func (d dialect) String() string {
+	if d == postgresDialect {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+func (d dialect) driver() string {
+	if d == postgresDialect {
+		return "pgx"
+	}
+	return "sqlite"
+}
+
+// tune sizes the connection pool. SQLite has one writer at a time, so a few
+// connections serve the readers WAL allows; PostgreSQL gets a real pool.
+func (d dialect) tune(db *sql.DB) {
+	if d == postgresDialect {
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(20)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(0)
+}
+
+// probe is the first query run after opening; on SQLite it reads the schema
+// table so that a file that is not a database fails here.
+func (d dialect) probe() string {
+	if d == postgresDialect {
+		return "SELECT 1"
+	}
+	return "SELECT count(*) FROM sqlite_master"
+}
+
+// lockAudit serialises appends to the audit chain inside a transaction.
+// SQLite transactions already hold the database's write lock from BEGIN.
+func (d dialect) lockAudit() string {
+	if d == postgresDialect {
+		return "SELECT pg_advisory_xact_lock(7744)"
+	}
+	return ""
+}
+
+func (d dialect) uniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// retryable reports errors that go away when the transaction runs again:
+// SQLite's busy and locked, PostgreSQL's serialization failure and deadlock.
+func (d dialect) retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// Migrations are written for PostgreSQL types; for SQLite a few type names
+// are rewritten (TIMESTAMP and DATE are the declared types the SQLite driver
+// turns back into time.Time), and blocks fenced by
+//
+//	-- +etuus postgres   or   -- +etuus sqlite
+//	…
+//	-- +etuus end
+//
+// are kept only for their own dialect.
+var sqliteTypes = strings.NewReplacer(
+	"TIMESTAMPTZ", "TIMESTAMP",
+	"BYTEA", "BLOB",
+	"JSONB", "TEXT",
+)
+
+var fence = regexp.MustCompile(`(?s)-- \+etuus (postgres|sqlite)\n(.*?)-- \+etuus end\n`)
+
+func (d dialect) migrationText(b []byte) []byte {
+	b = fence.ReplaceAllFunc(b, func(m []byte) []byte {
+		sub := fence.FindSubmatch(m)
+		if string(sub[1]) == d.String() {
+			return sub[2]
+		}
+		return nil
+	})
+	if d == sqliteDialect {
+		b = []byte(sqliteTypes.Replace(string(b)))
+	}
+	return bytes.TrimSpace(b)
+}
+
+// migrationFS returns the embedded migrations rewritten for the dialect.
+func (d dialect) migrationFS(src fs.FS) (fs.FS, error) {
+	out := fstest.MapFS{}
+	err := fs.WalkDir(src, ".", func(path string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() || !strings.HasSuffix(path, ".sql") {
+			return err
+		}
+		b, err := fs.ReadFile(src, path)
+		if err != nil {
+			return err
+		}
+		out[path] = &fstest.MapFile{Data: d.migrationText(b)}
+		return nil
+	})
+	return out, err
+}

@@ -34,6 +34,7 @@ CREATE TABLE unit_contacts (
     closes    TEXT NOT NULL DEFAULT '',
     languages TEXT NOT NULL DEFAULT '',
     note_key  TEXT NOT NULL DEFAULT '',
+    intl      TEXT NOT NULL DEFAULT '',
     sort      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX unit_contacts_unit ON unit_contacts (unit_id, sort);

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/web"
+)
+
+// app is a running etuus: the database and the web front, wired together.
+type app struct {
+	cfg  config
+	log  *slog.Logger
+	db   *store.DB
+	web  *web.Server
+	http *http.Server
+	ln   net.Listener
+}
+
+// openDB opens and migrates the database and writes the reference data: the
+// steps every command that uses the database shares.
+func openDB(ctx context.Context, c *config, log *slog.Logger) (*store.DB, error) {
+	url, err := c.dbURL()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("database migrated", "db", db.String(), "applied", n)
+	}
+	units, contacts, err := org.Reference()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.SeedReference(ctx, units, contacts); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("reference data: %w", err)
+	}
+	return db, nil
+}
+
+func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	d, err := demo.Set()
+	if err != nil {
+		return err
+	}
+	seeded, err := db.SeedDemo(ctx, d)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if seeded {
+		log.Info("demo data written", "persons", len(d.Persons), "organisations", len(d.Organisations), "staff", len(d.Staff))
+	}
+	return nil
+}
+
+// newApp opens everything serve needs and binds the listening socket, so
+// that by the time it returns the server can answer.
+func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
+	log, err := c.logger(logw)
+	if err != nil {
+		return nil, err
+	}
+	wantDemo, err := c.demo()
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(ctx, &c, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: c, log: log, db: db}
+	if wantDemo {
+		if err := seedDemo(ctx, db, log); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db.SQL(), "etuus"),
+	)
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	a.ln = ln
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + displayAddr(ln.Addr().String())
+		a.cfg.BaseURL = c.BaseURL
+	}
+	a.web, err = web.New(web.Config{
+		BaseURL:   strings.TrimSuffix(c.BaseURL, "/"),
+		Version:   version,
+		AccessLog: c.AccessLog,
+	}, db, cat, log, reg)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.http = &http.Server{
+		Handler:           a.web.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// displayAddr turns a listening address into one a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" || host == "127.0.0.1" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// serve answers requests until ctx ends, then lets requests in flight finish
+// before it closes the database.
+func (a *app) serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Serve(a.ln) }()
+	a.log.Info("etuus is serving", "url", a.cfg.BaseURL, "db", a.db.Dialect(), "version", version)
+	select {
+	case err := <-errc:
+		a.close()
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.Shutdown)
+	defer cancel()
+	err := a.http.Shutdown(sctx)
+	a.close()
+	return err
+}
+
+func (a *app) close() {
+	if a.db != nil {
+		a.db.Close()
+	}
+}
+
+// openOnly opens the database for reading tools, without migrating.
+func openOnly(ctx context.Context, url string) (*store.DB, error) {
+	return store.Open(ctx, url)
+}

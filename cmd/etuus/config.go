@@ -1,0 +1,107 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting, parsed once here and passed down as values.
+type config struct {
+	Addr      string
+	Data      string
+	DB        string
+	BaseURL   string
+	Demo      string // "auto", "true" or "false"
+	LogFormat string
+	LogLevel  string
+	AccessLog bool
+	Shutdown  time.Duration
+}
+
+func newFlagSet(name, summary string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: etuus %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// env returns the ETUUS_* variable's value, or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if v, ok := os.LookupEnv(name); ok {
+		b, err := strconv.ParseBool(v)
+		if err == nil {
+			return b
+		}
+	}
+	return def
+}
+
+// storageFlags are shared by every command that opens the database.
+func storageFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.Data, "data", env("ETUUS_DATA", "./data"), "data folder for the embedded database and files (ETUUS_DATA)")
+	fs.StringVar(&c.DB, "db", env("ETUUS_DB", ""), "database: postgres://user:pass@host/db, or an SQLite file; default: etuus.db in the data folder (ETUUS_DB)")
+	fs.StringVar(&c.LogFormat, "log-format", env("ETUUS_LOG_FORMAT", "text"), "log format: text or json (ETUUS_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("ETUUS_LOG_LEVEL", "info"), "log level: debug, info, warn or error (ETUUS_LOG_LEVEL)")
+}
+
+// dbURL is the database to open: --db, or the SQLite file in the data
+// folder, which it creates.
+func (c *config) dbURL() (string, error) {
+	if c.DB != "" {
+		return c.DB, nil
+	}
+	if err := os.MkdirAll(c.Data, 0o750); err != nil {
+		return "", fmt.Errorf("data folder: %w", err)
+	}
+	return filepath.Join(c.Data, "etuus.db"), nil
+}
+
+func (c *config) postgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
+}
+
+// demo reports whether to seed demo data: by default only on the embedded
+// SQLite database, never silently into a production PostgreSQL.
+func (c *config) demo() (bool, error) {
+	switch c.Demo {
+	case "auto", "":
+		return !c.postgres(), nil
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("--demo must be auto, true or false, not %q", c.Demo)
+}
+
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlagSet("serve", "Runs the e-service. On the embedded default (an SQLite file in the data\nfolder) it writes demo data into an empty database.", stderr)
+	storageFlags(fs, &c)
+	fs.StringVar(&c.Addr, "addr", env("ETUUS_ADDR", "localhost:8080"), "address to listen on (ETUUS_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", env("ETUUS_BASE_URL", ""), "the address users reach, e.g. https://etuus.example.fi; default http://ADDR (ETUUS_BASE_URL)")
+	fs.StringVar(&c.Demo, "demo", env("ETUUS_DEMO", "auto"), "write demo data into an empty database: auto (only on SQLite), true or false (ETUUS_DEMO)")
+	fs.BoolVar(&c.AccessLog, "access-log", envBool("ETUUS_ACCESS_LOG", true), "log every request: method, route pattern, status, duration; never paths or personal data (ETUUS_ACCESS_LOG)")
+	fs.DurationVar(&c.Shutdown, "shutdown-timeout", 20*time.Second, "how long requests in flight may finish after SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected argument %q", fs.Arg(0))
+	}
+	a, err := newApp(ctx, c, stderr)
+	if err != nil {
+		return err
+	}
+	return a.serve(ctx)
+}

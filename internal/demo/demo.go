@@ -1,0 +1,83 @@
+// Package demo is the demonstration data of the embedded default: artificial
+// people, organisations and staff that show every part of etuus.
+package demo
+
+import (
+	"fmt"
+
+	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/hetu"
+	"github.com/etuus/etuus/internal/fi/ytunnus"
+	"github.com/etuus/etuus/internal/org"
+)
+
+// Data is one set of demo data.
+type Data struct {
+	Persons       []customer.Person
+	Organisations []customer.Organisation
+	Staff         []org.Staff
+}
+
+// Set returns the demo data. Identity codes use the artificial individual
+// numbers 900–999 and business IDs a range no real company has, so no demo
+// record ever names a real person or company.
+func Set() (Data, error) {
+	var d Data
+	people := []struct {
+		id, hetu, given, family, lang, email string
+	}{
+		{"demo-person-maija", "010403A998U", "Maija", "Meikäläinen", "fi", "maija.meikalainen@example.fi"},
+		{"demo-person-matti", "100871-998D", "Matti", "Virtanen", "fi", "matti.virtanen@example.fi"},
+		{"demo-person-sanna", "091099-998L", "Sanna", "Lindqvist", "sv", "sanna.lindqvist@example.fi"},
+		{"demo-person-johan", "241198-998U", "Johan", "Korhonen", "en", "johan.korhonen@example.fi"},
+	}
+	for _, p := range people {
+		code, err := hetu.Parse(p.hetu)
+		if err != nil {
+			return Data{}, fmt.Errorf("demo person %s: %w", p.id, err)
+		}
+		if !code.Temporary() {
+			return Data{}, fmt.Errorf("demo person %s: %s is not an artificial code", p.id, code.Masked())
+		}
+		d.Persons = append(d.Persons, customer.Person{
+			ID: p.id, HETU: code.String(), GivenName: p.given, FamilyName: p.family,
+			BirthDate: code.BirthDate(), Lang: p.lang, Email: p.email, Demo: true,
+		})
+	}
+	orgs := []struct {
+		id   string
+		base int
+		name string
+	}{
+		{"demo-org-rakennus", 9876541, "Demo Rakennus Oy"},
+		{"demo-org-tilitoimisto", 9876542, "Tilitoimisto Demo Oy"},
+		{"demo-org-kahvila", 9876543, "Kahvila Demo Ky"},
+	}
+	for _, o := range orgs {
+		id, ok := ytunnus.Make(o.base)
+		if !ok {
+			return Data{}, fmt.Errorf("demo organisation %s: base %d has no check digit", o.id, o.base)
+		}
+		d.Organisations = append(d.Organisations, customer.Organisation{ID: o.id, BusinessID: id.String(), Name: o.name, Demo: true})
+	}
+	d.Staff = []org.Staff{
+		{ID: "demo-staff-anna", Subject: "staff-anna", GivenName: "Anna", FamilyName: "Asiantuntija", UnitID: "recovery", Role: org.RoleSpecialist},
+		{ID: "demo-staff-pekka", Subject: "staff-pekka", GivenName: "Pekka", FamilyName: "Päällikkö", UnitID: "recovery", Role: org.RoleManager},
+		{ID: "demo-staff-kaisa", Subject: "staff-kaisa", GivenName: "Kaisa", FamilyName: "Kansainvälinen", UnitID: "international", Role: org.RoleSpecialist},
+		{ID: "demo-staff-olli", Subject: "staff-olli", GivenName: "Olli", FamilyName: "Operaattori", UnitID: "shared-services", Role: org.RoleOperations},
+	}
+	return d, nil
+}
+
+// EIDASPersons are demo identities of the test identity provider who sign in
+// with a foreign eID; each becomes a customer at first sign-in. Only the
+// first three come from accepted countries; Pierre shows the refusal.
+func EIDASPersons() []customer.Person {
+	return []customer.Person{
+		{ID: "demo-eidas-kati", EIDASCountry: "EE", EIDASID: "EE/FI/49001010099", GivenName: "Kati", FamilyName: "Tamm", BirthDate: civil.New(1990, 1, 1), Lang: "en", Demo: true},
+		{ID: "demo-eidas-lucia", EIDASCountry: "ES", EIDASID: "ES/FI/99999999R", GivenName: "Lucía", FamilyName: "García", BirthDate: civil.New(1985, 5, 12), Lang: "en", Demo: true},
+		{ID: "demo-eidas-giulia", EIDASCountry: "IT", EIDASID: "IT/FI/TINIT-RSSGLI80A41H501X", GivenName: "Giulia", FamilyName: "Rossi", BirthDate: civil.New(1980, 1, 1), Lang: "en", Demo: true},
+		{ID: "demo-eidas-pierre", EIDASCountry: "FR", EIDASID: "FR/FI/9999999999", GivenName: "Pierre", FamilyName: "Martin", BirthDate: civil.New(1975, 7, 14), Lang: "en", Demo: true},
+	}
+}

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/demo"
+)
+
+var _ customer.Store = (*DB)(nil)
+
+const personColumns = `id, COALESCE(hetu, ''), COALESCE(eidas_country, ''), COALESCE(eidas_id, ''),
+	given_name, family_name, birth_date, lang, email, phone, demo, created_at`
+
+func scanPerson(row interface{ Scan(...any) error }) (customer.Person, error) {
+	var p customer.Person
+	err := row.Scan(&p.ID, &p.HETU, &p.EIDASCountry, &p.EIDASID, &p.GivenName, &p.FamilyName,
+		&p.BirthDate, &p.Lang, &p.Email, &p.Phone, &p.Demo, &p.CreatedAt)
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, err
+}
+
+// PersonByID finds a customer by internal ID.
+func (db *DB) PersonByID(ctx context.Context, id string) (customer.Person, error) {
+	p, err := scanPerson(db.sql.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons WHERE id = $1`, id))
+	return p, db.mapErr(err)
+}
+
+// PersonByHETU finds a customer by the full identity code.
+func (db *DB) PersonByHETU(ctx context.Context, hetu string) (customer.Person, error) {
+	p, err := scanPerson(db.sql.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons WHERE hetu = $1`, hetu))
+	return p, db.mapErr(err)
+}
+
+// PersonByEIDAS finds a customer by eIDAS country and person identifier.
+func (db *DB) PersonByEIDAS(ctx context.Context, country, id string) (customer.Person, error) {
+	p, err := scanPerson(db.sql.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons
+		WHERE eidas_country = $1 AND eidas_id = $2`, country, id))
+	return p, db.mapErr(err)
+}
+
+// CreatePerson stores a new customer.
+func (db *DB) CreatePerson(ctx context.Context, p *customer.Person) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.createPerson(ctx, p) })
+}
+
+func (tx *Tx) createPerson(ctx context.Context, p *customer.Person) error {
+	if p.ID == "" {
+		p.ID = NewID()
+	}
+	if p.Lang == "" {
+		p.Lang = "fi"
+	}
+	p.CreatedAt = tx.now
+	_, err := tx.ExecContext(ctx, `INSERT INTO persons
+		(id, hetu, eidas_country, eidas_id, given_name, family_name, birth_date, lang, email, phone, demo, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		p.ID, nullIfEmpty(p.HETU), nullIfEmpty(p.EIDASCountry), nullIfEmpty(p.EIDASID), p.GivenName, p.FamilyName,
+		p.BirthDate, p.Lang, p.Email, p.Phone, p.Demo, p.CreatedAt)
+	return err
+}
+
+// OrganisationByBusinessID finds an organisation by its Y-tunnus.
+func (db *DB) OrganisationByBusinessID(ctx context.Context, businessID string) (customer.Organisation, error) {
+	var o customer.Organisation
+	err := db.sql.QueryRowContext(ctx, `SELECT id, business_id, name, demo, created_at FROM organisations WHERE business_id = $1`, businessID).
+		Scan(&o.ID, &o.BusinessID, &o.Name, &o.Demo, &o.CreatedAt)
+	return o, db.mapErr(err)
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// SeedDemo writes the demo data once: it reports false and writes nothing
+// when the database was seeded before.
+func (db *DB) SeedDemo(ctx context.Context, d demo.Data) (bool, error) {
+	seeded := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var v string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'demo_seeded'`).Scan(&v)
+		if err == nil {
+			return nil
+		}
+		if err != sql.ErrNoRows {
+			return err
+		}
+		for i := range d.Persons {
+			if err := tx.createPerson(ctx, &d.Persons[i]); err != nil {
+				return err
+			}
+		}
+		for _, o := range d.Organisations {
+			_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, business_id, name, demo, created_at)
+				VALUES ($1, $2, $3, $4, $5)`, o.ID, o.BusinessID, o.Name, o.Demo, tx.now)
+			if err != nil {
+				return err
+			}
+		}
+		for i := range d.Staff {
+			if err := tx.upsertStaff(ctx, &d.Staff[i]); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('demo_seeded', $1)`, tx.now.Format("2006-01-02T15:04:05Z")); err != nil {
+			return err
+		}
+		seeded = true
+		return nil
+	})
+	return seeded, err
+}

@@ -1,0 +1,79 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/store/storetest"
+)
+
+func TestSeedReferenceAndDemo(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		units, contacts, err := org.Reference()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Twice: the second run updates in place.
+		for i := 0; i < 2; i++ {
+			if err := db.SeedReference(ctx, units, contacts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.Units(ctx)
+		if err != nil || len(got) != len(units) {
+			t.Fatalf("Units = %d, %v; want %d", len(got), err, len(units))
+		}
+		if got[0].ID != units[0].ID || got[0].Name("sv") != units[0].Names["sv"] {
+			t.Errorf("first unit = %+v; want %+v", got[0], units[0])
+		}
+		gotContacts, err := db.Contacts(ctx)
+		if err != nil || len(gotContacts) != len(contacts) {
+			t.Fatalf("Contacts = %d, %v; want %d", len(gotContacts), err, len(contacts))
+		}
+		if gotContacts[0] != contacts[0] {
+			t.Errorf("first contact = %+v; want %+v", gotContacts[0], contacts[0])
+		}
+
+		d, err := demo.Set()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeded, err := db.SeedDemo(ctx, d)
+		if err != nil || !seeded {
+			t.Fatalf("SeedDemo = %v, %v; want true", seeded, err)
+		}
+		again, _ := demo.Set()
+		seeded, err = db.SeedDemo(ctx, again)
+		if err != nil || seeded {
+			t.Fatalf("second SeedDemo = %v, %v; want false, nil", seeded, err)
+		}
+		p, err := db.PersonByHETU(ctx, d.Persons[0].HETU)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.ID != d.Persons[0].ID || p.BirthDate != d.Persons[0].BirthDate || !p.Demo {
+			t.Errorf("PersonByHETU = %+v; want %+v", p, d.Persons[0])
+		}
+		if _, err := db.PersonByHETU(ctx, "131052-308T"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("unknown person: err = %v; want NotFound", err)
+		}
+		dup := customer.Person{HETU: d.Persons[0].HETU, GivenName: "X", FamilyName: "Y"}
+		if err := db.CreatePerson(ctx, &dup); !fault.Is(err, fault.Conflict) {
+			t.Errorf("duplicate identity code: err = %v; want Conflict", err)
+		}
+		s, err := db.StaffBySubject(ctx, "staff-anna")
+		if err != nil || s.UnitID != "recovery" {
+			t.Errorf("StaffBySubject = %+v, %v", s, err)
+		}
+		o, err := db.OrganisationByBusinessID(ctx, d.Organisations[0].BusinessID)
+		if err != nil || o.Name != d.Organisations[0].Name {
+			t.Errorf("OrganisationByBusinessID = %+v, %v", o, err)
+		}
+	})
+}

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/i18n"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// page is what every template gets: the request's language and texts, the
+// signed-in user, and the page's own data.
+type page struct {
+	L     *i18n.Localizer
+	Lang  string
+	Path  string // the current path, for the language switcher
+	Title string // i18n key of the page title
+	View  *viewer
+	Data  any
+	Error string // i18n key of a message shown above the page's content
+	Field string // the form field the message is about
+}
+
+// viewer is the signed-in user as templates see it.
+type viewer struct {
+	Name     string
+	Kind     string // citizen, eidas, staff
+	Staff    bool
+	UnitName string
+}
+
+// templates holds one parsed template set per page, each the layout plus
+// the page, parsed once at start-up so a broken template stops the server.
+type templates map[string]*template.Template
+
+func parseTemplates() (templates, error) {
+	funcs := template.FuncMap{
+		"euros": formatEuros,
+		"join":  strings.Join,
+		"split": func(s string) []string { return strings.Split(s, ",") },
+	}
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	ts := templates{}
+	for _, p := range pages {
+		name := path.Base(p)
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, p)
+		if err != nil {
+			return nil, err
+		}
+		ts[strings.TrimSuffix(name, ".html")] = t
+	}
+	return ts, nil
+}
+
+// render writes a page with its status. It renders into a buffer first so
+// that a template error becomes a clean 500, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := s.templates[name]
+	if !ok {
+		s.log.Error("no such template", "template", name)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	if p.L == nil {
+		p.L = s.localizer(r)
+	}
+	p.Lang = p.L.Lang
+	if p.Path == "" {
+		p.Path = r.URL.Path
+	}
+	if p.View == nil {
+		p.View = s.viewer(r)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", p.Lang)
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+// renderError shows the translated error page for a status and message key.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, key string) {
+	s.render(w, r, status, "error", &page{Title: "error.title", Data: errorPage{Status: status, Key: key}})
+}
+
+type errorPage struct {
+	Status int
+	Key    string
+}
+
+// fail answers a request that failed: the fault's kind picks the status and
+// the message, and only faults of ours are logged, without the request's data.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	k := fault.KindOf(err)
+	if k == fault.Internal || k == fault.Unavailable {
+		s.log.Error("request failed", "route", route(r), "kind", k.String(), "err", err)
+	}
+	s.renderError(w, r, k.Status(), fault.KeyOf(err))
+}
+
+// formatEuros prints cents as euros the Finnish way: 1 234,50 €.
+func formatEuros(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	whole := fmt.Sprint(cents / 100)
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteRune('\u00a0')
+		}
+		b.WriteRune(c)
+	}
+	out := fmt.Sprintf("%s,%02d\u00a0€", b.String(), cents%100)
+	if neg {
+		out = "−" + out
+	}
+	return out
+}

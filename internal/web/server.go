@@ -1,0 +1,151 @@
+// Package web is etuus's server-rendered user interface: pages for citizens,
+// organisations and staff, in Finnish, Swedish and English.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/org"
+)
+
+// Store is what the web front needs of the database.
+type Store interface {
+	Ping(ctx context.Context) error
+	org.Store
+	customer.Store
+	audit.Store
+}
+
+// Config is the web front's settings, parsed once in main.
+type Config struct {
+	BaseURL           string // the address users reach, e.g. http://localhost:8080
+	Version           string
+	MaxBodyBytes      int64    // request body limit for ordinary forms
+	FormActionOrigins []string // origins forms may be sent or redirected to (identity providers)
+	AccessLog         bool
+	// Extra routes mounted beside the pages, such as the test identity
+	// provider: pattern → handler.
+	Mount map[string]http.Handler
+}
+
+// Server is the web front.
+type Server struct {
+	cfg          Config
+	store        Store
+	catalog      *i18n.Catalog
+	log          *slog.Logger
+	templates    templates
+	metrics      *metrics
+	registry     *prometheus.Registry
+	uploadLimits map[string]int64
+	now          func() time.Time
+
+	orgMu     sync.Mutex
+	orgCached time.Time
+	orgUnits  []org.Unit
+	orgConts  []org.Contact
+}
+
+// New builds the web front. Templates are parsed here, so a broken template
+// stops start-up instead of failing a user later.
+func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometheus.Registry) (*Server, error) {
+	ts, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	s := &Server{
+		cfg:          cfg,
+		store:        st,
+		catalog:      cat,
+		log:          log,
+		templates:    ts,
+		registry:     reg,
+		metrics:      newMetrics(reg),
+		uploadLimits: map[string]int64{},
+		now:          time.Now,
+	}
+	return s, nil
+}
+
+// Handler is the whole web front with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	csrf := http.NewCrossOriginProtection()
+	var h http.Handler = mux
+	h = csrf.Handler(h)
+	h = s.limitBody(h)
+	h = s.secure(h)
+	h = s.observe(h)
+	return h
+}
+
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.Handle("GET /static/", s.static())
+	mux.HandleFunc("GET /favicon.ico", s.favicon)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+
+	mux.HandleFunc("GET /{$}", s.homeShow)
+	mux.HandleFunc("GET /lang/{lang}", s.langSet)
+	for pattern, h := range s.cfg.Mount {
+		mux.Handle(pattern, h)
+	}
+	mux.HandleFunc("/", s.notFound)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusNotFound, "error.not_found")
+}
+
+// localizer picks the request's language: the lang cookie, then the
+// browser's Accept-Language, then Finnish.
+func (s *Server) localizer(r *http.Request) *i18n.Localizer {
+	c, _ := r.Cookie("lang")
+	v := ""
+	if c != nil {
+		v = c.Value
+	}
+	return s.catalog.For(i18n.Match(v, r.Header.Get("Accept-Language")))
+}
+
+// viewer is the signed-in user, or nil.
+func (s *Server) viewer(r *http.Request) *viewer { return nil }
+
+// directory returns the organisation's units and contact points, read from
+// the database at most once a minute: they change with a release, not a
+// request.
+func (s *Server) directory(ctx context.Context) ([]org.Unit, []org.Contact, error) {
+	s.orgMu.Lock()
+	defer s.orgMu.Unlock()
+	if s.orgUnits != nil && s.now().Sub(s.orgCached) < time.Minute {
+		return s.orgUnits, s.orgConts, nil
+	}
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	contacts, err := s.store.Contacts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.orgUnits, s.orgConts, s.orgCached = units, contacts, s.now()
+	return units, contacts, nil
+}

@@ -1,0 +1,2 @@
+// etuus progressive enhancement. Every page works without this file.
+"use strict";

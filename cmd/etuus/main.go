@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		}
-		fmt.Fprintf(stderr, "etuus %s: %v\n", c.name, err)
+		fmt.Fprintf(stderr, "etuus %s: %s\n", c.name, oneLine(err.Error()))
 		var ee *exitError
 		if errors.As(err, &ee) {
 			return ee.code
@@ -76,6 +77,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "etuus: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return 2
+}
+
+// oneLine folds a multi-line error (pgx lists every address it tried) into
+// the single line an operator reads first.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func usage(w io.Writer) {

@@ -31,6 +31,13 @@ func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := s.localizer(r)
+	anonymous := s.viewer(r) == nil
+	if anonymous {
+		if b := s.cachedHome(l.Lang); b != nil {
+			writeHTML(w, http.StatusOK, l.Lang, b)
+			return
+		}
+	}
 	var d homeData
 	for _, u := range units {
 		if !u.Public {
@@ -57,5 +64,22 @@ func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Centres = append(d.Centres, c)
 	}
-	s.render(w, r, http.StatusOK, "home", &page{L: l, Title: "home.title", Data: d})
+	p := &page{L: l, Title: "home.title", Data: d}
+	b, err := s.renderBytes(r, "home", p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if anonymous {
+		s.orgMu.Lock()
+		s.homePages[l.Lang] = b
+		s.orgMu.Unlock()
+	}
+	writeHTML(w, http.StatusOK, l.Lang, b)
+}
+
+func (s *Server) cachedHome(lang string) []byte {
+	s.orgMu.Lock()
+	defer s.orgMu.Unlock()
+	return s.homePages[lang]
 }

@@ -77,11 +77,27 @@ func parseTemplates() (templates, error) {
 // render writes a page with its status. It renders into a buffer first so
 // that a template error becomes a clean 500, never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	t, ok := s.templates[name]
-	if !ok {
-		s.log.Error("no such template", "template", name)
+	b, err := s.renderBytes(r, name, p)
+	if err != nil {
+		s.log.Error("render", "template", name, "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
+	}
+	writeHTML(w, status, p.Lang, b)
+}
+
+func writeHTML(w http.ResponseWriter, status int, lang string, b []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// renderBytes executes a page's template into memory.
+func (s *Server) renderBytes(r *http.Request, name string, p *page) ([]byte, error) {
+	t, ok := s.templates[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %q", name)
 	}
 	if p.L == nil {
 		p.L = s.localizer(r)
@@ -95,14 +111,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		s.log.Error("render", "template", name, "err", err)
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return
+		return nil, err
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Language", p.Lang)
-	w.WriteHeader(status)
-	buf.WriteTo(w)
+	return buf.Bytes(), nil
 }
 
 // renderError shows the translated error page for a status and message key.

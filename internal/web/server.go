@@ -54,6 +54,9 @@ type Server struct {
 	orgCached time.Time
 	orgUnits  []org.Unit
 	orgConts  []org.Contact
+	// homePages caches the front page as anonymous visitors see it, per
+	// language, for as long as the directory it shows is unchanged.
+	homePages map[string][]byte
 }
 
 // New builds the web front. Templates are parsed here, so a broken template
@@ -147,5 +150,6 @@ func (s *Server) directory(ctx context.Context) ([]org.Unit, []org.Contact, erro
 		return nil, nil, err
 	}
 	s.orgUnits, s.orgConts, s.orgCached = units, contacts, s.now()
+	s.homePages = map[string][]byte{}
 	return units, contacts, nil
 }

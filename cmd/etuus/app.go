@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/org"
@@ -119,10 +120,19 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		c.BaseURL = "http://" + displayAddr(ln.Addr().String())
 		a.cfg.BaseURL = c.BaseURL
 	}
+	base := strings.TrimSuffix(c.BaseURL, "/")
+	authCfg, mount, err := a.signIn(base)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	a.web, err = web.New(web.Config{
-		BaseURL:   strings.TrimSuffix(c.BaseURL, "/"),
-		Version:   version,
-		AccessLog: c.AccessLog,
+		BaseURL:           base,
+		Version:           version,
+		AccessLog:         c.AccessLog,
+		Auth:              authCfg,
+		Mount:             mount,
+		FormActionOrigins: authCfg.FormActionOrigins(),
 	}, db, cat, log, reg)
 	if err != nil {
 		a.close()
@@ -138,6 +148,54 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return a, nil
+}
+
+// signIn sets up the identity providers: those of --oidc-config and, when
+// enabled, the built-in test provider served by this same process.
+func (a *app) signIn(base string) (web.AuthConfig, map[string]http.Handler, error) {
+	c := a.cfg
+	cfg := web.AuthConfig{
+		Policy: auth.Policy{
+			EIDASCountries:   splitList(c.EIDASCountries),
+			StaffGroupPrefix: c.StaffGroupPrefix,
+		},
+		Timeouts: auth.Timeouts{Idle: c.SessionIdle, Absolute: c.SessionMax, Warn: 2 * time.Minute},
+	}
+	if cfg.Timeouts.Idle <= cfg.Timeouts.Warn || cfg.Timeouts.Absolute < cfg.Timeouts.Idle {
+		return cfg, nil, fmt.Errorf("--session-idle must be over 2m and --session-max at least --session-idle")
+	}
+	provs, err := c.providers()
+	if err != nil {
+		return cfg, nil, err
+	}
+	mount := map[string]http.Handler{}
+	useTest, err := c.testIDP()
+	if err != nil {
+		return cfg, nil, err
+	}
+	if useTest {
+		idp, tp, err := testProviders(base, a.log)
+		if err != nil {
+			return cfg, nil, err
+		}
+		mount["/test-idp/"] = idp
+		provs = append(provs, tp...)
+		if c.postgres() {
+			a.log.Warn("the built-in TEST identity provider is on with PostgreSQL: anyone can sign in as any demo person", "url", base+"/test-idp")
+		}
+	}
+	for _, p := range provs {
+		cfg.Providers = append(cfg.Providers, auth.NewRP(p, base+"/auth/callback/"+p.Name, nil))
+	}
+	return cfg, mount, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, strings.ToUpper(f))
+	}
+	return out
 }
 
 // displayAddr turns a listening address into one a browser can open.

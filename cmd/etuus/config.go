@@ -23,6 +23,13 @@ type config struct {
 	LogLevel  string
 	AccessLog bool
 	Shutdown  time.Duration
+
+	TestIDP          string // auto, true or false
+	OIDCConfig       string
+	EIDASCountries   string
+	StaffGroupPrefix string
+	SessionIdle      time.Duration
+	SessionMax       time.Duration
 }
 
 func newFlagSet(name, summary string, out io.Writer) *flag.FlagSet {
@@ -48,6 +55,15 @@ func envBool(name string, def bool) bool {
 		b, err := strconv.ParseBool(v)
 		if err == nil {
 			return b
+		}
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
 		}
 	}
 	return def

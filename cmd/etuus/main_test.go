@@ -148,7 +148,11 @@ func TestSeedOnPostgres(t *testing.T) {
 }
 
 func testConfig(dir string) config {
-	return config{Addr: "127.0.0.1:0", Data: dir, Demo: "auto", LogLevel: "error", Shutdown: 5 * time.Second}
+	return config{
+		Addr: "127.0.0.1:0", Data: dir, Demo: "auto", LogLevel: "error", Shutdown: 5 * time.Second,
+		TestIDP: "auto", EIDASCountries: "EE,ES,IT", StaffGroupPrefix: "etuus:",
+		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
+	}
 }
 
 // BenchmarkColdStart measures `etuus serve` from nothing to the first

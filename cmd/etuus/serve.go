@@ -14,6 +14,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.BaseURL, "base-url", env("ETUUS_BASE_URL", ""), "the address users reach, e.g. https://etuus.example.fi; default http://ADDR (ETUUS_BASE_URL)")
 	fs.StringVar(&c.Demo, "demo", env("ETUUS_DEMO", "auto"), "write demo data into an empty database: auto (only on SQLite), true or false (ETUUS_DEMO)")
 	fs.BoolVar(&c.AccessLog, "access-log", envBool("ETUUS_ACCESS_LOG", true), "log every request: method, route pattern, status, duration; never paths or personal data (ETUUS_ACCESS_LOG)")
+	fs.StringVar(&c.TestIDP, "test-idp", env("ETUUS_TEST_IDP", "auto"), "serve the built-in TEST identity provider at /test-idp: auto (only on SQLite), true or false (ETUUS_TEST_IDP)")
+	fs.StringVar(&c.OIDCConfig, "oidc-config", env("ETUUS_OIDC_CONFIG", ""), "JSON file listing the OpenID providers (name, kind, issuer, client_id, client_secret, scopes, claims) (ETUUS_OIDC_CONFIG)")
+	fs.StringVar(&c.EIDASCountries, "eidas-countries", env("ETUUS_EIDAS_COUNTRIES", "EE,ES,IT"), "countries whose eIDAS sign-ins are accepted (ETUUS_EIDAS_COUNTRIES)")
+	fs.StringVar(&c.StaffGroupPrefix, "staff-group-prefix", env("ETUUS_STAFF_GROUP_PREFIX", "etuus:"), "staff group claims PREFIX<unit>:<role> give a unit and role (ETUUS_STAFF_GROUP_PREFIX)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", envDuration("ETUUS_SESSION_IDLE", 30*time.Minute), "sign out after this long without activity (ETUUS_SESSION_IDLE)")
+	fs.DurationVar(&c.SessionMax, "session-max", envDuration("ETUUS_SESSION_MAX", 12*time.Hour), "sign out after this long in any case (ETUUS_SESSION_MAX)")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", 20*time.Second, "how long requests in flight may finish after SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -62,10 +62,10 @@ func Set() (Data, error) {
 		d.Organisations = append(d.Organisations, customer.Organisation{ID: o.id, BusinessID: id.String(), Name: o.name, Demo: true})
 	}
 	d.Staff = []org.Staff{
-		{ID: "demo-staff-anna", Subject: "staff-anna", GivenName: "Anna", FamilyName: "Asiantuntija", UnitID: "recovery", Role: org.RoleSpecialist},
-		{ID: "demo-staff-pekka", Subject: "staff-pekka", GivenName: "Pekka", FamilyName: "Päällikkö", UnitID: "recovery", Role: org.RoleManager},
-		{ID: "demo-staff-kaisa", Subject: "staff-kaisa", GivenName: "Kaisa", FamilyName: "Kansainvälinen", UnitID: "international", Role: org.RoleSpecialist},
-		{ID: "demo-staff-olli", Subject: "staff-olli", GivenName: "Olli", FamilyName: "Operaattori", UnitID: "shared-services", Role: org.RoleOperations},
+		{ID: "demo-staff-anna", Subject: "test-staff:staff-anna", GivenName: "Anna", FamilyName: "Asiantuntija", UnitID: "recovery", Role: org.RoleSpecialist},
+		{ID: "demo-staff-pekka", Subject: "test-staff:staff-pekka", GivenName: "Pekka", FamilyName: "Päällikkö", UnitID: "recovery", Role: org.RoleManager},
+		{ID: "demo-staff-kaisa", Subject: "test-staff:staff-kaisa", GivenName: "Kaisa", FamilyName: "Kansainvälinen", UnitID: "international", Role: org.RoleSpecialist},
+		{ID: "demo-staff-olli", Subject: "test-staff:staff-olli", GivenName: "Olli", FamilyName: "Operaattori", UnitID: "shared-services", Role: org.RoleOperations},
 	}
 	return d, nil
 }

@@ -162,6 +162,19 @@ func (l *Localizer) T(key string, data ...any) string {
 	return s
 }
 
+// Has reports whether the language has a text for key.
+func (l *Localizer) Has(key string) bool {
+	if _, ok := l.plain[key]; ok {
+		return true
+	}
+	for _, k := range l.c.keys[l.Lang] {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
 func count(d any) (any, bool) {
 	if m, ok := d.(map[string]any); ok {
 		n, ok := m["Count"]

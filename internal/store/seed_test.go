@@ -67,7 +67,7 @@ func TestSeedReferenceAndDemo(t *testing.T) {
 		if err := db.CreatePerson(ctx, &dup); !fault.Is(err, fault.Conflict) {
 			t.Errorf("duplicate identity code: err = %v; want Conflict", err)
 		}
-		s, err := db.StaffBySubject(ctx, "staff-anna")
+		s, err := db.StaffBySubject(ctx, "test-staff:staff-anna")
 		if err != nil || s.UnitID != "recovery" {
 			t.Errorf("StaffBySubject = %+v, %v", s, err)
 		}

@@ -145,7 +145,7 @@ func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, form url.V
 		Action:   p.basePath + "/authorize",
 		ClientID: req.client.ID,
 		Hidden:   req.hidden,
-		Groups:   p.groups,
+		Groups:   p.groupsFor(req.client),
 	})
 }
 
@@ -183,7 +183,7 @@ func (p *Provider) authorizePost(w http.ResponseWriter, r *http.Request) {
 	}
 	sub, _ := single(form, "sub")
 	ident := p.identities[sub]
-	if ident == nil {
+	if ident == nil || !req.client.allows(ident.Kind) {
 		p.refuse(w, r, lang, req, &authError{code: "invalid_request", desc: "unknown identity"}, http.StatusSeeOther)
 		return
 	}

@@ -43,6 +43,34 @@ type Client struct {
 	Secret                 string
 	RedirectURIs           []string // compared exactly, byte for byte
 	PostLogoutRedirectURIs []string // compared exactly, byte for byte
+	// Kinds limits the identities this client may sign in to those of these
+	// kinds, as a production citizen provider never yields staff; empty
+	// allows every kind.
+	Kinds []string
+}
+
+// allows reports whether the client may sign in an identity of the kind.
+func (c *Client) allows(kind string) bool {
+	if len(c.Kinds) == 0 {
+		return true
+	}
+	for _, k := range c.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// groupsFor is the sign-in page's list for one client.
+func (p *Provider) groupsFor(c *Client) []identityGroup {
+	var out []identityGroup
+	for _, g := range p.groups {
+		if c.allows(g.Kind) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // Config configures a Provider.

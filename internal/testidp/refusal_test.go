@@ -87,6 +87,23 @@ func TestAuthorizeRefusedWithRedirect(t *testing.T) {
 }
 
 // The sign-in POST trusts none of its hidden fields.
+// A client limited to citizens neither lists nor signs in staff, as a
+// production citizen provider never yields a staff identity.
+func TestClientKindsLimitIdentities(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Clients[0].Kinds = []string{"citizen"} })
+	s := newRPSession()
+	form, body := h.openSignIn(h.authURL(h.rp, s))
+	if strings.Contains(body, "staff-kaisa") || !strings.Contains(body, "citizen-maija") {
+		t.Error("the sign-in page for a citizen client lists the wrong identities")
+	}
+	form.Set("sub", "staff-kaisa")
+	resp, _ := h.submit(form)
+	cb := callback(t, resp, rpRedirect)
+	if cb.Get("error") != "invalid_request" || cb.Has("code") {
+		t.Errorf("staff identity through a citizen client: callback %v; want invalid_request, no code", cb)
+	}
+}
+
 func TestSignInPostRefused(t *testing.T) {
 	h := newHarness(t)
 	for _, tc := range []struct {

@@ -35,10 +35,12 @@ type page struct {
 
 // viewer is the signed-in user as templates see it.
 type viewer struct {
-	Name     string
-	Kind     string // citizen, eidas, staff
-	Staff    bool
-	UnitName string
+	Name        string
+	Kind        string // citizen, eidas, staff
+	Staff       bool
+	UnitName    string
+	IdleSeconds int // the idle timeout, for the warning before it
+	WarnSeconds int
 }
 
 // templates holds one parsed template set per page, each the layout plus
@@ -50,6 +52,17 @@ func parseTemplates() (templates, error) {
 		"euros": formatEuros,
 		"join":  strings.Join,
 		"split": func(s string) []string { return strings.Split(s, ",") },
+		"minutes": func(seconds int) int { return (seconds + 59) / 60 },
+		"countries": func(l *i18n.Localizer, codes []string) string {
+			names := make([]string, len(codes))
+			for i, c := range codes {
+				names[i] = c
+				if l.Has("country." + c) {
+					names[i] = l.T("country." + c)
+				}
+			}
+			return strings.Join(names, ", ")
+		},
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/org"
@@ -24,6 +26,17 @@ type Store interface {
 	org.Store
 	customer.Store
 	audit.Store
+	auth.Store
+	StaffBySubject(ctx context.Context, subject string) (org.Staff, error)
+}
+
+// AuthConfig is sign-in: the providers, what is accepted and how long
+// sessions last.
+type AuthConfig struct {
+	Providers []*auth.RP
+	Policy    auth.Policy
+	Timeouts  auth.Timeouts
+	Store     auth.Store // set by New from the Store
 }
 
 // Config is the web front's settings, parsed once in main.
@@ -33,6 +46,7 @@ type Config struct {
 	MaxBodyBytes      int64    // request body limit for ordinary forms
 	FormActionOrigins []string // origins forms may be sent or redirected to (identity providers)
 	AccessLog         bool
+	Auth              AuthConfig
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
 	Mount map[string]http.Handler
@@ -41,6 +55,7 @@ type Config struct {
 // Server is the web front.
 type Server struct {
 	cfg          Config
+	auth         AuthConfig
 	store        Store
 	catalog      *i18n.Catalog
 	log          *slog.Logger
@@ -69,11 +84,16 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.Auth.Timeouts.Idle == 0 {
+		cfg.Auth.Timeouts = auth.Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Warn: 2 * time.Minute}
+	}
+	cfg.Auth.Store = st
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
 	s := &Server{
 		cfg:          cfg,
+		auth:         cfg.Auth,
 		store:        st,
 		catalog:      cat,
 		log:          log,
@@ -93,6 +113,7 @@ func (s *Server) Handler() http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	var h http.Handler = mux
 	h = csrf.Handler(h)
+	h = s.withSession(h)
 	h = s.limitBody(h)
 	h = s.secure(h)
 	h = s.observe(h)
@@ -108,6 +129,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /{$}", s.homeShow)
 	mux.HandleFunc("GET /lang/{lang}", s.langSet)
+
+	mux.HandleFunc("GET /login", s.loginShow)
+	mux.HandleFunc("GET /staff/login", s.loginShow)
+	mux.HandleFunc("GET /login/{provider}", s.loginStart)
+	mux.HandleFunc("GET /auth/callback/{provider}", s.loginCallback)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /signed-out", s.signedOut)
+	mux.HandleFunc("POST /session/extend", s.sessionExtend)
+	mux.HandleFunc("GET /session/status", s.sessionStatus)
+
+	mux.HandleFunc("GET /my", s.myShow)
+	mux.HandleFunc("GET /staff", s.staffShow)
 	for pattern, h := range s.cfg.Mount {
 		mux.Handle(pattern, h)
 	}
@@ -129,8 +162,28 @@ func (s *Server) localizer(r *http.Request) *i18n.Localizer {
 	return s.catalog.For(i18n.Match(v, r.Header.Get("Accept-Language")))
 }
 
-// viewer is the signed-in user, or nil.
-func (s *Server) viewer(r *http.Request) *viewer { return nil }
+// viewer is the signed-in user as pages show them, or nil.
+func (s *Server) viewer(r *http.Request) *viewer {
+	sess := session(r)
+	if sess == nil {
+		return nil
+	}
+	v := &viewer{
+		Name: sess.Name, Kind: string(sess.Kind), Staff: sess.Kind == auth.Staff,
+		IdleSeconds: int(s.auth.Timeouts.Idle.Seconds()), WarnSeconds: int(s.auth.Timeouts.Warn.Seconds()),
+	}
+	return v
+}
+
+// provider finds a configured provider by name.
+func (s *Server) provider(name string) *auth.RP {
+	for _, rp := range s.auth.Providers {
+		if rp.Config.Name == name {
+			return rp
+		}
+	}
+	return nil
+}
 
 // directory returns the organisation's units and contact points, read from
 // the database at most once a minute: they change with a release, not a
@@ -153,3 +206,25 @@ func (s *Server) directory(ctx context.Context) ([]org.Unit, []org.Contact, erro
 	s.homePages = map[string][]byte{}
 	return units, contacts, nil
 }
+
+// FormActionOrigins are the providers' origins, which a sign-out form is
+// redirected to and the Content-Security-Policy must therefore allow.
+func (a AuthConfig) FormActionOrigins() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, rp := range a.Providers {
+		u, err := url.Parse(rp.Config.Issuer)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		o := u.Scheme + "://" + u.Host
+		if !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// SetClock replaces the server's clock; tests use it to move time on.
+func (s *Server) SetClock(now func() time.Time) { s.now = now }

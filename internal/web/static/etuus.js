@@ -1,2 +1,62 @@
 // etuus progressive enhancement. Every page works without this file.
 "use strict";
+
+// The idle-timeout warning: a dialog a few minutes before the session ends,
+// with a button to stay signed in (WCAG 2.2.1, Timing Adjustable).
+(function () {
+  var box = document.getElementById("idle");
+  var dialog = document.getElementById("idle-dialog");
+  if (!box || !dialog) return;
+  var idle = Number(box.dataset.idle) * 1000;
+  var warn = Number(box.dataset.warn) * 1000;
+  var warnTimer, endTimer;
+
+  function ended() { window.location.href = "/signed-out?reason=timeout"; }
+
+  function schedule(leftMs) {
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
+    warnTimer = setTimeout(check, Math.max(0, leftMs - warn));
+    endTimer = setTimeout(ended, leftMs);
+  }
+
+  function open() {
+    if (typeof dialog.showModal === "function") {
+      if (!dialog.open) dialog.showModal();
+    } else {
+      dialog.setAttribute("open", "");
+    }
+    document.getElementById("idle-extend").focus();
+  }
+
+  // Another tab may have kept the session alive: ask before warning.
+  function check() {
+    fetch("/session/status", { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (!s.active) return ended();
+        var left = s.seconds_left * 1000;
+        if (left > warn + 5000) return schedule(left);
+        schedule(left);
+        clearTimeout(warnTimer);
+        open();
+      })
+      .catch(open);
+  }
+
+  var form = dialog.querySelector('form[action="/session/extend"]');
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    fetch("/session/extend", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (r) {
+      if (!r.ok) throw new Error("extend failed");
+      if (dialog.open && dialog.close) dialog.close(); else dialog.removeAttribute("open");
+      schedule(idle);
+    }).catch(ended);
+  });
+
+  schedule(idle);
+})();

@@ -1,0 +1,364 @@
+package main
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/store"
+)
+
+// running is a whole etuus with the built-in test provider, as `etuus serve`
+// runs it.
+type running struct {
+	t    testing.TB
+	app  *app
+	base string
+}
+
+func startApp(t testing.TB, tweak ...func(*config)) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := testConfig(t.TempDir())
+	for _, f := range tweak {
+		f(&c)
+	}
+	a, err := newApp(ctx, c, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.serve(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return &running{t: t, app: a, base: a.cfg.BaseURL}
+}
+
+// browser is an HTTP client with cookies that follows redirects, like a
+// person's browser without JavaScript.
+func browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar}
+}
+
+func (e *running) get(c *http.Client, path string) (*http.Response, string) {
+	e.t.Helper()
+	u := path
+	if strings.HasPrefix(path, "/") {
+		u = e.base + path
+	}
+	resp, err := c.Get(u)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func (e *running) post(c *http.Client, u string, form url.Values) (*http.Response, string) {
+	e.t.Helper()
+	if strings.HasPrefix(u, "/") {
+		u = e.base + u
+	}
+	resp, err := c.PostForm(u, form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var (
+	formAction = regexp.MustCompile(`<form[^>]*method="post"[^>]*action="([^"]+)"`)
+	hiddenRe   = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
+)
+
+// openProvider starts a sign-in and returns the test provider's form.
+func (e *running) openProvider(c *http.Client, provider string) (action string, form url.Values) {
+	e.t.Helper()
+	resp, body := e.get(c, "/login/"+provider)
+	if resp.StatusCode != 200 || !strings.Contains(body, "TEST") {
+		e.t.Fatalf("provider page: %d\n%s", resp.StatusCode, body)
+	}
+	m := formAction.FindStringSubmatch(body)
+	if m == nil {
+		e.t.Fatalf("no form on the provider page:\n%s", body)
+	}
+	form = url.Values{}
+	for _, h := range hiddenRe.FindAllStringSubmatch(body, -1) {
+		form.Set(h[1], html.UnescapeString(h[2]))
+	}
+	action = html.UnescapeString(m[1])
+	if strings.HasPrefix(action, "/") {
+		action = e.base + action
+	}
+	return action, form
+}
+
+// signIn signs in as a demo identity and returns the page it lands on.
+func (e *running) signIn(c *http.Client, provider, subject string) (*http.Response, string) {
+	e.t.Helper()
+	action, form := e.openProvider(c, provider)
+	form.Set("sub", subject)
+	return e.post(c, action, form)
+}
+
+func (e *running) db() *store.DB { return e.app.db }
+
+func (e *running) auditActions() []string {
+	var out []string
+	e.db().Scan(context.Background(), func(en audit.Entry) error { out = append(out, en.Action); return nil })
+	return out
+}
+
+func TestSignInEndToEnd(t *testing.T) {
+	e := startApp(t)
+	c := browser()
+	resp, body := e.signIn(c, "test-citizen", "demo-person-maija")
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/my" || !strings.Contains(body, "Maija") {
+		t.Fatalf("after sign-in: %d at %s\n%s", resp.StatusCode, resp.Request.URL, body)
+	}
+	if strings.Contains(body, "010403A998U") {
+		t.Error("the page shows the identity code")
+	}
+	// Signed in, the session survives another request.
+	if resp, _ := e.get(c, "/my"); resp.Request.URL.Path != "/my" {
+		t.Errorf("second request went to %s", resp.Request.URL)
+	}
+	// Sign out: through the provider's end-session endpoint and back.
+	resp, body = e.post(c, "/logout", nil)
+	if resp.Request.URL.Path != "/signed-out" || !strings.Contains(body, "logout") && !strings.Contains(body, "ulos") {
+		t.Fatalf("after sign-out at %s\n%s", resp.Request.URL, body)
+	}
+	if resp, _ := e.get(c, "/my"); resp.Request.URL.Path != "/login" {
+		t.Errorf("after sign-out /my went to %s; want /login", resp.Request.URL.Path)
+	}
+	acts := strings.Join(e.auditActions(), ",")
+	if !strings.Contains(acts, "signin") || !strings.Contains(acts, "signout") {
+		t.Errorf("audit log = %s", acts)
+	}
+}
+
+func TestSignInKinds(t *testing.T) {
+	e := startApp(t)
+	t.Run("staff lands on the staff page; customer pages refuse staff", func(t *testing.T) {
+		c := browser()
+		resp, body := e.signIn(c, "test-staff", "staff-anna")
+		if resp.Request.URL.Path != "/staff" || !strings.Contains(body, "Anna") {
+			t.Fatalf("staff landed at %s\n%s", resp.Request.URL, body)
+		}
+		if resp, _ := e.get(c, "/my"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("staff on /my = %d; want 403", resp.StatusCode)
+		}
+	})
+	t.Run("staff pages refuse citizens", func(t *testing.T) {
+		c := browser()
+		e.signIn(c, "test-citizen", "demo-person-matti")
+		if resp, _ := e.get(c, "/staff"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("citizen on /staff = %d; want 403", resp.StatusCode)
+		}
+	})
+	t.Run("eIDAS from an accepted country becomes a customer", func(t *testing.T) {
+		c := browser()
+		resp, body := e.signIn(c, "test-eidas", "demo-eidas-kati")
+		if resp.Request.URL.Path != "/my" || !strings.Contains(body, "Kati") || !strings.Contains(body, "EE") {
+			t.Fatalf("eIDAS landed at %s\n%s", resp.Request.URL, body)
+		}
+		if _, err := e.db().PersonByEIDAS(context.Background(), "EE", "EE/FI/49001010099"); err != nil {
+			t.Errorf("no customer for the eIDAS identity: %v", err)
+		}
+	})
+	t.Run("eIDAS from another country gets the secure e-mail route", func(t *testing.T) {
+		c := browser()
+		resp, body := e.signIn(c, "test-eidas", "demo-eidas-pierre")
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, `href="/secure-email"`) {
+			t.Fatalf("unaccepted country: %d\n%s", resp.StatusCode, body)
+		}
+		if _, err := e.db().PersonByEIDAS(context.Background(), "FR", "FR/FI/9999999999"); err == nil {
+			t.Error("a customer was created for a refused identity")
+		}
+		if resp, _ := e.get(c, "/my"); resp.Request.URL.Path != "/login" {
+			t.Error("a refused identity got a session")
+		}
+	})
+}
+
+func noFollow(c *http.Client, stopAt string) {
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.Path, stopAt) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+}
+
+func TestSignInRefusals(t *testing.T) {
+	e := startApp(t)
+	refused := func(t *testing.T, resp *http.Response, body, want string) {
+		t.Helper()
+		if resp.StatusCode < 400 || !strings.Contains(body, want) {
+			t.Errorf("status %d at %s; want a refusal saying %q\n%s", resp.StatusCode, resp.Request.URL, want, body)
+		}
+		if strings.Contains(resp.Header.Get("Set-Cookie"), "etuus_session=") && !strings.Contains(resp.Header.Get("Set-Cookie"), "Max-Age=0") {
+			t.Error("a refused sign-in set a session cookie")
+		}
+	}
+	en := func(c *http.Client) {
+		u, _ := url.Parse(e.base)
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "en"}})
+	}
+
+	t.Run("forged state", func(t *testing.T) {
+		c := browser()
+		en(c)
+		action, form := e.openProvider(c, "test-citizen")
+		form.Set("state", "forged-"+form.Get("state"))
+		form.Set("sub", "demo-person-maija")
+		resp, body := e.post(c, action, form)
+		refused(t, resp, body, "expired or was already used")
+	})
+	t.Run("replayed callback", func(t *testing.T) {
+		c := browser()
+		en(c)
+		noFollow(c, "/auth/callback/")
+		action, form := e.openProvider(c, "test-citizen")
+		form.Set("sub", "demo-person-maija")
+		resp, _ := e.post(c, action, form)
+		cb := resp.Header.Get("Location")
+		if !strings.Contains(cb, "/auth/callback/test-citizen") {
+			t.Fatalf("no callback redirect: %d %q", resp.StatusCode, cb)
+		}
+		c.CheckRedirect = nil
+		if resp, _ := e.get(c, cb); resp.Request.URL.Path != "/my" {
+			t.Fatalf("first use of the callback went to %s", resp.Request.URL.Path)
+		}
+		// The same callback again, in a fresh browser that replays the
+		// cookies of the first (as an attacker with a stolen URL would not
+		// even have): the flow is gone, nothing is created.
+		resp, body := e.get(c, cb)
+		refused(t, resp, body, "expired or was already used")
+	})
+	t.Run("replayed authorization code", func(t *testing.T) {
+		c := browser()
+		en(c)
+		noFollow(c, "/auth/callback/")
+		action, form := e.openProvider(c, "test-citizen")
+		form.Set("sub", "demo-person-maija")
+		resp, _ := e.post(c, action, form)
+		first, _ := url.Parse(resp.Header.Get("Location"))
+		c.CheckRedirect = nil
+		e.get(c, first.String())
+		// A new flow in the same browser, completed with the old code.
+		noFollow(c, "/auth/callback/")
+		action, form = e.openProvider(c, "test-citizen")
+		form.Set("sub", "demo-person-maija")
+		resp, _ = e.post(c, action, form)
+		second, _ := url.Parse(resp.Header.Get("Location"))
+		q := second.Query()
+		q.Set("code", first.Query().Get("code"))
+		second.RawQuery = q.Encode()
+		c.CheckRedirect = nil
+		resp, body := e.get(c, second.String())
+		refused(t, resp, body, "could not be verified")
+	})
+	t.Run("callback without the flow cookie", func(t *testing.T) {
+		c := browser()
+		en(c)
+		noFollow(c, "/auth/callback/")
+		action, form := e.openProvider(c, "test-citizen")
+		form.Set("sub", "demo-person-maija")
+		resp, _ := e.post(c, action, form)
+		cb := resp.Header.Get("Location")
+		other := browser() // the victim's browser, handed the attacker's callback
+		en(other)
+		resp, body := e.get(other, cb)
+		refused(t, resp, body, "expired or was already used")
+	})
+	t.Run("cancelled at the provider", func(t *testing.T) {
+		c := browser()
+		en(c)
+		action, form := e.openProvider(c, "test-citizen")
+		form.Set("cancel", "1")
+		resp, body := e.post(c, action, form)
+		refused(t, resp, body, "cancelled")
+	})
+	t.Run("unknown provider", func(t *testing.T) {
+		c := browser()
+		en(c)
+		resp, body := e.get(c, "/login/evil")
+		if resp.StatusCode != 404 || !strings.Contains(body, "Unknown identification service") {
+			t.Errorf("unknown provider: %d\n%s", resp.StatusCode, body)
+		}
+	})
+	t.Run("tampered session cookie", func(t *testing.T) {
+		c := browser()
+		e.signIn(c, "test-citizen", "demo-person-maija")
+		u, _ := url.Parse(e.base)
+		var val string
+		for _, ck := range c.Jar.Cookies(u) {
+			if ck.Name == "etuus_session" {
+				val = ck.Value
+			}
+		}
+		if val == "" {
+			t.Fatal("no session cookie")
+		}
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: "etuus_session", Value: val[:len(val)-2] + "xx", Path: "/"}})
+		if resp, _ := e.get(c, "/my"); resp.Request.URL.Path != "/login" {
+			t.Errorf("tampered cookie reached %s", resp.Request.URL.Path)
+		}
+	})
+	acts := strings.Join(e.auditActions(), ",")
+	if strings.Count(acts, "signin.refused") < 5 {
+		t.Errorf("refusals not audited: %s", acts)
+	}
+}
+
+// An attacker who plants a session cookie before the victim signs in gains
+// nothing: sign-in issues a new, random session token.
+func TestSessionFixation(t *testing.T) {
+	e := startApp(t)
+	c := browser()
+	u, _ := url.Parse(e.base)
+	planted := "attacker-chosen-value-0123456789abcdef"
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "etuus_session", Value: planted, Path: "/"}})
+	resp, _ := e.signIn(c, "test-citizen", "demo-person-maija")
+	if resp.Request.URL.Path != "/my" {
+		t.Fatalf("sign-in failed: %s", resp.Request.URL)
+	}
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "etuus_session" && ck.Value == planted {
+			t.Fatal("the planted session value survived sign-in")
+		}
+	}
+	attacker := browser()
+	attacker.Jar.SetCookies(u, []*http.Cookie{{Name: "etuus_session", Value: planted, Path: "/"}})
+	if resp, _ := e.get(attacker, "/my"); resp.Request.URL.Path != "/login" {
+		t.Error("the planted cookie gives access")
+	}
+}
+
+func TestSessionIdleTimeout(t *testing.T) {
+	e := startApp(t)
+	c := browser()
+	e.signIn(c, "test-citizen", "demo-person-maija")
+	_, body := e.get(c, "/my")
+	if !strings.Contains(body, `data-idle="1800"`) || !strings.Contains(body, `id="idle-dialog"`) {
+		t.Error("the page lacks the idle warning")
+	}
+	// Move the server's clock past the idle timeout.
+	e.app.db.Now = func() time.Time { return time.Now().Add(31 * time.Minute) }
+	e.app.web.SetClock(e.app.db.Now)
+	if resp, _ := e.get(c, "/my"); resp.Request.URL.Path != "/login" {
+		t.Errorf("after 31 idle minutes /my went to %s; want /login", resp.Request.URL.Path)
+	}
+}

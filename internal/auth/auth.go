@@ -1,0 +1,265 @@
+// Package auth is sign-in: identity providers, what their claims say about
+// who is signing in, and the server-side sessions that follow.
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/hetu"
+	"github.com/etuus/etuus/internal/org"
+)
+
+// Kind is who a session belongs to.
+type Kind string
+
+// The kinds of signed-in user.
+const (
+	Citizen Kind = "citizen" // a person known by a Finnish identity code
+	EIDAS   Kind = "eidas"   // a person signed in with a foreign eID
+	Staff   Kind = "staff"   // the institution's staff
+)
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return k == Citizen || k == EIDAS || k == Staff }
+
+// ClaimMap names the claims that carry each fact; providers differ.
+type ClaimMap struct {
+	HETU             string `json:"hetu"`
+	GivenName        string `json:"given_name"`
+	FamilyName       string `json:"family_name"`
+	PersonIdentifier string `json:"person_identifier"`
+	BirthDate        string `json:"birthdate"`
+	Country          string `json:"country"`
+	Groups           string `json:"groups"`
+}
+
+// DefaultClaims is the mapping the built-in test provider uses.
+func DefaultClaims() ClaimMap {
+	return ClaimMap{
+		HETU: "hetu", GivenName: "given_name", FamilyName: "family_name",
+		PersonIdentifier: "person_identifier", BirthDate: "birthdate", Country: "country", Groups: "groups",
+	}
+}
+
+// Provider configures one OpenID provider the e-service trusts for one
+// kind of user.
+type Provider struct {
+	Name         string   `json:"name"` // in URLs: /login/{name}
+	Kind         Kind     `json:"kind"`
+	Issuer       string   `json:"issuer"`
+	ClientID     string   `json:"client_id"`
+	ClientSecret string   `json:"client_secret"`
+	Scopes       []string `json:"scopes"`
+	Claims       ClaimMap `json:"claims"`
+	Test         bool     `json:"-"` // the built-in test provider
+}
+
+// Identity is what a provider vouched for, checked and normalised.
+type Identity struct {
+	Provider     string
+	Kind         Kind
+	Subject      string
+	HETU         string // full, for citizens
+	GivenName    string
+	FamilyName   string
+	EIDASCountry string
+	EIDASID      string
+	BirthDate    civil.Date
+	UnitID       string // staff
+	Role         string // staff
+}
+
+// Policy is what the institution accepts at sign-in.
+type Policy struct {
+	EIDASCountries []string // ISO 3166 alpha-2, e.g. EE, ES, IT
+	// StaffGroupPrefix starts the group names that give staff a unit and a
+	// role: PREFIX<unit>:<role>, e.g. etuus:recovery:specialist.
+	StaffGroupPrefix string
+}
+
+// AcceptsCountry reports whether eIDAS sign-ins from the country are accepted.
+func (p Policy) AcceptsCountry(c string) bool {
+	for _, x := range p.EIDASCountries {
+		if strings.EqualFold(x, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// Error keys a sign-in refusal is shown with.
+const (
+	ErrKeyHETU        = "auth.error.hetu"
+	ErrKeyClaims      = "auth.error.claims"
+	ErrKeyCountry     = "auth.error.country"
+	ErrKeyStaffGroup  = "auth.error.staff_group"
+	ErrKeyState       = "auth.error.state"
+	ErrKeyProvider    = "auth.error.provider"
+	ErrKeyToken       = "auth.error.token"
+	ErrKeyCancelled   = "auth.error.cancelled"
+	ErrKeyUnavailable = "auth.error.unavailable"
+)
+
+// IdentityFromClaims reads and checks an identity from verified claims. An
+// identity code that fails validation, a country not accepted, or a staff
+// member with no known unit is refused with a translatable error.
+func IdentityFromClaims(p Provider, policy Policy, units []org.Unit, subject string, claims map[string]any) (Identity, error) {
+	m := p.Claims
+	id := Identity{
+		Provider:   p.Name,
+		Kind:       p.Kind,
+		Subject:    subject,
+		GivenName:  str(claims, m.GivenName),
+		FamilyName: str(claims, m.FamilyName),
+	}
+	if subject == "" {
+		return Identity{}, fault.New(fault.Invalid, ErrKeyClaims)
+	}
+	switch p.Kind {
+	case Citizen:
+		code, err := hetu.Parse(str(claims, m.HETU))
+		if err != nil {
+			return Identity{}, fault.Wrap(fault.Invalid, ErrKeyHETU, err)
+		}
+		id.HETU = code.String()
+		id.BirthDate = code.BirthDate()
+	case EIDAS:
+		id.EIDASCountry = strings.ToUpper(str(claims, m.Country))
+		id.EIDASID = str(claims, m.PersonIdentifier)
+		if id.EIDASID == "" || len(id.EIDASCountry) != 2 {
+			return Identity{}, fault.New(fault.Invalid, ErrKeyClaims)
+		}
+		if !policy.AcceptsCountry(id.EIDASCountry) {
+			return Identity{}, &fault.Error{Kind: fault.Forbidden, Key: ErrKeyCountry, Data: map[string]any{"Country": id.EIDASCountry}}
+		}
+		if b := str(claims, m.BirthDate); b != "" {
+			d, err := civil.ParseISO(b)
+			if err != nil {
+				return Identity{}, fault.Wrap(fault.Invalid, ErrKeyClaims, err)
+			}
+			id.BirthDate = d
+		}
+	case Staff:
+		unit, role, ok := staffGroup(policy.StaffGroupPrefix, strs(claims, m.Groups), units)
+		if !ok {
+			return Identity{}, fault.New(fault.Forbidden, ErrKeyStaffGroup)
+		}
+		id.UnitID, id.Role = unit, role
+	default:
+		return Identity{}, fmt.Errorf("provider %s has unknown kind %q", p.Name, p.Kind)
+	}
+	if id.GivenName == "" && id.FamilyName == "" {
+		return Identity{}, fault.New(fault.Invalid, ErrKeyClaims)
+	}
+	return id, nil
+}
+
+// staffGroup finds the first group naming a known unit and role.
+func staffGroup(prefix string, groups []string, units []org.Unit) (unit, role string, ok bool) {
+	for _, g := range groups {
+		rest, found := strings.CutPrefix(g, prefix)
+		if !found {
+			continue
+		}
+		u, r, found := strings.Cut(rest, ":")
+		if !found {
+			continue
+		}
+		switch r {
+		case org.RoleSpecialist, org.RoleManager, org.RoleOperations:
+		default:
+			continue
+		}
+		for _, x := range units {
+			if x.ID == u {
+				return u, r, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+func str(claims map[string]any, name string) string {
+	if name == "" {
+		return ""
+	}
+	s, _ := claims[name].(string)
+	return strings.TrimSpace(s)
+}
+
+func strs(claims map[string]any, name string) []string {
+	switch v := claims[name].(type) {
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case []string:
+		return v
+	case string:
+		return strings.Fields(v)
+	}
+	return nil
+}
+
+// Session is a signed-in user's server-side session. The browser holds only
+// a random token; the database holds its hash.
+type Session struct {
+	ID         string
+	Kind       Kind
+	PersonID   string // citizens and eIDAS users
+	StaffID    string // staff
+	Provider   string
+	IDToken    string // kept for the provider's sign-out (id_token_hint)
+	Name       string // display name, from the person or staff row
+	UnitID     string // staff
+	Role       string // staff
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute end
+}
+
+// Timeouts are the session lifetimes.
+type Timeouts struct {
+	Idle     time.Duration // ends a session nobody uses (default 30 min)
+	Absolute time.Duration // ends every session (default 12 h)
+	Warn     time.Duration // how long before the idle end the user is warned (2 min)
+}
+
+// Active reports whether the session is still valid at now.
+func (s Session) Active(now time.Time, t Timeouts) bool {
+	return now.Before(s.ExpiresAt) && now.Sub(s.LastSeenAt) < t.Idle
+}
+
+// LoginFlow is a sign-in in progress: what the callback must find again.
+type LoginFlow struct {
+	Provider  string
+	State     string
+	Nonce     string
+	Verifier  string // PKCE
+	Next      string // where to go after signing in
+	ExpiresAt time.Time
+}
+
+// Store keeps sessions and sign-ins in progress. Lookups of a missing or
+// expired row return a fault.NotFound error.
+type Store interface {
+	// SignIn finds or creates the customer or staff member the identity
+	// names and starts a session for them, with an audit entry, in one
+	// transaction.
+	SignIn(ctx context.Context, id Identity, tokenHash string, idToken string, t Timeouts) (Session, error)
+	SessionByToken(ctx context.Context, tokenHash string) (Session, error)
+	TouchSession(ctx context.Context, id string) error
+	EndSession(ctx context.Context, id string) error
+	SaveLoginFlow(ctx context.Context, idHash string, f LoginFlow) error
+	// TakeLoginFlow returns the flow and deletes it, so it is used once.
+	TakeLoginFlow(ctx context.Context, idHash string) (LoginFlow, error)
+}

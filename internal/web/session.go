@@ -1,0 +1,118 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/etuus/etuus/internal/auth"
+	"github.com/etuus/etuus/internal/fault"
+)
+
+type sessionKey struct{}
+
+// sessionCookie is the session cookie's name: with TLS the __Host- prefix
+// makes the browser refuse it unless Secure, host-only and for path /.
+func (s *Server) sessionCookie() string {
+	if s.tls() {
+		return "__Host-etuus_session"
+	}
+	return "etuus_session"
+}
+
+func (s *Server) tls() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
+
+// withSession finds the request's session. A cookie the server did not
+// issue, or one whose session ended, is ignored and cleared: an attacker
+// cannot plant a session ID, since sign-in always issues a fresh one.
+func (s *Server) withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/static/") || s.auth.Store == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		c, err := r.Cookie(s.sessionCookie())
+		if err != nil || c.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sess, err := s.auth.Store.SessionByToken(r.Context(), auth.HashToken(c.Value))
+		now := s.now()
+		switch {
+		case err == nil && sess.Active(now, s.auth.Timeouts):
+			if now.Sub(sess.LastSeenAt) > time.Minute && !passive(r) {
+				// A write per minute at most, not per request.
+				if err := s.auth.Store.TouchSession(r.Context(), sess.ID); err == nil {
+					sess.LastSeenAt = now
+				}
+			}
+			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, &sess))
+		case err == nil:
+			s.auth.Store.EndSession(r.Context(), sess.ID)
+			s.clearSessionCookie(w)
+		case fault.Is(err, fault.NotFound):
+			s.clearSessionCookie(w)
+		default:
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// passive requests do not count as activity: the page's own timers must not
+// keep an idle session alive.
+func passive(r *http.Request) bool {
+	return r.URL.Path == "/session/status"
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.sessionCookie(), Value: token, Path: "/",
+		HttpOnly: true, Secure: s.tls(), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.sessionCookie(), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.tls(), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// session is the request's session, or nil.
+func session(r *http.Request) *auth.Session {
+	sess, _ := r.Context().Value(sessionKey{}).(*auth.Session)
+	return sess
+}
+
+// requireCustomer returns the signed-in customer's session, or answers the
+// request: a sign-in redirect for nobody, 403 for staff.
+func (s *Server) requireCustomer(w http.ResponseWriter, r *http.Request) *auth.Session {
+	sess := session(r)
+	switch {
+	case sess == nil:
+		http.Redirect(w, r, "/login?next="+urlEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return nil
+	case sess.Kind != auth.Citizen && sess.Kind != auth.EIDAS:
+		s.renderError(w, r, http.StatusForbidden, "auth.error.customers_only")
+		return nil
+	}
+	return sess
+}
+
+// requireStaff returns the signed-in staff member's session, or answers the
+// request: a staff sign-in redirect for nobody, 403 for customers.
+func (s *Server) requireStaff(w http.ResponseWriter, r *http.Request) *auth.Session {
+	sess := session(r)
+	switch {
+	case sess == nil:
+		http.Redirect(w, r, "/staff/login?next="+urlEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return nil
+	case sess.Kind != auth.Staff:
+		s.renderError(w, r, http.StatusForbidden, "auth.error.staff_only")
+		return nil
+	}
+	return sess
+}

@@ -14,15 +14,15 @@ type Kind int
 // The kinds. Internal is the zero value so that an unclassified error is
 // treated as a fault of ours, never as the user's.
 const (
-	Internal    Kind = iota // a bug or an unexpected failure: logged, 500
-	Invalid                 // the input breaks a rule: 400 or 422, not logged as a fault
-	NotFound                // no such thing, or not yours: 404
-	Forbidden               // you may not: 403
-	Unauthorized            // sign in first: 401
-	Conflict                // the state changed under you, or a duplicate: 409
-	TooMany                 // rate limit: 429
-	Unavailable             // a dependency is down; try again later: 503
-	TooLarge                // the body or file is over a limit: 413
+	Internal     Kind = iota // a bug or an unexpected failure: logged, 500
+	Invalid                  // the input breaks a rule: 400 or 422, not logged as a fault
+	NotFound                 // no such thing, or not yours: 404
+	Forbidden                // you may not: 403
+	Unauthorized             // sign in first: 401
+	Conflict                 // the state changed under you, or a duplicate: 409
+	TooMany                  // rate limit: 429
+	Unavailable              // a dependency is down; try again later: 503
+	TooLarge                 // the body or file is over a limit: 413
 )
 
 var kindNames = [...]string{"internal", "invalid", "not_found", "forbidden", "unauthorized", "conflict", "too_many", "unavailable", "too_large"}

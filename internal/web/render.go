@@ -49,9 +49,9 @@ type templates map[string]*template.Template
 
 func parseTemplates() (templates, error) {
 	funcs := template.FuncMap{
-		"euros": formatEuros,
-		"join":  strings.Join,
-		"split": func(s string) []string { return strings.Split(s, ",") },
+		"euros":   formatEuros,
+		"join":    strings.Join,
+		"split":   func(s string) []string { return strings.Split(s, ",") },
 		"minutes": func(seconds int) int { return (seconds + 59) / 60 },
 		"countries": func(l *i18n.Localizer, codes []string) string {
 			names := make([]string, len(codes))

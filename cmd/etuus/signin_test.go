@@ -362,3 +362,23 @@ func TestSessionIdleTimeout(t *testing.T) {
 		t.Errorf("after 31 idle minutes /my went to %s; want /login", resp.Request.URL.Path)
 	}
 }
+
+// BenchmarkSignInRoundTrip is a whole sign-in through the built-in
+// provider, as a browser makes it: /login/{provider} → the provider's page →
+// choose the person → callback (code exchange, ID token check, session) →
+// the first page. It reports sign-ins per second.
+func BenchmarkSignInRoundTrip(b *testing.B) {
+	e := startApp(b)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c := browser()
+			resp, _ := e.signIn(c, "test-citizen", "demo-person-maija")
+			if resp.Request.URL.Path != "/my" {
+				b.Errorf("landed at %s", resp.Request.URL)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signins/s")
+}

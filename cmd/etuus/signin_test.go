@@ -382,3 +382,57 @@ func BenchmarkSignInRoundTrip(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signins/s")
 }
+
+func TestEIDASLinking(t *testing.T) {
+	e := startApp(t)
+	kati := browser()
+	e.signIn(kati, "test-eidas", "demo-eidas-kati")
+	p, err := e.db().PersonByEIDAS(context.Background(), "EE", "EE/FI/49001010099")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := browser()
+	e.signIn(staff, "test-staff", "staff-anna")
+	en := func(c *http.Client) {
+		u, _ := url.Parse(e.base)
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "en"}})
+	}
+	en(staff)
+	_, body := e.get(staff, "/staff/eidas")
+	if !strings.Contains(body, "EE/FI/49001010099") {
+		t.Fatalf("the list lacks Kati:\n%s", body)
+	}
+	linkURL := "/staff/eidas/" + p.ID + "/link"
+
+	// Customers may not link, not even themselves.
+	if resp, _ := e.post(kati, linkURL, url.Values{"hetu": {"100871-998D"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("customer linking = %d; want 403", resp.StatusCode)
+	}
+	// A bad code says what is wrong and links nothing.
+	resp, body := e.post(staff, linkURL, url.Values{"hetu": {"100871-998E"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "check character does not match") {
+		t.Errorf("bad check character: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = e.post(staff, linkURL, url.Values{"hetu": {"131052-308T"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "No customer has that identity code") {
+		t.Errorf("unknown customer: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = e.post(staff, linkURL, url.Values{"hetu": {"100871-998D"}})
+	if resp.Request.URL.Path != "/staff/eidas" || !strings.Contains(body, "Matti Virtanen") {
+		t.Fatalf("link: at %s\n%s", resp.Request.URL, body)
+	}
+	// Linking twice is refused: the identity is no longer unlinked.
+	if resp, _ := e.post(staff, linkURL, url.Values{"hetu": {"241198-998U"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("second link = %d; want 404", resp.StatusCode)
+	}
+	// Kati's next sign-in acts for the linked record.
+	again := browser()
+	_, body = e.signIn(again, "test-eidas", "demo-eidas-kati")
+	if !strings.Contains(body, "Matti") {
+		t.Errorf("after linking, the eIDAS sign-in shows:\n%s", body)
+	}
+	acts := strings.Join(e.auditActions(), ",")
+	if !strings.Contains(acts, "staff.view_eidas") || strings.Count(acts, "staff.link_eidas") != 2 {
+		t.Errorf("audit = %s", acts)
+	}
+}

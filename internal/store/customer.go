@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/fault"
 )
 
 var _ customer.Store = (*DB)(nil)
@@ -113,4 +115,64 @@ func (db *DB) SeedDemo(ctx context.Context, d demo.Data) (bool, error) {
 		return nil
 	})
 	return seeded, err
+}
+
+// UnlinkedEIDAS lists the eIDAS identities no staff member has linked to a
+// customer record yet, oldest first.
+func (db *DB) UnlinkedEIDAS(ctx context.Context, limit int) ([]customer.Person, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+personColumns+` FROM persons
+		WHERE eidas_id IS NOT NULL AND linked_person_id IS NULL ORDER BY created_at, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []customer.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// LinkEIDAS links an eIDAS identity to the customer record with the
+// identity code, so that its sign-ins act for that customer. The staff
+// member's action is audited for both records.
+func (db *DB) LinkEIDAS(ctx context.Context, staffID, eidasPersonID, hetu string) (customer.Person, error) {
+	var target customer.Person
+	err := db.inTx(ctx, func(tx *Tx) error {
+		src, err := scanPerson(tx.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons
+			WHERE id = $1 AND eidas_id IS NOT NULL AND linked_person_id IS NULL`, eidasPersonID))
+		if err != nil {
+			return tx.db.mapErr(err)
+		}
+		target, err = scanPerson(tx.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons WHERE hetu = $1`, hetu))
+		if isNoRows(err) {
+			return fault.InvalidField("hetu", "staff.eidas.no_customer", nil)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE persons SET linked_person_id = $1 WHERE id = $2`, target.ID, src.ID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx,
+			audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, Action: "staff.link_eidas", SubjectID: src.ID, Object: "person:" + target.ID},
+			audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, Action: "staff.link_eidas", SubjectID: target.ID, Object: "person:" + src.ID})
+	})
+	return target, err
+}
+
+// AuditStaffRead records that a staff member read customers' personal data.
+func (db *DB) AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error {
+	var es []audit.Entry
+	for _, id := range subjectIDs {
+		es = append(es, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, Action: action, SubjectID: id, Object: "person:" + id})
+	}
+	if len(es) == 0 {
+		return nil
+	}
+	return db.Append(ctx, es...)
 }

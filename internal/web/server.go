@@ -28,6 +28,9 @@ type Store interface {
 	audit.Store
 	auth.Store
 	StaffBySubject(ctx context.Context, subject string) (org.Staff, error)
+	UnlinkedEIDAS(ctx context.Context, limit int) ([]customer.Person, error)
+	LinkEIDAS(ctx context.Context, staffID, eidasPersonID, hetu string) (customer.Person, error)
+	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
 }
 
 // AuthConfig is sign-in: the providers, what is accepted and how long
@@ -141,6 +144,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)
+	mux.HandleFunc("GET /staff/eidas", s.eidasList)
+	mux.HandleFunc("POST /staff/eidas/{id}/link", s.eidasLink)
 	for pattern, h := range s.cfg.Mount {
 		mux.Handle(pattern, h)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 )
@@ -8,3 +9,5 @@ import (
 func urlEscape(s string) string { return url.QueryEscape(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/hetu"
+)
+
+type eidasData struct {
+	Persons []customer.Person
+	Linked  string // name of the customer just linked
+	Failed  string // the row whose form failed
+	Value   string // what was typed there
+}
+
+// eidasList shows the eIDAS identities waiting to be linked to a customer
+// record. Reading them is reading personal data: each is audited.
+func (s *Server) eidasList(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	s.renderEIDAS(w, r, http.StatusOK, sess.StaffID, eidasData{Linked: r.URL.Query().Get("linked")}, "")
+}
+
+func (s *Server) renderEIDAS(w http.ResponseWriter, r *http.Request, status int, staffID string, d eidasData, errKey string) {
+	ps, err := s.store.UnlinkedEIDAS(r.Context(), 100)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	if err := s.store.AuditStaffRead(r.Context(), staffID, "staff.view_eidas", ids...); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Persons = ps
+	s.render(w, r, status, "staff_eidas", &page{Title: "staff.eidas.title", Data: d, Error: errKey})
+}
+
+// eidasLink links an eIDAS identity to the customer with the identity code
+// the staff member typed; the code is checked before anything is written.
+func (s *Server) eidasLink(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, fault.Wrap(fault.Invalid, "error.invalid", err))
+		return
+	}
+	id := r.PathValue("id")
+	typed := r.PostForm.Get("hetu")
+	d := eidasData{Failed: id, Value: typed}
+	code, err := hetu.Parse(typed)
+	if err != nil {
+		s.renderEIDAS(w, r, http.StatusUnprocessableEntity, sess.StaffID, d, hetuErrorKey(err))
+		return
+	}
+	target, err := s.store.LinkEIDAS(r.Context(), sess.StaffID, id, code.String())
+	switch {
+	case fault.Is(err, fault.Invalid):
+		s.renderEIDAS(w, r, http.StatusUnprocessableEntity, sess.StaffID, d, fault.KeyOf(err))
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/eidas?linked="+urlEscape(target.Name()), http.StatusSeeOther)
+}
+
+// hetuErrorKey names what is wrong with an identity code in the user's words.
+func hetuErrorKey(err error) string {
+	for _, c := range []struct {
+		reason hetu.Reason
+		key    string
+	}{
+		{hetu.ErrLength, "hetu.error.length"},
+		{hetu.ErrFormat, "hetu.error.format"},
+		{hetu.ErrCentury, "hetu.error.century"},
+		{hetu.ErrDate, "hetu.error.date"},
+		{hetu.ErrIndividual, "hetu.error.individual"},
+		{hetu.ErrCheck, "hetu.error.check"},
+	} {
+		if errorsIs(err, c.reason) {
+			return c.key
+		}
+	}
+	return "hetu.error.format"
+}

@@ -229,4 +229,3 @@ func resign(t *testing.T, token string, key *rsa.PrivateKey) string {
 	}
 	return s
 }
-

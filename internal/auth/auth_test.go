@@ -209,7 +209,7 @@ func TestRelyingParty(t *testing.T) {
 // resign re-signs a JWT's payload with another key, keeping the header's kid.
 func resign(t *testing.T, token string, key *rsa.PrivateKey) string {
 	t.Helper()
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}

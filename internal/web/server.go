@@ -18,6 +18,7 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/securemail"
 )
 
 // Store is what the web front needs of the database.
@@ -31,6 +32,19 @@ type Store interface {
 	UnlinkedEIDAS(ctx context.Context, limit int) ([]customer.Person, error)
 	LinkEIDAS(ctx context.Context, staffID, eidasPersonID, hetu string) (customer.Person, error)
 	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
+	securemail.Store
+}
+
+// Mailer sends a plain-text e-mail.
+type Mailer interface {
+	SendText(ctx context.Context, to, subject, text string) error
+}
+
+// SecureEmailConfig is the secure e-mail route for customers abroad.
+type SecureEmailConfig struct {
+	Units  []securemail.Unit
+	Limits securemail.RateLimits
+	Mailer Mailer // nil: the route is off
 }
 
 // AuthConfig is sign-in: the providers, what is accepted and how long
@@ -50,6 +64,7 @@ type Config struct {
 	FormActionOrigins []string // origins forms may be sent or redirected to (identity providers)
 	AccessLog         bool
 	Auth              AuthConfig
+	SecureEmail       SecureEmailConfig
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
 	Mount map[string]http.Handler
@@ -141,6 +156,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signed-out", s.signedOut)
 	mux.HandleFunc("POST /session/extend", s.sessionExtend)
 	mux.HandleFunc("GET /session/status", s.sessionStatus)
+
+	mux.HandleFunc("GET /secure-email", s.secureEmailForm)
+	mux.HandleFunc("POST /secure-email", s.secureEmailRequest)
+	mux.HandleFunc("GET /secure-email/t/{token}", s.secureEmailWrite)
+	mux.HandleFunc("POST /secure-email/t/{token}", s.secureEmailSend)
+	mux.HandleFunc("GET /staff/secure-email", s.secureEmailQueue)
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

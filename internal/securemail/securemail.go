@@ -1,0 +1,125 @@
+// Package securemail is the secure e-mail route for customers abroad who
+// have neither Finnish e-ID nor an accepted eIDAS eID: a one-time link, sent
+// to their address, to write to one unit.
+package securemail
+
+import (
+	"context"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/etuus/etuus/internal/fault"
+)
+
+// Limits and rules; the numbers the units set are configuration.
+const (
+	MaxSubject = 120
+	MaxBody    = 10000
+	MaxEmail   = 254
+)
+
+// Unit is a unit reachable by secure e-mail and how long its links live:
+// 10 days for the Overpayment Recovery Centre (seed 002), 30 for the Centre
+// for International Affairs (seed 003).
+type Unit struct {
+	ID       string
+	Validity time.Duration
+}
+
+// DefaultUnits are the seeds' units and validities.
+func DefaultUnits() []Unit {
+	return []Unit{{ID: "recovery", Validity: 10 * 24 * time.Hour}, {ID: "international", Validity: 30 * 24 * time.Hour}}
+}
+
+// RateLimits bound link requests, per address and per client.
+type RateLimits struct {
+	Window     time.Duration
+	PerAddress int
+	PerClient  int
+}
+
+// DefaultRateLimits allow three links an hour per address and ten per client.
+func DefaultRateLimits() RateLimits {
+	return RateLimits{Window: time.Hour, PerAddress: 3, PerClient: 10}
+}
+
+// Link is a secure e-mail link as stored (the token itself is never stored).
+type Link struct {
+	ID        string
+	Email     string
+	UnitID    string
+	Lang      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time
+}
+
+// Message is what a customer wrote through a link.
+type Message struct {
+	ID        string
+	LinkID    string
+	UnitID    string
+	Email     string
+	Subject   string
+	Body      string
+	CreatedAt time.Time
+}
+
+// Store keeps links and messages.
+type Store interface {
+	// RecentLinks counts links asked for by an address or a client since
+	// a moment, for rate limiting.
+	RecentLinks(ctx context.Context, emailHash, clientHash string, since time.Time) (byEmail, byClient int, err error)
+	CreateLink(ctx context.Context, l *Link, tokenHash, emailHash, clientHash string) error
+	// LinkByToken finds an unused, unexpired link, or fault.NotFound.
+	LinkByToken(ctx context.Context, tokenHash string) (Link, error)
+	// UseLink stores the message and spends the link, in one transaction;
+	// a spent or expired link is fault.NotFound.
+	UseLink(ctx context.Context, tokenHash string, m *Message) error
+	UnitMessages(ctx context.Context, unitID string, limit int) ([]Message, error)
+}
+
+// NormalizeEmail checks an address and returns it in lower case; a bad one is
+// a fault.Invalid on the "email" field.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s || len(s) > MaxEmail || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+		return "", fault.InvalidField("email", "securemail.error.email", nil)
+	}
+	return strings.ToLower(s), nil
+}
+
+// candidate finds text shaped like an identity code, with any separator.
+var candidate = regexp.MustCompile(`\d{6}[-+A-FU-Y]\d{3}[0-9A-Za-z]`)
+
+// ContainsIdentityCode reports whether text holds something shaped like a
+// Finnish identity code. It errs on the side of refusing: a code with a
+// wrong check character is still personal data someone typed.
+func ContainsIdentityCode(text string) bool {
+	return candidate.MatchString(strings.ToUpper(text))
+}
+
+// CheckMessage validates what a customer wrote. The subject must not carry
+// an identity code (seed 003: no personal data in the subject).
+func CheckMessage(subject, body string) error {
+	subject, body = strings.TrimSpace(subject), strings.TrimSpace(body)
+	switch {
+	case subject == "":
+		return fault.InvalidField("subject", "securemail.error.subject_empty", nil)
+	case utf8.RuneCountInString(subject) > MaxSubject:
+		return fault.InvalidField("subject", "securemail.error.subject_long", map[string]any{"Max": MaxSubject})
+	case ContainsIdentityCode(subject):
+		return fault.InvalidField("subject", "securemail.error.subject_hetu", nil)
+	case body == "":
+		return fault.InvalidField("body", "securemail.error.body_empty", nil)
+	case utf8.RuneCountInString(body) > MaxBody:
+		return fault.InvalidField("body", "securemail.error.body_long", map[string]any{"Max": MaxBody})
+	case !utf8.ValidString(subject) || !utf8.ValidString(body):
+		return fault.InvalidField("body", "error.invalid", nil)
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package web_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/etuus/etuus/internal/i18n"
+)
+
+// Every text key the templates and the Go code name must exist in every
+// language (the catalog test checks that the languages agree).
+func TestEveryNamedKeyExists(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, k := range cat.Keys("fi") {
+		have[k] = true
+	}
+	tmplKey := regexp.MustCompile(`\.T "([a-z0-9_.-]+)"`)
+	goKey := regexp.MustCompile(`"((?:error|auth|login|logout|securemail|staff|my|home|session|hetu|contact|service|layout|role|country|days|lang)\.[a-z0-9_.-]*[a-z0-9_])"`)
+	// Strings shaped like keys that are not texts: audit actions, file names.
+	notKeys := map[string]bool{"layout.html": true, "staff.view_eidas": true, "staff.view_secure_message": true, "staff.link_eidas": true}
+	found := 0
+	check := func(path string, re *regexp.Regexp) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			found++
+			if !have[m[1]] && !notKeys[m[1]] {
+				t.Errorf("%s names key %q, which has no text", path, m[1])
+			}
+		}
+	}
+	filepath.WalkDir("templates", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".html") {
+			check(p, tmplKey)
+		}
+		return nil
+	})
+	for _, dir := range []string{".", "../auth", "../securemail", "../store"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if !strings.HasSuffix(f, "_test.go") {
+				check(f, goKey)
+			}
+		}
+	}
+	if found < 50 {
+		t.Fatalf("found only %d key references; the scan is broken", found)
+	}
+}

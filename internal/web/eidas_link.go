@@ -50,8 +50,7 @@ func (s *Server) eidasLink(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, fault.Wrap(fault.Invalid, "error.invalid", err))
+	if !s.parseForm(w, r) {
 		return
 	}
 	id := r.PathValue("id")

@@ -68,8 +68,7 @@ func (s *Server) renderSecureForm(w http.ResponseWriter, r *http.Request, status
 // about anyone's address.
 func (s *Server) secureEmailRequest(w http.ResponseWriter, r *http.Request) {
 	cfg := s.cfg.SecureEmail
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, fault.Wrap(fault.Invalid, "error.invalid", err))
+	if !s.parseForm(w, r) {
 		return
 	}
 	d := secureEmailData{Email: r.PostForm.Get("email"), UnitID: r.PostForm.Get("unit")}
@@ -165,8 +164,7 @@ func (s *Server) secureEmailSend(w http.ResponseWriter, r *http.Request) {
 		s.linkGone(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, fault.Wrap(fault.Invalid, "error.invalid", err))
+	if !s.parseForm(w, r) {
 		return
 	}
 	d := secureEmailData{Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body")}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -13,3 +14,19 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// parseForm reads a posted form, answering 413 when the body is over the
+// limit and 400 when it cannot be read; it reports whether to go on.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	err := r.ParseForm()
+	if err == nil {
+		return true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
+		return false
+	}
+	s.renderError(w, r, http.StatusBadRequest, "error.invalid")
+	return false
+}

@@ -235,3 +235,43 @@ func urlQuery(s string) string {
 	r := strings.NewReplacer("/", "%2F", ":", "%3A", "\\", "%5C")
 	return r.Replace(s)
 }
+
+func TestBodyLimit(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	big := strings.Repeat("a", 2<<20)
+	req, _ := http.NewRequest("POST", e.srv.URL+"/secure-email", strings.NewReader("email="+big))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "lang=en")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "too large") {
+		t.Errorf("2 MiB form = %d; want 413 with a translated message", resp.StatusCode)
+	}
+}
+
+func TestInternalErrorIsTranslated(t *testing.T) {
+	db := storetest.SQLite(t)
+	e := newEnv(t, db)
+	db.Close() // the front page cannot read the directory now
+	for lang, text := range map[string]string{"fi": "Palvelussa tapahtui virhe", "sv": "Ett fel inträffade", "en": "The service ran into an error"} {
+		resp, body := get(t, nil, e.srv.URL+"/", "Cookie", "lang="+lang)
+		if resp.StatusCode != 500 || !strings.Contains(body, text) {
+			t.Errorf("%s: %d, lacks %q", lang, resp.StatusCode, text)
+		}
+		if strings.Contains(body, "sql") || strings.Contains(body, "closed") {
+			t.Errorf("%s: the error page shows internals", lang)
+		}
+	}
+}
+
+func TestSecureEmailOffWithoutMailer(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	resp, body := get(t, nil, e.srv.URL+"/secure-email", "Cookie", "lang=en")
+	if resp.StatusCode != 200 || !strings.Contains(body, "not available") {
+		t.Errorf("secure e-mail without a mailer: %d", resp.StatusCode)
+	}
+}

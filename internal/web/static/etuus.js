@@ -4,11 +4,10 @@
 // The idle-timeout warning: a dialog a few minutes before the session ends,
 // with a button to stay signed in (WCAG 2.2.1, Timing Adjustable).
 (function () {
-  var box = document.getElementById("idle");
   var dialog = document.getElementById("idle-dialog");
-  if (!box || !dialog) return;
-  var idle = Number(box.dataset.idle) * 1000;
-  var warn = Number(box.dataset.warn) * 1000;
+  if (!dialog) return;
+  var idle = Number(dialog.dataset.idle) * 1000;
+  var warn = Number(dialog.dataset.warn) * 1000;
   var warnTimer, endTimer;
 
   function ended() { window.location.href = "/signed-out?reason=timeout"; }

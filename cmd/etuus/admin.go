@@ -28,11 +28,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if *status {
-		url, err := c.dbURL()
-		if err != nil {
-			return err
-		}
-		db, err := openOnly(ctx, url)
+		db, err := c.openExisting(ctx)
 		if err != nil {
 			return err
 		}
@@ -99,11 +95,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	url, err := c.dbURL()
-	if err != nil {
-		return err
-	}
-	db, err := openOnly(ctx, url)
+	db, err := c.openExisting(ctx)
 	if err != nil {
 		return err
 	}

@@ -235,8 +235,3 @@ func (a *app) close() {
 		a.db.Close()
 	}
 }
-
-// openOnly opens the database for reading tools, without migrating.
-func openOnly(ctx context.Context, url string) (*store.DB, error) {
-	return store.Open(ctx, url)
-}

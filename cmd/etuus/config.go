@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+
+	"github.com/etuus/etuus/internal/store"
+
 	"flag"
 	"fmt"
 	"io"
@@ -69,6 +73,16 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
+// openExisting opens the database for the tools that read it, without
+// migrating or writing anything.
+func (c *config) openExisting(ctx context.Context) (*store.DB, error) {
+	url, err := c.dbURL()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, url)
+}
+
 // storageFlags are shared by every command that opens the database.
 func storageFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.Data, "data", env("ETUUS_DATA", "./data"), "data folder for the embedded database and files (ETUUS_DATA)")
@@ -95,8 +109,12 @@ func (c *config) postgres() bool {
 
 // demo reports whether to seed demo data: by default only on the embedded
 // SQLite database, never silently into a production PostgreSQL.
-func (c *config) demo() (bool, error) {
-	switch c.Demo {
+func (c *config) demo() (bool, error) { return c.autoSQLite("--demo", c.Demo) }
+
+// autoSQLite reads a flag that is auto, true or false, where auto means
+// "only on the embedded SQLite database".
+func (c *config) autoSQLite(flag, v string) (bool, error) {
+	switch v {
 	case "auto", "":
 		return !c.postgres(), nil
 	case "true", "1", "yes":
@@ -104,7 +122,7 @@ func (c *config) demo() (bool, error) {
 	case "false", "0", "no":
 		return false, nil
 	}
-	return false, fmt.Errorf("--demo must be auto, true or false, not %q", c.Demo)
+	return false, fmt.Errorf("%s must be auto, true or false, not %q", flag, v)
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {

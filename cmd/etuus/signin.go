@@ -17,17 +17,7 @@ import (
 // testIDP reports whether to serve the built-in test identity provider: by
 // default only on the embedded SQLite default, never silently beside a
 // production PostgreSQL.
-func (c *config) testIDP() (bool, error) {
-	switch c.TestIDP {
-	case "auto", "":
-		return !c.postgres(), nil
-	case "true", "1", "yes":
-		return true, nil
-	case "false", "0", "no":
-		return false, nil
-	}
-	return false, fmt.Errorf("--test-idp must be auto, true or false, not %q", c.TestIDP)
-}
+func (c *config) testIDP() (bool, error) { return c.autoSQLite("--test-idp", c.TestIDP) }
 
 // providers reads the production OpenID providers from --oidc-config.
 func (c *config) providers() ([]auth.Provider, error) {

@@ -1,0 +1,214 @@
+package recovery
+
+import (
+	"math/big"
+	"testing"
+)
+
+func TestInterestBetween(t *testing.T) {
+	rules := DefaultRules()
+	tests := []struct {
+		name      string
+		claim     Claim
+		from, to  string
+		want      int64
+		breakdown []InterestPeriod
+	}{
+		{
+			name:  "student loan 1000 € at 4 % for 365 days",
+			claim: Claim{Kind: StudentLoan, Principal: euro(1000)},
+			from:  "2025-01-01", to: "2026-01-01",
+			want: 4000,
+			breakdown: []InterestPeriod{
+				{From: d("2025-01-02"), To: d("2026-01-01"), Days: 365, RateBP: 400, PrincipalCents: euro(1000), Cents: 4000},
+			},
+		},
+		{
+			name:  "leap year counts 366 days over 365",
+			claim: Claim{Kind: StudentLoan, Principal: euro(1000)},
+			from:  "2024-01-01", to: "2025-01-01",
+			want: 4011, // 100000 × 0.04 × 366/365 = 4010.96
+		},
+		{
+			name:  "student loan across 1.1.2018: 7 % then 4 %",
+			claim: Claim{Kind: StudentLoan, Principal: euro(1000)},
+			from:  "2017-12-01", to: "2018-01-31",
+			want: 575 + 340, // 30 days: 575.34; 31 days: 339.73
+			breakdown: []InterestPeriod{
+				{From: d("2017-12-02"), To: d("2017-12-31"), Days: 30, RateBP: 700, PrincipalCents: euro(1000), Cents: 575},
+				{From: d("2018-01-01"), To: d("2018-01-31"), Days: 31, RateBP: 400, PrincipalCents: euro(1000), Cents: 340},
+			},
+		},
+		{
+			name:  "child support across 30.6./1.7.2023: 9.5 % then 11.0 %",
+			claim: Claim{Kind: ChildSupport, Principal: euro(1000)},
+			from:  "2023-06-20", to: "2023-07-10",
+			want: 260 + 301, // 10 days: 260.27; 10 days: 301.37
+			breakdown: []InterestPeriod{
+				{From: d("2023-06-21"), To: d("2023-06-30"), Days: 10, RateBP: 950, PrincipalCents: euro(1000), Cents: 260},
+				{From: d("2023-07-01"), To: d("2023-07-10"), Days: 10, RateBP: 1100, PrincipalCents: euro(1000), Cents: 301},
+			},
+		},
+		{
+			name:  "child support 2024 at 11.5 %",
+			claim: Claim{Kind: ChildSupport, Principal: euro(1000)},
+			from:  "2023-12-31", to: "2024-12-31",
+			want: 11532, // 366 days: 11531.51
+		},
+		{
+			name:  "child support 2025 H1 at 10.5 %",
+			claim: Claim{Kind: ChildSupport, Principal: euro(2000)},
+			from:  "2024-12-31", to: "2025-01-31",
+			want: 1784, // 200000 × 0.105 × 31/365 = 1783.56
+		},
+		{
+			name:  "days before the table earn nothing and are marked",
+			claim: Claim{Kind: ChildSupport, Principal: euro(1000)},
+			from:  "2022-12-21", to: "2023-01-10",
+			want: 260,
+			breakdown: []InterestPeriod{
+				{From: d("2022-12-22"), To: d("2022-12-31"), Days: 10, PrincipalCents: euro(1000), NoRate: true},
+				{From: d("2023-01-01"), To: d("2023-01-10"), Days: 10, RateBP: 950, PrincipalCents: euro(1000), Cents: 260},
+			},
+		},
+		{
+			name:  "interest on the principal left after payments, not on fees or interest",
+			claim: Claim{Kind: StudentLoan, Principal: euro(1000), Interest: euro(50), Fees: euro(5), Paid: Parts{Fees: euro(5), Interest: euro(50), Principal: euro(500)}},
+			from:  "2025-01-01", to: "2026-01-01",
+			want: 2000,
+		},
+		{
+			name:  "overpayments earn no interest",
+			claim: Claim{Kind: Overpayment, Principal: euro(1000)},
+			from:  "2025-01-01", to: "2026-01-01",
+		},
+		{
+			name:  "healthcare fees earn no interest",
+			claim: Claim{Kind: HealthcareFee, Principal: 3560},
+			from:  "2025-01-01", to: "2026-01-01",
+		},
+		{
+			name:  "an empty range is nothing",
+			claim: Claim{Kind: StudentLoan, Principal: euro(1000)},
+			from:  "2025-01-01", to: "2025-01-01",
+		},
+		{
+			name:  "a backwards range is nothing",
+			claim: Claim{Kind: StudentLoan, Principal: euro(1000)},
+			from:  "2025-02-01", to: "2025-01-01",
+		},
+		{
+			name:  "a paid principal earns nothing",
+			claim: Claim{Kind: StudentLoan, Principal: euro(1000), Paid: Parts{Principal: euro(1000)}},
+			from:  "2025-01-01", to: "2026-01-01",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, breakdown := InterestBetween(tt.claim, d(tt.from), d(tt.to), rules)
+			if got != tt.want {
+				t.Errorf("interest = %d cents, want %d", got, tt.want)
+			}
+			var sum int64
+			days := 0
+			for _, p := range breakdown {
+				sum += p.Cents
+				days += p.Days
+			}
+			if sum != got {
+				t.Errorf("breakdown sums to %d, total %d", sum, got)
+			}
+			if len(breakdown) > 0 && days != d(tt.to).DaysSince(d(tt.from)) {
+				t.Errorf("breakdown covers %d days, want %d", days, d(tt.to).DaysSince(d(tt.from)))
+			}
+			if tt.breakdown != nil {
+				if len(breakdown) != len(tt.breakdown) {
+					t.Fatalf("breakdown = %+v\nwant %+v", breakdown, tt.breakdown)
+				}
+				for i := range breakdown {
+					if breakdown[i] != tt.breakdown[i] {
+						t.Errorf("period %d = %+v\nwant %+v", i, breakdown[i], tt.breakdown[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestInterestRoundsHalfUp(t *testing.T) {
+	rules := DefaultRules()
+	rules.Interest[Overpayment] = []RateRule{{RateBP: 1000}}
+	tests := []struct {
+		principal, want int64
+	}{
+		{1825, 1}, // 1825 × 0.10 / 365 = 0.5 exactly → 1
+		{1824, 0}, // 0.4997 → 0
+		{5475, 2}, // 1.5 → 2
+	}
+	for _, tt := range tests {
+		got, _ := InterestBetween(Claim{Kind: Overpayment, Principal: tt.principal}, d("2025-01-01"), d("2025-01-02"), rules)
+		if got != tt.want {
+			t.Errorf("%d cents for a day at 10 %%: %d, want %d", tt.principal, got, tt.want)
+		}
+	}
+}
+
+func TestInterestLargeClaimDoesNotOverflow(t *testing.T) {
+	// 10 000 000 000 € at 7 % over 100 years: principal × rate × days is
+	// past int64.
+	c := Claim{Kind: StudentLoan, Principal: euro(10_000_000_000)}
+	got, _ := InterestBetween(c, d("1900-01-01"), d("1900-01-01").AddDays(36500), DefaultRules())
+	if want := euro(70_000_000_000); got != want {
+		t.Errorf("interest = %d, want %d", got, want)
+	}
+}
+
+func TestSimpleInterestPathsAgree(t *testing.T) {
+	slow := func(p, r int64, days int) int64 {
+		num := new(big.Int).Mul(big.NewInt(p), big.NewInt(r))
+		num.Mul(num, big.NewInt(int64(days)))
+		num.Lsh(num, 1).Add(num, big.NewInt(10000*DaysInYear))
+		return num.Quo(num, big.NewInt(2*10000*DaysInYear)).Int64()
+	}
+	for _, p := range []int64{0, 1, 1825, 99_999_999, 1 << 30, 1<<40 - 1, 1 << 40} {
+		for _, r := range []int64{0, 1, 400, 1150, 10000} {
+			for _, days := range []int{0, 1, 31, 365, 366, 36500} {
+				if got, want := simpleInterest(p, r, days), slow(p, r, days); got != want {
+					t.Errorf("simpleInterest(%d, %d, %d) = %d, want %d", p, r, days, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestAccrueInterest(t *testing.T) {
+	rules := DefaultRules()
+	c := Claim{Kind: StudentLoan, Principal: euro(1000), DueDate: d("2025-01-01"), Status: Open}
+	ev, _ := c.AccrueInterest(d("2025-07-02"), rules) // 182 days: 1994.52
+	if ev.Kind != EventInterestAccrued || ev.Cents != 1995 || c.Interest != 1995 || c.InterestTo != d("2025-07-02") {
+		t.Fatalf("event %+v, claim interest %d to %s", ev, c.Interest, c.InterestTo)
+	}
+	// A payment on that day takes the interest first, then principal;
+	// the rest of the year runs on 500 €.
+	c.ApplyPayment(d("2025-07-02"), euro(500)+1995)
+	ev, _ = c.AccrueInterest(d("2026-01-01"), rules) // 183 days on 500 €: 1002.74
+	if ev.Cents != 1003 || c.Balance() != euro(500)+1003 {
+		t.Errorf("event %+v, balance %d", ev, c.Balance())
+	}
+	if ev, _ := c.AccrueInterest(d("2026-01-01"), rules); ev.Cents != 0 || c.Interest != 1995+1003 {
+		t.Errorf("accruing twice charged %d", ev.Cents)
+	}
+	over := Claim{Kind: Overpayment, Principal: euro(1000), DueDate: d("2025-01-01")}
+	if ev, _ := over.AccrueInterest(d("2026-01-01"), rules); ev.Kind != "" || over.Interest != 0 {
+		t.Errorf("overpayment accrued %+v", ev)
+	}
+}
+
+func BenchmarkInterestBetween(b *testing.B) {
+	rules := DefaultRules()
+	c := Claim{Kind: ChildSupport, Principal: 123456}
+	from, to := d("2023-03-15"), d("2026-05-31")
+	for b.Loop() {
+		InterestBetween(c, from, to, rules)
+	}
+}

@@ -23,7 +23,7 @@ func TestEveryNamedKeyExists(t *testing.T) {
 		have[k] = true
 	}
 	tmplKey := regexp.MustCompile(`\.T "([a-z0-9_.-]+)"`)
-	goKey := regexp.MustCompile(`"((?:error|auth|login|logout|securemail|staff|my|home|session|hetu|contact|service|layout|role|country|days|lang)\.[a-z0-9_.-]*[a-z0-9_])"`)
+	goKey := regexp.MustCompile(`"((?:error|auth|recovery|plan|claim|claims|pay|slip|bank|proposal|kind|status|event|login|logout|securemail|staff|my|home|session|hetu|contact|service|layout|role|country|days|lang)\.[a-z0-9_.-]*[a-z0-9_])"`)
 	// Strings shaped like keys that are not texts: audit actions, file names.
 	notKeys := map[string]bool{"layout.html": true, "staff.view_eidas": true, "staff.view_secure_message": true, "staff.link_eidas": true}
 	found := 0
@@ -34,7 +34,8 @@ func TestEveryNamedKeyExists(t *testing.T) {
 		}
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
 			found++
-			if !have[m[1]] && !notKeys[m[1]] {
+			audit := strings.HasPrefix(m[1], "staff.view_") || strings.HasPrefix(m[1], "staff.link_") || strings.HasPrefix(m[1], "recovery.plan_")
+			if !have[m[1]] && !notKeys[m[1]] && !audit {
 				t.Errorf("%s names key %q, which has no text", path, m[1])
 			}
 		}
@@ -45,7 +46,7 @@ func TestEveryNamedKeyExists(t *testing.T) {
 		}
 		return nil
 	})
-	for _, dir := range []string{".", "../auth", "../securemail", "../store"} {
+	for _, dir := range []string{".", "../auth", "../securemail", "../store", "../recovery"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if !strings.HasSuffix(f, "_test.go") {

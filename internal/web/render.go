@@ -31,6 +31,9 @@ type page struct {
 	Data  any
 	Error string // i18n key of a message shown above the page's content
 	Field string // the form field the message is about
+	// Message is an error message already rendered with its data, for
+	// refusals whose numbers need formatting (a plan's minimum, a date).
+	Message string
 }
 
 // viewer is the signed-in user as templates see it.
@@ -53,6 +56,7 @@ func parseTemplates() (templates, error) {
 		"join":    strings.Join,
 		"split":   func(s string) []string { return strings.Split(s, ",") },
 		"minutes": func(seconds int) int { return (seconds + 59) / 60 },
+		"date":    formatDate,
 		"countries": func(l *i18n.Localizer, codes []string) string {
 			names := make([]string, len(codes))
 			for i, c := range codes {

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -18,7 +19,10 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
+	"github.com/etuus/etuus/internal/store"
 )
 
 // Store is what the web front needs of the database.
@@ -33,6 +37,27 @@ type Store interface {
 	LinkEIDAS(ctx context.Context, staffID, eidasPersonID, hetu string) (customer.Person, error)
 	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
 	securemail.Store
+	RecoveryStore
+}
+
+// RecoveryStore is what the recovery pages need of the database.
+type RecoveryStore interface {
+	ClaimsOf(ctx context.Context, personID string) ([]recovery.Claim, error)
+	ClaimOf(ctx context.Context, personID, claimID string) (recovery.Claim, []recovery.Event, error)
+	ProposePlan(ctx context.Context, personID, claimID string, p recovery.Plan, message string) (store.Proposal, error)
+	ProposalsOf(ctx context.Context, personID, claimID string) ([]store.Proposal, error)
+	PendingProposals(ctx context.Context, limit int) ([]store.Proposal, error)
+	DecideProposal(ctx context.Context, staffID, proposalID string, approve bool, reasonKey string) error
+	ImportBankFile(ctx context.Context, f store.BankFile, r io.Reader) (store.BankReport, error)
+	QueuedEntries(ctx context.Context, limit int) ([]store.QueuedEntry, error)
+}
+
+// RecoveryConfig is the Overpayment Recovery Centre's settings.
+type RecoveryConfig struct {
+	Creditor iban.IBAN       // the account customers pay to
+	Rules    *recovery.Rules // the dated rule table
+	// MaxBankFileBytes bounds an uploaded statement file.
+	MaxBankFileBytes int64
 }
 
 // Mailer sends a plain-text e-mail.
@@ -65,6 +90,7 @@ type Config struct {
 	AccessLog         bool
 	Auth              AuthConfig
 	SecureEmail       SecureEmailConfig
+	Recovery          RecoveryConfig
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
 	Mount map[string]http.Handler
@@ -106,6 +132,12 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 		cfg.Auth.Timeouts = auth.Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Warn: 2 * time.Minute}
 	}
 	cfg.Auth.Store = st
+	if cfg.Recovery.Rules == nil {
+		cfg.Recovery.Rules = recovery.DefaultRules()
+	}
+	if cfg.Recovery.MaxBankFileBytes == 0 {
+		cfg.Recovery.MaxBankFileBytes = 2 << 30
+	}
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
@@ -118,7 +150,7 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 		templates:    ts,
 		registry:     reg,
 		metrics:      newMetrics(reg),
-		uploadLimits: map[string]int64{},
+		uploadLimits: map[string]int64{"/staff/bank": cfg.Recovery.MaxBankFileBytes},
 		now:          time.Now,
 	}
 	return s, nil
@@ -162,6 +194,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /secure-email/t/{token}", s.secureEmailWrite)
 	mux.HandleFunc("POST /secure-email/t/{token}", s.secureEmailSend)
 	mux.HandleFunc("GET /staff/secure-email", s.secureEmailQueue)
+
+	mux.HandleFunc("GET /my/claims", s.claimList)
+	mux.HandleFunc("GET /my/claims/{id}", s.claimShow)
+	mux.HandleFunc("GET /my/claims/{id}/slip", s.claimSlip)
+	mux.HandleFunc("GET /my/claims/{id}/plan", s.planForm)
+	mux.HandleFunc("POST /my/claims/{id}/plan", s.planSubmit)
+	mux.HandleFunc("GET /staff/recovery", s.recoveryQueue)
+	mux.HandleFunc("POST /staff/recovery/proposals/{id}", s.proposalDecide)
+	mux.HandleFunc("GET /staff/bank", s.bankForm)
+	mux.HandleFunc("POST /staff/bank", s.bankUpload)
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

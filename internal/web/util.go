@@ -1,6 +1,10 @@
 package web
 
 import (
+	"time"
+
+	"github.com/etuus/etuus/internal/fi/civil"
+
 	"errors"
 	"net/http"
 	"net/url"
@@ -29,4 +33,29 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.renderError(w, r, http.StatusBadRequest, "error.invalid")
 	return false
+}
+
+// helsinki is Finland's time zone; calendar dates are Finnish dates.
+var helsinki = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		return time.FixedZone("EET", 2*3600)
+	}
+	return loc
+}()
+
+// formatDate prints a date the Finnish way, 2.3.2026, which Swedish and
+// English texts in Finland use too.
+func formatDate(d civil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return strconv.Itoa(d.Day) + "." + strconv.Itoa(int(d.Month)) + "." + strconv.Itoa(d.Year)
+}
+
+func monthOf(m int) time.Month {
+	if m < 1 || m > 12 {
+		return 0
+	}
+	return time.Month(m)
 }

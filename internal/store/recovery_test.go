@@ -1,0 +1,174 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/fi/viite"
+	"github.com/etuus/etuus/internal/iso20022"
+	"github.com/etuus/etuus/internal/recovery"
+	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/store/storetest"
+)
+
+var creditor = iban.MustParse("FI37 1590 3000 0007 76")
+
+// camt writes a camt.054 to our account with the entries.
+func camt(t testing.TB, account string, entries ...iso20022.Entry) []byte {
+	t.Helper()
+	for i := range entries {
+		if entries[i].AccountIBAN == "" {
+			entries[i].AccountIBAN = account
+		}
+		if entries[i].Currency == "" {
+			entries[i].Currency = "EUR"
+		}
+		if entries[i].Status == "" {
+			entries[i].Status = iso20022.StatusBooked
+		}
+		if entries[i].CreditDebit == "" {
+			entries[i].CreditDebit = iso20022.Credit
+		}
+	}
+	var buf bytes.Buffer
+	h := iso20022.Header{Message: iso20022.Camt054, MessageID: "MSG-1", CreatedAt: time.Date(2026, 3, 3, 8, 0, 0, 0, time.UTC), AccountIBAN: account, Currency: "EUR"}
+	if err := iso20022.WriteCamt054(&buf, h, slices.Values(entries)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func credit(cents int64, ref, archive string) iso20022.Entry {
+	return iso20022.Entry{AmountCents: cents, AcctSvcrRef: archive, BookingDate: "2026-03-03", ValueDate: "2026-03-03",
+		Transactions: []iso20022.Transaction{{AmountCents: cents, Reference: ref, ReferenceType: "SCOR"}}}
+}
+
+func sum(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+
+func TestRecoveryPlanAndBankFile(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }
+		p := customer.Person{HETU: "010403A998U", GivenName: "Maija", FamilyName: "M"}
+		other := customer.Person{HETU: "100871-998D", GivenName: "Matti", FamilyName: "V"}
+		for _, x := range []*customer.Person{&p, &other} {
+			if err := db.CreatePerson(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := recovery.Claim{PersonID: p.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: civil.New(2026, 3, 31)}
+		if err := db.CreateClaim(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+		c2 := recovery.Claim{PersonID: p.ID, Kind: recovery.StudentLoan, Principal: 5000, DueDate: civil.New(2026, 3, 31)}
+		db.CreateClaim(ctx, &c2)
+		if c.Number != 1 || c2.Number != 2 || c.Reference == c2.Reference {
+			t.Fatalf("numbers %d %d refs %s %s", c.Number, c2.Number, c.Reference, c2.Reference)
+		}
+		if _, _, err := db.ClaimOf(ctx, other.ID, c.ID); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("another customer's claim: %v; want NotFound", err)
+		}
+		plan, err := recovery.ProposePlan(c.Principal, recovery.PlanRequest{MonthlyCents: 10000, FirstDue: civil.New(2026, 3, 20)}, civil.New(2026, 3, 2), recovery.DefaultRules())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, err := db.ProposePlan(ctx, p.ID, c.ID, plan, "please")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ProposePlan(ctx, p.ID, c.ID, plan, ""); !fault.Is(err, fault.Conflict) {
+			t.Errorf("second pending proposal: %v; want Conflict", err)
+		}
+		if _, err := db.ProposePlan(ctx, other.ID, c.ID, plan, ""); !fault.Is(err, fault.NotFound) {
+			t.Errorf("proposal on another's claim: %v; want NotFound", err)
+		}
+		queue, _ := db.PendingProposals(ctx, 10)
+		if len(queue) != 1 || queue[0].PersonName != "Maija M" {
+			t.Fatalf("queue = %+v", queue)
+		}
+		if err := db.DecideProposal(ctx, "staff-1", pr.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DecideProposal(ctx, "staff-1", pr.ID, false, "x"); !fault.Is(err, fault.Conflict) {
+			t.Errorf("deciding twice: %v", err)
+		}
+		got, _, _ := db.ClaimOf(ctx, p.ID, c.ID)
+		if got.Status != recovery.InPlan || got.Plan == nil || got.Plan.Months() != 10 {
+			t.Fatalf("after approval: %+v", got)
+		}
+
+		rf := viite.RFFromNational(c2.Reference).String()
+		file := camt(t, creditor.String(),
+			credit(10000, c.Reference.String(), "ARCH-1"),  // first instalment
+			credit(5000, rf, "ARCH-2"),                     // RF reference pays c2 in full
+			credit(700, "11112", "ARCH-3"),                 // valid but unknown reference
+			credit(999999, c.Reference.String(), "ARCH-4"), // more than the balance
+			credit(100, "", "ARCH-5"),                      // no reference
+			iso20022.Entry{AmountCents: 300, CreditDebit: iso20022.Debit, AcctSvcrRef: "ARCH-6", BookingDate: "2026-03-03",
+				Transactions: []iso20022.Transaction{{AmountCents: 300}}},
+		)
+		rep, err := db.ImportBankFile(ctx, store.BankFile{Name: "a.xml", SHA256: sum(file), By: "cli", Creditor: creditor}, bytes.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Booked != 2 || rep.Queued != 3 || rep.Refused != 1 || rep.BookedCents != 15000 {
+			t.Fatalf("report = %+v", rep)
+		}
+		reasons := map[string]bool{}
+		for _, l := range rep.Lines {
+			reasons[l.Reason] = true
+		}
+		for _, r := range []string{store.ReasonUnknownRef, store.ReasonOverBalance, store.ReasonNoReference, store.ReasonDebit} {
+			if !reasons[r] {
+				t.Errorf("report lacks %s: %+v", r, rep.Lines)
+			}
+		}
+		got, evs, _ := db.ClaimOf(ctx, p.ID, c.ID)
+		if got.Balance() != 90000 || evs[len(evs)-1].Kind != recovery.EventPayment {
+			t.Errorf("after the payment: balance %d, history %+v", got.Balance(), evs)
+		}
+		got2, _, _ := db.ClaimOf(ctx, p.ID, c2.ID)
+		if got2.Status != recovery.Paid || got2.Balance() != 0 {
+			t.Errorf("c2 after full payment: %+v", got2)
+		}
+
+		// The same file again books nothing.
+		if _, err := db.ImportBankFile(ctx, store.BankFile{Name: "a.xml", SHA256: sum(file), By: "cli", Creditor: creditor}, bytes.NewReader(file)); !fault.Is(err, fault.Conflict) {
+			t.Errorf("same file twice: %v; want Conflict", err)
+		}
+		// A different file repeating a payment's archive ID: queued as duplicate.
+		again := camt(t, creditor.String(), credit(10000, c.Reference.String(), "ARCH-1"))
+		rep, err = db.ImportBankFile(ctx, store.BankFile{Name: "b.xml", SHA256: sum(again), By: "cli", Creditor: creditor}, bytes.NewReader(again))
+		if err != nil || rep.Booked != 0 || rep.Queued != 1 || rep.Lines[0].Reason != store.ReasonDuplicate {
+			t.Errorf("repeated archive ID: %+v %v", rep, err)
+		}
+		// A file for another account, or one cut short, books nothing.
+		foreign := camt(t, "FI2112345600000785", credit(10000, c.Reference.String(), "ARCH-9"))
+		if _, err := db.ImportBankFile(ctx, store.BankFile{Name: "c.xml", SHA256: sum(foreign), By: "cli", Creditor: creditor}, bytes.NewReader(foreign)); fault.KeyOf(err) != "bank.error.account" {
+			t.Errorf("foreign account: %v", err)
+		}
+		good := camt(t, creditor.String(), credit(10000, c.Reference.String(), "ARCH-10"), credit(10000, c.Reference.String(), "ARCH-11"))
+		cut := good[:bytes.LastIndex(good, []byte("<Ntry>"))+40]
+		_, err = db.ImportBankFile(ctx, store.BankFile{Name: "d.xml", SHA256: sum(cut), By: "cli", Creditor: creditor}, bytes.NewReader(cut))
+		if fault.KeyOf(err) != "bank.error.file" {
+			t.Errorf("truncated file: %v", err)
+		}
+		got, _, _ = db.ClaimOf(ctx, p.ID, c.ID)
+		if got.Balance() != 90000 {
+			t.Errorf("a refused file changed the balance to %d", got.Balance())
+		}
+		q, err := db.QueuedEntries(ctx, 100)
+		if err != nil || len(q) != 4 {
+			t.Errorf("queued entries = %d %v", len(q), err)
+		}
+	})
+}

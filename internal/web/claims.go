@@ -1,0 +1,288 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/recovery"
+	"github.com/etuus/etuus/internal/store"
+)
+
+// today is the calendar date in Finland, where due dates fall.
+func (s *Server) today() civil.Date { return civil.Of(s.now().In(helsinki)) }
+
+type claimView struct {
+	recovery.Claim
+	Details  *recovery.Details
+	Events   []recovery.Event
+	Overdue  bool
+	Proposal *store.Proposal // the newest proposal, if any
+	Pending  bool
+}
+
+// claimList is the customer's list of what is being recovered from them.
+func (s *Server) claimList(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	cs, err := s.store.ClaimsOf(r.Context(), sess.PersonID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	today := s.today()
+	var total int64
+	views := make([]claimView, len(cs))
+	for i, c := range cs {
+		views[i] = claimView{Claim: c, Overdue: c.Overdue(today)}
+		total += c.Balance()
+	}
+	s.render(w, r, http.StatusOK, "claims", &page{Title: "claims.title", Data: struct {
+		Claims []claimView
+		Total  int64
+	}{views, total}})
+}
+
+// loadClaim is a customer's own claim with everything its page shows;
+// another customer's claim ID answers 404.
+func (s *Server) loadClaim(w http.ResponseWriter, r *http.Request) (*claimView, bool) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return nil, false
+	}
+	c, evs, err := s.store.ClaimOf(r.Context(), sess.PersonID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	v := &claimView{Claim: c, Events: evs, Overdue: c.Overdue(s.today())}
+	if c.Balance() > 0 && c.Status != recovery.Waived {
+		d, err := recovery.PaymentDetails(c, s.cfg.Recovery.Creditor, s.today())
+		if err == nil {
+			v.Details = &d
+		}
+	}
+	ps, err := s.store.ProposalsOf(r.Context(), sess.PersonID, c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	if len(ps) > 0 {
+		v.Proposal = &ps[0]
+		v.Pending = ps[0].Status == store.ProposalPending
+	}
+	return v, true
+}
+
+func (s *Server) claimShow(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadClaim(w, r)
+	if !ok {
+		return
+	}
+	notice := ""
+	if r.URL.Query().Get("sent") == "plan" {
+		notice = "plan.sent"
+	}
+	s.render(w, r, http.StatusOK, "claim", &page{Title: "claim.title", Data: struct {
+		*claimView
+		Notice   string
+		CanPlan  bool
+		Creditor string
+	}{v, notice, v.Status.Collecting() && v.Status != recovery.InPlan && !v.Pending && v.Balance() > 0, "Kela"}})
+}
+
+// claimSlip is a printable payment slip: the details a bank or a payer
+// needs, with the virtual barcode.
+func (s *Server) claimSlip(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadClaim(w, r)
+	if !ok {
+		return
+	}
+	if v.Details == nil {
+		s.renderError(w, r, http.StatusNotFound, "claim.nothing_to_pay")
+		return
+	}
+	s.render(w, r, http.StatusOK, "slip", &page{Title: "slip.title", Data: v})
+}
+
+type planData struct {
+	Claim   *claimView
+	Monthly string
+	Months  string
+	First   string
+	Message string
+	Plan    *recovery.Plan
+	Rule    recovery.PlanRule
+}
+
+func (s *Server) planForm(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadClaim(w, r)
+	if !ok {
+		return
+	}
+	s.renderPlan(w, r, http.StatusOK, planData{Claim: v, First: s.today().AddDays(14).String()}, "", "")
+}
+
+func (s *Server) renderPlan(w http.ResponseWriter, r *http.Request, status int, d planData, errKey, field string) {
+	rule, err := s.cfg.Recovery.Rules.PlanAt(s.today())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Rule = rule
+	s.render(w, r, status, "plan", &page{Title: "plan.title", Data: d, Error: errKey, Field: field})
+}
+
+// planSubmit checks a proposal against the rules and either shows the
+// resulting schedule (preview) or sends it to the Centre (send). A plan
+// outside the rules is refused with the rule it breaks.
+func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadClaim(w, r)
+	if !ok {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	d := planData{Claim: v, Monthly: strings.TrimSpace(f.Get("monthly")), Months: strings.TrimSpace(f.Get("months")),
+		First: strings.TrimSpace(f.Get("first_due")), Message: strings.TrimSpace(f.Get("message"))}
+	req, err := parsePlanRequest(d)
+	if err == nil && len([]rune(d.Message)) > 2000 {
+		err = fault.InvalidField("message", "plan.error.message_long", nil)
+	}
+	var plan recovery.Plan
+	if err == nil {
+		plan, err = recovery.ProposePlan(v.Balance(), req, s.today(), s.cfg.Recovery.Rules)
+	}
+	if err != nil {
+		var fe *fault.Error
+		field := ""
+		if errorsAs(err, &fe) {
+			field = fe.Field
+		}
+		if fault.KindOf(err) != fault.Invalid {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderPlanErr(w, r, d, err, field)
+		return
+	}
+	if f.Get("action") != "send" {
+		d.Plan = &plan
+		s.renderPlan(w, r, http.StatusOK, d, "", "")
+		return
+	}
+	sess := session(r)
+	if _, err := s.store.ProposePlan(r.Context(), sess.PersonID, v.ID, plan, d.Message); err != nil {
+		if fault.Is(err, fault.Conflict) {
+			s.renderPlan(w, r, http.StatusConflict, d, fault.KeyOf(err), "")
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/my/claims/"+v.ID+"?sent=plan", http.StatusSeeOther)
+}
+
+// renderPlanErr shows a refused plan with the rule's own numbers.
+func (s *Server) renderPlanErr(w http.ResponseWriter, r *http.Request, d planData, err error, field string) {
+	l := s.localizer(r)
+	data := map[string]any{}
+	for k, v := range fault.DataOf(err) {
+		switch x := v.(type) {
+		case int64:
+			if strings.HasSuffix(k, "Cents") {
+				data[k] = formatEuros(x)
+				continue
+			}
+		case civil.Date:
+			data[k] = formatDate(x)
+			continue
+		}
+		data[k] = v
+	}
+	msg := l.T(fault.KeyOf(err), data)
+	s.renderPlanMsg(w, r, d, msg, field)
+}
+
+func (s *Server) renderPlanMsg(w http.ResponseWriter, r *http.Request, d planData, msg, field string) {
+	rule, _ := s.cfg.Recovery.Rules.PlanAt(s.today())
+	d.Rule = rule
+	s.render(w, r, http.StatusUnprocessableEntity, "plan", &page{Title: "plan.title", Data: d, Message: msg, Field: field})
+}
+
+// parsePlanRequest reads the form: a monthly amount in euros (comma or
+// point) or a number of months, and the first due date.
+func parsePlanRequest(d planData) (recovery.PlanRequest, error) {
+	var req recovery.PlanRequest
+	if d.Monthly != "" {
+		c, ok := parseEuros(d.Monthly)
+		if !ok {
+			return req, fault.InvalidField("monthly", "plan.error.amount", nil)
+		}
+		req.MonthlyCents = c
+	}
+	if d.Months != "" {
+		n, err := strconv.Atoi(d.Months)
+		if err != nil || n < 0 || n > 1000 {
+			return req, fault.InvalidField("months", "plan.error.months", nil)
+		}
+		req.Months = n
+	}
+	if d.First != "" {
+		day, err := parseDate(d.First)
+		if err != nil {
+			return req, fault.InvalidField("first_due", "plan.error.date", nil)
+		}
+		req.FirstDue = day
+	}
+	return req, nil
+}
+
+// parseEuros reads "30", "30,5", "30.50", "1 234,56" or "1 234,56 €" into
+// cents; it refuses more than two decimals, signs and anything else.
+func parseEuros(s string) (int64, bool) {
+	s = strings.NewReplacer(" ", "", "\u00a0", "", "€", "").Replace(s)
+	s = strings.Replace(s, ",", ".", 1)
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 9 || len(frac) > 2 {
+		return 0, false
+	}
+	for _, c := range whole + frac {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	w, _ := strconv.ParseInt(whole, 10, 64)
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return w*100 + f, true
+}
+
+// parseDate reads an ISO date (the date input's value) or a Finnish one
+// (d.m.yyyy).
+func parseDate(s string) (civil.Date, error) {
+	if d, err := civil.ParseISO(s); err == nil {
+		return d, nil
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) == 3 {
+		d, e1 := strconv.Atoi(parts[0])
+		m, e2 := strconv.Atoi(parts[1])
+		y, e3 := strconv.Atoi(parts[2])
+		if e1 == nil && e2 == nil && e3 == nil {
+			day := civil.Date{Year: y, Month: monthOf(m), Day: d}
+			if day.IsValid() {
+				return day, nil
+			}
+		}
+	}
+	return civil.Date{}, fault.New(fault.Invalid, "plan.error.date")
+}

@@ -176,4 +176,3 @@ func (s *Server) renderBankErr(w http.ResponseWriter, r *http.Request, status in
 	l := s.localizer(r)
 	s.render(w, r, status, "bank", &page{L: l, Title: "bank.title", Message: l.T(key, data)})
 }
-

@@ -126,7 +126,13 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	creditor, rules, err := c.recovery()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	a.web, err = web.New(web.Config{
+		Recovery:          web.RecoveryConfig{Creditor: creditor, Rules: rules},
 		BaseURL:           base,
 		Version:           version,
 		AccessLog:         c.AccessLog,

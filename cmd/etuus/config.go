@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 
+	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 
 	"flag"
@@ -34,6 +36,9 @@ type config struct {
 	StaffGroupPrefix string
 	SessionIdle      time.Duration
 	SessionMax       time.Duration
+
+	CreditorIBAN  string
+	RecoveryRules string
 }
 
 func newFlagSet(name, summary string, out io.Writer) *flag.FlagSet {
@@ -81,6 +86,33 @@ func (c *config) openExisting(ctx context.Context) (*store.DB, error) {
 		return nil, err
 	}
 	return store.Open(ctx, url)
+}
+
+// recoveryFlags are the Overpayment Recovery Centre's settings.
+func recoveryFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.CreditorIBAN, "creditor-iban", env("ETUUS_CREDITOR_IBAN", "FI37 1590 3000 0007 76"), "the account customers pay recovered amounts to; the default is a demo account (ETUUS_CREDITOR_IBAN)")
+	fs.StringVar(&c.RecoveryRules, "recovery-rules", env("ETUUS_RECOVERY_RULES", ""), "JSON rule table for recovery (plan limits, interest, reminders, fees); default: the built-in table (ETUUS_RECOVERY_RULES)")
+}
+
+// recovery reads the recovery settings.
+func (c *config) recovery() (iban.IBAN, *recovery.Rules, error) {
+	acct, err := iban.Parse(c.CreditorIBAN)
+	if err != nil {
+		return iban.IBAN{}, nil, fmt.Errorf("--creditor-iban: %w", err)
+	}
+	if c.RecoveryRules == "" {
+		return acct, recovery.DefaultRules(), nil
+	}
+	f, err := os.Open(c.RecoveryRules)
+	if err != nil {
+		return acct, nil, fmt.Errorf("--recovery-rules: %w", err)
+	}
+	defer f.Close()
+	rules, err := recovery.LoadRules(f)
+	if err != nil {
+		return acct, nil, fmt.Errorf("--recovery-rules %s: %w", c.RecoveryRules, err)
+	}
+	return acct, rules, nil
 }
 
 // storageFlags are shared by every command that opens the database.

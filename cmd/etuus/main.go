@@ -28,6 +28,7 @@ func commands() []command {
 		{"serve", "run the e-service", runServe},
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"seed", "write the reference data and, with --demo, the demo data", runSeed},
+		{"reconcile", "book a camt.054 or camt.053 bank file's payments to claims by reference", runReconcile},
 		{"audit", "audit log tools: 'etuus audit verify' checks the hash chain", runAudit},
 		{"version", "print the version", runVersion},
 	}

@@ -10,6 +10,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c config
 	fs := newFlagSet("serve", "Runs the e-service. On the embedded default (an SQLite file in the data\nfolder) it writes demo data into an empty database.", stderr)
 	storageFlags(fs, &c)
+	recoveryFlags(fs, &c)
 	fs.StringVar(&c.Addr, "addr", env("ETUUS_ADDR", "localhost:8080"), "address to listen on (ETUUS_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", env("ETUUS_BASE_URL", ""), "the address users reach, e.g. https://etuus.example.fi; default http://ADDR (ETUUS_BASE_URL)")
 	fs.StringVar(&c.Demo, "demo", env("ETUUS_DEMO", "auto"), "write demo data into an empty database: auto (only on SQLite), true or false (ETUUS_DEMO)")

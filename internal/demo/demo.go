@@ -5,11 +5,15 @@ package demo
 import (
 	"fmt"
 
+	"time"
+
 	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/hetu"
 	"github.com/etuus/etuus/internal/fi/ytunnus"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 // Data is one set of demo data.
@@ -17,12 +21,16 @@ type Data struct {
 	Persons       []customer.Person
 	Organisations []customer.Organisation
 	Staff         []org.Staff
+	Claims        []recovery.Claim
 }
 
 // Set returns the demo data. Identity codes use the artificial individual
 // numbers 900–999 and business IDs a range no real company has, so no demo
 // record ever names a real person or company.
-func Set() (Data, error) {
+func Set() (Data, error) { return SetOn(civil.Of(time.Now())) }
+
+// SetOn is the demo data as of a day: claims fall due a few weeks after it.
+func SetOn(today civil.Date) (Data, error) {
 	var d Data
 	people := []struct {
 		id, hetu, given, family, lang, email string
@@ -66,6 +74,15 @@ func Set() (Data, error) {
 		{ID: "demo-staff-pekka", Subject: "test-staff:staff-pekka", GivenName: "Pekka", FamilyName: "Päällikkö", UnitID: "recovery", Role: org.RoleManager},
 		{ID: "demo-staff-kaisa", Subject: "test-staff:staff-kaisa", GivenName: "Kaisa", FamilyName: "Kansainvälinen", UnitID: "international", Role: org.RoleSpecialist},
 		{ID: "demo-staff-olli", Subject: "test-staff:staff-olli", GivenName: "Olli", FamilyName: "Operaattori", UnitID: "shared-services", Role: org.RoleOperations},
+	}
+	due := func(days int) civil.Date { return bankday.NextOrSame(today.AddDays(days)) }
+	d.Claims = []recovery.Claim{
+		{PersonID: "demo-person-maija", Kind: recovery.StudentLoan, Principal: 234000, DueDate: due(21)},
+		{PersonID: "demo-person-matti", Kind: recovery.Overpayment, Principal: 120000, DueDate: due(14),
+			BenefitKey: "housing_allowance", DecisionID: "DEMO-2026-001"},
+		{PersonID: "demo-person-sanna", Kind: recovery.HealthcareFee, Principal: 3535, DueDate: due(-7),
+			Term: recovery.Term{Year: today.Year, Autumn: true}},
+		{PersonID: "demo-person-johan", Kind: recovery.ChildSupport, Principal: 85000, DueDate: due(30)},
 	}
 	return d, nil
 }

@@ -103,6 +103,11 @@ func (db *DB) SeedDemo(ctx context.Context, d demo.Data) (bool, error) {
 				return err
 			}
 		}
+		for i := range d.Claims {
+			if err := tx.createClaim(ctx, &d.Claims[i]); err != nil {
+				return err
+			}
+		}
 		for i := range d.Staff {
 			if err := tx.upsertStaff(ctx, &d.Staff[i]); err != nil {
 				return err

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/iso20022"
+	"github.com/etuus/etuus/internal/recovery"
+)
+
+func english(e *running, c *http.Client) {
+	u, _ := url.Parse(e.base)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "en"}})
+}
+
+// demoClaim is a demo person's first claim.
+func (e *running) demoClaim(personID string) recovery.Claim {
+	e.t.Helper()
+	cs, err := e.db().ClaimsOf(context.Background(), personID)
+	if err != nil || len(cs) == 0 {
+		e.t.Fatalf("claims of %s: %v", personID, err)
+	}
+	return cs[0]
+}
+
+// paymentFile is a camt.054 paying cents to the reference on our account.
+func paymentFile(t testing.TB, dir, ref string, cents int64, archive string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	h := iso20022.Header{Message: iso20022.Camt054, MessageID: "MSG-" + archive, CreatedAt: time.Now().UTC(), AccountIBAN: "FI3715903000000776", Currency: "EUR"}
+	today := civil.Of(time.Now()).String()
+	e := iso20022.Entry{AccountIBAN: "FI3715903000000776", AcctSvcrRef: archive, CreditDebit: iso20022.Credit, Status: iso20022.StatusBooked,
+		BookingDate: today, ValueDate: today, AmountCents: cents, Currency: "EUR",
+		Transactions: []iso20022.Transaction{{AmountCents: cents, Reference: ref, ReferenceType: "SCOR", DebtorName: "Maija Meikäläinen"}}}
+	if err := iso20022.WriteCamt054(&buf, h, slices.Values([]iso20022.Entry{e})); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "camt054-"+archive+".xml")
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var barcodeRe = regexp.MustCompile(`id="barcode" class="barcode">(\d{54})<`)
+
+func TestRecoveryEndToEnd(t *testing.T) {
+	e := startApp(t)
+	maija := browser()
+	english(e, maija)
+	e.signIn(maija, "test-citizen", "demo-person-maija")
+	_, body := e.get(maija, "/my/claims")
+	if !strings.Contains(body, "Government-guaranteed student loan debt") || !strings.Contains(body, "2\u00a0340,00\u00a0€") {
+		t.Fatalf("claims page:\n%s", body)
+	}
+	claim := e.demoClaim("demo-person-maija")
+	_, body = e.get(maija, "/my/claims/"+claim.ID)
+	m := barcodeRe.FindStringSubmatch(body)
+	if m == nil || !strings.HasPrefix(m[1], "4371590300000077600234000") || !strings.Contains(body, "FI37 1590 3000 0007 76") || !strings.Contains(body, claim.Reference.Grouped()) {
+		t.Fatalf("claim page lacks the payment details:\n%s", body)
+	}
+	if resp, body := e.get(maija, "/my/claims/"+claim.ID+"/slip"); resp.StatusCode != 200 || !strings.Contains(body, m[1]) {
+		t.Errorf("slip: %d", resp.StatusCode)
+	}
+
+	// Another customer sees nothing of it.
+	matti := browser()
+	english(e, matti)
+	e.signIn(matti, "test-citizen", "demo-person-matti")
+	for _, p := range []string{"", "/slip", "/plan"} {
+		if resp, _ := e.get(matti, "/my/claims/"+claim.ID+p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("another customer's GET %s = %d; want 404", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.post(matti, "/my/claims/"+claim.ID+"/plan", url.Values{"monthly": {"100"}, "action": {"send"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another customer's plan POST = %d; want 404", resp.StatusCode)
+	}
+
+	first := civil.Of(time.Now()).AddDays(10).String()
+	planURL := "/my/claims/" + claim.ID + "/plan"
+	// Outside the rules: refused with the rule, nothing stored.
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"monthly": {"10"}, "first_due": {first}}, "at least 30,00\u00a0€ a month"},
+		{url.Values{"months": {"40"}, "first_due": {first}}, "the maximum is 36"},
+		{url.Values{"monthly": {"100"}, "months": {"10"}, "first_due": {first}}, "not both"},
+		{url.Values{"monthly": {"-5"}, "first_due": {first}}, "in euros"},
+		{url.Values{"monthly": {"100"}, "first_due": {"2001-01-01"}}, "cannot be in the past"},
+	} {
+		tc.form.Set("action", "send")
+		resp, body := e.post(maija, planURL, tc.form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
+			t.Errorf("plan %v: %d; want 422 saying %q", tc.form, resp.StatusCode, tc.want)
+		}
+	}
+	if ps, _ := e.db().PendingProposals(context.Background(), 10); len(ps) != 0 {
+		t.Fatalf("refused plans were stored: %d", len(ps))
+	}
+	_, body = e.post(maija, planURL, url.Values{"monthly": {"100"}, "first_due": {first}, "action": {"preview"}})
+	if !strings.Contains(body, "24 instalments of 100,00\u00a0€ a month") {
+		t.Fatalf("preview:\n%s", body)
+	}
+	resp, body := e.post(maija, planURL, url.Values{"monthly": {"100"}, "first_due": {first}, "message": {"I can pay 100 a month."}, "action": {"send"}})
+	if resp.Request.URL.Path != "/my/claims/"+claim.ID || !strings.Contains(body, "has been sent") || !strings.Contains(body, "Waiting for a decision") {
+		t.Fatalf("after sending at %s:\n%s", resp.Request.URL, body)
+	}
+
+	// Staff of another unit may not decide; the Centre's staff may.
+	kaisa := browser()
+	e.signIn(kaisa, "test-staff", "staff-kaisa")
+	if resp, _ := e.get(kaisa, "/staff/recovery"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("another unit's queue = %d", resp.StatusCode)
+	}
+	if resp, _ := e.get(maija, "/staff/recovery"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a citizen on the staff queue = %d", resp.StatusCode)
+	}
+	anna := browser()
+	english(e, anna)
+	e.signIn(anna, "test-staff", "staff-anna")
+	_, body = e.get(anna, "/staff/recovery")
+	if !strings.Contains(body, "Maija Meikäläinen") || !strings.Contains(body, "I can pay 100 a month.") {
+		t.Fatalf("queue:\n%s", body)
+	}
+	ps, _ := e.db().PendingProposals(context.Background(), 10)
+	if resp, _ := e.post(anna, "/staff/recovery/proposals/"+ps[0].ID, url.Values{"decision": {"reject"}, "reason": {"made-up"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("rejection without a listed reason = %d", resp.StatusCode)
+	}
+	resp, body = e.post(anna, "/staff/recovery/proposals/"+ps[0].ID, url.Values{"decision": {"approve"}})
+	if !strings.Contains(body, "was approved") {
+		t.Fatalf("approve: %d\n%s", resp.StatusCode, body)
+	}
+	_, body = e.get(maija, "/my/claims/"+claim.ID)
+	if !strings.Contains(body, "In a payment plan") || !strings.Contains(body, "Current payment plan") {
+		t.Fatalf("after approval:\n%s", body)
+	}
+
+	// The bank file pays the first instalment.
+	dir := t.TempDir()
+	file := paymentFile(t, dir, claim.Reference.String(), 10000, "ARCH-0001")
+	code, out, errOut := runCmd(t, "reconcile", "--db", e.app.db.String(), file)
+	if code != 0 || !strings.Contains(out, "Booked 1 (100.00 €)") {
+		t.Fatalf("reconcile = %d\n%s\n%s", code, out, errOut)
+	}
+	_, body = e.get(maija, "/my/claims/"+claim.ID)
+	if !strings.Contains(body, `id="balance">2`+"\u00a0"+`240,00`) || !strings.Contains(body, "Payment received") {
+		t.Fatalf("after the payment:\n%s", body)
+	}
+	code, _, errOut = runCmd(t, "reconcile", "--db", e.app.db.String(), file)
+	if code != 1 || !strings.Contains(errOut, "already been imported") {
+		t.Errorf("the same file again = %d %q", code, errOut)
+	}
+	acts := strings.Join(e.auditActions(), ",")
+	for _, a := range []string{"recovery.plan_proposed", "staff.view_recovery_queue", "recovery.plan_approved", "bank.import"} {
+		if !strings.Contains(acts, a) {
+			t.Errorf("audit lacks %s", a)
+		}
+	}
+}

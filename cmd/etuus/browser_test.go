@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/etuus/etuus/internal/browsertest"
+	"github.com/etuus/etuus/internal/fi/civil"
 )
 
 // TestBrowserSignIn signs in through the built-in test provider in headless
@@ -77,5 +78,71 @@ func TestBrowserIdleWarning(t *testing.T) {
 	b.Do(t, chromedp.Navigate(e.base+"/my"), chromedp.WaitVisible(chromedp.CSS(`.usernav .who`)))
 	if errs := b.Errors(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserRecovery is issue 4's "done when" in headless Chromium: a
+// citizen sees a student loan debt with its barcode, proposes a plan, a
+// staff member approves it, a bank file pays the first instalment (uploaded
+// through the staff page), and the citizen sees the new balance.
+func TestBrowserRecovery(t *testing.T) {
+	e := startApp(t)
+	claim := e.demoClaim("demo-person-maija")
+	file := paymentFile(t, t.TempDir(), claim.Reference.String(), 10000, "ARCH-B-1")
+	first := civil.Of(time.Now()).AddDays(10)
+
+	citizen := browsertest.New(t)
+	citizen.Do(t, browsertest.SetLanguage("en"),
+		chromedp.Navigate(e.base+"/login/test-citizen"),
+		chromedp.Click(chromedp.CSS(`button[value="demo-person-maija"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/my/claims"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/my/claims"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/my/claims/`+claim.ID+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/my/claims/`+claim.ID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#barcode`)),
+	)
+	if bc := citizen.Text(t, "#barcode"); len(bc) != 54 {
+		t.Fatalf("barcode %q", bc)
+	}
+	citizen.Do(t,
+		chromedp.Click(chromedp.CSS(`a[href="/my/claims/`+claim.ID+`/plan"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#monthly`)),
+		chromedp.SendKeys(chromedp.CSS(`#monthly`), "100"),
+		chromedp.SetValue(chromedp.CSS(`#first_due`), first.String()),
+		chromedp.Click(chromedp.CSS(`button[value="preview"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sched-h`)),
+	)
+	if got := citizen.Text(t, "#sched-h + p"); !strings.Contains(got, "24 instalments") {
+		t.Errorf("schedule summary %q", got)
+	}
+	citizen.Do(t, chromedp.Click(chromedp.CSS(`button[value="send"]`)), chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)))
+
+	staff := browsertest.New(t)
+	staff.Do(t, browsertest.SetLanguage("en"),
+		chromedp.Navigate(e.base+"/login/test-staff"),
+		chromedp.Click(chromedp.CSS(`button[value="staff-anna"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/recovery"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/staff/recovery"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.proposal button[value="approve"]`)),
+		chromedp.Click(chromedp.CSS(`article.proposal button[value="approve"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)),
+		chromedp.Navigate(e.base+"/staff/bank"),
+		chromedp.WaitVisible(chromedp.CSS(`#file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{file}),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#booked`)),
+	)
+	if got := staff.Text(t, "#booked"); !strings.HasPrefix(got, "1 ") {
+		t.Errorf("booked: %q", got)
+	}
+
+	citizen.Do(t, chromedp.Navigate(e.base+"/my/claims/"+claim.ID), chromedp.WaitVisible(chromedp.CSS(`#balance`)))
+	if got := citizen.Text(t, "#balance"); got != "2\u00a0240,00\u00a0€" && got != "2 240,00 €" {
+		t.Errorf("balance after the first instalment = %q", got)
+	}
+	for _, b := range []*browsertest.Browser{citizen, staff} {
+		if errs := b.Errors(); len(errs) > 0 {
+			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+		}
 	}
 }

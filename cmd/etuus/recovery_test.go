@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -167,4 +168,40 @@ func TestRecoveryEndToEnd(t *testing.T) {
 			t.Errorf("audit lacks %s", a)
 		}
 	}
+}
+
+// BenchmarkClaimsPage is a signed-in citizen's claims page with 10 claims,
+// requested over loopback by parallel keep-alive clients.
+func BenchmarkClaimsPage(b *testing.B) {
+	e := startApp(b)
+	ctx := context.Background()
+	for i := 0; i < 9; i++ {
+		c := recovery.Claim{PersonID: "demo-person-maija", Kind: recovery.Overpayment, Principal: int64(10000 + i), DueDate: civil.Of(time.Now()).AddDays(20)}
+		if err := e.db().CreateClaim(ctx, &c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	c := browser()
+	e.signIn(c, "test-citizen", "demo-person-maija")
+	if _, body := e.get(c, "/my/claims"); strings.Count(body, `href="/my/claims/`) != 10 {
+		b.Fatal("the page does not show 10 claims")
+	}
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := c.Get(e.base + "/my/claims")
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }

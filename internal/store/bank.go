@@ -96,14 +96,14 @@ func (db *DB) ImportBankFile(ctx context.Context, f BankFile, r io.Reader) (Bank
 			return err
 		}
 		defer b.close()
-		for {
-			e, err := rd.Next()
-			if err == io.EOF {
-				break
+		// Parsing runs ahead on another core while this one books.
+		entries, stop := readAhead(rd)
+		defer stop()
+		for item := range entries {
+			if item.err != nil {
+				return bankErr(item.err)
 			}
-			if err != nil {
-				return bankErr(err)
-			}
+			e := item.entry
 			if acct, err := iban.Parse(e.AccountIBAN); err != nil || acct != f.Creditor {
 				return &fault.Error{Kind: fault.Invalid, Key: "bank.error.account",
 					Data: map[string]any{"Line": e.Line, "Entry": e.Index}, Err: fmt.Errorf("account %q is not ours", e.AccountIBAN)}
@@ -130,6 +130,45 @@ func actorKindOf(by string) string {
 	return audit.ActorStaff
 }
 
+type readItem struct {
+	entry iso20022.Entry
+	err   error
+}
+
+// readAhead reads entries in a goroutine into a bounded channel, so that
+// parsing the XML overlaps with booking. The channel ends after the last
+// entry or after the first error, which it delivers; stop ends the reading
+// early and waits for it.
+func readAhead(rd *iso20022.Reader) (<-chan readItem, func()) {
+	out := make(chan readItem, 512)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for {
+			e, err := rd.Next()
+			if err == io.EOF {
+				return
+			}
+			select {
+			case out <- readItem{e, err}:
+			case <-quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out, func() {
+		close(quit)
+		for range out {
+		}
+		<-done
+	}
+}
+
 // bankErr turns a reader's error into one the user is shown, with the line
 // and entry it concerns.
 func bankErr(err error) error {
@@ -145,7 +184,7 @@ func bankErr(err error) error {
 type booker struct {
 	tx                                  *Tx
 	fileID                              string
-	byRef, archived, update, event, ins *sql.Stmt
+	byRef, update, event, ins *sql.Stmt
 }
 
 func (tx *Tx) newBooker(ctx context.Context, fileID string) (*booker, error) {
@@ -160,12 +199,13 @@ func (tx *Tx) newBooker(ctx context.Context, fileID string) (*booker, error) {
 		return s
 	}
 	b.byRef = prep(`SELECT ` + claimColumns + ` FROM claims WHERE reference = $1`)
-	b.archived = prep(`SELECT count(*) FROM bank_entries WHERE archive_id = $1`)
 	b.update = prep(`UPDATE claims SET paid_fees = $1, paid_interest = $2, paid_principal = $3, status = $4, plan = $5, updated_at = $6 WHERE id = $7`)
 	b.event = prep(`INSERT INTO claim_events (id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`)
+	// A payment's archive ID already booked makes the insert do nothing,
+	// which is how a duplicate is found without a lookup of its own.
 	b.ins = prep(`INSERT INTO bank_entries (id, file_id, line, entry_index, archive_id, amount_cents, reference, value_date, status, reason, claim_id, person_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (archive_id) DO NOTHING`)
 	if err != nil {
 		b.close()
 		return nil, err
@@ -174,7 +214,7 @@ func (tx *Tx) newBooker(ctx context.Context, fileID string) (*booker, error) {
 }
 
 func (b *booker) close() {
-	for _, s := range []*sql.Stmt{b.byRef, b.archived, b.update, b.event, b.ins} {
+	for _, s := range []*sql.Stmt{b.byRef, b.update, b.event, b.ins} {
 		if s != nil {
 			s.Close()
 		}
@@ -203,7 +243,7 @@ func (b *booker) entry(ctx context.Context, e iso20022.Entry, rep *BankReport) e
 			archive += "#" + strconv.Itoa(i+1)
 		}
 		line := ReportLine{Line: e.Line, EntryIndex: e.Index, EntryRef: e.EntryRef, ArchiveID: archive, AmountCents: t.AmountCents, Reference: t.Reference}
-		status, reason, claim := b.decide(ctx, e, t, archive)
+		status, reason, claim := b.decide(ctx, e, t)
 		if err := b.record(ctx, e, day, line, status, reason, claim, rep); err != nil {
 			return err
 		}
@@ -212,7 +252,7 @@ func (b *booker) entry(ctx context.Context, e iso20022.Entry, rep *BankReport) e
 }
 
 // decide finds what to do with one payment: book it to a claim, or why not.
-func (b *booker) decide(ctx context.Context, e iso20022.Entry, t iso20022.Transaction, archive string) (status, reason string, c *recovery.Claim) {
+func (b *booker) decide(ctx context.Context, e iso20022.Entry, t iso20022.Transaction) (status, reason string, c *recovery.Claim) {
 	switch {
 	case e.CreditDebit == iso20022.Debit:
 		return EntryRefused, ReasonDebit, nil
@@ -220,12 +260,6 @@ func (b *booker) decide(ctx context.Context, e iso20022.Entry, t iso20022.Transa
 		return EntryRefused, ReasonNotBooked, nil
 	case e.Reversal:
 		return EntryQueued, ReasonReversal, nil
-	}
-	if archive != "" {
-		var n int
-		if err := b.archived.QueryRowContext(ctx, archive).Scan(&n); err == nil && n > 0 {
-			return EntryQueued, ReasonDuplicate, nil
-		}
 	}
 	if t.Reference == "" {
 		return EntryQueued, ReasonNoReference, nil
@@ -249,29 +283,35 @@ func (b *booker) decide(ctx context.Context, e iso20022.Entry, t iso20022.Transa
 
 func (b *booker) record(ctx context.Context, e iso20022.Entry, day civil.Date, line ReportLine, status, reason string, c *recovery.Claim, rep *BankReport) error {
 	tx := b.tx
-	var claimID, personID, archive any
-	if c != nil {
-		claimID, personID = c.ID, c.PersonID
+	insert := func(archive any, status, reason string) (bool, error) {
+		var claimID, personID any
+		if c != nil {
+			claimID, personID = c.ID, c.PersonID
+		}
+		res, err := b.ins.ExecContext(ctx, NewID(), b.fileID, e.Line, e.Index, archive, line.AmountCents, line.Reference, day,
+			status, reason, claimID, personID, tx.now)
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n == 1, err
 	}
-	if line.ArchiveID != "" && reason != ReasonDuplicate {
+	var archive any
+	if line.ArchiveID != "" {
 		archive = line.ArchiveID
 	}
-	if status == EntryBooked {
-		ev, _ := c.ApplyPayment(day, line.AmountCents)
-		plan, err := planJSON(c.Plan)
-		if err != nil {
+	fresh, err := insert(archive, status, reason)
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		// The bank sent this payment before, in another file.
+		status, reason = EntryQueued, ReasonDuplicate
+		if _, err := insert(nil, status, reason); err != nil {
 			return err
 		}
-		if _, err := b.update.ExecContext(ctx, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), plan, tx.now, c.ID); err != nil {
-			return err
-		}
-		if _, err := b.event.ExecContext(ctx, NewID(), c.ID, c.PersonID, ev.On, string(ev.Kind), ev.Cents,
-			ev.Parts.Fees, ev.Parts.Interest, ev.Parts.Principal, ev.Note, tx.now); err != nil {
-			return err
-		}
-		rep.Booked++
-		rep.BookedCents += line.AmountCents
-	} else {
+	}
+	if status != EntryBooked {
 		if status == EntryQueued {
 			rep.Queued++
 		} else {
@@ -281,10 +321,23 @@ func (b *booker) record(ctx context.Context, e iso20022.Entry, day civil.Date, l
 		if len(rep.Lines) < reportLinesInMemory {
 			rep.Lines = append(rep.Lines, line)
 		}
+		return nil
 	}
-	_, err := b.ins.ExecContext(ctx, NewID(), b.fileID, e.Line, e.Index, archive, line.AmountCents, line.Reference, day,
-		status, reason, claimID, personID, tx.now)
-	return err
+	ev, _ := c.ApplyPayment(day, line.AmountCents)
+	plan, err := planJSON(c.Plan)
+	if err != nil {
+		return err
+	}
+	if _, err := b.update.ExecContext(ctx, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), plan, tx.now, c.ID); err != nil {
+		return err
+	}
+	if _, err := b.event.ExecContext(ctx, NewID(), c.ID, c.PersonID, ev.On, string(ev.Kind), ev.Cents,
+		ev.Parts.Fees, ev.Parts.Interest, ev.Parts.Principal, ev.Note, tx.now); err != nil {
+		return err
+	}
+	rep.Booked++
+	rep.BookedCents += line.AmountCents
+	return nil
 }
 
 // QueuedEntry is a bank entry waiting for staff.

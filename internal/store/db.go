@@ -79,7 +79,7 @@ func parseURL(url string) (d dialect, dsn, display string, err error) {
 	// WAL lets readers run beside the one writer; busy_timeout makes writers
 	// wait for each other instead of failing; _txlock=immediate takes the
 	// write lock at BEGIN so two transactions never deadlock upgrading.
-	dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	return sqliteDialect, dsn, path, nil
 }
 

@@ -182,8 +182,8 @@ func bankErr(err error) error {
 
 // booker books entries with statements prepared once per file.
 type booker struct {
-	tx                                  *Tx
-	fileID                              string
+	tx                        *Tx
+	fileID                    string
 	byRef, update, event, ins *sql.Stmt
 }
 

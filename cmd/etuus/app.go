@@ -16,13 +16,16 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/web"
 )
 
 // app is a running etuus: the database and the web front, wired together.
 type app struct {
+	sink *sink.Sink // the development SMTP sink, when on
 	cfg  config
 	log  *slog.Logger
 	db   *store.DB
@@ -131,8 +134,21 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	smtp, sk, err := a.setUpMail()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.sink = sk
+	secure := web.SecureEmailConfig{Units: securemail.DefaultUnits(), Limits: securemail.DefaultRateLimits()}
+	if smtp != nil {
+		secure.Mailer = mailer{smtp}
+	}
+
 	a.web, err = web.New(web.Config{
 		Recovery:          web.RecoveryConfig{Creditor: creditor, Rules: rules},
+		SecureEmail:       secure,
+		TestMail:          testMailbox(sk),
 		BaseURL:           base,
 		Version:           version,
 		AccessLog:         c.AccessLog,
@@ -237,7 +253,19 @@ func (a *app) serve(ctx context.Context) error {
 }
 
 func (a *app) close() {
+	if a.sink != nil {
+		a.sink.Close()
+	}
 	if a.db != nil {
 		a.db.Close()
 	}
+}
+
+// testMailbox is the sink as the web front sees it; a nil sink is a nil
+// interface, which turns the /test-mail page off.
+func testMailbox(sk *sink.Sink) web.TestMailbox {
+	if sk == nil {
+		return nil
+	}
+	return sk
 }

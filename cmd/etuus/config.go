@@ -39,6 +39,9 @@ type config struct {
 
 	CreditorIBAN  string
 	RecoveryRules string
+
+	SMTP    string
+	DevSMTP string
 }
 
 func newFlagSet(name, summary string, out io.Writer) *flag.FlagSet {

@@ -21,6 +21,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.StaffGroupPrefix, "staff-group-prefix", env("ETUUS_STAFF_GROUP_PREFIX", "etuus:"), "staff group claims PREFIX<unit>:<role> give a unit and role (ETUUS_STAFF_GROUP_PREFIX)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", envDuration("ETUUS_SESSION_IDLE", 30*time.Minute), "sign out after this long without activity (ETUUS_SESSION_IDLE)")
 	fs.DurationVar(&c.SessionMax, "session-max", envDuration("ETUUS_SESSION_MAX", 12*time.Hour), "sign out after this long in any case (ETUUS_SESSION_MAX)")
+	fs.StringVar(&c.SMTP, "smtp", env("ETUUS_SMTP", ""), "SMTP server for e-mail: smtp://user:pass@host:587?from=etuus%40example.fi (tls=starttls|starttls-optional|tls|none), or smtps://… (ETUUS_SMTP)")
+	fs.StringVar(&c.DevSMTP, "dev-smtp", env("ETUUS_DEV_SMTP", "auto"), "without --smtp, start a development SMTP sink and show its mail at /test-mail: auto (only on SQLite), true or false (ETUUS_DEV_SMTP)")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", 20*time.Second, "how long requests in flight may finish after SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/recovery"
@@ -60,6 +61,11 @@ type RecoveryConfig struct {
 	MaxBankFileBytes int64
 }
 
+// TestMailbox is what the development SMTP sink received.
+type TestMailbox interface {
+	Messages() []sink.Received
+}
+
 // Mailer sends a plain-text e-mail.
 type Mailer interface {
 	SendText(ctx context.Context, to, subject, text string) error
@@ -90,6 +96,9 @@ type Config struct {
 	AccessLog         bool
 	Auth              AuthConfig
 	SecureEmail       SecureEmailConfig
+	// TestMail is the development SMTP sink whose mail /test-mail shows;
+	// nil in production.
+	TestMail TestMailbox
 	Recovery          RecoveryConfig
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
@@ -209,6 +218,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff", s.staffShow)
 	mux.HandleFunc("GET /staff/eidas", s.eidasList)
 	mux.HandleFunc("POST /staff/eidas/{id}/link", s.eidasLink)
+	if s.cfg.TestMail != nil {
+		mux.HandleFunc("GET /test-mail", s.testMail)
+	}
 	for pattern, h := range s.cfg.Mount {
 		mux.Handle(pattern, h)
 	}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/etuus/etuus/internal/mail"
+	"github.com/etuus/etuus/internal/mail/sink"
+)
+
+// mailer adapts the SMTP sender to what the web front needs.
+type mailer struct{ smtp *mail.SMTP }
+
+func (m mailer) SendText(ctx context.Context, to, subject, text string) error {
+	return m.smtp.Send(ctx, mail.Message{To: to, Subject: subject, Text: text})
+}
+
+// setUpMail connects the SMTP server of --smtp or, on the embedded default,
+// starts the development SMTP sink whose mail the /test-mail page shows.
+// With neither, e-mail is off and pages that need it say so.
+func (a *app) setUpMail() (*mail.SMTP, *sink.Sink, error) {
+	c := a.cfg
+	if c.SMTP != "" {
+		cfg, err := mail.ParseURL(c.SMTP)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--smtp: %w", err)
+		}
+		s, err := mail.NewSMTP(cfg)
+		if err == nil {
+			a.log.Info("e-mail goes through SMTP", "server", cfg.String())
+		}
+		return s, nil, err
+	}
+	dev, err := c.autoSQLite("--dev-smtp", c.DevSMTP)
+	if err != nil || !dev {
+		if err == nil {
+			a.log.Warn("no --smtp: e-mail is off, and so are secure e-mail links")
+		}
+		return nil, nil, err
+	}
+	sk, err := sink.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("development SMTP sink: %w", err)
+	}
+	cfg, err := mail.ParseURL("smtp://" + sk.Addr() + "?tls=none&from=" + url.QueryEscape("etuus@localhost"))
+	if err != nil {
+		sk.Close()
+		return nil, nil, err
+	}
+	s, err := mail.NewSMTP(cfg)
+	if err != nil {
+		sk.Close()
+		return nil, nil, err
+	}
+	a.log.Info("development SMTP sink started: sent e-mail is shown at /test-mail", "addr", sk.Addr())
+	return s, sk, nil
+}

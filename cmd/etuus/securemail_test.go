@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var linkRe = regexp.MustCompile(`https?://[^\s]+/secure-email/t/[A-Za-z0-9_-]+`)
+
+// lastLink waits for the development sink to receive a mail to the address
+// and returns the link in it.
+func (e *running) lastLink(to string, n int) string {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ms, err := e.app.sink.WaitFor(ctx, n)
+	if err != nil {
+		e.t.Fatalf("no mail: %v", err)
+	}
+	m := ms[len(ms)-1]
+	if len(m.To) != 1 || m.To[0] != to {
+		e.t.Fatalf("mail went to %v", m.To)
+	}
+	link := linkRe.FindString(m.Text)
+	if link == "" {
+		e.t.Fatalf("no link in %q", m.Text)
+	}
+	return link
+}
+
+func TestSecureEmailEndToEnd(t *testing.T) {
+	e := startApp(t)
+	c := browser()
+	english(e, c)
+	resp, body := e.post(c, "/secure-email", url.Values{"email": {"Kati@Example.ee"}, "unit": {"recovery"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "active for 10 days") {
+		t.Fatalf("request: %d\n%s", resp.StatusCode, body)
+	}
+	link := e.lastLink("kati@example.ee", 1)
+	m := e.app.sink.Messages()[0]
+	if strings.Contains(m.Subject, "Kati") || strings.Contains(m.Text, "Kati") {
+		t.Error("the mail carries personal data")
+	}
+	if !strings.Contains(m.Text, "Overpayment Recovery Centre") || !strings.Contains(m.Text, "10 days") {
+		t.Errorf("mail text: %q", m.Text)
+	}
+	resp, body = e.get(c, link)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Message to: Overpayment Recovery Centre") || strings.Contains(body, "kati@example.ee") {
+		t.Fatalf("write page: %d\n%s", resp.StatusCode, body)
+	}
+	// The subject refuses an identity code; nothing is stored, the link lives.
+	resp, body = e.post(c, link, url.Values{"subject": {"Debt of 131052-308T"}, "body": {"Hello"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "seems to contain an identity code") || !strings.Contains(body, "Hello") {
+		t.Errorf("identity code in subject: %d", resp.StatusCode)
+	}
+	resp, body = e.post(c, link, url.Values{"subject": {"Payment plan"}, "body": {"I would like to pay <b>50</b> a month."}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "Message sent") {
+		t.Fatalf("send: %d\n%s", resp.StatusCode, body)
+	}
+	// One message per link.
+	for _, do := range []func() (*http.Response, string){
+		func() (*http.Response, string) { return e.get(c, link) },
+		func() (*http.Response, string) {
+			return e.post(c, link, url.Values{"subject": {"Again"}, "body": {"x"}})
+		},
+	} {
+		resp, body := do()
+		if resp.StatusCode != http.StatusGone || !strings.Contains(body, "expired or was already used") {
+			t.Errorf("reused link: %d", resp.StatusCode)
+		}
+	}
+	// The Centre reads it, escaped; another unit does not see it.
+	anna := browser()
+	e.signIn(anna, "test-staff", "staff-anna")
+	_, body = e.get(anna, "/staff/secure-email")
+	if !strings.Contains(body, "Payment plan") || !strings.Contains(body, "&lt;b&gt;50&lt;/b&gt;") {
+		t.Errorf("the Centre's queue:\n%s", body)
+	}
+	kaisa := browser()
+	e.signIn(kaisa, "test-staff", "staff-kaisa")
+	if _, body := e.get(kaisa, "/staff/secure-email"); strings.Contains(body, "Payment plan") {
+		t.Error("another unit sees the Centre's message")
+	}
+	if resp, _ := e.get(c, "/staff/secure-email"); resp.Request.URL.Path != "/staff/login" {
+		t.Error("the queue is open without signing in")
+	}
+	acts := strings.Join(e.auditActions(), ",")
+	for _, a := range []string{"secure_email.link_sent", "secure_email.message", "staff.view_secure_message"} {
+		if !strings.Contains(acts, a) {
+			t.Errorf("audit lacks %s", a)
+		}
+	}
+}
+
+func TestSecureEmailRefusals(t *testing.T) {
+	e := startApp(t)
+	c := browser()
+	english(e, c)
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"email": {"not-an-address"}, "unit": {"recovery"}}, "Check the e-mail address"},
+		{url.Values{"email": {"a@example.fi"}, "unit": {"payroll"}}, "Choose who the message is for"},
+		{url.Values{"email": {"a@example.fi"}}, "Choose who the message is for"},
+	} {
+		resp, body := e.post(c, "/secure-email", tc.form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
+			t.Errorf("%v: %d, want 422 %q", tc.form, resp.StatusCode, tc.want)
+		}
+	}
+	if n := len(e.app.sink.Messages()); n != 0 {
+		t.Fatalf("%d mails sent for refused requests", n)
+	}
+	// Per address: three links an hour; the fourth answer looks the same
+	// but sends nothing, so it reveals nothing about the address.
+	for i := 0; i < 4; i++ {
+		resp, body := e.post(c, "/secure-email", url.Values{"email": {"lucia@example.es"}, "unit": {"international"}})
+		if resp.StatusCode != 200 || !strings.Contains(body, "active for 30 days") {
+			t.Fatalf("request %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	if n := len(e.app.sink.Messages()); n != 3 {
+		t.Errorf("%d mails for four requests; want 3", n)
+	}
+	// Per client: ten an hour, then 429.
+	for i := 0; i < 7; i++ {
+		e.post(c, "/secure-email", url.Values{"email": {"x" + string(rune('a'+i)) + "@example.fi"}, "unit": {"recovery"}})
+	}
+	resp, body := e.post(c, "/secure-email", url.Values{"email": {"last@example.fi"}, "unit": {"recovery"}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many attempts") {
+		t.Errorf("11th request from one client: %d", resp.StatusCode)
+	}
+	resp, _ = e.get(c, e.base+"/secure-email/t/not-a-real-token")
+	if resp.StatusCode != http.StatusGone {
+		t.Errorf("unknown token: %d", resp.StatusCode)
+	}
+}
+
+func TestSecureEmailLinkExpires(t *testing.T) {
+	e := startApp(t)
+	c := browser()
+	english(e, c)
+	e.post(c, "/secure-email", url.Values{"email": {"kati@example.ee"}, "unit": {"recovery"}})
+	link := e.lastLink("kati@example.ee", 1)
+	later := func() time.Time { return time.Now().Add(10*24*time.Hour + time.Minute) }
+	e.app.db.Now = later
+	e.app.web.SetClock(later)
+	resp, body := e.get(c, link)
+	if resp.StatusCode != http.StatusGone || !strings.Contains(body, "expired") {
+		t.Errorf("a link after 10 days: %d", resp.StatusCode)
+	}
+}

@@ -18,8 +18,8 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fi/iban"
-	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
@@ -99,7 +99,7 @@ type Config struct {
 	// TestMail is the development SMTP sink whose mail /test-mail shows;
 	// nil in production.
 	TestMail TestMailbox
-	Recovery          RecoveryConfig
+	Recovery RecoveryConfig
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
 	Mount map[string]http.Handler

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -50,22 +51,39 @@ func load(fsys fs.FS, dir string) (*Catalog, error) {
 		keys:   map[string][]string{},
 	}
 	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	// A language's texts are LANG.json plus any AREA.LANG.json, so that
+	// each part of the product can keep its texts in a file of its own.
 	for _, lang := range Languages {
-		name := path.Join(dir, lang+".json")
-		b, err := fs.ReadFile(fsys, name)
+		names, err := fs.Glob(fsys, path.Join(dir, "*"+lang+".json"))
 		if err != nil {
-			return nil, fmt.Errorf("i18n: %w", err)
-		}
-		mf, err := c.bundle.ParseMessageFileBytes(b, name)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			return nil, err
 		}
 		plain := map[string]string{}
-		for _, m := range mf.Messages {
-			c.keys[lang] = append(c.keys[lang], m.ID)
-			if m.Other != "" && m.One == "" && !strings.Contains(m.Other, "{{") {
-				plain[m.ID] = m.Other
+		for _, name := range names {
+			base := path.Base(name)
+			if base != lang+".json" && !strings.HasSuffix(base, "."+lang+".json") {
+				continue
 			}
+			b, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			mf, err := c.bundle.ParseMessageFileBytes(b, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for _, m := range mf.Messages {
+				if _, dup := plain[m.ID]; dup || slices.Contains(c.keys[lang], m.ID) {
+					return nil, fmt.Errorf("i18n: %s: key %q is defined twice", name, m.ID)
+				}
+				c.keys[lang] = append(c.keys[lang], m.ID)
+				if m.Other != "" && m.One == "" && !strings.Contains(m.Other, "{{") {
+					plain[m.ID] = m.Other
+				}
+			}
+		}
+		if len(c.keys[lang]) == 0 {
+			return nil, fmt.Errorf("i18n: no texts for %s in %s", lang, dir)
 		}
 		sort.Strings(c.keys[lang])
 		c.plain[lang] = plain

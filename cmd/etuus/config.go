@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/recovery"
@@ -174,3 +175,14 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 	}
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 }
+
+// helsinki is Finland's time zone: "today" for due dates is a Finnish day.
+func helsinki() *time.Location {
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		return time.FixedZone("EET", 2*3600)
+	}
+	return loc
+}
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

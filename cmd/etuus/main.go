@@ -29,6 +29,8 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"seed", "write the reference data and, with --demo, the demo data", runSeed},
 		{"reconcile", "book a camt.054 or camt.053 bank file's payments to claims by reference", runReconcile},
+		{"collect", "run the Recovery Centre's daily collection: interest, reminders, enforcement", runCollect},
+		{"healthcare-fees", "create a term's student healthcare fees from a CSV of students", runHealthcareFees},
 		{"audit", "audit log tools: 'etuus audit verify' checks the hash chain", runAudit},
 		{"version", "print the version", runVersion},
 	}

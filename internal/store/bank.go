@@ -41,6 +41,9 @@ type BankFile struct {
 	SHA256   string
 	By       string // who imported it: a staff ID or "cli"
 	Creditor iban.IBAN
+	// Rules accrue a claim's interest up to a payment's value date before
+	// the payment is allocated; nil means the built-in table.
+	Rules *recovery.Rules
 }
 
 // ReportLine is one entry the import did not book.
@@ -91,7 +94,10 @@ func (db *DB) ImportBankFile(ctx context.Context, f BankFile, r io.Reader) (Bank
 			VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7)`, rep.FileID, f.SHA256, f.Name, string(h.Message), h.MessageID, f.By, tx.now); err != nil {
 			return err
 		}
-		b, err := tx.newBooker(ctx, rep.FileID)
+		if f.Rules == nil {
+			f.Rules = recovery.DefaultRules()
+		}
+		b, err := tx.newBooker(ctx, rep.FileID, f.Rules)
 		if err != nil {
 			return err
 		}
@@ -184,11 +190,12 @@ func bankErr(err error) error {
 type booker struct {
 	tx                        *Tx
 	fileID                    string
+	rules                     *recovery.Rules
 	byRef, update, event, ins *sql.Stmt
 }
 
-func (tx *Tx) newBooker(ctx context.Context, fileID string) (*booker, error) {
-	b := &booker{tx: tx, fileID: fileID}
+func (tx *Tx) newBooker(ctx context.Context, fileID string, rules *recovery.Rules) (*booker, error) {
+	b := &booker{tx: tx, fileID: fileID, rules: rules}
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -199,7 +206,8 @@ func (tx *Tx) newBooker(ctx context.Context, fileID string) (*booker, error) {
 		return s
 	}
 	b.byRef = prep(`SELECT ` + claimColumns + ` FROM claims WHERE reference = $1`)
-	b.update = prep(`UPDATE claims SET paid_fees = $1, paid_interest = $2, paid_principal = $3, status = $4, plan = $5, updated_at = $6 WHERE id = $7`)
+	b.update = prep(`UPDATE claims SET paid_fees = $1, paid_interest = $2, paid_principal = $3, status = $4, plan = $5, updated_at = $6,
+		interest = $7, interest_to = $8 WHERE id = $9`)
 	b.event = prep(`INSERT INTO claim_events (id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`)
 	// A payment's archive ID already booked makes the insert do nothing,
@@ -243,8 +251,8 @@ func (b *booker) entry(ctx context.Context, e iso20022.Entry, rep *BankReport) e
 			archive += "#" + strconv.Itoa(i+1)
 		}
 		line := ReportLine{Line: e.Line, EntryIndex: e.Index, EntryRef: e.EntryRef, ArchiveID: archive, AmountCents: t.AmountCents, Reference: t.Reference}
-		status, reason, claim := b.decide(ctx, e, t)
-		if err := b.record(ctx, e, day, line, status, reason, claim, rep); err != nil {
+		status, reason, claim, accrued := b.decide(ctx, e, t, day)
+		if err := b.record(ctx, e, day, line, status, reason, claim, accrued, rep); err != nil {
 			return err
 		}
 	}
@@ -252,36 +260,40 @@ func (b *booker) entry(ctx context.Context, e iso20022.Entry, rep *BankReport) e
 }
 
 // decide finds what to do with one payment: book it to a claim, or why not.
-func (b *booker) decide(ctx context.Context, e iso20022.Entry, t iso20022.Transaction) (status, reason string, c *recovery.Claim) {
+// The claim's interest is accrued up to the value date first (in memory;
+// record writes it only when the payment is booked), so that the payment
+// meets the interest of its day.
+func (b *booker) decide(ctx context.Context, e iso20022.Entry, t iso20022.Transaction, day civil.Date) (status, reason string, c *recovery.Claim, accrued recovery.Event) {
 	switch {
 	case e.CreditDebit == iso20022.Debit:
-		return EntryRefused, ReasonDebit, nil
+		return EntryRefused, ReasonDebit, nil, accrued
 	case e.Status != iso20022.StatusBooked:
-		return EntryRefused, ReasonNotBooked, nil
+		return EntryRefused, ReasonNotBooked, nil, accrued
 	case e.Reversal:
-		return EntryQueued, ReasonReversal, nil
+		return EntryQueued, ReasonReversal, nil, accrued
 	}
 	if t.Reference == "" {
-		return EntryQueued, ReasonNoReference, nil
+		return EntryQueued, ReasonNoReference, nil, accrued
 	}
 	ref, err := viite.ParseAny(t.Reference)
 	if err != nil {
-		return EntryQueued, ReasonBadReference, nil
+		return EntryQueued, ReasonBadReference, nil, accrued
 	}
 	claim, err := scanClaim(b.byRef.QueryRowContext(ctx, ref.String()))
 	if err != nil {
-		return EntryQueued, ReasonUnknownRef, nil
+		return EntryQueued, ReasonUnknownRef, nil, accrued
 	}
-	switch {
-	case !claim.Status.Collecting() && claim.Status != recovery.Enforcement:
-		return EntryQueued, ReasonClaimClosed, &claim
-	case t.AmountCents > claim.Balance():
-		return EntryQueued, ReasonOverBalance, &claim
+	if !claim.Status.Collecting() && claim.Status != recovery.Enforcement {
+		return EntryQueued, ReasonClaimClosed, &claim, accrued
 	}
-	return EntryBooked, "", &claim
+	accrued, _ = claim.AccrueInterest(day, b.rules)
+	if t.AmountCents > claim.Balance() {
+		return EntryQueued, ReasonOverBalance, &claim, recovery.Event{}
+	}
+	return EntryBooked, "", &claim, accrued
 }
 
-func (b *booker) record(ctx context.Context, e iso20022.Entry, day civil.Date, line ReportLine, status, reason string, c *recovery.Claim, rep *BankReport) error {
+func (b *booker) record(ctx context.Context, e iso20022.Entry, day civil.Date, line ReportLine, status, reason string, c *recovery.Claim, accrued recovery.Event, rep *BankReport) error {
 	tx := b.tx
 	insert := func(archive any, status, reason string) (bool, error) {
 		var claimID, personID any
@@ -328,12 +340,22 @@ func (b *booker) record(ctx context.Context, e iso20022.Entry, day civil.Date, l
 	if err != nil {
 		return err
 	}
-	if _, err := b.update.ExecContext(ctx, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), plan, tx.now, c.ID); err != nil {
+	var interestTo any
+	if !c.InterestTo.IsZero() {
+		interestTo = c.InterestTo
+	}
+	if _, err := b.update.ExecContext(ctx, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), plan, tx.now,
+		c.Interest, interestTo, c.ID); err != nil {
 		return err
 	}
-	if _, err := b.event.ExecContext(ctx, NewID(), c.ID, c.PersonID, ev.On, string(ev.Kind), ev.Cents,
-		ev.Parts.Fees, ev.Parts.Interest, ev.Parts.Principal, ev.Note, tx.now); err != nil {
-		return err
+	for _, x := range []recovery.Event{accrued, ev} {
+		if x.Kind == "" {
+			continue
+		}
+		if _, err := b.event.ExecContext(ctx, NewID(), c.ID, c.PersonID, x.On, string(x.Kind), x.Cents,
+			x.Parts.Fees, x.Parts.Interest, x.Parts.Principal, x.Note, tx.now); err != nil {
+			return err
+		}
 	}
 	rep.Booked++
 	rep.BookedCents += line.AmountCents

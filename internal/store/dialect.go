@@ -71,6 +71,15 @@ func (d dialect) lockAudit() string {
 	return ""
 }
 
+// forUpdate locks the rows a SELECT reads until the transaction ends;
+// SQLite's transactions hold the whole database already.
+func (d dialect) forUpdate() string {
+	if d == postgresDialect {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 func (d dialect) uniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -321,4 +322,18 @@ func (db *DB) DecideProposal(ctx context.Context, staffID, proposalID string, ap
 		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: pr.PersonID,
 			Action: "recovery.plan_" + status, Object: "claim:" + pr.ClaimID, Detail: reasonKey})
 	})
+}
+
+// CreateClaims stores new claims in one transaction: all or none.
+func (db *DB) CreateClaims(ctx context.Context, cs []recovery.Claim) (int, error) {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		for i := range cs {
+			if err := tx.createClaim(ctx, &cs[i]); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorSystem, ActorID: "cli", Action: "recovery.claims_created",
+			Detail: fmt.Sprintf("count=%d", len(cs))})
+	})
+	return len(cs), err
 }

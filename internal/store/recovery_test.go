@@ -172,3 +172,31 @@ func TestRecoveryPlanAndBankFile(t *testing.T) {
 		}
 	})
 }
+
+// A payment on a student loan debt meets the interest accrued up to its
+// value date first: 1 000 € at 4 % for 365 days is 40 €.
+func TestPaymentMeetsAccruedInterest(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		p := customer.Person{HETU: "010403A998U", GivenName: "Maija", FamilyName: "M"}
+		db.CreatePerson(ctx, &p)
+		c := recovery.Claim{PersonID: p.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: civil.New(2025, 1, 1)}
+		if err := db.CreateClaim(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+		e := credit(10000, c.Reference.String(), "INT-1")
+		e.ValueDate, e.BookingDate = "2026-01-01", "2026-01-01"
+		file := camt(t, creditor.String(), e)
+		rep, err := db.ImportBankFile(ctx, store.BankFile{Name: "i.xml", SHA256: sum(file), By: "cli", Creditor: creditor}, bytes.NewReader(file))
+		if err != nil || rep.Booked != 1 {
+			t.Fatalf("import: %+v %v", rep, err)
+		}
+		got, evs, _ := db.ClaimOf(ctx, p.ID, c.ID)
+		if got.Interest != 4000 || got.Paid.Interest != 4000 || got.Paid.Principal != 6000 || got.Balance() != 94000 {
+			t.Errorf("claim after the payment: interest %d, paid %+v, balance %d", got.Interest, got.Paid, got.Balance())
+		}
+		if n := len(evs); n < 3 || evs[n-2].Kind != recovery.EventInterestAccrued || evs[n-1].Kind != recovery.EventPayment {
+			t.Errorf("history = %+v", evs)
+		}
+	})
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/recovery"
+)
+
+func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlagSet("collect", "Runs the Overpayment Recovery Centre's daily collection: charges interest up\nto the day, sends the reminders the rules call for (with their fees), breaks\nplans whose instalments are missed, and hands claims over to enforcement.\nRun it once a day from a timer; a second run on the same day changes nothing.", stderr)
+	storageFlags(fs, &c)
+	recoveryFlags(fs, &c)
+	day := fs.String("date", "", "the day to collect for, YYYY-MM-DD; default today in Finland")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	today := civil.Of(time.Now().In(helsinki()))
+	if *day != "" {
+		d, err := civil.ParseISO(*day)
+		if err != nil {
+			return usageError(fs, "--date: %v", err)
+		}
+		today = d
+	}
+	_, rules, err := c.recovery()
+	if err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := db.Collect(ctx, today, rules)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "collected %s: %d claims, interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed\n",
+		today, rep.Claims, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone)
+	return nil
+}
+
+func runHealthcareFees(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlagSet("healthcare-fees FILE", "Creates the higher-education student healthcare fees of a term from a CSV of\nstudents (columns person or hetu, term like 2026S or 2026A, registered date),\nwith the term's fee and due date from the rule table. A file with any bad row,\nor naming a student who is not a customer, creates nothing and exits 1.", stderr)
+	storageFlags(fs, &c)
+	recoveryFlags(fs, &c)
+	lang := fs.String("lang", env("ETUUS_LANG", "en"), "language of the messages: fi, sv or en (ETUUS_LANG)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "give exactly one file")
+	}
+	_, rules, err := c.recovery()
+	if err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	l := cat.For(*lang)
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	students, err := recovery.ParseStudentsCSV(f)
+	if err != nil {
+		var es recovery.CSVErrors
+		if errorsAs(err, &es) {
+			for _, e := range es {
+				fmt.Fprintln(stderr, l.T(e.Key, map[string]any{"Line": e.Line}))
+			}
+			return fmt.Errorf("%s: %d rows refused; nothing was created", fs.Arg(0), len(es))
+		}
+		return fmt.Errorf("%s: %s", fs.Arg(0), l.T(fault.KeyOf(err), fault.DataOf(err)))
+	}
+	db, err := openDB(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for i := range students {
+		s := &students[i]
+		if s.PersonID != "" {
+			continue
+		}
+		p, err := db.PersonByHETU(ctx, s.HETU.String())
+		if err != nil {
+			if fault.Is(err, fault.NotFound) {
+				return fmt.Errorf("%s: %s; nothing was created", fs.Arg(0), l.T("recovery.fee.person_unknown", map[string]any{"Line": s.Line}))
+			}
+			return err
+		}
+		s.PersonID = p.ID
+	}
+	claims, err := recovery.HealthcareFees(students, rules)
+	if err != nil {
+		return err
+	}
+	n, err := db.CreateClaims(ctx, claims)
+	if fault.Is(err, fault.Conflict) {
+		return fmt.Errorf("%s: %s", fs.Arg(0), l.T("recovery.fee.already_charged"))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d healthcare fees created\n", fs.Arg(0), n)
+	return nil
+}

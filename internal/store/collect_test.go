@@ -1,0 +1,80 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/recovery"
+	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/store/storetest"
+)
+
+func TestCollect(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rules := recovery.DefaultRules()
+		db.Now = func() time.Time { return time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC) }
+		p := customer.Person{HETU: "091099-998L", GivenName: "Sanna", FamilyName: "L"}
+		db.CreatePerson(ctx, &p)
+		fee := recovery.Claim{PersonID: p.ID, Kind: recovery.HealthcareFee, Principal: 3535, DueDate: civil.New(2026, 1, 15), Term: recovery.Term{Year: 2026}}
+		over := recovery.Claim{PersonID: p.ID, Kind: recovery.Overpayment, Principal: 50000, DueDate: civil.New(2026, 1, 15)}
+		loan := recovery.Claim{PersonID: p.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: civil.New(2026, 1, 15)}
+		for _, c := range []*recovery.Claim{&fee, &over, &loan} {
+			if err := db.CreateClaim(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run := func(day civil.Date) store.CollectReport {
+			t.Helper()
+			rep, err := db.Collect(ctx, day, rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		// Before the due date nothing happens.
+		if rep := run(civil.New(2026, 1, 15)); rep.Reminders != 0 || rep.Interest != 0 {
+			t.Errorf("on the due date: %+v", rep)
+		}
+		// 14 days after: the first reminders; the fee carries 5 €.
+		rep := run(civil.New(2026, 1, 29))
+		if rep.Reminders != 3 || rep.Fees != 500 || rep.Interest == 0 {
+			t.Errorf("14 days after: %+v", rep)
+		}
+		// Again on the same day: nothing more.
+		if rep := run(civil.New(2026, 1, 29)); rep.Reminders != 0 || rep.Interest != 0 {
+			t.Errorf("the same day again: %+v", rep)
+		}
+		got, evs, _ := db.ClaimOf(ctx, p.ID, fee.ID)
+		if got.Status != recovery.Reminded || got.Fees != 500 || got.Balance() != 4035 || evs[len(evs)-1].Kind != recovery.EventReminder {
+			t.Errorf("healthcare fee after the reminder: %+v", got)
+		}
+		// Two weeks on: the fee's one reminder is used, so enforcement; the
+		// overpayment gets its second reminder.
+		rep = run(civil.New(2026, 2, 12))
+		if rep.Enforcement != 2 || rep.Reminders != 1 {
+			t.Errorf("28 days after: %+v", rep)
+		}
+		got, _, _ = db.ClaimOf(ctx, p.ID, fee.ID)
+		if got.Status != recovery.Enforcement {
+			t.Errorf("fee status %s; want enforcement", got.Status)
+		}
+		got, _, _ = db.ClaimOf(ctx, p.ID, loan.ID)
+		// 4 % on 1 000 € for 14 days is 1.53 € (1.534, rounded half up per
+		// accrual); two runs 14 days apart charge 3.06 €.
+		if got.Interest != 306 {
+			t.Errorf("student loan interest = %d; want 306", got.Interest)
+		}
+		got, _, _ = db.ClaimOf(ctx, p.ID, over.ID)
+		if got.Status != recovery.Reminded {
+			t.Errorf("overpayment status %s", got.Status)
+		}
+		// Enforcement claims are no longer collected here.
+		if rep := run(civil.New(2026, 3, 30)); rep.Claims != 1 {
+			t.Errorf("claims still collected = %d; want 1 (the overpayment)", rep.Claims)
+		}
+	})
+}

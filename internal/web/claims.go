@@ -92,7 +92,7 @@ func (s *Server) claimShow(w http.ResponseWriter, r *http.Request) {
 		Notice   string
 		CanPlan  bool
 		Creditor string
-	}{v, notice, v.Status.Collecting() && v.Status != recovery.InPlan && !v.Pending && v.Balance() > 0, "Kela"}})
+	}{v, notice, v.Status.Collecting() && v.Status != recovery.InPlan && !v.Pending && v.Balance() > 0, s.cfg.Recovery.CreditorName}})
 }
 
 // claimSlip is a printable payment slip: the details a bank or a payer
@@ -106,7 +106,10 @@ func (s *Server) claimSlip(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "claim.nothing_to_pay")
 		return
 	}
-	s.render(w, r, http.StatusOK, "slip", &page{Title: "slip.title", Data: v})
+	s.render(w, r, http.StatusOK, "slip", &page{Title: "slip.title", Data: struct {
+		*claimView
+		Creditor string
+	}{v, s.cfg.Recovery.CreditorName}})
 }
 
 type planData struct {

@@ -55,8 +55,9 @@ type RecoveryStore interface {
 
 // RecoveryConfig is the Overpayment Recovery Centre's settings.
 type RecoveryConfig struct {
-	Creditor iban.IBAN       // the account customers pay to
-	Rules    *recovery.Rules // the dated rule table
+	Creditor     iban.IBAN       // the account customers pay to
+	CreditorName string          // the payee's name on payment details
+	Rules        *recovery.Rules // the dated rule table
 	// MaxBankFileBytes bounds an uploaded statement file.
 	MaxBankFileBytes int64
 }
@@ -143,6 +144,9 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	cfg.Auth.Store = st
 	if cfg.Recovery.Rules == nil {
 		cfg.Recovery.Rules = recovery.DefaultRules()
+	}
+	if cfg.Recovery.CreditorName == "" {
+		cfg.Recovery.CreditorName = "Kela"
 	}
 	if cfg.Recovery.MaxBankFileBytes == 0 {
 		cfg.Recovery.MaxBankFileBytes = 2 << 30

@@ -32,7 +32,14 @@ func TestEveryNamedKeyExists(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		var text strings.Builder
+		for _, line := range strings.Split(string(b), "\n") {
+			// Audit actions look like keys but are not texts.
+			if !strings.Contains(line, "Action") {
+				text.WriteString(line + "\n")
+			}
+		}
+		for _, m := range re.FindAllStringSubmatch(text.String(), -1) {
 			found++
 			audit := strings.HasPrefix(m[1], "staff.view_") || strings.HasPrefix(m[1], "staff.link_") || strings.HasPrefix(m[1], "recovery.plan_")
 			if !have[m[1]] && !notKeys[m[1]] && !audit {

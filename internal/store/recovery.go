@@ -125,7 +125,7 @@ func (tx *Tx) saveClaim(ctx context.Context, c *recovery.Claim) error {
 
 // ClaimsOf lists a customer's claims, newest first.
 func (db *DB) ClaimsOf(ctx context.Context, personID string) ([]recovery.Claim, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE person_id = $1 ORDER BY created_at DESC, id DESC`, personID)
+	rows, err := db.query(ctx, `SELECT `+claimColumns+` FROM claims WHERE person_id = $1 ORDER BY created_at DESC, id DESC`, personID)
 	if err != nil {
 		return nil, err
 	}

@@ -103,7 +103,7 @@ func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 func (db *DB) SessionByToken(ctx context.Context, tokenHash string) (auth.Session, error) {
 	var s auth.Session
 	var kind string
-	err := db.sql.QueryRowContext(ctx, `SELECT s.id, s.kind, COALESCE(s.person_id, ''), COALESCE(s.staff_id, ''), s.provider, s.id_token,
+	err := db.queryRow(ctx, `SELECT s.id, s.kind, COALESCE(s.person_id, ''), COALESCE(s.staff_id, ''), s.provider, s.id_token,
 			s.created_at, s.last_seen_at, s.expires_at,
 			COALESCE(p.given_name || ' ' || p.family_name, st.given_name || ' ' || st.family_name, ''),
 			COALESCE(st.unit_id, ''), COALESCE(st.role, '')

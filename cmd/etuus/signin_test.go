@@ -9,10 +9,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/store"
 )
 
@@ -28,17 +30,67 @@ func startApp(t testing.TB, tweak ...func(*config)) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := testConfig(t.TempDir())
+	c.LogLevel, c.AccessLog = "debug", true
 	for _, f := range tweak {
 		f(&c)
 	}
-	a, err := newApp(ctx, c, io.Discard)
+	logs := &syncBuffer{}
+	a, err := newApp(ctx, c, logs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.serve(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		checkNoPersonalData(t, logs.String())
+	})
 	return &running{t: t, app: a, base: a.cfg.BaseURL}
+}
+
+// syncBuffer collects the app's log lines from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// checkNoPersonalData fails when the logs name a demo person's identity
+// code, surname or e-mail address, or any e-mail address at all.
+func checkNoPersonalData(t testing.TB, logs string) {
+	t.Helper()
+	if logs == "" {
+		t.Error("no log lines: the check would pass by accident")
+	}
+	d, err := demo.Set()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secrets []string
+	for _, p := range d.Persons {
+		secrets = append(secrets, p.HETU, p.FamilyName, p.Email)
+	}
+	for _, p := range demo.EIDASPersons() {
+		secrets = append(secrets, p.EIDASID, p.FamilyName)
+	}
+	secrets = append(secrets, "@example.")
+	for _, s := range secrets {
+		if strings.Contains(logs, s) {
+			t.Errorf("the log contains personal data %q", s)
+		}
+	}
 }
 
 // browser is an HTTP client with cookies that follows redirects, like a

@@ -340,12 +340,8 @@ func (b *booker) record(ctx context.Context, e iso20022.Entry, day civil.Date, l
 	if err != nil {
 		return err
 	}
-	var interestTo any
-	if !c.InterestTo.IsZero() {
-		interestTo = c.InterestTo
-	}
 	if _, err := b.update.ExecContext(ctx, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), plan, tx.now,
-		c.Interest, interestTo, c.ID); err != nil {
+		c.Interest, nullDate(c.InterestTo), c.ID); err != nil {
 		return err
 	}
 	for _, x := range []recovery.Event{accrued, ev} {

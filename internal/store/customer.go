@@ -130,16 +130,7 @@ func (db *DB) UnlinkedEIDAS(ctx context.Context, limit int) ([]customer.Person, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []customer.Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanPerson)
 }
 
 // LinkEIDAS links an eIDAS identity to the customer record with the

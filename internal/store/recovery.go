@@ -46,6 +46,14 @@ func scanClaim(row interface{ Scan(...any) error }) (recovery.Claim, error) {
 	return c, nil
 }
 
+// nullDate stores the zero date as NULL.
+func nullDate(d civil.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d
+}
+
 func planJSON(p *recovery.Plan) (any, error) {
 	if p == nil {
 		return nil, nil
@@ -85,15 +93,11 @@ func (tx *Tx) createClaim(ctx context.Context, c *recovery.Claim) error {
 	if err != nil {
 		return err
 	}
-	var interestTo any
-	if !c.InterestTo.IsZero() {
-		interestTo = c.InterestTo
-	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO claims (`+claimColumns+`, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)`,
 		c.ID, c.PersonID, string(c.Kind), c.Number, c.Reference.String(), c.Principal, c.Interest, c.Fees,
 		c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, c.DueDate, string(c.Status), c.BenefitKey, c.DecisionID, term,
-		interestTo, plan, c.CreatedAt)
+		nullDate(c.InterestTo), plan, c.CreatedAt)
 	if err != nil {
 		return err
 	}
@@ -113,13 +117,9 @@ func (tx *Tx) saveClaim(ctx context.Context, c *recovery.Claim) error {
 	if err != nil {
 		return err
 	}
-	var interestTo any
-	if !c.InterestTo.IsZero() {
-		interestTo = c.InterestTo
-	}
 	_, err = tx.ExecContext(ctx, `UPDATE claims SET interest = $1, fees = $2, paid_fees = $3, paid_interest = $4,
 		paid_principal = $5, status = $6, interest_to = $7, plan = $8, due_date = $9, updated_at = $10 WHERE id = $11`,
-		c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), interestTo, plan, c.DueDate, tx.now, c.ID)
+		c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), nullDate(c.InterestTo), plan, c.DueDate, tx.now, c.ID)
 	return err
 }
 
@@ -129,16 +129,7 @@ func (db *DB) ClaimsOf(ctx context.Context, personID string) ([]recovery.Claim, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []recovery.Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanClaim)
 }
 
 // ClaimOf returns one of a customer's claims with its history. Another
@@ -272,16 +263,7 @@ func (db *DB) proposals(ctx context.Context, where string, args ...any) ([]Propo
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Proposal
-	for rows.Next() {
-		pr, err := scanProposal(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pr)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanProposal)
 }
 
 // DecideProposal approves or rejects a pending proposal. Approval puts the

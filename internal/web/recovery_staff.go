@@ -26,12 +26,8 @@ type recoveryQueueData struct {
 // decision and bank payments that could not be booked by themselves.
 // Reading it reads personal data: each customer shown is audited.
 func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireUnitStaff(w, r, "recovery")
 	if sess == nil {
-		return
-	}
-	if sess.UnitID != "recovery" {
-		s.renderError(w, r, http.StatusForbidden, "staff.error.unit")
 		return
 	}
 	ps, err := s.store.PendingProposals(r.Context(), 200)
@@ -62,12 +58,8 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 
 // proposalDecide approves or rejects a proposal with a reason from the list.
 func (s *Server) proposalDecide(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireUnitStaff(w, r, "recovery")
 	if sess == nil {
-		return
-	}
-	if sess.UnitID != "recovery" {
-		s.renderError(w, r, http.StatusForbidden, "staff.error.unit")
 		return
 	}
 	if !s.parseForm(w, r) {

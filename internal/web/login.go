@@ -167,7 +167,7 @@ func (s *Server) refuseLogin(w http.ResponseWriter, r *http.Request, err error) 
 	s.log.Info("sign-in refused", "reason", key, "route", route(r))
 	if aerr := s.store.Append(r.Context(), audit.Entry{
 		ActorKind: audit.ActorAnon, ActorID: "-", Action: "signin.refused",
-		Object: "provider:" + r.PathValue("provider"), Detail: key,
+		Object: "provider:" + truncate(r.PathValue("provider"), 64), Detail: key,
 	}); aerr != nil {
 		s.log.Error("audit", "err", aerr)
 	}

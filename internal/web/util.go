@@ -2,6 +2,7 @@ package web
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"github.com/etuus/etuus/internal/fi/civil"
 
@@ -58,4 +59,16 @@ func monthOf(m int) time.Month {
 		return 0
 	}
 	return time.Month(m)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, for values a
+// client chose that are written to the audit log.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

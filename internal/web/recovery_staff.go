@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/store"
@@ -110,6 +111,11 @@ func (s *Server) bankUpload(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "staff.error.unit")
 		return
 	}
+	// A bank file can be large: give the upload and the booking time
+	// beyond the server's usual deadlines.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(30 * time.Minute))
+	rc.SetWriteDeadline(time.Now().Add(30 * time.Minute))
 	mr, err := r.MultipartReader()
 	if err != nil {
 		s.renderBankErr(w, r, http.StatusBadRequest, "bank.error.no_file", nil)

@@ -21,6 +21,10 @@ type claimView struct {
 	Overdue  bool
 	Proposal *store.Proposal // the newest proposal, if any
 	Pending  bool
+	// Exemption is the newest exemption application, if any; CanExempt
+	// says whether the kind of debt allows one and none is pending.
+	Exemption *store.Exemption
+	CanExempt bool
 }
 
 // claimList is the customer's list of what is being recovered from them.
@@ -75,6 +79,16 @@ func (s *Server) loadClaim(w http.ResponseWriter, r *http.Request) (*claimView, 
 		v.Proposal = &ps[0]
 		v.Pending = ps[0].Status == store.ProposalPending
 	}
+	xs, err := s.store.ExemptionsOf(r.Context(), sess.PersonID, c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	if len(xs) > 0 {
+		v.Exemption = &xs[0]
+	}
+	v.CanExempt = len(recovery.ExemptionKindsFor(c.Kind)) > 0 && c.Balance() > 0 &&
+		(v.Exemption == nil || v.Exemption.Status != store.ProposalPending)
 	return v, true
 }
 
@@ -84,8 +98,11 @@ func (s *Server) claimShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := ""
-	if r.URL.Query().Get("sent") == "plan" {
+	switch r.URL.Query().Get("sent") {
+	case "plan":
 		notice = "plan.sent"
+	case "exemption":
+		notice = "exemption.sent"
 	}
 	s.render(w, r, http.StatusOK, "claim", &page{Title: "claim.title", Data: struct {
 		*claimView
@@ -194,6 +211,12 @@ func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request) {
 
 // renderPlanErr shows a refused plan with the rule's own numbers.
 func (s *Server) renderPlanErr(w http.ResponseWriter, r *http.Request, d planData, err error, field string) {
+	s.renderPlanMsg(w, r, d, s.message(r, err), field)
+}
+
+// message renders an error's text in the request's language, with its
+// amounts as euros and its dates the Finnish way.
+func (s *Server) message(r *http.Request, err error) string {
 	l := s.localizer(r)
 	data := map[string]any{}
 	for k, v := range fault.DataOf(err) {
@@ -209,8 +232,7 @@ func (s *Server) renderPlanErr(w http.ResponseWriter, r *http.Request, d planDat
 		}
 		data[k] = v
 	}
-	msg := l.T(fault.KeyOf(err), data)
-	s.renderPlanMsg(w, r, d, msg, field)
+	return l.T(fault.KeyOf(err), data)
 }
 
 func (s *Server) renderPlanMsg(w http.ResponseWriter, r *http.Request, d planData, msg, field string) {

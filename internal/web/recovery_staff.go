@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 )
 
@@ -17,10 +19,12 @@ import (
 var RejectReasons = []string{"plan.reject.amount", "plan.reject.earlier_broken", "plan.reject.enforcement", "plan.reject.other"}
 
 type recoveryQueueData struct {
-	Proposals []store.Proposal
-	Entries   []store.QueuedEntry
-	Reasons   []string
-	Decided   string
+	Exemptions       []exemptionRow
+	ExemptionReasons []string
+	Proposals        []store.Proposal
+	Entries          []store.QueuedEntry
+	Reasons          []string
+	Decided          string
 }
 
 // recoveryQueue is the Centre's work queue: plan proposals waiting for a
@@ -41,6 +45,11 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	xs, err := s.store.PendingExemptions(r.Context(), 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	seen := map[string]bool{}
 	var ids []string
 	for _, p := range ps {
@@ -49,12 +58,24 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, p.PersonID)
 		}
 	}
+	rows := make([]exemptionRow, len(xs))
+	for i, x := range xs {
+		rows[i] = exemptionRow{Exemption: x}
+		if x.Request.Kind == recovery.ExemptInterest {
+			rows[i].Limit, rows[i].HasLimit = recovery.IncomeLimit(x.Request.Children, civil.Of(x.CreatedAt))
+		}
+		if !seen[x.PersonID] {
+			seen[x.PersonID] = true
+			ids = append(ids, x.PersonID)
+		}
+	}
 	if err := s.store.AuditStaffRead(r.Context(), sess.StaffID, "staff.view_recovery_queue", ids...); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "recovery_queue", &page{Title: "recovery.queue.title",
-		Data: recoveryQueueData{Proposals: ps, Entries: es, Reasons: RejectReasons, Decided: r.URL.Query().Get("decided")}})
+		Data: recoveryQueueData{Exemptions: rows, ExemptionReasons: ExemptionReasons, Proposals: ps, Entries: es,
+			Reasons: RejectReasons, Decided: r.URL.Query().Get("decided")}})
 }
 
 // proposalDecide approves or rejects a proposal with a reason from the list.

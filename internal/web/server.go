@@ -51,6 +51,10 @@ type RecoveryStore interface {
 	DecideProposal(ctx context.Context, staffID, proposalID string, approve bool, reasonKey string) error
 	ImportBankFile(ctx context.Context, f store.BankFile, r io.Reader) (store.BankReport, error)
 	QueuedEntries(ctx context.Context, limit int) ([]store.QueuedEntry, error)
+	ApplyExemption(ctx context.Context, personID, claimID string, req recovery.ExemptionRequest) (store.Exemption, error)
+	ExemptionsOf(ctx context.Context, personID, claimID string) ([]store.Exemption, error)
+	PendingExemptions(ctx context.Context, limit int) ([]store.Exemption, error)
+	DecideExemption(ctx context.Context, staffID, id string, approve bool, reasonKey string) error
 }
 
 // RecoveryConfig is the Overpayment Recovery Centre's settings.
@@ -213,6 +217,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /my/claims/{id}/slip", s.claimSlip)
 	mux.HandleFunc("GET /my/claims/{id}/plan", s.planForm)
 	mux.HandleFunc("POST /my/claims/{id}/plan", s.planSubmit)
+	mux.HandleFunc("GET /my/claims/{id}/exemption", s.exemptionForm)
+	mux.HandleFunc("POST /my/claims/{id}/exemption", s.exemptionSubmit)
+	mux.HandleFunc("POST /staff/recovery/exemptions/{id}", s.exemptionDecide)
 	mux.HandleFunc("GET /staff/recovery", s.recoveryQueue)
 	mux.HandleFunc("POST /staff/recovery/proposals/{id}", s.proposalDecide)
 	mux.HandleFunc("GET /staff/bank", s.bankForm)

@@ -1,0 +1,138 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/recovery"
+	"github.com/etuus/etuus/internal/store"
+)
+
+// ExemptionReasons are the decision texts staff choose from.
+var ExemptionReasons = []string{"exemption.reason.income_over", "exemption.reason.period", "exemption.reason.no_grounds", "exemption.reason.granted"}
+
+type exemptionRow struct {
+	store.Exemption
+	Limit    int64
+	HasLimit bool
+}
+
+type exemptionData struct {
+	Claim    *claimView
+	Kinds    []recovery.ExemptionKind
+	Kind     string
+	Income   string
+	Children string
+	From     string
+	Reason   string
+}
+
+// exemptionForm is the application for exemption from child support debt
+// or student loan debt.
+func (s *Server) exemptionForm(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadClaim(w, r)
+	if !ok {
+		return
+	}
+	s.renderExemption(w, r, http.StatusOK, exemptionData{Claim: v, Children: "0"}, "", "")
+}
+
+func (s *Server) renderExemption(w http.ResponseWriter, r *http.Request, status int, d exemptionData, msg, field string) {
+	d.Kinds = recovery.ExemptionKindsFor(d.Claim.Kind)
+	if len(d.Kinds) == 0 {
+		s.renderError(w, r, http.StatusNotFound, "exemption.error.kind")
+		return
+	}
+	if d.Kind == "" {
+		d.Kind = string(d.Kinds[0])
+	}
+	s.render(w, r, status, "exemption", &page{Title: "exemption.title", Data: d, Message: msg, Field: field})
+}
+
+// exemptionSubmit checks and stores an application. A refused one is shown
+// again with the customer's input and the reason in their language.
+func (s *Server) exemptionSubmit(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadClaim(w, r)
+	if !ok {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	d := exemptionData{Claim: v, Kind: f.Get("kind"), Income: strings.TrimSpace(f.Get("income")),
+		Children: strings.TrimSpace(f.Get("children")), From: strings.TrimSpace(f.Get("from")), Reason: f.Get("reason")}
+	req := recovery.ExemptionRequest{Kind: recovery.ExemptionKind(d.Kind), Reason: strings.TrimSpace(d.Reason)}
+	var err error
+	if c, ok := parseEuros(d.Income); ok {
+		req.MonthlyIncomeCents = c
+	} else {
+		err = fault.InvalidField("income", "exemption.error.income", nil)
+	}
+	if n, e := strconv.Atoi(d.Children); err == nil && e != nil {
+		err = fault.InvalidField("children", "exemption.error.children", nil)
+	} else {
+		req.Children = n
+	}
+	if day, e := parseDate(d.From); err == nil && e != nil {
+		err = fault.InvalidField("from", "exemption.error.from", nil)
+	} else {
+		req.From = day
+	}
+	if err == nil {
+		err = recovery.CheckExemption(v.Kind, req, s.today())
+	}
+	if err == nil {
+		_, err = s.store.ApplyExemption(r.Context(), session(r).PersonID, v.ID, req)
+	}
+	if err != nil {
+		switch fault.KindOf(err) {
+		case fault.Invalid, fault.Conflict:
+			field := ""
+			var fe *fault.Error
+			if errorsAs(err, &fe) {
+				field = fe.Field
+			}
+			status := http.StatusUnprocessableEntity
+			if fault.Is(err, fault.Conflict) {
+				status = http.StatusConflict
+			}
+			s.renderExemption(w, r, status, d, s.message(r, err), field)
+		default:
+			s.fail(w, r, err)
+		}
+		return
+	}
+	http.Redirect(w, r, "/my/claims/"+v.ID+"?sent=exemption", http.StatusSeeOther)
+}
+
+// exemptionDecide is the Centre's decision with a reason from the list.
+func (s *Server) exemptionDecide(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireUnitStaff(w, r, "recovery")
+	if sess == nil {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	decision, reason := r.PostForm.Get("decision"), r.PostForm.Get("reason")
+	listed := false
+	for _, x := range ExemptionReasons {
+		listed = listed || x == reason
+	}
+	if (decision != "approve" && decision != "reject") || !listed {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "recovery.queue.reason_needed")
+		return
+	}
+	if err := s.store.DecideExemption(r.Context(), sess.StaffID, r.PathValue("id"), decision == "approve", reason); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	what := "rejected"
+	if decision == "approve" {
+		what = "approved"
+	}
+	http.Redirect(w, r, "/staff/recovery?decided=exemption_"+what, http.StatusSeeOther)
+}

@@ -146,7 +146,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 
 	a.web, err = web.New(web.Config{
-		Recovery:          web.RecoveryConfig{Creditor: creditor, CreditorName: c.CreditorName, Rules: rules},
+		Recovery:          web.RecoveryConfig{Creditor: creditor, CreditorName: c.CreditorName, Rules: rules, AutoApprovePlans: c.AutoApprove},
 		SecureEmail:       secure,
 		TestMail:          testMailbox(sk),
 		BaseURL:           base,

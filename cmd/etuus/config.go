@@ -40,6 +40,7 @@ type config struct {
 
 	CreditorIBAN  string
 	CreditorName  string
+	AutoApprove   bool
 	RecoveryRules string
 
 	SMTP    string
@@ -97,6 +98,7 @@ func (c *config) openExisting(ctx context.Context) (*store.DB, error) {
 func recoveryFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.CreditorIBAN, "creditor-iban", env("ETUUS_CREDITOR_IBAN", "FI37 1590 3000 0007 76"), "the account customers pay recovered amounts to; the default is a demo account (ETUUS_CREDITOR_IBAN)")
 	fs.StringVar(&c.CreditorName, "creditor-name", env("ETUUS_CREDITOR_NAME", "Kela"), "the payee's name shown with the payment details (ETUUS_CREDITOR_NAME)")
+	fs.BoolVar(&c.AutoApprove, "auto-approve-plans", envBool("ETUUS_AUTO_APPROVE_PLANS", false), "approve payment plan proposals inside the rules at once, without staff (ETUUS_AUTO_APPROVE_PLANS)")
 	fs.StringVar(&c.RecoveryRules, "recovery-rules", env("ETUUS_RECOVERY_RULES", ""), "JSON rule table for recovery (plan limits, interest, reminders, fees); default: the built-in table (ETUUS_RECOVERY_RULES)")
 }
 

@@ -58,6 +58,7 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	l := cat.For(*lang)
+	defer store.TuneForImport()()
 	rep, err := db.ImportBankFile(ctx, store.BankFile{
 		Name: filepath.Base(name), SHA256: hex.EncodeToString(h.Sum(nil)), By: "cli", Creditor: creditor,
 	}, f)

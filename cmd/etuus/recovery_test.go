@@ -205,3 +205,19 @@ func BenchmarkClaimsPage(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
+
+func TestAutoApprovedPlan(t *testing.T) {
+	e := startApp(t, func(c *config) { c.AutoApprove = true })
+	c := browser()
+	english(e, c)
+	e.signIn(c, "test-citizen", "demo-person-maija")
+	claim := e.demoClaim("demo-person-maija")
+	first := civil.Of(time.Now()).AddDays(10).String()
+	_, body := e.post(c, "/my/claims/"+claim.ID+"/plan", url.Values{"months": {"12"}, "first_due": {first}, "action": {"send"}})
+	if !strings.Contains(body, "In a payment plan") || !strings.Contains(body, "Approved") {
+		t.Errorf("with automatic approval the plan is not approved:\n%s", body)
+	}
+	if ps, _ := e.db().PendingProposals(context.Background(), 10); len(ps) != 0 {
+		t.Errorf("%d proposals wait for staff", len(ps))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -388,4 +389,19 @@ func (db *DB) QueuedEntries(ctx context.Context, limit int) ([]QueuedEntry, erro
 		out = append(out, q)
 	}
 	return out, rows.Err()
+}
+
+// TuneForImport sets the garbage collector for a process that does nothing
+// but import a big bank file: collect less often (the XML reader makes a lot
+// of short-lived garbage, and the live heap is small), but never let the heap
+// pass 256 MiB. It returns a function that restores the settings. Only a
+// process of its own (etuus reconcile) should call it: the settings are
+// process-wide.
+func TuneForImport() (restore func()) {
+	gc := debug.SetGCPercent(400)
+	limit := debug.SetMemoryLimit(256 << 20)
+	return func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+	}
 }

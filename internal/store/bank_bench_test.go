@@ -41,6 +41,7 @@ func BenchmarkReconcile(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "camt054.xml")
 	writeFile(b, path, refs)
 	sha := fileSHA(b, path)
+	defer store.TuneForImport()() // as etuus reconcile does
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f, err := os.Open(path)

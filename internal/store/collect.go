@@ -135,3 +135,44 @@ func (tx *Tx) collectOne(ctx context.Context, id string, today civil.Date, rules
 	}
 	return nil
 }
+
+// DueClaim is a claim the next collection run will act on.
+type DueClaim struct {
+	Claim      recovery.Claim
+	Action     recovery.Action
+	PersonName string
+}
+
+// DueForCollection lists, for the staff queue, the overdue claims that the
+// next collection run would remind, break or hand over, oldest due first.
+func (db *DB) DueForCollection(ctx context.Context, today civil.Date, rules *recovery.Rules, limit int) ([]DueClaim, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims
+		WHERE status IN ('open', 'in_plan', 'reminded') AND due_date < $1 ORDER BY due_date, id LIMIT $2`, today, 10*limit)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := scanAll(rows, scanClaim)
+	if err != nil {
+		return nil, err
+	}
+	var out []DueClaim
+	for _, c := range cs {
+		history, err := db.claimEvents(ctx, db.sql, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		a, err := recovery.NextAction(c, history, today, rules)
+		if err != nil || a.Kind == recovery.ActNone {
+			continue
+		}
+		p, err := db.PersonByID(ctx, c.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, DueClaim{Claim: c, Action: a, PersonName: p.Name()})
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}

@@ -39,10 +39,18 @@ func TestCollect(t *testing.T) {
 		if rep := run(civil.New(2026, 1, 15)); rep.Reminders != 0 || rep.Interest != 0 {
 			t.Errorf("on the due date: %+v", rep)
 		}
+		// The staff queue shows what the run is about to do.
+		due, err := db.DueForCollection(ctx, civil.New(2026, 1, 29), rules, 10)
+		if err != nil || len(due) != 3 || due[0].PersonName != "Sanna L" || due[0].Action.Kind != recovery.ActReminder {
+			t.Fatalf("due = %+v, %v", due, err)
+		}
 		// 14 days after: the first reminders; the fee carries 5 €.
 		rep := run(civil.New(2026, 1, 29))
 		if rep.Reminders != 3 || rep.Fees != 500 || rep.Interest == 0 {
 			t.Errorf("14 days after: %+v", rep)
+		}
+		if due, _ := db.DueForCollection(ctx, civil.New(2026, 1, 29), rules, 10); len(due) != 0 {
+			t.Errorf("after the run, still due: %+v", due)
 		}
 		// Again on the same day: nothing more.
 		if rep := run(civil.New(2026, 1, 29)); rep.Reminders != 0 || rep.Interest != 0 {

@@ -184,6 +184,10 @@ type Proposal struct {
 	Reference  string
 }
 
+// AutoApprover decides plans inside the rules when the Centre has switched
+// automatic approval on.
+const AutoApprover = "auto-approval"
+
 // Proposal statuses.
 const (
 	ProposalPending  = "proposed"
@@ -301,7 +305,11 @@ func (db *DB) DecideProposal(ctx context.Context, staffID, proposalID string, ap
 		if err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: pr.PersonID,
+		actor := audit.ActorStaff
+		if staffID == AutoApprover {
+			actor = audit.ActorSystem
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: actor, ActorID: staffID, SubjectID: pr.PersonID,
 			Action: "recovery.plan_" + status, Object: "claim:" + pr.ClaimID, Detail: reasonKey})
 	})
 }

@@ -198,13 +198,22 @@ func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess := session(r)
-	if _, err := s.store.ProposePlan(r.Context(), sess.PersonID, v.ID, plan, d.Message); err != nil {
+	pr, err := s.store.ProposePlan(r.Context(), sess.PersonID, v.ID, plan, d.Message)
+	if err != nil {
 		if fault.Is(err, fault.Conflict) {
 			s.renderPlan(w, r, http.StatusConflict, d, fault.KeyOf(err), "")
 			return
 		}
 		s.fail(w, r, err)
 		return
+	}
+	// A plan inside the rules needs no person to approve it when the
+	// Centre has said so.
+	if s.cfg.Recovery.AutoApprovePlans {
+		if err := s.store.DecideProposal(r.Context(), store.AutoApprover, pr.ID, true, ""); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	http.Redirect(w, r, "/my/claims/"+v.ID+"?sent=plan", http.StatusSeeOther)
 }

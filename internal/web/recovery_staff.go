@@ -19,6 +19,7 @@ import (
 var RejectReasons = []string{"plan.reject.amount", "plan.reject.earlier_broken", "plan.reject.enforcement", "plan.reject.other"}
 
 type recoveryQueueData struct {
+	Due              []store.DueClaim
 	Exemptions       []exemptionRow
 	ExemptionReasons []string
 	Proposals        []store.Proposal
@@ -50,6 +51,12 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	due, err := s.store.DueForCollection(r.Context(), s.today(), s.cfg.Recovery.Rules, 50)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+
 	seen := map[string]bool{}
 	var ids []string
 	for _, p := range ps {
@@ -69,12 +76,18 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, x.PersonID)
 		}
 	}
+	for _, d := range due {
+		if !seen[d.Claim.PersonID] {
+			seen[d.Claim.PersonID] = true
+			ids = append(ids, d.Claim.PersonID)
+		}
+	}
 	if err := s.store.AuditStaffRead(r.Context(), sess.StaffID, "staff.view_recovery_queue", ids...); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "recovery_queue", &page{Title: "recovery.queue.title",
-		Data: recoveryQueueData{Exemptions: rows, ExemptionReasons: ExemptionReasons, Proposals: ps, Entries: es,
+		Data: recoveryQueueData{Due: due, Exemptions: rows, ExemptionReasons: ExemptionReasons, Proposals: ps, Entries: es,
 			Reasons: RejectReasons, Decided: r.URL.Query().Get("decided")}})
 }
 

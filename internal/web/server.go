@@ -17,6 +17,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
@@ -55,13 +56,16 @@ type RecoveryStore interface {
 	ExemptionsOf(ctx context.Context, personID, claimID string) ([]store.Exemption, error)
 	PendingExemptions(ctx context.Context, limit int) ([]store.Exemption, error)
 	DecideExemption(ctx context.Context, staffID, id string, approve bool, reasonKey string) error
+	DueForCollection(ctx context.Context, today civil.Date, rules *recovery.Rules, limit int) ([]store.DueClaim, error)
 }
 
 // RecoveryConfig is the Overpayment Recovery Centre's settings.
 type RecoveryConfig struct {
-	Creditor     iban.IBAN       // the account customers pay to
-	CreditorName string          // the payee's name on payment details
-	Rules        *recovery.Rules // the dated rule table
+	Creditor     iban.IBAN // the account customers pay to
+	CreditorName string    // the payee's name on payment details
+	// AutoApprovePlans approves a plan proposal inside the rules at once.
+	AutoApprovePlans bool
+	Rules            *recovery.Rules // the dated rule table
 	// MaxBankFileBytes bounds an uploaded statement file.
 	MaxBankFileBytes int64
 }

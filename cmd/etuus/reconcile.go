@@ -1,9 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -41,13 +40,6 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
 	db, err := openDB(ctx, &c, log)
 	if err != nil {
 		return err
@@ -60,8 +52,8 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	l := cat.For(*lang)
 	defer store.TuneForImport()()
 	rep, err := db.ImportBankFile(ctx, store.BankFile{
-		Name: filepath.Base(name), SHA256: hex.EncodeToString(h.Sum(nil)), By: "cli", Creditor: creditor,
-	}, f)
+		Name: filepath.Base(name), By: "cli", Creditor: creditor,
+	}, bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
 		if k := fault.KindOf(err); k == fault.Invalid || k == fault.Conflict {
 			return fmt.Errorf("%s: %s", name, l.T(fault.KeyOf(err), fault.DataOf(err)))

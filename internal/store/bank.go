@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"runtime/debug"
 	"strconv"
@@ -38,7 +41,9 @@ const (
 
 // BankFile describes a statement file to import.
 type BankFile struct {
-	Name     string
+	Name string
+	// SHA256 is the file's hash when the caller has it; empty, the import
+	// hashes the file as it reads it.
 	SHA256   string
 	By       string // who imported it: a staff ID or "cli"
 	Creditor iban.IBAN
@@ -76,23 +81,36 @@ type BankReport struct {
 // to the staff queue with the reason.
 func (db *DB) ImportBankFile(ctx context.Context, f BankFile, r io.Reader) (BankReport, error) {
 	var rep BankReport
-	err := db.inTx(ctx, func(tx *Tx) error {
-		rep = BankReport{}
-		rd, err := iso20022.NewReader(r)
+	// Not inTx: a retry would find the reader already consumed.
+	err := db.tryTx(ctx, func(tx *Tx) error {
+		// Without a hash from the caller, the file is hashed as it is read,
+		// so a big file is read once; the duplicate shows at the end.
+		var h hash.Hash
+		src := r
+		if f.SHA256 == "" {
+			h = sha256.New()
+			src = io.TeeReader(r, h)
+		} else {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bank_files WHERE sha256 = $1`, f.SHA256).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return fault.New(fault.Conflict, "bank.error.already_imported")
+			}
+		}
+		rd, err := iso20022.NewReader(src)
 		if err != nil {
 			return bankErr(err)
 		}
-		h := rd.Header()
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bank_files WHERE sha256 = $1`, f.SHA256).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fault.New(fault.Conflict, "bank.error.already_imported")
-		}
+		h0 := rd.Header()
 		rep.FileID = NewID()
+		sha := f.SHA256
+		if sha == "" {
+			sha = "pending:" + rep.FileID
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO bank_files (id, sha256, name, message, message_id, imported_by, booked, queued, refused, booked_cents, imported_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7)`, rep.FileID, f.SHA256, f.Name, string(h.Message), h.MessageID, f.By, tx.now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7)`, rep.FileID, sha, f.Name, string(h0.Message), h0.MessageID, f.By, tx.now); err != nil {
 			return err
 		}
 		if f.Rules == nil {
@@ -119,15 +137,24 @@ func (db *DB) ImportBankFile(ctx context.Context, f BankFile, r io.Reader) (Bank
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE bank_files SET booked = $1, queued = $2, refused = $3, booked_cents = $4 WHERE id = $5`,
-			rep.Booked, rep.Queued, rep.Refused, rep.BookedCents, rep.FileID); err != nil {
+		if h != nil {
+			if _, err := io.Copy(io.Discard, src); err != nil {
+				return err
+			}
+			sha = hex.EncodeToString(h.Sum(nil))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bank_files SET booked = $1, queued = $2, refused = $3, booked_cents = $4, sha256 = $5 WHERE id = $6`,
+			rep.Booked, rep.Queued, rep.Refused, rep.BookedCents, sha, rep.FileID); err != nil {
+			if tx.db.dialect.uniqueViolation(err) {
+				return fault.New(fault.Conflict, "bank.error.already_imported")
+			}
 			return err
 		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: actorKindOf(f.By), ActorID: f.By, Action: "bank.import",
 			Object: "bank_file:" + rep.FileID,
 			Detail: fmt.Sprintf("booked=%d queued=%d refused=%d", rep.Booked, rep.Queued, rep.Refused)})
 	})
-	return rep, err
+	return rep, db.mapErr(err)
 }
 
 func actorKindOf(by string) string {

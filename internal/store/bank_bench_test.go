@@ -5,9 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
-	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,10 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/etuus/etuus/internal/customer"
-	"github.com/etuus/etuus/internal/fi/civil"
-	"github.com/etuus/etuus/internal/iso20022"
-	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -37,9 +31,9 @@ func BenchmarkReconcile(b *testing.B) {
 	}
 	db := storetest.SQLite(b)
 	ctx := context.Background()
-	refs := seedClaims(b, db, n)
+	refs := storetest.SeedClaims(b, db, n)
 	path := filepath.Join(b.TempDir(), "camt054.xml")
-	writeFile(b, path, refs)
+	storetest.WriteCamt054(b, path, creditor.String(), refs)
 	sha := fileSHA(b, path)
 	defer store.TuneForImport()() // as etuus reconcile does
 	b.ResetTimer()
@@ -64,73 +58,6 @@ func BenchmarkReconcile(b *testing.B) {
 		b.ReportMetric(float64(n)/d.Seconds(), "entries/s")
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
 	}
-}
-
-// seedClaims writes n open claims straight through SQL, as fast as SQLite
-// takes them, and returns their references.
-func seedClaims(b *testing.B, db *store.DB, n int) []string {
-	b.Helper()
-	ctx := context.Background()
-	p := customer.Person{HETU: "010403A998U", GivenName: "Bench", FamilyName: "Mark"}
-	if err := db.CreatePerson(ctx, &p); err != nil {
-		b.Fatal(err)
-	}
-	tx, err := db.SQL().BeginTx(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO claims (id, person_id, kind, number, reference, principal, due_date, status, created_at, updated_at)
-		VALUES ($1, $2, 'overpayment', $3, $4, 1000000, $5, 'open', $6, $6)`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	refs := make([]string, n)
-	now := time.Now().UTC()
-	due := civil.Of(now).AddDays(30)
-	for i := range refs {
-		ref, err := recovery.ClaimReference(recovery.Overpayment, int64(i+1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		refs[i] = ref.String()
-		if _, err := st.ExecContext(ctx, fmt.Sprintf("bench-%d", i), p.ID, i+1, refs[i], due, now); err != nil {
-			b.Fatal(err)
-		}
-	}
-	st.Close()
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	return refs
-}
-
-func writeFile(b *testing.B, path string, refs []string) {
-	b.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	acct := creditor.String()
-	h := iso20022.Header{Message: iso20022.Camt054, MessageID: "BENCH", CreatedAt: time.Now().UTC(), AccountIBAN: acct, Currency: "EUR"}
-	entries := iter.Seq[iso20022.Entry](func(yield func(iso20022.Entry) bool) {
-		for i, ref := range refs {
-			cents := int64(1000 + i%5000)
-			e := iso20022.Entry{AccountIBAN: acct, AcctSvcrRef: "A" + strconv.Itoa(i), CreditDebit: iso20022.Credit,
-				Status: iso20022.StatusBooked, BookingDate: "2026-11-20", ValueDate: "2026-11-20", AmountCents: cents, Currency: "EUR",
-				Transactions: []iso20022.Transaction{{AmountCents: cents, Reference: ref, ReferenceType: "SCOR", DebtorName: "Payer"}}}
-			if !yield(e) {
-				return
-			}
-		}
-	})
-	if err := iso20022.WriteCamt054(w, h, entries); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
 }
 
 func fileSHA(b *testing.B, path string) string {

@@ -73,12 +73,16 @@ func TestRecoveryEndToEnd(t *testing.T) {
 	if resp, body := e.get(maija, "/my/claims/"+claim.ID+"/slip"); resp.StatusCode != 200 || !strings.Contains(body, m[1]) {
 		t.Errorf("slip: %d", resp.StatusCode)
 	}
+	if resp, body := e.get(maija, "/my/claims/"+claim.ID+"/slip.pdf"); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(body, "%PDF-") || !strings.Contains(body, m[1]) || !strings.Contains(body, "FI37 1590 3000 0007 76") {
+		t.Errorf("PDF slip: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 
 	// Another customer sees nothing of it.
 	matti := browser()
 	english(e, matti)
 	e.signIn(matti, "test-citizen", "demo-person-matti")
-	for _, p := range []string{"", "/slip", "/plan"} {
+	for _, p := range []string{"", "/slip", "/slip.pdf", "/plan", "/exemption"} {
 		if resp, _ := e.get(matti, "/my/claims/"+claim.ID+p); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("another customer's GET %s = %d; want 404", p, resp.StatusCode)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/recovery"
+	"github.com/etuus/etuus/internal/slip"
 	"github.com/etuus/etuus/internal/store"
 )
 
@@ -127,6 +129,39 @@ func (s *Server) claimSlip(w http.ResponseWriter, r *http.Request) {
 		*claimView
 		Creditor string
 	}{v, s.cfg.Recovery.CreditorName}})
+}
+
+// claimSlipPDF is the payment slip as a PDF to print or save.
+func (s *Server) claimSlipPDF(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.loadClaim(w, r)
+	if !ok {
+		return
+	}
+	if v.Details == nil {
+		s.renderError(w, r, http.StatusNotFound, "claim.nothing_to_pay")
+		return
+	}
+	l := s.localizer(r)
+	d := v.Details
+	var buf bytes.Buffer
+	err := slip.Write(&buf, slip.Slip{
+		Title:   l.T("slip.heading"),
+		Payee:   slip.Line{Label: l.T("pay.recipient"), Value: s.cfg.Recovery.CreditorName},
+		IBAN:    slip.Line{Label: l.T("pay.iban"), Value: d.IBAN.Grouped()},
+		Ref:     slip.Line{Label: l.T("pay.reference"), Value: d.Reference.Grouped()},
+		RF:      slip.Line{Label: l.T("pay.rf"), Value: d.RF.Grouped()},
+		Due:     slip.Line{Label: l.T("pay.due"), Value: formatDate(d.DueDate)},
+		Amount:  slip.Line{Label: l.T("pay.amount"), Value: strings.ReplaceAll(formatEuros(d.AmountCents), "\u00a0", " ")},
+		Barcode: slip.Line{Label: l.T("pay.barcode"), Value: d.Barcode},
+		Note:    l.T("pay.hint"),
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="payment-slip-`+d.Reference.String()+`.pdf"`)
+	buf.WriteTo(w)
 }
 
 type planData struct {

@@ -219,6 +219,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /my/claims", s.claimList)
 	mux.HandleFunc("GET /my/claims/{id}", s.claimShow)
 	mux.HandleFunc("GET /my/claims/{id}/slip", s.claimSlip)
+	mux.HandleFunc("GET /my/claims/{id}/slip.pdf", s.claimSlipPDF)
 	mux.HandleFunc("GET /my/claims/{id}/plan", s.planForm)
 	mux.HandleFunc("POST /my/claims/{id}/plan", s.planSubmit)
 	mux.HandleFunc("GET /my/claims/{id}/exemption", s.exemptionForm)

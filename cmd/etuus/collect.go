@@ -22,7 +22,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	today := civil.Of(time.Now().In(helsinki()))
+	today := civil.Today(time.Now())
 	if *day != "" {
 		d, err := civil.ParseISO(*day)
 		if err != nil {

@@ -180,13 +180,4 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 }
 
-// helsinki is Finland's time zone: "today" for due dates is a Finnish day.
-func helsinki() *time.Location {
-	loc, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return time.FixedZone("EET", 2*3600)
-	}
-	return loc
-}
-
 func errorsAs(err error, target any) bool { return errors.As(err, target) }

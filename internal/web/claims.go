@@ -14,7 +14,7 @@ import (
 )
 
 // today is the calendar date in Finland, where due dates fall.
-func (s *Server) today() civil.Date { return civil.Of(s.now().In(helsinki)) }
+func (s *Server) today() civil.Date { return civil.Today(s.now()) }
 
 type claimView struct {
 	recovery.Claim

@@ -36,15 +36,6 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// helsinki is Finland's time zone; calendar dates are Finnish dates.
-var helsinki = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return time.FixedZone("EET", 2*3600)
-	}
-	return loc
-}()
-
 // formatDate prints a date the Finnish way, 2.3.2026, which Swedish and
 // English texts in Finland use too.
 func formatDate(d civil.Date) string {

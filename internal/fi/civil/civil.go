@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	_ "time/tzdata" // Finland's zone on machines without a zone database
 )
 
 // Date is a day in the proleptic Gregorian calendar, with no time of day and
@@ -292,3 +293,18 @@ func civilFromDays(z int) (y, m, d int) {
 	}
 	return y, m, d
 }
+
+// Finland is the time zone of Finnish calendar dates. The zone database is
+// embedded (time/tzdata), so it is there on any machine.
+var Finland = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		panic("civil: no Europe/Helsinki time zone: " + err.Error())
+	}
+	return loc
+}()
+
+// Today is the date in Finland at the instant now: due dates and periods
+// fall on Finnish days, and just after midnight in Helsinki it is still
+// yesterday in UTC.
+func Today(now time.Time) Date { return Of(now.In(Finland)) }

@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/etuus/etuus/internal/fault"
@@ -77,10 +78,27 @@ func CheckExemption(k Kind, req ExemptionRequest, today civil.Date) error {
 		return fault.InvalidField("from", "exemption.error.from_past", map[string]any{"Earliest": yearBack(today)})
 	case reason == "":
 		return fault.InvalidField("reason", "exemption.error.reason", nil)
-	case utf8.RuneCountInString(reason) > MaxExemptionReason || !utf8.ValidString(reason):
+	case !plainText(reason):
+		return fault.InvalidField("reason", "exemption.error.reason_text", nil)
+	case utf8.RuneCountInString(reason) > MaxExemptionReason:
 		return fault.InvalidField("reason", "exemption.error.reason_long", map[string]any{"Max": MaxExemptionReason})
 	}
 	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without control characters
+// other than line breaks and tabs: PostgreSQL refuses a NUL in TEXT, and
+// staff read the reasons as they were written.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 func yearBack(d civil.Date) civil.Date {
@@ -91,10 +109,13 @@ func yearBack(d civil.Date) civil.Date {
 	return b
 }
 
-// incomeLimits are the monthly income limits for the student loan interest
-// exemption by number of children (0, 1, 2, 3 or more), from 1.3.2020
-// (DOMAIN.md §5). They are configuration to move into the rule table; staff
-// see the applicable one beside an application and decide.
+// incomeLimits are the monthly gross income limits for the student loan
+// interest exemption by number of children (0, 1, 2, 3 or more), in cents,
+// each from its first day. Source: DOMAIN.md §5, Kela's limits in force
+// from 1.3.2020. This is configuration to move into rules.json with the
+// other dated rules; until then a new limit is a new row here. Staff see the
+// applicable limit beside an application and decide: nothing is decided
+// from it automatically.
 var incomeLimits = []struct {
 	from   civil.Date
 	limits [4]int64

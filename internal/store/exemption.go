@@ -35,7 +35,7 @@ func (db *DB) ApplyExemption(ctx context.Context, personID, claimID string, req 
 		if err != nil {
 			return err
 		}
-		if err := recovery.CheckExemption(c.Kind, req, civil.Of(tx.now)); err != nil {
+		if err := recovery.CheckExemption(c.Kind, req, civil.Today(tx.now)); err != nil {
 			return err
 		}
 		var n int
@@ -68,11 +68,14 @@ func scanExemption(row interface{ Scan(...any) error }) (Exemption, error) {
 	var decided sql.NullTime
 	err := row.Scan(&x.ID, &x.ClaimID, &x.PersonID, &x.Status, &kind, &x.Request.MonthlyIncomeCents, &x.Request.Children,
 		&x.Request.From, &x.Request.Reason, &x.ReasonKey, &x.DecidedBy, &decided, &x.CreatedAt, &x.PersonName, &claimKind)
+	if err != nil {
+		return x, err
+	}
 	x.Request.Kind, x.ClaimKind, x.CreatedAt = recovery.ExemptionKind(kind), recovery.Kind(claimKind), x.CreatedAt.UTC()
 	if decided.Valid {
 		x.DecidedAt = decided.Time.UTC()
 	}
-	return x, err
+	return x, nil
 }
 
 func (db *DB) exemptions(ctx context.Context, where string, args ...any) ([]Exemption, error) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,8 +11,13 @@ import (
 	"github.com/etuus/etuus/internal/store"
 )
 
-// ExemptionReasons are the decision texts staff choose from.
-var ExemptionReasons = []string{"exemption.reason.income_over", "exemption.reason.period", "exemption.reason.no_grounds", "exemption.reason.granted"}
+// The decision texts staff choose from, one list for approvals and one for
+// rejections, so that no customer reads "Approved: the income is over the
+// income limit".
+var (
+	ExemptionApproveReasons = []string{"exemption.reason.granted", "exemption.reason.granted_shorter"}
+	ExemptionRejectReasons  = []string{"exemption.reason.income_over", "exemption.reason.period", "exemption.reason.no_grounds"}
+)
 
 type exemptionRow struct {
 	store.Exemption
@@ -118,12 +124,9 @@ func (s *Server) exemptionDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	decision, reason := r.PostForm.Get("decision"), r.PostForm.Get("reason")
-	listed := false
-	for _, x := range ExemptionReasons {
-		listed = listed || x == reason
-	}
-	if (decision != "approve" && decision != "reject") || !listed {
-		s.renderError(w, r, http.StatusUnprocessableEntity, "recovery.queue.reason_needed")
+	reasons := map[string][]string{"approve": ExemptionApproveReasons, "reject": ExemptionRejectReasons}[decision]
+	if !slices.Contains(reasons, reason) {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "exemption.error.decision_reason")
 		return
 	}
 	if err := s.store.DecideExemption(r.Context(), sess.StaffID, r.PathValue("id"), decision == "approve", reason); err != nil {

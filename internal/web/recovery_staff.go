@@ -21,7 +21,8 @@ var RejectReasons = []string{"plan.reject.amount", "plan.reject.earlier_broken",
 type recoveryQueueData struct {
 	Due              []store.DueClaim
 	Exemptions       []exemptionRow
-	ExemptionReasons []string
+	ExemptionApprove []string
+	ExemptionReject  []string
 	Proposals        []store.Proposal
 	Entries          []store.QueuedEntry
 	Reasons          []string
@@ -87,7 +88,7 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "recovery_queue", &page{Title: "recovery.queue.title",
-		Data: recoveryQueueData{Due: due, Exemptions: rows, ExemptionReasons: ExemptionReasons, Proposals: ps, Entries: es,
+		Data: recoveryQueueData{Due: due, Exemptions: rows, ExemptionApprove: ExemptionApproveReasons, ExemptionReject: ExemptionRejectReasons, Proposals: ps, Entries: es,
 			Reasons: RejectReasons, Decided: r.URL.Query().Get("decided")}})
 }
 

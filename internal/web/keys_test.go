@@ -23,7 +23,7 @@ func TestEveryNamedKeyExists(t *testing.T) {
 		have[k] = true
 	}
 	tmplKey := regexp.MustCompile(`\.T "([a-z0-9_.-]+)"`)
-	goKey := regexp.MustCompile(`"((?:exemption|error|auth|recovery|plan|claim|claims|pay|slip|bank|proposal|kind|status|event|login|logout|securemail|staff|my|home|session|hetu|contact|service|layout|role|country|days|lang)\.[a-z0-9_.-]*[a-z0-9_])"`)
+	goKey := regexp.MustCompile(`"((?:message|exemption|error|auth|recovery|plan|claim|claims|pay|slip|bank|proposal|kind|status|event|login|logout|securemail|staff|my|home|session|hetu|contact|service|layout|role|country|days|lang)\.[a-z0-9_.-]*[a-z0-9_])"`)
 	// Strings shaped like keys that are not texts: audit actions, file names.
 	notKeys := map[string]bool{"layout.html": true, "staff.view_eidas": true, "staff.view_secure_message": true, "staff.link_eidas": true}
 	found := 0
@@ -53,7 +53,7 @@ func TestEveryNamedKeyExists(t *testing.T) {
 		}
 		return nil
 	})
-	for _, dir := range []string{".", "../auth", "../securemail", "../store", "../recovery"} {
+	for _, dir := range []string{".", "../auth", "../securemail", "../store", "../recovery", "../message"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if !strings.HasSuffix(f, "_test.go") {

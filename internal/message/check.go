@@ -1,0 +1,142 @@
+package message
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/etuus/etuus/internal/fault"
+)
+
+// Fixed bounds; the ones a unit may want to tune are in Limits.
+const (
+	MaxTitle = 120 // runes
+)
+
+// The default Limits.
+const (
+	DefaultMaxBody      = 10000    // runes
+	DefaultMaxFiles     = 5        // attachments per message
+	DefaultMaxFileBytes = 10 << 20 // 10 MiB per attachment
+)
+
+// Limits bound a message and its attachments. A zero or negative field, or
+// an empty Types, means its default, so Limits{} is DefaultLimits().
+type Limits struct {
+	MaxBody      int   // runes in a body
+	MaxFiles     int   // attachments in one message
+	MaxFileBytes int64 // bytes in one attachment
+	// Types are the content types an attachment may have. Only the types
+	// SniffType recognises can ever be accepted; others here are ignored.
+	Types []string
+}
+
+// DefaultLimits are 10,000 characters, five files of at most 10 MiB each,
+// and PDF, JPEG and PNG.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBody:      DefaultMaxBody,
+		MaxFiles:     DefaultMaxFiles,
+		MaxFileBytes: DefaultMaxFileBytes,
+		Types:        []string{TypePDF, TypeJPEG, TypePNG},
+	}
+}
+
+func (l Limits) orDefault() Limits {
+	d := DefaultLimits()
+	if l.MaxBody > 0 {
+		d.MaxBody = l.MaxBody
+	}
+	if l.MaxFiles > 0 {
+		d.MaxFiles = l.MaxFiles
+	}
+	if l.MaxFileBytes > 0 {
+		d.MaxFileBytes = l.MaxFileBytes
+	}
+	if len(l.Types) > 0 {
+		d.Types = l.Types
+	}
+	return d
+}
+
+// identityCode finds text shaped like a Finnish identity code, with any
+// century sign and any check character: a code with a wrong check
+// character is still personal data someone typed.
+var identityCode = regexp.MustCompile(`(?i)\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]`)
+
+// ContainsIdentityCode reports whether text holds something shaped like a
+// Finnish identity code.
+func ContainsIdentityCode(text string) bool { return identityCode.MatchString(text) }
+
+// CheckNewMessage checks what a customer wrote to start a thread: the topic
+// must be offered by the catalogue, the title 1–MaxTitle characters on one
+// line with no identity code in it (titles show in lists and notices to
+// staff, seed 003: no personal data in the subject), the body as for
+// CheckReply, and the attachments as for CheckUpload, at most
+// limits.MaxFiles of them.
+//
+// Lengths count the text as given, which is what should be stored;
+// emptiness ignores surrounding white space. The first rule broken is
+// returned as a *fault.Error naming the form field ("subject",
+// "specification", "title", "body" or "attachments").
+func CheckNewMessage(cat *Catalogue, subjectKey, specKey, title, body string, attachments []Upload, limits Limits) error {
+	if _, err := cat.topic(subjectKey, specKey); err != nil {
+		return err
+	}
+	if err := checkTitle(title); err != nil {
+		return err
+	}
+	return CheckReply(body, attachments, limits)
+}
+
+func checkTitle(title string) error {
+	switch {
+	case strings.TrimSpace(title) == "":
+		return fault.InvalidField("title", "message.error.title_empty", nil)
+	case !utf8.ValidString(title) || strings.ContainsFunc(title, unicode.IsControl):
+		return fault.InvalidField("title", "message.error.title_invalid", nil)
+	case utf8.RuneCountInString(title) > MaxTitle:
+		return fault.InvalidField("title", "message.error.title_long", map[string]any{"Max": MaxTitle})
+	case ContainsIdentityCode(title):
+		return fault.InvalidField("title", "message.error.title_hetu", nil)
+	}
+	return nil
+}
+
+// CheckReply checks a message in an existing thread, from the customer or
+// from staff: a body of 1–limits.MaxBody characters of valid UTF-8 with no
+// control characters but tab and line breaks, and its attachments.
+//
+// The body is plain text. HTML in it is allowed and is stored as text;
+// escaping it is the view's job, as for any text.
+func CheckReply(body string, attachments []Upload, limits Limits) error {
+	limits = limits.orDefault()
+	switch {
+	case strings.TrimSpace(body) == "":
+		return fault.InvalidField("body", "message.error.body_empty", nil)
+	case !utf8.ValidString(body) || strings.ContainsFunc(body, badBodyRune):
+		// PostgreSQL cannot store NUL in text, and no one types the other
+		// control characters.
+		return fault.InvalidField("body", "message.error.body_invalid", nil)
+	case utf8.RuneCountInString(body) > limits.MaxBody:
+		return fault.InvalidField("body", "message.error.body_long", map[string]any{"Max": limits.MaxBody})
+	}
+	return checkUploads(attachments, limits)
+}
+
+func badBodyRune(r rune) bool {
+	return r != '\t' && r != '\n' && r != '\r' && unicode.IsControl(r)
+}
+
+func checkUploads(attachments []Upload, limits Limits) error {
+	if len(attachments) > limits.MaxFiles {
+		return fault.InvalidField("attachments", "message.error.attachment_too_many", map[string]any{"Max": limits.MaxFiles})
+	}
+	for _, u := range attachments {
+		if _, err := CheckUpload(u, limits); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+// Package message is secure messaging between customers and the
+// institution's units: the topic catalogue that routes a thread to a unit,
+// threads and messages, the rules a new message and its attachments must
+// keep, and the data-free notices that tell a customer a message is waiting.
+package message
+
+import "time"
+
+// PartyKind says who a thread is with.
+type PartyKind string
+
+// The parties a unit can hold a thread with.
+const (
+	PartyCustomer     PartyKind = "customer"     // a person; PartyID is the customer ID
+	PartyOrganisation PartyKind = "organisation" // an employer or partner; PartyID is the organisation ID
+)
+
+// Valid reports whether k is one of the kinds.
+func (k PartyKind) Valid() bool { return k == PartyCustomer || k == PartyOrganisation }
+
+// Status is where a thread stands.
+type Status string
+
+// The statuses. A customer's message opens (or reopens) a thread, a staff
+// reply that the customer can see answers it, and staff close it.
+const (
+	StatusOpen     Status = "open"
+	StatusAnswered Status = "answered"
+	StatusClosed   Status = "closed"
+)
+
+// Valid reports whether s is one of the statuses.
+func (s Status) Valid() bool { return s == StatusOpen || s == StatusAnswered || s == StatusClosed }
+
+// AuthorKind says who wrote a message.
+type AuthorKind string
+
+// The authors. System messages are the institution's automatic ones
+// (an acknowledgement, a thread moved to another unit).
+const (
+	AuthorCustomer AuthorKind = "customer"
+	AuthorStaff    AuthorKind = "staff"
+	AuthorSystem   AuthorKind = "system"
+)
+
+// Valid reports whether k is one of the kinds.
+func (k AuthorKind) Valid() bool { return k == AuthorCustomer || k == AuthorStaff || k == AuthorSystem }
+
+// Thread is one conversation between a party and a unit on one topic.
+//
+// Subject and Specification are catalogue keys, not labels, so a thread
+// keeps its topic when the labels are reworded; UnitID is where the
+// thread was routed and stays put if the catalogue later routes the topic
+// elsewhere, until staff move the thread.
+type Thread struct {
+	ID            string
+	PartyKind     PartyKind
+	PartyID       string
+	UnitID        string
+	Subject       string // subject key, e.g. "recovery"
+	Specification string // specification key within the subject, e.g. "payment_plan"
+	Title         string // the customer's own title; never holds an identity code
+	Status        Status
+	AssignedTo    string // staff ID, empty while in the unit's queue
+	CreatedAt     time.Time
+	LastMessageAt time.Time
+	// Unread counts are messages the side has not opened; internal notes
+	// never count for the customer.
+	UnreadByCustomer int
+	UnreadByStaff    int
+}
+
+// Message is one message in a thread.
+//
+// Body is plain text as the author wrote it. HTML in it is allowed and is
+// stored as text, never interpreted: escaping it is the view's job, as for
+// any other text.
+type Message struct {
+	ID       string
+	ThreadID string
+	Author   AuthorKind
+	AuthorID string // customer, organisation contact or staff ID; empty for AuthorSystem
+	Body     string
+	// Internal marks a staff note: it is part of the thread for staff and is
+	// never shown to the customer, counted as unread by them, or noticed.
+	Internal    bool
+	CreatedAt   time.Time
+	Attachments []AttachmentMeta
+}
+
+// VisibleToCustomer reports whether the customer may see the message.
+func (m Message) VisibleToCustomer() bool { return !m.Internal }
+
+// CustomerView returns the messages the customer may see, in order.
+func CustomerView(msgs []Message) []Message {
+	out := make([]Message, 0, len(msgs))
+	for _, m := range msgs {
+		if m.VisibleToCustomer() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// AttachmentMeta describes a stored attachment; the bytes live elsewhere,
+// addressed by ID. ContentType is what SniffType found in the content, never
+// what the uploader claimed, and Name is SafeName of the uploaded name.
+type AttachmentMeta struct {
+	ID          string
+	Name        string
+	ContentType string
+	Size        int64
+	SHA256      string // hex
+}

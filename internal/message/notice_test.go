@@ -1,0 +1,133 @@
+package message
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// gsm7 is the GSM 03.38 basic character set: an SMS in it alone fits 160
+// characters in one message, one outside it cuts that to 70.
+const gsm7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+	"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+
+func TestNoticeTextInEveryLanguage(t *testing.T) {
+	seen := map[string]bool{}
+	for _, lang := range []string{"fi", "sv", "en"} {
+		subject, body := NoticeText(lang, ChannelEmail)
+		if strings.TrimSpace(subject) == "" || strings.TrimSpace(body) == "" {
+			t.Errorf("%s: no e-mail notice: %q, %q", lang, subject, body)
+		}
+		subjectSMS, sms := NoticeText(lang, ChannelSMS)
+		if subjectSMS != "" || strings.TrimSpace(sms) == "" {
+			t.Errorf("%s: SMS notice = %q, %q; want a body only", lang, subjectSMS, sms)
+		}
+		if n := utf8.RuneCountInString(sms); n > 160 || strings.ContainsFunc(sms, func(r rune) bool { return !strings.ContainsRune(gsm7, r) }) {
+			t.Errorf("%s: SMS of %d characters, or outside GSM 03.38, takes more than one message: %q", lang, n, sms)
+		}
+		for _, text := range []string{subject, body, sms} {
+			if seen[text] {
+				t.Errorf("%s: %q is also another language's text", lang, text)
+			}
+			seen[text] = true
+			// A notice is sent as is: nothing in it to fill in, and no link.
+			if strings.ContainsAny(text, "{}%<") || strings.Contains(text, "http") || strings.Contains(text, "www.") {
+				t.Errorf("%s: %q has a placeholder or a link", lang, text)
+			}
+		}
+	}
+	if s, b := NoticeText("de", ChannelEmail); s != notices["fi"].emailSubject || b != notices["fi"].emailBody {
+		t.Errorf("a language etuus does not speak: %q; want Finnish", s)
+	}
+	for _, ch := range []Channel{ChannelNone, "fax", ""} {
+		if s, b := NoticeText("fi", ch); s != "" || b != "" {
+			t.Errorf("NoticeText(fi, %q) = %q, %q; want nothing", ch, s, b)
+		}
+	}
+	if langs := len(notices); langs != 3 {
+		t.Errorf("notices in %d languages; want fi, sv and en", langs)
+	}
+}
+
+func TestNormalizeConsent(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Consent
+		want Consent
+		key  string
+	}{
+		{"no permission", Consent{AllowMessages: false, Channel: ChannelEmail, Address: "anna@example.fi"}, Consent{Channel: ChannelNone}, ""},
+		{"permission without notices", Consent{AllowMessages: true, Channel: ChannelNone, Address: "x"}, Consent{AllowMessages: true, Channel: ChannelNone}, ""},
+		{"e-mail", Consent{AllowMessages: true, Channel: ChannelEmail, Address: " Anna.Virtanen@Example.FI "}, Consent{AllowMessages: true, Channel: ChannelEmail, Address: "anna.virtanen@example.fi"}, ""},
+		{"Finnish mobile", Consent{AllowMessages: true, Channel: ChannelSMS, Address: "040 123 4567"}, Consent{AllowMessages: true, Channel: ChannelSMS, Address: "+358401234567"}, ""},
+		{"international with 00", Consent{AllowMessages: true, Channel: ChannelSMS, Address: "00372 5123 4567"}, Consent{AllowMessages: true, Channel: ChannelSMS, Address: "+37251234567"}, ""},
+		{"international", Consent{AllowMessages: true, Channel: ChannelSMS, Address: "+358 (40) 123-4567", Verified: true}, Consent{AllowMessages: true, Channel: ChannelSMS, Address: "+358401234567", Verified: true}, ""},
+
+		{"unknown channel", Consent{AllowMessages: true, Channel: "fax"}, Consent{}, "message.error.consent_channel"},
+		{"empty channel", Consent{AllowMessages: true}, Consent{}, "message.error.consent_channel"},
+		{"no e-mail address", Consent{AllowMessages: true, Channel: ChannelEmail}, Consent{}, "message.error.consent_email"},
+		{"e-mail with a name", Consent{AllowMessages: true, Channel: ChannelEmail, Address: "Anna <anna@example.fi>"}, Consent{}, "message.error.consent_email"},
+		{"e-mail without a domain", Consent{AllowMessages: true, Channel: ChannelEmail, Address: "anna@localhost"}, Consent{}, "message.error.consent_email"},
+		{"phone number as an e-mail address", Consent{AllowMessages: true, Channel: ChannelEmail, Address: "0401234567"}, Consent{}, "message.error.consent_email"},
+		{"no phone number", Consent{AllowMessages: true, Channel: ChannelSMS}, Consent{}, "message.error.consent_phone"},
+		{"letters in the number", Consent{AllowMessages: true, Channel: ChannelSMS, Address: "040 ABC 4567"}, Consent{}, "message.error.consent_phone"},
+		{"too short", Consent{AllowMessages: true, Channel: ChannelSMS, Address: "112"}, Consent{}, "message.error.consent_phone"},
+		{"e-mail address as a phone number", Consent{AllowMessages: true, Channel: ChannelSMS, Address: "anna@example.fi"}, Consent{}, "message.error.consent_phone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NormalizeConsent(tt.in)
+			wantKey(t, err, tt.key)
+			if err == nil && got != tt.want {
+				t.Errorf("NormalizeConsent = %+v; want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNotifies(t *testing.T) {
+	ok := Consent{AllowMessages: true, Channel: ChannelSMS, Address: "+358401234567", Verified: true}
+	if !ok.Notifies() {
+		t.Error("a verified number with permission gets no notice")
+	}
+	for name, c := range map[string]Consent{
+		"no permission": {Channel: ChannelSMS, Address: "+358401234567", Verified: true},
+		"no channel":    {AllowMessages: true, Channel: ChannelNone, Address: "+358401234567", Verified: true},
+		"not verified":  {AllowMessages: true, Channel: ChannelSMS, Address: "+358401234567"},
+		"no address":    {AllowMessages: true, Channel: ChannelSMS, Verified: true},
+	} {
+		if c.Notifies() {
+			t.Errorf("%s: Notifies() = true", name)
+		}
+	}
+}
+
+func TestCustomerView(t *testing.T) {
+	msgs := []Message{
+		{ID: "1", Author: AuthorCustomer, Body: "Kysymys"},
+		{ID: "2", Author: AuthorStaff, Body: "Tarkista maksut ensin", Internal: true},
+		{ID: "3", Author: AuthorStaff, Body: "Vastaus"},
+		{ID: "4", Author: AuthorSystem, Body: "Siirretty"},
+	}
+	var ids []string
+	for _, m := range CustomerView(msgs) {
+		ids = append(ids, m.ID)
+	}
+	if !slices.Equal(ids, []string{"1", "3", "4"}) {
+		t.Errorf("the customer sees %v; want 1, 3, 4 without the staff note", ids)
+	}
+}
+
+func TestKindsAreValid(t *testing.T) {
+	for _, ok := range []bool{
+		PartyCustomer.Valid(), PartyOrganisation.Valid(), !PartyKind("person").Valid(),
+		StatusOpen.Valid(), StatusAnswered.Valid(), StatusClosed.Valid(), !Status("").Valid(),
+		AuthorCustomer.Valid(), AuthorStaff.Valid(), AuthorSystem.Valid(), !AuthorKind("bot").Valid(),
+		ChannelNone.Valid(), ChannelEmail.Valid(), ChannelSMS.Valid(), !Channel("").Valid(),
+	} {
+		if !ok {
+			t.Error("a kind's Valid is wrong")
+		}
+	}
+}

@@ -65,6 +65,16 @@ func openDB(ctx context.Context, c *config, log *slog.Logger) (*store.DB, error)
 	return db, nil
 }
 
+// openTool opens and migrates the database for a command-line tool, logging
+// to stderr.
+func (c *config) openTool(ctx context.Context, stderr io.Writer) (*store.DB, error) {
+	log, err := c.logger(stderr)
+	if err != nil {
+		return nil, err
+	}
+	return openDB(ctx, c, log)
+}
+
 func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	d, err := demo.Set()
 	if err != nil {

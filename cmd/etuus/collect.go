@@ -34,11 +34,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, &c, log)
+	db, err := c.openTool(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -68,10 +64,6 @@ func runHealthcareFees(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
 	cat, err := i18n.Load()
 	if err != nil {
 		return err
@@ -93,7 +85,7 @@ func runHealthcareFees(ctx context.Context, args []string, stdout, stderr io.Wri
 		}
 		return fmt.Errorf("%s: %s", fs.Arg(0), l.T(fault.KeyOf(err), fault.DataOf(err)))
 	}
-	db, err := openDB(ctx, &c, log)
+	db, err := c.openTool(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -30,17 +30,13 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
 	name := fs.Arg(0)
 	f, err := os.Open(name)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	db, err := openDB(ctx, &c, log)
+	db, err := c.openTool(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -2,18 +2,17 @@ package iso20022
 
 import (
 	"unicode/utf8"
+
+	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/fi/viite"
 )
 
-// These checks are local rather than imported from internal/fi so that
-// this package stays a leaf; they are the same rules (DOMAIN.md §1).
-
-// validIBAN checks the form the schema allows (IBAN2007Identifier, upper
-// case only: banks compare IBANs as written) and the ISO 13616 check digits.
+// validIBAN checks an IBAN in the form the schema allows: electronic form,
+// upper case, no spaces (banks compare IBANs as written), with valid check
+// digits and the country's length.
 func validIBAN(s string) bool {
-	if len(s) < 15 || len(s) > 34 || !upperAlpha(s[:2]) || !allDigits(s[2:4]) || !upperAlnum(s[4:]) {
-		return false
-	}
-	return mod97(s[4:]+s[:4]) == 1
+	a, err := iban.Parse(s)
+	return err == nil && a.String() == s
 }
 
 // validBIC checks the BICIdentifier pattern
@@ -34,41 +33,18 @@ func validBIC(s string) bool {
 	return upperAlnum(s[8:])
 }
 
-// validRF checks an ISO 11649 creditor reference: RF, two check digits and
-// up to 21 letters or digits, 97-10 checked like an IBAN.
+// validRF checks an ISO 11649 creditor reference written as the schema
+// wants it: RF, two check digits and the reference, no spaces.
 func validRF(s string) bool {
-	if len(s) < 5 || len(s) > 25 || s[:2] != "RF" || !allDigits(s[2:4]) || !upperAlnum(s[4:]) {
-		return false
-	}
-	return mod97(s[4:]+s[:4]) == 1
+	r, err := viite.ParseRF(s)
+	return err == nil && r.String() == s
 }
 
-// validFinnishRef checks a Finnish national reference number (viitenumero):
-// 4 to 20 digits, the last a 7-3-1 weighted check digit.
+// validFinnishRef checks a Finnish national reference number (viitenumero)
+// written plainly: digits only, no leading zeros, a valid check digit.
 func validFinnishRef(s string) bool {
-	if len(s) < 4 || len(s) > 20 || !allDigits(s) {
-		return false
-	}
-	weights := [3]int{7, 3, 1}
-	sum := 0
-	for i, j := len(s)-2, 0; i >= 0; i, j = i-1, j+1 {
-		sum += int(s[i]-'0') * weights[j%3]
-	}
-	return int(s[len(s)-1]-'0') == (10-sum%10)%10
-}
-
-// mod97 computes the ISO 7064 remainder of s with letters as 10..35.
-func mod97(s string) int {
-	r := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			r = (r*100 + int(c-'A') + 10) % 97
-		} else {
-			r = (r*10 + int(c-'0')) % 97
-		}
-	}
-	return r
+	r, err := viite.Parse(s)
+	return err == nil && r.String() == s
 }
 
 func upperAlpha(s string) bool {

@@ -138,33 +138,44 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 // message not yet sent gets that error.
 func (s *SMTP) SendBatch(ctx context.Context, ms []Message) []error {
 	errs := make([]error, len(ms))
-	msgs := make([]*gomail.Msg, len(ms))
-	for i, m := range ms {
-		msgs[i], errs[i] = s.build(m)
-	}
+	s.SendEach(ctx, ms, func(i int, err error) { errs[i] = err })
+	return errs
+}
+
+// SendEach is SendBatch that reports each message as soon as its fate is
+// known: done(i, nil) right after the server took ms[i], so that a caller
+// can record it before the next message is offered. done is called once
+// for every message, in order, from the calling goroutine.
+func (s *SMTP) SendEach(ctx context.Context, ms []Message, done func(i int, err error)) {
 	var se *session
 	defer func() {
 		if se != nil {
 			se.close()
 		}
 	}()
-	for i, msg := range msgs {
-		if msg == nil {
+	for i, m := range ms {
+		msg, err := s.build(m)
+		if err != nil {
+			done(i, err)
 			continue
 		}
 		if se == nil {
-			var err error
 			if se, err = s.open(ctx); err != nil {
-				for j := i; j < len(ms); j++ {
-					if msgs[j] != nil {
-						errs[j] = err
+				// The server cannot be reached: every message left gets
+				// that error, except those that could never be sent.
+				done(i, err)
+				for j := i + 1; j < len(ms); j++ {
+					if _, berr := s.build(ms[j]); berr != nil {
+						done(j, berr)
+					} else {
+						done(j, err)
 					}
 				}
-				return errs
+				return
 			}
 		}
-		if err := se.send(ctx, msg); err != nil {
-			errs[i] = err
+		err = se.send(ctx, msg)
+		if err != nil {
 			if e := err.(*Error); e.Code == 0 || e.Code == 421 {
 				// No answer, or 421 "closing the connection": this
 				// connection is of no further use.
@@ -172,8 +183,8 @@ func (s *SMTP) SendBatch(ctx context.Context, ms []Message) []error {
 				se = nil
 			}
 		}
+		done(i, err)
 	}
-	return errs
 }
 
 // build turns m into a go-mail message, or says why it cannot be sent.

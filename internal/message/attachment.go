@@ -76,7 +76,7 @@ func SniffType(head []byte) string {
 // Store the attachment under SafeName(u.Name). Passing the checks says
 // nothing about malware: scan the whole file with a Scanner as well.
 func CheckUpload(u Upload, limits Limits) (contentType string, err error) {
-	limits = limits.orDefault()
+	limits = limits.WithDefaults()
 	name := SafeName(u.Name)
 	if name == "" || !utf8.ValidString(u.Name) || strings.ContainsFunc(u.Name, refusedNameRune) {
 		return "", fault.InvalidField("attachments", "message.error.attachment_name", nil)

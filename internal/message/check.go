@@ -43,7 +43,8 @@ func DefaultLimits() Limits {
 	}
 }
 
-func (l Limits) orDefault() Limits {
+// WithDefaults is l with each zero field set to its default.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits()
 	if l.MaxBody > 0 {
 		d.MaxBody = l.MaxBody
@@ -111,7 +112,7 @@ func checkTitle(title string) error {
 // The body is plain text. HTML in it is allowed and is stored as text;
 // escaping it is the view's job, as for any text.
 func CheckReply(body string, attachments []Upload, limits Limits) error {
-	limits = limits.orDefault()
+	limits = limits.WithDefaults()
 	switch {
 	case strings.TrimSpace(body) == "":
 		return fault.InvalidField("body", "message.error.body_empty", nil)

@@ -32,8 +32,6 @@ const (
 	// VerifyCode carries a one-time code that proves an address is the
 	// customer's; Payload is the code.
 	VerifyCode Kind = "verify_code"
-	// SecureLink carries a one-time secure e-mail link; Payload is the link.
-	SecureLink Kind = "secure_link"
 	// SecureReply tells a secure e-mail sender that a unit answered and
 	// where to read it; Payload is the one-time reading link.
 	SecureReply Kind = "secure_reply"

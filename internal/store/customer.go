@@ -95,6 +95,15 @@ func (db *DB) SeedDemo(ctx context.Context, d demo.Data) (bool, error) {
 			if err := tx.createPerson(ctx, &d.Persons[i]); err != nil {
 				return err
 			}
+			// Demo people are told of new messages at their demo address,
+			// which the development SMTP sink receives.
+			if p := d.Persons[i]; p.Email != "" {
+				_, err := tx.ExecContext(ctx, `INSERT INTO notification_consents (person_id, allow_messages, channel, address, verified, updated_at)
+					VALUES ($1, TRUE, 'email', $2, TRUE, $3)`, p.ID, p.Email, tx.now)
+				if err != nil {
+					return err
+				}
+			}
 		}
 		for _, o := range d.Organisations {
 			_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, business_id, name, demo, created_at)

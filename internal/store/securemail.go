@@ -50,8 +50,9 @@ func (db *DB) LinkByToken(ctx context.Context, tokenHash string) (securemail.Lin
 	return l, db.mapErr(err)
 }
 
-// UseLink stores the message and spends the link in one transaction: of two
-// sends racing on one link, one finds it spent.
+// UseLink stores the message as a thread in the unit's queue and spends the
+// link in one transaction: of two sends racing on one link, one finds it
+// spent.
 func (db *DB) UseLink(ctx context.Context, tokenHash string, m *securemail.Message) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		var l securemail.Link
@@ -72,6 +73,10 @@ func (db *DB) UseLink(ctx context.Context, tokenHash string, m *securemail.Messa
 		_, err = tx.ExecContext(ctx, `INSERT INTO secure_messages (id, link_id, unit_id, email, subject, body, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.LinkID, m.UnitID, m.Email, m.Subject, m.Body, m.CreatedAt)
 		if err != nil {
+			return err
+		}
+		// The unit answers it as any thread in its queue.
+		if err := tx.secureThread(ctx, m.ID, m.Email, m.UnitID, l.Lang, m.Subject, m.Body); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorAnon, ActorID: "-", Action: "secure_email.message",

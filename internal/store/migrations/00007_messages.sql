@@ -26,9 +26,13 @@ CREATE TABLE threads (
     last_message_at TIMESTAMPTZ NOT NULL,
     waiting_since   TIMESTAMPTZ,
     unread_customer INTEGER NOT NULL DEFAULT 0,
-    unread_staff    INTEGER NOT NULL DEFAULT 0
+    unread_staff    INTEGER NOT NULL DEFAULT 0,
+    -- For an e-mail party: the one-time link to read the unit's answer.
+    read_token_hash TEXT UNIQUE,
+    read_expires_at TIMESTAMPTZ
 );
-CREATE INDEX threads_party ON threads (party_kind, party_id, last_message_at);
+-- unread_customer makes the index cover a party's counts.
+CREATE INDEX threads_party ON threads (party_kind, party_id, last_message_at, unread_customer);
 CREATE INDEX threads_unit ON threads (unit_id, status, last_message_at);
 CREATE INDEX threads_waiting ON threads (unit_id, waiting_since);
 

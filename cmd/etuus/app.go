@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/web"
@@ -32,6 +34,9 @@ type app struct {
 	web  *web.Server
 	http *http.Server
 	ln   net.Listener
+	// worker sends the outbox's notices from this process; nil when
+	// --outbox-worker=false or no channel is configured.
+	worker *outbox.Worker
 }
 
 // openDB opens and migrates the database and writes the reference data: the
@@ -154,10 +159,21 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	if smtp != nil {
 		secure.Mailer = mailer{smtp}
 	}
+	scanner, err := c.scanner()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	msgs := web.MessagesConfig{Scanner: scanner}
+	if c.OutboxWorker && (smtp != nil || c.SMSURL != "") {
+		a.worker = newWorker(db, smtp, c, cat, log)
+		msgs.Wake = a.worker.Wake
+	}
 
 	a.web, err = web.New(web.Config{
 		Recovery:          web.RecoveryConfig{Creditor: creditor, CreditorName: c.CreditorName, Rules: rules, AutoApprovePlans: c.AutoApprove},
 		SecureEmail:       secure,
+		Messages:          msgs,
 		TestMail:          testMailbox(sk),
 		BaseURL:           base,
 		Version:           version,
@@ -247,10 +263,23 @@ func displayAddr(addr string) string {
 func (a *app) serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.ln) }()
+	wctx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	// The worker stops before the database closes.
+	closeAll := func() { stopWorker(); <-workerDone; a.close() }
+	go func() {
+		defer close(workerDone)
+		if a.worker == nil {
+			return
+		}
+		if err := a.worker.Run(wctx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("outbox worker stopped", "err", err)
+		}
+	}()
 	a.log.Info("etuus is serving", "url", a.cfg.BaseURL, "db", a.db.Dialect(), "version", version)
 	select {
 	case err := <-errc:
-		a.close()
+		closeAll()
 		return err
 	case <-ctx.Done():
 	}
@@ -258,7 +287,7 @@ func (a *app) serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.Shutdown)
 	defer cancel()
 	err := a.http.Shutdown(sctx)
-	a.close()
+	closeAll()
 	return err
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +141,86 @@ func TestBrowserRecovery(t *testing.T) {
 	citizen.Do(t, chromedp.Navigate(e.base+"/my/claims/"+claim.ID), chromedp.WaitVisible(chromedp.CSS(`#balance`)))
 	if got := citizen.Text(t, "#balance"); got != "2\u00a0240,00\u00a0€" && got != "2 240,00 €" {
 		t.Errorf("balance after the first instalment = %q", got)
+	}
+	for _, b := range []*browsertest.Browser{citizen, staff} {
+		if errs := b.Errors(); len(errs) > 0 {
+			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+		}
+	}
+}
+
+// TestBrowserMessages is issue 5's "done when" in headless Chromium: a
+// citizen sends a payment-plan message with a PDF, it appears in the
+// Overpayment Recovery Centre's queue, a staff member answers, the citizen
+// gets an e-mail notice with no personal data and reads the answer.
+func TestBrowserMessages(t *testing.T) {
+	e := startApp(t)
+	pdf := filepath.Join(t.TempDir(), "income.pdf")
+	if err := os.WriteFile(pdf, []byte(minimalPDF), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	citizen := browsertest.New(t)
+	citizen.Do(t, browsertest.SetLanguage("en"),
+		chromedp.Navigate(e.base+"/login/test-citizen"),
+		chromedp.Click(chromedp.CSS(`button[value="demo-person-maija"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/my/messages"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/my/messages"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/my/messages/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/my/messages/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#topic`)),
+		chromedp.SetValue(chromedp.CSS(`#topic`), "recovery.payment_plan"),
+		chromedp.SendKeys(chromedp.CSS(`#title`), "Payment plan for the student loan"),
+		chromedp.SendKeys(chromedp.CSS(`#body`), "My income fell. Could I pay 40 euros a month? Payslip attached."),
+		chromedp.SetUploadFiles(chromedp.CSS(`#attachments`), []string{pdf}),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)),
+	)
+	if got := citizen.Text(t, "table.threads"); !strings.Contains(got, "Payment plan for the student loan") {
+		t.Fatalf("sent folder: %q", got)
+	}
+
+	staff := browsertest.New(t)
+	staff.Do(t, browsertest.SetLanguage("en"),
+		chromedp.Navigate(e.base+"/login/test-staff"),
+		chromedp.Click(chromedp.CSS(`button[value="staff-anna"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/messages"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/staff/messages"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.threads`)),
+	)
+	if got := staff.Text(t, "table.threads"); !strings.Contains(got, "Payment plan for the student loan") || !strings.Contains(got, "Maija Meikäläinen") {
+		t.Fatalf("the Centre's queue: %q", got)
+	}
+	staff.Do(t,
+		chromedp.Click(chromedp.CSS(`table.threads tbody a`)),
+		chromedp.WaitVisible(chromedp.CSS(`ul.attachments a`)),
+	)
+	if got := staff.Text(t, "ul.attachments"); !strings.Contains(got, "income.pdf") {
+		t.Errorf("attachment: %q", got)
+	}
+	staff.Do(t,
+		chromedp.SendKeys(chromedp.CSS(`#body`), "Yes: 40 euros a month from next month is approved."),
+		chromedp.Click(chromedp.CSS(`form[enctype="multipart/form-data"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)),
+	)
+
+	mail := e.waitMail(1)
+	if len(mail.To) != 1 || mail.To[0] != "maija.meikalainen@example.fi" {
+		t.Fatalf("notice to %v", mail.To)
+	}
+	for _, secret := range []string{"40 euros", "Maija", "Meikäläinen", "010403A998U", "student loan"} {
+		if strings.Contains(mail.Subject+mail.Text+mail.HTML, secret) {
+			t.Errorf("the notice carries %q", secret)
+		}
+	}
+
+	citizen.Do(t,
+		chromedp.Navigate(e.base+"/my/messages"),
+		chromedp.WaitVisible(chromedp.CSS(`tr.unread a`)),
+		chromedp.Click(chromedp.CSS(`tr.unread a`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.msg-staff`)),
+	)
+	if got := citizen.Text(t, "article.msg-staff"); !strings.Contains(got, "40 euros a month from next month is approved") {
+		t.Errorf("the answer: %q", got)
 	}
 	for _, b := range []*browsertest.Browser{citizen, staff} {
 		if errs := b.Errors(); len(errs) > 0 {

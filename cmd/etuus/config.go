@@ -45,6 +45,12 @@ type config struct {
 
 	SMTP    string
 	DevSMTP string
+
+	SMSURL       string
+	SMSToken     string
+	SMSFrom      string
+	Clamd        string
+	OutboxWorker bool
 }
 
 func newFlagSet(name, summary string, out io.Writer) *flag.FlagSet {

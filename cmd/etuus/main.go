@@ -26,6 +26,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the e-service", runServe},
+		{"worker", "send the outbox's e-mail and SMS notices, apart from the web front", runWorker},
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"seed", "write the reference data and, with --demo, the demo data", runSeed},
 		{"reconcile", "book a camt.054 or camt.053 bank file's payments to claims by reference", runReconcile},

@@ -152,7 +152,7 @@ func testConfig(dir string) config {
 		Addr: "127.0.0.1:0", Data: dir, Demo: "auto", LogLevel: "error", Shutdown: 5 * time.Second,
 		TestIDP: "auto", EIDASCountries: "EE,ES,IT", StaffGroupPrefix: "etuus:",
 		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
-		CreditorIBAN: "FI37 1590 3000 0007 76",
+		CreditorIBAN: "FI37 1590 3000 0007 76", OutboxWorker: true,
 	}
 }
 

@@ -190,11 +190,17 @@ func BenchmarkClaimsPage(b *testing.B) {
 	if _, body := e.get(c, "/my/claims"); strings.Count(body, `href="/my/claims/`) != 10 {
 		b.Fatal("the page does not show 10 claims")
 	}
+	loopbackRate(b, c, e.base+"/my/claims")
+}
+
+// loopbackRate asks for a page from 8 parallel keep-alive clients sharing
+// c's session and reports requests per second.
+func loopbackRate(b *testing.B, c *http.Client, url string) {
 	b.SetParallelism(8)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := c.Get(e.base + "/my/claims")
+			resp, err := c.Get(url)
 			if err != nil {
 				b.Error(err)
 				return

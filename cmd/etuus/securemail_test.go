@@ -10,7 +10,10 @@ import (
 	"time"
 )
 
-var linkRe = regexp.MustCompile(`https?://[^\s]+/secure-email/t/[A-Za-z0-9_-]+`)
+var (
+	linkRe     = regexp.MustCompile(`https?://[^\s]+/secure-email/t/[A-Za-z0-9_-]+`)
+	readLinkRe = regexp.MustCompile(`https?://[^\s]+/secure-email/r/[A-Za-z0-9_-]+`)
+)
 
 // lastLink waits for the development sink to receive a mail to the address
 // and returns the link in it.
@@ -74,23 +77,43 @@ func TestSecureEmailEndToEnd(t *testing.T) {
 			t.Errorf("reused link: %d", resp.StatusCode)
 		}
 	}
-	// The Centre reads it, escaped; another unit does not see it.
+	// The message is a thread in the Centre's queue (the old secure e-mail
+	// page leads there); another unit does not see it.
 	anna := browser()
+	english(e, anna)
 	e.signIn(anna, "test-staff", "staff-anna")
 	_, body = e.get(anna, "/staff/secure-email")
-	if !strings.Contains(body, "Payment plan") || !strings.Contains(body, "&lt;b&gt;50&lt;/b&gt;") {
-		t.Errorf("the Centre's queue:\n%s", body)
+	th := threadLink.FindStringSubmatch(body)
+	if !strings.Contains(body, "Payment plan") || !strings.Contains(body, "kati@example.ee") || th == nil {
+		t.Fatalf("the Centre's queue:\n%s", body)
+	}
+	_, body = e.get(anna, "/staff/messages/"+th[1])
+	if !strings.Contains(body, "&lt;b&gt;50&lt;/b&gt;") {
+		t.Errorf("the thread, escaped:\n%s", body)
 	}
 	kaisa := browser()
 	e.signIn(kaisa, "test-staff", "staff-kaisa")
-	if _, body := e.get(kaisa, "/staff/secure-email"); strings.Contains(body, "Payment plan") {
+	if _, body := e.get(kaisa, "/staff/messages?topic=secure_email"); strings.Contains(body, "Payment plan") {
 		t.Error("another unit sees the Centre's message")
 	}
-	if resp, _ := e.get(c, "/staff/secure-email"); resp.Request.URL.Path != "/staff/login" {
+	if resp, _ := e.get(c, "/staff/messages"); resp.Request.URL.Path != "/staff/login" {
 		t.Error("the queue is open without signing in")
 	}
+	// The answer goes out as a one-time reading link, never in the e-mail.
+	e.postMultipart(anna, "/staff/messages/"+th[1], url.Values{"body": {"Yes, 50 a month is fine."}})
+	mail := e.waitMail(2)
+	read := readLinkRe.FindString(mail.Text)
+	if mail.To[0] != "kati@example.ee" || read == "" || strings.Contains(mail.Text, "50 a month") {
+		t.Fatalf("answer notice to %v:\n%s", mail.To, mail.Text)
+	}
+	if _, body := e.get(browser(), read); !strings.Contains(body, "Yes, 50 a month is fine.") {
+		t.Errorf("the reading link:\n%s", body)
+	}
+	if resp, _ := e.get(browser(), read+"x"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a wrong reading link: %d", resp.StatusCode)
+	}
 	acts := strings.Join(e.auditActions(), ",")
-	for _, a := range []string{"secure_email.link_sent", "secure_email.message", "staff.view_secure_message"} {
+	for _, a := range []string{"secure_email.link_sent", "secure_email.message", "thread.read", "thread.staff_reply"} {
 		if !strings.Contains(acts, a) {
 			t.Errorf("audit lacks %s", a)
 		}

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"mime"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseEuros(t *testing.T) {
@@ -51,4 +54,48 @@ func FuzzParseDate(f *testing.F) {
 			t.Fatalf("parseDate(%q) = %v, not a real date", s, d)
 		}
 	})
+}
+
+func TestContentDisposition(t *testing.T) {
+	for name, want := range map[string]string{
+		"plan.pdf":      `attachment; filename="plan.pdf"; filename*=UTF-8''plan.pdf`,
+		"tiliote ä.pdf": `attachment; filename="tiliote _.pdf"; filename*=UTF-8''tiliote%20%C3%A4.pdf`,
+		`a"b;c.png`:     `attachment; filename="a_b_c.png"; filename*=UTF-8''a%22b%3Bc.png`,
+	} {
+		if got := contentDisposition(name); got != want {
+			t.Errorf("contentDisposition(%q) = %s; want %s", name, got, want)
+		}
+	}
+}
+
+// FuzzContentDisposition checks that no file name can break out of the
+// header: the result is one line of printable ASCII that mime reads back.
+func FuzzContentDisposition(f *testing.F) {
+	for _, s := range []string{"plan.pdf", "ä.png", "a\"b", "x\r\nSet-Cookie: a=b", "%00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		h := contentDisposition(name)
+		for i := 0; i < len(h); i++ {
+			if h[i] < 0x20 || h[i] > 0x7e {
+				t.Fatalf("byte %#x in %q", h[i], h)
+			}
+		}
+		disp, params, err := mime.ParseMediaType(h)
+		if err != nil || disp != "attachment" {
+			t.Fatalf("ParseMediaType(%q) = %q, %v", h, disp, err)
+		}
+		if utf8.ValidString(name) && params["filename"] != name && !strings.ContainsAny(name, "\"\\;") && isPrintableASCII(name) {
+			t.Fatalf("plain ASCII name %q read back as %q", name, params["filename"])
+		}
+	})
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

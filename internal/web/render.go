@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 )
 
@@ -57,6 +59,8 @@ func parseTemplates() (templates, error) {
 		"split":   func(s string) []string { return strings.Split(s, ",") },
 		"minutes": func(seconds int) int { return (seconds + 59) / 60 },
 		"date":    formatDate,
+		"when":    formatWhen,
+		"kb":      func(n int64) int64 { return (n + 1023) / 1024 },
 		"countries": func(l *i18n.Localizer, codes []string) string {
 			names := make([]string, len(codes))
 			for i, c := range codes {
@@ -151,6 +155,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("request failed", "route", route(r), "kind", k.String(), "err", err)
 	}
 	s.renderError(w, r, k.Status(), fault.KeyOf(err))
+}
+
+// formatWhen prints an instant in Finnish time the Finnish way,
+// 2.12.2026 14.05, which Swedish and English texts in Finland use too.
+func formatWhen(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(civil.Finland).Format("2.1.2006 15.04")
 }
 
 // formatEuros prints cents as euros the Finnish way: 1 234,50 €.

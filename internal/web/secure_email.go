@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/securemail"
@@ -194,29 +193,10 @@ func (s *Server) linkGone(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, http.StatusGone, "securemail.error.link")
 }
 
-// secureEmailQueue shows the staff member's unit the messages that came in
-// by secure e-mail. Each message read is audited.
+// secureEmailQueue is where staff once read secure e-mail: those messages
+// are threads in the unit's message queue now.
 func (s *Server) secureEmailQueue(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
-	if sess == nil {
-		return
-	}
-	ms, err := s.store.UnitMessages(r.Context(), sess.UnitID, 100)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var es []audit.Entry
-	for _, m := range ms {
-		es = append(es, audit.Entry{ActorKind: audit.ActorStaff, ActorID: sess.StaffID, Action: "staff.view_secure_message", Object: "secure_message:" + m.ID})
-	}
-	if len(es) > 0 {
-		if err := s.store.Append(r.Context(), es...); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, http.StatusOK, "staff_secure_email", &page{Title: "securemail.queue_title", Data: ms})
+	http.Redirect(w, r, "/staff/messages?topic=secure_email", http.StatusMovedPermanently)
 }
 
 func hashOf(s string) string {

@@ -21,6 +21,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
@@ -40,6 +41,7 @@ type Store interface {
 	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
 	securemail.Store
 	RecoveryStore
+	MessageStore
 }
 
 // RecoveryStore is what the recovery pages need of the database.
@@ -109,6 +111,7 @@ type Config struct {
 	// nil in production.
 	TestMail TestMailbox
 	Recovery RecoveryConfig
+	Messages MessagesConfig
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
 	Mount map[string]http.Handler
@@ -159,20 +162,35 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if cfg.Recovery.MaxBankFileBytes == 0 {
 		cfg.Recovery.MaxBankFileBytes = 2 << 30
 	}
+	if cfg.Messages.Catalogue == nil {
+		units, _, err := org.Reference()
+		if err != nil {
+			return nil, err
+		}
+		cat, err := message.DefaultCatalogue(message.KnownUnits(units))
+		if err != nil {
+			return nil, err
+		}
+		cfg.Messages.Catalogue = cat
+	}
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
 	s := &Server{
-		cfg:          cfg,
-		auth:         cfg.Auth,
-		store:        st,
-		catalog:      cat,
-		log:          log,
-		templates:    ts,
-		registry:     reg,
-		metrics:      newMetrics(reg),
-		uploadLimits: map[string]int64{"/staff/bank": cfg.Recovery.MaxBankFileBytes},
-		now:          time.Now,
+		cfg:       cfg,
+		auth:      cfg.Auth,
+		store:     st,
+		catalog:   cat,
+		log:       log,
+		templates: ts,
+		registry:  reg,
+		metrics:   newMetrics(reg),
+		uploadLimits: map[string]int64{
+			"/staff/bank":     cfg.Recovery.MaxBankFileBytes,
+			"/my/messages":    cfg.Messages.uploadLimit(),
+			"/staff/messages": cfg.Messages.uploadLimit(),
+		},
+		now: time.Now,
 	}
 	return s, nil
 }
@@ -215,6 +233,24 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /secure-email/t/{token}", s.secureEmailWrite)
 	mux.HandleFunc("POST /secure-email/t/{token}", s.secureEmailSend)
 	mux.HandleFunc("GET /staff/secure-email", s.secureEmailQueue)
+	mux.HandleFunc("GET /secure-email/r/{token}", s.secureRead)
+	mux.HandleFunc("GET /secure-email/r/{token}/attachments/{aid}", s.secureAttachment)
+
+	mux.HandleFunc("GET /my/messages", s.messageList)
+	mux.HandleFunc("GET /my/messages/new", s.messageNew)
+	mux.HandleFunc("POST /my/messages", s.messageSend)
+	mux.HandleFunc("GET /my/messages/{id}", s.messageThread)
+	mux.HandleFunc("POST /my/messages/{id}", s.messageReply)
+	mux.HandleFunc("GET /my/messages/{id}/attachments/{aid}", s.messageAttachment)
+	mux.HandleFunc("GET /my/notifications", s.notificationsShow)
+	mux.HandleFunc("POST /my/notifications", s.notificationsSave)
+	mux.HandleFunc("POST /my/notifications/verify", s.notificationsVerify)
+	mux.HandleFunc("POST /my/notifications/resend", s.notificationsResend)
+	mux.HandleFunc("GET /staff/messages", s.staffMessages)
+	mux.HandleFunc("GET /staff/messages/{id}", s.staffThread)
+	mux.HandleFunc("POST /staff/messages/{id}", s.staffReply)
+	mux.HandleFunc("POST /staff/messages/{id}/{action}", s.staffThreadAction)
+	mux.HandleFunc("GET /staff/messages/{id}/attachments/{aid}", s.staffAttachment)
 
 	mux.HandleFunc("GET /my/claims", s.claimList)
 	mux.HandleFunc("GET /my/claims/{id}", s.claimShow)

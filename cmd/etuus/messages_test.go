@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/store"
+)
+
+// minimalPDF is a small but real PDF file.
+const minimalPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" +
+	"trailer<</Root 1 0 R>>\n%%EOF\n"
+
+type upload struct{ field, name, content string }
+
+// postMultipart sends a form with files, as a browser does.
+func (e *running) postMultipart(c *http.Client, path string, form url.Values, files ...upload) (*http.Response, string) {
+	e.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for _, f := range files {
+		w, err := mw.CreateFormFile(f.field, f.name)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		io.WriteString(w, f.content)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, e.base+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var (
+	threadLink = regexp.MustCompile(`href="/(?:my|staff)/messages/([0-9a-f-]{36})"`)
+	attLink    = regexp.MustCompile(`href="(/(?:my|staff)/messages/[0-9a-f-]{36}/attachments/[0-9a-f-]{36})"`)
+)
+
+// waitMail waits for the sink's nth message.
+func (e *running) waitMail(n int) sink.Received {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	ms, err := e.app.sink.WaitFor(ctx, n)
+	if err != nil {
+		e.t.Fatalf("mail %d did not arrive: %v", n, err)
+	}
+	return ms[n-1]
+}
+
+// TestMessagesEndToEnd is the issue's walk-through over HTTP: a citizen
+// sends a payment-plan message with a PDF, it lands in the Overpayment
+// Recovery Centre's queue, staff answer, the citizen gets an e-mail notice
+// without personal data and reads the answer.
+func TestMessagesEndToEnd(t *testing.T) {
+	e := startApp(t)
+	maija := browser()
+	english(e, maija)
+	e.signIn(maija, "test-citizen", "demo-person-maija")
+
+	resp, body := e.get(maija, "/my/messages/new")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Recovery payment plan") || !strings.Contains(body, "Overpayment and recovery issues") {
+		t.Fatalf("new message form: %d\n%s", resp.StatusCode, body)
+	}
+	form := url.Values{"topic": {"recovery.payment_plan"}, "title": {"Plan for my debt"},
+		"body": {"Could I pay <script>alert(1)</script> 50 euros a month?"}, "allow": {"yes"}, "channel": {"email"},
+		"email": {"maija.meikalainen@example.fi"}}
+	resp, body = e.postMultipart(maija, "/my/messages", form, upload{"attachments", "payslip.pdf", minimalPDF})
+	if resp.StatusCode != 200 || !strings.Contains(body, "Your message has been sent") {
+		t.Fatalf("send: %d\n%s", resp.StatusCode, body)
+	}
+	m := threadLink.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no thread in the sent folder:\n%s", body)
+	}
+	thread := m[1]
+
+	// The Centre's queue has it; another unit's does not.
+	anna := browser()
+	english(e, anna)
+	e.signIn(anna, "test-staff", "staff-anna")
+	_, body = e.get(anna, "/staff/messages?topic=recovery.payment_plan")
+	if !strings.Contains(body, "Plan for my debt") || !strings.Contains(body, "Maija Meikäläinen") {
+		t.Fatalf("the Centre's queue:\n%s", body)
+	}
+	kaisa := browser()
+	e.signIn(kaisa, "test-staff", "staff-kaisa")
+	if _, body := e.get(kaisa, "/staff/messages"); strings.Contains(body, "Plan for my debt") {
+		t.Error("another unit's queue shows the thread")
+	}
+	if resp, _ := e.get(kaisa, "/staff/messages/"+thread); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another unit opens the thread: %d", resp.StatusCode)
+	}
+
+	// Staff read it (escaped), fetch the PDF, note and answer.
+	_, body = e.get(anna, "/staff/messages/"+thread)
+	if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(body, "<script>alert(1)") {
+		t.Fatalf("the body is not escaped:\n%s", body)
+	}
+	a := attLink.FindStringSubmatch(body)
+	if a == nil {
+		t.Fatalf("no attachment link:\n%s", body)
+	}
+	resp, pdf := e.get(anna, a[1])
+	if resp.StatusCode != 200 || pdf != minimalPDF || resp.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") {
+		t.Errorf("attachment for staff: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+	}
+	e.postMultipart(anna, "/staff/messages/"+thread, url.Values{"body": {"Checked her income: fine."}, "internal": {"yes"}})
+	resp, body = e.postMultipart(anna, "/staff/messages/"+thread, url.Values{"body": {"Yes, 50 euros a month is fine."}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "The answer is sent") {
+		t.Fatalf("reply: %d\n%s", resp.StatusCode, body)
+	}
+
+	// The notice: to her verified demo address, with nothing personal.
+	mail := e.waitMail(1)
+	if len(mail.To) != 1 || mail.To[0] != "maija.meikalainen@example.fi" {
+		t.Fatalf("notice went to %v", mail.To)
+	}
+	for _, secret := range []string{"50 euros", "Maija", "Meikäläinen", "010403A998U", "Plan for my debt", "payment plan"} {
+		if strings.Contains(mail.Subject+mail.Text, secret) {
+			t.Errorf("the notice carries %q:\n%s\n%s", secret, mail.Subject, mail.Text)
+		}
+	}
+	// Staff see that it went.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body = e.get(anna, "/staff/messages/"+thread)
+		if strings.Contains(body, "<td>Sent") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(body, "<td>Sent") {
+		t.Errorf("staff do not see the notice as sent:\n%s", body)
+	}
+
+	// Maija reads the answer, without the internal note.
+	_, body = e.get(maija, "/my/messages")
+	if !strings.Contains(body, "1 unread") {
+		t.Errorf("inbox does not count the unread answer:\n%s", body)
+	}
+	_, body = e.get(maija, "/my/messages/"+thread)
+	if !strings.Contains(body, "Yes, 50 euros a month is fine.") || strings.Contains(body, "Checked her income") {
+		t.Fatalf("Maija's thread:\n%s", body)
+	}
+	if _, body = e.get(maija, "/my/messages"); strings.Contains(body, "unread") {
+		t.Error("the thread is still unread after reading")
+	}
+	// She replies; the thread is open again in the queue.
+	resp, _ = e.postMultipart(maija, "/my/messages/"+thread, url.Values{"body": {"Thank you!"}})
+	if resp.StatusCode != 200 {
+		t.Errorf("customer reply: %d", resp.StatusCode)
+	}
+	if _, body = e.get(anna, "/staff/messages?view=waiting"); !strings.Contains(body, "Plan for my debt") {
+		t.Error("the reopened thread is not in the service-level view")
+	}
+
+	// Another customer gets 404 for her thread and her attachment, and
+	// cannot reply in it.
+	matti := browser()
+	e.signIn(matti, "test-citizen", "demo-person-matti")
+	myAtt := strings.Replace(a[1], "/staff/", "/my/", 1)
+	for _, p := range []string{"/my/messages/" + thread, myAtt} {
+		if resp, _ := e.get(matti, p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("another customer GET %s: %d", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.postMultipart(matti, "/my/messages/"+thread, url.Values{"body": {"hijack"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another customer replies: %d", resp.StatusCode)
+	}
+	if resp, pdf := e.get(maija, myAtt); resp.StatusCode != 200 || pdf != minimalPDF {
+		t.Errorf("her own attachment: %d", resp.StatusCode)
+	}
+	// Staff pages are not for customers, nor customer pages for staff.
+	if resp, _ := e.get(maija, "/staff/messages/"+thread); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("customer on a staff page: %d", resp.StatusCode)
+	}
+	if resp, _ := e.get(anna, "/my/messages"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("staff on a customer page: %d", resp.StatusCode)
+	}
+
+	acts := strings.Join(e.auditActions(), ",")
+	for _, want := range []string{"thread.started", "thread.queue_read", "thread.read", "thread.internal_note", "thread.staff_reply", "thread.customer_reply"} {
+		if !strings.Contains(acts, want) {
+			t.Errorf("audit lacks %s", want)
+		}
+	}
+}
+
+// TestMessageRefusals sends each kind of bad input and checks that it is
+// refused in the user's language and stores nothing.
+func TestMessageRefusals(t *testing.T) {
+	e := startApp(t)
+	c := browser()
+	english(e, c)
+	e.signIn(c, "test-citizen", "demo-person-johan")
+	good := func() url.Values {
+		return url.Values{"topic": {"recovery.payment_plan"}, "title": {"Title"}, "body": {"Text"}, "allow": {"no"}, "channel": {"none"}}
+	}
+	with := func(k, v string) url.Values { f := good(); f.Set(k, v); return f }
+	pdf := upload{"attachments", "a.pdf", minimalPDF}
+	tests := []struct {
+		name   string
+		form   url.Values
+		files  []upload
+		status int
+		text   string
+	}{
+		{"unknown topic", with("topic", "recovery.nonsense"), nil, 422, "specification"},
+		{"no topic", with("topic", ""), nil, 422, "subject"},
+		{"retired topic", with("topic", "secure_email.other"), nil, 422, ""},
+		{"empty body", with("body", "  "), nil, 422, "message"},
+		{"long body", with("body", strings.Repeat("x", 10001)), nil, 422, "10"},
+		{"identity code in title", with("title", "Debt of 241198-998U"), nil, 422, "identity code"},
+		{"empty file", good(), []upload{{"attachments", "a.pdf", ""}}, 422, "empty"},
+		{"unknown type", good(), []upload{{"attachments", "a.exe", "MZ\x90\x00binary"}}, 422, ""},
+		{"mislabelled file", good(), []upload{{"attachments", "photo.png", minimalPDF}}, 422, ""},
+		{"too many files", good(), []upload{pdf, pdf, pdf, pdf, pdf, pdf}, 422, "5"},
+		{"bad e-mail", func() url.Values {
+			f := with("allow", "yes")
+			f.Set("channel", "email")
+			f.Set("email", "nope")
+			return f
+		}(), nil, 422, ""},
+	}
+	for _, tt := range tests {
+		resp, body := e.postMultipart(c, "/my/messages", tt.form, tt.files...)
+		if resp.StatusCode != tt.status || !strings.Contains(body, tt.text) || !strings.Contains(body, `class="alert error"`) {
+			t.Errorf("%s: %d, want %d with %q", tt.name, resp.StatusCode, tt.status, tt.text)
+		}
+	}
+	// Too large a file: refused by size.
+	big := upload{"attachments", "big.pdf", minimalPDF + strings.Repeat("x", 10<<20)}
+	if resp, _ := e.postMultipart(c, "/my/messages", good(), big); resp.StatusCode != 422 {
+		t.Errorf("oversized file: %d", resp.StatusCode)
+	}
+	n, _, err := e.db().PartyCounts(context.Background(), customerPartyOf("demo-person-johan"))
+	if err != nil || n != 0 {
+		t.Errorf("refused messages stored threads: %d %v", n, err)
+	}
+	// Finnish for a Finnish user.
+	fi := browser()
+	e.signIn(fi, "test-citizen", "demo-person-maija")
+	if _, body := e.postMultipart(fi, "/my/messages", with("body", "")); !strings.Contains(body, "Kirjoita") && !strings.Contains(body, "viesti") {
+		t.Errorf("the refusal is not in Finnish:\n%s", body)
+	}
+}
+
+func customerPartyOf(id string) store.Party {
+	return store.Party{Kind: message.PartyCustomer, ID: id}
+}
+
+// BenchmarkInboxPage is a signed-in citizen's inbox holding 200 threads
+// (the first page of 25 shown, with the unread count) over loopback from 8
+// parallel keep-alive clients.
+func BenchmarkInboxPage(b *testing.B) {
+	e := startApp(b)
+	ctx := context.Background()
+	for i := range 200 {
+		_, err := e.db().StartThread(ctx, store.NewThread{Party: customerPartyOf("demo-person-maija"), AuthorID: "demo-person-maija",
+			Lang: "fi", UnitID: "recovery", Subject: "recovery", Specification: "payment_plan",
+			Title: fmt.Sprintf("Message %d", i), Body: "Text"})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	c := browser()
+	e.signIn(c, "test-citizen", "demo-person-maija")
+	if _, body := e.get(c, "/my/messages"); strings.Count(body, `href="/my/messages/0`) != 25 {
+		b.Fatalf("the inbox does not show 25 threads:\n%s", body)
+	}
+	loopbackRate(b, c, e.base+"/my/messages")
+}

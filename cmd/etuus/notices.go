@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/mail"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/outbox"
+)
+
+// messageFlags are secure messaging's settings: the SMS gateway, the virus
+// scanner and whether this process sends notices.
+func messageFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.SMSURL, "sms-url", env("ETUUS_SMS_URL", ""), "SMS gateway: notices are POSTed there as JSON {from, to, text}; empty: no SMS (ETUUS_SMS_URL)")
+	fs.StringVar(&c.SMSToken, "sms-token", env("ETUUS_SMS_TOKEN", ""), "bearer token for the SMS gateway (ETUUS_SMS_TOKEN)")
+	fs.StringVar(&c.SMSFrom, "sms-from", env("ETUUS_SMS_FROM", "Kela"), "sender name or number of text messages (ETUUS_SMS_FROM)")
+	fs.StringVar(&c.Clamd, "clamd", env("ETUUS_CLAMD", ""), "ClamAV daemon that scans attachments: unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310; empty: attachments are not scanned (ETUUS_CLAMD)")
+}
+
+// scanner is the attachment scanner of --clamd, or nil.
+func (c *config) scanner() (message.Scanner, error) {
+	if c.Clamd == "" {
+		return nil, nil
+	}
+	network, addr, ok := strings.Cut(c.Clamd, ":")
+	if !ok || (network != "unix" && network != "tcp") || addr == "" {
+		return nil, fmt.Errorf("--clamd must be unix:/path/to/socket or tcp:host:port, not %q", c.Clamd)
+	}
+	return message.ClamAV{Network: network, Address: addr}, nil
+}
+
+// sms is the gateway of --sms-url, or nil.
+func (c *config) sms() outbox.SMSSender {
+	if c.SMSURL == "" {
+		return nil
+	}
+	return &outbox.HTTPSMS{URL: c.SMSURL, Token: c.SMSToken, From: c.SMSFrom}
+}
+
+// noticeRenderer gives each notice its text in the recipient's language.
+// A new-message notice says only that a message waits in the e-service.
+func noticeRenderer(cat *i18n.Catalog) outbox.Renderer {
+	return func(it outbox.Item) (string, string, error) {
+		l := cat.For(it.Lang)
+		switch it.Kind {
+		case outbox.NewMessage:
+			subject, text := message.NoticeText(it.Lang, message.Channel(it.Channel))
+			return subject, text, nil
+		case outbox.VerifyCode:
+			return l.T("message.notify.code_subject"), l.T("message.notify.code_text", "Code", it.Payload), nil
+		case outbox.SecureReply:
+			return l.T("message.notify.secure_reply_subject"), l.T("message.notify.secure_reply_text", "Link", it.Payload), nil
+		}
+		return "", "", fmt.Errorf("unknown notice kind %q", it.Kind)
+	}
+}
+
+// newWorker is the outbox worker over the app's database and senders; a
+// channel without a sender is left for a process that has one.
+func newWorker(db outbox.Store, smtp *mail.SMTP, c config, cat *i18n.Catalog, log *slog.Logger) *outbox.Worker {
+	w := &outbox.Worker{Store: db, Render: noticeRenderer(cat), Log: log}
+	if smtp != nil {
+		w.Email = smtp
+	}
+	if sms := c.sms(); sms != nil {
+		w.SMS = sms
+	}
+	return w
+}
+
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlagSet("worker", "Sends the outbox's notices (e-mail and SMS) until stopped, apart from\nthe web front: run it beside 'etuus serve --outbox-worker=false', or as\nmany as needed; two workers never send the same notice.", stderr)
+	storageFlags(fs, &c)
+	messageFlags(fs, &c)
+	fs.StringVar(&c.SMTP, "smtp", env("ETUUS_SMTP", ""), "SMTP server for e-mail, as for serve (ETUUS_SMTP)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected argument %q", fs.Arg(0))
+	}
+	if c.SMTP == "" && c.SMSURL == "" {
+		return usageError(fs, "give --smtp, --sms-url or both")
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := c.openExisting(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var smtp *mail.SMTP
+	if c.SMTP != "" {
+		cfg, err := mail.ParseURL(c.SMTP)
+		if err != nil {
+			return fmt.Errorf("--smtp: %w", err)
+		}
+		if smtp, err = mail.NewSMTP(cfg); err != nil {
+			return fmt.Errorf("--smtp: %w", err)
+		}
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	log.Info("outbox worker started")
+	err = newWorker(db, smtp, c, cat, log).Run(ctx)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

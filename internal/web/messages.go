@@ -1,0 +1,581 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"html/template"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/store"
+)
+
+// MessageStore is what secure messages need of the database.
+type MessageStore interface {
+	StartThread(ctx context.Context, nt store.NewThread) (store.ThreadRow, error)
+	PartyThreads(ctx context.Context, p store.Party, box store.Box, limit, offset int) ([]store.ThreadRow, error)
+	PartyCounts(ctx context.Context, p store.Party) (threads, unread int, err error)
+	PartyThread(ctx context.Context, p store.Party, threadID string) (store.ThreadRow, []message.Message, error)
+	PartyReply(ctx context.Context, p store.Party, authorID, threadID, body string, files []store.File) (message.Message, error)
+	PartyAttachment(ctx context.Context, p store.Party, id string) (message.AttachmentMeta, []byte, error)
+	SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error)
+	UnitAttachment(ctx context.Context, unitID, id string) (message.AttachmentMeta, []byte, error)
+	UnitThreads(ctx context.Context, f store.ThreadFilter) ([]store.ThreadRow, error)
+	UnitWaiting(ctx context.Context, unitID string) (int, time.Time, error)
+	UnitThread(ctx context.Context, staffID, unitID, threadID string) (store.StaffView, error)
+	Reply(ctx context.Context, sr store.StaffReply) (message.Message, error)
+	AssignThread(ctx context.Context, staffID, unitID, threadID string) error
+	CloseThread(ctx context.Context, staffID, unitID, threadID string) error
+	MoveThread(ctx context.Context, staffID, unitID, threadID, toUnit string) error
+	SecureThread(ctx context.Context, token string) (store.ThreadRow, []message.Message, error)
+	Consent(ctx context.Context, personID string) (message.Consent, error)
+	SetConsent(ctx context.Context, personID, lang string, c message.Consent) (bool, error)
+	ResendCode(ctx context.Context, personID, lang string) error
+	VerifyConsent(ctx context.Context, personID, code string) error
+}
+
+// MessagesConfig is secure messaging's settings.
+type MessagesConfig struct {
+	Catalogue *message.Catalogue // nil: the shipped catalogue
+	Limits    message.Limits
+	// Scanner checks attachments for malware before they are accepted;
+	// nil accepts them unscanned.
+	Scanner message.Scanner
+	// Wake nudges the outbox worker after a notice is queued; may be nil.
+	Wake func()
+}
+
+// pageSize is how many threads a folder page shows.
+const pageSize = 25
+
+// customerParty is the signed-in customer as a thread party.
+func customerParty(personID string) store.Party {
+	return store.Party{Kind: message.PartyCustomer, ID: personID}
+}
+
+type threadItem struct {
+	store.ThreadRow
+	Topic string
+	Unit  string
+}
+
+// inboxRow is a thread as a folder lists it, every text ready, so that a
+// page of 50 renders without reflection-heavy lookups.
+type inboxRow struct {
+	ID, Title, Topic, Unit, Last, Status string
+	Unread                               bool
+}
+
+type inboxData struct {
+	Box      store.Box
+	Rows     template.HTML // the table rows, see inboxRows
+	Any      bool
+	Total    int
+	Unread   int
+	Page     int
+	Prev     int
+	Next     int
+	Sent     bool // a message was just sent
+	Verified bool // an address was just verified
+}
+
+// inboxRows writes a folder's table rows. It is Go rather than template
+// code because a page of 50 threads spent most of its time in the
+// template's per-field reflection and escaping; every text is escaped here
+// with the same escaper.
+func inboxRows(rows []inboxRow, newBadge string) template.HTML {
+	var b strings.Builder
+	esc := template.HTMLEscapeString
+	for _, r := range rows {
+		if r.Unread {
+			b.WriteString(`<tr class="unread">`)
+		} else {
+			b.WriteString(`<tr>`)
+		}
+		b.WriteString(`<td><a href="/my/messages/` + esc(r.ID) + `">` + esc(r.Title) + `</a>`)
+		if r.Unread {
+			b.WriteString(` <strong>` + esc(newBadge) + `</strong>`)
+		}
+		b.WriteString(`</td><td>` + esc(r.Topic) + `</td><td>` + esc(r.Unit) + `</td><td>` + esc(r.Last) + `</td><td>` + esc(r.Status) + "</td></tr>\n")
+	}
+	return template.HTML(b.String())
+}
+
+// topicLabel is a thread's topic as "Subject: specification" in lang.
+func (s *Server) topicLabel(subject, spec, lang string) string {
+	cat := s.cfg.Messages.Catalogue
+	sub, ok := cat.Subject(subject)
+	if !ok {
+		return subject
+	}
+	if sp, ok := cat.Specification(subject, spec); ok {
+		return sub.Label(lang) + ": " + sp.Label(lang)
+	}
+	return sub.Label(lang)
+}
+
+func unitName(units []org.Unit, id, lang string) string {
+	for _, u := range units {
+		if u.ID == id {
+			return u.Name(lang)
+		}
+	}
+	return id
+}
+
+func (s *Server) threadItems(r *http.Request, lang string, rows []store.ThreadRow) ([]threadItem, error) {
+	units, _, err := s.directory(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]threadItem, len(rows))
+	for i, t := range rows {
+		out[i] = threadItem{ThreadRow: t, Topic: s.topicLabel(t.Subject, t.Specification, lang), Unit: unitName(units, t.UnitID, lang)}
+	}
+	return out, nil
+}
+
+// messageList is the customer's inbox or sent folder.
+func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	q := r.URL.Query()
+	d := inboxData{Box: store.Inbox, Page: 1, Sent: q.Get("sent") == "1", Verified: q.Get("verified") == "1"}
+	if q.Get("box") == string(store.Sent) {
+		d.Box = store.Sent
+	}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n < 10000 {
+		d.Page = n
+	}
+	p := customerParty(sess.PersonID)
+	var err error
+	if d.Total, d.Unread, err = s.store.PartyCounts(r.Context(), p); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows, err := s.store.PartyThreads(r.Context(), p, d.Box, pageSize+1, (d.Page-1)*pageSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(rows) > pageSize {
+		rows, d.Next = rows[:pageSize], d.Page+1
+	}
+	if d.Page > 1 {
+		d.Prev = d.Page - 1
+	}
+	l := s.localizer(r)
+	items, err := s.threadItems(r, l.Lang, rows)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := map[message.Status]string{}
+	for _, st := range []message.Status{message.StatusOpen, message.StatusAnswered, message.StatusClosed} {
+		status[st] = l.T("message.status." + string(st))
+	}
+	rows2 := make([]inboxRow, len(items))
+	for i, t := range items {
+		rows2[i] = inboxRow{ID: t.ID, Title: t.Title, Topic: t.Topic, Unit: t.Unit, Last: formatWhen(t.LastMessageAt),
+			Status: status[t.Status], Unread: t.UnreadByCustomer > 0}
+	}
+	d.Rows, d.Any = inboxRows(rows2, l.T("message.new_badge")), len(rows2) > 0
+	s.render(w, r, http.StatusOK, "messages", &page{L: l, Title: "message.title", Data: d})
+}
+
+type newMessageData struct {
+	Subjects []message.Subject
+	Topic    string // "subject.specification"
+	Title    string
+	Body     string
+	Consent  message.Consent
+	Email    string
+	Phone    string
+	uploadForm
+}
+
+// messageNew is the form for a new message (seed 002: Lähetä viesti tai
+// liite): topic, title, text, attachments and the notification choice.
+func (s *Server) messageNew(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	c, err := s.store.Consent(r.Context(), sess.PersonID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := newMessageData{Topic: r.URL.Query().Get("topic"), Consent: c}
+	switch c.Channel {
+	case message.ChannelEmail:
+		d.Email = c.Address
+	case message.ChannelSMS:
+		d.Phone = c.Address
+	}
+	s.renderNewMessage(w, r, http.StatusOK, d, "", "")
+}
+
+func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status int, d newMessageData, msg, field string) {
+	for _, sub := range s.cfg.Messages.Catalogue.Subjects() {
+		if sub.Retired {
+			continue
+		}
+		var specs []message.Specification
+		for _, sp := range sub.Specifications {
+			if !sp.Retired {
+				specs = append(specs, sp)
+			}
+		}
+		sub.Specifications = specs
+		d.Subjects = append(d.Subjects, sub)
+	}
+	d.uploadForm = s.uploadForm()
+	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Message: msg, Field: field})
+}
+
+func (s *Server) limits() message.Limits { return s.cfg.Messages.Limits.WithDefaults() }
+
+// uploadForm is what a form with attachments shows of the limits.
+type uploadForm struct {
+	Limits message.Limits
+	Types  string
+}
+
+func (s *Server) uploadForm() uploadForm {
+	l := s.limits()
+	return uploadForm{Limits: l, Types: typeList(l.Types)}
+}
+
+// readReply reads a reply form: the body, and the attachments checked,
+// scanned and hashed.
+func (s *Server) readReply(r *http.Request) (string, []store.File, error) {
+	body := r.Form.Get("body")
+	limits := s.limits()
+	ups, data, err := uploads(r, limits)
+	if err == nil {
+		err = message.CheckReply(body, ups, limits)
+	}
+	var files []store.File
+	if err == nil {
+		files, err = s.files(r.Context(), ups, data, limits)
+	}
+	return body, files, err
+}
+
+// typeList names content types the way people know them: PDF, JPEG, PNG.
+func typeList(types []string) string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		_, sub, _ := strings.Cut(t, "/")
+		names[i] = strings.ToUpper(sub)
+	}
+	return strings.Join(names, ", ")
+}
+
+// uploadLimit is the largest message form with attachments.
+func (l MessagesConfig) uploadLimit() int64 {
+	lim := l.Limits.WithDefaults()
+	return int64(lim.MaxFiles)*lim.MaxFileBytes + 1<<20
+}
+
+// parseMessageForm reads a multipart message form; it answers the request
+// and reports false when the form cannot be read.
+func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
+	err := r.ParseMultipartForm(8 << 20)
+	if errors.Is(err, http.ErrNotMultipart) {
+		return s.parseForm(w, r)
+	}
+	if err == nil {
+		return true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "message.error.form_too_large")
+		return false
+	}
+	s.renderError(w, r, http.StatusBadRequest, "error.invalid")
+	return false
+}
+
+// uploads reads the form's attachments, skipping the empty part a browser
+// sends for a file field left empty.
+func uploads(r *http.Request, limits message.Limits) ([]message.Upload, [][]byte, error) {
+	if r.MultipartForm == nil {
+		return nil, nil, nil
+	}
+	var ups []message.Upload
+	var data [][]byte
+	fhs := r.MultipartForm.File["attachments"]
+	if len(fhs) > limits.MaxFiles {
+		return nil, nil, fault.InvalidField("attachments", "message.error.attachment_too_many", map[string]any{"Max": limits.MaxFiles})
+	}
+	for _, fh := range fhs {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue
+		}
+		u := message.Upload{Name: fh.Filename, Size: fh.Size}
+		if fh.Size > limits.MaxFileBytes {
+			// CheckUpload refuses it by size; its bytes are never read.
+			ups, data = append(ups, u), append(data, nil)
+			continue
+		}
+		b, err := readPart(fh)
+		if err != nil {
+			return nil, nil, err
+		}
+		u.Head, u.Size = b[:min(len(b), 512)], int64(len(b))
+		ups, data = append(ups, u), append(data, b)
+	}
+	return ups, data, nil
+}
+
+func readPart(fh *multipart.FileHeader) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// files checks, scans and hashes the uploads; nothing is stored unless
+// every file passes.
+func (s *Server) files(ctx context.Context, ups []message.Upload, data [][]byte, limits message.Limits) ([]store.File, error) {
+	var out []store.File
+	for i, u := range ups {
+		ctype, err := message.CheckUpload(u, limits)
+		if err != nil {
+			return nil, err
+		}
+		if s.cfg.Messages.Scanner != nil {
+			if err := message.ScanAttachment(ctx, s.cfg.Messages.Scanner, u.Name, bytes.NewReader(data[i])); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, store.NewFile(message.SafeName(u.Name), ctype, data[i]))
+	}
+	return out, nil
+}
+
+// messageSend checks and stores a new message. A refused one is shown again
+// with what the customer wrote (but not the files, which a browser never
+// refills) and the reason in their language; nothing is stored.
+func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	if !s.parseMessageForm(w, r) {
+		return
+	}
+	l := s.localizer(r)
+	f := r.Form
+	d := newMessageData{Topic: f.Get("topic"), Title: f.Get("title"), Body: f.Get("body"),
+		Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone"))}
+	consent := consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
+	d.Consent = consent
+	limits := s.limits()
+	subject, spec, _ := strings.Cut(d.Topic, ".")
+	ups, data, err := uploads(r, limits)
+	if err == nil {
+		err = message.CheckNewMessage(s.cfg.Messages.Catalogue, subject, spec, d.Title, d.Body, ups, limits)
+	}
+	if err == nil {
+		consent, err = message.NormalizeConsent(consent)
+	}
+	var unit string
+	if err == nil {
+		unit, err = s.cfg.Messages.Catalogue.Route(subject, spec)
+	}
+	var files []store.File
+	if err == nil {
+		files, err = s.files(r.Context(), ups, data, limits)
+	}
+	if err != nil {
+		s.refuseMessage(w, r, err, func(status int, msg, field string) { s.renderNewMessage(w, r, status, d, msg, field) })
+		return
+	}
+	if _, err := s.store.StartThread(r.Context(), store.NewThread{Party: customerParty(sess.PersonID), AuthorID: sess.PersonID,
+		Lang: l.Lang, UnitID: unit, Subject: subject, Specification: spec, Title: d.Title, Body: d.Body, Files: files}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	codeSent, err := s.saveConsent(r, sess.PersonID, l.Lang, consent)
+	if err != nil {
+		// The message is sent; only the notification choice failed.
+		s.fail(w, r, err)
+		return
+	}
+	if codeSent {
+		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/my/messages?box=sent&sent=1", http.StatusSeeOther)
+}
+
+// consentFromForm is the notification choice as the form gave it.
+func consentFromForm(allow, channel, email, phone string) message.Consent {
+	c := message.Consent{AllowMessages: allow == "yes", Channel: message.Channel(channel)}
+	switch c.Channel {
+	case message.ChannelEmail:
+		c.Address = email
+	case message.ChannelSMS:
+		c.Address = phone
+	}
+	return c
+}
+
+// saveConsent stores a changed notification choice and wakes the outbox
+// when a code went out.
+func (s *Server) saveConsent(r *http.Request, personID, lang string, c message.Consent) (bool, error) {
+	old, err := s.store.Consent(r.Context(), personID)
+	if err != nil {
+		return false, err
+	}
+	if old.AllowMessages == c.AllowMessages && old.Channel == c.Channel && old.Address == c.Address {
+		return false, nil
+	}
+	sent, err := s.store.SetConsent(r.Context(), personID, lang, c)
+	if sent {
+		s.wake()
+	}
+	return sent, err
+}
+
+func (s *Server) wake() {
+	if s.cfg.Messages.Wake != nil {
+		s.cfg.Messages.Wake()
+	}
+}
+
+// refuseMessage shows a refused form again with a 422 (or 503 when the
+// virus scanner could not answer), or fails the request for other errors.
+func (s *Server) refuseMessage(w http.ResponseWriter, r *http.Request, err error, again func(status int, msg, field string)) {
+	switch fault.KindOf(err) {
+	case fault.Invalid:
+		field := ""
+		var fe *fault.Error
+		if errorsAs(err, &fe) {
+			field = fe.Field
+		}
+		again(http.StatusUnprocessableEntity, s.message(r, err), field)
+	case fault.Unavailable:
+		if fault.KeyOf(err) == "message.error.scan_unavailable" {
+			again(http.StatusServiceUnavailable, s.message(r, err), "attachments")
+			return
+		}
+		s.fail(w, r, err)
+	default:
+		s.fail(w, r, err)
+	}
+}
+
+type threadData struct {
+	Thread   threadItem
+	Messages []message.Message
+	Body     string
+	Replied  bool
+	uploadForm
+}
+
+// messageThread shows one of the customer's threads and marks it read.
+func (s *Server) messageThread(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	s.showThread(w, r, sess.PersonID, http.StatusOK, "", "", "")
+}
+
+func (s *Server) showThread(w http.ResponseWriter, r *http.Request, personID string, status int, body, msg, field string) {
+	t, msgs, err := s.store.PartyThread(r.Context(), customerParty(personID), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	l := s.localizer(r)
+	items, err := s.threadItems(r, l.Lang, []store.ThreadRow{t})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := threadData{Thread: items[0], Messages: msgs, Body: body, uploadForm: s.uploadForm(), Replied: r.URL.Query().Get("sent") == "1"}
+	s.render(w, r, status, "message_thread", &page{L: l, Title: "message.thread_title", Data: d, Message: msg, Field: field})
+}
+
+// messageReply adds the customer's reply to their thread. A thread that is
+// not theirs is 404, as one that does not exist.
+func (s *Server) messageReply(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	if !s.parseMessageForm(w, r) {
+		return
+	}
+	body, files, err := s.readReply(r)
+	if err == nil {
+		_, err = s.store.PartyReply(r.Context(), customerParty(sess.PersonID), sess.PersonID, r.PathValue("id"), body, files)
+	}
+	if err != nil {
+		s.refuseMessage(w, r, err, func(status int, msg, field string) { s.showThread(w, r, sess.PersonID, status, body, msg, field) })
+		return
+	}
+	http.Redirect(w, r, "/my/messages/"+r.PathValue("id")+"?sent=1", http.StatusSeeOther)
+}
+
+// messageAttachment serves an attachment of the customer's own thread.
+func (s *Server) messageAttachment(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	a, data, err := s.store.PartyAttachment(r.Context(), customerParty(sess.PersonID), r.PathValue("aid"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	serveAttachment(w, a, data)
+}
+
+// serveAttachment sends a file as a download, never for the browser to
+// show: its type is the one sniffed when it was stored, and its name is
+// given both plainly (ASCII) and encoded (RFC 6266).
+func serveAttachment(w http.ResponseWriter, a message.AttachmentMeta, data []byte) {
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Disposition", contentDisposition(a.Name))
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.WriteHeader(http.StatusOK)
+	w.Write(data)
+}
+
+func contentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' {
+			return '_'
+		}
+		return r
+	}, name)
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-._~", b) >= 0 {
+			enc.WriteByte(b)
+		} else {
+			enc.WriteString("%" + strings.ToUpper(strconv.FormatUint(uint64(b)|0x100, 16)[1:]))
+		}
+	}
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + enc.String()
+}

@@ -1,0 +1,299 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/store"
+)
+
+// The age filters of a unit's queue, as the service-level view counts them.
+var queueAges = []struct {
+	Key string
+	Age time.Duration
+}{
+	{"1d", 24 * time.Hour},
+	{"3d", 3 * 24 * time.Hour},
+	{"7d", 7 * 24 * time.Hour},
+	{"14d", 14 * 24 * time.Hour},
+}
+
+type queueRow struct {
+	threadItem
+	Waited string // how long it has waited, in days and hours
+}
+
+type queueData struct {
+	View     string // "open", "waiting" (service level) or "closed"
+	Topic    string
+	Age      string
+	Unread   bool
+	Assigned string
+	Subjects []message.Subject
+	Ages     []string
+	Threads  []queueRow
+	Waiting  int
+	Oldest   string // the longest wait
+	Query    string // the filters, for links that keep them
+	Done     string
+}
+
+// staffMessages is a unit's message queue with filters, and the
+// service-level view of the threads waiting longest for an answer.
+func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	q := r.URL.Query()
+	d := queueData{View: q.Get("view"), Topic: q.Get("topic"), Age: q.Get("age"), Unread: q.Get("unread") == "1",
+		Assigned: q.Get("assigned"), Done: q.Get("done")}
+	f := store.ThreadFilter{UnitID: sess.UnitID, StaffID: sess.StaffID, Unread: d.Unread, Limit: 200}
+	switch d.View {
+	case "waiting":
+		f.Waiting = true
+	case "closed":
+		f.Closed = true
+	default:
+		d.View = "open"
+	}
+	if d.Assigned == "me" || d.Assigned == "none" {
+		f.Assigned = d.Assigned
+	} else {
+		d.Assigned = ""
+	}
+	f.Subject, f.Specification, _ = strings.Cut(d.Topic, ".")
+	for _, a := range queueAges {
+		d.Ages = append(d.Ages, a.Key)
+		if a.Key == d.Age {
+			f.Waiting, f.OlderThan = true, a.Age
+		}
+	}
+	if f.OlderThan == 0 {
+		d.Age = ""
+	}
+	rows, err := s.store.UnitThreads(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, oldest, err := s.store.UnitWaiting(r.Context(), sess.UnitID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// The list shows customers' names: the read is audited.
+	var subjects []string
+	for _, t := range rows {
+		if t.PartyKind == message.PartyCustomer {
+			subjects = append(subjects, t.PartyID)
+		}
+	}
+	if err := s.store.AuditStaffRead(r.Context(), sess.StaffID, "thread.queue_read", subjects...); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	l := s.localizer(r)
+	items, err := s.threadItems(r, l.Lang, rows)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.now()
+	for _, it := range items {
+		row := queueRow{threadItem: it}
+		if !it.WaitingSince.IsZero() {
+			row.Waited = waited(l.T, now.Sub(it.WaitingSince))
+		}
+		d.Threads = append(d.Threads, row)
+	}
+	d.Waiting = n
+	if n > 0 {
+		d.Oldest = waited(l.T, now.Sub(oldest))
+	}
+	d.Subjects = s.cfg.Messages.Catalogue.Subjects()
+	d.Query = r.URL.RawQuery
+	s.render(w, r, http.StatusOK, "staff_messages", &page{L: l, Title: "message.queue.title", Data: d})
+}
+
+// waited is a wait as "2 d 5 h" in the viewer's language.
+func waited(t func(key string, args ...any) string, d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	return t("message.queue.waited", "Days", days, "Hours", hours)
+}
+
+type staffThreadData struct {
+	store.StaffView
+	Topic string
+	Unit  string
+	Units []org.Unit
+	Body  string
+	uploadForm
+	Done     string
+	Internal bool
+}
+
+// staffThread shows a thread of the staff member's unit with its internal
+// notes and the notices sent about it; the read is audited.
+func (s *Server) staffThread(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	s.showStaffThread(w, r, sess.StaffID, sess.UnitID, http.StatusOK, staffThreadData{Done: r.URL.Query().Get("done")}, "", "")
+}
+
+func (s *Server) showStaffThread(w http.ResponseWriter, r *http.Request, staffID, unitID string, status int, d staffThreadData, msg, field string) {
+	v, err := s.store.UnitThread(r.Context(), staffID, unitID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	l := s.localizer(r)
+	units, _, err := s.directory(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.StaffView, d.Units = v, units
+	d.Topic, d.Unit = s.topicLabel(v.Subject, v.Specification, l.Lang), unitName(units, v.UnitID, l.Lang)
+	d.uploadForm = s.uploadForm()
+	s.render(w, r, status, "staff_thread", &page{L: l, Title: "message.thread_title", Data: d, Message: msg, Field: field})
+}
+
+// staffReply stores a staff member's answer, or an internal note when the
+// form says so. An answer queues the customer's notice in the same
+// transaction and wakes the worker.
+func (s *Server) staffReply(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	if !s.parseMessageForm(w, r) {
+		return
+	}
+	internal := r.Form.Get("internal") == "yes"
+	body, files, err := s.readReply(r)
+	if err == nil {
+		_, err = s.store.Reply(r.Context(), store.StaffReply{StaffID: sess.StaffID, UnitID: sess.UnitID, ThreadID: r.PathValue("id"),
+			Body: body, Internal: internal, Files: files, ReadLink: s.secureReadLink})
+	}
+	if err != nil {
+		s.refuseMessage(w, r, err, func(status int, msg, field string) {
+			s.showStaffThread(w, r, sess.StaffID, sess.UnitID, status, staffThreadData{Body: body, Internal: internal}, msg, field)
+		})
+		return
+	}
+	done := "replied"
+	if internal {
+		done = "noted"
+	} else {
+		s.wake()
+	}
+	http.Redirect(w, r, "/staff/messages/"+r.PathValue("id")+"?done="+done, http.StatusSeeOther)
+}
+
+// secureReadLink is where a secure e-mail sender reads a unit's answer.
+func (s *Server) secureReadLink(token string) string {
+	return strings.TrimRight(s.cfg.BaseURL, "/") + "/secure-email/r/" + url.PathEscape(token)
+}
+
+// staffThreadAction assigns, moves or closes a thread of the staff
+// member's unit.
+func (s *Server) staffThreadAction(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	id, ctx := r.PathValue("id"), r.Context()
+	var err error
+	to := "/staff/messages/" + id + "?done="
+	switch action := r.PathValue("action"); action {
+	case "assign":
+		err = s.store.AssignThread(ctx, sess.StaffID, sess.UnitID, id)
+		to += "assigned"
+	case "close":
+		err = s.store.CloseThread(ctx, sess.StaffID, sess.UnitID, id)
+		to += "closed"
+	case "move":
+		err = s.store.MoveThread(ctx, sess.StaffID, sess.UnitID, id, r.PostForm.Get("unit"))
+		// The thread has left the unit: back to the queue.
+		to = "/staff/messages?done=moved"
+	default:
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		if fault.Is(err, fault.Invalid) {
+			s.showStaffThread(w, r, sess.StaffID, sess.UnitID, http.StatusUnprocessableEntity, staffThreadData{}, s.message(r, err), "unit")
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// staffAttachment serves an attachment of a thread in the staff member's
+// unit.
+func (s *Server) staffAttachment(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	a, data, err := s.store.UnitAttachment(r.Context(), sess.UnitID, r.PathValue("aid"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	serveAttachment(w, a, data)
+}
+
+// secureRead is where a secure e-mail sender reads the unit's answer, from
+// the one-time link in the notice.
+func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
+	t, msgs, err := s.store.SecureThread(r.Context(), r.PathValue("token"))
+	if err != nil {
+		if fault.Is(err, fault.NotFound) {
+			s.renderError(w, r, http.StatusNotFound, "message.error.read_link")
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	l := s.localizer(r)
+	items, err := s.threadItems(r, l.Lang, []store.ThreadRow{t})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "secure_read", &page{L: l, Title: "message.thread_title",
+		Data: secureReadData{Token: r.PathValue("token"), threadData: threadData{Thread: items[0], Messages: msgs}}})
+}
+
+type secureReadData struct {
+	threadData
+	Token string
+}
+
+// secureAttachment serves an attachment of the thread a secure e-mail
+// reading link points to.
+func (s *Server) secureAttachment(w http.ResponseWriter, r *http.Request) {
+	a, data, err := s.store.SecureAttachment(r.Context(), r.PathValue("token"), r.PathValue("aid"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	serveAttachment(w, a, data)
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/message"
+)
+
+type notificationsData struct {
+	Consent message.Consent
+	Email   string
+	Phone   string
+	Saved   bool
+	Code    string // "sent" after a code went out
+}
+
+// notificationsShow is the customer's notification choice and, while the
+// address is unverified, the form for the code sent to it.
+func (s *Server) notificationsShow(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	q := r.URL.Query()
+	s.renderNotifications(w, r, sess.PersonID, http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code")}, "", "")
+}
+
+func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, personID string, status int, d notificationsData, msg, field string) {
+	if msg == "" || field == "code" {
+		c, err := s.store.Consent(r.Context(), personID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Consent = c
+		switch c.Channel {
+		case message.ChannelEmail:
+			d.Email = c.Address
+		case message.ChannelSMS:
+			d.Phone = c.Address
+		}
+	}
+	s.render(w, r, status, "notifications", &page{Title: "message.notify.title", Data: d, Message: msg, Field: field})
+}
+
+// notificationsSave stores a new choice; a new address gets a code.
+func (s *Server) notificationsSave(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	d := notificationsData{Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone"))}
+	c := consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
+	d.Consent = c
+	c, err := message.NormalizeConsent(c)
+	var sent bool
+	if err == nil {
+		sent, err = s.saveConsent(r, sess.PersonID, s.localizer(r).Lang, c)
+	}
+	if err != nil {
+		s.refuseNotifications(w, r, sess.PersonID, d, err)
+		return
+	}
+	if sent {
+		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/my/notifications?saved=1", http.StatusSeeOther)
+}
+
+func (s *Server) refuseNotifications(w http.ResponseWriter, r *http.Request, personID string, d notificationsData, err error) {
+	status := fault.KindOf(err).Status()
+	switch fault.KindOf(err) {
+	case fault.Invalid, fault.Conflict, fault.TooMany:
+		field := ""
+		var fe *fault.Error
+		if errorsAs(err, &fe) {
+			field = fe.Field
+		}
+		if field == "" {
+			field = "code"
+		}
+		s.renderNotifications(w, r, personID, status, d, s.message(r, err), field)
+	default:
+		s.fail(w, r, err)
+	}
+}
+
+// notificationsVerify checks the code the customer typed.
+func (s *Server) notificationsVerify(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	code := strings.Join(strings.Fields(r.PostForm.Get("code")), "")
+	if err := s.store.VerifyConsent(r.Context(), sess.PersonID, code); err != nil {
+		s.refuseNotifications(w, r, sess.PersonID, notificationsData{Code: "sent"}, err)
+		return
+	}
+	http.Redirect(w, r, "/my/messages?verified=1", http.StatusSeeOther)
+}
+
+// notificationsResend sends a new code to the unverified address.
+func (s *Server) notificationsResend(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireCustomer(w, r)
+	if sess == nil {
+		return
+	}
+	if err := s.store.ResendCode(r.Context(), sess.PersonID, s.localizer(r).Lang); err != nil {
+		s.refuseNotifications(w, r, sess.PersonID, notificationsData{Code: "sent"}, err)
+		return
+	}
+	s.wake()
+	http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
+}

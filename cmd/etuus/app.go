@@ -164,7 +164,12 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	msgs := web.MessagesConfig{Scanner: scanner}
+	limits, err := c.messageLimits()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	msgs := web.MessagesConfig{Scanner: scanner, Limits: limits}
 	if c.OutboxWorker && (smtp != nil || c.SMSURL != "") {
 		a.worker = newWorker(db, smtp, c, cat, log)
 		msgs.Wake = a.worker.Wake

@@ -51,6 +51,10 @@ type config struct {
 	SMSFrom      string
 	Clamd        string
 	OutboxWorker bool
+
+	AttachTypes    string
+	AttachMaxMB    int
+	AttachMaxFiles int
 }
 
 func newFlagSet(name, summary string, out io.Writer) *flag.FlagSet {
@@ -76,6 +80,15 @@ func envBool(name string, def bool) bool {
 		b, err := strconv.ParseBool(v)
 		if err == nil {
 			return b
+		}
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
 		}
 	}
 	return def

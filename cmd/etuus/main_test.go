@@ -153,6 +153,7 @@ func testConfig(dir string) config {
 		TestIDP: "auto", EIDASCountries: "EE,ES,IT", StaffGroupPrefix: "etuus:",
 		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
 		CreditorIBAN: "FI37 1590 3000 0007 76", OutboxWorker: true,
+		AttachTypes: "pdf,jpeg,png", AttachMaxMB: 10, AttachMaxFiles: 5,
 	}
 }
 

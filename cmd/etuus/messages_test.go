@@ -294,3 +294,60 @@ func BenchmarkInboxPage(b *testing.B) {
 	}
 	loopbackRate(b, c, e.base+"/my/messages")
 }
+
+func TestMessageSettingsRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--attachment-types", "pdf,exe"}, `"exe" is not one of pdf, jpeg, png`},
+		{[]string{"serve", "--attachment-max-mb", "0"}, "--attachment-max-mb must be 1–100"},
+		{[]string{"serve", "--attachment-max-files", "99"}, "--attachment-max-files must be 1–20"},
+		{[]string{"serve", "--clamd", "/run/clamd.ctl"}, "--clamd must be unix:"},
+		{[]string{"worker"}, "give --smtp, --sms-url or both"},
+		{[]string{"worker", "--smtp", "ftp://x"}, "--smtp"},
+	} {
+		args := append(tt.args, "--data", dir, "--addr", "127.0.0.1:0")
+		if tt.args[0] == "worker" {
+			args = append(tt.args, "--data", dir)
+		}
+		code, _, errOut := runCmd(t, args...)
+		if code == 0 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v = %d %q; want %q", tt.args, code, errOut, tt.want)
+		}
+	}
+}
+
+// TestWorkerCommand runs 'etuus worker' against a database where serve
+// queued a notice, and stops it with the context.
+func TestWorkerCommand(t *testing.T) {
+	e := startApp(t, func(c *config) { c.OutboxWorker = false })
+	anna := browser()
+	e.signIn(anna, "test-staff", "staff-anna")
+	th, err := e.db().StartThread(context.Background(), store.NewThread{Party: customerPartyOf("demo-person-sanna"), AuthorID: "demo-person-sanna",
+		Lang: "sv", UnitID: "recovery", Subject: "recovery", Specification: "other", Title: "Fråga", Body: "Hej"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.postMultipart(anna, "/staff/messages/"+th.ID, url.Values{"body": {"Svar"}})
+	time.Sleep(300 * time.Millisecond)
+	if n := len(e.app.sink.Messages()); n != 0 {
+		t.Fatalf("serve --outbox-worker=false sent %d notices", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"worker", "--db", e.app.cfg.Data + "/etuus.db",
+			"--smtp", "smtp://" + e.app.sink.Addr() + "?tls=none&from=etuus%40localhost"}, &out, &errb)
+	}()
+	m := e.waitMail(1)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("worker exit %d: %s", code, errb.String())
+	}
+	if m.To[0] != "sanna.lindqvist@example.fi" || m.Subject != "Nytt meddelande i e-tjänsten" {
+		t.Errorf("notice to %v in Swedish? %q", m.To, m.Subject)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/etuus/etuus/internal/i18n"
@@ -15,12 +16,19 @@ import (
 	"github.com/etuus/etuus/internal/outbox"
 )
 
-// messageFlags are secure messaging's settings: the SMS gateway, the virus
-// scanner and whether this process sends notices.
-func messageFlags(fs *flag.FlagSet, c *config) {
+// smsFlags are the SMS gateway's settings.
+func smsFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.SMSURL, "sms-url", env("ETUUS_SMS_URL", ""), "SMS gateway: notices are POSTed there as JSON {from, to, text}; empty: no SMS (ETUUS_SMS_URL)")
 	fs.StringVar(&c.SMSToken, "sms-token", env("ETUUS_SMS_TOKEN", ""), "bearer token for the SMS gateway (ETUUS_SMS_TOKEN)")
 	fs.StringVar(&c.SMSFrom, "sms-from", env("ETUUS_SMS_FROM", "Kela"), "sender name or number of text messages (ETUUS_SMS_FROM)")
+}
+
+// messageFlags are secure messaging's settings: attachments and the virus
+// scanner.
+func messageFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.AttachTypes, "attachment-types", env("ETUUS_ATTACHMENT_TYPES", "pdf,jpeg,png"), "file types messages may carry, checked from the content: any of pdf, jpeg, png (ETUUS_ATTACHMENT_TYPES)")
+	fs.IntVar(&c.AttachMaxMB, "attachment-max-mb", envInt("ETUUS_ATTACHMENT_MAX_MB", 10), "largest attachment in MiB (ETUUS_ATTACHMENT_MAX_MB)")
+	fs.IntVar(&c.AttachMaxFiles, "attachment-max-files", envInt("ETUUS_ATTACHMENT_MAX_FILES", message.DefaultMaxFiles), "most attachments in one message (ETUUS_ATTACHMENT_MAX_FILES)")
 	fs.StringVar(&c.Clamd, "clamd", env("ETUUS_CLAMD", ""), "ClamAV daemon that scans attachments: unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310; empty: attachments are not scanned (ETUUS_CLAMD)")
 }
 
@@ -34,6 +42,33 @@ func (c *config) scanner() (message.Scanner, error) {
 		return nil, fmt.Errorf("--clamd must be unix:/path/to/socket or tcp:host:port, not %q", c.Clamd)
 	}
 	return message.ClamAV{Network: network, Address: addr}, nil
+}
+
+// messageLimits reads the attachment settings.
+func (c *config) messageLimits() (message.Limits, error) {
+	l := message.DefaultLimits()
+	if c.AttachMaxMB < 1 || c.AttachMaxMB > 100 {
+		return l, fmt.Errorf("--attachment-max-mb must be 1–100, not %d", c.AttachMaxMB)
+	}
+	if c.AttachMaxFiles < 1 || c.AttachMaxFiles > 20 {
+		return l, fmt.Errorf("--attachment-max-files must be 1–20, not %d", c.AttachMaxFiles)
+	}
+	l.MaxFileBytes, l.MaxFiles = int64(c.AttachMaxMB)<<20, c.AttachMaxFiles
+	known := map[string]string{"pdf": message.TypePDF, "jpeg": message.TypeJPEG, "jpg": message.TypeJPEG, "png": message.TypePNG}
+	l.Types = nil
+	for _, f := range strings.FieldsFunc(strings.ToLower(c.AttachTypes), func(r rune) bool { return r == ',' || r == ' ' }) {
+		t, ok := known[f]
+		if !ok {
+			return l, fmt.Errorf("--attachment-types: %q is not one of pdf, jpeg, png", f)
+		}
+		if !slices.Contains(l.Types, t) {
+			l.Types = append(l.Types, t)
+		}
+	}
+	if len(l.Types) == 0 {
+		return l, fmt.Errorf("--attachment-types names no type")
+	}
+	return l, nil
 }
 
 // sms is the gateway of --sms-url, or nil.
@@ -79,7 +114,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var c config
 	fs := newFlagSet("worker", "Sends the outbox's notices (e-mail and SMS) until stopped, apart from\nthe web front: run it beside 'etuus serve --outbox-worker=false', or as\nmany as needed; two workers never send the same notice.", stderr)
 	storageFlags(fs, &c)
-	messageFlags(fs, &c)
+	smsFlags(fs, &c)
 	fs.StringVar(&c.SMTP, "smtp", env("ETUUS_SMTP", ""), "SMTP server for e-mail, as for serve (ETUUS_SMTP)")
 	if err := fs.Parse(args); err != nil {
 		return err

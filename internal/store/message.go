@@ -297,9 +297,22 @@ func (db *DB) SecureAttachment(ctx context.Context, token, id string) (message.A
 		id, auth.HashToken(token), db.Now().UTC())
 }
 
-// UnitAttachment reads an attachment of a thread in a unit's queue.
-func (db *DB) UnitAttachment(ctx context.Context, unitID, id string) (message.AttachmentMeta, []byte, error) {
-	return db.attachment(ctx, `JOIN threads t ON t.id = a.thread_id WHERE a.id = $1 AND t.unit_id = $2`, id, unitID)
+// UnitAttachment reads an attachment of a thread in a unit's queue, and
+// writes the staff member's read to the audit log.
+func (db *DB) UnitAttachment(ctx context.Context, staffID, unitID, id string) (message.AttachmentMeta, []byte, error) {
+	a, data, err := db.attachment(ctx, `JOIN threads t ON t.id = a.thread_id WHERE a.id = $1 AND t.unit_id = $2`, id, unitID)
+	if err != nil {
+		return a, nil, err
+	}
+	var party, partyID, threadID string
+	err = db.sql.QueryRowContext(ctx, `SELECT t.party_kind, t.party_id, t.id FROM attachments a JOIN threads t ON t.id = a.thread_id
+		WHERE a.id = $1`, id).Scan(&party, &partyID, &threadID)
+	if err != nil {
+		return a, nil, db.mapErr(err)
+	}
+	err = db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(Party{message.PartyKind(party), partyID}),
+		Action: "thread.attachment_read", Object: "attachment:" + id, Detail: "thread=" + threadID})
+	return a, data, err
 }
 
 func (db *DB) attachment(ctx context.Context, where string, args ...any) (message.AttachmentMeta, []byte, error) {

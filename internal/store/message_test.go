@@ -96,8 +96,11 @@ func TestThreads(t *testing.T) {
 		if _, data, err := db.PartyAttachment(ctx, maija, att.ID); err != nil || string(data) != "%PDF-1.4 plan" {
 			t.Errorf("own attachment = %q %v", data, err)
 		}
-		if _, _, err := db.UnitAttachment(ctx, "international", att.ID); !fault.Is(err, fault.NotFound) {
+		if _, _, err := db.UnitAttachment(ctx, "demo-staff-kaisa", "international", att.ID); !fault.Is(err, fault.NotFound) {
 			t.Errorf("another unit's attachment: %v", err)
+		}
+		if _, data, err := db.UnitAttachment(ctx, "demo-staff-anna", "recovery", att.ID); err != nil || len(data) == 0 {
+			t.Errorf("the unit's attachment: %v", err)
 		}
 
 		// A note is not a reply: no notice, not shown to the customer.
@@ -155,7 +158,7 @@ func TestThreads(t *testing.T) {
 		for _, e := range es {
 			acts = append(acts, e.Action)
 		}
-		for _, want := range []string{"thread.started", "thread.read", "thread.staff_reply", "thread.internal_note", "thread.moved"} {
+		for _, want := range []string{"thread.started", "thread.read", "thread.staff_reply", "thread.internal_note", "thread.moved", "thread.attachment_read"} {
 			if !strings.Contains(strings.Join(acts, ","), want) {
 				t.Errorf("audit lacks %s: %v", want, acts)
 			}

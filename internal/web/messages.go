@@ -27,7 +27,7 @@ type MessageStore interface {
 	PartyReply(ctx context.Context, p store.Party, authorID, threadID, body string, files []store.File) (message.Message, error)
 	PartyAttachment(ctx context.Context, p store.Party, id string) (message.AttachmentMeta, []byte, error)
 	SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error)
-	UnitAttachment(ctx context.Context, unitID, id string) (message.AttachmentMeta, []byte, error)
+	UnitAttachment(ctx context.Context, staffID, unitID, id string) (message.AttachmentMeta, []byte, error)
 	UnitThreads(ctx context.Context, f store.ThreadFilter) ([]store.ThreadRow, error)
 	UnitWaiting(ctx context.Context, unitID string) (int, time.Time, error)
 	UnitThread(ctx context.Context, staffID, unitID, threadID string) (store.StaffView, error)

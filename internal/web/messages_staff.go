@@ -252,7 +252,7 @@ func (s *Server) staffAttachment(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	a, data, err := s.store.UnitAttachment(r.Context(), sess.UnitID, r.PathValue("aid"))
+	a, data, err := s.store.UnitAttachment(r.Context(), sess.StaffID, sess.UnitID, r.PathValue("aid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -127,6 +127,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.SQL(), "etuus"),
+		newOutboxMetrics(db),
 	)
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -156,9 +157,8 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 	a.sink = sk
 	secure := web.SecureEmailConfig{Units: securemail.DefaultUnits(), Limits: securemail.DefaultRateLimits()}
-	if smtp != nil {
-		secure.Mailer = mailer{smtp}
-	}
+	// With --outbox-worker=false an etuus worker elsewhere sends the e-mail.
+	secure.On = smtp != nil || !c.OutboxWorker
 	scanner, err := c.scanner()
 	if err != nil {
 		a.close()

@@ -1,20 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 
 	"github.com/etuus/etuus/internal/mail"
 	"github.com/etuus/etuus/internal/mail/sink"
 )
-
-// mailer adapts the SMTP sender to what the web front needs.
-type mailer struct{ smtp *mail.SMTP }
-
-func (m mailer) SendText(ctx context.Context, to, subject, text string) error {
-	return m.smtp.Send(ctx, mail.Message{To: to, Subject: subject, Text: text})
-}
 
 // setUpMail connects the SMTP server of --smtp or, on the embedded default,
 // starts the development SMTP sink whose mail the /test-mail page shows.

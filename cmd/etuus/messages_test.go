@@ -335,6 +335,10 @@ func TestWorkerCommand(t *testing.T) {
 	if n := len(e.app.sink.Messages()); n != 0 {
 		t.Fatalf("serve --outbox-worker=false sent %d notices", n)
 	}
+	if _, metrics := e.get(browser(), "/metrics"); !strings.Contains(metrics, "etuus_outbox_pending 1\n") ||
+		!strings.Contains(metrics, "etuus_outbox_failed 0\n") || !strings.Contains(metrics, "etuus_outbox_oldest_pending_seconds") {
+		t.Errorf("the backlog is not on /metrics")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var out, errb bytes.Buffer

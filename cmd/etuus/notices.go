@@ -9,11 +9,15 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/store"
 )
 
 // smsFlags are the SMS gateway's settings.
@@ -90,6 +94,8 @@ func noticeRenderer(cat *i18n.Catalog) outbox.Renderer {
 			return subject, text, nil
 		case outbox.VerifyCode:
 			return l.T("message.notify.code_subject"), l.T("message.notify.code_text", "Code", it.Payload), nil
+		case outbox.SecureLink:
+			return l.T("securemail.mail.subject"), it.Payload, nil
 		case outbox.SecureReply:
 			return l.T("message.notify.secure_reply_subject"), l.T("message.notify.secure_reply_text", "Link", it.Payload), nil
 		}
@@ -154,4 +160,37 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	}
 	return err
+}
+
+// outboxMetrics shows the outbox's backlog on /metrics, read at each scrape.
+type outboxMetrics struct {
+	db                      *store.DB
+	pending, oldest, failed *prometheus.Desc
+}
+
+func newOutboxMetrics(db *store.DB) *outboxMetrics {
+	return &outboxMetrics{db: db,
+		pending: prometheus.NewDesc("etuus_outbox_pending", "Notices waiting to be sent (first try or a retry).", nil, nil),
+		oldest:  prometheus.NewDesc("etuus_outbox_oldest_pending_seconds", "How long the longest-waiting notice has waited.", nil, nil),
+		failed:  prometheus.NewDesc("etuus_outbox_failed", "Notices given up on after a permanent refusal or too many tries.", nil, nil),
+	}
+}
+
+func (m *outboxMetrics) Describe(ch chan<- *prometheus.Desc) {
+	ch <- m.pending
+	ch <- m.oldest
+	ch <- m.failed
+}
+
+func (m *outboxMetrics) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	pending, oldest, failed, err := m.db.OutboxBacklog(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(m.pending, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(m.pending, prometheus.GaugeValue, float64(pending))
+	ch <- prometheus.MustNewConstMetric(m.oldest, prometheus.GaugeValue, oldest.Seconds())
+	ch <- prometheus.MustNewConstMetric(m.failed, prometheus.GaugeValue, float64(failed))
 }

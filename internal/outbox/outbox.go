@@ -32,6 +32,10 @@ const (
 	// VerifyCode carries a one-time code that proves an address is the
 	// customer's; Payload is the code.
 	VerifyCode Kind = "verify_code"
+	// SecureLink carries a one-time secure e-mail link; Payload is the
+	// whole e-mail text, written in the request's language when the link
+	// was asked for, since it names the unit and the link's life.
+	SecureLink Kind = "secure_link"
 	// SecureReply tells a secure e-mail sender that a unit answered and
 	// where to read it; Payload is the one-time reading link.
 	SecureReply Kind = "secure_reply"

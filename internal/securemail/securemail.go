@@ -73,7 +73,7 @@ type Store interface {
 	// RecentLinks counts links asked for by an address or a client since
 	// a moment, for rate limiting.
 	RecentLinks(ctx context.Context, emailHash, clientHash string, since time.Time) (byEmail, byClient int, err error)
-	CreateLink(ctx context.Context, l *Link, tokenHash, emailHash, clientHash string) error
+	CreateLink(ctx context.Context, l *Link, tokenHash, emailHash, clientHash, mailText string) error
 	// LinkByToken finds an unused, unexpired link, or fault.NotFound.
 	LinkByToken(ctx context.Context, tokenHash string) (Link, error)
 	// UseLink stores the message and spends the link, in one transaction;

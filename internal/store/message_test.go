@@ -227,7 +227,7 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := messageDB(t, db)
 		l := securemail.Link{Email: "kati@example.ee", UnitID: "recovery", Lang: "en", ExpiresAt: time.Now().Add(time.Hour)}
-		if err := db.CreateLink(ctx, &l, "tok", "e", "c"); err != nil {
+		if err := db.CreateLink(ctx, &l, "tok", "e", "c", ""); err != nil {
 			t.Fatal(err)
 		}
 		m := securemail.Message{Subject: "Plan", Body: "50 a month"}

@@ -181,3 +181,21 @@ func (db *DB) OutboxStats(ctx context.Context) (map[outbox.Status]int, error) {
 	}
 	return out, nil
 }
+
+// OutboxBacklog is what the metrics show of the outbox: the notices waiting
+// to be sent, how long the oldest has waited, and those given up on. Each
+// is an index range, so a scrape stays cheap however many notices were
+// sent.
+func (db *DB) OutboxBacklog(ctx context.Context) (pending int, oldest time.Duration, failed int, err error) {
+	if err = db.queryRow(ctx, `SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&pending); err != nil {
+		return
+	}
+	if err = db.queryRow(ctx, `SELECT count(*) FROM outbox WHERE status = 'failed'`).Scan(&failed); err != nil || pending == 0 {
+		return
+	}
+	var at time.Time
+	if err = db.queryRow(ctx, `SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY next_at LIMIT 1`).Scan(&at); err != nil {
+		return
+	}
+	return pending, db.Now().Sub(at), failed, nil
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/securemail"
 )
 
@@ -22,8 +23,9 @@ func (db *DB) RecentLinks(ctx context.Context, emailHash, clientHash string, sin
 }
 
 // CreateLink stores a new link with an audit entry that names neither the
-// address nor the client.
-func (db *DB) CreateLink(ctx context.Context, l *securemail.Link, tokenHash, emailHash, clientHash string) error {
+// address nor the client, and queues the e-mail that carries it (mailText,
+// when not empty) in the same transaction.
+func (db *DB) CreateLink(ctx context.Context, l *securemail.Link, tokenHash, emailHash, clientHash, mailText string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		l.ID = NewID()
 		l.CreatedAt = tx.now
@@ -33,6 +35,12 @@ func (db *DB) CreateLink(ctx context.Context, l *securemail.Link, tokenHash, ema
 			l.ID, tokenHash, l.Email, emailHash, clientHash, l.UnitID, l.Lang, l.CreatedAt, l.ExpiresAt.UTC())
 		if err != nil {
 			return err
+		}
+		if mailText != "" {
+			if err := tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: l.Email, Lang: l.Lang,
+				Kind: outbox.SecureLink, Payload: mailText}); err != nil {
+				return err
+			}
 		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorAnon, ActorID: "-", Action: "secure_email.link_sent",
 			Object: "secure_link:" + l.ID, Detail: "unit=" + l.UnitID})

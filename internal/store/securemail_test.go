@@ -23,7 +23,7 @@ func TestSecureLinks(t *testing.T) {
 		now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
 		l := securemail.Link{Email: "kati@example.ee", UnitID: "recovery", Lang: "en", ExpiresAt: now.Add(10 * 24 * time.Hour)}
-		if err := db.CreateLink(ctx, &l, "tok1", "e1", "c1"); err != nil {
+		if err := db.CreateLink(ctx, &l, "tok1", "e1", "c1", ""); err != nil {
 			t.Fatal(err)
 		}
 		byEmail, byClient, err := db.RecentLinks(ctx, "e1", "c1", now.Add(-time.Hour))
@@ -61,7 +61,7 @@ func TestSecureLinks(t *testing.T) {
 		}
 		// An expired link is gone.
 		l2 := securemail.Link{Email: "x@example.ee", UnitID: "international", Lang: "fi", ExpiresAt: now.Add(time.Hour)}
-		db.CreateLink(ctx, &l2, "tok2", "e2", "c1")
+		db.CreateLink(ctx, &l2, "tok2", "e2", "c1", "")
 		now = now.Add(2 * time.Hour)
 		if _, err := db.LinkByToken(ctx, "tok2"); !fault.Is(err, fault.NotFound) {
 			t.Errorf("expired link: %v", err)

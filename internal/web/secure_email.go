@@ -58,7 +58,7 @@ func (s *Server) renderSecureForm(w http.ResponseWriter, r *http.Request, status
 		s.fail(w, r, err)
 		return
 	}
-	d.Units, d.Off = units, s.cfg.SecureEmail.Mailer == nil
+	d.Units, d.Off = units, !s.cfg.SecureEmail.On
 	s.render(w, r, status, "secure_email", &page{Title: "securemail.title", Data: d, Error: errKey, Field: d.Field})
 }
 
@@ -71,7 +71,7 @@ func (s *Server) secureEmailRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := secureEmailData{Email: r.PostForm.Get("email"), UnitID: r.PostForm.Get("unit")}
-	if cfg.Mailer == nil {
+	if !cfg.On {
 		s.renderSecureForm(w, r, http.StatusServiceUnavailable, d, "securemail.error.off")
 		return
 	}
@@ -108,10 +108,6 @@ func (s *Server) secureEmailRequest(w http.ResponseWriter, r *http.Request) {
 		l := s.localizer(r)
 		token := auth.RandomToken()
 		link := securemail.Link{Email: email, UnitID: unit.ID, Lang: l.Lang, ExpiresAt: now.Add(unit.Validity)}
-		if err := s.store.CreateLink(r.Context(), &link, auth.HashToken(token), emailHash, clientHash); err != nil {
-			s.fail(w, r, err)
-			return
-		}
 		units, _ := s.secureUnits(r)
 		name := unit.ID
 		for _, u := range units {
@@ -120,11 +116,13 @@ func (s *Server) secureEmailRequest(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		text := l.T("securemail.mail.body", "Unit", name, "Link", s.cfg.BaseURL+"/secure-email/t/"+token, "Days", days)
-		if err := cfg.Mailer.SendText(r.Context(), email, l.T("securemail.mail.subject"), text); err != nil {
-			s.log.Warn("secure e-mail link not sent", "link", link.ID, "err", err)
-			s.renderSecureForm(w, r, http.StatusServiceUnavailable, d, "securemail.error.send")
+		// The e-mail is queued with the link in one transaction and sent
+		// by the outbox worker, retried while the SMTP server is down.
+		if err := s.store.CreateLink(r.Context(), &link, auth.HashToken(token), emailHash, clientHash, text); err != nil {
+			s.fail(w, r, err)
 			return
 		}
+		s.wake()
 	} else {
 		s.log.Info("secure e-mail link rate limited by address")
 	}

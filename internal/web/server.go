@@ -77,16 +77,13 @@ type TestMailbox interface {
 	Messages() []sink.Received
 }
 
-// Mailer sends a plain-text e-mail.
-type Mailer interface {
-	SendText(ctx context.Context, to, subject, text string) error
-}
-
 // SecureEmailConfig is the secure e-mail route for customers abroad.
 type SecureEmailConfig struct {
 	Units  []securemail.Unit
 	Limits securemail.RateLimits
-	Mailer Mailer // nil: the route is off
+	// On says e-mail can be sent (the links go out through the outbox);
+	// when false the route says it is not in use.
+	On bool
 }
 
 // AuthConfig is sign-in: the providers, what is accepted and how long

@@ -238,6 +238,7 @@ func TestMessageRefusals(t *testing.T) {
 		{"empty file", good(), []upload{{"attachments", "a.pdf", ""}}, 422, "empty"},
 		{"unknown type", good(), []upload{{"attachments", "a.exe", "MZ\x90\x00binary"}}, 422, ""},
 		{"mislabelled file", good(), []upload{{"attachments", "photo.png", minimalPDF}}, 422, ""},
+		{"SMS without a gateway", consentForm(good(), "sms", "phone", "0401234567"), nil, 422, ""},
 		{"too many files", good(), []upload{pdf, pdf, pdf, pdf, pdf, pdf}, 422, "5"},
 		{"bad e-mail", func() url.Values {
 			f := with("allow", "yes")
@@ -254,8 +255,24 @@ func TestMessageRefusals(t *testing.T) {
 	}
 	// Too large a file: refused by size.
 	big := upload{"attachments", "big.pdf", minimalPDF + strings.Repeat("x", 10<<20)}
-	if resp, _ := e.postMultipart(c, "/my/messages", good(), big); resp.StatusCode != 422 {
-		t.Errorf("oversized file: %d", resp.StatusCode)
+	if resp, body := e.postMultipart(c, "/my/messages", good(), big); resp.StatusCode != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(body, "too large") || !strings.Contains(body, `id="topic"`) {
+		t.Errorf("oversized file: %d\n%s", resp.StatusCode, body)
+	}
+	// A new address with the hour's codes spent: neither the message nor
+	// the choice is stored.
+	for i := range 5 {
+		resp, _ := e.post(c, "/my/notifications", consentForm(url.Values{}, "email", "email", fmt.Sprintf("j%d@example.fi", i)))
+		if resp.StatusCode != 200 {
+			t.Fatalf("address %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, body := e.postMultipart(c, "/my/messages", consentForm(good(), "email", "email", "j9@example.fi"))
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, `id="topic"`) {
+		t.Errorf("message with a sixth code in an hour: %d", resp.StatusCode)
+	}
+	if cons, _ := e.db().Consent(context.Background(), "demo-person-johan"); cons.Address != "j4@example.fi" {
+		t.Errorf("the refused choice was stored: %+v", cons)
 	}
 	n, _, err := e.db().PartyCounts(context.Background(), customerPartyOf("demo-person-johan"))
 	if err != nil || n != 0 {
@@ -264,6 +281,12 @@ func TestMessageRefusals(t *testing.T) {
 	// Finnish for a Finnish user.
 	fi := browser()
 	e.signIn(fi, "test-citizen", "demo-person-maija")
+	// A bad address on the settings page is refused without asking for a
+	// code: her verified address stays.
+	resp, body = e.post(fi, "/my/notifications", consentForm(url.Values{}, "email", "email", "nope"))
+	if resp.StatusCode != 422 || strings.Contains(body, "/my/notifications/verify") {
+		t.Errorf("settings with a bad address: %d\n%s", resp.StatusCode, body)
+	}
 	if _, body := e.postMultipart(fi, "/my/messages", with("body", "")); !strings.Contains(body, "Kirjoita") && !strings.Contains(body, "viesti") {
 		t.Errorf("the refusal is not in Finnish:\n%s", body)
 	}
@@ -280,7 +303,7 @@ func BenchmarkInboxPage(b *testing.B) {
 	e := startApp(b)
 	ctx := context.Background()
 	for i := range 200 {
-		_, err := e.db().StartThread(ctx, store.NewThread{Party: customerPartyOf("demo-person-maija"), AuthorID: "demo-person-maija",
+		_, _, err := e.db().StartThread(ctx, store.NewThread{Party: customerPartyOf("demo-person-maija"), AuthorID: "demo-person-maija",
 			Lang: "fi", UnitID: "recovery", Subject: "recovery", Specification: "payment_plan",
 			Title: fmt.Sprintf("Message %d", i), Body: "Text"})
 		if err != nil {
@@ -302,8 +325,8 @@ func TestMessageSettingsRefused(t *testing.T) {
 		want string
 	}{
 		{[]string{"serve", "--attachment-types", "pdf,exe"}, `"exe" is not one of pdf, jpeg, png`},
-		{[]string{"serve", "--attachment-max-mb", "0"}, "--attachment-max-mb must be 1–100"},
-		{[]string{"serve", "--attachment-max-files", "99"}, "--attachment-max-files must be 1–20"},
+		{[]string{"serve", "--attachment-max-mb", "0"}, "--attachment-max-mb must be 1–25"},
+		{[]string{"serve", "--attachment-max-files", "99"}, "--attachment-max-files must be 1–10"},
 		{[]string{"serve", "--clamd", "/run/clamd.ctl"}, "--clamd must be unix:"},
 		{[]string{"worker"}, "give --smtp, --sms-url or both"},
 		{[]string{"worker", "--smtp", "ftp://x"}, "--smtp"},
@@ -325,7 +348,7 @@ func TestWorkerCommand(t *testing.T) {
 	e := startApp(t, func(c *config) { c.OutboxWorker = false })
 	anna := browser()
 	e.signIn(anna, "test-staff", "staff-anna")
-	th, err := e.db().StartThread(context.Background(), store.NewThread{Party: customerPartyOf("demo-person-sanna"), AuthorID: "demo-person-sanna",
+	th, _, err := e.db().StartThread(context.Background(), store.NewThread{Party: customerPartyOf("demo-person-sanna"), AuthorID: "demo-person-sanna",
 		Lang: "sv", UnitID: "recovery", Subject: "recovery", Specification: "other", Title: "Fråga", Body: "Hej"})
 	if err != nil {
 		t.Fatal(err)
@@ -354,4 +377,12 @@ func TestWorkerCommand(t *testing.T) {
 	if m.To[0] != "sanna.lindqvist@example.fi" || m.Subject != "Nytt meddelande i e-tjänsten" {
 		t.Errorf("notice to %v in Swedish? %q", m.To, m.Subject)
 	}
+}
+
+// consentForm is f with the notification choice set to channel at addr.
+func consentForm(f url.Values, channel, field, addr string) url.Values {
+	f.Set("allow", "yes")
+	f.Set("channel", channel)
+	f.Set(field, addr)
+	return f
 }

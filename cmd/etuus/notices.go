@@ -51,11 +51,12 @@ func (c *config) scanner() (message.Scanner, error) {
 // messageLimits reads the attachment settings.
 func (c *config) messageLimits() (message.Limits, error) {
 	l := message.DefaultLimits()
-	if c.AttachMaxMB < 1 || c.AttachMaxMB > 100 {
-		return l, fmt.Errorf("--attachment-max-mb must be 1–100, not %d", c.AttachMaxMB)
+	// The bounds keep one upload (read into memory whole) under 250 MiB.
+	if c.AttachMaxMB < 1 || c.AttachMaxMB > 25 {
+		return l, fmt.Errorf("--attachment-max-mb must be 1–25, not %d", c.AttachMaxMB)
 	}
-	if c.AttachMaxFiles < 1 || c.AttachMaxFiles > 20 {
-		return l, fmt.Errorf("--attachment-max-files must be 1–20, not %d", c.AttachMaxFiles)
+	if c.AttachMaxFiles < 1 || c.AttachMaxFiles > 10 {
+		return l, fmt.Errorf("--attachment-max-files must be 1–10, not %d", c.AttachMaxFiles)
 	}
 	l.MaxFileBytes, l.MaxFiles = int64(c.AttachMaxMB)<<20, c.AttachMaxFiles
 	known := map[string]string{"pdf": message.TypePDF, "jpeg": message.TypeJPEG, "jpg": message.TypeJPEG, "png": message.TypePNG}

@@ -138,15 +138,17 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 // message not yet sent gets that error.
 func (s *SMTP) SendBatch(ctx context.Context, ms []Message) []error {
 	errs := make([]error, len(ms))
-	s.SendEach(ctx, ms, func(i int, err error) { errs[i] = err })
+	s.SendEach(ctx, ms, func(i int, err error) bool { errs[i] = err; return true })
 	return errs
 }
 
 // SendEach is SendBatch that reports each message as soon as its fate is
 // known: done(i, nil) right after the server took ms[i], so that a caller
-// can record it before the next message is offered. done is called once
-// for every message, in order, from the calling goroutine.
-func (s *SMTP) SendEach(ctx context.Context, ms []Message, done func(i int, err error)) {
+// can record it before the next message is offered. done is called in
+// order from the calling goroutine, once for every message until it
+// returns false: then SendEach offers no more and returns, and the
+// messages after i are left unreported (and unsent).
+func (s *SMTP) SendEach(ctx context.Context, ms []Message, done func(i int, err error) bool) {
 	var se *session
 	defer func() {
 		if se != nil {
@@ -156,19 +158,25 @@ func (s *SMTP) SendEach(ctx context.Context, ms []Message, done func(i int, err 
 	for i, m := range ms {
 		msg, err := s.build(m)
 		if err != nil {
-			done(i, err)
+			if !done(i, err) {
+				return
+			}
 			continue
 		}
 		if se == nil {
 			if se, err = s.open(ctx); err != nil {
 				// The server cannot be reached: every message left gets
 				// that error, except those that could never be sent.
-				done(i, err)
+				if !done(i, err) {
+					return
+				}
 				for j := i + 1; j < len(ms); j++ {
+					e := err
 					if _, berr := s.build(ms[j]); berr != nil {
-						done(j, berr)
-					} else {
-						done(j, err)
+						e = berr
+					}
+					if !done(j, e) {
+						return
 					}
 				}
 				return
@@ -183,7 +191,9 @@ func (s *SMTP) SendEach(ctx context.Context, ms []Message, done func(i int, err 
 				se = nil
 			}
 		}
-		done(i, err)
+		if !done(i, err) {
+			return
+		}
 	}
 }
 

@@ -383,6 +383,30 @@ func TestSendBatch(t *testing.T) {
 	}
 }
 
+// SendEach reports each message in order and offers no more once told to
+// stop.
+func TestSendEachStops(t *testing.T) {
+	s, m := start(t)
+	var ms []mail.Message
+	for i := range 5 {
+		ms = append(ms, mail.Message{To: fmt.Sprintf("u%d@example.fi", i), Subject: fmt.Sprint(i), Text: "t"})
+	}
+	var seen []int
+	m.SendEach(context.Background(), ms, func(i int, err error) bool {
+		if err != nil {
+			t.Errorf("%d: %v", i, err)
+		}
+		seen = append(seen, i)
+		return i < 1
+	})
+	if fmt.Sprint(seen) != "[0 1]" {
+		t.Errorf("reported %v; want [0 1]", seen)
+	}
+	if got := s.Messages(); len(got) != 2 {
+		t.Errorf("the server took %d; want 2", len(got))
+	}
+}
+
 func TestSendBatchServerDown(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

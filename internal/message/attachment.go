@@ -82,13 +82,15 @@ func CheckUpload(u Upload, limits Limits) (contentType string, err error) {
 		return "", fault.InvalidField("attachments", "message.error.attachment_name", nil)
 	}
 	data := map[string]any{"Name": name}
-	if u.Size <= 0 || len(u.Head) == 0 {
-		return "", fault.InvalidField("attachments", "message.error.attachment_empty", data)
-	}
+	// The size first: a file over the limit is refused without its bytes
+	// ever being read, so its Head may be empty.
 	if u.Size > limits.MaxFileBytes || int64(len(u.Head)) > limits.MaxFileBytes {
 		data["MaxBytes"] = limits.MaxFileBytes
 		data["MaxMB"] = limits.MaxFileBytes >> 20
 		return "", &fault.Error{Kind: fault.TooLarge, Key: "message.error.attachment_too_large", Field: "attachments", Data: data}
+	}
+	if u.Size <= 0 || len(u.Head) == 0 {
+		return "", fault.InvalidField("attachments", "message.error.attachment_empty", data)
 	}
 	ct := SniffType(u.Head)
 	if ct == TypeUnknown || !slices.Contains(limits.Types, ct) {

@@ -92,6 +92,10 @@ func (s *HTTPSMS) SendSMS(ctx context.Context, to, text string) error {
 	if code >= 200 && code < 300 {
 		return nil
 	}
-	temporary := code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
+	// 401, 403 and 404 say the gateway's token or address is wrong: the
+	// operator's fault, which a retry after the fix delivers (as a refused
+	// SMTP login does). Other 4xx refuse this message.
+	temporary := code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500 ||
+		code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusNotFound
 	return &SMSError{Status: code, Temporary: temporary}
 }

@@ -27,7 +27,7 @@ type Store interface {
 	// ones whose NextAt has come and that no live lease holds. It counts
 	// the try in Attempts and returns them oldest NextAt first. Two
 	// workers never get the same notice while its lease lasts.
-	ClaimOutbox(ctx context.Context, worker string, n int, lease time.Duration) ([]Item, error)
+	ClaimOutbox(ctx context.Context, worker string, n int, lease time.Duration, channels ...Channel) ([]Item, error)
 	// MarkSent records that the server took the notice and clears its
 	// Payload. ErrNotHeld when worker does not hold it.
 	MarkSent(ctx context.Context, worker, id string) error
@@ -35,6 +35,10 @@ type Store interface {
 	// errText becomes its LastError. ErrNotHeld when worker does not hold
 	// it.
 	MarkRetry(ctx context.Context, worker, id string, next time.Time, errText string) error
+	// ReleaseOutbox hands a claimed notice back untried, as it was before
+	// the claim (its Attempts too). ErrNotHeld when worker does not hold
+	// it.
+	ReleaseOutbox(ctx context.Context, worker, id string) error
 	// MarkFailed gives the notice up for good; errText becomes its
 	// LastError. ErrNotHeld when worker does not hold it.
 	MarkFailed(ctx context.Context, worker, id, errText string) error
@@ -53,7 +57,7 @@ type SMSSender interface {
 // batchSender is a mail sender that can send several messages over one
 // connection, as *mail.SMTP can.
 type batchSender interface {
-	SendEach(ctx context.Context, ms []mail.Message, done func(i int, err error))
+	SendEach(ctx context.Context, ms []mail.Message, done func(i int, err error) bool)
 }
 
 // Defaults for the Worker fields left zero.
@@ -118,6 +122,19 @@ type Worker struct {
 	marking  sync.Mutex
 	wakeOnce sync.Once
 	wake     chan struct{}
+}
+
+// channels are those the worker has a sender for: it claims only their
+// notices and leaves the others to a worker that can send them.
+func (w *Worker) channels() []Channel {
+	var out []Channel
+	if w.Email != nil {
+		out = append(out, Email)
+	}
+	if w.SMS != nil {
+		out = append(out, SMS)
+	}
+	return out
 }
 
 // Wake makes a waiting Run claim at once, without waiting out Poll. Call it
@@ -218,7 +235,7 @@ func orDefault[T int | time.Duration](v, def T) T {
 // round claims one batch and delivers it over up to Conns connections at
 // once. It returns how many notices it claimed.
 func (w *Worker) round(ctx context.Context) (int, error) {
-	items, err := w.Store.ClaimOutbox(ctx, w.Name, w.Batch, w.Lease)
+	items, err := w.Store.ClaimOutbox(ctx, w.Name, w.Batch, w.Lease, w.channels()...)
 	if err != nil || len(items) == 0 {
 		return 0, err
 	}
@@ -236,7 +253,7 @@ func (w *Worker) round(ctx context.Context) (int, error) {
 					w.release(bg, job)
 					continue
 				}
-				w.deliver(bg, job)
+				w.deliver(bg, job, latestStart)
 			}
 		})
 	}
@@ -274,12 +291,12 @@ func (w *Worker) jobs(items []Item) [][]Item {
 // release hands notices not tried back as they were, for the next claim.
 func (w *Worker) release(ctx context.Context, job []Item) {
 	for _, it := range job {
-		w.record(it, func() error { return w.Store.MarkRetry(ctx, w.Name, it.ID, it.NextAt, it.LastError) })
+		w.record(it, func() error { return w.Store.ReleaseOutbox(ctx, w.Name, it.ID) })
 	}
 }
 
 // deliver sends a job and records each notice's outcome.
-func (w *Worker) deliver(ctx context.Context, job []Item) {
+func (w *Worker) deliver(ctx context.Context, job []Item, latestStart time.Time) {
 	var (
 		todo []Item
 		msgs []mail.Message
@@ -308,8 +325,15 @@ func (w *Worker) deliver(ctx context.Context, job []Item) {
 		}
 	case len(msgs) > 1:
 		// Each e-mail is recorded as soon as the server took it, before
-		// the next one is offered.
-		b.SendEach(ctx, msgs, func(i int, err error) { w.outcome(ctx, todo[i], err) })
+		// the next one is offered; none is offered once the lease may be
+		// running out (a slow server), and those left are handed back.
+		reported := 0
+		b.SendEach(ctx, msgs, func(i int, err error) bool {
+			w.outcome(ctx, todo[i], err)
+			reported = i + 1
+			return time.Now().Before(latestStart)
+		})
+		w.release(ctx, todo[reported:])
 	}
 }
 

@@ -49,13 +49,36 @@ func consentOf(ctx context.Context, tx *Tx, personID string) (message.Consent, e
 // SetConsent stores a person's choice, which NormalizeConsent has checked.
 // A channel and address already verified stay verified; a new one is
 // unverified until the person types the code this sends to it through the
-// outbox. codeSent says a code went out.
+// outbox. codeSent says a code went out. An unchanged choice writes
+// nothing.
 func (db *DB) SetConsent(ctx context.Context, personID, lang string, c message.Consent) (codeSent bool, err error) {
 	err = db.inTx(ctx, func(tx *Tx) error {
-		old, err := consentOf(ctx, tx, personID)
-		if err != nil {
-			return err
-		}
+		codeSent, err = tx.setConsent(ctx, personID, lang, c)
+		return err
+	})
+	return codeSent, err
+}
+
+// lockPerson serialises a person's consent changes and code checks: on
+// PostgreSQL the person's row is locked until the transaction ends (SQLite
+// runs one writer at a time).
+func (tx *Tx) lockPerson(ctx context.Context, personID string) error {
+	var id string
+	return tx.QueryRowContext(ctx, `SELECT id FROM persons WHERE id = $1`+tx.db.dialect.forUpdate(), personID).Scan(&id)
+}
+
+func (tx *Tx) setConsent(ctx context.Context, personID, lang string, c message.Consent) (codeSent bool, err error) {
+	if err := tx.lockPerson(ctx, personID); err != nil {
+		return false, err
+	}
+	old, err := consentOf(ctx, tx, personID)
+	if err != nil {
+		return false, err
+	}
+	if old.AllowMessages == c.AllowMessages && old.Channel == c.Channel && old.Address == c.Address {
+		return false, nil
+	}
+	err = func() error {
 		c.Verified = c.Channel == message.ChannelNone || (old.Verified && old.Channel == c.Channel && old.Address == c.Address)
 		_, err = tx.ExecContext(ctx, `INSERT INTO notification_consents (person_id, allow_messages, channel, address, verified, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)
@@ -73,13 +96,16 @@ func (db *DB) SetConsent(ctx context.Context, personID, lang string, c message.C
 		}
 		codeSent = true
 		return tx.sendCode(ctx, personID, lang, c)
-	})
+	}()
 	return codeSent, err
 }
 
 // ResendCode sends a new code to the person's unverified address.
 func (db *DB) ResendCode(ctx context.Context, personID, lang string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lockPerson(ctx, personID); err != nil {
+			return err
+		}
 		c, err := consentOf(ctx, tx, personID)
 		if err != nil {
 			return err
@@ -124,6 +150,10 @@ func newCode() string {
 func (db *DB) VerifyConsent(ctx context.Context, personID, code string) error {
 	var wrong bool
 	err := db.inTx(ctx, func(tx *Tx) error {
+		wrong = false
+		if err := tx.lockPerson(ctx, personID); err != nil {
+			return err
+		}
 		c, err := consentOf(ctx, tx, personID)
 		if err != nil {
 			return err
@@ -132,31 +162,35 @@ func (db *DB) VerifyConsent(ctx context.Context, personID, code string) error {
 			return fault.New(fault.Conflict, "message.error.code_nothing")
 		}
 		var id, hash string
-		var attempts int
-		err = tx.QueryRowContext(ctx, `SELECT id, code_hash, attempts FROM consent_codes
+		err = tx.QueryRowContext(ctx, `SELECT id, code_hash FROM consent_codes
 			WHERE person_id = $1 AND channel = $2 AND address = $3 AND used_at IS NULL AND expires_at > $4
-			ORDER BY created_at DESC LIMIT 1`, personID, string(c.Channel), c.Address, tx.now).Scan(&id, &hash, &attempts)
+			ORDER BY created_at DESC LIMIT 1`, personID, string(c.Channel), c.Address, tx.now).Scan(&id, &hash)
 		if isNoRows(err) {
 			return fault.InvalidField("code", "message.error.code_expired", nil)
 		}
 		if err != nil {
 			return err
 		}
-		if attempts >= codeTries {
+		// Every try counts, the right one too, in one statement that
+		// refuses the try over the limit.
+		res, err := tx.ExecContext(ctx, `UPDATE consent_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2`, id, codeTries)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return fault.InvalidField("code", "message.error.code_tries", nil)
 		}
 		if auth.HashToken(personID+":"+code) != hash {
 			// The failed try must count even though the call fails: it is
 			// committed, and the error reported after.
-			_, err := tx.ExecContext(ctx, `UPDATE consent_codes SET attempts = attempts + 1 WHERE id = $1`, id)
 			wrong = true
-			return err
+			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE consent_codes SET used_at = $1 WHERE id = $2`, tx.now, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE notification_consents SET verified = TRUE, updated_at = $1 WHERE person_id = $2`,
-			tx.now, personID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE notification_consents SET verified = TRUE, updated_at = $1
+			WHERE person_id = $2 AND channel = $3 AND address = $4`, tx.now, personID, string(c.Channel), c.Address); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: personID, SubjectID: personID,

@@ -52,6 +52,10 @@ type NewThread struct {
 	Title         string
 	Body          string
 	Files         []File
+	// Consent, for a person, is the notification choice made on the form
+	// (checked by NormalizeConsent); it is stored with the thread, so a
+	// refused choice stores neither.
+	Consent *message.Consent
 }
 
 // ThreadRow is a thread as the lists show it.
@@ -84,10 +88,18 @@ func scanThread(row interface{ Scan(...any) error }, extra ...any) (ThreadRow, e
 }
 
 // StartThread stores a customer's new thread with its first message and
-// attachments, in the queue of the unit the topic routes to.
-func (db *DB) StartThread(ctx context.Context, nt NewThread) (ThreadRow, error) {
-	var t ThreadRow
-	err := db.inTx(ctx, func(tx *Tx) error {
+// attachments, in the queue of the unit the topic routes to, and the
+// notification choice made with it; codeSent says a changed choice sent a
+// verification code.
+func (db *DB) StartThread(ctx context.Context, nt NewThread) (t ThreadRow, codeSent bool, err error) {
+	err = db.inTx(ctx, func(tx *Tx) error {
+		codeSent = false
+		if nt.Consent != nil && nt.Party.Kind == message.PartyCustomer {
+			var err error
+			if codeSent, err = tx.setConsent(ctx, nt.Party.ID, nt.Lang, *nt.Consent); err != nil {
+				return err
+			}
+		}
 		t = ThreadRow{Thread: message.Thread{ID: NewID(), PartyKind: nt.Party.Kind, PartyID: nt.Party.ID, UnitID: nt.UnitID,
 			Subject: nt.Subject, Specification: nt.Specification, Title: strings.TrimSpace(nt.Title), Status: message.StatusOpen,
 			CreatedAt: tx.now, LastMessageAt: tx.now, UnreadByStaff: 1}, WaitingSince: tx.now}
@@ -104,7 +116,7 @@ func (db *DB) StartThread(ctx context.Context, nt NewThread) (ThreadRow, error) 
 		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: nt.AuthorID, SubjectID: partySubject(nt.Party),
 			Action: "thread.started", Object: "thread:" + t.ID, Detail: "unit=" + t.UnitID})
 	})
-	return t, err
+	return t, codeSent, err
 }
 
 // partySubject is the audit subject of a party: a person's ID, else none.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,13 +54,13 @@ func TestThreads(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := messageDB(t, db)
 		file := store.NewFile("plan.pdf", message.TypePDF, []byte("%PDF-1.4 plan"))
-		th, err := db.StartThread(ctx, store.NewThread{Party: maija, AuthorID: maija.ID, Lang: "fi", UnitID: "recovery",
+		th, _, err := db.StartThread(ctx, store.NewThread{Party: maija, AuthorID: maija.ID, Lang: "fi", UnitID: "recovery",
 			Subject: "recovery", Specification: "payment_plan", Title: "Plan", Body: "<b>50</b> a month?", Files: []store.File{file}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The same content again is stored once.
-		if _, err := db.StartThread(ctx, store.NewThread{Party: maija, AuthorID: maija.ID, Lang: "fi", UnitID: "international",
+		if _, _, err := db.StartThread(ctx, store.NewThread{Party: maija, AuthorID: maija.ID, Lang: "fi", UnitID: "international",
 			Subject: "international", Specification: "moving_abroad", Title: "Moving", Body: "Hi", Files: []store.File{file}}); err != nil {
 			t.Fatal(err)
 		}
@@ -210,6 +211,26 @@ func TestConsentVerification(t *testing.T) {
 		}
 		if err := db.VerifyConsent(ctx, "demo-person-sanna", code); fault.KeyOf(err) != "message.error.code_tries" {
 			t.Errorf("after five wrong tries: %v", err)
+		}
+		// Guesses racing each other still count to five.
+		db.SetConsent(ctx, "demo-person-matti", "fi", message.Consent{AllowMessages: true, Channel: message.ChannelEmail, Address: "matti@example.fi"})
+		var mu sync.Mutex
+		wrongs := 0
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if fault.KeyOf(db.VerifyConsent(ctx, "demo-person-matti", "x")) == "message.error.code_wrong" {
+					mu.Lock()
+					wrongs++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if wrongs > 5 {
+			t.Errorf("%d wrong guesses were weighed; at most 5 may be", wrongs)
 		}
 		// At most five codes an hour.
 		for range 4 {

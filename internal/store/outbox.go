@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -45,13 +46,26 @@ const outboxColumns = `id, channel, recipient, lang, kind, payload, message_id, 
 // claim is locking right now, and the UPDATE repeats the lease test because
 // a row may have been claimed and committed after the pick's snapshot.
 // SQLite runs one writer at a time, so the statement alone is atomic there.
-func (d dialect) claimSQL() string {
+func (d dialect) claimSQL(channels []outbox.Channel) string {
+	only := ""
+	for i, ch := range channels {
+		if i == 0 {
+			only = " AND channel IN ("
+		} else {
+			only += ", "
+		}
+		// The channels are the package's constants, never user input.
+		only += "'" + string(ch) + "'"
+	}
+	if only != "" {
+		only += ")"
+	}
 	skip := ""
 	if d == postgresDialect {
 		skip = " FOR UPDATE SKIP LOCKED"
 	}
 	return `WITH due AS MATERIALIZED (SELECT id FROM outbox
-			WHERE status = 'pending' AND next_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
+			WHERE status = 'pending' AND next_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)` + only + `
 			ORDER BY next_at, id LIMIT $4` + skip + `)
 		UPDATE outbox SET locked_by = $1, locked_until = $2, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM due)
@@ -61,11 +75,18 @@ func (d dialect) claimSQL() string {
 
 // ClaimOutbox leases up to n due notices to worker for lease: pending ones
 // whose time has come and that no other worker holds, or whose holder's
-// lease ran out. It counts the try and returns them oldest first.
-func (db *DB) ClaimOutbox(ctx context.Context, worker string, n int, lease time.Duration) ([]outbox.Item, error) {
+// lease ran out, on the given channels (all when none are given), so that
+// a notice waits for a worker that can send it. It counts the try and
+// returns them oldest first.
+func (db *DB) ClaimOutbox(ctx context.Context, worker string, n int, lease time.Duration, channels ...outbox.Channel) ([]outbox.Item, error) {
+	for _, ch := range channels {
+		if ch != outbox.Email && ch != outbox.SMS {
+			return nil, fmt.Errorf("outbox: unknown channel %q", ch)
+		}
+	}
 	var out []outbox.Item
 	err := db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, db.dialect.claimSQL(), worker, tx.now.Add(lease), tx.now, n)
+		rows, err := tx.QueryContext(ctx, db.dialect.claimSQL(channels), worker, tx.now.Add(lease), tx.now, n)
 		if err != nil {
 			return err
 		}
@@ -116,6 +137,15 @@ func (db *DB) MarkSent(ctx context.Context, worker, id string) error {
 func (db *DB) MarkRetry(ctx context.Context, worker, id string, next time.Time, errText string) error {
 	return db.release(ctx, worker, id, func(*Tx) (string, []any) {
 		return `next_at = $3, last_error = $4`, []any{next.UTC().Truncate(time.Microsecond), errText}
+	})
+}
+
+// ReleaseOutbox hands a claimed notice back untried, due as it was, and
+// takes back the try its claim counted. It fails with outbox.ErrNotHeld as
+// MarkSent does.
+func (db *DB) ReleaseOutbox(ctx context.Context, worker, id string) error {
+	return db.release(ctx, worker, id, func(*Tx) (string, []any) {
+		return `attempts = attempts - 1`, nil
 	})
 }
 
@@ -194,7 +224,7 @@ func (db *DB) OutboxBacklog(ctx context.Context) (pending int, oldest time.Durat
 		return
 	}
 	var at time.Time
-	if err = db.queryRow(ctx, `SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY next_at LIMIT 1`).Scan(&at); err != nil {
+	if err = db.queryRow(ctx, `SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY created_at LIMIT 1`).Scan(&at); err != nil {
 		return
 	}
 	return pending, db.Now().Sub(at), failed, nil

@@ -196,3 +196,39 @@ func TestOutboxConcurrentClaims(t *testing.T) {
 		}
 	})
 }
+
+// A worker claims only the channels it can send on; the rest wait.
+func TestClaimOutboxByChannel(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		mail := &outbox.Item{Channel: outbox.Email, Recipient: "a@example.fi", Lang: "fi", Kind: outbox.NewMessage}
+		sms := &outbox.Item{Channel: outbox.SMS, Recipient: "+358401234567", Lang: "fi", Kind: outbox.NewMessage}
+		for _, it := range []*outbox.Item{mail, sms} {
+			if err := db.Enqueue(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.ClaimOutbox(ctx, "mailer", 10, time.Minute, outbox.Email)
+		if err != nil || len(got) != 1 || got[0].ID != mail.ID {
+			t.Fatalf("an e-mail worker claimed %+v, %v", got, err)
+		}
+		got, err = db.ClaimOutbox(ctx, "texter", 10, time.Minute, outbox.SMS)
+		if err != nil || len(got) != 1 || got[0].ID != sms.ID {
+			t.Fatalf("an SMS worker claimed %+v, %v", got, err)
+		}
+		// Released untried, a notice is as it was before the claim.
+		if err := db.ReleaseOutbox(ctx, "mailer", mail.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ReleaseOutbox(ctx, "mailer", mail.ID); !errors.Is(err, outbox.ErrNotHeld) {
+			t.Errorf("second release: %v", err)
+		}
+		got, err = db.ClaimOutbox(ctx, "mailer2", 10, time.Minute, outbox.Email)
+		if err != nil || len(got) != 1 || got[0].Attempts != 1 {
+			t.Fatalf("after the release: %+v, %v", got, err)
+		}
+		if _, err := db.ClaimOutbox(ctx, "x", 10, time.Minute, outbox.Channel("pigeon")); err == nil {
+			t.Error("an unknown channel was accepted")
+		}
+	})
+}

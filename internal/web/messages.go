@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -20,7 +21,7 @@ import (
 
 // MessageStore is what secure messages need of the database.
 type MessageStore interface {
-	StartThread(ctx context.Context, nt store.NewThread) (store.ThreadRow, error)
+	StartThread(ctx context.Context, nt store.NewThread) (store.ThreadRow, bool, error)
 	PartyThreads(ctx context.Context, p store.Party, box store.Box, limit, offset int) ([]store.ThreadRow, error)
 	PartyCounts(ctx context.Context, p store.Party) (threads, unread int, err error)
 	PartyThread(ctx context.Context, p store.Party, threadID string) (store.ThreadRow, []message.Message, error)
@@ -51,6 +52,8 @@ type MessagesConfig struct {
 	Scanner message.Scanner
 	// Wake nudges the outbox worker after a notice is queued; may be nil.
 	Wake func()
+	// SMS says text messages can be sent, so customers may choose them.
+	SMS bool
 }
 
 // pageSize is how many threads a folder page shows.
@@ -201,6 +204,7 @@ type newMessageData struct {
 	Consent  message.Consent
 	Email    string
 	Phone    string
+	SMS      bool
 	uploadForm
 }
 
@@ -240,7 +244,7 @@ func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status
 		sub.Specifications = specs
 		d.Subjects = append(d.Subjects, sub)
 	}
-	d.uploadForm = s.uploadForm()
+	d.uploadForm, d.SMS = s.uploadForm(), s.cfg.Messages.SMS
 	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Message: msg, Field: field})
 }
 
@@ -292,10 +296,10 @@ func (l MessagesConfig) uploadLimit() int64 {
 // parseMessageForm reads a multipart message form; it answers the request
 // and reports false when the form cannot be read.
 func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
-	err := r.ParseMultipartForm(8 << 20)
-	if errors.Is(err, http.ErrNotMultipart) {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "multipart/form-data" {
 		return s.parseForm(w, r)
 	}
+	err := r.ParseMultipartForm(8 << 20)
 	if err == nil {
 		return true
 	}
@@ -392,7 +396,7 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		err = message.CheckNewMessage(s.cfg.Messages.Catalogue, subject, spec, d.Title, d.Body, ups, limits)
 	}
 	if err == nil {
-		consent, err = message.NormalizeConsent(consent)
+		consent, err = s.checkConsent(consent)
 	}
 	var unit string
 	if err == nil {
@@ -402,22 +406,19 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		files, err = s.files(r.Context(), ups, data, limits)
 	}
+	var codeSent bool
+	if err == nil {
+		// The message and the notification choice are stored together:
+		// a refused choice (too many codes) stores neither.
+		_, codeSent, err = s.store.StartThread(r.Context(), store.NewThread{Party: customerParty(sess.PersonID), AuthorID: sess.PersonID,
+			Lang: l.Lang, UnitID: unit, Subject: subject, Specification: spec, Title: d.Title, Body: d.Body, Files: files, Consent: &consent})
+	}
 	if err != nil {
 		s.refuseMessage(w, r, err, func(status int, msg, field string) { s.renderNewMessage(w, r, status, d, msg, field) })
 		return
 	}
-	if _, err := s.store.StartThread(r.Context(), store.NewThread{Party: customerParty(sess.PersonID), AuthorID: sess.PersonID,
-		Lang: l.Lang, UnitID: unit, Subject: subject, Specification: spec, Title: d.Title, Body: d.Body, Files: files}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	codeSent, err := s.saveConsent(r, sess.PersonID, l.Lang, consent)
-	if err != nil {
-		// The message is sent; only the notification choice failed.
-		s.fail(w, r, err)
-		return
-	}
 	if codeSent {
+		s.wake()
 		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
 		return
 	}
@@ -436,21 +437,14 @@ func consentFromForm(allow, channel, email, phone string) message.Consent {
 	return c
 }
 
-// saveConsent stores a changed notification choice and wakes the outbox
-// when a code went out.
-func (s *Server) saveConsent(r *http.Request, personID, lang string, c message.Consent) (bool, error) {
-	old, err := s.store.Consent(r.Context(), personID)
-	if err != nil {
-		return false, err
+// checkConsent is NormalizeConsent, refusing SMS when no SMS gateway is
+// configured.
+func (s *Server) checkConsent(c message.Consent) (message.Consent, error) {
+	c, err := message.NormalizeConsent(c)
+	if err == nil && c.Channel == message.ChannelSMS && !s.cfg.Messages.SMS {
+		return c, fault.InvalidField("channel", "message.error.consent_channel", nil)
 	}
-	if old.AllowMessages == c.AllowMessages && old.Channel == c.Channel && old.Address == c.Address {
-		return false, nil
-	}
-	sent, err := s.store.SetConsent(r.Context(), personID, lang, c)
-	if sent {
-		s.wake()
-	}
-	return sent, err
+	return c, err
 }
 
 func (s *Server) wake() {
@@ -459,17 +453,23 @@ func (s *Server) wake() {
 	}
 }
 
-// refuseMessage shows a refused form again with a 422 (or 503 when the
-// virus scanner could not answer), or fails the request for other errors.
+// refuseMessage shows a refused form again with the reason (422 for bad
+// input, 413 for a file over the limit, 429 for too many codes, 503 when
+// the virus scanner could not answer), or fails the request for other
+// errors.
 func (s *Server) refuseMessage(w http.ResponseWriter, r *http.Request, err error, again func(status int, msg, field string)) {
-	switch fault.KindOf(err) {
-	case fault.Invalid:
+	switch k := fault.KindOf(err); k {
+	case fault.Invalid, fault.TooLarge, fault.TooMany:
 		field := ""
 		var fe *fault.Error
 		if errorsAs(err, &fe) {
 			field = fe.Field
 		}
-		again(http.StatusUnprocessableEntity, s.message(r, err), field)
+		status := http.StatusUnprocessableEntity
+		if k != fault.Invalid {
+			status = k.Status()
+		}
+		again(status, s.message(r, err), field)
 	case fault.Unavailable:
 		if fault.KeyOf(err) == "message.error.scan_unavailable" {
 			again(http.StatusServiceUnavailable, s.message(r, err), "attachments")

@@ -9,11 +9,15 @@ import (
 )
 
 type notificationsData struct {
-	Consent message.Consent
-	Email   string
-	Phone   string
-	Saved   bool
-	Code    string // "sent" after a code went out
+	Consent message.Consent // the choice in the form's inputs
+	// Stored is the choice as saved, which decides whether a code is
+	// awaited.
+	Stored message.Consent
+	SMS    bool
+	Email  string
+	Phone  string
+	Saved  bool
+	Code   string // "sent" after a code went out
 }
 
 // notificationsShow is the customer's notification choice and, while the
@@ -28,12 +32,13 @@ func (s *Server) notificationsShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, personID string, status int, d notificationsData, msg, field string) {
+	c, err := s.store.Consent(r.Context(), personID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Stored, d.SMS = c, s.cfg.Messages.SMS
 	if msg == "" || field == "code" {
-		c, err := s.store.Consent(r.Context(), personID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
 		d.Consent = c
 		switch c.Channel {
 		case message.ChannelEmail:
@@ -58,16 +63,17 @@ func (s *Server) notificationsSave(w http.ResponseWriter, r *http.Request) {
 	d := notificationsData{Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone"))}
 	c := consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
 	d.Consent = c
-	c, err := message.NormalizeConsent(c)
+	c, err := s.checkConsent(c)
 	var sent bool
 	if err == nil {
-		sent, err = s.saveConsent(r, sess.PersonID, s.localizer(r).Lang, c)
+		sent, err = s.store.SetConsent(r.Context(), sess.PersonID, s.localizer(r).Lang, c)
 	}
 	if err != nil {
 		s.refuseNotifications(w, r, sess.PersonID, d, err)
 		return
 	}
 	if sent {
+		s.wake()
 		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
 		return
 	}

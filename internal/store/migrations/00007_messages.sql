@@ -121,11 +121,11 @@ CREATE INDEX outbox_thread ON outbox (thread_id);
 
 -- Messages that came through secure e-mail links become threads in their
 -- unit's queue.
-INSERT INTO threads (id, party_kind, party_id, email, unit_id, subject, specification, title, status,
+INSERT INTO threads (id, party_kind, party_id, email, lang, unit_id, subject, specification, title, status,
                      created_at, last_message_at, waiting_since, unread_staff)
-SELECT m.id, 'email', m.id, m.email, m.unit_id, 'secure_email', 'other', m.subject, 'open',
+SELECT m.id, 'email', m.id, m.email, l.lang, m.unit_id, 'secure_email', 'other', m.subject, 'open',
        m.created_at, m.created_at, m.created_at, 1
-FROM secure_messages m;
+FROM secure_messages m JOIN secure_links l ON l.id = m.link_id;
 INSERT INTO thread_messages (id, thread_id, author_kind, body, internal, created_at)
 SELECT m.id, m.id, 'customer', m.body, FALSE, m.created_at
 FROM secure_messages m;

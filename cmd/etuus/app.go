@@ -28,12 +28,14 @@ import (
 // app is a running etuus: the database and the web front, wired together.
 type app struct {
 	sink *sink.Sink // the development SMTP sink, when on
-	cfg  config
-	log  *slog.Logger
-	db   *store.DB
-	web  *web.Server
-	http *http.Server
-	ln   net.Listener
+	// smsSink is the development SMS gateway, when on.
+	smsSink *outbox.SMSSink
+	cfg     config
+	log     *slog.Logger
+	db      *store.DB
+	web     *web.Server
+	http    *http.Server
+	ln      net.Listener
 	// worker sends the outbox's notices from this process; nil when
 	// --outbox-worker=false or no channel is configured.
 	worker *outbox.Worker
@@ -159,6 +161,10 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	secure := web.SecureEmailConfig{Units: securemail.DefaultUnits(), Limits: securemail.DefaultRateLimits()}
 	// With --outbox-worker=false an etuus worker elsewhere sends the e-mail.
 	secure.On = smtp != nil || !c.OutboxWorker
+	if err := a.setUpDevSMS(&c); err != nil {
+		a.close()
+		return nil, err
+	}
 	scanner, err := c.scanner()
 	if err != nil {
 		a.close()
@@ -180,6 +186,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		SecureEmail:       secure,
 		Messages:          msgs,
 		TestMail:          testMailbox(sk),
+		TestSMS:           testTexts(a.smsSink),
 		BaseURL:           base,
 		Version:           version,
 		AccessLog:         c.AccessLog,
@@ -300,6 +307,9 @@ func (a *app) close() {
 	if a.sink != nil {
 		a.sink.Close()
 	}
+	if a.smsSink != nil {
+		a.smsSink.Close()
+	}
 	if a.db != nil {
 		a.db.Close()
 	}
@@ -312,4 +322,13 @@ func testMailbox(sk *sink.Sink) web.TestMailbox {
 		return nil
 	}
 	return sk
+}
+
+// testTexts is the SMS sink as the web front sees it; nil turns its part of
+// /test-mail off.
+func testTexts(s *outbox.SMSSink) web.TestTexts {
+	if s == nil {
+		return nil
+	}
+	return s
 }

@@ -46,6 +46,7 @@ type config struct {
 	SMTP    string
 	DevSMTP string
 
+	DevSMS       string
 	SMSURL       string
 	SMSToken     string
 	SMSFrom      string

@@ -213,7 +213,7 @@ func TestMessagesEndToEnd(t *testing.T) {
 // TestMessageRefusals sends each kind of bad input and checks that it is
 // refused in the user's language and stores nothing.
 func TestMessageRefusals(t *testing.T) {
-	e := startApp(t)
+	e := startApp(t, func(c *config) { c.DevSMS = "false" })
 	c := browser()
 	english(e, c)
 	e.signIn(c, "test-citizen", "demo-person-johan")
@@ -385,4 +385,68 @@ func consentForm(f url.Values, channel, field, addr string) url.Values {
 	f.Set("channel", channel)
 	f.Set(field, addr)
 	return f
+}
+
+var codeRe = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// TestSMSNotifications: a citizen chooses text messages, proves the number
+// with the code sent to it (a wrong code first), and is told of an answer
+// by SMS without personal data; the development gateway's texts show on
+// /test-mail.
+func TestSMSNotifications(t *testing.T) {
+	e := startApp(t)
+	johan := browser()
+	english(e, johan)
+	e.signIn(johan, "test-citizen", "demo-person-johan")
+	if _, body := e.get(johan, "/my/notifications"); !strings.Contains(body, `value="sms"`) {
+		t.Fatalf("SMS is not offered:\n%s", body)
+	}
+	resp, body := e.post(johan, "/my/notifications", consentForm(url.Values{}, "sms", "phone", "040 123 4567"))
+	if resp.StatusCode != 200 || !strings.Contains(body, "We sent a confirmation code by text message") {
+		t.Fatalf("choosing SMS: %d\n%s", resp.StatusCode, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	texts, err := e.app.smsSink.WaitFor(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := codeRe.FindString(texts[0].Text)
+	if texts[0].To != "+358401234567" || code == "" {
+		t.Fatalf("code text: %+v", texts[0])
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	if resp, body := e.post(johan, "/my/notifications/verify", url.Values{"code": {wrong}}); resp.StatusCode != 422 || !strings.Contains(body, "The code is wrong") {
+		t.Errorf("wrong code: %d", resp.StatusCode)
+	}
+	if resp, body := e.post(johan, "/my/notifications/verify", url.Values{"code": {code[:3] + " " + code[3:]}}); resp.StatusCode != 200 || !strings.Contains(body, "The address is confirmed") {
+		t.Fatalf("right code: %d\n%s", resp.StatusCode, body)
+	}
+	th, _, err := e.db().StartThread(context.Background(), store.NewThread{Party: customerPartyOf("demo-person-johan"), AuthorID: "demo-person-johan",
+		Lang: "en", UnitID: "recovery", Subject: "recovery", Specification: "student_loan", Title: "Loan", Body: "Question"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anna := browser()
+	e.signIn(anna, "test-staff", "staff-anna")
+	e.postMultipart(anna, "/staff/messages/"+th.ID, url.Values{"body": {"Answer about the student loan"}})
+	texts, err = e.app.smsSink.WaitFor(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notice := texts[1]
+	for _, secret := range []string{"Johan", "Korhonen", "241198", "loan", "Answer"} {
+		if strings.Contains(notice.Text, secret) {
+			t.Errorf("the SMS notice carries %q: %q", secret, notice.Text)
+		}
+	}
+	if notice.To != "+358401234567" {
+		t.Errorf("notice to %s", notice.To)
+	}
+	if _, body := e.get(johan, "/test-mail"); !strings.Contains(body, "358401234567") {
+		t.Errorf("/test-mail does not show the texts:\n%s", body)
+	}
 }

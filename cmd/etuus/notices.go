@@ -76,6 +76,27 @@ func (c *config) messageLimits() (message.Limits, error) {
 	return l, nil
 }
 
+// setUpDevSMS starts the development SMS gateway when no --sms-url is
+// given and --dev-sms allows (by default only on the embedded SQLite), and
+// points c at it.
+func (a *app) setUpDevSMS(c *config) error {
+	if c.SMSURL != "" {
+		return nil
+	}
+	dev, err := c.autoSQLite("--dev-sms", c.DevSMS)
+	if err != nil || !dev {
+		return err
+	}
+	s, err := outbox.StartSMSSink("127.0.0.1:0", 0)
+	if err != nil {
+		return fmt.Errorf("development SMS gateway: %w", err)
+	}
+	a.smsSink, c.SMSURL = s, s.URL()
+	a.cfg.SMSURL = c.SMSURL
+	a.log.Info("development SMS gateway started: texts are shown at /test-mail")
+	return nil
+}
+
 // sms is the gateway of --sms-url, or nil.
 func (c *config) sms() outbox.SMSSender {
 	if c.SMSURL == "" {

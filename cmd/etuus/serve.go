@@ -25,6 +25,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.DevSMTP, "dev-smtp", env("ETUUS_DEV_SMTP", "auto"), "without --smtp, start a development SMTP sink and show its mail at /test-mail: auto (only on SQLite), true or false (ETUUS_DEV_SMTP)")
 	messageFlags(fs, &c)
 	smsFlags(fs, &c)
+	fs.StringVar(&c.DevSMS, "dev-sms", env("ETUUS_DEV_SMS", "auto"), "without --sms-url, start a development SMS gateway and show its texts at /test-mail: auto (only on SQLite), true or false (ETUUS_DEV_SMS)")
 	fs.BoolVar(&c.OutboxWorker, "outbox-worker", envBool("ETUUS_OUTBOX_WORKER", true), "send the outbox's notices from this process too; false leaves them to 'etuus worker' (ETUUS_OUTBOX_WORKER)")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", 20*time.Second, "how long requests in flight may finish after SIGTERM")
 	if err := fs.Parse(args); err != nil {

@@ -131,3 +131,35 @@ func TestKindsAreValid(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNormalizeConsent feeds arbitrary addresses: an accepted consent is
+// in stored form (normalising it again changes nothing), an e-mail address
+// has no line break, and a phone number is +, then digits.
+func FuzzNormalizeConsent(f *testing.F) {
+	for _, s := range []string{"040 123 4567", "+358401234567", "Maija@Example.FI", "a@b", "\r\nBcc: x@y", "+0", "00358 40 1"} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, addr string, sms bool) {
+		ch := ChannelEmail
+		if sms {
+			ch = ChannelSMS
+		}
+		c, err := NormalizeConsent(Consent{AllowMessages: true, Channel: ch, Address: addr})
+		if err != nil {
+			return
+		}
+		again, err := NormalizeConsent(c)
+		if err != nil || again != c {
+			t.Fatalf("not stable: %+v → %+v, %v", c, again, err)
+		}
+		if strings.ContainsAny(c.Address, "\r\n") {
+			t.Fatalf("line break in %q", c.Address)
+		}
+		if sms {
+			if len(c.Address) < 2 || c.Address[0] != '+' || strings.Trim(c.Address[1:], "0123456789") != "" {
+				t.Fatalf("phone number %q", c.Address)
+			}
+		}
+	})
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
@@ -72,6 +73,11 @@ type RecoveryConfig struct {
 	MaxBankFileBytes int64
 }
 
+// TestTexts is what the development SMS gateway received.
+type TestTexts interface {
+	Texts() []outbox.SMSText
+}
+
 // TestMailbox is what the development SMTP sink received.
 type TestMailbox interface {
 	Messages() []sink.Received
@@ -107,6 +113,9 @@ type Config struct {
 	// TestMail is the development SMTP sink whose mail /test-mail shows;
 	// nil in production.
 	TestMail TestMailbox
+	// TestSMS is the development SMS gateway whose texts /test-mail shows;
+	// nil in production.
+	TestSMS  TestTexts
 	Recovery RecoveryConfig
 	Messages MessagesConfig
 	// Extra routes mounted beside the pages, such as the test identity
@@ -267,7 +276,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff", s.staffShow)
 	mux.HandleFunc("GET /staff/eidas", s.eidasList)
 	mux.HandleFunc("POST /staff/eidas/{id}/link", s.eidasLink)
-	if s.cfg.TestMail != nil {
+	if s.cfg.TestMail != nil || s.cfg.TestSMS != nil {
 		mux.HandleFunc("GET /test-mail", s.testMail)
 	}
 	for pattern, h := range s.cfg.Mount {

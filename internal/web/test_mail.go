@@ -4,9 +4,13 @@ import (
 	"net"
 	"net/http"
 	"slices"
+
+	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
-// testMail shows what the development SMTP sink received, newest first,
+// testMail shows what the development SMTP sink and SMS gateway received,
+// newest first,
 // so that e-mail can be followed end to end without a real mailbox. It
 // exists only when the sink runs (never in production), and says TEST.
 //
@@ -16,7 +20,19 @@ func (s *Server) testMail(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	ms := s.cfg.TestMail.Messages()
-	slices.Reverse(ms)
-	s.render(w, r, http.StatusOK, "test_mail", &page{Title: "testmail.title", Data: ms})
+	var d testMailData
+	if s.cfg.TestMail != nil {
+		d.Mail = s.cfg.TestMail.Messages()
+		slices.Reverse(d.Mail)
+	}
+	if s.cfg.TestSMS != nil {
+		d.SMS = s.cfg.TestSMS.Texts()
+		slices.Reverse(d.SMS)
+	}
+	s.render(w, r, http.StatusOK, "test_mail", &page{Title: "testmail.title", Data: d})
+}
+
+type testMailData struct {
+	Mail []sink.Received
+	SMS  []outbox.SMSText
 }

@@ -57,7 +57,7 @@ type MessagesConfig struct {
 }
 
 // pageSize is how many threads a folder page shows.
-const pageSize = 25
+const pageSize = 20
 
 // customerParty is the signed-in customer as a thread party.
 func customerParty(personID string) store.Party {
@@ -71,7 +71,7 @@ type threadItem struct {
 }
 
 // inboxRow is a thread as a folder lists it, every text ready, so that a
-// page of 50 renders without reflection-heavy lookups.
+// page renders without reflection-heavy template lookups.
 type inboxRow struct {
 	ID, Title, Topic, Unit, Last, Status string
 	Unread                               bool
@@ -91,7 +91,7 @@ type inboxData struct {
 }
 
 // inboxRows writes a folder's table rows. It is Go rather than template
-// code because a page of 50 threads spent most of its time in the
+// code because a folder page spent most of its time in the
 // template's per-field reflection and escaping; every text is escaped here
 // with the same escaper.
 func inboxRows(rows []inboxRow, newBadge string) template.HTML {
@@ -187,12 +187,12 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 	for _, st := range []message.Status{message.StatusOpen, message.StatusAnswered, message.StatusClosed} {
 		status[st] = l.T("message.status." + string(st))
 	}
-	rows2 := make([]inboxRow, len(items))
+	list := make([]inboxRow, len(items))
 	for i, t := range items {
-		rows2[i] = inboxRow{ID: t.ID, Title: t.Title, Topic: t.Topic, Unit: t.Unit, Last: formatWhen(t.LastMessageAt),
+		list[i] = inboxRow{ID: t.ID, Title: t.Title, Topic: t.Topic, Unit: t.Unit, Last: formatWhen(t.LastMessageAt),
 			Status: status[t.Status], Unread: t.UnreadByCustomer > 0}
 	}
-	d.Rows, d.Any = inboxRows(rows2, l.T("message.new_badge")), len(rows2) > 0
+	d.Rows, d.Any = inboxRows(list, l.T("message.new_badge")), len(list) > 0
 	s.render(w, r, http.StatusOK, "messages", &page{L: l, Title: "message.title", Data: d})
 }
 

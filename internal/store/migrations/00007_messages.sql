@@ -31,8 +31,10 @@ CREATE TABLE threads (
     read_token_hash TEXT UNIQUE,
     read_expires_at TIMESTAMPTZ
 );
--- unread_customer makes the index cover a party's counts.
-CREATE INDEX threads_party ON threads (party_kind, party_id, last_message_at, unread_customer);
+-- id completes the folder's order (newest first, then by ID) so that a
+-- page is read straight from the index; unread_customer makes it cover a
+-- party's counts.
+CREATE INDEX threads_party ON threads (party_kind, party_id, last_message_at, id, unread_customer);
 CREATE INDEX threads_unit ON threads (unit_id, status, last_message_at);
 CREATE INDEX threads_waiting ON threads (unit_id, waiting_since);
 

@@ -175,7 +175,12 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	msgs := web.MessagesConfig{Scanner: scanner, Limits: limits, SMS: c.SMSURL != ""}
+	topics, err := c.catalogue(ctx, db)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	msgs := web.MessagesConfig{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != ""}
 	if c.OutboxWorker && (smtp != nil || c.SMSURL != "") {
 		a.worker = newWorker(db, smtp, c, cat, log)
 		msgs.Wake = a.worker.Wake

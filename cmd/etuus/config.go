@@ -53,6 +53,7 @@ type config struct {
 	Clamd        string
 	OutboxWorker bool
 
+	Topics         string
 	AttachTypes    string
 	AttachMaxMB    int
 	AttachMaxFiles int

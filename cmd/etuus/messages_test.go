@@ -8,6 +8,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -448,5 +450,39 @@ func TestSMSNotifications(t *testing.T) {
 	}
 	if _, body := e.get(johan, "/test-mail"); !strings.Contains(body, "358401234567") {
 		t.Errorf("/test-mail does not show the texts:\n%s", body)
+	}
+}
+
+// TestTopicCatalogueFromFile: a centre changes topics and routing by
+// editing a JSON file, and a broken file stops start-up with one line.
+func TestTopicCatalogueFromFile(t *testing.T) {
+	dir := t.TempDir()
+	topics := filepath.Join(dir, "topics.json")
+	cat := `{"subjects": [{"key": "benefits", "unit": "international",
+		"labels": {"fi": "Etuudet", "sv": "Förmåner", "en": "Benefits"},
+		"specifications": [{"key": "pension_abroad", "labels": {"fi": "Eläke ulkomaille", "sv": "Pension utomlands", "en": "Pension abroad"}}]}]}`
+	if err := os.WriteFile(topics, []byte(cat), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := startApp(t, func(c *config) { c.Topics = topics })
+	c := browser()
+	english(e, c)
+	e.signIn(c, "test-citizen", "demo-person-maija")
+	if _, body := e.get(c, "/my/messages/new"); !strings.Contains(body, "Pension abroad") || strings.Contains(body, "Recovery payment plan") {
+		t.Fatalf("the form does not offer the file's topics:\n%s", body)
+	}
+	resp, _ := e.postMultipart(c, "/my/messages", url.Values{"topic": {"benefits.pension_abroad"}, "title": {"Pension"}, "body": {"Hello"}, "allow": {"no"}, "channel": {"none"}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("send: %d", resp.StatusCode)
+	}
+	if q, _ := e.db().UnitThreads(context.Background(), store.ThreadFilter{UnitID: "international"}); len(q) != 1 || q[0].Title != "Pension" {
+		t.Errorf("international's queue = %+v", q)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"subjects": [{"key": "x", "unit": "no-such-unit", "labels": {"fi": "x", "sv": "x", "en": "x"}, "specifications": []}]}`), 0o600)
+	code, _, errOut := runCmd(t, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--message-topics", bad)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if last := lines[len(lines)-1]; code == 0 || !strings.HasPrefix(last, "etuus serve: --message-topics") || !strings.Contains(last, "unknown unit") {
+		t.Errorf("a broken catalogue: %d %q", code, errOut)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ func smsFlags(fs *flag.FlagSet, c *config) {
 // messageFlags are secure messaging's settings: attachments and the virus
 // scanner.
 func messageFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.Topics, "message-topics", env("ETUUS_MESSAGE_TOPICS", ""), "JSON topic catalogue: the subjects and specifications customers choose from and the unit each routes to (format: internal/message/topics.json); default: the built-in one (ETUUS_MESSAGE_TOPICS)")
 	fs.StringVar(&c.AttachTypes, "attachment-types", env("ETUUS_ATTACHMENT_TYPES", "pdf,jpeg,png"), "file types messages may carry, checked from the content: any of pdf, jpeg, png (ETUUS_ATTACHMENT_TYPES)")
 	fs.IntVar(&c.AttachMaxMB, "attachment-max-mb", envInt("ETUUS_ATTACHMENT_MAX_MB", 10), "largest attachment in MiB (ETUUS_ATTACHMENT_MAX_MB)")
 	fs.IntVar(&c.AttachMaxFiles, "attachment-max-files", envInt("ETUUS_ATTACHMENT_MAX_FILES", message.DefaultMaxFiles), "most attachments in one message (ETUUS_ATTACHMENT_MAX_FILES)")
@@ -46,6 +48,28 @@ func (c *config) scanner() (message.Scanner, error) {
 		return nil, fmt.Errorf("--clamd must be unix:/path/to/socket or tcp:host:port, not %q", c.Clamd)
 	}
 	return message.ClamAV{Network: network, Address: addr}, nil
+}
+
+// catalogue reads the topic catalogue of --message-topics, checked against
+// the units that exist, or nil for the built-in one.
+func (c *config) catalogue(ctx context.Context, db *store.DB) (*message.Catalogue, error) {
+	if c.Topics == "" {
+		return nil, nil
+	}
+	units, err := db.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(c.Topics)
+	if err != nil {
+		return nil, fmt.Errorf("--message-topics: %w", err)
+	}
+	defer f.Close()
+	cat, err := message.LoadCatalogue(f, message.KnownUnits(units))
+	if err != nil {
+		return nil, fmt.Errorf("--message-topics %s: %w", c.Topics, err)
+	}
+	return cat, nil
 }
 
 // messageLimits reads the attachment settings.

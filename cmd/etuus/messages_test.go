@@ -486,3 +486,79 @@ func TestTopicCatalogueFromFile(t *testing.T) {
 		t.Errorf("a broken catalogue: %d %q", code, errOut)
 	}
 }
+
+// TestStaffQueueActions works a thread through the queue's filters, takes
+// it, moves it to the unit it belongs to, and closes it there; each action
+// is allowed only to the unit holding the thread.
+func TestStaffQueueActions(t *testing.T) {
+	e := startApp(t)
+	th, _, err := e.db().StartThread(context.Background(), store.NewThread{Party: customerPartyOf("demo-person-maija"), AuthorID: "demo-person-maija",
+		Lang: "fi", UnitID: "recovery", Subject: "recovery", Specification: "other", Title: "Muutto Saksaan", Body: "Muutan ulkomaille."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anna, pekka, kaisa := browser(), browser(), browser()
+	for c, who := range map[*http.Client]string{anna: "staff-anna", pekka: "staff-pekka", kaisa: "staff-kaisa"} {
+		english(e, c)
+		e.signIn(c, "test-staff", who)
+	}
+	lists := func(c *http.Client, query string) bool {
+		t.Helper()
+		_, body := e.get(c, "/staff/messages"+query)
+		return strings.Contains(body, "Muutto Saksaan")
+	}
+	for query, want := range map[string]bool{"?unread=1": true, "?assigned=none": true, "?assigned=me": false, "?age=1d": false,
+		"?view=waiting": true, "?topic=recovery.other": true, "?topic=recovery.payment_plan": false, "?view=closed": false} {
+		if got := lists(anna, query); got != want {
+			t.Errorf("queue%s lists the thread: %v, want %v", query, got, want)
+		}
+	}
+	// Another unit can neither act on it nor see it.
+	for _, action := range []string{"assign", "close", "move"} {
+		if resp, _ := e.post(kaisa, "/staff/messages/"+th.ID+"/"+action, url.Values{"unit": {"international"}}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("another unit's %s: %d", action, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.post(anna, "/staff/messages/"+th.ID+"/assign", nil); resp.StatusCode != 200 {
+		t.Fatalf("assign: %d", resp.StatusCode)
+	}
+	if !lists(anna, "?assigned=me") || lists(pekka, "?assigned=me") || lists(anna, "?assigned=none") {
+		t.Error("the assignment does not show in the filters")
+	}
+	if _, body := e.get(pekka, "/staff/messages?assigned="); !strings.Contains(body, "Anna Asiantuntija") {
+		t.Error("the queue does not name the handler")
+	}
+	// Misrouted: moved to International Affairs, with a note and an audit entry.
+	if resp, body := e.post(anna, "/staff/messages/"+th.ID+"/move", url.Values{"unit": {"recovery"}}); resp.StatusCode != 422 || !strings.Contains(body, "already in this unit") {
+		t.Errorf("move to the same unit: %d", resp.StatusCode)
+	}
+	if resp, body := e.post(anna, "/staff/messages/"+th.ID+"/move", url.Values{"unit": {"international"}}); resp.StatusCode != 200 || !strings.Contains(body, "moved to another unit") {
+		t.Fatalf("move: %d\n%s", resp.StatusCode, body)
+	}
+	if lists(anna, "") || !lists(kaisa, "?assigned=none") {
+		t.Error("the moved thread is not in the new unit's queue only")
+	}
+	_, body := e.get(kaisa, "/staff/messages/"+th.ID)
+	if !strings.Contains(body, "The conversation was moved to another unit.") {
+		t.Errorf("no note of the move:\n%s", body)
+	}
+	if resp, _ := e.post(kaisa, "/staff/messages/"+th.ID+"/close", nil); resp.StatusCode != 200 || !lists(kaisa, "?view=closed") || lists(kaisa, "") {
+		t.Errorf("close: %d", resp.StatusCode)
+	}
+	// The customer never sees the move note, and her reply reopens it.
+	maija := browser()
+	e.signIn(maija, "test-citizen", "demo-person-maija")
+	if _, body := e.get(maija, "/my/messages/"+th.ID); strings.Contains(body, "moved:") || strings.Contains(body, "siirrettiin") {
+		t.Errorf("the customer sees the internal move note")
+	}
+	e.postMultipart(maija, "/my/messages/"+th.ID, url.Values{"body": {"Vielä yksi kysymys."}})
+	if !lists(kaisa, "?view=waiting") {
+		t.Error("the customer's reply did not reopen the thread")
+	}
+	acts := strings.Join(e.auditActions(), ",")
+	for _, want := range []string{"thread.assigned", "thread.moved", "thread.closed"} {
+		if !strings.Contains(acts, want) {
+			t.Errorf("audit lacks %s", want)
+		}
+	}
+}

@@ -395,26 +395,31 @@ func (db *DB) UnitThreads(ctx context.Context, f ThreadFilter) ([]ThreadRow, err
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	q := `SELECT ` + threadColumns + `, ` + partyName + `, COALESCE(s.given_name || ' ' || s.family_name, '')
-		FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
-		LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
-		LEFT JOIN staff s ON s.id = t.assigned_to
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
+	q := staffThreadSelect + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, func(r interface{ Scan(...any) error }) (ThreadRow, error) {
-		var t ThreadRow
-		var name, assigned string
-		t, err := scanThread(r, &name, &assigned)
-		t.PartyName, t.AssignedName = name, assigned
-		return t, err
-	})
+	return scanAll(rows, scanStaffThread)
 }
 
-const partyName = `CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
-	WHEN 'organisation' THEN o.name ELSE t.email END`
+// staffThreadSelect reads threads as staff see them: with the party's name
+// (a person's, an organisation's, or the secure e-mail address) and the
+// handler's name.
+const staffThreadSelect = `SELECT ` + threadColumns + `,
+	CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
+		WHEN 'organisation' THEN o.name ELSE t.email END,
+	COALESCE(s.given_name || ' ' || s.family_name, '')
+	FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
+	LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
+	LEFT JOIN staff s ON s.id = t.assigned_to`
+
+func scanStaffThread(r interface{ Scan(...any) error }) (ThreadRow, error) {
+	var name, assigned string
+	t, err := scanThread(r, &name, &assigned)
+	t.PartyName, t.AssignedName = name, assigned
+	return t, err
+}
 
 // UnitWaiting counts a unit's threads waiting for an answer, and the
 // oldest wait.
@@ -438,7 +443,6 @@ func (db *DB) UnitWaiting(ctx context.Context, unitID string) (n int, oldest tim
 // StaffView is a thread as staff see it.
 type StaffView struct {
 	ThreadRow
-	Lang     string
 	Messages []message.Message // internal notes too
 	Notices  []outbox.Item     // the thread's notices and how they went
 }
@@ -451,18 +455,8 @@ func (db *DB) UnitThread(ctx context.Context, staffID, unitID, threadID string) 
 	var v StaffView
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		var name, assigned string
-		v.ThreadRow, err = scanThread(tx.QueryRowContext(ctx, `SELECT `+threadColumns+`, `+partyName+`,
-			COALESCE(s.given_name || ' ' || s.family_name, '')
-			FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
-			LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
-			LEFT JOIN staff s ON s.id = t.assigned_to
-			WHERE t.id = $1 AND t.unit_id = $2`, threadID, unitID), &name, &assigned)
+		v.ThreadRow, err = scanStaffThread(tx.QueryRowContext(ctx, staffThreadSelect+` WHERE t.id = $1 AND t.unit_id = $2`, threadID, unitID))
 		if err != nil {
-			return err
-		}
-		v.PartyName, v.AssignedName = name, assigned
-		if err := tx.QueryRowContext(ctx, `SELECT lang FROM threads WHERE id = $1`, threadID).Scan(&v.Lang); err != nil {
 			return err
 		}
 		if v.UnreadByStaff > 0 {

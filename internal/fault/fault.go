@@ -126,3 +126,13 @@ func DataOf(err error) map[string]any {
 	}
 	return nil
 }
+
+// FieldOf returns the form field of the first *Error in err's chain, or ""
+// when the error is about no field.
+func FieldOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}

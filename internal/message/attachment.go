@@ -94,7 +94,7 @@ func CheckUpload(u Upload, limits Limits) (contentType string, err error) {
 	}
 	ct := SniffType(u.Head)
 	if ct == TypeUnknown || !slices.Contains(limits.Types, ct) {
-		data["Types"] = typeNames(limits.Types)
+		data["Types"] = TypeNames(limits.Types)
 		return "", fault.InvalidField("attachments", "message.error.attachment_type", data)
 	}
 	k := kinds[ct]
@@ -106,8 +106,9 @@ func CheckUpload(u Upload, limits Limits) (contentType string, err error) {
 	return ct, nil
 }
 
-// typeNames lists the allowed types a user can be told of: "PDF, JPEG, PNG".
-func typeNames(types []string) string {
+// TypeNames names content types the way people know them ("PDF, JPEG,
+// PNG"), leaving out any SniffType does not recognise.
+func TypeNames(types []string) string {
 	var names []string
 	for _, t := range types {
 		if k, ok := kinds[t]; ok && !slices.Contains(names, k.short) {

@@ -215,16 +215,11 @@ func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request) {
 		plan, err = recovery.ProposePlan(v.Balance(), req, s.today(), s.cfg.Recovery.Rules)
 	}
 	if err != nil {
-		var fe *fault.Error
-		field := ""
-		if errorsAs(err, &fe) {
-			field = fe.Field
-		}
 		if fault.KindOf(err) != fault.Invalid {
 			s.fail(w, r, err)
 			return
 		}
-		s.renderPlanErr(w, r, d, err, field)
+		s.renderPlanErr(w, r, d, err, fault.FieldOf(err))
 		return
 	}
 	if f.Get("action") != "send" {

@@ -96,16 +96,11 @@ func (s *Server) exemptionSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch fault.KindOf(err) {
 		case fault.Invalid, fault.Conflict:
-			field := ""
-			var fe *fault.Error
-			if errorsAs(err, &fe) {
-				field = fe.Field
-			}
 			status := http.StatusUnprocessableEntity
 			if fault.Is(err, fault.Conflict) {
 				status = http.StatusConflict
 			}
-			s.renderExemption(w, r, status, d, s.message(r, err), field)
+			s.renderExemption(w, r, status, d, s.message(r, err), fault.FieldOf(err))
 		default:
 			s.fail(w, r, err)
 		}

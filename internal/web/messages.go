@@ -3,7 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"mime"
@@ -258,7 +258,7 @@ type uploadForm struct {
 
 func (s *Server) uploadForm() uploadForm {
 	l := s.limits()
-	return uploadForm{Limits: l, Types: typeList(l.Types)}
+	return uploadForm{Limits: l, Types: message.TypeNames(l.Types)}
 }
 
 // readReply reads a reply form: the body, and the attachments checked,
@@ -277,16 +277,6 @@ func (s *Server) readReply(r *http.Request) (string, []store.File, error) {
 	return body, files, err
 }
 
-// typeList names content types the way people know them: PDF, JPEG, PNG.
-func typeList(types []string) string {
-	names := make([]string, len(types))
-	for i, t := range types {
-		_, sub, _ := strings.Cut(t, "/")
-		names[i] = strings.ToUpper(sub)
-	}
-	return strings.Join(names, ", ")
-}
-
 // uploadLimit is the largest message form with attachments.
 func (l MessagesConfig) uploadLimit() int64 {
 	lim := l.Limits.WithDefaults()
@@ -299,17 +289,7 @@ func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "multipart/form-data" {
 		return s.parseForm(w, r)
 	}
-	err := r.ParseMultipartForm(8 << 20)
-	if err == nil {
-		return true
-	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		s.renderError(w, r, http.StatusRequestEntityTooLarge, "message.error.form_too_large")
-		return false
-	}
-	s.renderError(w, r, http.StatusBadRequest, "error.invalid")
-	return false
+	return s.formRead(w, r, r.ParseMultipartForm(8<<20), "message.error.form_too_large")
 }
 
 // uploads reads the form's attachments, skipping the empty part a browser
@@ -460,16 +440,11 @@ func (s *Server) wake() {
 func (s *Server) refuseMessage(w http.ResponseWriter, r *http.Request, err error, again func(status int, msg, field string)) {
 	switch k := fault.KindOf(err); k {
 	case fault.Invalid, fault.TooLarge, fault.TooMany:
-		field := ""
-		var fe *fault.Error
-		if errorsAs(err, &fe) {
-			field = fe.Field
-		}
 		status := http.StatusUnprocessableEntity
 		if k != fault.Invalid {
 			status = k.Status()
 		}
-		again(status, s.message(r, err), field)
+		again(status, s.message(r, err), fault.FieldOf(err))
 	case fault.Unavailable:
 		if fault.KeyOf(err) == "message.error.scan_unavailable" {
 			again(http.StatusServiceUnavailable, s.message(r, err), "attachments")
@@ -574,7 +549,7 @@ func contentDisposition(name string) string {
 		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-._~", b) >= 0 {
 			enc.WriteByte(b)
 		} else {
-			enc.WriteString("%" + strings.ToUpper(strconv.FormatUint(uint64(b)|0x100, 16)[1:]))
+			fmt.Fprintf(&enc, "%%%02X", b)
 		}
 	}
 	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + enc.String()

@@ -28,13 +28,7 @@ func (s *Server) staffShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := s.localizer(r)
-	unit := sess.UnitID
-	for _, u := range units {
-		if u.ID == sess.UnitID {
-			unit = u.Name(l.Lang)
-		}
-	}
-	s.render(w, r, http.StatusOK, "staff", &page{L: l, Title: "staff.title", Data: staffData{Unit: unit, Role: sess.Role}})
+	s.render(w, r, http.StatusOK, "staff", &page{L: l, Title: "staff.title", Data: staffData{Unit: unitName(units, sess.UnitID, l.Lang), Role: sess.Role}})
 }
 
 type staffData struct {

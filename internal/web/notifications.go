@@ -84,11 +84,7 @@ func (s *Server) refuseNotifications(w http.ResponseWriter, r *http.Request, per
 	status := fault.KindOf(err).Status()
 	switch fault.KindOf(err) {
 	case fault.Invalid, fault.Conflict, fault.TooMany:
-		field := ""
-		var fe *fault.Error
-		if errorsAs(err, &fe) {
-			field = fe.Field
-		}
+		field := fault.FieldOf(err)
 		if field == "" {
 			field = "code"
 		}

@@ -166,10 +166,7 @@ func (s *Server) secureEmailSend(w http.ResponseWriter, r *http.Request) {
 	}
 	d := secureEmailData{Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body")}
 	if err := securemail.CheckMessage(d.Subject, d.Body); err != nil {
-		var fe *fault.Error
-		if errorsAs(err, &fe) {
-			d.Field = fe.Field
-		}
+		d.Field = fault.FieldOf(err)
 		s.renderSecureWrite(w, r, http.StatusUnprocessableEntity, link.UnitID, d, fault.KeyOf(err))
 		return
 	}

@@ -23,13 +23,19 @@ func errorsAs(err error, target any) bool { return errors.As(err, target) }
 // parseForm reads a posted form, answering 413 when the body is over the
 // limit and 400 when it cannot be read; it reports whether to go on.
 func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
-	err := r.ParseForm()
+	return s.formRead(w, r, r.ParseForm(), "error.too_large")
+}
+
+// formRead answers a request whose body could not be read: 413 with
+// tooLargeKey when it is over the limit, else 400. It reports whether err
+// was nil, that is whether to go on.
+func (s *Server) formRead(w http.ResponseWriter, r *http.Request, err error, tooLargeKey string) bool {
 	if err == nil {
 		return true
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		s.renderError(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, tooLargeKey)
 		return false
 	}
 	s.renderError(w, r, http.StatusBadRequest, "error.invalid")

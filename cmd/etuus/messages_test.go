@@ -46,13 +46,7 @@ func (e *running) postMultipart(c *http.Client, path string, form url.Values, fi
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, e.base+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := c.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return e.read(c.Do(req))
 }
 
 var (

@@ -107,6 +107,13 @@ func (e *running) get(c *http.Client, path string) (*http.Response, string) {
 		u = e.base + path
 	}
 	resp, err := c.Get(u)
+	return e.read(resp, err)
+}
+
+// read returns a response with its body read, failing the test when the
+// request itself failed.
+func (e *running) read(resp *http.Response, err error) (*http.Response, string) {
+	e.t.Helper()
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -120,13 +127,7 @@ func (e *running) post(c *http.Client, u string, form url.Values) (*http.Respons
 	if strings.HasPrefix(u, "/") {
 		u = e.base + u
 	}
-	resp, err := c.PostForm(u, form)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return e.read(c.PostForm(u, form))
 }
 
 var (

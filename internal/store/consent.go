@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
 	"math/big"
 	"time"
@@ -25,16 +26,13 @@ const (
 // Consent is a person's notification choice; a person who never chose has
 // allowed nothing.
 func (db *DB) Consent(ctx context.Context, personID string) (message.Consent, error) {
-	var c message.Consent
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		c, err = consentOf(ctx, tx, personID)
-		return err
-	})
-	return c, err
+	return consentOf(ctx, db.sql, personID)
 }
 
-func consentOf(ctx context.Context, tx *Tx, personID string) (message.Consent, error) {
+// consentOf reads a consent through the database or inside a transaction.
+func consentOf(ctx context.Context, tx interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}, personID string) (message.Consent, error) {
 	c := message.Consent{Channel: message.ChannelNone}
 	var ch string
 	err := tx.QueryRowContext(ctx, `SELECT allow_messages, channel, address, verified FROM notification_consents WHERE person_id = $1`,

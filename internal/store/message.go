@@ -297,43 +297,50 @@ func (db *DB) PartyReply(ctx context.Context, p Party, authorID, threadID, body 
 // PartyAttachment reads an attachment of one of a party's threads, not of
 // an internal note.
 func (db *DB) PartyAttachment(ctx context.Context, p Party, id string) (message.AttachmentMeta, []byte, error) {
-	return db.attachment(ctx, `JOIN threads t ON t.id = a.thread_id JOIN thread_messages m ON m.id = a.message_id
+	a, err := db.attachment(ctx, `JOIN thread_messages m ON m.id = a.message_id
 		WHERE a.id = $1 AND t.party_kind = $2 AND t.party_id = $3 AND NOT m.internal`, id, string(p.Kind), p.ID)
+	return a.AttachmentMeta, a.data, err
 }
 
 // SecureAttachment reads an attachment of the thread a secure e-mail
 // reading link points to, while the link works.
 func (db *DB) SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error) {
-	return db.attachment(ctx, `JOIN threads t ON t.id = a.thread_id JOIN thread_messages m ON m.id = a.message_id
+	a, err := db.attachment(ctx, `JOIN thread_messages m ON m.id = a.message_id
 		WHERE a.id = $1 AND t.read_token_hash = $2 AND t.read_expires_at > $3 AND NOT m.internal`,
 		id, auth.HashToken(token), db.Now().UTC())
+	return a.AttachmentMeta, a.data, err
 }
 
 // UnitAttachment reads an attachment of a thread in a unit's queue, and
 // writes the staff member's read to the audit log.
 func (db *DB) UnitAttachment(ctx context.Context, staffID, unitID, id string) (message.AttachmentMeta, []byte, error) {
-	a, data, err := db.attachment(ctx, `JOIN threads t ON t.id = a.thread_id WHERE a.id = $1 AND t.unit_id = $2`, id, unitID)
+	a, err := db.attachment(ctx, `WHERE a.id = $1 AND t.unit_id = $2`, id, unitID)
 	if err != nil {
-		return a, nil, err
+		return a.AttachmentMeta, nil, err
 	}
-	var party, partyID, threadID string
-	err = db.sql.QueryRowContext(ctx, `SELECT t.party_kind, t.party_id, t.id FROM attachments a JOIN threads t ON t.id = a.thread_id
-		WHERE a.id = $1`, id).Scan(&party, &partyID, &threadID)
-	if err != nil {
-		return a, nil, db.mapErr(err)
-	}
-	err = db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(Party{message.PartyKind(party), partyID}),
-		Action: "thread.attachment_read", Object: "attachment:" + id, Detail: "thread=" + threadID})
-	return a, data, err
+	err = db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(a.party),
+		Action: "thread.attachment_read", Object: "attachment:" + id, Detail: "thread=" + a.threadID})
+	return a.AttachmentMeta, a.data, err
 }
 
-func (db *DB) attachment(ctx context.Context, where string, args ...any) (message.AttachmentMeta, []byte, error) {
-	var a message.AttachmentMeta
-	var data []byte
-	err := db.sql.QueryRowContext(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256, b.data
-		FROM attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256 `+where, args...).
-		Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &data)
-	return a, data, db.mapErr(err)
+// storedAttachment is an attachment with its bytes and its thread.
+type storedAttachment struct {
+	message.AttachmentMeta
+	data     []byte
+	threadID string
+	party    Party
+}
+
+// attachment reads the attachment that where (on attachments a and their
+// threads t) finds.
+func (db *DB) attachment(ctx context.Context, where string, args ...any) (storedAttachment, error) {
+	var a storedAttachment
+	var party string
+	err := db.sql.QueryRowContext(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256, b.data, t.id, t.party_kind, t.party_id
+		FROM attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256 JOIN threads t ON t.id = a.thread_id `+where, args...).
+		Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.data, &a.threadID, &party, &a.party.ID)
+	a.party.Kind = message.PartyKind(party)
+	return a, db.mapErr(err)
 }
 
 // ThreadFilter narrows a unit's queue.
@@ -520,15 +527,14 @@ func (db *DB) Reply(ctx context.Context, sr StaffReply) (message.Message, error)
 		if err != nil {
 			return err
 		}
-		if sr.Internal {
-			_, err = tx.ExecContext(ctx, `UPDATE threads SET last_message_at = last_message_at WHERE id = $1`, sr.ThreadID)
-		} else {
+		// A note changes nothing the customer or the queue sees.
+		if !sr.Internal {
 			_, err = tx.ExecContext(ctx, `UPDATE threads SET status = $1, last_message_at = $2, waiting_since = NULL,
 				unread_customer = unread_customer + 1, assigned_to = COALESCE(assigned_to, $3) WHERE id = $4`,
 				string(message.StatusAnswered), tx.now, sr.StaffID, sr.ThreadID)
-		}
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
 		}
 		if m, err = tx.addMessage(ctx, sr.ThreadID, message.AuthorStaff, sr.StaffID, sr.Body, sr.Internal, sr.Files); err != nil {
 			return err

@@ -259,8 +259,15 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 		if err != nil || len(q) != 1 || q[0].PartyName != "kati@example.ee" || q[0].Title != "Plan" {
 			t.Fatalf("queue = %+v %v", q, err)
 		}
+		// A note's file never reaches the sender.
+		note, err := db.Reply(ctx, store.StaffReply{StaffID: "demo-staff-anna", UnitID: "recovery", ThreadID: q[0].ID, Body: "note", Internal: true,
+			Files: []store.File{store.NewFile("memo.pdf", message.TypePDF, []byte("%PDF-1.4 memo"))}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		var token string
-		_, err = db.Reply(ctx, store.StaffReply{StaffID: "demo-staff-anna", UnitID: "recovery", ThreadID: q[0].ID, Body: "Fine.",
+		reply, err := db.Reply(ctx, store.StaffReply{StaffID: "demo-staff-anna", UnitID: "recovery", ThreadID: q[0].ID, Body: "Fine.",
+			Files:    []store.File{store.NewFile("decision.pdf", message.TypePDF, []byte("%PDF-1.4 decision"))},
 			ReadLink: func(tok string) string { token = tok; return "https://etuus.example/secure-email/r/" + tok }})
 		if err != nil {
 			t.Fatal(err)
@@ -275,6 +282,19 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 		}
 		if _, _, err := db.SecureThread(ctx, token+"x"); !fault.Is(err, fault.NotFound) {
 			t.Errorf("wrong token: %v", err)
+		}
+		att := reply.Attachments[0].ID
+		if _, data, err := db.SecureAttachment(ctx, token, att); err != nil || string(data) != "%PDF-1.4 decision" {
+			t.Errorf("the answer's file = %q, %v", data, err)
+		}
+		for name, tok := range map[string]string{"a wrong token": token + "x", "the note's file": token} {
+			id := att
+			if name == "the note's file" {
+				id = note.Attachments[0].ID
+			}
+			if _, _, err := db.SecureAttachment(ctx, tok, id); !fault.Is(err, fault.NotFound) {
+				t.Errorf("%s: %v", name, err)
+			}
 		}
 	})
 }

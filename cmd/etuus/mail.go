@@ -8,19 +8,28 @@ import (
 	"github.com/etuus/etuus/internal/mail/sink"
 )
 
+// smtp is the sender of --smtp.
+func (c *config) smtp() (*mail.SMTP, error) {
+	cfg, err := mail.ParseURL(c.SMTP)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp: %w", err)
+	}
+	s, err := mail.NewSMTP(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp: %w", err)
+	}
+	return s, nil
+}
+
 // setUpMail connects the SMTP server of --smtp or, on the embedded default,
 // starts the development SMTP sink whose mail the /test-mail page shows.
 // With neither, e-mail is off and pages that need it say so.
 func (a *app) setUpMail() (*mail.SMTP, *sink.Sink, error) {
 	c := a.cfg
 	if c.SMTP != "" {
-		cfg, err := mail.ParseURL(c.SMTP)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--smtp: %w", err)
-		}
-		s, err := mail.NewSMTP(cfg)
+		s, err := c.smtp()
 		if err == nil {
-			a.log.Info("e-mail goes through SMTP", "server", cfg.String())
+			a.log.Info("e-mail goes through SMTP", "server", s.Config().String())
 		}
 		return s, nil, err
 	}

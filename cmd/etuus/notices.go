@@ -152,12 +152,11 @@ func noticeRenderer(cat *i18n.Catalog) outbox.Renderer {
 // newWorker is the outbox worker over the app's database and senders; a
 // channel without a sender is left for a process that has one.
 func newWorker(db outbox.Store, smtp *mail.SMTP, c config, cat *i18n.Catalog, log *slog.Logger) *outbox.Worker {
-	w := &outbox.Worker{Store: db, Render: noticeRenderer(cat), Log: log}
+	w := &outbox.Worker{Store: db, SMS: c.sms(), Render: noticeRenderer(cat), Log: log}
 	if smtp != nil {
+		// Not a nil *mail.SMTP in the interface: the worker tests Email
+		// against nil.
 		w.Email = smtp
-	}
-	if sms := c.sms(); sms != nil {
-		w.SMS = sms
 	}
 	return w
 }
@@ -188,12 +187,8 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer db.Close()
 	var smtp *mail.SMTP
 	if c.SMTP != "" {
-		cfg, err := mail.ParseURL(c.SMTP)
-		if err != nil {
-			return fmt.Errorf("--smtp: %w", err)
-		}
-		if smtp, err = mail.NewSMTP(cfg); err != nil {
-			return fmt.Errorf("--smtp: %w", err)
+		if smtp, err = c.smtp(); err != nil {
+			return err
 		}
 	}
 	cat, err := i18n.Load()

@@ -187,6 +187,9 @@ func TestMessagesEndToEnd(t *testing.T) {
 	if resp, _ := e.postMultipart(matti, "/my/messages/"+thread, url.Values{"body": {"hijack"}}); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("another customer replies: %d", resp.StatusCode)
 	}
+	if _, body := e.get(maija, "/my/messages/"+thread); !strings.Contains(body, `href="`+myAtt+`"`) {
+		t.Errorf("her thread does not link her attachment %s", myAtt)
+	}
 	if resp, pdf := e.get(maija, myAtt); resp.StatusCode != 200 || pdf != minimalPDF {
 		t.Errorf("her own attachment: %d", resp.StatusCode)
 	}

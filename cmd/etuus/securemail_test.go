@@ -100,14 +100,19 @@ func TestSecureEmailEndToEnd(t *testing.T) {
 		t.Error("the queue is open without signing in")
 	}
 	// The answer goes out as a one-time reading link, never in the e-mail.
-	e.postMultipart(anna, "/staff/messages/"+th[1], url.Values{"body": {"Yes, 50 a month is fine."}})
+	e.postMultipart(anna, "/staff/messages/"+th[1], url.Values{"body": {"Yes, 50 a month is fine."}}, upload{"attachments", "decision.pdf", minimalPDF})
 	mail := e.waitMail(2)
 	read := readLinkRe.FindString(mail.Text)
 	if mail.To[0] != "kati@example.ee" || read == "" || strings.Contains(mail.Text, "50 a month") {
 		t.Fatalf("answer notice to %v:\n%s", mail.To, mail.Text)
 	}
-	if _, body := e.get(browser(), read); !strings.Contains(body, "Yes, 50 a month is fine.") {
-		t.Errorf("the reading link:\n%s", body)
+	_, body = e.get(browser(), read)
+	att := regexp.MustCompile(`href="(/secure-email/r/[^"]+/attachments/[0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if !strings.Contains(body, "Yes, 50 a month is fine.") || att == nil {
+		t.Fatalf("the reading link:\n%s", body)
+	}
+	if resp, pdf := e.get(browser(), att[1]); resp.StatusCode != 200 || pdf != minimalPDF {
+		t.Errorf("the answer's file through the reading link: %d", resp.StatusCode)
 	}
 	if resp, _ := e.get(browser(), read+"x"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a wrong reading link: %d", resp.StatusCode)

@@ -459,8 +459,10 @@ func (s *Server) refuseMessage(w http.ResponseWriter, r *http.Request, err error
 type threadData struct {
 	Thread   threadItem
 	Messages []message.Message
-	Body     string
-	Replied  bool
+	// AttachBase is the path an attachment's ID is appended to.
+	AttachBase string
+	Body       string
+	Replied    bool
 	uploadForm
 }
 
@@ -485,7 +487,8 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, personID str
 		s.fail(w, r, err)
 		return
 	}
-	d := threadData{Thread: items[0], Messages: msgs, Body: body, uploadForm: s.uploadForm(), Replied: r.URL.Query().Get("sent") == "1"}
+	d := threadData{Thread: items[0], Messages: msgs, AttachBase: "/my/messages/" + t.ID + "/attachments/", Body: body,
+		uploadForm: s.uploadForm(), Replied: r.URL.Query().Get("sent") == "1"}
 	s.render(w, r, status, "message_thread", &page{L: l, Title: "message.thread_title", Data: d, Message: msg, Field: field})
 }
 

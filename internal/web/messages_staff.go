@@ -278,13 +278,8 @@ func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "secure_read", &page{L: l, Title: "message.thread_title",
-		Data: secureReadData{Token: r.PathValue("token"), threadData: threadData{Thread: items[0], Messages: msgs}}})
-}
-
-type secureReadData struct {
-	threadData
-	Token string
+	s.render(w, r, http.StatusOK, "secure_read", &page{L: l, Title: "message.thread_title", Data: threadData{Thread: items[0], Messages: msgs,
+		AttachBase: "/secure-email/r/" + url.PathEscape(r.PathValue("token")) + "/attachments/"}})
 }
 
 // secureAttachment serves an attachment of the thread a secure e-mail

@@ -45,6 +45,21 @@ func pendingNotices(t *testing.T, db *store.DB) []outbox.Item {
 	return items
 }
 
+// codeFor is the newest verification code queued for a person.
+func codeFor(t *testing.T, db *store.DB, personID string) string {
+	t.Helper()
+	code := ""
+	for _, it := range pendingNotices(t, db) {
+		if it.Kind == outbox.VerifyCode && it.PersonID == personID {
+			code = it.Payload
+		}
+	}
+	if code == "" {
+		t.Fatalf("no code queued for %s", personID)
+	}
+	return code
+}
+
 var (
 	maija = store.Party{Kind: message.PartyCustomer, ID: "demo-person-maija"}
 	matti = store.Party{Kind: message.PartyCustomer, ID: "demo-person-matti"}
@@ -203,9 +218,17 @@ func TestConsentVerification(t *testing.T) {
 		if err := db.VerifyConsent(ctx, "demo-person-johan", code); !fault.Is(err, fault.Conflict) {
 			t.Errorf("code used twice: %v", err)
 		}
+		// A code older than a quarter of an hour is refused.
+		db.SetConsent(ctx, "demo-person-maija", "fi", message.Consent{AllowMessages: true, Channel: message.ChannelEmail, Address: "maija@example.org"})
+		late := codeFor(t, db, "demo-person-maija")
+		db.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+		if err := db.VerifyConsent(ctx, "demo-person-maija", late); fault.KeyOf(err) != "message.error.code_expired" {
+			t.Errorf("a code 16 minutes old: %v", err)
+		}
+		db.Now = time.Now
 		// Five wrong tries spend a code.
 		db.SetConsent(ctx, "demo-person-sanna", "sv", message.Consent{AllowMessages: true, Channel: message.ChannelEmail, Address: "sanna@example.se"})
-		code = pendingNotices(t, db)[0].Payload
+		code = codeFor(t, db, "demo-person-sanna")
 		for range 5 {
 			db.VerifyConsent(ctx, "demo-person-sanna", "x")
 		}
@@ -295,6 +318,14 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 			if _, _, err := db.SecureAttachment(ctx, tok, id); !fault.Is(err, fault.NotFound) {
 				t.Errorf("%s: %v", name, err)
 			}
+		}
+		// After 14 days the link reads nothing.
+		db.Now = func() time.Time { return time.Now().Add(15 * 24 * time.Hour) }
+		if _, _, err := db.SecureThread(ctx, token); !fault.Is(err, fault.NotFound) {
+			t.Errorf("an expired reading link: %v", err)
+		}
+		if _, _, err := db.SecureAttachment(ctx, token, att); !fault.Is(err, fault.NotFound) {
+			t.Errorf("an expired link's file: %v", err)
 		}
 	})
 }

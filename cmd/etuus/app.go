@@ -147,7 +147,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	creditor, rules, err := c.recovery()
+	recoverySvc, err := recoveryService(&c, db)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -187,7 +187,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 
 	a.web, err = web.New(web.Config{
-		Recovery:          web.RecoveryConfig{Creditor: creditor, CreditorName: c.CreditorName, Rules: rules, AutoApprovePlans: c.AutoApprove},
+		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		SecureEmail:       secure,
 		Messages:          msgs,
 		TestMail:          testMailbox(sk),

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
@@ -30,8 +31,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		today = d
 	}
-	_, rules, err := c.recovery()
-	if err != nil {
+	if _, _, err := c.recovery(); err != nil {
 		return err
 	}
 	db, err := c.openTool(ctx, stderr)
@@ -39,7 +39,11 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
-	rep, err := db.Collect(ctx, today, rules)
+	svc, err := recoveryService(&c, db)
+	if err != nil {
+		return err
+	}
+	rep, err := svc.Collect(ctx, access.AsSystem("collect"), today)
 	if err != nil {
 		return err
 	}
@@ -108,7 +112,11 @@ func runHealthcareFees(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	n, err := db.CreateClaims(ctx, claims)
+	svc, err := recoveryService(&c, db)
+	if err != nil {
+		return err
+	}
+	n, err := svc.CreateClaims(ctx, access.AsSystem("cli"), claims)
 	if fault.Is(err, fault.Conflict) {
 		return fmt.Errorf("%s: %s", fs.Arg(0), l.T("recovery.fee.already_charged"))
 	}

@@ -63,7 +63,7 @@ func TestHealthcareFeesCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	cs, _ := db.ClaimsOf(context.Background(), "demo-person-johan")
+	cs, _ := db.Recovery().ClaimsOf(context.Background(), "demo-person-johan")
 	var found bool
 	for _, c := range cs {
 		// Registered attending after 31.1: due 31.7 (a Friday in 2026).

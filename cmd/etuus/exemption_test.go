@@ -94,7 +94,7 @@ func TestExemptionEndToEnd(t *testing.T) {
 	if resp, body := e.post(matti, "/my/claims/"+over.ID+"/exemption", good); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "An exemption cannot be applied for on this debt.") {
 		t.Errorf("applying on an overpayment = %d", resp.StatusCode)
 	}
-	if xs, _ := e.db().PendingExemptions(ctx, 10); len(xs) != 0 {
+	if xs, _ := e.db().Recovery().PendingExemptions(ctx, 10); len(xs) != 0 {
 		t.Fatalf("refused applications were stored: %d", len(xs))
 	}
 
@@ -140,7 +140,7 @@ func TestExemptionEndToEnd(t *testing.T) {
 	if t.Failed() {
 		t.Fatalf("queue:\n%s", body)
 	}
-	xs, _ := e.db().PendingExemptions(ctx, 10)
+	xs, _ := e.db().Recovery().PendingExemptions(ctx, 10)
 	if len(xs) != 2 || xs[0].ClaimID != claim.ID {
 		t.Fatalf("pending = %+v", xs)
 	}
@@ -162,7 +162,7 @@ func TestExemptionEndToEnd(t *testing.T) {
 	if resp, _ := e.post(anna, "/staff/recovery/exemptions/no-such-id", url.Values{"decision": {"approve"}, "reason": {"exemption.reason.granted"}}); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("an unknown application = %d", resp.StatusCode)
 	}
-	if xs, _ := e.db().PendingExemptions(ctx, 10); len(xs) != 2 {
+	if xs, _ := e.db().Recovery().PendingExemptions(ctx, 10); len(xs) != 2 {
 		t.Fatalf("a refused decision was stored: %d pending", len(xs))
 	}
 

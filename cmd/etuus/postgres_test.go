@@ -32,7 +32,7 @@ func TestServeOnPostgres(t *testing.T) {
 	e.post(c, "/my/claims/"+claim.ID+"/plan", url.Values{"monthly": {"100"}, "first_due": {first}, "action": {"send"}})
 	anna := browser()
 	e.signIn(anna, "test-staff", "staff-anna")
-	ps, err := e.db().PendingProposals(t.Context(), 10)
+	ps, err := e.db().Recovery().PendingProposals(t.Context(), 10)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("pending = %d, %v", len(ps), err)
 	}

@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 )
 
@@ -25,10 +27,6 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if fs.NArg() != 1 {
 		return usageError(fs, "give exactly one file")
-	}
-	creditor, _, err := c.recovery()
-	if err != nil {
-		return err
 	}
 	name := fs.Arg(0)
 	f, err := os.Open(name)
@@ -46,10 +44,12 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	l := cat.For(*lang)
+	svc, err := recoveryService(&c, db)
+	if err != nil {
+		return err
+	}
 	defer store.TuneForImport()()
-	rep, err := db.ImportBankFile(ctx, store.BankFile{
-		Name: filepath.Base(name), By: "cli", Creditor: creditor,
-	}, bufio.NewReaderSize(f, 1<<20))
+	rep, err := svc.ImportStatement(ctx, access.AsSystem("cli"), recovery.StatementFile{Name: filepath.Base(name)}, bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
 		if k := fault.KindOf(err); k == fault.Invalid || k == fault.Conflict {
 			return fmt.Errorf("%s: %s", name, l.T(fault.KeyOf(err), fault.DataOf(err)))

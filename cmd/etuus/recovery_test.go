@@ -27,7 +27,7 @@ func english(e *running, c *http.Client) {
 // demoClaim is a demo person's first claim.
 func (e *running) demoClaim(personID string) recovery.Claim {
 	e.t.Helper()
-	cs, err := e.db().ClaimsOf(context.Background(), personID)
+	cs, err := e.db().Recovery().ClaimsOf(context.Background(), personID)
 	if err != nil || len(cs) == 0 {
 		e.t.Fatalf("claims of %s: %v", personID, err)
 	}
@@ -110,7 +110,7 @@ func TestRecoveryEndToEnd(t *testing.T) {
 			t.Errorf("plan %v: %d; want 422 saying %q", tc.form, resp.StatusCode, tc.want)
 		}
 	}
-	if ps, _ := e.db().PendingProposals(context.Background(), 10); len(ps) != 0 {
+	if ps, _ := e.db().Recovery().PendingProposals(context.Background(), 10); len(ps) != 0 {
 		t.Fatalf("refused plans were stored: %d", len(ps))
 	}
 	_, body = e.post(maija, planURL, url.Values{"monthly": {"100"}, "first_due": {first}, "action": {"preview"}})
@@ -138,7 +138,7 @@ func TestRecoveryEndToEnd(t *testing.T) {
 	if !strings.Contains(body, "Maija Meikäläinen") || !strings.Contains(body, "I can pay 100 a month.") {
 		t.Fatalf("queue:\n%s", body)
 	}
-	ps, _ := e.db().PendingProposals(context.Background(), 10)
+	ps, _ := e.db().Recovery().PendingProposals(context.Background(), 10)
 	if resp, _ := e.post(anna, "/staff/recovery/proposals/"+ps[0].ID, url.Values{"decision": {"reject"}, "reason": {"made-up"}}); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("rejection without a listed reason = %d", resp.StatusCode)
 	}
@@ -227,7 +227,7 @@ func TestAutoApprovedPlan(t *testing.T) {
 	if !strings.Contains(body, "In a payment plan") || !strings.Contains(body, "Approved") {
 		t.Errorf("with automatic approval the plan is not approved:\n%s", body)
 	}
-	if ps, _ := e.db().PendingProposals(context.Background(), 10); len(ps) != 0 {
+	if ps, _ := e.db().Recovery().PendingProposals(context.Background(), 10); len(ps) != 0 {
 		t.Errorf("%d proposals wait for staff", len(ps))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -35,6 +36,7 @@ func BenchmarkReconcile(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "camt054.xml")
 	storetest.WriteCamt054(b, path, creditor.String(), refs)
 	sha := fileSHA(b, path)
+	svc := recoveryOn(db)
 	defer store.TuneForImport()() // as etuus reconcile does
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -45,7 +47,7 @@ func BenchmarkReconcile(b *testing.B) {
 		var peak atomic.Uint64
 		stop := sampleHeap(&peak)
 		start := time.Now()
-		rep, err := db.ImportBankFile(ctx, store.BankFile{Name: "bench.xml", SHA256: sha + strconv.Itoa(i), By: "cli", Creditor: creditor}, bufio.NewReaderSize(f, 1<<20))
+		rep, err := svc.ImportStatement(ctx, cli, recovery.StatementFile{Name: "bench.xml", SHA256: sha + strconv.Itoa(i)}, bufio.NewReaderSize(f, 1<<20))
 		d := time.Since(start)
 		stop()
 		f.Close()

@@ -15,7 +15,6 @@ import (
 func TestCollect(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		rules := recovery.DefaultRules()
 		db.Now = func() time.Time { return time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC) }
 		p := customer.Person{HETU: "091099-998L", GivenName: "Sanna", FamilyName: "L"}
 		db.CreatePerson(ctx, &p)
@@ -27,9 +26,10 @@ func TestCollect(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		run := func(day civil.Date) store.CollectReport {
+		svc := recoveryOn(db)
+		run := func(day civil.Date) recovery.CollectReport {
 			t.Helper()
-			rep, err := db.Collect(ctx, day, rules)
+			rep, err := svc.Collect(ctx, collector, day)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,7 +40,15 @@ func TestCollect(t *testing.T) {
 			t.Errorf("on the due date: %+v", rep)
 		}
 		// The staff queue shows what the run is about to do.
-		due, err := db.DueForCollection(ctx, civil.New(2026, 1, 29), rules, 10)
+		dueOn := func(day civil.Date) ([]recovery.DueClaim, error) {
+			t.Helper()
+			was := db.Now
+			defer func() { db.Now = was }()
+			db.Now = func() time.Time { return time.Date(day.Year, day.Month, day.Day, 9, 0, 0, 0, time.UTC) }
+			q, err := svc.WorkQueue(ctx, specialist, 40)
+			return q.Due, err
+		}
+		due, err := dueOn(civil.New(2026, 1, 29))
 		if err != nil || len(due) != 3 || due[0].PersonName != "Sanna L" || due[0].Action.Kind != recovery.ActReminder {
 			t.Fatalf("due = %+v, %v", due, err)
 		}
@@ -49,14 +57,14 @@ func TestCollect(t *testing.T) {
 		if rep.Reminders != 3 || rep.Fees != 500 || rep.Interest == 0 {
 			t.Errorf("14 days after: %+v", rep)
 		}
-		if due, _ := db.DueForCollection(ctx, civil.New(2026, 1, 29), rules, 10); len(due) != 0 {
+		if due, _ := dueOn(civil.New(2026, 1, 29)); len(due) != 0 {
 			t.Errorf("after the run, still due: %+v", due)
 		}
 		// Again on the same day: nothing more.
 		if rep := run(civil.New(2026, 1, 29)); rep.Reminders != 0 || rep.Interest != 0 {
 			t.Errorf("the same day again: %+v", rep)
 		}
-		got, evs, _ := db.ClaimOf(ctx, p.ID, fee.ID)
+		got, evs, _ := db.Recovery().ClaimOf(ctx, p.ID, fee.ID)
 		if got.Status != recovery.Reminded || got.Fees != 500 || got.Balance() != 4035 || evs[len(evs)-1].Kind != recovery.EventReminder {
 			t.Errorf("healthcare fee after the reminder: %+v", got)
 		}
@@ -66,17 +74,17 @@ func TestCollect(t *testing.T) {
 		if rep.Enforcement != 2 || rep.Reminders != 1 {
 			t.Errorf("28 days after: %+v", rep)
 		}
-		got, _, _ = db.ClaimOf(ctx, p.ID, fee.ID)
+		got, _, _ = db.Recovery().ClaimOf(ctx, p.ID, fee.ID)
 		if got.Status != recovery.Enforcement {
 			t.Errorf("fee status %s; want enforcement", got.Status)
 		}
-		got, _, _ = db.ClaimOf(ctx, p.ID, loan.ID)
+		got, _, _ = db.Recovery().ClaimOf(ctx, p.ID, loan.ID)
 		// 4 % on 1 000 € for 14 days is 1.53 € (1.534, rounded half up per
 		// accrual); two runs 14 days apart charge 3.06 €.
 		if got.Interest != 306 {
 			t.Errorf("student loan interest = %d; want 306", got.Interest)
 		}
-		got, _, _ = db.ClaimOf(ctx, p.ID, over.ID)
+		got, _, _ = db.Recovery().ClaimOf(ctx, p.ID, over.ID)
 		if got.Status != recovery.Reminded {
 			t.Errorf("overpayment status %s", got.Status)
 		}

@@ -172,6 +172,44 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// stmts holds the statements this transaction prepared, by their text,
+	// so a statement run for each of a million bank entries is parsed once.
+	// The transaction closes them when it ends.
+	stmts map[string]*sql.Stmt
+}
+
+// prepared is the transaction's statement for the text, prepared at first use.
+func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = st
+	return st, nil
+}
+
+// exec runs a statement through the transaction's prepared copy.
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := tx.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// queryRow runs a query through the transaction's prepared copy.
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := tx.prepared(ctx, q)
+	if err != nil {
+		return tx.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Now is the transaction's instant, in UTC.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
@@ -25,58 +26,61 @@ func TestExemptions(t *testing.T) {
 		ov := recovery.Claim{PersonID: p.ID, Kind: recovery.Overpayment, Principal: 5000, DueDate: civil.New(2026, 12, 20)}
 		exMust(t, db.CreateClaim(ctx, &cs))
 		exMust(t, db.CreateClaim(ctx, &ov))
+		svc := recoveryOn(db)
 		req := recovery.ExemptionRequest{Kind: recovery.ExemptStateShare, MonthlyIncomeCents: 90000, Children: 2, From: civil.New(2026, 9, 1), Reason: "Out of work."}
-		if _, err := db.ApplyExemption(ctx, other.ID, cs.ID, req); !fault.Is(err, fault.NotFound) {
+		if _, err := svc.ApplyExemption(ctx, access.AsCustomer(other.ID), cs.ID, req); !fault.Is(err, fault.NotFound) {
 			t.Errorf("another's claim: %v", err)
 		}
-		if _, err := db.ApplyExemption(ctx, p.ID, ov.ID, req); fault.KeyOf(err) != "exemption.error.kind" || !fault.Is(err, fault.Invalid) {
+		if _, err := svc.ApplyExemption(ctx, access.AsCustomer(p.ID), ov.ID, req); fault.KeyOf(err) != "exemption.error.kind" || !fault.Is(err, fault.Invalid) {
 			t.Errorf("an overpayment: %v", err)
 		}
 		bad := req
 		bad.From = civil.New(2024, 11, 1)
-		if _, err := db.ApplyExemption(ctx, p.ID, cs.ID, bad); fault.KeyOf(err) != "exemption.error.from_past" {
+		if _, err := svc.ApplyExemption(ctx, access.AsCustomer(p.ID), cs.ID, bad); fault.KeyOf(err) != "exemption.error.from_past" {
 			t.Errorf("two years back: %v", err)
 		}
-		x, err := db.ApplyExemption(ctx, p.ID, cs.ID, req)
+		x, err := svc.ApplyExemption(ctx, access.AsCustomer(p.ID), cs.ID, req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ApplyExemption(ctx, p.ID, cs.ID, req); !fault.Is(err, fault.Conflict) || fault.KeyOf(err) != "exemption.error.pending" {
+		if _, err := svc.ApplyExemption(ctx, access.AsCustomer(p.ID), cs.ID, req); !fault.Is(err, fault.Conflict) || fault.KeyOf(err) != "exemption.error.pending" {
 			t.Errorf("second pending: %v", err)
 		}
-		q, err := db.PendingExemptions(ctx, 10)
+		q, err := db.Recovery().PendingExemptions(ctx, 10)
 		if err != nil || len(q) != 1 || q[0].PersonName != "Johan K" || q[0].Request != req || q[0].ClaimKind != recovery.ChildSupport {
 			t.Fatalf("queue = %+v %v", q, err)
 		}
-		if err := db.DecideExemption(ctx, "staff-1", "no-such-id", false, "exemption.reason.no_grounds"); !fault.Is(err, fault.NotFound) {
+		if _, err := svc.DecideExemption(ctx, specialist, "no-such-id", false, "exemption.reason.no_grounds"); !fault.Is(err, fault.NotFound) {
 			t.Errorf("deciding an unknown application: %v", err)
 		}
-		if err := db.DecideExemption(ctx, "staff-1", x.ID, false, "exemption.reason.income_over"); err != nil {
+		if _, err := svc.DecideExemption(ctx, specialist, x.ID, false, "exemption.reason.income_over"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DecideExemption(ctx, "staff-1", x.ID, true, "exemption.reason.granted"); !fault.Is(err, fault.Conflict) {
+		if _, err := svc.DecideExemption(ctx, specialist, x.ID, true, "exemption.reason.granted"); !fault.Is(err, fault.Conflict) {
 			t.Errorf("deciding twice: %v", err)
 		}
-		mine, err := db.ExemptionsOf(ctx, p.ID, cs.ID)
-		if err != nil || len(mine) != 1 || mine[0].Status != store.ProposalRejected || mine[0].ReasonKey != "exemption.reason.income_over" ||
+		mine, err := db.Recovery().ExemptionsOf(ctx, p.ID, cs.ID)
+		if err != nil || len(mine) != 1 || mine[0].Status != recovery.Rejected || mine[0].ReasonKey != "exemption.reason.income_over" ||
 			mine[0].DecidedBy != "staff-1" || mine[0].DecidedAt.IsZero() {
 			t.Errorf("after the decision: %+v %v", mine, err)
 		}
-		if theirs, _ := db.ExemptionsOf(ctx, other.ID, cs.ID); len(theirs) != 0 {
+		if theirs, _ := db.Recovery().ExemptionsOf(ctx, other.ID, cs.ID); len(theirs) != 0 {
 			t.Errorf("another customer sees %d applications", len(theirs))
 		}
-		if q, _ := db.PendingExemptions(ctx, 10); len(q) != 0 {
+		if q, _ := db.Recovery().PendingExemptions(ctx, 10); len(q) != 0 {
 			t.Errorf("a decided application is still queued: %+v", q)
 		}
 
 		// Decided, the claim takes a new application; the newest comes first.
 		req.Reason = "Still out of work."
-		y, err := db.ApplyExemption(ctx, p.ID, cs.ID, req)
+		y, err := svc.ApplyExemption(ctx, access.AsCustomer(p.ID), cs.ID, req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		exMust(t, db.DecideExemption(ctx, "staff-2", y.ID, true, "exemption.reason.granted"))
-		if mine, _ := db.ExemptionsOf(ctx, p.ID, cs.ID); len(mine) != 2 || mine[0].ID != y.ID || mine[0].Status != store.ProposalApproved {
+		if _, err := svc.DecideExemption(ctx, manager, y.ID, true, "exemption.reason.granted"); err != nil {
+			t.Fatal(err)
+		}
+		if mine, _ := db.Recovery().ExemptionsOf(ctx, p.ID, cs.ID); len(mine) != 2 || mine[0].ID != y.ID || mine[0].Status != recovery.Approved {
 			t.Errorf("newest first: %+v", mine)
 		}
 
@@ -108,7 +112,7 @@ func TestExemptionFinnishToday(t *testing.T) {
 		sl := recovery.Claim{PersonID: p.ID, Kind: recovery.StudentLoan, Principal: 234000, DueDate: civil.New(2026, 12, 20)}
 		exMust(t, db.CreateClaim(ctx, &sl))
 		req := recovery.ExemptionRequest{Kind: recovery.ExemptInterest, MonthlyIncomeCents: 120000, Children: 1, From: civil.New(2026, 11, 22), Reason: "Low income."}
-		if _, err := db.ApplyExemption(ctx, p.ID, sl.ID, req); err != nil {
+		if _, err := recoveryOn(db).ApplyExemption(ctx, access.AsCustomer(p.ID), sl.ID, req); err != nil {
 			t.Errorf("from today in Helsinki: %v", err)
 		}
 	})

@@ -4,8 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
-	"time"
+	"runtime/debug"
 
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
@@ -13,6 +12,32 @@ import (
 	"github.com/etuus/etuus/internal/fi/viite"
 	"github.com/etuus/etuus/internal/recovery"
 )
+
+// RecoveryRepo is the recovery service's storage: the SQL of its use cases,
+// deciding nothing.
+type RecoveryRepo struct{ db *DB }
+
+// Recovery returns the recovery service's repository on the database.
+func (db *DB) Recovery() *RecoveryRepo { return &RecoveryRepo{db: db} }
+
+var (
+	_ recovery.Repo = (*RecoveryRepo)(nil)
+	_ recovery.Tx   = recoveryTx{}
+)
+
+// recoveryTx is a transaction of the recovery service.
+type recoveryTx struct{ *Tx }
+
+// InTx runs fn in one transaction, retried on a busy or serialization
+// failure.
+func (r *RecoveryRepo) InTx(ctx context.Context, fn func(recovery.Tx) error) error {
+	return r.db.inTx(ctx, func(tx *Tx) error { return fn(recoveryTx{tx}) })
+}
+
+// InTxOnce runs fn in one transaction without retrying.
+func (r *RecoveryRepo) InTxOnce(ctx context.Context, fn func(recovery.Tx) error) error {
+	return r.db.mapErr(r.db.tryTx(ctx, func(tx *Tx) error { return fn(recoveryTx{tx}) }))
+}
 
 const claimColumns = `id, person_id, kind, number, reference, principal, interest, fees,
 	paid_fees, paid_interest, paid_principal, due_date, status, benefit_key, decision_id, term,
@@ -62,10 +87,14 @@ func planJSON(p *recovery.Plan) (any, error) {
 	return string(b), err
 }
 
-// CreateClaim stores a new claim with the next number of its kind and the
-// reference made from it, and its first history entry.
+// CreateClaim stores a new claim (demo data and tests); the recovery
+// service's CreateClaims is the use case.
 func (db *DB) CreateClaim(ctx context.Context, c *recovery.Claim) error {
 	return db.inTx(ctx, func(tx *Tx) error { return tx.createClaim(ctx, c) })
+}
+
+func (t recoveryTx) CreateClaim(ctx context.Context, c *recovery.Claim) error {
+	return t.createClaim(ctx, c)
 }
 
 func (tx *Tx) createClaim(ctx context.Context, c *recovery.Claim) error {
@@ -104,28 +133,51 @@ func (tx *Tx) createClaim(ctx context.Context, c *recovery.Claim) error {
 	return tx.addEvent(ctx, c, recovery.Event{On: civil.Of(tx.now), Kind: recovery.EventCreated, Cents: c.Principal, Note: "recovery.event.created"})
 }
 
+func (t recoveryTx) AddEvent(ctx context.Context, c *recovery.Claim, e recovery.Event) error {
+	return t.addEvent(ctx, c, e)
+}
+
 func (tx *Tx) addEvent(ctx context.Context, c *recovery.Claim, e recovery.Event) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO claim_events (id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at)
+	_, err := tx.exec(ctx, `INSERT INTO claim_events (id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		NewID(), c.ID, c.PersonID, e.On, string(e.Kind), e.Cents, e.Parts.Fees, e.Parts.Interest, e.Parts.Principal, e.Note, tx.now)
 	return err
 }
 
-// saveClaim writes a claim's amounts, status and plan back.
-func (tx *Tx) saveClaim(ctx context.Context, c *recovery.Claim) error {
+// SaveClaim writes a claim's amounts, status, due date and plan back.
+func (t recoveryTx) SaveClaim(ctx context.Context, c *recovery.Claim) error {
 	plan, err := planJSON(c.Plan)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE claims SET interest = $1, fees = $2, paid_fees = $3, paid_interest = $4,
+	_, err = t.exec(ctx, `UPDATE claims SET interest = $1, fees = $2, paid_fees = $3, paid_interest = $4,
 		paid_principal = $5, status = $6, interest_to = $7, plan = $8, due_date = $9, updated_at = $10 WHERE id = $11`,
-		c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), nullDate(c.InterestTo), plan, c.DueDate, tx.now, c.ID)
+		c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), nullDate(c.InterestTo), plan, c.DueDate, t.now, c.ID)
 	return err
 }
 
+func (t recoveryTx) ClaimForUpdate(ctx context.Context, id string) (recovery.Claim, error) {
+	c, err := scanClaim(t.queryRow(ctx, `SELECT `+claimColumns+` FROM claims WHERE id = $1`+t.db.dialect.forUpdate(), id))
+	return c, t.db.mapErr(err)
+}
+
+func (t recoveryTx) CustomerClaimForUpdate(ctx context.Context, personID, id string) (recovery.Claim, error) {
+	c, err := scanClaim(t.queryRow(ctx, `SELECT `+claimColumns+` FROM claims WHERE id = $1 AND person_id = $2`+t.db.dialect.forUpdate(), id, personID))
+	return c, t.db.mapErr(err)
+}
+
+func (t recoveryTx) ClaimByReferenceForUpdate(ctx context.Context, ref viite.Ref) (recovery.Claim, error) {
+	c, err := scanClaim(t.queryRow(ctx, `SELECT `+claimColumns+` FROM claims WHERE reference = $1`+t.db.dialect.forUpdate(), ref.String()))
+	return c, t.db.mapErr(err)
+}
+
+func (t recoveryTx) ClaimEvents(ctx context.Context, claimID string) ([]recovery.Event, error) {
+	return claimEvents(ctx, t.Tx, claimID)
+}
+
 // ClaimsOf lists a customer's claims, newest first.
-func (db *DB) ClaimsOf(ctx context.Context, personID string) ([]recovery.Claim, error) {
-	rows, err := db.query(ctx, `SELECT `+claimColumns+` FROM claims WHERE person_id = $1 ORDER BY created_at DESC, id DESC`, personID)
+func (r *RecoveryRepo) ClaimsOf(ctx context.Context, personID string) ([]recovery.Claim, error) {
+	rows, err := r.db.query(ctx, `SELECT `+claimColumns+` FROM claims WHERE person_id = $1 ORDER BY created_at DESC, id DESC`, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -134,20 +186,26 @@ func (db *DB) ClaimsOf(ctx context.Context, personID string) ([]recovery.Claim, 
 
 // ClaimOf returns one of a customer's claims with its history. Another
 // customer's claim is not found: the ID alone gives nothing away.
-func (db *DB) ClaimOf(ctx context.Context, personID, claimID string) (recovery.Claim, []recovery.Event, error) {
-	c, err := scanClaim(db.sql.QueryRowContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE id = $1 AND person_id = $2`, claimID, personID))
+func (r *RecoveryRepo) ClaimOf(ctx context.Context, personID, claimID string) (recovery.Claim, []recovery.Event, error) {
+	c, err := scanClaim(r.db.queryRow(ctx, `SELECT `+claimColumns+` FROM claims WHERE id = $1 AND person_id = $2`, claimID, personID))
 	if err != nil {
-		return c, nil, db.mapErr(err)
+		return c, nil, r.db.mapErr(err)
 	}
-	evs, err := db.claimEvents(ctx, db.sql, c.ID)
+	evs, err := claimEvents(ctx, r.db.sql, c.ID)
 	return c, evs, err
+}
+
+// ClaimEvents is a claim's history.
+func (r *RecoveryRepo) ClaimEvents(ctx context.Context, claimID string) ([]recovery.Event, error) {
+	return claimEvents(ctx, r.db.sql, claimID)
 }
 
 type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
-func (db *DB) claimEvents(ctx context.Context, q querier, claimID string) ([]recovery.Event, error) {
+// claimEvents reads a claim's history in the order it was written.
+func claimEvents(ctx context.Context, q querier, claimID string) ([]recovery.Event, error) {
 	rows, err := q.QueryContext(ctx, `SELECT on_date, kind, cents, fees, interest, principal, note, at
 		FROM claim_events WHERE claim_id = $1 ORDER BY at, id`, claimID)
 	if err != nil {
@@ -167,75 +225,53 @@ func (db *DB) claimEvents(ctx context.Context, q querier, claimID string) ([]rec
 	return out, rows.Err()
 }
 
-// Proposal is a customer's payment plan proposal and its decision.
-type Proposal struct {
-	ID         string
-	ClaimID    string
-	PersonID   string
-	Status     string // proposed, approved, rejected
-	Plan       recovery.Plan
-	Message    string
-	ReasonKey  string
-	DecidedBy  string
-	DecidedAt  time.Time
-	CreatedAt  time.Time
-	PersonName string // for staff queues
-	Kind       recovery.Kind
-	Reference  string
-}
-
-// AutoApprover decides plans inside the rules when the Centre has switched
-// automatic approval on.
-const AutoApprover = "auto-approval"
-
-// Proposal statuses.
-const (
-	ProposalPending  = "proposed"
-	ProposalApproved = "approved"
-	ProposalRejected = "rejected"
-)
-
-// ProposePlan stores a customer's plan proposal for one of their claims.
-// A claim has at most one proposal waiting for a decision.
-func (db *DB) ProposePlan(ctx context.Context, personID, claimID string, p recovery.Plan, message string) (Proposal, error) {
-	var pr Proposal
-	err := db.inTx(ctx, func(tx *Tx) error {
-		c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE id = $1 AND person_id = $2`, claimID, personID))
-		if err != nil {
-			return err
-		}
-		if !c.Status.Collecting() || c.Status == recovery.InPlan {
-			return fault.New(fault.Conflict, "recovery.plan.not_open")
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plan_proposals WHERE claim_id = $1 AND status = $2`, claimID, ProposalPending).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fault.New(fault.Conflict, "recovery.plan.pending")
-		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		pr = Proposal{ID: NewID(), ClaimID: claimID, PersonID: personID, Status: ProposalPending, Plan: p, Message: message, CreatedAt: tx.now}
-		_, err = tx.ExecContext(ctx, `INSERT INTO plan_proposals (id, claim_id, person_id, status, monthly_cents, months, first_due, plan, message, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			pr.ID, claimID, personID, ProposalPending, p.MonthlyCents, p.Months(), p.FirstDue, string(b), message, tx.now)
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: personID, SubjectID: personID,
-			Action: "recovery.plan_proposed", Object: "claim:" + claimID})
+// CollectingClaimIDs lists the claims still collected, by ID after after.
+func (r *RecoveryRepo) CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT id FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND id > $1
+		ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, row.Scan(&id)
 	})
-	return pr, err
 }
+
+// OverdueClaims lists claims still collected and due before the day, oldest
+// due first, with their holders' names.
+func (r *RecoveryRepo) OverdueClaims(ctx context.Context, before civil.Date, limit int) ([]recovery.DueClaim, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+claimColumns+`,
+		(SELECT p.given_name || ' ' || p.family_name FROM persons p WHERE p.id = claims.person_id)
+		FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND due_date < $1 ORDER BY due_date, id LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(row interface{ Scan(...any) error }) (recovery.DueClaim, error) {
+		var d recovery.DueClaim
+		var err error
+		d.Claim, err = scanClaim(scanTail{row, &d.PersonName})
+		return d, err
+	})
+}
+
+// scanTail scans a claim's columns followed by one more.
+type scanTail struct {
+	row  interface{ Scan(...any) error }
+	more *string
+}
+
+func (s scanTail) Scan(dest ...any) error { return s.row.Scan(append(dest, s.more)...) }
+
+// Plan proposals.
 
 const proposalColumns = `pp.id, pp.claim_id, pp.person_id, pp.status, pp.plan, pp.message, pp.reason_key,
 	COALESCE(pp.decided_by, ''), pp.decided_at, pp.created_at, p.given_name || ' ' || p.family_name, c.kind, c.reference`
 
-func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
-	var pr Proposal
+const proposalFrom = ` FROM plan_proposals pp JOIN claims c ON c.id = pp.claim_id JOIN persons p ON p.id = pp.person_id `
+
+func scanProposal(row interface{ Scan(...any) error }) (recovery.Proposal, error) {
+	var pr recovery.Proposal
 	var plan, kind string
 	var decided sql.NullTime
 	err := row.Scan(&pr.ID, &pr.ClaimID, &pr.PersonID, &pr.Status, &plan, &pr.Message, &pr.ReasonKey,
@@ -251,79 +287,212 @@ func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
 }
 
 // ProposalsOf lists the plan proposals of a customer's claim, newest first.
-func (db *DB) ProposalsOf(ctx context.Context, personID, claimID string) ([]Proposal, error) {
-	return db.proposals(ctx, `WHERE pp.person_id = $1 AND pp.claim_id = $2 ORDER BY pp.created_at DESC`, personID, claimID)
+func (r *RecoveryRepo) ProposalsOf(ctx context.Context, personID, claimID string) ([]recovery.Proposal, error) {
+	return r.proposals(ctx, `WHERE pp.person_id = $1 AND pp.claim_id = $2 ORDER BY pp.created_at DESC, pp.id DESC`, personID, claimID)
 }
 
-// PendingProposals is the staff queue of proposals waiting for a decision,
-// oldest first.
-func (db *DB) PendingProposals(ctx context.Context, limit int) ([]Proposal, error) {
-	return db.proposals(ctx, `WHERE pp.status = $1 ORDER BY pp.created_at LIMIT $2`, ProposalPending, limit)
+// PendingProposals lists the proposals waiting for a decision, oldest first.
+func (r *RecoveryRepo) PendingProposals(ctx context.Context, limit int) ([]recovery.Proposal, error) {
+	return r.proposals(ctx, `WHERE pp.status = $1 ORDER BY pp.created_at LIMIT $2`, recovery.Pending, limit)
 }
 
-func (db *DB) proposals(ctx context.Context, where string, args ...any) ([]Proposal, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+proposalColumns+` FROM plan_proposals pp
-		JOIN claims c ON c.id = pp.claim_id JOIN persons p ON p.id = pp.person_id `+where, args...)
+func (r *RecoveryRepo) proposals(ctx context.Context, where string, args ...any) ([]recovery.Proposal, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+proposalColumns+proposalFrom+where, args...)
 	if err != nil {
 		return nil, err
 	}
 	return scanAll(rows, scanProposal)
 }
 
-// DecideProposal approves or rejects a pending proposal. Approval puts the
-// claim in the plan; a rejection carries the reason the customer is shown.
-func (db *DB) DecideProposal(ctx context.Context, staffID, proposalID string, approve bool, reasonKey string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		pr, err := scanProposal(tx.QueryRowContext(ctx, `SELECT `+proposalColumns+` FROM plan_proposals pp
-			JOIN claims c ON c.id = pp.claim_id JOIN persons p ON p.id = pp.person_id WHERE pp.id = $1`, proposalID))
-		if err != nil {
-			return err
-		}
-		if pr.Status != ProposalPending {
-			return fault.New(fault.Conflict, "recovery.plan.decided")
-		}
-		status := ProposalRejected
-		if approve {
-			status = ProposalApproved
-			c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE id = $1`, pr.ClaimID))
-			if err != nil {
-				return err
-			}
-			if !c.Status.Collecting() || c.Balance() <= 0 {
-				return fault.New(fault.Conflict, "recovery.plan.not_open")
-			}
-			ev := c.ApprovePlan(civil.Of(tx.now), pr.Plan)
-			if err := tx.saveClaim(ctx, &c); err != nil {
-				return err
-			}
-			if err := tx.addEvent(ctx, &c, ev); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE plan_proposals SET status = $1, reason_key = $2, decided_by = $3, decided_at = $4 WHERE id = $5`,
-			status, reasonKey, staffID, tx.now, proposalID)
-		if err != nil {
-			return err
-		}
-		actor := audit.ActorStaff
-		if staffID == AutoApprover {
-			actor = audit.ActorSystem
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: actor, ActorID: staffID, SubjectID: pr.PersonID,
-			Action: "recovery.plan_" + status, Object: "claim:" + pr.ClaimID, Detail: reasonKey})
+func (t recoveryTx) HasPendingProposal(ctx context.Context, claimID string) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT count(*) FROM plan_proposals WHERE claim_id = $1 AND status = $2`, claimID, recovery.Pending).Scan(&n)
+	return n > 0, err
+}
+
+func (t recoveryTx) InsertProposal(ctx context.Context, pr *recovery.Proposal) error {
+	b, err := json.Marshal(pr.Plan)
+	if err != nil {
+		return err
+	}
+	pr.ID, pr.CreatedAt = NewID(), t.now
+	_, err = t.exec(ctx, `INSERT INTO plan_proposals (id, claim_id, person_id, status, monthly_cents, months, first_due, plan, message, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		pr.ID, pr.ClaimID, pr.PersonID, pr.Status, pr.Plan.MonthlyCents, pr.Plan.Months(), pr.Plan.FirstDue, string(b), pr.Message, t.now)
+	return err
+}
+
+func (t recoveryTx) ProposalForUpdate(ctx context.Context, id string) (recovery.Proposal, error) {
+	// FOR UPDATE OF pp: only the proposal is locked here; its claim is
+	// locked after, by ClaimForUpdate.
+	lock := ""
+	if t.db.dialect == postgresDialect {
+		lock = " FOR UPDATE OF pp"
+	}
+	pr, err := scanProposal(t.queryRow(ctx, `SELECT `+proposalColumns+proposalFrom+`WHERE pp.id = $1`+lock, id))
+	return pr, t.db.mapErr(err)
+}
+
+func (t recoveryTx) SaveProposalDecision(ctx context.Context, pr recovery.Proposal) error {
+	_, err := t.exec(ctx, `UPDATE plan_proposals SET status = $1, reason_key = $2, decided_by = $3, decided_at = $4 WHERE id = $5`,
+		pr.Status, pr.ReasonKey, pr.DecidedBy, pr.DecidedAt, pr.ID)
+	return err
+}
+
+// Exemption applications.
+
+const exemptionColumns = `x.id, x.claim_id, x.person_id, x.status, x.kind, x.monthly_income_cents, x.children, x.period_from, x.reason,
+	x.reason_key, COALESCE(x.decided_by, ''), x.decided_at, x.created_at, p.given_name || ' ' || p.family_name, c.kind`
+
+const exemptionFrom = ` FROM exemption_applications x JOIN claims c ON c.id = x.claim_id JOIN persons p ON p.id = x.person_id `
+
+func scanExemption(row interface{ Scan(...any) error }) (recovery.Exemption, error) {
+	var x recovery.Exemption
+	var kind, claimKind string
+	var decided sql.NullTime
+	err := row.Scan(&x.ID, &x.ClaimID, &x.PersonID, &x.Status, &kind, &x.Request.MonthlyIncomeCents, &x.Request.Children,
+		&x.Request.From, &x.Request.Reason, &x.ReasonKey, &x.DecidedBy, &decided, &x.CreatedAt, &x.PersonName, &claimKind)
+	if err != nil {
+		return x, err
+	}
+	x.Request.Kind, x.ClaimKind, x.CreatedAt = recovery.ExemptionKind(kind), recovery.Kind(claimKind), x.CreatedAt.UTC()
+	if decided.Valid {
+		x.DecidedAt = decided.Time.UTC()
+	}
+	return x, nil
+}
+
+func (r *RecoveryRepo) exemptions(ctx context.Context, where string, args ...any) ([]recovery.Exemption, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+exemptionColumns+exemptionFrom+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanExemption)
+}
+
+// ExemptionsOf lists the applications of a customer's claim, newest first.
+func (r *RecoveryRepo) ExemptionsOf(ctx context.Context, personID, claimID string) ([]recovery.Exemption, error) {
+	return r.exemptions(ctx, `WHERE x.person_id = $1 AND x.claim_id = $2 ORDER BY x.created_at DESC, x.id DESC`, personID, claimID)
+}
+
+// PendingExemptions lists the applications waiting for a decision, oldest
+// first.
+func (r *RecoveryRepo) PendingExemptions(ctx context.Context, limit int) ([]recovery.Exemption, error) {
+	return r.exemptions(ctx, `WHERE x.status = $1 ORDER BY x.created_at LIMIT $2`, recovery.Pending, limit)
+}
+
+func (t recoveryTx) HasPendingExemption(ctx context.Context, claimID string) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT count(*) FROM exemption_applications WHERE claim_id = $1 AND status = $2`, claimID, recovery.Pending).Scan(&n)
+	return n > 0, err
+}
+
+func (t recoveryTx) InsertExemption(ctx context.Context, x *recovery.Exemption) error {
+	x.ID, x.CreatedAt = NewID(), t.now
+	req := x.Request
+	_, err := t.exec(ctx, `INSERT INTO exemption_applications
+		(id, claim_id, person_id, status, monthly_income_cents, children, reason, kind, period_from, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		x.ID, x.ClaimID, x.PersonID, x.Status, req.MonthlyIncomeCents, req.Children, req.Reason, string(req.Kind), req.From, t.now)
+	return err
+}
+
+func (t recoveryTx) ExemptionForUpdate(ctx context.Context, id string) (recovery.Exemption, error) {
+	lock := ""
+	if t.db.dialect == postgresDialect {
+		lock = " FOR UPDATE OF x"
+	}
+	x, err := scanExemption(t.queryRow(ctx, `SELECT `+exemptionColumns+exemptionFrom+`WHERE x.id = $1`+lock, id))
+	return x, t.db.mapErr(err)
+}
+
+func (t recoveryTx) SaveExemptionDecision(ctx context.Context, x recovery.Exemption) error {
+	_, err := t.exec(ctx, `UPDATE exemption_applications SET status = $1, reason_key = $2, decided_by = $3, decided_at = $4 WHERE id = $5`,
+		x.Status, x.ReasonKey, x.DecidedBy, x.DecidedAt, x.ID)
+	return err
+}
+
+func (t recoveryTx) Audit(ctx context.Context, es ...audit.Entry) error { return t.Tx.Audit(ctx, es...) }
+
+// Bank files.
+
+// BankFileImported reports whether a file with the hash has been imported.
+func (r *RecoveryRepo) BankFileImported(ctx context.Context, sha string) (bool, error) {
+	var n int
+	err := r.db.sql.QueryRowContext(ctx, `SELECT count(*) FROM bank_files WHERE sha256 = $1`, sha).Scan(&n)
+	return n > 0, err
+}
+
+func (t recoveryTx) StartBankFile(ctx context.Context, f *recovery.BankFileRecord) error {
+	f.ID = NewID()
+	sha := f.SHA256
+	if sha == "" {
+		sha = "pending:" + f.ID
+	}
+	_, err := t.ExecContext(ctx, `INSERT INTO bank_files (id, sha256, name, message, message_id, imported_by, booked, queued, refused, booked_cents, imported_at)
+		VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7)`, f.ID, sha, f.Name, f.Message, f.MessageID, f.ImportedBy, t.now)
+	if t.db.dialect.uniqueViolation(err) {
+		return fault.Wrap(fault.Conflict, "bank.error.already_imported", err)
+	}
+	return err
+}
+
+func (t recoveryTx) FinishBankFile(ctx context.Context, f *recovery.BankFileRecord) error {
+	rep := f.Report
+	_, err := t.ExecContext(ctx, `UPDATE bank_files SET booked = $1, queued = $2, refused = $3, booked_cents = $4, sha256 = $5 WHERE id = $6`,
+		rep.Booked, rep.Queued, rep.Refused, rep.BookedCents, f.SHA256, f.ID)
+	if t.db.dialect.uniqueViolation(err) {
+		return fault.Wrap(fault.Conflict, "bank.error.already_imported", err)
+	}
+	return err
+}
+
+func (t recoveryTx) RecordBankEntry(ctx context.Context, e *recovery.BankEntry) (bool, error) {
+	var archive, claimID, personID any
+	if e.ArchiveID != "" {
+		archive = e.ArchiveID
+	}
+	if e.ClaimID != "" {
+		claimID, personID = e.ClaimID, e.PersonID
+	}
+	// An archive ID recorded before makes the insert do nothing, which is
+	// how a repeat is found without a lookup of its own.
+	res, err := t.exec(ctx, `INSERT INTO bank_entries (id, file_id, line, entry_index, archive_id, amount_cents, reference, value_date, status, reason, claim_id, person_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (archive_id) DO NOTHING`,
+		NewID(), e.FileID, e.Line, e.EntryIndex, archive, e.AmountCents, e.Reference, e.ValueDate, e.Status, e.Reason, claimID, personID, t.now)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// QueuedEntries is the staff queue of payments not booked by themselves,
+// oldest first.
+func (r *RecoveryRepo) QueuedEntries(ctx context.Context, limit int) ([]recovery.QueuedEntry, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT e.id, f.name, e.line, e.amount_cents, e.reference, e.value_date, e.reason
+		FROM bank_entries e JOIN bank_files f ON f.id = e.file_id
+		WHERE e.status = $1 ORDER BY e.created_at, e.entry_index LIMIT $2`, recovery.EntryQueued, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(row interface{ Scan(...any) error }) (recovery.QueuedEntry, error) {
+		var q recovery.QueuedEntry
+		return q, row.Scan(&q.ID, &q.FileName, &q.Line, &q.AmountCents, &q.Reference, &q.ValueDate, &q.Reason)
 	})
 }
 
-// CreateClaims stores new claims in one transaction: all or none.
-func (db *DB) CreateClaims(ctx context.Context, cs []recovery.Claim) (int, error) {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		for i := range cs {
-			if err := tx.createClaim(ctx, &cs[i]); err != nil {
-				return err
-			}
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorSystem, ActorID: "cli", Action: "recovery.claims_created",
-			Detail: fmt.Sprintf("count=%d", len(cs))})
-	})
-	return len(cs), err
+// TuneForImport sets the garbage collector for a process that does nothing
+// but import a big bank file: collect less often (the XML reader makes a lot
+// of short-lived garbage, and the live heap is small), but never let the heap
+// pass 256 MiB. It returns a function that restores the settings. Only a
+// process of its own (etuus reconcile) should call it: the settings are
+// process-wide.
+func TuneForImport() (restore func()) {
+	gc := debug.SetGCPercent(400)
+	limit := debug.SetMemoryLimit(256 << 20)
+	return func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
@@ -74,34 +75,32 @@ func TestRecoveryPlanAndBankFile(t *testing.T) {
 		if c.Number != 1 || c2.Number != 2 || c.Reference == c2.Reference {
 			t.Fatalf("numbers %d %d refs %s %s", c.Number, c2.Number, c.Reference, c2.Reference)
 		}
-		if _, _, err := db.ClaimOf(ctx, other.ID, c.ID); !fault.Is(err, fault.NotFound) {
+		if _, _, err := db.Recovery().ClaimOf(ctx, other.ID, c.ID); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("another customer's claim: %v; want NotFound", err)
 		}
-		plan, err := recovery.ProposePlan(c.Principal, recovery.PlanRequest{MonthlyCents: 10000, FirstDue: civil.New(2026, 3, 20)}, civil.New(2026, 3, 2), recovery.DefaultRules())
+		svc := recoveryOn(db)
+		plan := recovery.PlanRequest{MonthlyCents: 10000, FirstDue: civil.New(2026, 3, 20)}
+		pr, err := svc.ProposePlan(ctx, access.AsCustomer(p.ID), c.ID, plan, "please")
 		if err != nil {
 			t.Fatal(err)
 		}
-		pr, err := db.ProposePlan(ctx, p.ID, c.ID, plan, "please")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ProposePlan(ctx, p.ID, c.ID, plan, ""); !fault.Is(err, fault.Conflict) {
+		if _, err := svc.ProposePlan(ctx, access.AsCustomer(p.ID), c.ID, plan, ""); !fault.Is(err, fault.Conflict) {
 			t.Errorf("second pending proposal: %v; want Conflict", err)
 		}
-		if _, err := db.ProposePlan(ctx, other.ID, c.ID, plan, ""); !fault.Is(err, fault.NotFound) {
+		if _, err := svc.ProposePlan(ctx, access.AsCustomer(other.ID), c.ID, plan, ""); !fault.Is(err, fault.NotFound) {
 			t.Errorf("proposal on another's claim: %v; want NotFound", err)
 		}
-		queue, _ := db.PendingProposals(ctx, 10)
+		queue, _ := db.Recovery().PendingProposals(ctx, 10)
 		if len(queue) != 1 || queue[0].PersonName != "Maija M" {
 			t.Fatalf("queue = %+v", queue)
 		}
-		if err := db.DecideProposal(ctx, "staff-1", pr.ID, true, ""); err != nil {
+		if _, err := svc.DecidePlan(ctx, specialist, pr.ID, true, ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DecideProposal(ctx, "staff-1", pr.ID, false, "x"); !fault.Is(err, fault.Conflict) {
+		if _, err := svc.DecidePlan(ctx, specialist, pr.ID, false, "plan.reject.other"); !fault.Is(err, fault.Conflict) {
 			t.Errorf("deciding twice: %v", err)
 		}
-		got, _, _ := db.ClaimOf(ctx, p.ID, c.ID)
+		got, _, _ := db.Recovery().ClaimOf(ctx, p.ID, c.ID)
 		if got.Status != recovery.InPlan || got.Plan == nil || got.Plan.Months() != 10 {
 			t.Fatalf("after approval: %+v", got)
 		}
@@ -116,7 +115,7 @@ func TestRecoveryPlanAndBankFile(t *testing.T) {
 			iso20022.Entry{AmountCents: 300, CreditDebit: iso20022.Debit, AcctSvcrRef: "ARCH-6", BookingDate: "2026-03-03",
 				Transactions: []iso20022.Transaction{{AmountCents: 300}}},
 		)
-		rep, err := db.ImportBankFile(ctx, store.BankFile{Name: "a.xml", SHA256: sum(file), By: "cli", Creditor: creditor}, bytes.NewReader(file))
+		rep, err := svc.ImportStatement(ctx, cli, recovery.StatementFile{Name: "a.xml", SHA256: sum(file)}, bytes.NewReader(file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,46 +126,46 @@ func TestRecoveryPlanAndBankFile(t *testing.T) {
 		for _, l := range rep.Lines {
 			reasons[l.Reason] = true
 		}
-		for _, r := range []string{store.ReasonUnknownRef, store.ReasonOverBalance, store.ReasonNoReference, store.ReasonDebit} {
+		for _, r := range []string{recovery.ReasonUnknownRef, recovery.ReasonOverBalance, recovery.ReasonNoReference, recovery.ReasonDebit} {
 			if !reasons[r] {
 				t.Errorf("report lacks %s: %+v", r, rep.Lines)
 			}
 		}
-		got, evs, _ := db.ClaimOf(ctx, p.ID, c.ID)
+		got, evs, _ := db.Recovery().ClaimOf(ctx, p.ID, c.ID)
 		if got.Balance() != 90000 || evs[len(evs)-1].Kind != recovery.EventPayment {
 			t.Errorf("after the payment: balance %d, history %+v", got.Balance(), evs)
 		}
-		got2, _, _ := db.ClaimOf(ctx, p.ID, c2.ID)
+		got2, _, _ := db.Recovery().ClaimOf(ctx, p.ID, c2.ID)
 		if got2.Status != recovery.Paid || got2.Balance() != 0 {
 			t.Errorf("c2 after full payment: %+v", got2)
 		}
 
 		// The same file again books nothing.
-		if _, err := db.ImportBankFile(ctx, store.BankFile{Name: "a.xml", SHA256: sum(file), By: "cli", Creditor: creditor}, bytes.NewReader(file)); !fault.Is(err, fault.Conflict) {
+		if _, err := svc.ImportStatement(ctx, cli, recovery.StatementFile{Name: "a.xml", SHA256: sum(file)}, bytes.NewReader(file)); !fault.Is(err, fault.Conflict) {
 			t.Errorf("same file twice: %v; want Conflict", err)
 		}
 		// A different file repeating a payment's archive ID: queued as duplicate.
 		again := camt(t, creditor.String(), credit(10000, c.Reference.String(), "ARCH-1"))
-		rep, err = db.ImportBankFile(ctx, store.BankFile{Name: "b.xml", SHA256: sum(again), By: "cli", Creditor: creditor}, bytes.NewReader(again))
-		if err != nil || rep.Booked != 0 || rep.Queued != 1 || rep.Lines[0].Reason != store.ReasonDuplicate {
+		rep, err = svc.ImportStatement(ctx, cli, recovery.StatementFile{Name: "b.xml", SHA256: sum(again)}, bytes.NewReader(again))
+		if err != nil || rep.Booked != 0 || rep.Queued != 1 || rep.Lines[0].Reason != recovery.ReasonDuplicate {
 			t.Errorf("repeated archive ID: %+v %v", rep, err)
 		}
 		// A file for another account, or one cut short, books nothing.
 		foreign := camt(t, "FI2112345600000785", credit(10000, c.Reference.String(), "ARCH-9"))
-		if _, err := db.ImportBankFile(ctx, store.BankFile{Name: "c.xml", SHA256: sum(foreign), By: "cli", Creditor: creditor}, bytes.NewReader(foreign)); fault.KeyOf(err) != "bank.error.account" {
+		if _, err := svc.ImportStatement(ctx, cli, recovery.StatementFile{Name: "c.xml", SHA256: sum(foreign)}, bytes.NewReader(foreign)); fault.KeyOf(err) != "bank.error.account" {
 			t.Errorf("foreign account: %v", err)
 		}
 		good := camt(t, creditor.String(), credit(10000, c.Reference.String(), "ARCH-10"), credit(10000, c.Reference.String(), "ARCH-11"))
 		cut := good[:bytes.LastIndex(good, []byte("<Ntry>"))+40]
-		_, err = db.ImportBankFile(ctx, store.BankFile{Name: "d.xml", SHA256: sum(cut), By: "cli", Creditor: creditor}, bytes.NewReader(cut))
+		_, err = svc.ImportStatement(ctx, cli, recovery.StatementFile{Name: "d.xml", SHA256: sum(cut)}, bytes.NewReader(cut))
 		if fault.KeyOf(err) != "bank.error.file" {
 			t.Errorf("truncated file: %v", err)
 		}
-		got, _, _ = db.ClaimOf(ctx, p.ID, c.ID)
+		got, _, _ = db.Recovery().ClaimOf(ctx, p.ID, c.ID)
 		if got.Balance() != 90000 {
 			t.Errorf("a refused file changed the balance to %d", got.Balance())
 		}
-		q, err := db.QueuedEntries(ctx, 100)
+		q, err := db.Recovery().QueuedEntries(ctx, 100)
 		if err != nil || len(q) != 4 {
 			t.Errorf("queued entries = %d %v", len(q), err)
 		}
@@ -187,11 +186,11 @@ func TestPaymentMeetsAccruedInterest(t *testing.T) {
 		e := credit(10000, c.Reference.String(), "INT-1")
 		e.ValueDate, e.BookingDate = "2026-01-01", "2026-01-01"
 		file := camt(t, creditor.String(), e)
-		rep, err := db.ImportBankFile(ctx, store.BankFile{Name: "i.xml", SHA256: sum(file), By: "cli", Creditor: creditor}, bytes.NewReader(file))
+		rep, err := recoveryOn(db).ImportStatement(ctx, cli, recovery.StatementFile{Name: "i.xml", SHA256: sum(file)}, bytes.NewReader(file))
 		if err != nil || rep.Booked != 1 {
 			t.Fatalf("import: %+v %v", rep, err)
 		}
-		got, evs, _ := db.ClaimOf(ctx, p.ID, c.ID)
+		got, evs, _ := db.Recovery().ClaimOf(ctx, p.ID, c.ID)
 		if got.Interest != 4000 || got.Paid.Interest != 4000 || got.Paid.Principal != 6000 || got.Balance() != 94000 {
 			t.Errorf("claim after the payment: interest %d, paid %+v, balance %d", got.Interest, got.Paid, got.Balance())
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/slip"
-	"github.com/etuus/etuus/internal/store"
 )
 
 // today is the calendar date in Finland, where due dates fall.
@@ -21,11 +20,11 @@ type claimView struct {
 	Details  *recovery.Details
 	Events   []recovery.Event
 	Overdue  bool
-	Proposal *store.Proposal // the newest proposal, if any
+	Proposal *recovery.Proposal // the newest proposal, if any
 	Pending  bool
 	// Exemption is the newest exemption application, if any; CanExempt
 	// says whether the kind of debt allows one and none is pending.
-	Exemption *store.Exemption
+	Exemption *recovery.Exemption
 	CanExempt bool
 }
 
@@ -35,7 +34,7 @@ func (s *Server) claimList(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	cs, err := s.store.ClaimsOf(r.Context(), sess.PersonID)
+	cs, err := s.cfg.Recovery.Service.Claims(r.Context(), actorOf(sess))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -60,37 +59,28 @@ func (s *Server) loadClaim(w http.ResponseWriter, r *http.Request) (*claimView, 
 	if sess == nil {
 		return nil, false
 	}
-	c, evs, err := s.store.ClaimOf(r.Context(), sess.PersonID, r.PathValue("id"))
+	cp, err := s.cfg.Recovery.Service.Claim(r.Context(), actorOf(sess), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, false
 	}
-	v := &claimView{Claim: c, Events: evs, Overdue: c.Overdue(s.today())}
+	c := cp.Claim
+	v := &claimView{Claim: c, Events: cp.Events, Overdue: c.Overdue(s.today())}
 	if c.Balance() > 0 && c.Status != recovery.Waived {
-		d, err := recovery.PaymentDetails(c, s.cfg.Recovery.Creditor, s.today())
+		d, err := recovery.PaymentDetails(c, s.cfg.Recovery.Service.Creditor(), s.today())
 		if err == nil {
 			v.Details = &d
 		}
 	}
-	ps, err := s.store.ProposalsOf(r.Context(), sess.PersonID, c.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
+	if len(cp.Proposals) > 0 {
+		v.Proposal = &cp.Proposals[0]
+		v.Pending = cp.Proposals[0].Status == recovery.Pending
 	}
-	if len(ps) > 0 {
-		v.Proposal = &ps[0]
-		v.Pending = ps[0].Status == store.ProposalPending
-	}
-	xs, err := s.store.ExemptionsOf(r.Context(), sess.PersonID, c.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	if len(xs) > 0 {
-		v.Exemption = &xs[0]
+	if len(cp.Exemptions) > 0 {
+		v.Exemption = &cp.Exemptions[0]
 	}
 	v.CanExempt = len(recovery.ExemptionKindsFor(c.Kind)) > 0 && c.Balance() > 0 &&
-		(v.Exemption == nil || v.Exemption.Status != store.ProposalPending)
+		(v.Exemption == nil || v.Exemption.Status != recovery.Pending)
 	return v, true
 }
 
@@ -183,7 +173,7 @@ func (s *Server) planForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderPlan(w http.ResponseWriter, r *http.Request, status int, d planData, errKey, field string) {
-	rule, err := s.cfg.Recovery.Rules.PlanAt(s.today())
+	rule, err := s.cfg.Recovery.Service.Rules().PlanAt(s.today())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -206,46 +196,34 @@ func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	d := planData{Claim: v, Monthly: strings.TrimSpace(f.Get("monthly")), Months: strings.TrimSpace(f.Get("months")),
 		First: strings.TrimSpace(f.Get("first_due")), Message: strings.TrimSpace(f.Get("message"))}
+	svc, actor := s.cfg.Recovery.Service, actorOf(session(r))
 	req, err := parsePlanRequest(d)
-	if err == nil && len([]rune(d.Message)) > 2000 {
+	if err == nil && len([]rune(d.Message)) > recovery.MaxPlanMessage {
 		err = fault.InvalidField("message", "plan.error.message_long", nil)
 	}
+	send := f.Get("action") == "send"
 	var plan recovery.Plan
-	if err == nil {
-		plan, err = recovery.ProposePlan(v.Balance(), req, s.today(), s.cfg.Recovery.Rules)
+	if err == nil && !send {
+		plan, err = svc.PreviewPlan(r.Context(), actor, v.ID, req)
 	}
-	if err != nil {
-		if fault.KindOf(err) != fault.Invalid {
-			s.fail(w, r, err)
-			return
-		}
-		s.renderPlanErr(w, r, d, err, fault.FieldOf(err))
-		return
+	if err == nil && send {
+		// The service computes the schedule again from the balance it
+		// locks, and approves it at once when the Centre has said so.
+		_, err = svc.ProposePlan(r.Context(), actor, v.ID, req, d.Message)
 	}
-	if f.Get("action") != "send" {
+	switch {
+	case err == nil && !send:
 		d.Plan = &plan
 		s.renderPlan(w, r, http.StatusOK, d, "", "")
-		return
-	}
-	sess := session(r)
-	pr, err := s.store.ProposePlan(r.Context(), sess.PersonID, v.ID, plan, d.Message)
-	if err != nil {
-		if fault.Is(err, fault.Conflict) {
-			s.renderPlan(w, r, http.StatusConflict, d, fault.KeyOf(err), "")
-			return
-		}
+	case err == nil:
+		http.Redirect(w, r, "/my/claims/"+v.ID+"?sent=plan", http.StatusSeeOther)
+	case fault.Is(err, fault.Invalid):
+		s.renderPlanErr(w, r, d, err, fault.FieldOf(err))
+	case fault.Is(err, fault.Conflict):
+		s.renderPlan(w, r, http.StatusConflict, d, fault.KeyOf(err), "")
+	default:
 		s.fail(w, r, err)
-		return
 	}
-	// A plan inside the rules needs no person to approve it when the
-	// Centre has said so.
-	if s.cfg.Recovery.AutoApprovePlans {
-		if err := s.store.DecideProposal(r.Context(), store.AutoApprover, pr.ID, true, ""); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	http.Redirect(w, r, "/my/claims/"+v.ID+"?sent=plan", http.StatusSeeOther)
 }
 
 // renderPlanErr shows a refused plan with the rule's own numbers.
@@ -275,7 +253,7 @@ func (s *Server) message(r *http.Request, err error) string {
 }
 
 func (s *Server) renderPlanMsg(w http.ResponseWriter, r *http.Request, d planData, msg, field string) {
-	rule, _ := s.cfg.Recovery.Rules.PlanAt(s.today())
+	rule, _ := s.cfg.Recovery.Service.Rules().PlanAt(s.today())
 	d.Rule = rule
 	s.render(w, r, http.StatusUnprocessableEntity, "plan", &page{Title: "plan.title", Data: d, Message: msg, Field: field})
 }

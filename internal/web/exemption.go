@@ -2,25 +2,15 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/recovery"
-	"github.com/etuus/etuus/internal/store"
-)
-
-// The decision texts staff choose from, one list for approvals and one for
-// rejections, so that no customer reads "Approved: the income is over the
-// income limit".
-var (
-	ExemptionApproveReasons = []string{"exemption.reason.granted", "exemption.reason.granted_shorter"}
-	ExemptionRejectReasons  = []string{"exemption.reason.income_over", "exemption.reason.period", "exemption.reason.no_grounds"}
 )
 
 type exemptionRow struct {
-	store.Exemption
+	recovery.Exemption
 	Limit    int64
 	HasLimit bool
 }
@@ -88,10 +78,7 @@ func (s *Server) exemptionSubmit(w http.ResponseWriter, r *http.Request) {
 		req.From = day
 	}
 	if err == nil {
-		err = recovery.CheckExemption(v.Kind, req, s.today())
-	}
-	if err == nil {
-		_, err = s.store.ApplyExemption(r.Context(), session(r).PersonID, v.ID, req)
+		_, err = s.cfg.Recovery.Service.ApplyExemption(r.Context(), actorOf(session(r)), v.ID, req)
 	}
 	if err != nil {
 		switch fault.KindOf(err) {
@@ -111,20 +98,19 @@ func (s *Server) exemptionSubmit(w http.ResponseWriter, r *http.Request) {
 
 // exemptionDecide is the Centre's decision with a reason from the list.
 func (s *Server) exemptionDecide(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireUnitStaff(w, r, "recovery")
+	sess := s.requireStaff(w, r)
 	if sess == nil {
 		return
 	}
 	if !s.parseForm(w, r) {
 		return
 	}
-	decision, reason := r.PostForm.Get("decision"), r.PostForm.Get("reason")
-	reasons := map[string][]string{"approve": ExemptionApproveReasons, "reject": ExemptionRejectReasons}[decision]
-	if !slices.Contains(reasons, reason) {
+	decision := r.PostForm.Get("decision")
+	if decision != "approve" && decision != "reject" {
 		s.renderError(w, r, http.StatusUnprocessableEntity, "exemption.error.decision_reason")
 		return
 	}
-	if err := s.store.DecideExemption(r.Context(), sess.StaffID, r.PathValue("id"), decision == "approve", reason); err != nil {
+	if _, err := s.cfg.Recovery.Service.DecideExemption(r.Context(), actorOf(sess), r.PathValue("id"), decision == "approve", r.PostForm.Get("reason")); err != nil {
 		s.fail(w, r, err)
 		return
 	}

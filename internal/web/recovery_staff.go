@@ -11,111 +11,61 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/recovery"
-	"github.com/etuus/etuus/internal/store"
 )
 
-// RejectReasons are the reasons a staff member can give for rejecting a
-// payment plan; each is a translated template text.
-var RejectReasons = []string{"plan.reject.amount", "plan.reject.earlier_broken", "plan.reject.enforcement", "plan.reject.other"}
-
 type recoveryQueueData struct {
-	Due              []store.DueClaim
+	Due              []recovery.DueClaim
 	Exemptions       []exemptionRow
 	ExemptionApprove []string
 	ExemptionReject  []string
-	Proposals        []store.Proposal
-	Entries          []store.QueuedEntry
+	Proposals        []recovery.Proposal
+	Entries          []recovery.QueuedEntry
 	Reasons          []string
 	Decided          string
 }
 
-// recoveryQueue is the Centre's work queue: plan proposals waiting for a
-// decision and bank payments that could not be booked by themselves.
-// Reading it reads personal data: each customer shown is audited.
+// recoveryQueue is the Centre's work queue: plan proposals and exemption
+// applications waiting for a decision, claims the next collection acts on,
+// and bank payments that could not be booked by themselves.
 func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireUnitStaff(w, r, "recovery")
+	sess := s.requireStaff(w, r)
 	if sess == nil {
 		return
 	}
-	ps, err := s.store.PendingProposals(r.Context(), 200)
+	q, err := s.cfg.Recovery.Service.WorkQueue(r.Context(), actorOf(sess), 200)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	es, err := s.store.QueuedEntries(r.Context(), 200)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	xs, err := s.store.PendingExemptions(r.Context(), 200)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	due, err := s.store.DueForCollection(r.Context(), s.today(), s.cfg.Recovery.Rules, 50)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-
-	seen := map[string]bool{}
-	var ids []string
-	for _, p := range ps {
-		if !seen[p.PersonID] {
-			seen[p.PersonID] = true
-			ids = append(ids, p.PersonID)
-		}
-	}
-	rows := make([]exemptionRow, len(xs))
-	for i, x := range xs {
+	rows := make([]exemptionRow, len(q.Exemptions))
+	for i, x := range q.Exemptions {
 		rows[i] = exemptionRow{Exemption: x}
 		if x.Request.Kind == recovery.ExemptInterest {
 			rows[i].Limit, rows[i].HasLimit = recovery.IncomeLimit(x.Request.Children, civil.Of(x.CreatedAt))
 		}
-		if !seen[x.PersonID] {
-			seen[x.PersonID] = true
-			ids = append(ids, x.PersonID)
-		}
-	}
-	for _, d := range due {
-		if !seen[d.Claim.PersonID] {
-			seen[d.Claim.PersonID] = true
-			ids = append(ids, d.Claim.PersonID)
-		}
-	}
-	if err := s.store.AuditStaffRead(r.Context(), sess.StaffID, "staff.view_recovery_queue", ids...); err != nil {
-		s.fail(w, r, err)
-		return
 	}
 	s.render(w, r, http.StatusOK, "recovery_queue", &page{Title: "recovery.queue.title",
-		Data: recoveryQueueData{Due: due, Exemptions: rows, ExemptionApprove: ExemptionApproveReasons, ExemptionReject: ExemptionRejectReasons, Proposals: ps, Entries: es,
-			Reasons: RejectReasons, Decided: r.URL.Query().Get("decided")}})
+		Data: recoveryQueueData{Due: q.Due, Exemptions: rows, ExemptionApprove: recovery.ExemptionApproveReasons,
+			ExemptionReject: recovery.ExemptionRejectReasons, Proposals: q.Proposals, Entries: q.Entries,
+			Reasons: recovery.PlanRejectReasons, Decided: r.URL.Query().Get("decided")}})
 }
 
 // proposalDecide approves or rejects a proposal with a reason from the list.
 func (s *Server) proposalDecide(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireUnitStaff(w, r, "recovery")
+	sess := s.requireStaff(w, r)
 	if sess == nil {
 		return
 	}
 	if !s.parseForm(w, r) {
 		return
 	}
-	approve := r.PostForm.Get("decision") == "approve"
-	reason := r.PostForm.Get("reason")
-	if !approve {
-		ok := false
-		for _, x := range RejectReasons {
-			ok = ok || x == reason
-		}
-		if !ok || r.PostForm.Get("decision") != "reject" {
-			s.renderError(w, r, http.StatusUnprocessableEntity, "recovery.queue.reason_needed")
-			return
-		}
-	} else {
-		reason = ""
+	decision := r.PostForm.Get("decision")
+	if decision != "approve" && decision != "reject" {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "recovery.queue.reason_needed")
+		return
 	}
-	if err := s.store.DecideProposal(r.Context(), sess.StaffID, r.PathValue("id"), approve, reason); err != nil {
+	approve := decision == "approve"
+	if _, err := s.cfg.Recovery.Service.DecidePlan(r.Context(), actorOf(sess), r.PathValue("id"), approve, r.PostForm.Get("reason")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -131,6 +81,10 @@ func (s *Server) bankForm(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
+	if !s.cfg.Recovery.Service.MayImport(actorOf(sess)) {
+		s.renderError(w, r, http.StatusForbidden, "staff.error.unit")
+		return
+	}
 	s.render(w, r, http.StatusOK, "bank", &page{Title: "bank.title"})
 }
 
@@ -142,7 +96,7 @@ func (s *Server) bankUpload(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	if sess.Role != "operations" && sess.UnitID != "recovery" {
+	if !s.cfg.Recovery.Service.MayImport(actorOf(sess)) {
 		s.renderError(w, r, http.StatusForbidden, "staff.error.unit")
 		return
 	}
@@ -190,8 +144,8 @@ func (s *Server) bankUpload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	rep, err := s.store.ImportBankFile(r.Context(), store.BankFile{
-		Name: part.FileName(), SHA256: hex.EncodeToString(h.Sum(nil)), By: sess.StaffID, Creditor: s.cfg.Recovery.Creditor,
+	rep, err := s.cfg.Recovery.Service.ImportStatement(r.Context(), actorOf(sess), recovery.StatementFile{
+		Name: part.FileName(), SHA256: hex.EncodeToString(h.Sum(nil)),
 	}, tmp)
 	if err != nil {
 		k := fault.KindOf(err)

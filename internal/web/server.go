@@ -4,7 +4,6 @@ package web
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -17,8 +16,6 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
-	"github.com/etuus/etuus/internal/fi/civil"
-	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/message"
@@ -26,7 +23,6 @@ import (
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
-	"github.com/etuus/etuus/internal/store"
 )
 
 // Store is what the web front needs of the database.
@@ -41,34 +37,14 @@ type Store interface {
 	LinkEIDAS(ctx context.Context, staffID, eidasPersonID, hetu string) (customer.Person, error)
 	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
 	securemail.Store
-	RecoveryStore
 	MessageStore
 }
 
-// RecoveryStore is what the recovery pages need of the database.
-type RecoveryStore interface {
-	ClaimsOf(ctx context.Context, personID string) ([]recovery.Claim, error)
-	ClaimOf(ctx context.Context, personID, claimID string) (recovery.Claim, []recovery.Event, error)
-	ProposePlan(ctx context.Context, personID, claimID string, p recovery.Plan, message string) (store.Proposal, error)
-	ProposalsOf(ctx context.Context, personID, claimID string) ([]store.Proposal, error)
-	PendingProposals(ctx context.Context, limit int) ([]store.Proposal, error)
-	DecideProposal(ctx context.Context, staffID, proposalID string, approve bool, reasonKey string) error
-	ImportBankFile(ctx context.Context, f store.BankFile, r io.Reader) (store.BankReport, error)
-	QueuedEntries(ctx context.Context, limit int) ([]store.QueuedEntry, error)
-	ApplyExemption(ctx context.Context, personID, claimID string, req recovery.ExemptionRequest) (store.Exemption, error)
-	ExemptionsOf(ctx context.Context, personID, claimID string) ([]store.Exemption, error)
-	PendingExemptions(ctx context.Context, limit int) ([]store.Exemption, error)
-	DecideExemption(ctx context.Context, staffID, id string, approve bool, reasonKey string) error
-	DueForCollection(ctx context.Context, today civil.Date, rules *recovery.Rules, limit int) ([]store.DueClaim, error)
-}
-
-// RecoveryConfig is the Overpayment Recovery Centre's settings.
+// RecoveryConfig is the Overpayment Recovery Centre's pages: the service
+// that does their work and what they show.
 type RecoveryConfig struct {
-	Creditor     iban.IBAN // the account customers pay to
-	CreditorName string    // the payee's name on payment details
-	// AutoApprovePlans approves a plan proposal inside the rules at once.
-	AutoApprovePlans bool
-	Rules            *recovery.Rules // the dated rule table
+	Service      *recovery.Service
+	CreditorName string // the payee's name on payment details
 	// MaxBankFileBytes bounds an uploaded statement file.
 	MaxBankFileBytes int64
 }
@@ -159,9 +135,6 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 		cfg.Auth.Timeouts = auth.Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Warn: 2 * time.Minute}
 	}
 	cfg.Auth.Store = st
-	if cfg.Recovery.Rules == nil {
-		cfg.Recovery.Rules = recovery.DefaultRules()
-	}
 	if cfg.Recovery.CreditorName == "" {
 		cfg.Recovery.CreditorName = "Kela"
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/fault"
 )
@@ -126,4 +127,15 @@ func (s *Server) requireUnitStaff(w http.ResponseWriter, r *http.Request, unit s
 		return nil
 	}
 	return sess
+}
+
+// actorOf is who the session's user is to the services.
+func actorOf(sess *auth.Session) access.Actor {
+	switch {
+	case sess == nil:
+		return access.Actor{}
+	case sess.Kind == auth.Staff:
+		return access.AsStaff(sess.StaffID, sess.UnitID, sess.Role)
+	}
+	return access.AsCustomer(sess.PersonID)
 }

@@ -1,0 +1,21 @@
+package main
+
+import (
+	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/recovery"
+	"github.com/etuus/etuus/internal/store"
+)
+
+// recoveryService is the Overpayment Recovery Centre's service on the
+// database, with the rule table, account and approval setting of the flags:
+// the pages, `reconcile`, `collect` and `healthcare-fees` all use it, so
+// every entry point applies the same rules.
+func recoveryService(c *config, db *store.DB) (*recovery.Service, error) {
+	creditor, rules, err := c.recovery()
+	if err != nil {
+		return nil, err
+	}
+	return recovery.NewService(db.Recovery(), recovery.Config{
+		Rules: rules, Creditor: creditor, Access: access.Default(), AutoApprovePlans: c.AutoApprove,
+	}), nil
+}

@@ -1,0 +1,530 @@
+package recovery
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/fi/viite"
+)
+
+// Repo is the storage the recovery service needs. A missing row, or a row
+// of another customer, is a fault.NotFound error; a unique violation is a
+// fault.Conflict. Reads outside a transaction see committed data only.
+type Repo interface {
+	// InTx runs fn in one transaction and commits it when fn returns nil.
+	// A busy or serialisation failure runs fn again (a few times), so fn
+	// must not consume input it cannot replay.
+	InTx(ctx context.Context, fn func(Tx) error) error
+	// InTxOnce is InTx without the retry, for work that reads a stream.
+	InTxOnce(ctx context.Context, fn func(Tx) error) error
+
+	ClaimsOf(ctx context.Context, personID string) ([]Claim, error)
+	// ClaimOf is one claim of the customer with its history.
+	ClaimOf(ctx context.Context, personID, claimID string) (Claim, []Event, error)
+	ProposalsOf(ctx context.Context, personID, claimID string) ([]Proposal, error)
+	ExemptionsOf(ctx context.Context, personID, claimID string) ([]Exemption, error)
+	PendingProposals(ctx context.Context, limit int) ([]Proposal, error)
+	PendingExemptions(ctx context.Context, limit int) ([]Exemption, error)
+	QueuedEntries(ctx context.Context, limit int) ([]QueuedEntry, error)
+	// OverdueClaims lists claims still collected whose due date is before
+	// the day, oldest due first, with their holders' names.
+	OverdueClaims(ctx context.Context, before civil.Date, limit int) ([]DueClaim, error)
+	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
+	// CollectingClaimIDs lists, by ID after the given one, the claims the
+	// daily collection looks at.
+	CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error)
+	// BankFileImported reports whether a file with this SHA-256 is booked.
+	BankFileImported(ctx context.Context, sha256 string) (bool, error)
+}
+
+// Tx is one transaction of the recovery service. Methods named ForUpdate
+// lock what they read until the transaction ends (PostgreSQL FOR UPDATE;
+// SQLite's write transaction holds the whole database).
+type Tx interface {
+	// Now is the transaction's fixed instant.
+	Now() time.Time
+	ClaimForUpdate(ctx context.Context, claimID string) (Claim, error)
+	// CustomerClaimForUpdate is ClaimForUpdate for the customer's own
+	// claim: another customer's is NotFound.
+	CustomerClaimForUpdate(ctx context.Context, personID, claimID string) (Claim, error)
+	// ClaimByReferenceForUpdate finds the claim with the reference.
+	ClaimByReferenceForUpdate(ctx context.Context, ref viite.Ref) (Claim, error)
+	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
+	// CreateClaim gives the claim its ID, number and reference and stores
+	// it with its first history entry.
+	CreateClaim(ctx context.Context, c *Claim) error
+	// SaveClaim writes the claim's amounts, status, due date and plan.
+	SaveClaim(ctx context.Context, c *Claim) error
+	AddEvent(ctx context.Context, c *Claim, e Event) error
+
+	// HasPendingProposal reports whether the claim has a proposal waiting.
+	HasPendingProposal(ctx context.Context, claimID string) (bool, error)
+	InsertProposal(ctx context.Context, p *Proposal) error
+	ProposalForUpdate(ctx context.Context, id string) (Proposal, error)
+	SaveProposalDecision(ctx context.Context, p Proposal) error
+
+	HasPendingExemption(ctx context.Context, claimID string) (bool, error)
+	InsertExemption(ctx context.Context, x *Exemption) error
+	ExemptionForUpdate(ctx context.Context, id string) (Exemption, error)
+	SaveExemptionDecision(ctx context.Context, x Exemption) error
+
+	// StartBankFile records a file being imported; FinishBankFile records
+	// its counts and hash: a hash already imported is a fault.Conflict.
+	StartBankFile(ctx context.Context, f *BankFileRecord) error
+	FinishBankFile(ctx context.Context, f *BankFileRecord) error
+	// RecordBankEntry stores one bank transaction. It reports false, and
+	// stores nothing, when an entry with the same archive ID exists.
+	RecordBankEntry(ctx context.Context, e *BankEntry) (bool, error)
+
+	Audit(ctx context.Context, es ...audit.Entry) error
+}
+
+// Config is the Centre's settings the service applies.
+type Config struct {
+	Rules    *Rules        // the dated rule table; nil is the built-in one
+	Creditor iban.IBAN     // the account customers pay to
+	Access   *access.Table // who may do what; nil is the built-in table
+	// AutoApprovePlans approves a proposal inside the rules at once.
+	AutoApprovePlans bool
+}
+
+// Service is the Overpayment Recovery Centre's use cases. Each method
+// checks who asks, runs in one transaction, locks what it changes, applies
+// the rules of this package and writes the history and the audit entry
+// with the change.
+type Service struct {
+	repo Repo
+	cfg  Config
+	now  func() time.Time
+}
+
+// NewService returns the service over the repository.
+func NewService(repo Repo, cfg Config) *Service {
+	if cfg.Rules == nil {
+		cfg.Rules = DefaultRules()
+	}
+	if cfg.Access == nil {
+		cfg.Access = access.Default()
+	}
+	return &Service{repo: repo, cfg: cfg, now: time.Now}
+}
+
+// SetClock replaces the clock reads use (tests); writes take the
+// transaction's instant.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Rules is the rule table the service applies.
+func (s *Service) Rules() *Rules { return s.cfg.Rules }
+
+// Application statuses, for plan proposals and exemption applications.
+const (
+	Pending  = "proposed"
+	Approved = "approved"
+	Rejected = "rejected"
+)
+
+// AutoApprover is the actor that approves plans inside the rules when the
+// Centre has switched automatic approval on.
+var AutoApprover = access.AsSystem("auto-approval")
+
+// Proposal is a customer's payment plan proposal and its decision.
+type Proposal struct {
+	ID         string
+	ClaimID    string
+	PersonID   string
+	Status     string // Pending, Approved, Rejected
+	Plan       Plan
+	Message    string
+	ReasonKey  string
+	DecidedBy  string
+	DecidedAt  time.Time
+	CreatedAt  time.Time
+	PersonName string // for staff queues
+	Kind       Kind
+	Reference  string
+}
+
+// Exemption is an application for exemption from a claim and its decision.
+type Exemption struct {
+	ID         string
+	ClaimID    string
+	PersonID   string
+	Status     string // Pending, Approved, Rejected
+	Request    ExemptionRequest
+	ReasonKey  string
+	DecidedBy  string
+	DecidedAt  time.Time
+	CreatedAt  time.Time
+	PersonName string // for staff queues
+	ClaimKind  Kind
+}
+
+// The reasons staff give: one list for rejecting a plan, one for approving
+// and one for rejecting an exemption (so that no customer reads "Approved:
+// the income is over the limit"). Each is a translated text.
+var (
+	PlanRejectReasons       = []string{"plan.reject.amount", "plan.reject.earlier_broken", "plan.reject.enforcement", "plan.reject.other"}
+	ExemptionApproveReasons = []string{"exemption.reason.granted", "exemption.reason.granted_shorter"}
+	ExemptionRejectReasons  = []string{"exemption.reason.income_over", "exemption.reason.period", "exemption.reason.no_grounds"}
+)
+
+// MaxPlanMessage is the longest message with a plan proposal, in characters.
+const MaxPlanMessage = 2000
+
+// customer checks that the actor is a customer and returns their person ID.
+func customerOf(a access.Actor) (string, error) {
+	if a.Kind != access.Customer || a.ID == "" {
+		return "", fault.New(fault.Forbidden, "auth.error.customers_only")
+	}
+	return a.ID, nil
+}
+
+func (s *Service) today() civil.Date { return civil.Today(s.now()) }
+
+// ClaimPage is one claim as its holder sees it.
+type ClaimPage struct {
+	Claim      Claim
+	Events     []Event
+	Proposals  []Proposal  // newest first
+	Exemptions []Exemption // newest first
+}
+
+// Claims lists the customer's own claims, newest first.
+func (s *Service) Claims(ctx context.Context, a access.Actor) ([]Claim, error) {
+	pid, err := customerOf(a)
+	if err != nil {
+		return nil, err
+	}
+	return s.repo.ClaimsOf(ctx, pid)
+}
+
+// Claim is one of the customer's own claims with its history and
+// applications; another customer's claim is NotFound.
+func (s *Service) Claim(ctx context.Context, a access.Actor, claimID string) (ClaimPage, error) {
+	var p ClaimPage
+	pid, err := customerOf(a)
+	if err != nil {
+		return p, err
+	}
+	if p.Claim, p.Events, err = s.repo.ClaimOf(ctx, pid, claimID); err != nil {
+		return p, err
+	}
+	if p.Proposals, err = s.repo.ProposalsOf(ctx, pid, claimID); err != nil {
+		return p, err
+	}
+	p.Exemptions, err = s.repo.ExemptionsOf(ctx, pid, claimID)
+	return p, err
+}
+
+// PreviewPlan computes the schedule a plan request gives for the
+// customer's claim today, without storing anything.
+func (s *Service) PreviewPlan(ctx context.Context, a access.Actor, claimID string, req PlanRequest) (Plan, error) {
+	pid, err := customerOf(a)
+	if err != nil {
+		return Plan{}, err
+	}
+	c, _, err := s.repo.ClaimOf(ctx, pid, claimID)
+	if err != nil {
+		return Plan{}, err
+	}
+	return ProposePlan(c.Balance(), req, s.today(), s.cfg.Rules)
+}
+
+// ProposePlan stores the customer's plan proposal for their claim, with
+// the schedule computed from the balance as it is now. A claim has at most
+// one proposal waiting. When the Centre approves plans inside the rules
+// automatically, the proposal is approved in the same transaction.
+func (s *Service) ProposePlan(ctx context.Context, a access.Actor, claimID string, req PlanRequest, message string) (Proposal, error) {
+	var pr Proposal
+	pid, err := customerOf(a)
+	if err != nil {
+		return pr, err
+	}
+	if len([]rune(message)) > MaxPlanMessage {
+		return pr, fault.InvalidField("message", "plan.error.message_long", nil)
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		c, err := tx.CustomerClaimForUpdate(ctx, pid, claimID)
+		if err != nil {
+			return err
+		}
+		if !c.Status.Collecting() || c.Status == InPlan {
+			return fault.New(fault.Conflict, "recovery.plan.not_open")
+		}
+		plan, err := ProposePlan(c.Balance(), req, civil.Today(tx.Now()), s.cfg.Rules)
+		if err != nil {
+			return err
+		}
+		if busy, err := tx.HasPendingProposal(ctx, claimID); err != nil {
+			return err
+		} else if busy {
+			return fault.New(fault.Conflict, "recovery.plan.pending")
+		}
+		pr = Proposal{ClaimID: claimID, PersonID: pid, Status: Pending, Plan: plan, Message: message, Kind: c.Kind, Reference: c.Reference.String()}
+		if err := tx.InsertProposal(ctx, &pr); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: pid, SubjectID: pid,
+			Action: "recovery.plan_proposed", Object: "claim:" + claimID}); err != nil {
+			return err
+		}
+		if !s.cfg.AutoApprovePlans {
+			return nil
+		}
+		return s.decidePlan(ctx, tx, AutoApprover, &pr, &c, true, "")
+	})
+	return pr, err
+}
+
+// DecidePlan approves or rejects a pending proposal: approval puts the
+// claim in the plan; a rejection carries a reason from PlanRejectReasons,
+// which the customer is shown. Two decisions of one proposal at once: one
+// wins, the other is a fault.Conflict.
+func (s *Service) DecidePlan(ctx context.Context, a access.Actor, proposalID string, approve bool, reasonKey string) (Proposal, error) {
+	var pr Proposal
+	if err := s.cfg.Access.Check(a, access.RecoveryDecidePlan); err != nil {
+		return pr, err
+	}
+	if approve {
+		reasonKey = ""
+	} else if !slices.Contains(PlanRejectReasons, reasonKey) {
+		return pr, fault.InvalidField("reason", "recovery.queue.reason_needed", nil)
+	}
+	err := s.repo.InTx(ctx, func(tx Tx) error {
+		var err error
+		if pr, err = tx.ProposalForUpdate(ctx, proposalID); err != nil {
+			return err
+		}
+		if pr.Status != Pending {
+			return fault.New(fault.Conflict, "recovery.plan.decided")
+		}
+		c, err := tx.ClaimForUpdate(ctx, pr.ClaimID)
+		if err != nil {
+			return err
+		}
+		return s.decidePlan(ctx, tx, a, &pr, &c, approve, reasonKey)
+	})
+	return pr, err
+}
+
+// decidePlan decides a pending proposal whose row and claim the
+// transaction holds locked.
+func (s *Service) decidePlan(ctx context.Context, tx Tx, a access.Actor, pr *Proposal, c *Claim, approve bool, reasonKey string) error {
+	pr.Status = Rejected
+	if approve {
+		if !c.Status.Collecting() || c.Balance() <= 0 {
+			return fault.New(fault.Conflict, "recovery.plan.not_open")
+		}
+		pr.Status = Approved
+		ev := c.ApprovePlan(civil.Of(tx.Now()), pr.Plan)
+		if err := tx.SaveClaim(ctx, c); err != nil {
+			return err
+		}
+		if err := tx.AddEvent(ctx, c, ev); err != nil {
+			return err
+		}
+	}
+	pr.ReasonKey, pr.DecidedBy, pr.DecidedAt = reasonKey, a.ID, tx.Now()
+	if err := tx.SaveProposalDecision(ctx, *pr); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: pr.PersonID,
+		Action: "recovery.plan_" + pr.Status, Object: "claim:" + pr.ClaimID, Detail: reasonKey})
+}
+
+// ApplyExemption stores the customer's application for exemption from
+// their claim; a claim has at most one application waiting.
+func (s *Service) ApplyExemption(ctx context.Context, a access.Actor, claimID string, req ExemptionRequest) (Exemption, error) {
+	var x Exemption
+	pid, err := customerOf(a)
+	if err != nil {
+		return x, err
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		c, err := tx.CustomerClaimForUpdate(ctx, pid, claimID)
+		if err != nil {
+			return err
+		}
+		if err := CheckExemption(c.Kind, req, civil.Today(tx.Now())); err != nil {
+			return err
+		}
+		if busy, err := tx.HasPendingExemption(ctx, claimID); err != nil {
+			return err
+		} else if busy {
+			return fault.New(fault.Conflict, "exemption.error.pending")
+		}
+		x = Exemption{ClaimID: claimID, PersonID: pid, Status: Pending, Request: req, ClaimKind: c.Kind}
+		if err := tx.InsertExemption(ctx, &x); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: pid, SubjectID: pid,
+			Action: "recovery.exemption_applied", Object: "claim:" + claimID})
+	})
+	return x, err
+}
+
+// DecideExemption approves or rejects a pending application with a reason
+// from the list for that decision; the decision and its reason are what the
+// customer sees.
+func (s *Service) DecideExemption(ctx context.Context, a access.Actor, id string, approve bool, reasonKey string) (Exemption, error) {
+	var x Exemption
+	if err := s.cfg.Access.Check(a, access.RecoveryDecideExem); err != nil {
+		return x, err
+	}
+	reasons := ExemptionRejectReasons
+	if approve {
+		reasons = ExemptionApproveReasons
+	}
+	if !slices.Contains(reasons, reasonKey) {
+		return x, fault.InvalidField("reason", "exemption.error.decision_reason", nil)
+	}
+	err := s.repo.InTx(ctx, func(tx Tx) error {
+		var err error
+		if x, err = tx.ExemptionForUpdate(ctx, id); err != nil {
+			return err
+		}
+		if x.Status != Pending {
+			return fault.New(fault.Conflict, "exemption.error.decided")
+		}
+		// The claim is locked with the decision, so that what the decision
+		// changes on it meets no other writer.
+		if _, err := tx.ClaimForUpdate(ctx, x.ClaimID); err != nil {
+			return err
+		}
+		x.Status = Rejected
+		if approve {
+			x.Status = Approved
+		}
+		x.ReasonKey, x.DecidedBy, x.DecidedAt = reasonKey, a.ID, tx.Now()
+		if err := tx.SaveExemptionDecision(ctx, x); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: x.PersonID,
+			Action: "recovery.exemption_" + x.Status, Object: "claim:" + x.ClaimID, Detail: reasonKey})
+	})
+	return x, err
+}
+
+// CreateClaims stores new claims (a term's healthcare fees, say) in one
+// transaction: all or none. Only the system creates claims.
+func (s *Service) CreateClaims(ctx context.Context, a access.Actor, cs []Claim) (int, error) {
+	if a.Kind != access.System {
+		return 0, fault.New(fault.Forbidden, "staff.error.unit")
+	}
+	err := s.repo.InTx(ctx, func(tx Tx) error {
+		for i := range cs {
+			if err := tx.CreateClaim(ctx, &cs[i]); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "recovery.claims_created",
+			Detail: fmt.Sprintf("count=%d", len(cs))})
+	})
+	return len(cs), err
+}
+
+// DueClaim is a claim the next collection run will act on.
+type DueClaim struct {
+	Claim      Claim
+	Action     Action
+	PersonName string
+}
+
+// Queue is the Centre's work queue.
+type Queue struct {
+	Due        []DueClaim    // overdue claims the next collection acts on
+	Proposals  []Proposal    // plan proposals waiting, oldest first
+	Exemptions []Exemption   // exemption applications waiting, oldest first
+	Entries    []QueuedEntry // bank payments not booked by themselves
+}
+
+// WorkQueue reads the Centre's work queue for a member of its staff.
+// Reading it reads personal data: each customer shown is audited.
+func (s *Service) WorkQueue(ctx context.Context, a access.Actor, limit int) (Queue, error) {
+	var q Queue
+	if err := s.cfg.Access.Check(a, access.RecoveryQueue); err != nil {
+		return q, err
+	}
+	var err error
+	if q.Proposals, err = s.repo.PendingProposals(ctx, limit); err != nil {
+		return q, err
+	}
+	if q.Entries, err = s.repo.QueuedEntries(ctx, limit); err != nil {
+		return q, err
+	}
+	if q.Exemptions, err = s.repo.PendingExemptions(ctx, limit); err != nil {
+		return q, err
+	}
+	if q.Due, err = s.dueForCollection(ctx, s.today(), limit/4+1); err != nil {
+		return q, err
+	}
+	var ids []string
+	for _, p := range q.Proposals {
+		ids = append(ids, p.PersonID)
+	}
+	for _, x := range q.Exemptions {
+		ids = append(ids, x.PersonID)
+	}
+	for _, d := range q.Due {
+		ids = append(ids, d.Claim.PersonID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		return q, nil
+	}
+	es := make([]audit.Entry, len(ids))
+	for i, id := range ids {
+		es[i] = audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "staff.view_recovery_queue", SubjectID: id}
+	}
+	return q, s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, es...) })
+}
+
+// dueForCollection lists the overdue claims that the next collection run
+// would remind, break or hand over, oldest due first.
+func (s *Service) dueForCollection(ctx context.Context, today civil.Date, limit int) ([]DueClaim, error) {
+	cs, err := s.repo.OverdueClaims(ctx, today, 10*limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []DueClaim
+	for _, d := range cs {
+		history, err := s.repo.ClaimEvents(ctx, d.Claim.ID)
+		if err != nil {
+			return nil, err
+		}
+		act, err := NextAction(d.Claim, history, today, s.cfg.Rules)
+		if err != nil || act.Kind == ActNone {
+			continue
+		}
+		d.Action = act
+		out = append(out, d)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// mayImport checks who may book a bank file: the system (a command or the
+// worker), or staff with the permission.
+func (s *Service) mayImport(a access.Actor) error {
+	if a.Kind == access.System {
+		return nil
+	}
+	return s.cfg.Access.Check(a, access.RecoveryImportBank)
+}
+
+// MayImport reports whether the actor may import bank files, so that pages
+// offer the upload only to those who may use it.
+func (s *Service) MayImport(a access.Actor) bool { return s.mayImport(a) == nil }
+
+// Creditor is the account customers pay to.
+func (s *Service) Creditor() iban.IBAN { return s.cfg.Creditor }

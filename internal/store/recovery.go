@@ -412,7 +412,9 @@ func (t recoveryTx) SaveExemptionDecision(ctx context.Context, x recovery.Exempt
 	return err
 }
 
-func (t recoveryTx) Audit(ctx context.Context, es ...audit.Entry) error { return t.Tx.Audit(ctx, es...) }
+func (t recoveryTx) Audit(ctx context.Context, es ...audit.Entry) error {
+	return t.Tx.Audit(ctx, es...)
+}
 
 // Bank files.
 

@@ -118,17 +118,6 @@ func (s *Server) requireStaff(w http.ResponseWriter, r *http.Request) *auth.Sess
 	return sess
 }
 
-// requireUnitStaff is requireStaff for a unit's own work: staff of other
-// units get 403.
-func (s *Server) requireUnitStaff(w http.ResponseWriter, r *http.Request, unit string) *auth.Session {
-	sess := s.requireStaff(w, r)
-	if sess != nil && sess.UnitID != unit {
-		s.renderError(w, r, http.StatusForbidden, "staff.error.unit")
-		return nil
-	}
-	return sess
-}
-
 // actorOf is who the session's user is to the services.
 func actorOf(sess *auth.Session) access.Actor {
 	switch {

@@ -85,7 +85,8 @@ func TestBackdatedLatest(t *testing.T) {
 	}
 }
 
-// TestReportEaster is the seed example (seed 000, DOMAIN.md §2).
+// TestReportEaster is the seed example (seed 000, DOMAIN.md §2) through
+// the package-level functions; TestFilingSchedule has every vector.
 func TestReportEaster(t *testing.T) {
 	tests := []struct{ periodEnd, filed, paid string }{
 		// Easter 2024: Good Friday 29.3, Easter Monday 1.4.
@@ -94,14 +95,15 @@ func TestReportEaster(t *testing.T) {
 		// Easter 2025: Good Friday 18.4, Easter Monday 21.4.
 		{"2025-04-15", "2025-04-15", "2025-04-17"},
 		{"2025-04-16", "2025-04-15", "2025-04-17"},
-		// Around them the usual rule applies.
+		{"2025-04-17", "2025-04-16", "2025-04-22"},
+		{"2025-04-18", "2025-04-17", "2025-04-23"},
+		{"2025-04-20", "2025-04-17", "2025-04-23"},
+		// Around them the default rule applies.
 		{"2024-03-25", "2024-03-25", "2024-03-27"},
-		{"2024-03-28", "2024-03-28", "2024-04-03"}, // 26.3 would be two days early
+		{"2024-03-28", "2024-03-28", "2024-04-03"},
 		{"2024-04-02", "2024-04-02", "2024-04-04"},
 		{"2024-03-22", "2024-03-22", "2024-03-26"}, // an ordinary weekend
-		// Christmas 2024: 24–26.12 are Tue–Thu.
-		{"2024-12-20", "2024-12-19", "2024-12-23"},
-		{"2024-12-23", "2024-12-23", "2024-12-30"},
+		{"2025-04-21", "2025-04-22", "2025-04-24"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.periodEnd, func(t *testing.T) {
@@ -112,23 +114,10 @@ func TestReportEaster(t *testing.T) {
 			if got := EarliestPayment(filed).String(); got != tt.paid {
 				t.Errorf("EarliestPayment(%s) = %s, want %s", filed, got, tt.paid)
 			}
+			if got := ReportFiling(d(tt.periodEnd)); got.Filed != filed || got.Paid.String() != tt.paid {
+				t.Errorf("ReportFiling(%s) = %+v", tt.periodEnd, got)
+			}
 		})
-	}
-}
-
-func TestReportRuleParameters(t *testing.T) {
-	// With no early filing allowed the Easter 2024 report waits for Easter.
-	strict := ReportRule{PaymentLag: 2, MaxEarly: 0}
-	if got := strict.FilingDate(d("2024-03-27")).String(); got != "2024-03-27" {
-		t.Errorf("strict FilingDate = %s", got)
-	}
-	// A three-day lag pulls the filing further back, if allowed.
-	slow := ReportRule{PaymentLag: 3, MaxEarly: 2}
-	if got := slow.FilingDate(d("2024-03-27")).String(); got != "2024-03-25" {
-		t.Errorf("slow FilingDate = %s", got)
-	}
-	if got := slow.EarliestPayment(d("2024-03-25")).String(); got != "2024-03-28" {
-		t.Errorf("slow EarliestPayment = %s", got)
 	}
 }
 

@@ -7,65 +7,23 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 )
 
-// ReportRule holds the timing of unemployment status reports. The numbers
-// are Kela practice rather than law, so they are parameters.
-//
-// A report covers a past period and can be filed at the earliest on the
-// period's last day. The earliest payment is PaymentLag banking days after
-// filing. When a bank holiday on a weekday (Good Friday, Christmas Eve, …)
-// falls between the period's end and that payment, Kela lets the report be
-// filed up to MaxEarly banking days before the period ends, so that the
-// money is paid on the last banking day before the holiday instead of
-// after it. The seed example (Easter 2024) follows: a period ending Wed
-// 27.3 would be paid Tue 2.4; the last banking day before Good Friday is
-// Thu 28.3, two banking days after Tue 26.3, one banking day early, so the
-// report can be filed on 26.3 and is paid on 28.3.
-type ReportRule struct {
-	// PaymentLag is the number of banking days from filing to the earliest
-	// payment; Kela's "usually 2–3 banking days" starts from 2.
-	PaymentLag int
-	// MaxEarly is how many banking days before the end of its period a
-	// report may be filed to get paid before a holiday.
-	MaxEarly int
-}
+// ReportFiling is DefaultFilingSchedule().Filing: when the unemployment
+// status report for the period ending on periodEnd can be filed and is paid
+// at the earliest, under the shipped schedule.
+func ReportFiling(periodEnd civil.Date) Filing { return defaultSchedule().Filing(periodEnd) }
 
-// DefaultReportRule returns the rule that reproduces Kela's Easter 2024 and
-// Easter 2025 announcements.
-func DefaultReportRule() ReportRule { return ReportRule{PaymentLag: 2, MaxEarly: 1} }
+// ReportFilingDate returns the first day the unemployment status report for
+// the period ending on periodEnd can be filed, under the shipped schedule
+// (see FilingSchedule). Use ReportFiling for the payment day as well: an
+// exception row may set it.
+func ReportFilingDate(periodEnd civil.Date) civil.Date { return ReportFiling(periodEnd).Filed }
 
-// FilingDate returns the earliest day a report for the period ending on
-// periodEnd can be filed.
-func (r ReportRule) FilingDate(periodEnd civil.Date) civil.Date {
-	usual := r.EarliestPayment(periodEnd)
-	// The first weekday holiday between the period end and the usual payment,
-	// if any, is what the early filing exists to get ahead of.
-	for d := periodEnd.AddDays(1); d.Before(usual); d = d.AddDays(1) {
-		if w := d.Weekday(); w == time.Saturday || w == time.Sunday || bankday.IsBankingDay(d) {
-			continue
-		}
-		payBefore := bankday.Previous(d)
-		filed := bankday.AddBankingDays(payBefore, -r.PaymentLag)
-		if !filed.Before(periodEnd) || bankday.BankingDaysBetween(filed, periodEnd) > r.MaxEarly {
-			break
-		}
-		return filed
-	}
-	return periodEnd
-}
-
-// EarliestPayment returns the earliest day a report filed on filed is paid.
-func (r ReportRule) EarliestPayment(filed civil.Date) civil.Date {
-	return bankday.AddBankingDays(filed, r.PaymentLag)
-}
-
-// ReportFilingDate is DefaultReportRule().FilingDate.
-func ReportFilingDate(periodEnd civil.Date) civil.Date {
-	return DefaultReportRule().FilingDate(periodEnd)
-}
-
-// EarliestPayment is DefaultReportRule().EarliestPayment.
+// EarliestPayment returns the earliest payment of a report filed on filed
+// under the default rule: ReportPaymentLag banking days later. It does not
+// know the report's period, so it cannot apply an exception row's own
+// payment day; ReportFiling and FilingSchedule.Filing do.
 func EarliestPayment(filed civil.Date) civil.Date {
-	return DefaultReportRule().EarliestPayment(filed)
+	return bankday.AddBankingDays(filed, ReportPaymentLag)
 }
 
 // Period is a reporting period, both ends included.

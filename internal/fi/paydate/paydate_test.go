@@ -151,6 +151,72 @@ func TestReportPeriods(t *testing.T) {
 	}
 }
 
+func TestReportPeriod(t *testing.T) {
+	tests := []struct {
+		start       string
+		n           int
+		start2, end string
+	}{
+		{"2024-01-01", 1, "2024-01-01", "2024-01-12"}, // Monday: 12 days
+		{"2024-01-01", 2, "2024-01-13", "2024-02-09"},
+		{"2024-01-01", 5, "2024-04-06", "2024-05-03"},
+		{"2024-03-03", 1, "2024-03-03", "2024-03-15"}, // Sunday: 13 days
+		{"2024-03-02", 1, "2024-03-02", "2024-03-15"}, // Saturday: 14 days
+		{"2024-12-24", 1, "2024-12-24", "2025-01-06"}, // Christmas and New Year count, Epiphany is the tenth
+		{"2024-12-24", 2, "2025-01-07", "2025-02-03"},
+		{"2025-03-07", 2, "2025-03-21", "2025-04-17"},  // ends the day before Good Friday 2025
+		{"2024-02-26", 14, "2025-02-08", "2025-03-07"}, // a year on
+	}
+	for _, tt := range tests {
+		got := ReportPeriod(d(tt.start), tt.n)
+		if got.Start.String() != tt.start2 || got.End.String() != tt.end {
+			t.Errorf("ReportPeriod(%s, %d) = %v–%v, want %s–%s", tt.start, tt.n, got.Start, got.End, tt.start2, tt.end)
+		}
+	}
+	// The n-th period is the n-th of ReportPeriods, the periods follow one
+	// another without gaps and only the first is not four weeks.
+	for start := d("2024-12-01"); start.Before(d("2025-02-01")); start = start.AddDays(1) {
+		ps := ReportPeriods(start, 20)
+		for i, p := range ps {
+			if ReportPeriod(start, i+1) != p {
+				t.Fatalf("ReportPeriod(%s, %d) = %v, ReportPeriods has %v", start, i+1, ReportPeriod(start, i+1), p)
+			}
+			switch {
+			case i == 0 && (p.Start != start || p.Days() < 12 || p.Days() > 14):
+				t.Errorf("first period from %s: %v–%v", start, p.Start, p.End)
+			case i > 0 && (p.Days() != 28 || p.Start != ps[i-1].End.AddDays(1)):
+				t.Errorf("period %d from %s: %v–%v", i+1, start, p.Start, p.End)
+			}
+			if w := p.End.Weekday(); w == time.Saturday || w == time.Sunday {
+				t.Errorf("period %d from %s ends on a %v", i+1, start, w)
+			}
+		}
+	}
+}
+
+func TestReportPeriodPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic")
+		}
+	}()
+	ReportPeriod(d("2024-01-01"), 0)
+}
+
+// TestReportPeriodFiling follows a benefit into Easter 2025: its second
+// period ends on Maundy Thursday and is filed the day before.
+func TestReportPeriodFiling(t *testing.T) {
+	p := ReportPeriod(d("2025-03-07"), 2)
+	f := ReportFiling(p.End)
+	if f.Filed != d("2025-04-16") || f.Paid != d("2025-04-22") {
+		t.Errorf("period %v–%v: %+v", p.Start, p.End, f)
+	}
+	next := ReportFiling(ReportPeriod(d("2025-03-07"), 3).End) // ends Thu 15.5
+	if next.Filed != d("2025-05-15") || next.Paid != d("2025-05-19") || next.Source != "" {
+		t.Errorf("period 3: %+v", next)
+	}
+}
+
 func BenchmarkPaymentDate(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {

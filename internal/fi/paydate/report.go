@@ -41,31 +41,56 @@ const (
 	periodDays          = 28
 )
 
-// ReportPeriods returns the first n unemployment status report periods for
-// benefit starting on start. The first ends on the tenth working day
-// (Monday to Friday: unemployment benefit is paid for five days a week,
-// weekday holidays included) counting start itself; each later period
-// follows without a gap and lasts four weeks.
-func ReportPeriods(start civil.Date, n int) []Period {
-	if n <= 0 {
-		return nil
+// ReportPeriod returns the n-th unemployment status report period (n = 1
+// for the first) for benefit starting on start. The first report is for 2
+// weeks (Kela's English page), that is the first 10 working days (Kela's
+// Finnish page): Monday to Friday, as unemployment benefit is paid for
+// five days a week, weekday holidays included, counting start itself; it
+// lasts 12 to 14 days and ends on a weekday. Each later period follows
+// without a gap and lasts four weeks. A report is always for a past
+// period; FilingSchedule gives the day it can be filed, which a holiday
+// exception may put a few days before the period ends. ReportPeriod panics
+// when n is less than 1, a programming error.
+func ReportPeriod(start civil.Date, n int) Period {
+	if n < 1 {
+		panic("paydate: report periods are numbered from 1")
 	}
-	ps := make([]Period, 0, n)
+	first := Period{start, firstPeriodEnd(start)}
+	if n == 1 {
+		return first
+	}
+	s := first.End.AddDays(1 + (n-2)*periodDays)
+	return Period{s, s.AddDays(periodDays - 1)}
+}
+
+// firstPeriodEnd returns the tenth working day counting from start.
+func firstPeriodEnd(start civil.Date) civil.Date {
 	end, work := start, 0
 	for {
 		if w := end.Weekday(); w != time.Saturday && w != time.Sunday {
 			work++
 		}
 		if work == firstPeriodWorkdays {
-			break
+			return end
 		}
 		end = end.AddDays(1)
 	}
-	ps = append(ps, Period{start, end})
-	for len(ps) < n {
-		s := end.AddDays(1)
-		end = s.AddDays(periodDays - 1)
-		ps = append(ps, Period{s, end})
+}
+
+// ReportPeriods returns the first n unemployment status report periods for
+// benefit starting on start (see ReportPeriod), or nil when n < 1.
+func ReportPeriods(start civil.Date, n int) []Period {
+	if n <= 0 {
+		return nil
 	}
-	return ps
+	ps := make([]Period, 0, n)
+	p := ReportPeriod(start, 1)
+	for {
+		ps = append(ps, p)
+		if len(ps) == n {
+			return ps
+		}
+		s := p.End.AddDays(1)
+		p = Period{s, s.AddDays(periodDays - 1)}
+	}
 }

@@ -2,6 +2,7 @@ package paydate_test
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/fi/civil"
@@ -20,6 +21,35 @@ func ExampleReportFilingDate() {
 	filed := paydate.ReportFilingDate(civil.MustParseISO("2024-03-27"))
 	fmt.Println(filed, paydate.EarliestPayment(filed))
 	// Output: 2024-03-26 2024-03-28
+}
+
+func ExampleReportFiling() {
+	// Easter 2025 (Good Friday 18.4, Easter Monday 21.4): Kela's notice moves
+	// the filing days before the holiday; after it the default rule applies.
+	for _, end := range []string{"2025-04-14", "2025-04-16", "2025-04-17", "2025-04-20", "2025-04-21"} {
+		f := paydate.ReportFiling(civil.MustParseISO(end))
+		fmt.Println(f.PeriodEnd, "filed", f.Filed, "paid", f.Paid, "exception:", f.Source != "")
+	}
+	// Output:
+	// 2025-04-14 filed 2025-04-14 paid 2025-04-16 exception: false
+	// 2025-04-16 filed 2025-04-15 paid 2025-04-17 exception: true
+	// 2025-04-17 filed 2025-04-16 paid 2025-04-22 exception: true
+	// 2025-04-20 filed 2025-04-17 paid 2025-04-23 exception: true
+	// 2025-04-21 filed 2025-04-22 paid 2025-04-24 exception: false
+}
+
+func ExampleLoadFilingSchedule() {
+	// A replacement table with next Christmas's published row (made up here).
+	s, err := paydate.LoadFilingSchedule(strings.NewReader(`{"exceptions": [
+		{"period_end_from": "2030-12-20", "period_end_to": "2030-12-22",
+		 "filed": "2030-12-19", "source": "Kela's Christmas 2030 notice"}]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	f := s.Filing(civil.MustParseISO("2030-12-21"))
+	fmt.Println(f.Filed, f.Paid, f.Source)
+	// Output: 2030-12-19 2030-12-23 Kela's Christmas 2030 notice
 }
 
 func ExampleReportPeriods() {

@@ -85,7 +85,8 @@ func TestBackdatedLatest(t *testing.T) {
 	}
 }
 
-// TestReportEaster is the seed example (seed 000, DOMAIN.md §2).
+// TestReportEaster is the seed example (seed 000, DOMAIN.md §2) through
+// the package-level functions; TestFilingSchedule has every vector.
 func TestReportEaster(t *testing.T) {
 	tests := []struct{ periodEnd, filed, paid string }{
 		// Easter 2024: Good Friday 29.3, Easter Monday 1.4.
@@ -94,14 +95,15 @@ func TestReportEaster(t *testing.T) {
 		// Easter 2025: Good Friday 18.4, Easter Monday 21.4.
 		{"2025-04-15", "2025-04-15", "2025-04-17"},
 		{"2025-04-16", "2025-04-15", "2025-04-17"},
-		// Around them the usual rule applies.
+		{"2025-04-17", "2025-04-16", "2025-04-22"},
+		{"2025-04-18", "2025-04-17", "2025-04-23"},
+		{"2025-04-20", "2025-04-17", "2025-04-23"},
+		// Around them the default rule applies.
 		{"2024-03-25", "2024-03-25", "2024-03-27"},
-		{"2024-03-28", "2024-03-28", "2024-04-03"}, // 26.3 would be two days early
+		{"2024-03-28", "2024-03-28", "2024-04-03"},
 		{"2024-04-02", "2024-04-02", "2024-04-04"},
 		{"2024-03-22", "2024-03-22", "2024-03-26"}, // an ordinary weekend
-		// Christmas 2024: 24–26.12 are Tue–Thu.
-		{"2024-12-20", "2024-12-19", "2024-12-23"},
-		{"2024-12-23", "2024-12-23", "2024-12-30"},
+		{"2025-04-21", "2025-04-22", "2025-04-24"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.periodEnd, func(t *testing.T) {
@@ -112,23 +114,10 @@ func TestReportEaster(t *testing.T) {
 			if got := EarliestPayment(filed).String(); got != tt.paid {
 				t.Errorf("EarliestPayment(%s) = %s, want %s", filed, got, tt.paid)
 			}
+			if got := ReportFiling(d(tt.periodEnd)); got.Filed != filed || got.Paid.String() != tt.paid {
+				t.Errorf("ReportFiling(%s) = %+v", tt.periodEnd, got)
+			}
 		})
-	}
-}
-
-func TestReportRuleParameters(t *testing.T) {
-	// With no early filing allowed the Easter 2024 report waits for Easter.
-	strict := ReportRule{PaymentLag: 2, MaxEarly: 0}
-	if got := strict.FilingDate(d("2024-03-27")).String(); got != "2024-03-27" {
-		t.Errorf("strict FilingDate = %s", got)
-	}
-	// A three-day lag pulls the filing further back, if allowed.
-	slow := ReportRule{PaymentLag: 3, MaxEarly: 2}
-	if got := slow.FilingDate(d("2024-03-27")).String(); got != "2024-03-25" {
-		t.Errorf("slow FilingDate = %s", got)
-	}
-	if got := slow.EarliestPayment(d("2024-03-25")).String(); got != "2024-03-28" {
-		t.Errorf("slow EarliestPayment = %s", got)
 	}
 }
 
@@ -159,6 +148,72 @@ func TestReportPeriods(t *testing.T) {
 	}
 	if ReportPeriods(d("2024-01-01"), 0) != nil {
 		t.Error("ReportPeriods(…, 0) not nil")
+	}
+}
+
+func TestReportPeriod(t *testing.T) {
+	tests := []struct {
+		start       string
+		n           int
+		start2, end string
+	}{
+		{"2024-01-01", 1, "2024-01-01", "2024-01-12"}, // Monday: 12 days
+		{"2024-01-01", 2, "2024-01-13", "2024-02-09"},
+		{"2024-01-01", 5, "2024-04-06", "2024-05-03"},
+		{"2024-03-03", 1, "2024-03-03", "2024-03-15"}, // Sunday: 13 days
+		{"2024-03-02", 1, "2024-03-02", "2024-03-15"}, // Saturday: 14 days
+		{"2024-12-24", 1, "2024-12-24", "2025-01-06"}, // Christmas and New Year count, Epiphany is the tenth
+		{"2024-12-24", 2, "2025-01-07", "2025-02-03"},
+		{"2025-03-07", 2, "2025-03-21", "2025-04-17"},  // ends the day before Good Friday 2025
+		{"2024-02-26", 14, "2025-02-08", "2025-03-07"}, // a year on
+	}
+	for _, tt := range tests {
+		got := ReportPeriod(d(tt.start), tt.n)
+		if got.Start.String() != tt.start2 || got.End.String() != tt.end {
+			t.Errorf("ReportPeriod(%s, %d) = %v–%v, want %s–%s", tt.start, tt.n, got.Start, got.End, tt.start2, tt.end)
+		}
+	}
+	// The n-th period is the n-th of ReportPeriods, the periods follow one
+	// another without gaps and only the first is not four weeks.
+	for start := d("2024-12-01"); start.Before(d("2025-02-01")); start = start.AddDays(1) {
+		ps := ReportPeriods(start, 20)
+		for i, p := range ps {
+			if ReportPeriod(start, i+1) != p {
+				t.Fatalf("ReportPeriod(%s, %d) = %v, ReportPeriods has %v", start, i+1, ReportPeriod(start, i+1), p)
+			}
+			switch {
+			case i == 0 && (p.Start != start || p.Days() < 12 || p.Days() > 14):
+				t.Errorf("first period from %s: %v–%v", start, p.Start, p.End)
+			case i > 0 && (p.Days() != 28 || p.Start != ps[i-1].End.AddDays(1)):
+				t.Errorf("period %d from %s: %v–%v", i+1, start, p.Start, p.End)
+			}
+			if w := p.End.Weekday(); w == time.Saturday || w == time.Sunday {
+				t.Errorf("period %d from %s ends on a %v", i+1, start, w)
+			}
+		}
+	}
+}
+
+func TestReportPeriodPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic")
+		}
+	}()
+	ReportPeriod(d("2024-01-01"), 0)
+}
+
+// TestReportPeriodFiling follows a benefit into Easter 2025: its second
+// period ends on Maundy Thursday and is filed the day before.
+func TestReportPeriodFiling(t *testing.T) {
+	p := ReportPeriod(d("2025-03-07"), 2)
+	f := ReportFiling(p.End)
+	if f.Filed != d("2025-04-16") || f.Paid != d("2025-04-22") {
+		t.Errorf("period %v–%v: %+v", p.Start, p.End, f)
+	}
+	next := ReportFiling(ReportPeriod(d("2025-03-07"), 3).End) // ends Thu 15.5
+	if next.Filed != d("2025-05-15") || next.Paid != d("2025-05-19") || next.Source != "" {
+		t.Errorf("period 3: %+v", next)
 	}
 }
 

@@ -7,65 +7,23 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 )
 
-// ReportRule holds the timing of unemployment status reports. The numbers
-// are Kela practice rather than law, so they are parameters.
-//
-// A report covers a past period and can be filed at the earliest on the
-// period's last day. The earliest payment is PaymentLag banking days after
-// filing. When a bank holiday on a weekday (Good Friday, Christmas Eve, …)
-// falls between the period's end and that payment, Kela lets the report be
-// filed up to MaxEarly banking days before the period ends, so that the
-// money is paid on the last banking day before the holiday instead of
-// after it. The seed example (Easter 2024) follows: a period ending Wed
-// 27.3 would be paid Tue 2.4; the last banking day before Good Friday is
-// Thu 28.3, two banking days after Tue 26.3, one banking day early, so the
-// report can be filed on 26.3 and is paid on 28.3.
-type ReportRule struct {
-	// PaymentLag is the number of banking days from filing to the earliest
-	// payment; Kela's "usually 2–3 banking days" starts from 2.
-	PaymentLag int
-	// MaxEarly is how many banking days before the end of its period a
-	// report may be filed to get paid before a holiday.
-	MaxEarly int
-}
+// ReportFiling is DefaultFilingSchedule().Filing: when the unemployment
+// status report for the period ending on periodEnd can be filed and is paid
+// at the earliest, under the shipped schedule.
+func ReportFiling(periodEnd civil.Date) Filing { return defaultSchedule().Filing(periodEnd) }
 
-// DefaultReportRule returns the rule that reproduces Kela's Easter 2024 and
-// Easter 2025 announcements.
-func DefaultReportRule() ReportRule { return ReportRule{PaymentLag: 2, MaxEarly: 1} }
+// ReportFilingDate returns the first day the unemployment status report for
+// the period ending on periodEnd can be filed, under the shipped schedule
+// (see FilingSchedule). Use ReportFiling for the payment day as well: an
+// exception row may set it.
+func ReportFilingDate(periodEnd civil.Date) civil.Date { return ReportFiling(periodEnd).Filed }
 
-// FilingDate returns the earliest day a report for the period ending on
-// periodEnd can be filed.
-func (r ReportRule) FilingDate(periodEnd civil.Date) civil.Date {
-	usual := r.EarliestPayment(periodEnd)
-	// The first weekday holiday between the period end and the usual payment,
-	// if any, is what the early filing exists to get ahead of.
-	for d := periodEnd.AddDays(1); d.Before(usual); d = d.AddDays(1) {
-		if w := d.Weekday(); w == time.Saturday || w == time.Sunday || bankday.IsBankingDay(d) {
-			continue
-		}
-		payBefore := bankday.Previous(d)
-		filed := bankday.AddBankingDays(payBefore, -r.PaymentLag)
-		if !filed.Before(periodEnd) || bankday.BankingDaysBetween(filed, periodEnd) > r.MaxEarly {
-			break
-		}
-		return filed
-	}
-	return periodEnd
-}
-
-// EarliestPayment returns the earliest day a report filed on filed is paid.
-func (r ReportRule) EarliestPayment(filed civil.Date) civil.Date {
-	return bankday.AddBankingDays(filed, r.PaymentLag)
-}
-
-// ReportFilingDate is DefaultReportRule().FilingDate.
-func ReportFilingDate(periodEnd civil.Date) civil.Date {
-	return DefaultReportRule().FilingDate(periodEnd)
-}
-
-// EarliestPayment is DefaultReportRule().EarliestPayment.
+// EarliestPayment returns the earliest payment of a report filed on filed
+// under the default rule: ReportPaymentLag banking days later. It does not
+// know the report's period, so it cannot apply an exception row's own
+// payment day; ReportFiling and FilingSchedule.Filing do.
 func EarliestPayment(filed civil.Date) civil.Date {
-	return DefaultReportRule().EarliestPayment(filed)
+	return bankday.AddBankingDays(filed, ReportPaymentLag)
 }
 
 // Period is a reporting period, both ends included.
@@ -83,31 +41,56 @@ const (
 	periodDays          = 28
 )
 
-// ReportPeriods returns the first n unemployment status report periods for
-// benefit starting on start. The first ends on the tenth working day
-// (Monday to Friday: unemployment benefit is paid for five days a week,
-// weekday holidays included) counting start itself; each later period
-// follows without a gap and lasts four weeks.
-func ReportPeriods(start civil.Date, n int) []Period {
-	if n <= 0 {
-		return nil
+// ReportPeriod returns the n-th unemployment status report period (n = 1
+// for the first) for benefit starting on start. The first report is for 2
+// weeks (Kela's English page), that is the first 10 working days (Kela's
+// Finnish page): Monday to Friday, as unemployment benefit is paid for
+// five days a week, weekday holidays included, counting start itself; it
+// lasts 12 to 14 days and ends on a weekday. Each later period follows
+// without a gap and lasts four weeks. A report is always for a past
+// period; FilingSchedule gives the day it can be filed, which a holiday
+// exception may put a few days before the period ends. ReportPeriod panics
+// when n is less than 1, a programming error.
+func ReportPeriod(start civil.Date, n int) Period {
+	if n < 1 {
+		panic("paydate: report periods are numbered from 1")
 	}
-	ps := make([]Period, 0, n)
+	first := Period{start, firstPeriodEnd(start)}
+	if n == 1 {
+		return first
+	}
+	s := first.End.AddDays(1 + (n-2)*periodDays)
+	return Period{s, s.AddDays(periodDays - 1)}
+}
+
+// firstPeriodEnd returns the tenth working day counting from start.
+func firstPeriodEnd(start civil.Date) civil.Date {
 	end, work := start, 0
 	for {
 		if w := end.Weekday(); w != time.Saturday && w != time.Sunday {
 			work++
 		}
 		if work == firstPeriodWorkdays {
-			break
+			return end
 		}
 		end = end.AddDays(1)
 	}
-	ps = append(ps, Period{start, end})
-	for len(ps) < n {
-		s := end.AddDays(1)
-		end = s.AddDays(periodDays - 1)
-		ps = append(ps, Period{s, end})
+}
+
+// ReportPeriods returns the first n unemployment status report periods for
+// benefit starting on start (see ReportPeriod), or nil when n < 1.
+func ReportPeriods(start civil.Date, n int) []Period {
+	if n <= 0 {
+		return nil
 	}
-	return ps
+	ps := make([]Period, 0, n)
+	p := ReportPeriod(start, 1)
+	for {
+		ps = append(ps, p)
+		if len(ps) == n {
+			return ps
+		}
+		s := p.End.AddDays(1)
+		p = Period{s, s.AddDays(periodDays - 1)}
+	}
 }

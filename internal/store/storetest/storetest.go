@@ -31,13 +31,20 @@ import (
 const EnvPostgres = "ETUUS_TEST_POSTGRES"
 
 // ForEachDB runs fn in a subtest on a fresh, migrated SQLite database and on a
-// fresh, migrated PostgreSQL database. When PostgreSQL cannot be found or
-// started the PostgreSQL subtest is skipped with the reason, except under
-// CI=true, where it fails.
+// fresh, migrated PostgreSQL database, and checks the money invariants
+// (CheckInvariants) over the whole database after it. When PostgreSQL
+// cannot be found or started the PostgreSQL subtest is skipped with the
+// reason, except under CI=true, where it fails.
 func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+	run := func(t *testing.T, db *store.DB) {
+		fn(t, db)
+		if !t.Failed() {
+			CheckInvariants(t, db)
+		}
+	}
+	t.Run("sqlite", func(t *testing.T) { run(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { run(t, Postgres(t)) })
 }
 
 // SQLite opens a fresh, migrated SQLite database in the test's temp folder.

@@ -1,0 +1,85 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/etuus/etuus/internal/store"
+)
+
+// The money invariants of the recovery capability, each a query that
+// returns the rows breaking it. They hold after any sequence of use cases,
+// concurrent or not, on either database.
+var invariants = []struct{ name, query string }{
+	{"a claim's paid amount equals the sum of its distinct booked bank transactions",
+		`SELECT c.id, c.paid_fees + c.paid_interest + c.paid_principal AS paid, COALESCE(b.booked, 0)
+		 FROM claims c LEFT JOIN (SELECT claim_id, SUM(amount_cents) AS booked FROM bank_entries
+		   WHERE status = 'booked' GROUP BY claim_id) b ON b.claim_id = c.id
+		 WHERE c.paid_fees + c.paid_interest + c.paid_principal <> COALESCE(b.booked, 0)`},
+	{"a claim's paid amount equals the payments in its history",
+		`SELECT c.id, c.paid_fees + c.paid_interest + c.paid_principal, COALESCE(e.paid, 0)
+		 FROM claims c LEFT JOIN (SELECT claim_id, SUM(cents) AS paid FROM claim_events
+		   WHERE kind = 'payment' GROUP BY claim_id) e ON e.claim_id = c.id
+		 WHERE c.paid_fees + c.paid_interest + c.paid_principal <> COALESCE(e.paid, 0)`},
+	{"no part of a claim is paid more than charged",
+		`SELECT id, paid_fees, paid_interest, paid_principal FROM claims
+		 WHERE paid_fees > fees OR paid_interest > interest OR paid_principal > principal
+		   OR paid_fees < 0 OR paid_interest < 0 OR paid_principal < 0`},
+	{"a paid claim owes nothing",
+		`SELECT id, status, 0, 0 FROM claims WHERE status = 'paid'
+		 AND fees + interest + principal - paid_fees - paid_interest - paid_principal <> 0`},
+	{"a claim has at most one plan proposal waiting",
+		`SELECT claim_id, COUNT(*), 0, 0 FROM plan_proposals WHERE status = 'proposed' GROUP BY claim_id HAVING COUNT(*) > 1`},
+	{"a claim has at most one exemption application waiting",
+		`SELECT claim_id, COUNT(*), 0, 0 FROM exemption_applications WHERE status = 'proposed' GROUP BY claim_id HAVING COUNT(*) > 1`},
+	{"each approved plan is one plan_approved event",
+		`SELECT c.id, COALESCE(p.n, 0), COALESCE(e.n, 0), 0 FROM claims c
+		 LEFT JOIN (SELECT claim_id, COUNT(*) AS n FROM plan_proposals WHERE status = 'approved' GROUP BY claim_id) p ON p.claim_id = c.id
+		 LEFT JOIN (SELECT claim_id, COUNT(*) AS n FROM claim_events WHERE kind = 'plan_approved' GROUP BY claim_id) e ON e.claim_id = c.id
+		 WHERE COALESCE(p.n, 0) <> COALESCE(e.n, 0)`},
+	{"each decided proposal and application is one audit entry",
+		`SELECT x.object, x.n, COALESCE(a.n, 0), 0 FROM
+		   (SELECT 'claim:' || claim_id AS object, COUNT(*) AS n FROM (
+		      SELECT claim_id FROM plan_proposals WHERE status <> 'proposed'
+		      UNION ALL SELECT claim_id FROM exemption_applications WHERE status <> 'proposed') d GROUP BY claim_id) x
+		 LEFT JOIN (SELECT object, COUNT(*) AS n FROM audit_log
+		   WHERE action IN ('recovery.plan_approved', 'recovery.plan_rejected', 'recovery.exemption_approved', 'recovery.exemption_rejected')
+		   GROUP BY object) a ON a.object = x.object
+		 WHERE x.n <> COALESCE(a.n, 0)`},
+}
+
+// CheckInvariants fails the test for every row of the database that breaks
+// one of the money invariants.
+func CheckInvariants(t testing.TB, db *store.DB) {
+	t.Helper()
+	for _, v := range Violations(t, db) {
+		t.Error(v)
+	}
+}
+
+// Violations lists the rows breaking the invariants, one line each.
+func Violations(t testing.TB, db *store.DB) []string {
+	t.Helper()
+	var out []string
+	for _, inv := range invariants {
+		rows, err := db.SQL().QueryContext(context.Background(), inv.query)
+		if err != nil {
+			t.Fatalf("invariant %q: %v", inv.name, err)
+		}
+		for rows.Next() {
+			var id string
+			var a, b, c any
+			if err := rows.Scan(&id, &a, &b, &c); err != nil {
+				rows.Close()
+				t.Fatalf("invariant %q: %v", inv.name, err)
+			}
+			out = append(out, fmt.Sprintf("broken: %s: %s (%v, %v, %v)", inv.name, id, a, b, c))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatalf("invariant %q: %v", inv.name, err)
+		}
+		rows.Close()
+	}
+	return out
+}

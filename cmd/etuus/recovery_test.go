@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -36,10 +37,15 @@ func (e *running) demoClaim(personID string) recovery.Claim {
 
 // paymentFile is a camt.054 paying cents to the reference on our account.
 func paymentFile(t testing.TB, dir, ref string, cents int64, archive string) string {
+	return paymentFileOn(t, dir, ref, cents, archive, civil.Of(time.Now()))
+}
+
+// paymentFileOn is paymentFile with the payment's value date.
+func paymentFileOn(t testing.TB, dir, ref string, cents int64, archive string, day civil.Date) string {
 	t.Helper()
 	var buf bytes.Buffer
 	h := iso20022.Header{Message: iso20022.Camt054, MessageID: "MSG-" + archive, CreatedAt: time.Now().UTC(), AccountIBAN: "FI3715903000000776", Currency: "EUR"}
-	today := civil.Of(time.Now()).String()
+	today := day.String()
 	e := iso20022.Entry{AccountIBAN: "FI3715903000000776", AcctSvcrRef: archive, CreditDebit: iso20022.Credit, Status: iso20022.StatusBooked,
 		BookingDate: today, ValueDate: today, AmountCents: cents, Currency: "EUR",
 		Transactions: []iso20022.Transaction{{AmountCents: cents, Reference: ref, ReferenceType: "SCOR", DebtorName: "Maija Meikäläinen"}}}
@@ -229,5 +235,61 @@ func TestAutoApprovedPlan(t *testing.T) {
 	}
 	if ps, _ := e.db().Recovery().PendingProposals(context.Background(), 10); len(ps) != 0 {
 		t.Errorf("%d proposals wait for staff", len(ps))
+	}
+}
+
+// TestBankImportUsesRecoveryRules books a payment a year after the due date
+// through `etuus reconcile` and through the staff upload, each with a rule
+// table of 10 % student loan interest: the interest met by the payment is
+// the table's, not the built-in 4 %.
+func TestBankImportUsesRecoveryRules(t *testing.T) {
+	b, err := os.ReadFile("../../internal/recovery/rules.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table map[string]any
+	if err := json.Unmarshal(b, &table); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range table["interest"].(map[string]any)["student_loan"].([]any) {
+		row.(map[string]any)["rate_bp"] = 1000
+	}
+	b, _ = json.Marshal(table)
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.json")
+	if err := os.WriteFile(rules, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// 2 340 € for 365 days at 10 % is 234 €; at the built-in 4 %, 93.60 €.
+	const want = 23400
+	e := startApp(t, func(c *config) { c.RecoveryRules = rules })
+	claim := e.demoClaim("demo-person-maija")
+	late := claim.DueDate.AddDays(365)
+
+	file := paymentFileOn(t, dir, claim.Reference.String(), 10000, "RULES-CLI", late)
+	if code, out, errOut := runCmd(t, "reconcile", "--db", e.db().String(), "--recovery-rules", rules, file); code != 0 {
+		t.Fatalf("reconcile = %d %s %s", code, out, errOut)
+	}
+	if got := e.demoClaim("demo-person-maija"); got.Interest != want {
+		t.Errorf("after reconcile the interest is %d; want %d", got.Interest, want)
+	}
+
+	ctx := context.Background()
+	next := recovery.Claim{PersonID: "demo-person-maija", Kind: recovery.StudentLoan, Principal: 234000, DueDate: claim.DueDate}
+	if err := e.db().CreateClaim(ctx, &next); err != nil {
+		t.Fatal(err)
+	}
+	content, _ := os.ReadFile(paymentFileOn(t, dir, next.Reference.String(), 10000, "RULES-WEB", late))
+	anna := browser()
+	english(e, anna)
+	e.signIn(anna, "test-staff", "staff-anna")
+	if resp, body := e.postMultipart(anna, "/staff/bank", nil, upload{"file", "camt.xml", string(content)}); resp.StatusCode != 200 {
+		t.Fatalf("upload: %d\n%s", resp.StatusCode, body)
+	}
+	cs, _ := e.db().Recovery().ClaimsOf(ctx, "demo-person-maija")
+	for _, c := range cs {
+		if c.ID == next.ID && c.Interest != want {
+			t.Errorf("after the staff upload the interest is %d; want %d", c.Interest, want)
+		}
 	}
 }

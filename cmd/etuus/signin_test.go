@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/store/storetest"
 )
 
 // running is a whole etuus with the built-in test provider, as `etuus serve`
@@ -26,11 +28,20 @@ type running struct {
 	base string
 }
 
+// envE2EPostgres, set to 1, runs every end-to-end test of this package on a
+// fresh PostgreSQL database instead of an SQLite file (.ci/run does both).
+const envE2EPostgres = "ETUUS_E2E_POSTGRES"
+
 func startApp(t testing.TB, tweak ...func(*config)) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := testConfig(t.TempDir())
 	c.LogLevel, c.AccessLog = "debug", true
+	if os.Getenv(envE2EPostgres) == "1" {
+		// The whole suite again on the production database: what the
+		// embedded default turns on by itself is asked for.
+		c.DB, c.Demo, c.TestIDP, c.DevSMTP, c.DevSMS = storetest.PostgresURL(t), "true", "true", "true", "true"
+	}
 	for _, f := range tweak {
 		f(&c)
 	}

@@ -14,7 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/auth"
+	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
@@ -187,6 +189,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 
 	a.web, err = web.New(web.Config{
+		Customers:         customer.NewService(db.Customers(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		SecureEmail:       secure,
 		Messages:          msgs,

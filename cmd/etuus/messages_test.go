@@ -365,7 +365,7 @@ func TestWorkerCommand(t *testing.T) {
 	done := make(chan int, 1)
 	var out, errb bytes.Buffer
 	go func() {
-		done <- run(ctx, []string{"worker", "--db", e.app.cfg.Data + "/etuus.db",
+		done <- run(ctx, []string{"worker", "--db", e.dbURL(),
 			"--smtp", "smtp://" + e.app.sink.Addr() + "?tls=none&from=etuus%40localhost"}, &out, &errb)
 	}()
 	m := e.waitMail(1)

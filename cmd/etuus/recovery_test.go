@@ -267,7 +267,7 @@ func TestBankImportUsesRecoveryRules(t *testing.T) {
 	late := claim.DueDate.AddDays(365)
 
 	file := paymentFileOn(t, dir, claim.Reference.String(), 10000, "RULES-CLI", late)
-	if code, out, errOut := runCmd(t, "reconcile", "--db", e.db().String(), "--recovery-rules", rules, file); code != 0 {
+	if code, out, errOut := runCmd(t, "reconcile", "--db", e.dbURL(), "--recovery-rules", rules, file); code != 0 {
 		t.Fatalf("reconcile = %d %s %s", code, out, errOut)
 	}
 	if got := e.demoClaim("demo-person-maija"); got.Interest != want {

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -177,6 +178,14 @@ func (e *running) signIn(c *http.Client, provider, subject string) (*http.Respon
 }
 
 func (e *running) db() *store.DB { return e.app.db }
+
+// dbURL is the database the app runs on, for commands run beside it.
+func (e *running) dbURL() string {
+	if e.app.cfg.DB != "" {
+		return e.app.cfg.DB
+	}
+	return filepath.Join(e.app.cfg.Data, "etuus.db")
+}
 
 func (e *running) auditActions() []string {
 	var out []string
@@ -468,6 +477,16 @@ func TestEIDASLinking(t *testing.T) {
 	}
 	linkURL := "/staff/eidas/" + p.ID + "/link"
 
+	// Staff whose unit and role the permission table does not name may
+	// neither list nor link (a shared-services operations user here).
+	olli := browser()
+	e.signIn(olli, "test-staff", "staff-olli")
+	if resp, body := e.get(olli, "/staff/eidas"); resp.StatusCode != http.StatusForbidden || strings.Contains(body, "EE/FI/49001010099") {
+		t.Errorf("operations staff listing = %d; want 403 without the list", resp.StatusCode)
+	}
+	if resp, _ := e.post(olli, linkURL, url.Values{"hetu": {"100871-998D"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("operations staff linking = %d; want 403", resp.StatusCode)
+	}
 	// Customers may not link, not even themselves.
 	if resp, _ := e.post(kati, linkURL, url.Values{"hetu": {"100871-998D"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("customer linking = %d; want 403", resp.StatusCode)

@@ -7,7 +7,6 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
-	"github.com/etuus/etuus/internal/fault"
 )
 
 var _ customer.Store = (*DB)(nil)
@@ -142,32 +141,47 @@ func (db *DB) UnlinkedEIDAS(ctx context.Context, limit int) ([]customer.Person, 
 	return scanAll(rows, scanPerson)
 }
 
-// LinkEIDAS links an eIDAS identity to the customer record with the
-// identity code, so that its sign-ins act for that customer. The staff
-// member's action is audited for both records.
-func (db *DB) LinkEIDAS(ctx context.Context, staffID, eidasPersonID, hetu string) (customer.Person, error) {
-	var target customer.Person
-	err := db.inTx(ctx, func(tx *Tx) error {
-		src, err := scanPerson(tx.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons
-			WHERE id = $1 AND eidas_id IS NOT NULL AND linked_person_id IS NULL`, eidasPersonID))
-		if err != nil {
-			return tx.db.mapErr(err)
-		}
-		target, err = scanPerson(tx.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons WHERE hetu = $1`, hetu))
-		if isNoRows(err) {
-			return fault.InvalidField("hetu", "staff.eidas.no_customer", nil)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE persons SET linked_person_id = $1 WHERE id = $2`, target.ID, src.ID); err != nil {
-			return err
-		}
-		return tx.Audit(ctx,
-			audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, Action: "staff.link_eidas", SubjectID: src.ID, Object: "person:" + target.ID},
-			audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, Action: "staff.link_eidas", SubjectID: target.ID, Object: "person:" + src.ID})
-	})
-	return target, err
+// CustomerRepo is the customer service's storage.
+type CustomerRepo struct{ db *DB }
+
+// Customers returns the customer service's repository on the database.
+func (db *DB) Customers() *CustomerRepo { return &CustomerRepo{db: db} }
+
+var (
+	_ customer.Repo = (*CustomerRepo)(nil)
+	_ customer.Tx   = customerTx{}
+)
+
+type customerTx struct{ *Tx }
+
+// UnlinkedEIDAS lists eIDAS identities not yet linked, oldest first.
+func (r *CustomerRepo) UnlinkedEIDAS(ctx context.Context, limit int) ([]customer.Person, error) {
+	return r.db.UnlinkedEIDAS(ctx, limit)
+}
+
+// InTx runs fn in one transaction, retried on a busy or serialization failure.
+func (r *CustomerRepo) InTx(ctx context.Context, fn func(customer.Tx) error) error {
+	return r.db.inTx(ctx, func(tx *Tx) error { return fn(customerTx{tx}) })
+}
+
+func (t customerTx) UnlinkedEIDASForUpdate(ctx context.Context, id string) (customer.Person, error) {
+	p, err := scanPerson(t.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons
+		WHERE id = $1 AND eidas_id IS NOT NULL AND linked_person_id IS NULL`+t.db.dialect.forUpdate(), id))
+	return p, t.db.mapErr(err)
+}
+
+func (t customerTx) PersonByHETU(ctx context.Context, code string) (customer.Person, error) {
+	p, err := scanPerson(t.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons WHERE hetu = $1`, code))
+	return p, t.db.mapErr(err)
+}
+
+func (t customerTx) LinkEIDAS(ctx context.Context, eidasPersonID, personID string) error {
+	_, err := t.ExecContext(ctx, `UPDATE persons SET linked_person_id = $1 WHERE id = $2`, personID, eidasPersonID)
+	return err
+}
+
+func (t customerTx) Audit(ctx context.Context, es ...audit.Entry) error {
+	return t.Tx.Audit(ctx, es...)
 }
 
 // AuditStaffRead records that a staff member read customers' personal data.

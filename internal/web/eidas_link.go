@@ -22,20 +22,12 @@ func (s *Server) eidasList(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	s.renderEIDAS(w, r, http.StatusOK, sess.StaffID, eidasData{Linked: r.URL.Query().Get("linked")}, "")
+	s.renderEIDAS(w, r, http.StatusOK, eidasData{Linked: r.URL.Query().Get("linked")}, "")
 }
 
-func (s *Server) renderEIDAS(w http.ResponseWriter, r *http.Request, status int, staffID string, d eidasData, errKey string) {
-	ps, err := s.store.UnlinkedEIDAS(r.Context(), 100)
+func (s *Server) renderEIDAS(w http.ResponseWriter, r *http.Request, status int, d eidasData, errKey string) {
+	ps, err := s.cfg.Customers.UnlinkedEIDAS(r.Context(), actorOf(session(r)), 100)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	if err := s.store.AuditStaffRead(r.Context(), staffID, "staff.view_eidas", ids...); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -58,13 +50,13 @@ func (s *Server) eidasLink(w http.ResponseWriter, r *http.Request) {
 	d := eidasData{Failed: id, Value: typed}
 	code, err := hetu.Parse(typed)
 	if err != nil {
-		s.renderEIDAS(w, r, http.StatusUnprocessableEntity, sess.StaffID, d, hetuErrorKey(err))
+		s.renderEIDAS(w, r, http.StatusUnprocessableEntity, d, hetuErrorKey(err))
 		return
 	}
-	target, err := s.store.LinkEIDAS(r.Context(), sess.StaffID, id, code.String())
+	target, err := s.cfg.Customers.LinkEIDAS(r.Context(), actorOf(sess), id, code)
 	switch {
 	case fault.Is(err, fault.Invalid):
-		s.renderEIDAS(w, r, http.StatusUnprocessableEntity, sess.StaffID, d, fault.KeyOf(err))
+		s.renderEIDAS(w, r, http.StatusUnprocessableEntity, d, fault.KeyOf(err))
 		return
 	case err != nil:
 		s.fail(w, r, err)

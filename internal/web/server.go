@@ -33,8 +33,6 @@ type Store interface {
 	audit.Store
 	auth.Store
 	StaffBySubject(ctx context.Context, subject string) (org.Staff, error)
-	UnlinkedEIDAS(ctx context.Context, limit int) ([]customer.Person, error)
-	LinkEIDAS(ctx context.Context, staffID, eidasPersonID, hetu string) (customer.Person, error)
 	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
 	securemail.Store
 	MessageStore
@@ -94,6 +92,8 @@ type Config struct {
 	TestSMS  TestTexts
 	Recovery RecoveryConfig
 	Messages MessagesConfig
+	// Customers links eIDAS identities to customer records.
+	Customers *customer.Service
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
 	Mount map[string]http.Handler

@@ -3,7 +3,6 @@
 package auth
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -247,19 +246,4 @@ type LoginFlow struct {
 	Verifier  string // PKCE
 	Next      string // where to go after signing in
 	ExpiresAt time.Time
-}
-
-// Store keeps sessions and sign-ins in progress. Lookups of a missing or
-// expired row return a fault.NotFound error.
-type Store interface {
-	// SignIn finds or creates the customer or staff member the identity
-	// names and starts a session for them, with an audit entry, in one
-	// transaction.
-	SignIn(ctx context.Context, id Identity, tokenHash string, idToken string, t Timeouts) (Session, error)
-	SessionByToken(ctx context.Context, tokenHash string) (Session, error)
-	TouchSession(ctx context.Context, id string) error
-	EndSession(ctx context.Context, id string) error
-	SaveLoginFlow(ctx context.Context, idHash string, f LoginFlow) error
-	// TakeLoginFlow returns the flow and deletes it, so it is used once.
-	TakeLoginFlow(ctx context.Context, idHash string) (LoginFlow, error)
 }

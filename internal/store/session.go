@@ -7,92 +7,59 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
-	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/org"
 )
 
-var _ auth.Store = (*DB)(nil)
+var (
+	_ auth.Repo     = (*DB)(nil)
+	_ auth.SignInTx = signInTx{}
+)
 
-// SignIn finds the customer or staff member the identity names, creating
-// a customer met for the first time, and starts a session, all in one
-// transaction with its audit entry.
-func (db *DB) SignIn(ctx context.Context, id auth.Identity, tokenHash, idToken string, t auth.Timeouts) (auth.Session, error) {
-	var s auth.Session
-	err := db.inTx(ctx, func(tx *Tx) error {
-		s = auth.Session{
-			ID: NewID(), Kind: id.Kind, Provider: id.Provider, IDToken: idToken,
-			CreatedAt: tx.now, LastSeenAt: tx.now, ExpiresAt: tx.now.Add(t.Absolute),
-		}
-		entry := audit.Entry{Action: "signin", Detail: "provider=" + id.Provider}
-		switch id.Kind {
-		case auth.Citizen, auth.EIDAS:
-			p, created, err := tx.personForIdentity(ctx, id)
-			if err != nil {
-				return err
-			}
-			s.PersonID, s.Name = p.ID, p.Name()
-			entry.ActorKind, entry.ActorID, entry.SubjectID = audit.ActorCustomer, p.ID, p.ID
-			if created {
-				entry.Detail += " new-customer"
-			}
-		case auth.Staff:
-			st := org.Staff{Subject: id.Provider + ":" + id.Subject, GivenName: id.GivenName, FamilyName: id.FamilyName, UnitID: id.UnitID, Role: id.Role}
-			if err := tx.upsertStaff(ctx, &st); err != nil {
-				return err
-			}
-			s.StaffID, s.Name, s.UnitID, s.Role = st.ID, st.GivenName+" "+st.FamilyName, st.UnitID, st.Role
-			entry.ActorKind, entry.ActorID = audit.ActorStaff, st.ID
-			entry.Detail += " unit=" + st.UnitID + " role=" + st.Role
-		default:
-			return fault.New(fault.Invalid, auth.ErrKeyProvider)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions
-			(id, token_hash, kind, person_id, staff_id, provider, id_token, created_at, last_seen_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			s.ID, tokenHash, string(s.Kind), nullIfEmpty(s.PersonID), nullIfEmpty(s.StaffID), s.Provider, s.IDToken,
-			s.CreatedAt, s.LastSeenAt, s.ExpiresAt)
-		if err != nil {
-			return err
-		}
-		entry.Object = "session:" + s.ID
-		return tx.Audit(ctx, entry)
-	})
-	return s, err
+type signInTx struct{ *Tx }
+
+// InSignInTx runs fn in one transaction, retried on a busy or serialization
+// failure.
+func (db *DB) InSignInTx(ctx context.Context, fn func(auth.SignInTx) error) error {
+	return db.inTx(ctx, func(tx *Tx) error { return fn(signInTx{tx}) })
 }
 
-// personForIdentity finds the customer for a Finnish or eIDAS identity,
-// following a staff-made link from an eIDAS identity to a customer record.
-func (tx *Tx) personForIdentity(ctx context.Context, id auth.Identity) (customer.Person, bool, error) {
+// PersonForIdentity finds the customer with a Finnish or eIDAS identity,
+// and the record staff linked an eIDAS identity to.
+func (t signInTx) PersonForIdentity(ctx context.Context, id auth.Identity) (customer.Person, string, error) {
 	var row interface{ Scan(...any) error }
 	if id.Kind == auth.Citizen {
-		row = tx.QueryRowContext(ctx, `SELECT `+personColumns+`, COALESCE(linked_person_id, '') FROM persons WHERE hetu = $1`, id.HETU)
+		row = t.QueryRowContext(ctx, `SELECT `+personColumns+`, COALESCE(linked_person_id, '') FROM persons WHERE hetu = $1`, id.HETU)
 	} else {
-		row = tx.QueryRowContext(ctx, `SELECT `+personColumns+`, COALESCE(linked_person_id, '') FROM persons
+		row = t.QueryRowContext(ctx, `SELECT `+personColumns+`, COALESCE(linked_person_id, '') FROM persons
 			WHERE eidas_country = $1 AND eidas_id = $2`, id.EIDASCountry, id.EIDASID)
 	}
 	var linked string
 	p, err := scanPerson(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &linked)...) }))
-	switch {
-	case err == nil && linked != "":
-		lp, err := scanPerson(tx.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons WHERE id = $1`, linked))
-		return lp, false, err
-	case err == nil:
-		return p, false, nil
-	case !isNoRows(err):
-		return customer.Person{}, false, err
-	}
-	p = customer.Person{
-		HETU: id.HETU, EIDASCountry: id.EIDASCountry, EIDASID: id.EIDASID,
-		GivenName: id.GivenName, FamilyName: id.FamilyName, BirthDate: id.BirthDate,
-	}
-	if id.Kind == auth.EIDAS {
-		p.Lang = "en"
-	}
-	if err := tx.createPerson(ctx, &p); err != nil {
-		return customer.Person{}, false, err
-	}
-	return p, true, nil
+	return p, linked, t.db.mapErr(err)
 }
+
+func (t signInTx) PersonByID(ctx context.Context, id string) (customer.Person, error) {
+	p, err := scanPerson(t.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons WHERE id = $1`, id))
+	return p, t.db.mapErr(err)
+}
+
+func (t signInTx) CreatePerson(ctx context.Context, p *customer.Person) error {
+	return t.createPerson(ctx, p)
+}
+
+func (t signInTx) UpsertStaff(ctx context.Context, s *org.Staff) error { return t.upsertStaff(ctx, s) }
+
+func (t signInTx) InsertSession(ctx context.Context, s *auth.Session, tokenHash string) error {
+	s.ID = NewID()
+	_, err := t.ExecContext(ctx, `INSERT INTO sessions
+		(id, token_hash, kind, person_id, staff_id, provider, id_token, created_at, last_seen_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		s.ID, tokenHash, string(s.Kind), nullIfEmpty(s.PersonID), nullIfEmpty(s.StaffID), s.Provider, s.IDToken,
+		s.CreatedAt, s.LastSeenAt, s.ExpiresAt)
+	return err
+}
+
+func (t signInTx) Audit(ctx context.Context, es ...audit.Entry) error { return t.Tx.Audit(ctx, es...) }
 
 type scanFunc func(dest ...any) error
 
@@ -144,7 +111,7 @@ func (db *DB) SaveLoginFlow(ctx context.Context, idHash string, f auth.LoginFlow
 }
 
 // TakeLoginFlow returns a sign-in in progress and deletes it, so that a
-// replayed callback finds nothing; an expired flow is not found.
+// replayed callback finds nothing.
 func (db *DB) TakeLoginFlow(ctx context.Context, idHash string) (auth.LoginFlow, error) {
 	var f auth.LoginFlow
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -153,13 +120,8 @@ func (db *DB) TakeLoginFlow(ctx context.Context, idHash string) (auth.LoginFlow,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_flows WHERE id_hash = $1`, idHash); err != nil {
-			return err
-		}
-		if !tx.now.Before(f.ExpiresAt) {
-			return fault.New(fault.NotFound, auth.ErrKeyState)
-		}
-		return nil
+		_, err = tx.ExecContext(ctx, `DELETE FROM login_flows WHERE id_hash = $1`, idHash)
+		return err
 	})
 	return f, err
 }

@@ -70,7 +70,7 @@ func (s *Server) loginStart(w http.ResponseWriter, r *http.Request) {
 	f.Next = localPath(r.URL.Query().Get("next"))
 	f.ExpiresAt = s.now().Add(10 * time.Minute)
 	id := auth.RandomToken()
-	if err := s.auth.Store.SaveLoginFlow(r.Context(), auth.HashToken(id), f); err != nil {
+	if err := s.auth.Sessions.StartLogin(r.Context(), auth.HashToken(id), f); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -98,7 +98,7 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		s.refuseLogin(w, r, fault.New(fault.Invalid, auth.ErrKeyState))
 		return
 	}
-	f, err := s.auth.Store.TakeLoginFlow(r.Context(), auth.HashToken(c.Value))
+	f, err := s.auth.Sessions.TakeLogin(r.Context(), auth.HashToken(c.Value))
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
 			err = fault.Wrap(fault.Invalid, auth.ErrKeyState, err)
@@ -139,7 +139,7 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := auth.RandomToken()
-	sess, err := s.auth.Store.SignIn(r.Context(), id, auth.HashToken(token), rawID, s.auth.Timeouts)
+	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), rawID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -194,7 +194,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signed-out", http.StatusSeeOther)
 		return
 	}
-	if err := s.auth.Store.EndSession(r.Context(), sess.ID); err != nil {
+	if err := s.auth.Sessions.SignOut(r.Context(), sess.ID); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -232,7 +232,7 @@ func (s *Server) sessionExtend(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusUnauthorized, "error.unauthorized")
 		return
 	}
-	if err := s.auth.Store.TouchSession(r.Context(), sess.ID); err != nil {
+	if err := s.auth.Sessions.Touch(r.Context(), sess.ID); err != nil {
 		s.fail(w, r, err)
 		return
 	}

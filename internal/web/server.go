@@ -31,7 +31,7 @@ type Store interface {
 	org.Store
 	customer.Store
 	audit.Store
-	auth.Store
+	auth.Repo
 	StaffBySubject(ctx context.Context, subject string) (org.Staff, error)
 	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
 	securemail.Store
@@ -72,7 +72,9 @@ type AuthConfig struct {
 	Providers []*auth.RP
 	Policy    auth.Policy
 	Timeouts  auth.Timeouts
-	Store     auth.Store // set by New from the Store
+	// Sessions is sign-in and sessions; New makes it from the Store and
+	// Timeouts when nil.
+	Sessions *auth.Service
 }
 
 // Config is the web front's settings, parsed once in main.
@@ -134,7 +136,9 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if cfg.Auth.Timeouts.Idle == 0 {
 		cfg.Auth.Timeouts = auth.Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Warn: 2 * time.Minute}
 	}
-	cfg.Auth.Store = st
+	if cfg.Auth.Sessions == nil {
+		cfg.Auth.Sessions = auth.NewService(st, cfg.Auth.Timeouts)
+	}
 	if cfg.Recovery.CreditorName == "" {
 		cfg.Recovery.CreditorName = "Kela"
 	}
@@ -338,4 +342,7 @@ func (a AuthConfig) FormActionOrigins() []string {
 }
 
 // SetClock replaces the server's clock; tests use it to move time on.
-func (s *Server) SetClock(now func() time.Time) { s.now = now }
+func (s *Server) SetClock(now func() time.Time) {
+	s.now = now
+	s.auth.Sessions.SetClock(now)
+}

@@ -29,7 +29,7 @@ func (s *Server) tls() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://"
 // cannot plant a session ID, since sign-in always issues a fresh one.
 func (s *Server) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/static/") || s.auth.Store == nil {
+		if strings.HasPrefix(r.URL.Path, "/static/") || s.auth.Sessions == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -38,20 +38,17 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sess, err := s.auth.Store.SessionByToken(r.Context(), auth.HashToken(c.Value))
+		sess, err := s.auth.Sessions.Session(r.Context(), auth.HashToken(c.Value))
 		now := s.now()
 		switch {
-		case err == nil && sess.Active(now, s.auth.Timeouts):
+		case err == nil:
 			if now.Sub(sess.LastSeenAt) > time.Minute && !passive(r) {
 				// A write per minute at most, not per request.
-				if err := s.auth.Store.TouchSession(r.Context(), sess.ID); err == nil {
+				if err := s.auth.Sessions.Touch(r.Context(), sess.ID); err == nil {
 					sess.LastSeenAt = now
 				}
 			}
 			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, &sess))
-		case err == nil:
-			s.auth.Store.EndSession(r.Context(), sess.ID)
-			s.clearSessionCookie(w)
 		case fault.Is(err, fault.NotFound):
 			s.clearSessionCookie(w)
 		default:

@@ -39,7 +39,9 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	run := func(t *testing.T, db *store.DB) {
 		fn(t, db)
-		if !t.Failed() {
+		// A test that closed its database (to see readiness fail) has
+		// nothing left to check.
+		if !t.Failed() && db.Ping(context.Background()) == nil {
 			CheckInvariants(t, db)
 		}
 	}

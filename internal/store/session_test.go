@@ -1,0 +1,91 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/auth"
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/store/storetest"
+)
+
+func TestSignInService(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		units, contacts, err := org.Reference()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SeedReference(ctx, units, contacts); err != nil {
+			t.Fatal(err)
+		}
+		svc := auth.NewService(db, auth.Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Warn: 2 * time.Minute})
+		svc.SetClock(func() time.Time { return now })
+
+		citizen := auth.Identity{Provider: "test-citizen", Kind: auth.Citizen, Subject: "s1", HETU: "010403A998U", GivenName: "Maija", FamilyName: "M"}
+		first, err := svc.SignIn(ctx, citizen, "hash-1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := svc.SignIn(ctx, citizen, "hash-2", "")
+		if err != nil || again.PersonID != first.PersonID || again.ID == first.ID {
+			t.Fatalf("second sign-in: %+v %v; want the same person, a new session", again, err)
+		}
+		got, err := svc.Session(ctx, "hash-1")
+		if err != nil || got.PersonID != first.PersonID || got.Name != "Maija M" {
+			t.Fatalf("session by token: %+v %v", got, err)
+		}
+
+		// An eIDAS identity linked by staff acts for the linked record.
+		eidas := auth.Identity{Provider: "test-eidas", Kind: auth.EIDAS, Subject: "e1", EIDASCountry: "EE", EIDASID: "EE/FI/1", GivenName: "Kati", FamilyName: "T"}
+		e1, err := svc.SignIn(ctx, eidas, "hash-3", "")
+		if err != nil || e1.PersonID == first.PersonID {
+			t.Fatalf("eIDAS: %+v %v", e1, err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE persons SET linked_person_id = $1 WHERE id = $2`, first.PersonID, e1.PersonID); err != nil {
+			t.Fatal(err)
+		}
+		if e2, err := svc.SignIn(ctx, eidas, "hash-4", ""); err != nil || e2.PersonID != first.PersonID {
+			t.Fatalf("linked eIDAS sign-in acts for %q (%v); want %q", e2.PersonID, err, first.PersonID)
+		}
+
+		// Staff take the unit and role of each sign-in.
+		staff := auth.Identity{Provider: "test-staff", Kind: auth.Staff, Subject: "anna", GivenName: "Anna", FamilyName: "A", UnitID: "recovery", Role: "specialist"}
+		s1, err := svc.SignIn(ctx, staff, "hash-5", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff.UnitID, staff.Role = "international", "manager"
+		s2, err := svc.SignIn(ctx, staff, "hash-6", "")
+		if err != nil || s2.StaffID != s1.StaffID || s2.UnitID != "international" || s2.Role != "manager" {
+			t.Fatalf("staff moved: %+v %v", s2, err)
+		}
+
+		// Idle past the timeout: the session ends.
+		now = now.Add(31 * time.Minute)
+		if _, err := svc.Session(ctx, "hash-1"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("idle session: %v; want NotFound", err)
+		}
+		// A sign-in flow is taken once, and not after it expired.
+		f := auth.LoginFlow{Provider: "test-citizen", State: "st", ExpiresAt: now.Add(time.Minute)}
+		if err := svc.StartLogin(ctx, "flow-1", f); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.TakeLogin(ctx, "flow-1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.TakeLogin(ctx, "flow-1"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("flow taken twice: %v", err)
+		}
+		svc.StartLogin(ctx, "flow-2", f)
+		now = now.Add(2 * time.Minute)
+		if _, err := svc.TakeLogin(ctx, "flow-2"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("expired flow: %v", err)
+		}
+	})
+}

@@ -10,7 +10,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 )
 
-func usageError(fs *flag.FlagSet, format string, args ...any) error {
+func usageError(fs *flagSet, format string, args ...any) error {
 	fs.Usage()
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
 }
@@ -55,7 +55,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var c config
 	fs := newFlagSet("seed", "Writes the institution's reference data (units and contact points) and,\nwith --demo, the demo people, organisations and staff, once.", stderr)
 	storageFlags(fs, &c)
-	fs.StringVar(&c.Demo, "demo", env("ETUUS_DEMO", "auto"), "write demo data: auto (only on SQLite), true or false (ETUUS_DEMO)")
+	fs.autoVar(&c.Demo, "demo", "ETUUS_DEMO", "write demo data: auto (only on SQLite), true or false")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

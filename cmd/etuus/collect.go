@@ -57,7 +57,8 @@ func runHealthcareFees(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs := newFlagSet("healthcare-fees FILE", "Creates the higher-education student healthcare fees of a term from a CSV of\nstudents (columns person or hetu, term like 2026S or 2026A, registered date),\nwith the term's fee and due date from the rule table. A file with any bad row,\nor naming a student who is not a customer, creates nothing and exits 1.", stderr)
 	storageFlags(fs, &c)
 	recoveryFlags(fs, &c)
-	lang := fs.String("lang", env("ETUUS_LANG", "en"), "language of the messages: fi, sv or en (ETUUS_LANG)")
+	var lang string
+	fs.enumVar(&lang, "lang", "ETUUS_LANG", "en", i18n.Languages, "language of the messages: fi, sv or en")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func runHealthcareFees(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	l := cat.For(*lang)
+	l := cat.For(lang)
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
 		return err

@@ -324,8 +324,8 @@ func TestMessageSettingsRefused(t *testing.T) {
 		want string
 	}{
 		{[]string{"serve", "--attachment-types", "pdf,exe"}, `"exe" is not one of pdf, jpeg, png`},
-		{[]string{"serve", "--attachment-max-mb", "0"}, "--attachment-max-mb must be 1–25"},
-		{[]string{"serve", "--attachment-max-files", "99"}, "--attachment-max-files must be 1–10"},
+		{[]string{"serve", "--attachment-max-mb", "0"}, "-attachment-max-mb: must be 1–25"},
+		{[]string{"serve", "--attachment-max-files", "99"}, "-attachment-max-files: must be 1–10"},
 		{[]string{"serve", "--clamd", "/run/clamd.ctl"}, "--clamd must be unix:"},
 		{[]string{"worker"}, "give --smtp, --sms-url or both"},
 		{[]string{"worker", "--smtp", "ftp://x"}, "--smtp"},

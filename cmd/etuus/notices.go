@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,21 +21,24 @@ import (
 )
 
 // smsFlags are the SMS gateway's settings.
-func smsFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.SMSURL, "sms-url", env("ETUUS_SMS_URL", ""), "SMS gateway: notices are POSTed there as JSON {from, to, text}; empty: no SMS (ETUUS_SMS_URL)")
-	fs.StringVar(&c.SMSToken, "sms-token", env("ETUUS_SMS_TOKEN", ""), "bearer token for the SMS gateway (ETUUS_SMS_TOKEN)")
-	fs.StringVar(&c.SMSFrom, "sms-from", env("ETUUS_SMS_FROM", "Kela"), "sender name or number of text messages (ETUUS_SMS_FROM)")
+func smsFlags(fs *flagSet, c *config) {
+	fs.stringVar(&c.SMSURL, "sms-url", "ETUUS_SMS_URL", "", "SMS gateway: notices are POSTed there as JSON {from, to, text}; empty: no SMS")
+	fs.stringVar(&c.SMSToken, "sms-token", "ETUUS_SMS_TOKEN", "", "bearer token for the SMS gateway")
+	fs.stringVar(&c.SMSFrom, "sms-from", "ETUUS_SMS_FROM", "Kela", "sender name or number of text messages")
 }
 
 // messageFlags are secure messaging's settings: attachments and the virus
 // scanner.
-func messageFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.Topics, "message-topics", env("ETUUS_MESSAGE_TOPICS", ""), "JSON topic catalogue: the subjects and specifications customers choose from and the unit each routes to (format: internal/message/topics.json); default: the built-in one (ETUUS_MESSAGE_TOPICS)")
-	fs.StringVar(&c.AttachTypes, "attachment-types", env("ETUUS_ATTACHMENT_TYPES", "pdf,jpeg,png"), "file types messages may carry, checked from the content: any of pdf, jpeg, png (ETUUS_ATTACHMENT_TYPES)")
-	fs.IntVar(&c.AttachMaxMB, "attachment-max-mb", envInt("ETUUS_ATTACHMENT_MAX_MB", 10), "largest attachment in MiB (ETUUS_ATTACHMENT_MAX_MB)")
-	fs.IntVar(&c.AttachMaxFiles, "attachment-max-files", envInt("ETUUS_ATTACHMENT_MAX_FILES", message.DefaultMaxFiles), "most attachments in one message (ETUUS_ATTACHMENT_MAX_FILES)")
-	fs.StringVar(&c.Clamd, "clamd", env("ETUUS_CLAMD", ""), "ClamAV daemon that scans attachments: unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310; empty: attachments are not scanned (ETUUS_CLAMD)")
+func messageFlags(fs *flagSet, c *config) {
+	fs.stringVar(&c.Topics, "message-topics", "ETUUS_MESSAGE_TOPICS", "", "JSON topic catalogue: the subjects and specifications customers choose from and the unit each routes to (format: internal/message/topics.json); default: the built-in one")
+	fs.stringVar(&c.AttachTypes, "attachment-types", "ETUUS_ATTACHMENT_TYPES", "pdf,jpeg,png", "file types messages may carry, checked from the content: any of pdf, jpeg, png")
+	fs.intVar(&c.AttachMaxMB, "attachment-max-mb", "ETUUS_ATTACHMENT_MAX_MB", 10, 1, maxAttachMB, "largest attachment in MiB")
+	fs.intVar(&c.AttachMaxFiles, "attachment-max-files", "ETUUS_ATTACHMENT_MAX_FILES", message.DefaultMaxFiles, 1, maxAttachFiles, "most attachments in one message")
+	fs.stringVar(&c.Clamd, "clamd", "ETUUS_CLAMD", "", "ClamAV daemon that scans attachments: unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310; empty: attachments are not scanned")
 }
+
+// The bounds keep one upload (read into memory whole) under 250 MiB.
+const maxAttachMB, maxAttachFiles = 25, 10
 
 // scanner is the attachment scanner of --clamd, or nil.
 func (c *config) scanner() (message.Scanner, error) {
@@ -75,12 +77,11 @@ func (c *config) catalogue(ctx context.Context, db *store.DB) (*message.Catalogu
 // messageLimits reads the attachment settings.
 func (c *config) messageLimits() (message.Limits, error) {
 	l := message.DefaultLimits()
-	// The bounds keep one upload (read into memory whole) under 250 MiB.
-	if c.AttachMaxMB < 1 || c.AttachMaxMB > 25 {
-		return l, fmt.Errorf("--attachment-max-mb must be 1–25, not %d", c.AttachMaxMB)
+	if c.AttachMaxMB < 1 || c.AttachMaxMB > maxAttachMB {
+		return l, fmt.Errorf("--attachment-max-mb must be 1–%d, not %d", maxAttachMB, c.AttachMaxMB)
 	}
-	if c.AttachMaxFiles < 1 || c.AttachMaxFiles > 10 {
-		return l, fmt.Errorf("--attachment-max-files must be 1–10, not %d", c.AttachMaxFiles)
+	if c.AttachMaxFiles < 1 || c.AttachMaxFiles > maxAttachFiles {
+		return l, fmt.Errorf("--attachment-max-files must be 1–%d, not %d", maxAttachFiles, c.AttachMaxFiles)
 	}
 	l.MaxFileBytes, l.MaxFiles = int64(c.AttachMaxMB)<<20, c.AttachMaxFiles
 	known := map[string]string{"pdf": message.TypePDF, "jpeg": message.TypeJPEG, "jpg": message.TypeJPEG, "png": message.TypePNG}
@@ -166,7 +167,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("worker", "Sends the outbox's notices (e-mail and SMS) until stopped, apart from\nthe web front: run it beside 'etuus serve --outbox-worker=false', or as\nmany as needed; two workers never send the same notice.", stderr)
 	storageFlags(fs, &c)
 	smsFlags(fs, &c)
-	fs.StringVar(&c.SMTP, "smtp", env("ETUUS_SMTP", ""), "SMTP server for e-mail, as for serve (ETUUS_SMTP)")
+	fs.stringVar(&c.SMTP, "smtp", "ETUUS_SMTP", "", "SMTP server for e-mail, as for serve")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -21,7 +21,8 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlagSet("reconcile FILE", "Reads an ISO 20022 camt.054 or camt.053 file and books each credit to the\nclaim its reference names, in one transaction. Entries that cannot be booked\ngo to the staff queue with the reason; a malformed file, another account's\nfile, or a file imported before books nothing and exits 1.", stderr)
 	storageFlags(fs, &c)
 	recoveryFlags(fs, &c)
-	lang := fs.String("lang", env("ETUUS_LANG", "en"), "language of the report: fi, sv or en (ETUUS_LANG)")
+	var lang string
+	fs.enumVar(&lang, "lang", "ETUUS_LANG", "en", i18n.Languages, "language of the report: fi, sv or en")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	l := cat.For(*lang)
+	l := cat.For(lang)
 	svc, err := recoveryService(&c, db)
 	if err != nil {
 		return err

@@ -9,25 +9,7 @@ import (
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
 	fs := newFlagSet("serve", "Runs the e-service. On the embedded default (an SQLite file in the data\nfolder) it writes demo data into an empty database.", stderr)
-	storageFlags(fs, &c)
-	recoveryFlags(fs, &c)
-	fs.StringVar(&c.Addr, "addr", env("ETUUS_ADDR", "localhost:8080"), "address to listen on (ETUUS_ADDR)")
-	fs.StringVar(&c.BaseURL, "base-url", env("ETUUS_BASE_URL", ""), "the address users reach, e.g. https://etuus.example.fi; default http://ADDR (ETUUS_BASE_URL)")
-	fs.StringVar(&c.Demo, "demo", env("ETUUS_DEMO", "auto"), "write demo data into an empty database: auto (only on SQLite), true or false (ETUUS_DEMO)")
-	fs.BoolVar(&c.AccessLog, "access-log", envBool("ETUUS_ACCESS_LOG", true), "log every request: method, route pattern, status, duration; never paths or personal data (ETUUS_ACCESS_LOG)")
-	fs.StringVar(&c.TestIDP, "test-idp", env("ETUUS_TEST_IDP", "auto"), "serve the built-in TEST identity provider at /test-idp: auto (only on SQLite), true or false (ETUUS_TEST_IDP)")
-	fs.StringVar(&c.OIDCConfig, "oidc-config", env("ETUUS_OIDC_CONFIG", ""), "JSON file listing the OpenID providers (name, kind, issuer, client_id, client_secret, scopes, claims) (ETUUS_OIDC_CONFIG)")
-	fs.StringVar(&c.EIDASCountries, "eidas-countries", env("ETUUS_EIDAS_COUNTRIES", "EE,ES,IT"), "countries whose eIDAS sign-ins are accepted (ETUUS_EIDAS_COUNTRIES)")
-	fs.StringVar(&c.StaffGroupPrefix, "staff-group-prefix", env("ETUUS_STAFF_GROUP_PREFIX", "etuus:"), "staff group claims PREFIX<unit>:<role> give a unit and role (ETUUS_STAFF_GROUP_PREFIX)")
-	fs.DurationVar(&c.SessionIdle, "session-idle", envDuration("ETUUS_SESSION_IDLE", 30*time.Minute), "sign out after this long without activity (ETUUS_SESSION_IDLE)")
-	fs.DurationVar(&c.SessionMax, "session-max", envDuration("ETUUS_SESSION_MAX", 12*time.Hour), "sign out after this long in any case (ETUUS_SESSION_MAX)")
-	fs.StringVar(&c.SMTP, "smtp", env("ETUUS_SMTP", ""), "SMTP server for e-mail: smtp://user:pass@host:587?from=etuus%40example.fi (tls=starttls|starttls-optional|tls|none), or smtps://… (ETUUS_SMTP)")
-	fs.StringVar(&c.DevSMTP, "dev-smtp", env("ETUUS_DEV_SMTP", "auto"), "without --smtp, start a development SMTP sink and show its mail at /test-mail: auto (only on SQLite), true or false (ETUUS_DEV_SMTP)")
-	messageFlags(fs, &c)
-	smsFlags(fs, &c)
-	fs.StringVar(&c.DevSMS, "dev-sms", env("ETUUS_DEV_SMS", "auto"), "without --sms-url, start a development SMS gateway and show its texts at /test-mail: auto (only on SQLite), true or false (ETUUS_DEV_SMS)")
-	fs.BoolVar(&c.OutboxWorker, "outbox-worker", envBool("ETUUS_OUTBOX_WORKER", true), "send the outbox's notices from this process too; false leaves them to 'etuus worker' (ETUUS_OUTBOX_WORKER)")
-	fs.DurationVar(&c.Shutdown, "shutdown-timeout", 20*time.Second, "how long requests in flight may finish after SIGTERM")
+	serveFlags(fs, &c)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,4 +21,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return a.serve(ctx)
+}
+
+// serveFlags are serve's settings.
+func serveFlags(fs *flagSet, c *config) {
+	storageFlags(fs, c)
+	recoveryFlags(fs, c)
+	fs.stringVar(&c.Addr, "addr", "ETUUS_ADDR", "localhost:8080", "address to listen on")
+	fs.stringVar(&c.BaseURL, "base-url", "ETUUS_BASE_URL", "", "the address users reach, e.g. https://etuus.example.fi; default http://ADDR")
+	fs.autoVar(&c.Demo, "demo", "ETUUS_DEMO", "write demo data into an empty database: auto (only on SQLite), true or false")
+	fs.boolVar(&c.AccessLog, "access-log", "ETUUS_ACCESS_LOG", true, "log every request: method, route pattern, status, duration; never paths or personal data")
+	fs.autoVar(&c.TestIDP, "test-idp", "ETUUS_TEST_IDP", "serve the built-in TEST identity provider at /test-idp: auto (only on SQLite), true or false")
+	fs.stringVar(&c.OIDCConfig, "oidc-config", "ETUUS_OIDC_CONFIG", "", "JSON file listing the OpenID providers (name, kind, issuer, client_id, client_secret, scopes, claims)")
+	fs.stringVar(&c.EIDASCountries, "eidas-countries", "ETUUS_EIDAS_COUNTRIES", "EE,ES,IT", "countries whose eIDAS sign-ins are accepted")
+	fs.stringVar(&c.StaffGroupPrefix, "staff-group-prefix", "ETUUS_STAFF_GROUP_PREFIX", "etuus:", "staff group claims PREFIX<unit>:<role> give a unit and role")
+	fs.durationVar(&c.SessionIdle, "session-idle", "ETUUS_SESSION_IDLE", 30*time.Minute, true, "sign out after this long without activity")
+	fs.durationVar(&c.SessionMax, "session-max", "ETUUS_SESSION_MAX", 12*time.Hour, true, "sign out after this long in any case")
+	fs.stringVar(&c.SMTP, "smtp", "ETUUS_SMTP", "", "SMTP server for e-mail: smtp://user:pass@host:587?from=etuus%40example.fi (tls=starttls|starttls-optional|tls|none), or smtps://…")
+	fs.autoVar(&c.DevSMTP, "dev-smtp", "ETUUS_DEV_SMTP", "without --smtp, start a development SMTP sink and show its mail at /test-mail: auto (only on SQLite), true or false")
+	messageFlags(fs, c)
+	smsFlags(fs, c)
+	fs.autoVar(&c.DevSMS, "dev-sms", "ETUUS_DEV_SMS", "without --sms-url, start a development SMS gateway and show its texts at /test-mail: auto (only on SQLite), true or false")
+	fs.boolVar(&c.OutboxWorker, "outbox-worker", "ETUUS_OUTBOX_WORKER", true, "send the outbox's notices from this process too; false leaves them to 'etuus worker'")
+	fs.durationVar(&c.Shutdown, "shutdown-timeout", "", 20*time.Second, false, "how long requests in flight may finish after SIGTERM")
 }

@@ -97,7 +97,7 @@ func ExampleParseStudentsCSV_errors() {
 			"p-2,2025S,31.2.2025\n"))
 	fmt.Println(err)
 	// Output:
-	// recovery: line 2, column term: recovery.csv.bad_term: recovery: not a term such as 2026S or 2026A; recovery: line 3, column registered: recovery.csv.bad_date: civil: not a valid YYYY-MM-DD date
+	// recovery: line 2, column term: recovery.csv.bad_term: recovery: not a term such as 2026S or 2026A; recovery: line 3, column registered: recovery.csv.bad_date: civil: not a valid date
 }
 
 func ExamplePaymentDetails() {

@@ -263,7 +263,7 @@ func ParseStudentsCSV(r io.Reader) ([]StudentTerm, error) {
 		}
 		if v, has := cell("registered"); !has {
 			ok = false
-		} else if st.Registered, err = parseDate(v); err != nil {
+		} else if st.Registered, err = civil.Parse(v); err != nil {
 			bad("registered", "recovery.csv.bad_date", civil.ErrInvalid)
 			ok = false
 		}
@@ -327,24 +327,6 @@ func validPersonID(s string) bool {
 		}
 	}
 	return true
-}
-
-// parseDate reads 2025-02-05 or the Finnish 5.2.2025.
-func parseDate(s string) (civil.Date, error) {
-	if d, err := civil.ParseISO(s); err == nil {
-		return d, nil
-	}
-	parts := strings.Split(s, ".")
-	if len(parts) == 3 && len(parts[2]) == 4 && len(parts[0]) <= 2 && len(parts[1]) <= 2 &&
-		digits(parts[0]) && digits(parts[1]) && digits(parts[2]) {
-		d, _ := strconv.Atoi(parts[0])
-		m, _ := strconv.Atoi(parts[1])
-		y, _ := strconv.Atoi(parts[2])
-		if date := (civil.Date{Year: y, Month: time.Month(m), Day: d}); date.IsValid() {
-			return date, nil
-		}
-	}
-	return civil.Date{}, fmt.Errorf("%w: %q", civil.ErrInvalid, s)
 }
 
 // HealthcareFees creates the term fees for a run: one open HealthcareFee

@@ -186,6 +186,6 @@ type Event struct {
 	Kind  EventKind
 	Cents int64  // the amount concerned, if any: payment, fee, interest
 	Parts Parts  // for payments and offsets, how the amount was allocated
-	Note  string // i18n key describing the entry, e.g. "recovery.event.reminder"
+	Note  string // i18n key describing the entry, e.g. "recovery.event.payment"
 	At    time.Time
 }

@@ -309,22 +309,11 @@ func parseEuros(s string) (int64, bool) {
 }
 
 // parseDate reads an ISO date (the date input's value) or a Finnish one
-// (d.m.yyyy).
+// (d.m.yyyy) with civil.Parse, as a fault a form can show.
 func parseDate(s string) (civil.Date, error) {
-	if d, err := civil.ParseISO(s); err == nil {
-		return d, nil
+	d, err := civil.Parse(s)
+	if err != nil {
+		return civil.Date{}, fault.New(fault.Invalid, "plan.error.date")
 	}
-	parts := strings.Split(s, ".")
-	if len(parts) == 3 {
-		d, e1 := strconv.Atoi(parts[0])
-		m, e2 := strconv.Atoi(parts[1])
-		y, e3 := strconv.Atoi(parts[2])
-		if e1 == nil && e2 == nil && e3 == nil {
-			day := civil.Date{Year: y, Month: monthOf(m), Day: d}
-			if day.IsValid() {
-				return day, nil
-			}
-		}
-	}
-	return civil.Date{}, fault.New(fault.Invalid, "plan.error.date")
+	return d, nil
 }

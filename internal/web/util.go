@@ -1,7 +1,6 @@
 package web
 
 import (
-	"time"
 	"unicode/utf8"
 
 	"github.com/etuus/etuus/internal/fi/civil"
@@ -49,13 +48,6 @@ func formatDate(d civil.Date) string {
 		return ""
 	}
 	return strconv.Itoa(d.Day) + "." + strconv.Itoa(int(d.Month)) + "." + strconv.Itoa(d.Year)
-}
-
-func monthOf(m int) time.Month {
-	if m < 1 || m > 12 {
-		return 0
-	}
-	return time.Month(m)
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, for values a

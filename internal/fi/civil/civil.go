@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 	_ "time/tzdata" // Finland's zone on machines without a zone database
 )
@@ -23,8 +24,9 @@ type Date struct {
 	Day   int
 }
 
-// ErrInvalid is returned (wrapped) when text is not an ISO 8601 calendar date.
-var ErrInvalid = errors.New("civil: not a valid YYYY-MM-DD date")
+// ErrInvalid is returned (wrapped) when text is not a valid date: for
+// ParseISO an ISO 8601 calendar date, for Parse that or a Finnish one.
+var ErrInvalid = errors.New("civil: not a valid date")
 
 // New returns the date for year, month and day, normalising out-of-range
 // months and days as time.Date does (2024-02-30 becomes 2024-03-01).
@@ -57,6 +59,27 @@ func ParseISO(s string) (Date, error) {
 		return Date{}, fmt.Errorf("%w: %q", ErrInvalid, s)
 	}
 	return date, nil
+}
+
+// Parse reads a date as people write it: ISO YYYY-MM-DD (what an HTML date
+// input sends) or Finnish d.m.yyyy, with or without leading zeros (5.2.2025,
+// 05.02.2025). It is strict: the year has four digits, the day must exist,
+// and nothing may come before or after (no spaces, no trailing dot).
+func Parse(s string) (Date, error) {
+	if d, err := ParseISO(s); err == nil {
+		return d, nil
+	}
+	dd, rest, ok1 := strings.Cut(s, ".")
+	mm, yyyy, ok2 := strings.Cut(rest, ".")
+	if ok1 && ok2 && len(dd) >= 1 && len(dd) <= 2 && len(mm) >= 1 && len(mm) <= 2 && len(yyyy) == 4 {
+		d, ok3 := atoi(dd)
+		m, ok4 := atoi(mm)
+		y, ok5 := atoi(yyyy)
+		if date := (Date{y, time.Month(m), d}); ok3 && ok4 && ok5 && date.IsValid() {
+			return date, nil
+		}
+	}
+	return Date{}, fmt.Errorf("%w: %q", ErrInvalid, s)
 }
 
 // MustParseISO is ParseISO for literals in tests and tables; it panics on error.

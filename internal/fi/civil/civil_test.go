@@ -3,6 +3,8 @@ package civil
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -38,6 +40,57 @@ func TestParseISO(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("ParseISO(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Date
+		ok   bool
+	}{
+		{"2025-02-05", Date{2025, time.February, 5}, true},
+		{"5.2.2025", Date{2025, time.February, 5}, true},
+		{"05.02.2025", Date{2025, time.February, 5}, true},
+		{"05.2.2025", Date{2025, time.February, 5}, true},
+		{"31.12.2025", Date{2025, time.December, 31}, true},
+		{"29.2.2024", Date{2024, time.February, 29}, true},
+		{"1.1.0001", Date{1, time.January, 1}, true},
+		{"29.2.2025", Date{}, false},  // not a leap year
+		{"31.4.2025", Date{}, false},  // April has 30 days
+		{"0.1.2025", Date{}, false},   // no day 0
+		{"1.13.2025", Date{}, false},  // no month 13
+		{"5.2.25", Date{}, false},     // two-digit year
+		{"5.2.02025", Date{}, false},  // five-digit year
+		{"005.2.2025", Date{}, false}, // three-digit day
+		{"5.002.2025", Date{}, false}, // three-digit month
+		{"5.2.2025.", Date{}, false},  // trailing dot
+		{"5.2.2025 ", Date{}, false},  // trailing space
+		{" 5.2.2025", Date{}, false},  // leading space
+		{"5.2.2025x", Date{}, false},  // trailing junk
+		{"+5.2.2025", Date{}, false},  // sign
+		{"5.-2.2025", Date{}, false},  // sign
+		{"5..2025", Date{}, false},    // no month
+		{"5.2", Date{}, false},        // no year
+		{"5/2/2025", Date{}, false},   // another separator
+		{"2025-2-5", Date{}, false},   // ISO needs two digits
+		{"2025-02-05T00:00", Date{}, false},
+		{"５.２.２０２５", Date{}, false}, // full-width digits
+		{"", Date{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := Parse(tt.in)
+			if (err == nil) != tt.ok {
+				t.Fatalf("Parse(%q) error = %v, want ok=%v", tt.in, err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %v is not ErrInvalid", err)
+			}
+			if got != tt.want {
+				t.Errorf("Parse(%q) = %v, want %v", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -229,6 +282,38 @@ func FuzzParseISO(f *testing.F) {
 		tm, err := time.Parse(time.DateOnly, s)
 		if err != nil || Of(tm) != d {
 			t.Fatalf("time.Parse disagrees: %v %v", tm, err)
+		}
+	})
+}
+
+// FuzzParse: whatever Parse accepts is a real date written in one of the
+// forms it documents, and each of those forms reads back as the same date.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"2025-02-05", "5.2.2025", "05.02.2025", "29.2.2024", "29.2.2025", "5.2.25", "5.2.2025.", "0.0.0000", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := Parse(s)
+		if err != nil {
+			return
+		}
+		if !d.IsValid() {
+			t.Fatalf("Parse(%q) = invalid %v", s, d)
+		}
+		forms := []string{
+			d.String(),
+			fmt.Sprintf("%d.%d.%04d", d.Day, d.Month, d.Year),
+			fmt.Sprintf("%02d.%d.%04d", d.Day, d.Month, d.Year),
+			fmt.Sprintf("%d.%02d.%04d", d.Day, d.Month, d.Year),
+			fmt.Sprintf("%02d.%02d.%04d", d.Day, d.Month, d.Year),
+		}
+		if !slices.Contains(forms, s) {
+			t.Fatalf("Parse(%q) = %v, but %q is none of %q", s, d, s, forms)
+		}
+		for _, form := range forms {
+			if back, err := Parse(form); err != nil || back != d {
+				t.Fatalf("Parse(%q) = %v, %v; want %v (from %q)", form, back, err, d, s)
+			}
 		}
 	})
 }

@@ -25,3 +25,17 @@ func ExampleNew() {
 	fmt.Println(civil.New(2024, 2, 30))
 	// Output: 2024-03-01
 }
+
+func ExampleParse() {
+	// A date input sends ISO; people type the Finnish form.
+	for _, s := range []string{"2025-02-05", "5.2.2025", "05.02.2025", "29.2.2025", "5.2.25"} {
+		d, err := civil.Parse(s)
+		fmt.Println(d, err)
+	}
+	// Output:
+	// 2025-02-05 <nil>
+	// 2025-02-05 <nil>
+	// 2025-02-05 <nil>
+	// 0000-00-00 civil: not a valid date: "29.2.2025"
+	// 0000-00-00 civil: not a valid date: "5.2.25"
+}

@@ -3,6 +3,7 @@ module github.com/etuus/etuus
 go 1.26.8
 
 require (
+	github.com/boombuler/barcode v1.0.2
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pressly/goose/v3 v3.28.0

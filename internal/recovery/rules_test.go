@@ -35,7 +35,8 @@ func TestRulesLookups(t *testing.T) {
 		fee   int64
 	}{
 		{Overpayment, 2, 0},
-		{ChildSupport, 1, 0},
+		{ChildSupport, 0, 0}, // enforcement without a separate payment demand
+		{StudentLoan, 2, 0},  // usually two payment demands
 		{HealthcareFee, 1, 500},
 	}
 	for _, tt := range tests {

@@ -61,9 +61,9 @@ func TestCollect(t *testing.T) {
 			t.Errorf("healthcare fee after the reminder: %+v", got)
 		}
 		// Two weeks on: the fee's one reminder is used, so enforcement; the
-		// overpayment gets its second reminder.
+		// overpayment and the student loan get their second reminders.
 		rep = run(civil.New(2026, 2, 12))
-		if rep.Enforcement != 2 || rep.Reminders != 1 {
+		if rep.Enforcement != 1 || rep.Reminders != 2 {
 			t.Errorf("28 days after: %+v", rep)
 		}
 		got, _, _ = db.ClaimOf(ctx, p.ID, fee.ID)
@@ -81,8 +81,8 @@ func TestCollect(t *testing.T) {
 			t.Errorf("overpayment status %s", got.Status)
 		}
 		// Enforcement claims are no longer collected here.
-		if rep := run(civil.New(2026, 3, 30)); rep.Claims != 1 {
-			t.Errorf("claims still collected = %d; want 1 (the overpayment)", rep.Claims)
+		if rep := run(civil.New(2026, 3, 30)); rep.Claims != 2 {
+			t.Errorf("claims still collected = %d; want 2 (the overpayment and the student loan)", rep.Claims)
 		}
 	})
 }

@@ -87,8 +87,8 @@ func TestLoadRulesRejects(t *testing.T) {
 	}{
 		{"overlapping rates", func(m map[string]any) {
 			rows := m["interest"].(map[string]any)["child_support"].([]any)
-			rows[1].(map[string]any)["from"] = "2023-06-30"
-		}, "interest.child_support row 2: overlaps"},
+			rows[len(rows)-1].(map[string]any)["from"] = "2025-12-31"
+		}, "interest.child_support row 13: overlaps"},
 		{"rows out of order", func(m map[string]any) {
 			rows := m["healthcare_fee"].([]any)
 			rows[0], rows[1] = rows[1], rows[0]

@@ -127,8 +127,8 @@ func TestLoadRulesRejects(t *testing.T) {
 			m["healthcare_due"].([]any)[0].(map[string]any)["spring"] = "02-29"
 		}, "not an MM-DD day"},
 		{"late date without late_after", func(m map[string]any) {
-			m["healthcare_due"].([]any)[0].(map[string]any)["spring_late_after"] = ""
-		}, "healthcare_due row 1"},
+			m["healthcare_due"].([]any)[1].(map[string]any)["spring_late_after"] = ""
+		}, "healthcare_due row 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

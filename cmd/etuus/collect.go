@@ -47,8 +47,8 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "collected %s: %d claims, interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed\n",
-		today, rep.Claims, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone)
+	fmt.Fprintf(stdout, "collected %s: %d claims, interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed, %d waiting for a decision on the customer's application\n",
+		today, rep.Claims, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone, rep.Paused)
 	return nil
 }
 

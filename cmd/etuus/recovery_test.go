@@ -107,6 +107,7 @@ func TestRecoveryEndToEnd(t *testing.T) {
 		{url.Values{"monthly": {"10"}, "first_due": {first}}, "at least 30,00\u00a0€ a month"},
 		{url.Values{"months": {"40"}, "first_due": {first}}, "the maximum is 36"},
 		{url.Values{"monthly": {"100"}, "months": {"10"}, "first_due": {first}}, "not both"},
+		{url.Values{"monthly": {""}, "months": {""}, "first_due": {first}}, "Fill in either the monthly amount (at least 30,00\u00a0€) or the number of months (at most 36)"},
 		{url.Values{"monthly": {"-5"}, "first_due": {first}}, "in euros"},
 		{url.Values{"monthly": {"100"}, "first_due": {"2001-01-01"}}, "cannot be in the past"},
 	} {

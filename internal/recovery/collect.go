@@ -21,6 +21,9 @@ type CollectReport struct {
 	Enforcement  int
 	PlansBroken  int
 	PlansDone    int
+	// Paused counts claims whose reminder, fee or enforcement waits for a
+	// decision on the customer's plan proposal or exemption application.
+	Paused int
 }
 
 // Collect runs the Centre's daily collection on every claim it still
@@ -69,6 +72,7 @@ func (r *CollectReport) add(o CollectReport) {
 	r.Enforcement += o.Enforcement
 	r.PlansBroken += o.PlansBroken
 	r.PlansDone += o.PlansDone
+	r.Paused += o.Paused
 }
 
 func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id string, today civil.Date, rep *CollectReport) error {
@@ -92,6 +96,14 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 	act, err := NextAction(c, history, today, s.cfg.Rules)
 	if err != nil {
 		return err
+	}
+	if act.Kind == ActReminder || act.Kind == ActEnforcement {
+		if paused, err := s.waitsForDecision(ctx, tx, c, today); err != nil {
+			return err
+		} else if paused {
+			act = Action{}
+			rep.Paused++
+		}
 	}
 	entry := audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: c.PersonID, Object: "claim:" + c.ID}
 	switch act.Kind {
@@ -137,4 +149,20 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 		return tx.Audit(ctx, entry)
 	}
 	return nil
+}
+
+// waitsForDecision reports whether the claim's reminders and enforcement
+// wait, on the day, for a decision on a plan proposal or exemption
+// application the customer sent: for at most the rule's pause from when
+// the oldest one waiting was sent.
+func (s *Service) waitsForDecision(ctx context.Context, tx Tx, c Claim, today civil.Date) (bool, error) {
+	since, ok, err := tx.PendingApplicationSince(ctx, c.ID)
+	if err != nil || !ok {
+		return false, err
+	}
+	rule, err := s.cfg.Rules.RemindersAt(c.Kind, today)
+	if err != nil {
+		return false, err
+	}
+	return !today.After(civil.Of(since).AddDays(rule.PauseWhilePendingDays)), nil
 }

@@ -42,17 +42,25 @@ type ExemptionRequest struct {
 	Kind               ExemptionKind
 	MonthlyIncomeCents int64
 	Children           int
-	From               civil.Date // the start of the period asked for
-	Reason             string
+	// From is the start of the period asked for. Child support
+	// exemptions are granted by calendar month: From's month is the
+	// first month exempted.
+	From   civil.Date
+	Reason string
 }
 
 // MaxExemptionReason bounds the free text of an application.
 const MaxExemptionReason = 4000
 
 // CheckExemption validates an application against what the kind of debt
-// allows. Both exemptions reach back at most a year (DOMAIN.md §5: student
-// loan interest at most a year back; child support 1 month–1 year
-// retroactively), and none starts in the future.
+// allows. No exemption starts in the future, and none reaches back further
+// than the application month and the 12 full calendar months before it
+// (ExemptionEarliest; DOMAIN.md §5, corrected 2026-12-02). A child support
+// exemption is granted only afterwards, for whole calendar months, at
+// least one and at most a year (Kela, "Elatusapuvelan maksuvapautus"): it
+// must start in a month before the application month
+// (exemption.error.from_whole_month), and the earliest start leaves at
+// most 12 months before it.
 func CheckExemption(k Kind, req ExemptionRequest, today civil.Date) error {
 	allowed := ExemptionKindsFor(k)
 	if len(allowed) == 0 {
@@ -74,8 +82,10 @@ func CheckExemption(k Kind, req ExemptionRequest, today civil.Date) error {
 		return fault.InvalidField("from", "exemption.error.from", nil)
 	case req.From.After(today):
 		return fault.InvalidField("from", "exemption.error.from_future", nil)
-	case req.From.Before(yearBack(today)):
-		return fault.InvalidField("from", "exemption.error.from_past", map[string]any{"Earliest": yearBack(today)})
+	case k == ChildSupport && !req.From.Before(monthStart(today)):
+		return fault.InvalidField("from", "exemption.error.from_whole_month", map[string]any{"Latest": monthStart(today).AddDays(-1)})
+	case req.From.Before(ExemptionEarliest(today)):
+		return fault.InvalidField("from", "exemption.error.from_past", map[string]any{"Earliest": ExemptionEarliest(today)})
 	case reason == "":
 		return fault.InvalidField("reason", "exemption.error.reason", nil)
 	case !plainText(reason):
@@ -101,13 +111,15 @@ func plainText(s string) bool {
 	return true
 }
 
-func yearBack(d civil.Date) civil.Date {
-	b := civil.Date{Year: d.Year - 1, Month: d.Month, Day: d.Day}
-	if !b.IsValid() { // 29 February
-		b.Day--
-	}
-	return b
+// ExemptionEarliest is the earliest day an exemption applied for on today
+// may start: the first day of the same month a year earlier, so that the
+// application month and the 12 full calendar months before it are
+// covered. Applying on 22.11.2026 reaches back to 1.11.2025.
+func ExemptionEarliest(today civil.Date) civil.Date {
+	return civil.New(today.Year-1, today.Month, 1)
 }
+
+func monthStart(d civil.Date) civil.Date { return civil.New(d.Year, d.Month, 1) }
 
 // incomeLimits are the monthly gross income limits for the student loan
 // interest exemption by number of children (0, 1, 2, 3 or more), in cents,

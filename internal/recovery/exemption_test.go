@@ -19,7 +19,6 @@ func TestCheckExemption(t *testing.T) {
 	}{
 		{"child support", ChildSupport, func(*ExemptionRequest) {}, ""},
 		{"student loan interest", StudentLoan, func(r *ExemptionRequest) { r.Kind = ExemptInterest }, ""},
-		{"a year back exactly", ChildSupport, func(r *ExemptionRequest) { r.From = civil.New(2025, 11, 22) }, ""},
 		{"overpayment has none", Overpayment, func(*ExemptionRequest) {}, "exemption.error.kind"},
 		{"healthcare fee has none", HealthcareFee, func(*ExemptionRequest) {}, "exemption.error.kind"},
 		{"wrong exemption for the kind", StudentLoan, func(*ExemptionRequest) {}, "exemption.error.choose"},
@@ -28,6 +27,7 @@ func TestCheckExemption(t *testing.T) {
 		{"no start", ChildSupport, func(r *ExemptionRequest) { r.From = civil.Date{} }, "exemption.error.from"},
 		{"future start", ChildSupport, func(r *ExemptionRequest) { r.From = civil.New(2026, 12, 1) }, "exemption.error.from_future"},
 		{"two years back", ChildSupport, func(r *ExemptionRequest) { r.From = civil.New(2024, 11, 22) }, "exemption.error.from_past"},
+		{"child support for the application month", ChildSupport, func(r *ExemptionRequest) { r.From = civil.New(2026, 11, 1) }, "exemption.error.from_whole_month"},
 		{"empty reason", ChildSupport, func(r *ExemptionRequest) { r.Reason = "  " }, "exemption.error.reason"},
 		{"4000 characters", ChildSupport, func(r *ExemptionRequest) { r.Reason = strings.Repeat("ä", 4000) }, ""},
 		{"long reason", ChildSupport, func(r *ExemptionRequest) { r.Reason = strings.Repeat("ä", 4001) }, "exemption.error.reason_long"},
@@ -39,8 +39,8 @@ func TestCheckExemption(t *testing.T) {
 		{"interest on child support", ChildSupport, func(r *ExemptionRequest) { r.Kind = ExemptInterest }, "exemption.error.choose"},
 		{"20 children", ChildSupport, func(r *ExemptionRequest) { r.Children = 20 }, ""},
 		{"negative children", ChildSupport, func(r *ExemptionRequest) { r.Children = -1 }, "exemption.error.children"},
-		{"today", ChildSupport, func(r *ExemptionRequest) { r.From = today }, ""},
-		{"a day over a year back", ChildSupport, func(r *ExemptionRequest) { r.From = civil.New(2025, 11, 21) }, "exemption.error.from_past"},
+		{"child support from today", ChildSupport, func(r *ExemptionRequest) { r.From = today }, "exemption.error.from_whole_month"},
+		{"student loan interest from today", StudentLoan, func(r *ExemptionRequest) { r.Kind, r.From = ExemptInterest, today }, ""},
 		{"invalid date", ChildSupport, func(r *ExemptionRequest) { r.From = civil.Date{Year: 2026, Month: 2, Day: 30} }, "exemption.error.from"},
 	}
 	for _, tt := range tests {
@@ -69,18 +69,51 @@ func TestIncomeLimit(t *testing.T) {
 	}
 }
 
-// A year back from 29 February is 28 February: the look-back never grows.
-func TestExemptionYearBackLeapDay(t *testing.T) {
-	today := civil.New(2028, 2, 29)
-	req := ExemptionRequest{Kind: ExemptInterest, Children: 0, Reason: "Low income."}
-	for from, want := range map[civil.Date]string{
-		civil.New(2027, 2, 28): "",
-		civil.New(2027, 2, 27): "exemption.error.from_past",
-	} {
-		req.From = from
-		err := CheckExemption(StudentLoan, req, today)
-		if (want == "" && err != nil) || (want != "" && fault.KeyOf(err) != want) {
-			t.Errorf("from %s: %v; want %q", from, err, want)
-		}
+// The look-back is the application month and the 12 full calendar months
+// before it; a child support exemption covers whole past months only, so
+// it can start no later than in the month before the application.
+func TestExemptionLookBack(t *testing.T) {
+	tests := []struct {
+		name    string
+		kind    Kind
+		today   civil.Date
+		from    civil.Date
+		wantKey string
+	}{
+		{"loan: first day of the month a year back", StudentLoan, civil.New(2026, 11, 22), civil.New(2025, 11, 1), ""},
+		{"loan: the day before", StudentLoan, civil.New(2026, 11, 22), civil.New(2025, 10, 31), "exemption.error.from_past"},
+		{"loan: applying on the 1st", StudentLoan, civil.New(2026, 11, 1), civil.New(2025, 11, 1), ""},
+		{"loan: applying on the 1st, a day more", StudentLoan, civil.New(2026, 11, 1), civil.New(2025, 10, 31), "exemption.error.from_past"},
+		{"loan: applying on the last day of the month", StudentLoan, civil.New(2026, 11, 30), civil.New(2025, 11, 1), ""},
+		{"loan: the application month", StudentLoan, civil.New(2026, 11, 22), civil.New(2026, 11, 1), ""},
+		{"loan: over the new year", StudentLoan, civil.New(2027, 1, 15), civil.New(2026, 1, 1), ""},
+		{"loan: over the new year, a day more", StudentLoan, civil.New(2027, 1, 15), civil.New(2025, 12, 31), "exemption.error.from_past"},
+		{"loan: on 29 February", StudentLoan, civil.New(2028, 2, 29), civil.New(2027, 2, 1), ""},
+		{"loan: on 29 February, a day more", StudentLoan, civil.New(2028, 2, 29), civil.New(2027, 1, 31), "exemption.error.from_past"},
+		{"support: twelve months back", ChildSupport, civil.New(2026, 11, 22), civil.New(2025, 11, 1), ""},
+		{"support: thirteen months back", ChildSupport, civil.New(2026, 11, 22), civil.New(2025, 10, 31), "exemption.error.from_past"},
+		{"support: the previous month's last day", ChildSupport, civil.New(2026, 11, 22), civil.New(2026, 10, 31), ""},
+		{"support: the application month's first day", ChildSupport, civil.New(2026, 11, 22), civil.New(2026, 11, 1), "exemption.error.from_whole_month"},
+		{"support: applying on the 1st, the previous month", ChildSupport, civil.New(2026, 11, 1), civil.New(2026, 10, 1), ""},
+		{"support: applying on the 1st, that day", ChildSupport, civil.New(2026, 11, 1), civil.New(2026, 11, 1), "exemption.error.from_whole_month"},
+		{"support: January, December before", ChildSupport, civil.New(2027, 1, 10), civil.New(2026, 12, 31), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := ExemptionRequest{Kind: ExemptionKindsFor(tt.kind)[0], Children: 0, From: tt.from, Reason: "Low income."}
+			err := CheckExemption(tt.kind, req, tt.today)
+			if (tt.wantKey == "" && err != nil) || (tt.wantKey != "" && fault.KeyOf(err) != tt.wantKey) {
+				t.Errorf("from %s applying %s: %v; want %q", tt.from, tt.today, err, tt.wantKey)
+			}
+		})
+	}
+	// The messages name the limits.
+	err := CheckExemption(ChildSupport, ExemptionRequest{Kind: ExemptStateShare, From: civil.New(2026, 11, 5), Reason: "x"}, civil.New(2026, 11, 22))
+	if got := fault.DataOf(err)["Latest"]; got != civil.New(2026, 10, 31) {
+		t.Errorf("Latest = %v, want 2026-10-31", got)
+	}
+	err = CheckExemption(StudentLoan, ExemptionRequest{Kind: ExemptInterest, From: civil.New(2025, 1, 5), Reason: "x"}, civil.New(2026, 11, 22))
+	if got := fault.DataOf(err)["Earliest"]; got != civil.New(2025, 11, 1) {
+		t.Errorf("Earliest = %v, want 2025-11-01", got)
 	}
 }

@@ -53,6 +53,16 @@ func TestHealthcareDueAndFee(t *testing.T) {
 		{"2026 spring: 15.3. is a Sunday", "2026S", "2026-01-12", "2026-03-16", 3535},
 		{"2026 spring late: 31.7.2026 is a Friday", "2026S", "2026-03-01", "2026-07-31", 3535},
 		{"2026 autumn: 15.11. is a Sunday", "2026A", "2026-08-15", "2026-11-16", 3535},
+
+		// Before 2025: spring 31.1., autumn 30.9., no later date for late
+		// registration.
+		{"2024 spring: 31.1.2024 is a Wednesday", "2024S", "2024-01-10", "2024-01-31", 3680},
+		{"2024 spring: late registration changes nothing", "2024S", "2024-02-05", "2024-01-31", 3680},
+		{"2024 autumn: 30.9.2024 is a Monday", "2024A", "2024-08-20", "2024-09-30", 3680},
+		{"2023 autumn: 30.9.2023 is a Saturday, due Monday 2.10.", "2023A", "2023-08-20", "2023-10-02", 3680},
+		{"2022 spring: 31.1.2022 is a Monday", "2022S", "2022-01-10", "2022-01-31", 3580},
+		{"2021 spring: 31.1.2021 is a Sunday, due Monday 1.2.", "2021S", "2021-01-10", "2021-02-01", 3580},
+		{"2021 autumn: 30.9.2021 is a Thursday", "2021A", "2021-08-20", "2021-09-30", 3580},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,9 +87,10 @@ func TestHealthcareFeesRefused(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Line != 2 {
 		t.Errorf("err %v: want line 2", err)
 	}
-	// The sources give due dates only from 2025 and fees up to 2026.
-	for _, term := range []Term{{Year: 2024}, {Year: 2027, Autumn: true}} {
-		_, err := HealthcareFees([]StudentTerm{{Line: 2, PersonID: "p1", Term: term, Registered: d("2024-01-10")}}, rules)
+	// The sources give fees and due dates from 2021 (when the fee began)
+	// and fees up to 2026.
+	for _, term := range []Term{{Year: 2020, Autumn: true}, {Year: 2027, Autumn: true}} {
+		_, err := HealthcareFees([]StudentTerm{{Line: 2, PersonID: "p1", Term: term, Registered: d("2020-08-10")}}, rules)
 		if fault.KeyOf(err) != "recovery.rules.missing" {
 			t.Errorf("%s: %v, want recovery.rules.missing", term, err)
 		}

@@ -62,13 +62,39 @@ func TestInterestBetween(t *testing.T) {
 			want: 1784, // 200000 × 0.105 × 31/365 = 1783.56
 		},
 		{
-			name:  "days before the table earn nothing and are marked",
+			name:  "child support across 31.12.2022/1.1.2023: 7.0 % then 9.5 %",
 			claim: Claim{Kind: ChildSupport, Principal: euro(1000)},
 			from:  "2022-12-21", to: "2023-01-10",
-			want: 260,
+			want: 192 + 260, // 10 days: 191.78; 10 days: 260.27
 			breakdown: []InterestPeriod{
-				{From: d("2022-12-22"), To: d("2022-12-31"), Days: 10, PrincipalCents: euro(1000), NoRate: true},
+				{From: d("2022-12-22"), To: d("2022-12-31"), Days: 10, RateBP: 700, PrincipalCents: euro(1000), Cents: 192},
 				{From: d("2023-01-01"), To: d("2023-01-10"), Days: 10, RateBP: 950, PrincipalCents: euro(1000), Cents: 260},
+			},
+		},
+		{
+			name:  "child support across 30.6./1.7.2016: 7.5 % then 7.0 %",
+			claim: Claim{Kind: ChildSupport, Principal: euro(1000)},
+			from:  "2016-06-20", to: "2016-07-10",
+			want: 205 + 192, // 10 days: 205.48; 10 days: 191.78
+			breakdown: []InterestPeriod{
+				{From: d("2016-06-21"), To: d("2016-06-30"), Days: 10, RateBP: 750, PrincipalCents: euro(1000), Cents: 205},
+				{From: d("2016-07-01"), To: d("2016-07-10"), Days: 10, RateBP: 700, PrincipalCents: euro(1000), Cents: 192},
+			},
+		},
+		{
+			name:  "child support 2019 at 7.0 %",
+			claim: Claim{Kind: ChildSupport, Principal: euro(1000)},
+			from:  "2018-12-31", to: "2019-12-31",
+			want: 7000,
+		},
+		{
+			name:  "days before the table earn nothing and are marked",
+			claim: Claim{Kind: ChildSupport, Principal: euro(1000)},
+			from:  "2011-12-21", to: "2012-01-10",
+			want: 219, // 10 days at 8.0 %: 219.18
+			breakdown: []InterestPeriod{
+				{From: d("2011-12-22"), To: d("2011-12-31"), Days: 10, PrincipalCents: euro(1000), NoRate: true},
+				{From: d("2012-01-01"), To: d("2012-01-10"), Days: 10, RateBP: 800, PrincipalCents: euro(1000), Cents: 219},
 			},
 		},
 		{
@@ -201,6 +227,48 @@ func TestAccrueInterest(t *testing.T) {
 	over := Claim{Kind: Overpayment, Principal: euro(1000), DueDate: d("2025-01-01")}
 	if ev, _ := over.AccrueInterest(d("2026-01-01"), rules); ev.Kind != "" || over.Interest != 0 {
 		t.Errorf("overpayment accrued %+v", ev)
+	}
+}
+
+// The penalty interest on child support by day, at the table's edges:
+// the Interest Act's reference rate + 7 points, by half-year.
+func TestChildSupportRateByDay(t *testing.T) {
+	rules := DefaultRules()
+	tests := []struct {
+		day    string
+		rateBP int64 // 0: the table has no rate
+	}{
+		{"2011-12-31", 0},
+		{"2012-01-01", 800},
+		{"2012-12-31", 800},
+		{"2013-06-30", 800},
+		{"2013-07-01", 750},
+		{"2014-01-01", 750},
+		{"2016-06-30", 750},
+		{"2016-07-01", 700},
+		{"2019-07-01", 700},
+		{"2022-12-31", 700},
+		{"2023-01-01", 950},
+		{"2023-06-30", 950},
+		{"2023-07-01", 1100},
+		{"2024-07-01", 1150},
+		{"2025-01-01", 1050},
+		{"2025-07-01", 950},
+		{"2026-06-30", 950},
+		{"2026-07-01", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.day, func(t *testing.T) {
+			c := Claim{Kind: ChildSupport, Principal: euro(1000)}
+			_, breakdown := InterestBetween(c, d(tt.day).AddDays(-1), d(tt.day), rules)
+			if len(breakdown) != 1 {
+				t.Fatalf("breakdown %+v", breakdown)
+			}
+			p := breakdown[0]
+			if p.RateBP != tt.rateBP || p.NoRate != (tt.rateBP == 0) {
+				t.Errorf("rate %d bp (no rate: %v), want %d", p.RateBP, p.NoRate, tt.rateBP)
+			}
+		})
 	}
 }
 

@@ -60,7 +60,9 @@ func (p Plan) Last() Instalment { return p.Instalments[len(p.Instalments)-1] }
 // it breaks; the error's Data carries the rule's numbers for the message:
 //
 //   - recovery.plan.nothing_to_pay: the balance is zero;
-//   - recovery.plan.amount_or_months: both or neither of amount and months;
+//   - recovery.plan.amount_or_months_missing: neither amount nor months
+//     (an empty form); its Data says what to fill in;
+//   - recovery.plan.amount_or_months: both amount and months;
 //   - recovery.plan.not_positive: a negative amount or number of months;
 //   - recovery.plan.first_due_missing, .first_due_past, .first_due_too_far:
 //     the first due date is missing, before today, or more than the rule's
@@ -76,7 +78,10 @@ func ProposePlan(balance int64, req PlanRequest, today civil.Date, rules *Rules)
 	switch {
 	case balance <= 0:
 		return Plan{}, fault.New(fault.Invalid, "recovery.plan.nothing_to_pay")
-	case req.MonthlyCents != 0 && req.Months != 0, req.MonthlyCents == 0 && req.Months == 0:
+	case req.MonthlyCents == 0 && req.Months == 0:
+		return Plan{}, fault.InvalidField("monthly", "recovery.plan.amount_or_months_missing", map[string]any{
+			"MinMonthlyCents": min(rule.MinMonthlyCents, balance), "MaxMonths": rule.MaxMonths})
+	case req.MonthlyCents != 0 && req.Months != 0:
 		return Plan{}, fault.InvalidField("monthly", "recovery.plan.amount_or_months", nil)
 	case req.MonthlyCents < 0:
 		return Plan{}, fault.InvalidField("monthly", "recovery.plan.not_positive", nil)

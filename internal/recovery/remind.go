@@ -38,10 +38,12 @@ type Action struct {
 //
 // Without a plan: the first reminder goes DaysAfterDue days after the due
 // date, the next ones DaysBetween days after the previous, up to the
-// kind's Count (two for overpayments, one for child support debt and the
+// kind's Count (two for overpayments and student loans, one for the
 // healthcare fee; DOMAIN.md §5), each with the kind's fee (5 € for the
 // healthcare fee); DaysToEnforcement days after the last one the claim
-// moves to enforcement. Offsetting the healthcare fee from study grant
+// moves to enforcement. A kind with Count 0 gets no reminder: child
+// support debt goes to enforcement without a separate payment demand,
+// DaysToEnforcement days after the due date. Offsetting the healthcare fee from study grant
 // (DOMAIN.md §5) is not a step here: OffsetAmount applies whenever a
 // benefit is paid.
 //
@@ -91,7 +93,8 @@ func NextAction(c Claim, history []Event, today civil.Date, rules *Rules) (Actio
 		}
 		return Action{Kind: ActReminder, Reminder: reminders + 1, FeeCents: rule.FeeCents, Note: "recovery.action.reminder"}, nil
 	}
-	at := start.AddDays(rule.DaysAfterDue)
+	// The reminders are used up, or the kind has none (Count 0).
+	at := start.AddDays(rule.DaysToEnforcement)
 	if reminders > 0 {
 		at = last.AddDays(rule.DaysToEnforcement)
 	}

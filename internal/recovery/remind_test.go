@@ -10,6 +10,7 @@ func TestNextAction(t *testing.T) {
 	reminded.Status = Reminded
 	fee := Claim{Kind: HealthcareFee, Principal: 3560, DueDate: due, Status: Open}
 	support := Claim{Kind: ChildSupport, Principal: euro(400), DueDate: due, Status: Open}
+	loan := Claim{Kind: StudentLoan, Principal: euro(400), DueDate: due, Status: Open}
 	reminder := func(on string) Event { return Event{On: d(on), Kind: EventReminder} }
 
 	tests := []struct {
@@ -31,8 +32,17 @@ func TestNextAction(t *testing.T) {
 		{"after two reminders: enforcement", reminded, []Event{reminder("2025-03-31"), reminder("2025-04-14")}, "2025-04-28", ActEnforcement, 0, 0, ""},
 		{"healthcare fee: one reminder with a 5 € fee", fee, nil, "2025-03-31", ActReminder, 1, 500, ""},
 		{"healthcare fee: then enforcement", fee, []Event{reminder("2025-03-31")}, "2025-04-14", ActEnforcement, 0, 0, ""},
-		{"child support: one reminder", support, nil, "2025-04-01", ActReminder, 1, 0, ""},
-		{"child support: then enforcement", support, []Event{reminder("2025-04-01")}, "2025-04-15", ActEnforcement, 0, 0, ""},
+		// Child support debt goes to enforcement without a separate
+		// payment demand, 14 days after the due date.
+		{"child support: 13 days late, no reminder", support, nil, "2025-03-30", ActNone, 0, 0, "2025-03-31"},
+		{"child support: 14 days late, enforcement", support, nil, "2025-03-31", ActEnforcement, 0, 0, ""},
+		{"child support reminded under the old rule: enforcement 14 days after", support, []Event{reminder("2025-04-01")}, "2025-04-14", ActNone, 0, 0, "2025-04-15"},
+		{"child support reminded under the old rule: then enforcement", support, []Event{reminder("2025-04-01")}, "2025-04-15", ActEnforcement, 0, 0, ""},
+		// Student loan debt: usually two payment demands.
+		{"student loan: first payment demand", loan, nil, "2025-03-31", ActReminder, 1, 0, ""},
+		{"student loan: second payment demand", loan, []Event{reminder("2025-03-31")}, "2025-04-14", ActReminder, 2, 0, ""},
+		{"student loan: waiting after the second", loan, []Event{reminder("2025-03-31"), reminder("2025-04-14")}, "2025-04-27", ActNone, 0, 0, "2025-04-28"},
+		{"student loan: then enforcement", loan, []Event{reminder("2025-03-31"), reminder("2025-04-14")}, "2025-04-28", ActEnforcement, 0, 0, ""},
 		{"paid claims rest", Claim{Kind: Overpayment, Principal: 100, Paid: Parts{Principal: 100}, DueDate: due, Status: Open}, nil, "2025-06-01", ActNone, 0, 0, ""},
 		{"claims in enforcement rest", Claim{Kind: Overpayment, Principal: 100, DueDate: due, Status: Enforcement}, nil, "2025-06-01", ActNone, 0, 0, ""},
 		{"waived claims rest", Claim{Kind: Overpayment, Principal: 100, DueDate: due, Status: Waived}, nil, "2025-06-01", ActNone, 0, 0, ""},

@@ -45,11 +45,12 @@ var ErrRules = errors.New("recovery: invalid rule table")
 //	"healthcare_due": [{from, to, spring, spring_late_after, spring_late,
 //	          autumn, autumn_late_after, autumn_late}]   "MM-DD"; looked up by the term's first day
 //	"offset": [{from, to, share_num, share_den, min_cents, excluded_benefits,
-//	          protected_benefits, protected_cents_per_day}]
+//	          protected_benefits}]
+//	"protected_amount": [{from, to, cents_per_day}]
 //
 // Rates are in basis points (1 % = 100). Plans are looked up by the day of
-// the proposal, reminders by the claim's due date, offsets by the benefit's
-// payment date.
+// the proposal, reminders by the claim's due date, offsets and the
+// protected amount by the benefit's payment date.
 type Rules struct {
 	Note          string                  `json:"note,omitempty"`
 	Plan          []PlanRule              `json:"plan"`
@@ -58,6 +59,8 @@ type Rules struct {
 	HealthcareFee []HealthcareFeeRule     `json:"healthcare_fee"`
 	HealthcareDue []HealthcareDueRule     `json:"healthcare_due"`
 	Offset        []OffsetRule            `json:"offset"`
+	// ProtectedAmount is the enforcement-code protected amount by year.
+	ProtectedAmount []ProtectedAmountRule `json:"protected_amount"`
 }
 
 // Period is the validity of a rule row, both days included. A zero From
@@ -109,12 +112,17 @@ type RateRule struct {
 // after the last reminder the claim moves to enforcement.
 type ReminderRule struct {
 	Period
-	Count             int    `json:"count"`
-	FeeCents          int64  `json:"fee_cents"`
-	DaysAfterDue      int    `json:"days_after_due"`
-	DaysBetween       int    `json:"days_between"`
-	DaysToEnforcement int    `json:"days_to_enforcement"`
-	Source            string `json:"source,omitempty"`
+	Count             int   `json:"count"`
+	FeeCents          int64 `json:"fee_cents"`
+	DaysAfterDue      int   `json:"days_after_due"`
+	DaysBetween       int   `json:"days_between"`
+	DaysToEnforcement int   `json:"days_to_enforcement"`
+	// PauseWhilePendingDays: while the customer waits for a decision on a
+	// plan proposal or an exemption application, the claim gets no
+	// reminder, fee or enforcement for at most this many days from when
+	// the oldest waiting one was sent.
+	PauseWhilePendingDays int    `json:"pause_while_pending_days"`
+	Source                string `json:"source,omitempty"`
 }
 
 // HealthcareFeeRule is the healthcare fee per term, for terms starting in
@@ -144,16 +152,26 @@ type HealthcareDueRule struct {
 // overdue overpayment (DOMAIN.md §5): ShareNum/ShareDen of the instalment
 // as the starting point, at least MinCents; nothing from the excluded
 // benefits; for the protected benefits, the enforcement-code protected
-// amount per day of the instalment stays with the customer first.
+// amount (ProtectedAmountRule) per day of the instalment stays with the
+// customer first.
 type OffsetRule struct {
 	Period
-	ShareNum             int64    `json:"share_num"`
-	ShareDen             int64    `json:"share_den"`
-	MinCents             int64    `json:"min_cents"`
-	ExcludedBenefits     []string `json:"excluded_benefits"`
-	ProtectedBenefits    []string `json:"protected_benefits"`
-	ProtectedCentsPerDay int64    `json:"protected_cents_per_day"`
-	Source               string   `json:"source,omitempty"`
+	ShareNum          int64    `json:"share_num"`
+	ShareDen          int64    `json:"share_den"`
+	MinCents          int64    `json:"min_cents"`
+	ExcludedBenefits  []string `json:"excluded_benefits"`
+	ProtectedBenefits []string `json:"protected_benefits"`
+	Source            string   `json:"source,omitempty"`
+}
+
+// ProtectedAmountRule is the debtor's protected amount per day under the
+// Enforcement Code (705/2007) 4:48, set for each calendar year by a decree
+// of the Ministry of Justice: what stays with the customer of a protected
+// benefit's net payment, for each day the payment is for.
+type ProtectedAmountRule struct {
+	Period
+	CentsPerDay int64  `json:"cents_per_day"`
+	Source      string `json:"source,omitempty"`
 }
 
 // MonthDay is a day of the year such as 03-15, for due dates that recur.
@@ -281,8 +299,14 @@ func (r *Rules) Validate() error {
 	}
 	checkPeriods(bad, "offset", r.Offset, true)
 	for i, o := range r.Offset {
-		if o.ShareNum <= 0 || o.ShareDen <= 0 || o.ShareNum > o.ShareDen || o.MinCents < 0 || o.ProtectedCentsPerDay < 0 {
+		if o.ShareNum <= 0 || o.ShareDen <= 0 || o.ShareNum > o.ShareDen || o.MinCents < 0 {
 			bad("offset row %d: share must be a fraction in (0, 1], amounts not negative", i+1)
+		}
+	}
+	checkPeriods(bad, "protected_amount", r.ProtectedAmount, true)
+	for i, p := range r.ProtectedAmount {
+		if p.CentsPerDay <= 0 {
+			bad("protected_amount row %d: the amount must be positive", i+1)
 		}
 	}
 	return errors.Join(errs...)
@@ -357,6 +381,14 @@ func (r *Rules) OffsetAt(d civil.Date) (OffsetRule, error) {
 		return p, nil
 	}
 	return OffsetRule{}, missing("offset", d)
+}
+
+// ProtectedAmountAt returns the protected amount per day in force on d.
+func (r *Rules) ProtectedAmountAt(d civil.Date) (ProtectedAmountRule, error) {
+	if p, ok := find(r.ProtectedAmount, d); ok {
+		return p, nil
+	}
+	return ProtectedAmountRule{}, missing("protected_amount", d)
 }
 
 // HealthcareFeeFor returns the healthcare fee for a term, in cents.

@@ -35,7 +35,8 @@ func TestRulesLookups(t *testing.T) {
 		fee   int64
 	}{
 		{Overpayment, 2, 0},
-		{ChildSupport, 1, 0},
+		{ChildSupport, 0, 0}, // enforcement without a separate payment demand
+		{StudentLoan, 2, 0},  // usually two payment demands
 		{HealthcareFee, 1, 500},
 	}
 	for _, tt := range tests {
@@ -45,11 +46,41 @@ func TestRulesLookups(t *testing.T) {
 		}
 	}
 	o, err := r.OffsetAt(d("2025-05-01"))
-	if err != nil || o.ShareNum != 1 || o.ShareDen != 3 || o.MinCents != 3000 || o.ProtectedCentsPerDay != 2576 {
+	if err != nil || o.ShareNum != 1 || o.ShareDen != 3 || o.MinCents != 3000 {
 		t.Errorf("offset rule = %+v, %v", o, err)
 	}
-	if _, err := r.OffsetAt(d("2024-05-01")); fault.KeyOf(err) != "recovery.rules.missing" || fault.KindOf(err) != fault.Internal {
-		t.Errorf("offset rule for 2024: %v, want recovery.rules.missing", err)
+}
+
+// The protected amount (Enforcement Code 4:48) by the year's decree, at
+// the years' edges; a year without a decree in the table is a gap.
+func TestProtectedAmountByDay(t *testing.T) {
+	r := DefaultRules()
+	tests := []struct {
+		day   string
+		cents int64 // 0: no row
+	}{
+		{"2022-12-31", 0},
+		{"2023-01-01", 3075},
+		{"2023-12-31", 3075},
+		{"2024-01-01", 3256},
+		{"2024-12-31", 3256},
+		{"2025-01-01", 3288},
+		{"2025-12-31", 3288},
+		{"2026-01-01", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.day, func(t *testing.T) {
+			p, err := r.ProtectedAmountAt(d(tt.day))
+			if tt.cents == 0 {
+				if fault.KeyOf(err) != "recovery.rules.missing" || fault.KindOf(err) != fault.Internal {
+					t.Errorf("%+v, %v; want recovery.rules.missing", p, err)
+				}
+				return
+			}
+			if err != nil || p.CentsPerDay != tt.cents {
+				t.Errorf("%+v, %v; want %d cents a day", p, err, tt.cents)
+			}
+		})
 	}
 }
 
@@ -86,8 +117,8 @@ func TestLoadRulesRejects(t *testing.T) {
 	}{
 		{"overlapping rates", func(m map[string]any) {
 			rows := m["interest"].(map[string]any)["child_support"].([]any)
-			rows[1].(map[string]any)["from"] = "2023-06-30"
-		}, "interest.child_support row 2: overlaps"},
+			rows[len(rows)-1].(map[string]any)["from"] = "2025-12-31"
+		}, "interest.child_support row 13: overlaps"},
 		{"rows out of order", func(m map[string]any) {
 			rows := m["healthcare_fee"].([]any)
 			rows[0], rows[1] = rows[1], rows[0]
@@ -126,8 +157,15 @@ func TestLoadRulesRejects(t *testing.T) {
 			m["healthcare_due"].([]any)[0].(map[string]any)["spring"] = "02-29"
 		}, "not an MM-DD day"},
 		{"late date without late_after", func(m map[string]any) {
-			m["healthcare_due"].([]any)[0].(map[string]any)["spring_late_after"] = ""
-		}, "healthcare_due row 1"},
+			m["healthcare_due"].([]any)[1].(map[string]any)["spring_late_after"] = ""
+		}, "healthcare_due row 2"},
+		{"no protected amount", func(m map[string]any) { m["protected_amount"] = []any{} }, "protected_amount: no rows"},
+		{"zero protected amount", func(m map[string]any) {
+			m["protected_amount"].([]any)[0].(map[string]any)["cents_per_day"] = 0
+		}, "protected_amount row 1: the amount must be positive"},
+		{"the protected amount in the offset rule (the old format)", func(m map[string]any) {
+			m["offset"].([]any)[0].(map[string]any)["protected_cents_per_day"] = 2576
+		}, `unknown field "protected_cents_per_day"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,6 +71,10 @@ type Tx interface {
 	SaveProposalDecision(ctx context.Context, p Proposal) error
 
 	HasPendingExemption(ctx context.Context, claimID string) (bool, error)
+	// PendingApplicationSince is when the oldest plan proposal or
+	// exemption application of the claim still waiting was sent; false
+	// when none waits.
+	PendingApplicationSince(ctx context.Context, claimID string) (time.Time, bool, error)
 	InsertExemption(ctx context.Context, x *Exemption) error
 	ExemptionForUpdate(ctx context.Context, id string) (Exemption, error)
 	SaveExemptionDecision(ctx context.Context, x Exemption) error

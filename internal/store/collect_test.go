@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/recovery"
@@ -69,9 +70,9 @@ func TestCollect(t *testing.T) {
 			t.Errorf("healthcare fee after the reminder: %+v", got)
 		}
 		// Two weeks on: the fee's one reminder is used, so enforcement; the
-		// overpayment gets its second reminder.
+		// overpayment and the student loan get their second reminders.
 		rep = run(civil.New(2026, 2, 12))
-		if rep.Enforcement != 2 || rep.Reminders != 1 {
+		if rep.Enforcement != 1 || rep.Reminders != 2 {
 			t.Errorf("28 days after: %+v", rep)
 		}
 		got, _, _ = db.Recovery().ClaimOf(ctx, p.ID, fee.ID)
@@ -89,8 +90,50 @@ func TestCollect(t *testing.T) {
 			t.Errorf("overpayment status %s", got.Status)
 		}
 		// Enforcement claims are no longer collected here.
-		if rep := run(civil.New(2026, 3, 30)); rep.Claims != 1 {
-			t.Errorf("claims still collected = %d; want 1 (the overpayment)", rep.Claims)
+		if rep := run(civil.New(2026, 3, 30)); rep.Claims != 2 {
+			t.Errorf("claims still collected = %d; want 2 (the overpayment and the student loan)", rep.Claims)
+		}
+	})
+}
+
+// A claim whose holder waits for a decision on a plan proposal or an
+// exemption application gets no reminder or enforcement meanwhile, for at
+// most the rule's pause (60 days in the built-in table); interest still runs.
+func TestCollectWaitsForPendingApplications(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC) }
+		svc := recoveryOn(db)
+		p := customer.Person{HETU: "241198-998U", GivenName: "Johan", FamilyName: "K"}
+		db.CreatePerson(ctx, &p)
+		over := recovery.Claim{PersonID: p.ID, Kind: recovery.Overpayment, Principal: 50000, DueDate: civil.New(2026, 1, 12)}
+		loan := recovery.Claim{PersonID: p.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: civil.New(2026, 1, 12)}
+		for _, c := range []*recovery.Claim{&over, &loan} {
+			if err := db.CreateClaim(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := svc.ProposePlan(ctx, access.AsCustomer(p.ID), over.ID, recovery.PlanRequest{MonthlyCents: 5000, FirstDue: civil.New(2026, 2, 20)}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ApplyExemption(ctx, access.AsCustomer(p.ID), loan.ID, recovery.ExemptionRequest{Kind: recovery.ExemptInterest,
+			MonthlyIncomeCents: 90000, Children: 0, From: civil.New(2026, 1, 1), Reason: "Low income."}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := svc.Collect(ctx, collector, civil.New(2026, 2, 20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Reminders != 0 || rep.Enforcement != 0 || rep.Paused != 2 || rep.Interest == 0 {
+			t.Errorf("while waiting: %+v; want no reminders, two paused, interest charged", rep)
+		}
+		// 60 days after the application the pause is over.
+		rep, err = svc.Collect(ctx, collector, civil.New(2026, 3, 12))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Reminders != 2 || rep.Paused != 0 {
+			t.Errorf("after the pause: %+v; want two reminders", rep)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"runtime/debug"
+	"time"
 
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
@@ -385,6 +386,26 @@ func (t recoveryTx) HasPendingExemption(ctx context.Context, claimID string) (bo
 	var n int
 	err := t.queryRow(ctx, `SELECT count(*) FROM exemption_applications WHERE claim_id = $1 AND status = $2`, claimID, recovery.Pending).Scan(&n)
 	return n > 0, err
+}
+
+func (t recoveryTx) PendingApplicationSince(ctx context.Context, claimID string) (time.Time, bool, error) {
+	var since time.Time
+	found := false
+	for _, table := range []string{"plan_proposals", "exemption_applications"} {
+		var at time.Time
+		err := t.queryRow(ctx, `SELECT created_at FROM `+table+` WHERE claim_id = $1 AND status = $2 ORDER BY created_at LIMIT 1`,
+			claimID, recovery.Pending).Scan(&at)
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return since, false, err
+		}
+		if !found || at.Before(since) {
+			since, found = at.UTC(), true
+		}
+	}
+	return since, found, nil
 }
 
 func (t recoveryTx) InsertExemption(ctx context.Context, x *recovery.Exemption) error {

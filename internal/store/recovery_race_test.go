@@ -86,7 +86,7 @@ func (f *raceFixture) propose(t *testing.T, c recovery.Claim) recovery.Proposal 
 func (f *raceFixture) applyExemption(t *testing.T, c recovery.Claim) recovery.Exemption {
 	t.Helper()
 	x, err := f.svc.ApplyExemption(context.Background(), access.AsCustomer(f.person.ID), c.ID,
-		recovery.ExemptionRequest{Kind: recovery.ExemptStateShare, MonthlyIncomeCents: 90000, Children: 1, From: civil.New(2026, 3, 1), Reason: "Out of work."})
+		recovery.ExemptionRequest{Kind: recovery.ExemptStateShare, MonthlyIncomeCents: 90000, Children: 1, From: civil.New(2026, 2, 1), Reason: "Out of work."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestRaceMixedStress(t *testing.T) {
 					}
 				case 4:
 					_, err = f.svc.ApplyExemption(ctx, customer, c.ID, recovery.ExemptionRequest{Kind: recovery.ExemptStateShare,
-						MonthlyIncomeCents: 90000, Children: 1, From: civil.New(2026, 3, 1), Reason: "Out of work."})
+						MonthlyIncomeCents: 90000, Children: 1, From: civil.New(2026, 2, 1), Reason: "Out of work."})
 				case 5:
 					if ids := pending("exemption_applications"); len(ids) > 0 {
 						_, err = f.svc.DecideExemption(ctx, manager, ids[rnd.IntN(len(ids))], rnd.IntN(2) == 0, "exemption.reason.no_grounds")

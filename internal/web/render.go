@@ -61,6 +61,7 @@ func parseTemplates() (templates, error) {
 		"date":    formatDate,
 		"when":    formatWhen,
 		"kb":      func(n int64) int64 { return (n + 1023) / 1024 },
+		"barcode": barcodeImage,
 		"countries": func(l *i18n.Localizer, codes []string) string {
 			names := make([]string, len(codes))
 			for i, c := range codes {

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/etuus/etuus/internal/customer"
@@ -76,4 +78,24 @@ func TestSeedReferenceAndDemo(t *testing.T) {
 			t.Errorf("OrganisationByBusinessID = %+v, %v", o, err)
 		}
 	})
+}
+
+// A folder name with '#' or '%' (Go's fuzzing names temp folders with
+// '#') is a path, not the end of one: the database is the file there.
+func TestOpenPathWithHash(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b%20c")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "etuus.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "etuus.db")); err != nil {
+		t.Errorf("the database is not where it was asked to be: %v", err)
+	}
 }

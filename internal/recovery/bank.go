@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/audit"
@@ -19,36 +20,50 @@ import (
 	"github.com/etuus/etuus/internal/iso20022"
 )
 
-// Bank entry statuses and the reasons an entry is not booked.
+// What became of a bank transaction, and why one is not booked.
 const (
-	EntryBooked  = "booked"
-	EntryQueued  = "queued"  // for staff: a credit we could not book by itself
-	EntryRefused = "refused" // not a payment to book at all (debits, unbooked)
+	EntryBooked        = "booked"         // paid to the claim its reference names
+	EntryQueued        = "queued"         // for staff: a credit etuus could not book by itself
+	EntryRefused       = "refused"        // not a payment to book (our own debits, unbooked entries)
+	EntryReportedAgain = "reported_again" // the same transaction, reported before
+	EntryReversal      = "reversal"       // a reversal applied to the payment it takes back
+	EntryReversed      = "reversed"       // a payment the bank took back
+	EntryItemised      = "itemised"       // a statement's sum whose payments a notification itemised
+	EntrySuperseded    = "superseded"     // reported again with the details it lacked, and dealt with then
 
-	ReasonDebit        = "bank.reason.debit"
-	ReasonNotBooked    = "bank.reason.not_booked"
-	ReasonReversal     = "bank.reason.reversal"
-	ReasonDuplicate    = "bank.reason.duplicate"
-	ReasonNoReference  = "bank.reason.no_reference"
-	ReasonBadReference = "bank.reason.bad_reference"
-	ReasonUnknownRef   = "bank.reason.unknown_reference"
-	ReasonClaimClosed  = "bank.reason.claim_closed"
-	ReasonOverBalance  = "bank.reason.over_balance"
+	ReasonDebit         = "bank.reason.debit"
+	ReasonNotBooked     = "bank.reason.not_booked"
+	ReasonReversal      = "bank.reason.reversal" // a reversal whose payment was not found
+	ReasonDebitReversal = "bank.reason.debit_reversal"
+	ReasonIDReused      = "bank.reason.id_reused"
+	ReasonNoReference   = "bank.reason.no_reference"
+	ReasonBadReference  = "bank.reason.bad_reference"
+	ReasonUnknownRef    = "bank.reason.unknown_reference"
+	ReasonClaimClosed   = "bank.reason.claim_closed"
+	ReasonOverBalance   = "bank.reason.over_balance"
 
 	reportLinesInMemory = 1000
+	// chunkEntries is how many entries one transaction books: small enough
+	// that the e-service's writers wait for a chunk, not for a file.
+	chunkEntries = 2000
 )
 
 // EntryReasons lists every reason an entry is not booked (each a
 // translated text).
-var EntryReasons = []string{ReasonDebit, ReasonNotBooked, ReasonReversal, ReasonDuplicate, ReasonNoReference,
-	ReasonBadReference, ReasonUnknownRef, ReasonClaimClosed, ReasonOverBalance}
+var EntryReasons = []string{ReasonDebit, ReasonNotBooked, ReasonReversal, ReasonDebitReversal, ReasonIDReused,
+	ReasonNoReference, ReasonBadReference, ReasonUnknownRef, ReasonClaimClosed, ReasonOverBalance}
 
 // StatementFile describes a bank statement file to import.
 type StatementFile struct {
 	Name string
 	// SHA256 is the file's hash when the caller has it; empty, the import
-	// hashes the file as it reads it.
+	// hashes the file while it checks it.
 	SHA256 string
+	// DryRun books nothing: the report says what the import would do.
+	DryRun bool
+	// Progress, when set, is told after each chunk how many of the file's
+	// entries are done.
+	Progress func(done, total int)
 }
 
 // BankFileRecord is an imported file as stored.
@@ -59,26 +74,58 @@ type BankFileRecord struct {
 	Message    string
 	MessageID  string
 	ImportedBy string
-	Report     BankReport
+	// Status is "importing" until the last chunk is booked, then "done";
+	// Progress is the number of entries booked so far.
+	Status   string
+	Progress int
+	Entries  int
+	Report   BankReport
 }
 
-// BankEntry is one bank transaction as stored: booked to a claim, queued
-// for staff, or refused, with the reason.
+// The statuses of a bank file.
+const (
+	FileImporting = "importing"
+	FileDone      = "done"
+)
+
+// BankEntry is one bank transaction as stored.
 type BankEntry struct {
+	ID          string
 	FileID      string
 	Line        int
 	EntryIndex  int
-	ArchiveID   string // the bank's archive ID; empty when the bank gave none
-	AmountCents int64
-	Reference   string
-	ValueDate   civil.Date
-	Status      string
-	Reason      string
-	ClaimID     string
-	PersonID    string
+	TxIndex     int
+	Account     string
+	BookingDate civil.Date
+	ArchiveID   string
+	// Key is the transaction's identity (account, booking date, archive
+	// ID), empty when it has none; BatchKey is that of the entry it came in
+	// when the entry's own archive ID is not the transaction's.
+	Key          string
+	BatchKey     string
+	Direction    iso20022.CreditDebit
+	Reversal     bool
+	AmountCents  int64
+	Reference    string // the national reference it names, or what was sent when it names none
+	RawReference string // as the bank sent it
+	ValueDate    civil.Date
+	Status       string
+	Reason       string
+	ClaimID      string
+	PersonID     string
+	OriginalID   string // what a repeat, a reused ID or a reversal refers to
+	Alloc        Parts  // how a booked payment was allocated
+	Resolution   string
 }
 
-// ReportLine is one entry the import did not book.
+// HoldsKey says whether the row holds its transaction's identity: every
+// transaction the bank booked, once (a repeat, an ID reused by another
+// transaction and an entry the bank has not booked hold none).
+func (e *BankEntry) HoldsKey() bool {
+	return e.Key != "" && e.Status != EntryReportedAgain && e.Reason != ReasonIDReused && e.Reason != ReasonNotBooked
+}
+
+// ReportLine is one transaction the import did not book.
 type ReportLine struct {
 	Line        int
 	EntryIndex  int
@@ -92,12 +139,31 @@ type ReportLine struct {
 
 // BankReport is what an import did.
 type BankReport struct {
-	FileID      string
-	Booked      int
-	Queued      int
-	Refused     int
-	BookedCents int64
-	Lines       []ReportLine // the first not-booked entries, at most 1,000
+	FileID        string
+	Entries       int // entries in the file
+	Booked        int
+	Queued        int
+	Refused       int
+	ReportedAgain int // transactions reported before, and statement sums itemised before
+	Reversed      int // payments the bank took back
+	BookedCents   int64
+	Resumed       bool         // an import cut short was carried on
+	DryRun        bool         // nothing was written
+	Lines         []ReportLine // the first queued and refused transactions, at most 1,000
+}
+
+func (r *BankReport) add(o BankReport) {
+	r.Booked += o.Booked
+	r.Queued += o.Queued
+	r.Refused += o.Refused
+	r.ReportedAgain += o.ReportedAgain
+	r.Reversed += o.Reversed
+	r.BookedCents += o.BookedCents
+	for _, l := range o.Lines {
+		if len(r.Lines) < reportLinesInMemory {
+			r.Lines = append(r.Lines, l)
+		}
+	}
 }
 
 // QueuedEntry is a bank entry waiting for staff.
@@ -111,80 +177,205 @@ type QueuedEntry struct {
 	Reason      string
 }
 
-// ImportStatement reads a camt.054 or camt.053 file and books each credit
-// to the claim its reference names, in one transaction: a file that breaks
-// part-way, names an account not ours, or meets a database error books
-// nothing, and the same file imported twice is refused. Each claim is
-// locked before it is booked to, so a payment never meets a concurrent
-// decision or collection on the same claim. Entries that cannot be booked
-// on their own go to the staff queue with the reason. Interest is accrued
-// to the payment's value date under the configured rules first.
-func (s *Service) ImportStatement(ctx context.Context, a access.Actor, f StatementFile, r io.Reader) (BankReport, error) {
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
+// ImportStatement books a camt.054 or camt.053 file's payments to the
+// claims their references name. Every bank transaction is known by its
+// identity — the account, the booking date and the bank's archive ID — not
+// by its place in a file, so any file, or a day's notifications and then
+// the statement, can be imported in any order, any number of times, and
+// each payment is booked once: a second report is recorded as reported
+// again, a statement's sum whose payments a notification itemised is known
+// as such, and a reversal takes its payment back off the claim.
+//
+// The whole file is read and checked first (format, account, hash): a
+// malformed file, another account's file or one imported before books
+// nothing. Then it is booked in chunks, each one transaction that locks
+// the claims it books to (in reference order, so two imports never wait
+// for each other in a circle); an import cut short is carried on where it
+// stopped by importing the same file again. Interest is accrued to each
+// payment's value date under the configured rules first. A database error
+// fails the import; only a reference no claim has is "unknown".
+func (s *Service) ImportStatement(ctx context.Context, a access.Actor, f StatementFile, r io.ReadSeeker) (BankReport, error) {
 	var rep BankReport
 	if err := s.mayImport(a); err != nil {
 		return rep, err
 	}
-	if f.SHA256 != "" {
-		// Refused before the write transaction, so a file sent again
-		// holds no lock.
-		if done, err := s.repo.BankFileImported(ctx, f.SHA256); err != nil {
+	hd, entries, sha, err := s.checkStatement(r, f.SHA256)
+	if err != nil {
+		return rep, err
+	}
+	rep.Entries = entries
+	file := &BankFileRecord{SHA256: sha, Name: f.Name, Message: string(hd.Message), MessageID: hd.MessageID, ImportedBy: a.ID,
+		Status: FileImporting, Entries: entries}
+	if f.DryRun {
+		rep.DryRun = true
+		err := s.repo.InTxOnce(ctx, func(tx Tx) error {
+			if prev, err := tx.BankFileBySHA(ctx, sha); err == nil && prev.Status == FileDone {
+				return fault.New(fault.Conflict, "bank.error.already_imported")
+			} else if err != nil && !fault.Is(err, fault.NotFound) {
+				return err
+			}
+			if err := tx.StartBankFile(ctx, file); err != nil {
+				return err
+			}
+			err := s.bookFile(ctx, r, file, 0, func(fn func(Tx) error) error { return fn(tx) }, &rep, f.Progress)
+			if err != nil {
+				return err
+			}
+			return errDryRun
+		})
+		if errors.Is(err, errDryRun) {
+			err = nil
+		}
+		return rep, err
+	}
+	start := 0
+	prev, err := s.repo.BankFileBySHA(ctx, sha)
+	switch {
+	case err == nil && prev.Status == FileDone:
+		return rep, fault.New(fault.Conflict, "bank.error.already_imported")
+	case err == nil:
+		// Cut short before: carry on after what was booked.
+		file, start, rep.Resumed = &prev, prev.Progress, true
+		rep.add(prev.Report)
+		rep.Entries = entries
+	case !fault.Is(err, fault.NotFound):
+		return rep, err
+	default:
+		if err := s.repo.InTx(ctx, func(tx Tx) error { return tx.StartBankFile(ctx, file) }); err != nil {
 			return rep, err
-		} else if done {
-			return rep, fault.New(fault.Conflict, "bank.error.already_imported")
 		}
 	}
-	err := s.repo.InTxOnce(ctx, func(tx Tx) error {
-		rep = BankReport{}
-		// Without a hash from the caller, the file is hashed as it is read,
-		// so a big file is read once; a duplicate shows at the end.
-		var h hash.Hash
-		src := r
-		if f.SHA256 == "" {
-			h = sha256.New()
-			src = io.TeeReader(r, h)
-		}
-		rd, err := iso20022.NewReader(src)
+	rep.FileID = file.ID
+	inTx := func(fn func(Tx) error) error { return s.repo.InTx(ctx, fn) }
+	if err := s.bookFile(ctx, r, file, start, inTx, &rep, f.Progress); err != nil {
+		return rep, err
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		cur, err := tx.BankFileForUpdate(ctx, file.ID)
 		if err != nil {
-			return bankErr(err)
-		}
-		hd := rd.Header()
-		file := &BankFileRecord{SHA256: f.SHA256, Name: f.Name, Message: string(hd.Message), MessageID: hd.MessageID, ImportedBy: a.ID}
-		if err := tx.StartBankFile(ctx, file); err != nil {
 			return err
 		}
-		rep.FileID = file.ID
-		b := booker{s: s, tx: tx, fileID: file.ID, rep: &rep}
-		// Parsing runs ahead on another core while this one books.
-		entries, stop := readAhead(rd)
-		defer stop()
-		for item := range entries {
-			if item.err != nil {
-				return bankErr(item.err)
-			}
-			e := item.entry
-			if acct, err := iban.Parse(e.AccountIBAN); err != nil || acct != s.cfg.Creditor {
-				return &fault.Error{Kind: fault.Invalid, Key: "bank.error.account",
-					Data: map[string]any{"Line": e.Line, "Entry": e.Index}, Err: fmt.Errorf("account %q is not ours", e.AccountIBAN)}
-			}
-			if err := b.entry(ctx, e); err != nil {
-				return err
-			}
+		if cur.Status == FileDone || cur.Progress != entries {
+			return fault.New(fault.Conflict, "bank.error.already_imported")
 		}
-		if h != nil {
-			if _, err := io.Copy(io.Discard, src); err != nil {
-				return err
-			}
-			file.SHA256 = hex.EncodeToString(h.Sum(nil))
-		}
-		file.Report = rep
-		if err := tx.FinishBankFile(ctx, file); err != nil {
+		cur.Status = FileDone
+		if err := tx.SaveBankFile(ctx, cur); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "bank.import",
 			Object: "bank_file:" + file.ID,
-			Detail: fmt.Sprintf("booked=%d queued=%d refused=%d", rep.Booked, rep.Queued, rep.Refused)})
+			Detail: fmt.Sprintf("booked=%d queued=%d refused=%d reported_again=%d reversed=%d",
+				cur.Report.Booked, cur.Report.Queued, cur.Report.Refused, cur.Report.ReportedAgain, cur.Report.Reversed)})
 	})
 	return rep, err
+}
+
+// checkStatement reads the whole file once: it must parse, every entry must
+// be for the Centre's account, and its hash is taken unless given.
+func (s *Service) checkStatement(r io.ReadSeeker, sha string) (iso20022.Header, int, string, error) {
+	var src io.Reader = r
+	h := sha256.New()
+	if sha == "" {
+		src = io.TeeReader(r, h)
+	}
+	rd, err := iso20022.NewReader(src)
+	if err != nil {
+		return iso20022.Header{}, 0, "", bankErr(err)
+	}
+	n := 0
+	for {
+		e, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return iso20022.Header{}, 0, "", bankErr(err)
+		}
+		if acct, err := iban.Parse(e.AccountIBAN); err != nil || acct != s.cfg.Creditor {
+			return iso20022.Header{}, 0, "", &fault.Error{Kind: fault.Invalid, Key: "bank.error.account",
+				Data: map[string]any{"Line": e.Line, "Entry": e.Index}, Err: fmt.Errorf("account %q is not ours", e.AccountIBAN)}
+		}
+		n++
+	}
+	if sha == "" {
+		if _, err := io.Copy(io.Discard, src); err != nil {
+			return iso20022.Header{}, 0, "", err
+		}
+		sha = hex.EncodeToString(h.Sum(nil))
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return iso20022.Header{}, 0, "", err
+	}
+	return rd.Header(), n, sha, nil
+}
+
+// bookFile books the file's entries after the first start, a chunk per
+// transaction. Each chunk checks, with the file's row locked, that nobody
+// else booked it meanwhile (two imports of one file at once: the second is
+// refused).
+func (s *Service) bookFile(ctx context.Context, r io.Reader, file *BankFileRecord, start int,
+	inTx func(func(Tx) error) error, rep *BankReport, progress func(done, total int)) error {
+	rd, err := iso20022.NewReader(r)
+	if err != nil {
+		return bankErr(err)
+	}
+	entries, stop := readAhead(rd)
+	defer stop()
+	done := 0
+	var chunk []iso20022.Entry
+	flush := func() error {
+		from := done
+		var got BankReport
+		err := inTx(func(tx Tx) error {
+			cur, err := tx.BankFileForUpdate(ctx, file.ID)
+			if err != nil {
+				return err
+			}
+			if cur.Status == FileDone || cur.Progress != from {
+				return fault.New(fault.Conflict, "bank.error.already_imported")
+			}
+			got = BankReport{}
+			b := &chunkBooker{s: s, tx: tx, fileID: file.ID, rep: &got}
+			if err := b.book(ctx, chunk); err != nil {
+				return err
+			}
+			cur.Progress = from + len(chunk)
+			cur.Report.add(got)
+			return tx.SaveBankFile(ctx, cur)
+		})
+		if err != nil {
+			return err
+		}
+		done += len(chunk)
+		rep.add(got)
+		chunk = chunk[:0]
+		if progress != nil {
+			progress(done, file.Entries)
+		}
+		return nil
+	}
+	for item := range entries {
+		if item.err != nil {
+			return bankErr(item.err)
+		}
+		if item.entry.Index <= start {
+			done = item.entry.Index
+			continue
+		}
+		chunk = append(chunk, item.entry)
+		if len(chunk) == chunkEntries {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(chunk) > 0 {
+		return flush()
+	}
+	return nil
 }
 
 type readItem struct {
@@ -197,7 +388,7 @@ type readItem struct {
 // entry or after the first error, which it delivers; stop ends the reading
 // early and waits for it.
 func readAhead(rd *iso20022.Reader) (<-chan readItem, func()) {
-	out := make(chan readItem, 512)
+	out := make(chan readItem, 2*chunkEntries)
 	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -237,131 +428,399 @@ func bankErr(err error) error {
 	return err
 }
 
-// booker books the entries of one file in its transaction.
-type booker struct {
+// NormaliseReference reads a creditor reference as banks send it: spaces,
+// tabs, line breaks and no-break spaces anywhere are dropped, leading zeros
+// of a national reference too, lower-case "rf" is read as "RF", and an RF
+// reference is read as the national reference it carries. Anything else —
+// other letters, hyphens, dots, a wrong check digit — is not a reference.
+func NormaliseReference(s string) (viite.Ref, bool) {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\u00a0', '\u202f':
+			return -1
+		}
+		return r
+	}, s)
+	ref, err := viite.ParseAny(s)
+	return ref, err == nil
+}
+
+// txKey is a bank transaction's identity: the account, the booking date and
+// the archive ID.
+func txKey(account string, booking civil.Date, archive string) string {
+	if archive == "" {
+		return ""
+	}
+	return account + "|" + booking.String() + "|" + archive
+}
+
+// item is one transaction of a chunk on its way to a row.
+type item struct {
+	e      *iso20022.Entry
+	t      iso20022.Transaction
+	row    *BankEntry
+	ref    viite.Ref
+	refOK  bool
+	detail bool // the bank itemised the entry (TxDtls)
+}
+
+// chunkBooker books one chunk of a file in one transaction: it reads what
+// the chunk needs in a few queries (the claims, locked in reference order;
+// the transactions reported before), decides in memory, and writes.
+type chunkBooker struct {
 	s      *Service
 	tx     Tx
 	fileID string
 	rep    *BankReport
+
+	known   map[string]*BankEntry // by identity: rows before this chunk and in it
+	batches map[string]int64      // itemised totals by batch key
+	claims  map[string]*Claim     // by reference
+	touched map[string]*Claim     // claims written, by ID
+	events  []claimEvent
+	rows    []*BankEntry // new rows
+	updated []*BankEntry // earlier rows changed
 }
 
-func (b *booker) entry(ctx context.Context, e iso20022.Entry) error {
-	txs := e.Transactions
-	if len(txs) == 0 {
-		txs = []iso20022.Transaction{{AmountCents: e.AmountCents, AcctSvcrRef: e.AcctSvcrRef}}
-	}
-	day, err := civil.ParseISO(e.ValueDate)
-	if err != nil {
-		if day, err = civil.ParseISO(e.BookingDate); err != nil {
-			day = civil.Of(b.tx.Now())
-		}
-	}
-	for i, t := range txs {
-		archive := t.AcctSvcrRef
-		if archive == "" {
-			archive = e.AcctSvcrRef
-		}
-		if archive != "" && len(txs) > 1 {
-			archive += "#" + strconv.Itoa(i+1)
-		}
-		line := ReportLine{Line: e.Line, EntryIndex: e.Index, EntryRef: e.EntryRef, ArchiveID: archive, AmountCents: t.AmountCents, Reference: t.Reference}
-		if err := b.book(ctx, e, t, day, line); err != nil {
-			return err
-		}
-	}
-	return nil
+type claimEvent struct {
+	c *Claim
+	e Event
 }
 
-// classify says why an entry is not a payment to book by itself, or ""
-// when it may be booked to the claim its reference names.
-func classify(e iso20022.Entry, t iso20022.Transaction) (status, reason string) {
-	switch {
-	case e.CreditDebit == iso20022.Debit:
-		return EntryRefused, ReasonDebit
-	case e.Status != iso20022.StatusBooked:
-		return EntryRefused, ReasonNotBooked
-	case e.Reversal:
-		return EntryQueued, ReasonReversal
-	case t.Reference == "":
-		return EntryQueued, ReasonNoReference
+func (b *chunkBooker) book(ctx context.Context, entries []iso20022.Entry) error {
+	items := b.items(entries)
+	var keys, refs []string
+	for _, it := range items {
+		if it.row.BatchKey != "" {
+			keys = append(keys, it.row.BatchKey)
+		}
+		if it.row.Key != "" {
+			keys = append(keys, it.row.Key)
+			if it.row.BatchKey == "" && !it.detail {
+				keys = append(keys, "legacy:"+it.row.ArchiveID)
+			}
+		}
+		if it.refOK {
+			refs = append(refs, it.ref.String())
+		}
 	}
-	return "", ""
-}
-
-// book decides one payment and records it: booked to its claim (locked
-// first, its interest accrued to the value date so the payment meets the
-// interest of its day) or not, with the reason. A database error fails
-// the import; only a reference no claim has is "unknown".
-func (b *booker) book(ctx context.Context, e iso20022.Entry, t iso20022.Transaction, day civil.Date, line ReportLine) error {
-	status, reason := classify(e, t)
-	var c *Claim
-	var accrued Event
-	if status == "" {
-		ref, err := viite.ParseAny(t.Reference)
-		if err != nil {
-			status, reason = EntryQueued, ReasonBadReference
-		} else {
-			claim, err := b.tx.ClaimByReferenceForUpdate(ctx, ref)
-			switch {
-			case fault.Is(err, fault.NotFound):
-				status, reason = EntryQueued, ReasonUnknownRef
-			case err != nil:
-				return fmt.Errorf("line %d: claim by reference: %w", e.Line, err)
-			case !claim.Status.Collecting() && claim.Status != Enforcement:
-				c, status, reason = &claim, EntryQueued, ReasonClaimClosed
-			default:
-				c = &claim
-				accrued, _ = c.AccrueInterest(day, b.s.cfg.Rules)
-				if t.AmountCents > c.Balance() {
-					status, reason = EntryQueued, ReasonOverBalance
-				} else {
-					status = EntryBooked
+	var err error
+	if b.known, err = b.tx.BankEntriesByKey(ctx, keys); err != nil {
+		return err
+	}
+	for k, v := range b.known {
+		if strings.HasPrefix(k, "legacy:") {
+			// A transaction booked before identities had an account and a
+			// date: its archive ID alone stands for it.
+			for _, it := range items {
+				if "legacy:"+it.row.ArchiveID == k && it.row.Key != "" {
+					if _, ok := b.known[it.row.Key]; !ok {
+						b.known[it.row.Key] = v
+					}
 				}
 			}
 		}
 	}
-	row := &BankEntry{FileID: b.fileID, Line: e.Line, EntryIndex: e.Index, ArchiveID: line.ArchiveID, AmountCents: line.AmountCents,
-		Reference: line.Reference, ValueDate: day, Status: status, Reason: reason}
-	if c != nil {
-		row.ClaimID, row.PersonID = c.ID, c.PersonID
+	var lumps []string
+	for _, it := range items {
+		if !it.detail && it.row.Key != "" {
+			lumps = append(lumps, it.row.Key)
+		}
 	}
-	fresh, err := b.tx.RecordBankEntry(ctx, row)
+	if b.batches, err = b.tx.BatchTotals(ctx, lumps); err != nil {
+		return err
+	}
+	slices.Sort(refs)
+	refs = slices.Compact(refs)
+	cs, err := b.tx.ClaimsByReferenceForUpdate(ctx, refs)
 	if err != nil {
 		return err
 	}
-	if !fresh {
-		// The bank sent this payment before, in another file.
-		row.ArchiveID, row.Status, row.Reason = "", EntryQueued, ReasonDuplicate
-		if _, err := b.tx.RecordBankEntry(ctx, row); err != nil {
+	b.claims = make(map[string]*Claim, len(cs))
+	for i := range cs {
+		b.claims[cs[i].Reference.String()] = &cs[i]
+	}
+	b.touched = map[string]*Claim{}
+	for _, it := range items {
+		if err := b.decide(ctx, it); err != nil {
 			return err
 		}
+		b.count(it)
 	}
-	rep := b.rep
-	if row.Status != EntryBooked {
-		if row.Status == EntryQueued {
-			rep.Queued++
-		} else {
-			rep.Refused++
+	b.itemise(items)
+	return b.write(ctx)
+}
+
+// itemise marks a statement's sum queued for want of a reference as
+// itemised once a notification lists the payments of that entry: the
+// payments are dealt with one by one, and the sum needs no person.
+func (b *chunkBooker) itemise(items []*item) {
+	sums := map[string]int64{}
+	for _, it := range items {
+		if it.row.BatchKey != "" && it.row.Status != EntryReportedAgain && it.row.Reason != ReasonIDReused {
+			sums[it.row.BatchKey] += it.row.AmountCents
 		}
-		line.Status, line.Reason = row.Status, row.Reason
-		if len(rep.Lines) < reportLinesInMemory {
-			rep.Lines = append(rep.Lines, line)
+	}
+	for k, sum := range sums {
+		prev, ok := b.known[k]
+		if ok && prev.Status == EntryQueued && prev.Reason == ReasonNoReference && prev.AmountCents == sum && prev.ID != "" {
+			prev.Status, prev.Resolution = EntryItemised, "itemised by a notification"
+			b.updated = append(b.updated, prev)
+			b.rep.ReportedAgain++
 		}
+	}
+}
+
+// items turns the chunk's entries into rows to decide, one per transaction.
+func (b *chunkBooker) items(entries []iso20022.Entry) []*item {
+	var out []*item
+	for i := range entries {
+		e := &entries[i]
+		txs := e.Transactions
+		detail := len(txs) > 0
+		if !detail {
+			txs = []iso20022.Transaction{{AmountCents: e.AmountCents, AcctSvcrRef: e.AcctSvcrRef}}
+		}
+		booking, err := civil.ParseISO(e.BookingDate)
+		if err != nil {
+			booking = civil.Of(b.tx.Now())
+		}
+		day, err := civil.ParseISO(e.ValueDate)
+		if err != nil {
+			day = booking
+		}
+		acct := strings.ReplaceAll(e.AccountIBAN, " ", "")
+		for n, t := range txs {
+			archive := t.AcctSvcrRef
+			if archive == "" && e.AcctSvcrRef != "" {
+				archive = e.AcctSvcrRef
+				if len(txs) > 1 {
+					// A batch whose payments carry no archive ID of their
+					// own: the place in the batch is all there is.
+					archive += "/" + strconv.Itoa(n+1)
+				}
+			}
+			row := &BankEntry{FileID: b.fileID, Line: e.Line, EntryIndex: e.Index, TxIndex: n + 1, Account: acct, BookingDate: booking,
+				ArchiveID: archive, Key: txKey(acct, booking, archive), Direction: e.CreditDebit, Reversal: e.Reversal,
+				AmountCents: t.AmountCents, RawReference: t.Reference, ValueDate: day}
+			if e.AcctSvcrRef != "" && e.AcctSvcrRef != archive {
+				row.BatchKey = txKey(acct, booking, e.AcctSvcrRef)
+			}
+			it := &item{e: e, t: t, row: row, detail: detail}
+			if strings.TrimSpace(t.Reference) != "" {
+				it.ref, it.refOK = NormaliseReference(t.Reference)
+			}
+			row.Reference = strings.TrimSpace(t.Reference)
+			if it.refOK {
+				row.Reference = it.ref.String()
+			}
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// sameTransaction reports whether a row reported before is the transaction
+// now reported: the same direction and amount, and the same reference
+// unless one of the reports leaves it out (a statement without details).
+func sameTransaction(prev, now *BankEntry) bool {
+	return prev.Direction == now.Direction && prev.Reversal == now.Reversal && prev.AmountCents == now.AmountCents &&
+		(prev.Reference == now.Reference || prev.Reference == "" || now.Reference == "")
+}
+
+func (b *chunkBooker) decide(ctx context.Context, it *item) error {
+	row := it.row
+	if it.e.Status != iso20022.StatusBooked {
+		// Pending and information entries may change or vanish: they
+		// hold no identity, and the booked report books.
+		row.Status, row.Reason = EntryRefused, ReasonNotBooked
+		b.rows = append(b.rows, row)
 		return nil
 	}
-	ev, _ := c.ApplyPayment(day, line.AmountCents)
-	if err := b.tx.SaveClaim(ctx, c); err != nil {
-		return err
-	}
-	for _, x := range []Event{accrued, ev} {
-		if x.Kind == "" {
-			continue
+	if prev, ok := b.known[row.Key]; ok && row.Key != "" {
+		switch {
+		case prev.Status == EntryQueued && prev.Reason == ReasonNoReference && row.Reference != "" && prev.Direction == row.Direction && prev.AmountCents == row.AmountCents:
+			// Queued for want of a reference (a statement line without
+			// details), now reported with one: this report is dealt with,
+			// the earlier one is done.
+			prev.Status, prev.Resolution, prev.Key = EntrySuperseded, "reported again with details", ""
+			b.updated = append(b.updated, prev)
+			delete(b.known, row.Key)
+		case sameTransaction(prev, row):
+			row.Status, row.OriginalID = EntryReportedAgain, prev.ID
+			b.rows = append(b.rows, row)
+			return nil
+		default:
+			row.Status, row.Reason, row.OriginalID = EntryQueued, ReasonIDReused, prev.ID
+			b.rows = append(b.rows, row)
+			return nil
 		}
-		if err := b.tx.AddEvent(ctx, c, x); err != nil {
+	}
+	switch {
+	case row.Direction == iso20022.Debit && row.Reversal:
+		if err := b.reverse(ctx, it); err != nil {
+			return err
+		}
+	case row.Direction == iso20022.Debit:
+		row.Status, row.Reason = EntryRefused, ReasonDebit
+	case row.Reversal:
+		row.Status, row.Reason = EntryQueued, ReasonDebitReversal
+	case !it.detail && b.batches[row.Key] == row.AmountCents && row.AmountCents > 0:
+		// A statement's sum for an entry whose payments a notification
+		// itemised and booked.
+		row.Status = EntryItemised
+	case row.Reference == "":
+		row.Status, row.Reason = EntryQueued, ReasonNoReference
+	case !it.refOK:
+		row.Status, row.Reason = EntryQueued, ReasonBadReference
+	default:
+		b.pay(it)
+	}
+	b.rows = append(b.rows, row)
+	if row.HoldsKey() {
+		b.known[row.Key] = row
+	}
+	return nil
+}
+
+// pay books a credit to the claim its reference names, or says why not.
+func (b *chunkBooker) pay(it *item) {
+	row := it.row
+	c, ok := b.claims[it.ref.String()]
+	switch {
+	case !ok:
+		row.Status, row.Reason = EntryQueued, ReasonUnknownRef
+		return
+	case !c.Status.Collecting() && c.Status != Enforcement:
+		row.Status, row.Reason = EntryQueued, ReasonClaimClosed
+	default:
+		// The payment meets the interest of its day; the accrual is kept
+		// only when the payment is booked.
+		trial := *c
+		accrued, _ := trial.AccrueInterest(row.ValueDate, b.s.cfg.Rules)
+		if row.AmountCents > trial.Balance() {
+			row.Status, row.Reason = EntryQueued, ReasonOverBalance
+			break
+		}
+		*c = trial
+		ev, _ := c.ApplyPayment(row.ValueDate, row.AmountCents)
+		row.Status, row.Alloc = EntryBooked, ev.Parts
+		if accrued.Kind != "" {
+			b.events = append(b.events, claimEvent{c, accrued})
+		}
+		b.events = append(b.events, claimEvent{c, ev})
+		b.touched[c.ID] = c
+	}
+	row.ClaimID, row.PersonID = c.ID, c.PersonID
+}
+
+// reverse applies a reversal of a customer's credit: the payment it takes
+// back (the latest of the same account, reference and amount not yet taken
+// back) comes off its claim, or off the staff queue when it was never
+// booked. Without such a payment the reversal is queued.
+func (b *chunkBooker) reverse(ctx context.Context, it *item) error {
+	row := it.row
+	var orig *BankEntry
+	for i := len(b.rows) - 1; i >= 0; i-- {
+		r := b.rows[i]
+		if r.Account == row.Account && r.Reference == row.Reference && r.AmountCents == row.AmountCents &&
+			r.Direction == iso20022.Credit && !r.Reversal && (r.Status == EntryBooked || r.Status == EntryQueued) {
+			orig = r
+			break
+		}
+	}
+	if orig == nil && row.Reference != "" {
+		prev, err := b.tx.ReversibleCredit(ctx, row.Account, row.Reference, row.AmountCents)
+		switch {
+		case err == nil:
+			orig = &prev
+			b.updated = append(b.updated, orig)
+		case !fault.Is(err, fault.NotFound):
 			return err
 		}
 	}
-	rep.Booked++
-	rep.BookedCents += line.AmountCents
+	if orig == nil {
+		row.Status, row.Reason = EntryQueued, ReasonReversal
+		return nil
+	}
+	if orig.Status == EntryBooked {
+		c := b.touched[orig.ClaimID]
+		if c == nil {
+			for _, x := range b.claims {
+				if x.ID == orig.ClaimID {
+					c = x
+				}
+			}
+		}
+		if c == nil {
+			// The claim's reference is not the one the reversal names:
+			// lock it now.
+			cl, err := b.tx.ClaimForUpdate(ctx, orig.ClaimID)
+			if err != nil {
+				return err
+			}
+			c = &cl
+		}
+		for _, ev := range c.ReversePayment(row.ValueDate, orig.ValueDate, orig.Alloc, b.s.cfg.Rules) {
+			b.events = append(b.events, claimEvent{c, ev})
+		}
+		b.touched[c.ID] = c
+		row.ClaimID, row.PersonID = c.ID, c.PersonID
+	}
+	orig.Status, orig.Resolution = EntryReversed, "reversed by the bank"
+	row.Status, row.OriginalID = EntryReversal, orig.ID
+	return nil
+}
+
+func (b *chunkBooker) count(it *item) {
+	row, rep := it.row, b.rep
+	switch row.Status {
+	case EntryBooked:
+		rep.Booked++
+		rep.BookedCents += row.AmountCents
+		return
+	case EntryReportedAgain, EntryItemised:
+		rep.ReportedAgain++
+		return
+	case EntryReversal:
+		rep.Reversed++
+		return
+	case EntryQueued:
+		rep.Queued++
+	default:
+		rep.Refused++
+	}
+	if len(rep.Lines) < reportLinesInMemory {
+		rep.Lines = append(rep.Lines, ReportLine{Line: row.Line, EntryIndex: row.EntryIndex, EntryRef: it.e.EntryRef, ArchiveID: row.ArchiveID,
+			AmountCents: row.AmountCents, Reference: row.RawReference, Status: row.Status, Reason: row.Reason})
+	}
+}
+
+func (b *chunkBooker) write(ctx context.Context) error {
+	// Earlier rows first: a superseded row gives up its identity before
+	// the new report takes it.
+	for _, r := range b.updated {
+		if err := b.tx.UpdateBankEntry(ctx, r); err != nil {
+			return err
+		}
+	}
+	if err := b.tx.InsertBankEntries(ctx, b.rows); err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(b.touched))
+	for id := range b.touched {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := b.tx.SaveClaim(ctx, b.touched[id]); err != nil {
+			return err
+		}
+	}
+	for _, ce := range b.events {
+		if err := b.tx.AddEvent(ctx, ce.c, ce.e); err != nil {
+			return err
+		}
+	}
 	return nil
 }

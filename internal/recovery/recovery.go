@@ -162,6 +162,29 @@ func (c *Claim) ApprovePlan(on civil.Date, p Plan) Event {
 	return Event{On: on, Kind: EventPlanApproved, Cents: p.Total, Note: "recovery.event.plan_approved"}
 }
 
+// ReversePayment takes back a payment the bank returned (a reversal):
+// what it paid of each part is owed again, and the principal it paid earns
+// interest again from its value date up to the day interest has been
+// charged to (interest is simple, so the extra is the interest on that
+// principal alone). A claim the payment had settled is open again. It
+// returns the history entries.
+func (c *Claim) ReversePayment(on, paidOn civil.Date, parts Parts, rules *Rules) []Event {
+	c.Paid.Fees -= parts.Fees
+	c.Paid.Interest -= parts.Interest
+	c.Paid.Principal -= parts.Principal
+	evs := []Event{{On: on, Kind: EventPaymentReversed, Cents: parts.Total(), Parts: parts, Note: "recovery.event.payment_reversed"}}
+	if parts.Principal > 0 && !c.InterestTo.IsZero() && c.InterestTo.After(paidOn) {
+		if extra, _ := InterestBetween(Claim{Kind: c.Kind, Principal: parts.Principal}, paidOn, c.InterestTo, rules); extra > 0 {
+			c.Interest += extra
+			evs = append(evs, Event{On: on, Kind: EventInterestAccrued, Cents: extra, Note: "recovery.event.interest_after_reversal"})
+		}
+	}
+	if c.Status == Paid && c.Balance() > 0 {
+		c.Status = Open
+	}
+	return evs
+}
+
 // EventKind is what happened to a claim.
 type EventKind string
 
@@ -171,6 +194,7 @@ const (
 	EventInterestAccrued EventKind = "interest_accrued"
 	EventFeeAdded        EventKind = "fee_added"
 	EventPayment         EventKind = "payment"
+	EventPaymentReversed EventKind = "payment_reversed" // the bank took a payment back
 	EventReminder        EventKind = "reminder"
 	EventPlanApproved    EventKind = "plan_approved"
 	EventPlanBroken      EventKind = "plan_broken"

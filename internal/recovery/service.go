@@ -11,7 +11,6 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
-	"github.com/etuus/etuus/internal/fi/viite"
 )
 
 // Repo is the storage the recovery service needs. A missing row, or a row
@@ -40,8 +39,8 @@ type Repo interface {
 	// CollectingClaimIDs lists, by ID after the given one, the claims the
 	// daily collection looks at.
 	CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error)
-	// BankFileImported reports whether a file with this SHA-256 is booked.
-	BankFileImported(ctx context.Context, sha256 string) (bool, error)
+	// BankFileBySHA is the imported file with the SHA-256.
+	BankFileBySHA(ctx context.Context, sha256 string) (BankFileRecord, error)
 }
 
 // Tx is one transaction of the recovery service. Methods named ForUpdate
@@ -54,8 +53,10 @@ type Tx interface {
 	// CustomerClaimForUpdate is ClaimForUpdate for the customer's own
 	// claim: another customer's is NotFound.
 	CustomerClaimForUpdate(ctx context.Context, personID, claimID string) (Claim, error)
-	// ClaimByReferenceForUpdate finds the claim with the reference.
-	ClaimByReferenceForUpdate(ctx context.Context, ref viite.Ref) (Claim, error)
+	// ClaimsByReferenceForUpdate finds the claims with the references
+	// (national references as text, sorted: the locks are taken in that
+	// order); a reference no claim has is left out.
+	ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]Claim, error)
 	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
 	// CreateClaim gives the claim its ID, number and reference and stores
 	// it with its first history entry.
@@ -79,13 +80,25 @@ type Tx interface {
 	ExemptionForUpdate(ctx context.Context, id string) (Exemption, error)
 	SaveExemptionDecision(ctx context.Context, x Exemption) error
 
-	// StartBankFile records a file being imported; FinishBankFile records
-	// its counts and hash: a hash already imported is a fault.Conflict.
+	// StartBankFile records a file about to be booked, giving it an ID: a
+	// hash recorded before is a fault.Conflict.
 	StartBankFile(ctx context.Context, f *BankFileRecord) error
-	FinishBankFile(ctx context.Context, f *BankFileRecord) error
-	// RecordBankEntry stores one bank transaction. It reports false, and
-	// stores nothing, when an entry with the same archive ID exists.
-	RecordBankEntry(ctx context.Context, e *BankEntry) (bool, error)
+	BankFileBySHA(ctx context.Context, sha256 string) (BankFileRecord, error)
+	BankFileForUpdate(ctx context.Context, id string) (BankFileRecord, error)
+	// SaveBankFile writes the file's status, progress and counts.
+	SaveBankFile(ctx context.Context, f BankFileRecord) error
+	// BankEntriesByKey finds the transactions holding the identities.
+	BankEntriesByKey(ctx context.Context, keys []string) (map[string]*BankEntry, error)
+	// BatchTotals sums, by batch key, the transactions itemised under it.
+	BatchTotals(ctx context.Context, batchKeys []string) (map[string]int64, error)
+	// ReversibleCredit is the latest booked or queued credit of the
+	// account with the reference and amount that no reversal took back.
+	ReversibleCredit(ctx context.Context, account, reference string, cents int64) (BankEntry, error)
+	// InsertBankEntries stores new transactions, giving each an ID.
+	InsertBankEntries(ctx context.Context, es []*BankEntry) error
+	// UpdateBankEntry writes a stored transaction's status, resolution and
+	// identity (an empty Key gives it up).
+	UpdateBankEntry(ctx context.Context, e *BankEntry) error
 
 	Audit(ctx context.Context, es ...audit.Entry) error
 }

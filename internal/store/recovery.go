@@ -5,12 +5,15 @@ import (
 	"database/sql"
 	"encoding/json"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/viite"
+	"github.com/etuus/etuus/internal/iso20022"
 	"github.com/etuus/etuus/internal/recovery"
 )
 
@@ -167,9 +170,36 @@ func (t recoveryTx) CustomerClaimForUpdate(ctx context.Context, personID, id str
 	return c, t.db.mapErr(err)
 }
 
-func (t recoveryTx) ClaimByReferenceForUpdate(ctx context.Context, ref viite.Ref) (recovery.Claim, error) {
-	c, err := scanClaim(t.queryRow(ctx, `SELECT `+claimColumns+` FROM claims WHERE reference = $1`+t.db.dialect.forUpdate(), ref.String()))
-	return c, t.db.mapErr(err)
+func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]recovery.Claim, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE reference IN (`+placeholders(1, len(refs))+`)
+		ORDER BY reference`+t.db.dialect.forUpdate(), anys(refs)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanClaim)
+}
+
+// placeholders is "$from, $from+1, …" for n values.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
+}
+
+func anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }
 
 func (t recoveryTx) ClaimEvents(ctx context.Context, claimID string) ([]recovery.Event, error) {
@@ -439,55 +469,175 @@ func (t recoveryTx) Audit(ctx context.Context, es ...audit.Entry) error {
 
 // Bank files.
 
-// BankFileImported reports whether a file with the hash has been imported.
-func (r *RecoveryRepo) BankFileImported(ctx context.Context, sha string) (bool, error) {
-	var n int
-	err := r.db.sql.QueryRowContext(ctx, `SELECT count(*) FROM bank_files WHERE sha256 = $1`, sha).Scan(&n)
-	return n > 0, err
+const bankFileColumns = `id, sha256, name, message, message_id, imported_by, status, progress, entries,
+	booked, queued, refused, reported_again, reversed, booked_cents`
+
+func scanBankFile(row interface{ Scan(...any) error }) (recovery.BankFileRecord, error) {
+	var f recovery.BankFileRecord
+	r := &f.Report
+	err := row.Scan(&f.ID, &f.SHA256, &f.Name, &f.Message, &f.MessageID, &f.ImportedBy, &f.Status, &f.Progress, &f.Entries,
+		&r.Booked, &r.Queued, &r.Refused, &r.ReportedAgain, &r.Reversed, &r.BookedCents)
+	r.FileID, r.Entries = f.ID, f.Entries
+	return f, err
+}
+
+// BankFileBySHA is the imported file with the hash.
+func (r *RecoveryRepo) BankFileBySHA(ctx context.Context, sha string) (recovery.BankFileRecord, error) {
+	f, err := scanBankFile(r.db.sql.QueryRowContext(ctx, `SELECT `+bankFileColumns+` FROM bank_files WHERE sha256 = $1`, sha))
+	return f, r.db.mapErr(err)
+}
+
+func (t recoveryTx) BankFileBySHA(ctx context.Context, sha string) (recovery.BankFileRecord, error) {
+	f, err := scanBankFile(t.QueryRowContext(ctx, `SELECT `+bankFileColumns+` FROM bank_files WHERE sha256 = $1`, sha))
+	return f, t.db.mapErr(err)
+}
+
+func (t recoveryTx) BankFileForUpdate(ctx context.Context, id string) (recovery.BankFileRecord, error) {
+	f, err := scanBankFile(t.queryRow(ctx, `SELECT `+bankFileColumns+` FROM bank_files WHERE id = $1`+t.db.dialect.forUpdate(), id))
+	return f, t.db.mapErr(err)
 }
 
 func (t recoveryTx) StartBankFile(ctx context.Context, f *recovery.BankFileRecord) error {
 	f.ID = NewID()
-	sha := f.SHA256
-	if sha == "" {
-		sha = "pending:" + f.ID
-	}
-	_, err := t.ExecContext(ctx, `INSERT INTO bank_files (id, sha256, name, message, message_id, imported_by, booked, queued, refused, booked_cents, imported_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7)`, f.ID, sha, f.Name, f.Message, f.MessageID, f.ImportedBy, t.now)
+	_, err := t.ExecContext(ctx, `INSERT INTO bank_files (id, sha256, name, message, message_id, imported_by, status, progress, entries,
+		booked, queued, refused, reported_again, reversed, booked_cents, imported_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 0, 0, 0, 0, 0, 0, $9)`,
+		f.ID, f.SHA256, f.Name, f.Message, f.MessageID, f.ImportedBy, f.Status, f.Entries, t.now)
 	if t.db.dialect.uniqueViolation(err) {
 		return fault.Wrap(fault.Conflict, "bank.error.already_imported", err)
 	}
 	return err
 }
 
-func (t recoveryTx) FinishBankFile(ctx context.Context, f *recovery.BankFileRecord) error {
-	rep := f.Report
-	_, err := t.ExecContext(ctx, `UPDATE bank_files SET booked = $1, queued = $2, refused = $3, booked_cents = $4, sha256 = $5 WHERE id = $6`,
-		rep.Booked, rep.Queued, rep.Refused, rep.BookedCents, f.SHA256, f.ID)
-	if t.db.dialect.uniqueViolation(err) {
-		return fault.Wrap(fault.Conflict, "bank.error.already_imported", err)
-	}
+func (t recoveryTx) SaveBankFile(ctx context.Context, f recovery.BankFileRecord) error {
+	r := f.Report
+	_, err := t.exec(ctx, `UPDATE bank_files SET status = $1, progress = $2, booked = $3, queued = $4, refused = $5,
+		reported_again = $6, reversed = $7, booked_cents = $8 WHERE id = $9`,
+		f.Status, f.Progress, r.Booked, r.Queued, r.Refused, r.ReportedAgain, r.Reversed, r.BookedCents, f.ID)
 	return err
 }
 
-func (t recoveryTx) RecordBankEntry(ctx context.Context, e *recovery.BankEntry) (bool, error) {
-	var archive, claimID, personID any
-	if e.ArchiveID != "" {
-		archive = e.ArchiveID
+const bankEntryColumns = `id, file_id, line, entry_index, tx_index, account, booking_date, archive_id, COALESCE(tx_key, ''), batch_key,
+	direction, reversal, amount_cents, reference, raw_reference, value_date, status, reason, COALESCE(claim_id, ''), COALESCE(person_id, ''),
+	COALESCE(original_id, ''), alloc_fees, alloc_interest, alloc_principal, resolution`
+
+func scanBankEntry(row interface{ Scan(...any) error }) (*recovery.BankEntry, error) {
+	var e recovery.BankEntry
+	var dir string
+	var reversal int
+	var booking, value sql.NullTime
+	err := row.Scan(&e.ID, &e.FileID, &e.Line, &e.EntryIndex, &e.TxIndex, &e.Account, &booking, &e.ArchiveID, &e.Key, &e.BatchKey,
+		&dir, &reversal, &e.AmountCents, &e.Reference, &e.RawReference, &value, &e.Status, &e.Reason, &e.ClaimID, &e.PersonID,
+		&e.OriginalID, &e.Alloc.Fees, &e.Alloc.Interest, &e.Alloc.Principal, &e.Resolution)
+	e.Direction, e.Reversal = iso20022.CreditDebit(dir), reversal != 0
+	if booking.Valid {
+		e.BookingDate = civil.Of(booking.Time)
 	}
-	if e.ClaimID != "" {
-		claimID, personID = e.ClaimID, e.PersonID
+	if value.Valid {
+		e.ValueDate = civil.Of(value.Time)
 	}
-	// An archive ID recorded before makes the insert do nothing, which is
-	// how a repeat is found without a lookup of its own.
-	res, err := t.exec(ctx, `INSERT INTO bank_entries (id, file_id, line, entry_index, archive_id, amount_cents, reference, value_date, status, reason, claim_id, person_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (archive_id) DO NOTHING`,
-		NewID(), e.FileID, e.Line, e.EntryIndex, archive, e.AmountCents, e.Reference, e.ValueDate, e.Status, e.Reason, claimID, personID, t.now)
+	return &e, err
+}
+
+func (t recoveryTx) BankEntriesByKey(ctx context.Context, keys []string) (map[string]*recovery.BankEntry, error) {
+	out := make(map[string]*recovery.BankEntry, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := t.QueryContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries WHERE tx_key IN (`+placeholders(1, len(keys))+`)`, anys(keys)...)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	es, err := scanAll(rows, scanBankEntry)
+	for _, e := range es {
+		out[e.Key] = e
+	}
+	return out, err
+}
+
+func (t recoveryTx) BatchTotals(ctx context.Context, keys []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := t.QueryContext(ctx, `SELECT batch_key, SUM(amount_cents) FROM bank_entries
+		WHERE batch_key IN (`+placeholders(1, len(keys))+`) AND status IN ('booked', 'queued', 'refused', 'reversed')
+		GROUP BY batch_key`, anys(keys)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var sum int64
+		if err := rows.Scan(&k, &sum); err != nil {
+			return nil, err
+		}
+		out[k] = sum
+	}
+	return out, rows.Err()
+}
+
+func (t recoveryTx) ReversibleCredit(ctx context.Context, account, reference string, cents int64) (recovery.BankEntry, error) {
+	e, err := scanBankEntry(t.queryRow(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
+		WHERE reference = $1 AND amount_cents = $2 AND account = $3 AND direction = 'CRDT' AND reversal = 0
+		  AND status IN ('booked', 'queued') ORDER BY value_date DESC, created_at DESC LIMIT 1`, reference, cents, account))
+	if err != nil {
+		return recovery.BankEntry{}, t.db.mapErr(err)
+	}
+	return *e, nil
+}
+
+// bankEntryInsert is the column list a multi-row insert writes.
+const bankEntryInsert = `INSERT INTO bank_entries (id, file_id, line, entry_index, tx_index, account, booking_date, archive_id, tx_key, batch_key,
+	direction, reversal, amount_cents, reference, raw_reference, value_date, status, reason, claim_id, person_id, original_id,
+	alloc_fees, alloc_interest, alloc_principal, resolution, created_at) VALUES `
+
+const bankEntryArgs = 26
+
+// insertRows is how many rows one INSERT statement writes.
+const insertRows = 200
+
+func (t recoveryTx) InsertBankEntries(ctx context.Context, es []*recovery.BankEntry) error {
+	for len(es) > 0 {
+		n := min(len(es), insertRows)
+		var q strings.Builder
+		q.WriteString(bankEntryInsert)
+		args := make([]any, 0, n*bankEntryArgs)
+		for i, e := range es[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(i*bankEntryArgs+1, bankEntryArgs) + ")")
+			e.ID = NewID()
+			reversal := 0
+			if e.Reversal {
+				reversal = 1
+			}
+			args = append(args, e.ID, e.FileID, e.Line, e.EntryIndex, e.TxIndex, e.Account, nullDate(e.BookingDate), e.ArchiveID,
+				nullIfEmpty(heldKey(e)), e.BatchKey, string(e.Direction), reversal, e.AmountCents, e.Reference, e.RawReference,
+				nullDate(e.ValueDate), e.Status, e.Reason, nullIfEmpty(e.ClaimID), nullIfEmpty(e.PersonID), nullIfEmpty(e.OriginalID),
+				e.Alloc.Fees, e.Alloc.Interest, e.Alloc.Principal, e.Resolution, t.now)
+		}
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+		es = es[n:]
+	}
+	return nil
+}
+
+func heldKey(e *recovery.BankEntry) string {
+	if e.HoldsKey() {
+		return e.Key
+	}
+	return ""
+}
+
+func (t recoveryTx) UpdateBankEntry(ctx context.Context, e *recovery.BankEntry) error {
+	_, err := t.exec(ctx, `UPDATE bank_entries SET status = $1, resolution = $2, tx_key = $3 WHERE id = $4`,
+		e.Status, e.Resolution, nullIfEmpty(e.Key), e.ID)
+	return err
 }
 
 // QueuedEntries is the staff queue of payments not booked by themselves,

@@ -17,11 +17,20 @@ var invariants = []struct{ name, query string }{
 		 FROM claims c LEFT JOIN (SELECT claim_id, SUM(amount_cents) AS booked FROM bank_entries
 		   WHERE status = 'booked' GROUP BY claim_id) b ON b.claim_id = c.id
 		 WHERE c.paid_fees + c.paid_interest + c.paid_principal <> COALESCE(b.booked, 0)`},
-	{"a claim's paid amount equals the payments in its history",
-		`SELECT c.id, c.paid_fees + c.paid_interest + c.paid_principal, COALESCE(e.paid, 0)
-		 FROM claims c LEFT JOIN (SELECT claim_id, SUM(cents) AS paid FROM claim_events
-		   WHERE kind = 'payment' GROUP BY claim_id) e ON e.claim_id = c.id
+	{"a claim's paid amount equals the payments in its history, less those the bank took back",
+		`SELECT c.id, c.paid_fees + c.paid_interest + c.paid_principal, COALESCE(e.paid, 0), 0
+		 FROM claims c LEFT JOIN (SELECT claim_id,
+		     SUM(CASE WHEN kind = 'payment' THEN cents ELSE -cents END) AS paid FROM claim_events
+		   WHERE kind IN ('payment', 'payment_reversed') GROUP BY claim_id) e ON e.claim_id = c.id
 		 WHERE c.paid_fees + c.paid_interest + c.paid_principal <> COALESCE(e.paid, 0)`},
+	{"a claim's paid parts equal the allocations of its booked bank transactions",
+		`SELECT c.id, c.paid_fees, c.paid_interest, c.paid_principal
+		 FROM claims c LEFT JOIN (SELECT claim_id, SUM(alloc_fees) AS f, SUM(alloc_interest) AS i, SUM(alloc_principal) AS p
+		   FROM bank_entries WHERE status = 'booked' GROUP BY claim_id) b ON b.claim_id = c.id
+		 WHERE c.paid_fees <> COALESCE(b.f, 0) OR c.paid_interest <> COALESCE(b.i, 0) OR c.paid_principal <> COALESCE(b.p, 0)`},
+	{"a transaction the bank booked is booked once: one row holds each identity, every repeat points at one",
+		`SELECT e.id, e.status, 0, 0 FROM bank_entries e
+		 WHERE e.status = 'reported_again' AND NOT EXISTS (SELECT 1 FROM bank_entries o WHERE o.id = e.original_id)`},
 	{"no part of a claim is paid more than charged",
 		`SELECT id, paid_fees, paid_interest, paid_principal FROM claims
 		 WHERE paid_fees > fees OR paid_interest > interest OR paid_principal > principal

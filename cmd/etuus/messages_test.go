@@ -291,8 +291,8 @@ func TestMessageRefusals(t *testing.T) {
 	}
 }
 
-func customerPartyOf(id string) store.Party {
-	return store.Party{Kind: message.PartyCustomer, ID: id}
+func customerPartyOf(id string) message.Party {
+	return message.Party{Kind: message.PartyCustomer, ID: id}
 }
 
 // BenchmarkInboxPage is a signed-in citizen's inbox holding 200 threads
@@ -472,7 +472,7 @@ func TestTopicCatalogueFromFile(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("send: %d", resp.StatusCode)
 	}
-	if q, _ := e.db().UnitThreads(context.Background(), store.ThreadFilter{UnitID: "international"}); len(q) != 1 || q[0].Title != "Pension" {
+	if q, _ := e.db().UnitThreads(context.Background(), message.QueueFilter{UnitID: "international"}); len(q) != 1 || q[0].Title != "Pension" {
 		t.Errorf("international's queue = %+v", q)
 	}
 	bad := filepath.Join(dir, "bad.json")

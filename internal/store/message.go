@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"strconv"
 	"strings"
 	"time"
@@ -16,34 +14,10 @@ import (
 	"github.com/etuus/etuus/internal/outbox"
 )
 
-// Party is who a customer-side thread belongs to: a person, an
-// organisation, or a secure e-mail sender.
-type Party struct {
-	Kind message.PartyKind
-	ID   string
-}
-
-// PartyEmail is a sender known only by the address a secure e-mail link
-// went to; such a thread's party ID is the message that opened it.
-const PartyEmail message.PartyKind = "email"
-
-// File is an attachment ready to store: checked, scanned and hashed.
-type File struct {
-	message.AttachmentMeta
-	Data []byte
-}
-
-// NewFile fills in a file's size and content hash.
-func NewFile(name, contentType string, data []byte) File {
-	sum := sha256.Sum256(data)
-	return File{AttachmentMeta: message.AttachmentMeta{Name: name, ContentType: contentType,
-		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, Data: data}
-}
-
 // NewThread is what a customer writes to start a thread. UnitID is where
 // the catalogue routes the topic.
 type NewThread struct {
-	Party         Party
+	Party         message.Party
 	AuthorID      string
 	Lang          string
 	UnitID        string
@@ -51,27 +25,18 @@ type NewThread struct {
 	Specification string
 	Title         string
 	Body          string
-	Files         []File
+	Files         []message.File
 	// Consent, for a person, is the notification choice made on the form
 	// (checked by NormalizeConsent); it is stored with the thread, so a
 	// refused choice stores neither.
 	Consent *message.Consent
 }
 
-// ThreadRow is a thread as the lists show it.
-type ThreadRow struct {
-	message.Thread
-	WaitingSince time.Time // zero when nothing waits for an answer
-	PartyName    string    // for staff: the person's or organisation's name, or the e-mail address
-	AssignedName string
-	Email        string
-}
-
 const threadColumns = `t.id, t.party_kind, t.party_id, t.unit_id, t.subject, t.specification, t.title, t.status,
 	COALESCE(t.assigned_to, ''), t.created_at, t.last_message_at, t.waiting_since, t.unread_customer, t.unread_staff, t.email`
 
-func scanThread(row interface{ Scan(...any) error }, extra ...any) (ThreadRow, error) {
-	var t ThreadRow
+func scanThread(row interface{ Scan(...any) error }, extra ...any) (message.Thread, error) {
+	var t message.Thread
 	var party, status string
 	var waiting sql.NullTime
 	err := row.Scan(append([]any{&t.ID, &party, &t.PartyID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status,
@@ -91,7 +56,7 @@ func scanThread(row interface{ Scan(...any) error }, extra ...any) (ThreadRow, e
 // attachments, in the queue of the unit the topic routes to, and the
 // notification choice made with it; codeSent says a changed choice sent a
 // verification code.
-func (db *DB) StartThread(ctx context.Context, nt NewThread) (t ThreadRow, codeSent bool, err error) {
+func (db *DB) StartThread(ctx context.Context, nt NewThread) (t message.Thread, codeSent bool, err error) {
 	err = db.inTx(ctx, func(tx *Tx) error {
 		codeSent = false
 		if nt.Consent != nil && nt.Party.Kind == message.PartyCustomer {
@@ -100,9 +65,9 @@ func (db *DB) StartThread(ctx context.Context, nt NewThread) (t ThreadRow, codeS
 				return err
 			}
 		}
-		t = ThreadRow{Thread: message.Thread{ID: NewID(), PartyKind: nt.Party.Kind, PartyID: nt.Party.ID, UnitID: nt.UnitID,
+		t = message.Thread{ID: NewID(), PartyKind: nt.Party.Kind, PartyID: nt.Party.ID, UnitID: nt.UnitID,
 			Subject: nt.Subject, Specification: nt.Specification, Title: strings.TrimSpace(nt.Title), Status: message.StatusOpen,
-			CreatedAt: tx.now, LastMessageAt: tx.now, UnreadByStaff: 1}, WaitingSince: tx.now}
+			CreatedAt: tx.now, LastMessageAt: tx.now, UnreadByStaff: 1, WaitingSince: tx.now}
 		_, err := tx.ExecContext(ctx, `INSERT INTO threads (id, party_kind, party_id, lang, unit_id, subject, specification, title,
 			status, created_at, last_message_at, waiting_since, unread_staff)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10, 1)`,
@@ -113,22 +78,14 @@ func (db *DB) StartThread(ctx context.Context, nt NewThread) (t ThreadRow, codeS
 		if _, err := tx.addMessage(ctx, t.ID, message.AuthorCustomer, nt.AuthorID, nt.Body, false, nt.Files); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: nt.AuthorID, SubjectID: partySubject(nt.Party),
+		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: nt.AuthorID, SubjectID: nt.Party.AuditSubject(),
 			Action: "thread.started", Object: "thread:" + t.ID, Detail: "unit=" + t.UnitID})
 	})
 	return t, codeSent, err
 }
 
-// partySubject is the audit subject of a party: a person's ID, else none.
-func partySubject(p Party) string {
-	if p.Kind == message.PartyCustomer {
-		return p.ID
-	}
-	return ""
-}
-
 // addMessage inserts a message and its attachments.
-func (tx *Tx) addMessage(ctx context.Context, threadID string, author message.AuthorKind, authorID, body string, internal bool, files []File) (message.Message, error) {
+func (tx *Tx) addMessage(ctx context.Context, threadID string, author message.AuthorKind, authorID, body string, internal bool, files []message.File) (message.Message, error) {
 	m := message.Message{ID: NewID(), ThreadID: threadID, Author: author, AuthorID: authorID, Body: body, Internal: internal, CreatedAt: tx.now}
 	_, err := tx.ExecContext(ctx, `INSERT INTO thread_messages (id, thread_id, author_kind, author_id, body, internal, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, threadID, string(author), authorID, body, internal, tx.now)
@@ -153,24 +110,14 @@ func (tx *Tx) addMessage(ctx context.Context, threadID string, author message.Au
 	return m, nil
 }
 
-// Box is a customer's folder.
-type Box string
-
-// The folders: the inbox lists every thread by its newest message, sent
-// lists the threads the customer has written in by their own newest one.
-const (
-	Inbox Box = "inbox"
-	Sent  Box = "sent"
-)
-
 // PartyThreads lists a party's threads, newest first, at most limit from
 // offset: the fields a folder shows (ID, unit, topic, title, status, last
 // message and unread count), which is what keeps a long inbox fast.
-func (db *DB) PartyThreads(ctx context.Context, p Party, box Box, limit, offset int) ([]ThreadRow, error) {
+func (db *DB) PartyThreads(ctx context.Context, p message.Party, box message.Box, limit, offset int) ([]message.Thread, error) {
 	const cols = `t.id, t.unit_id, t.subject, t.specification, t.title, t.status, t.last_message_at, t.unread_customer`
 	q := `SELECT ` + cols + ` FROM threads t WHERE t.party_kind = $1 AND t.party_id = $2
 		ORDER BY t.last_message_at DESC, t.id DESC LIMIT $3 OFFSET $4`
-	if box == Sent {
+	if box == message.Sent {
 		q = `SELECT ` + cols + ` FROM threads t
 			JOIN (SELECT thread_id, max(created_at) AS at FROM thread_messages WHERE author_kind = 'customer' GROUP BY thread_id) s
 			ON s.thread_id = t.id
@@ -181,8 +128,8 @@ func (db *DB) PartyThreads(ctx context.Context, p Party, box Box, limit, offset 
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, func(r interface{ Scan(...any) error }) (ThreadRow, error) {
-		t := ThreadRow{Thread: message.Thread{PartyKind: p.Kind, PartyID: p.ID}}
+	return scanAll(rows, func(r interface{ Scan(...any) error }) (message.Thread, error) {
+		t := message.Thread{PartyKind: p.Kind, PartyID: p.ID}
 		var status string
 		err := r.Scan(&t.ID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status, &t.LastMessageAt, &t.UnreadByCustomer)
 		t.Status, t.LastMessageAt = message.Status(status), t.LastMessageAt.UTC()
@@ -191,7 +138,7 @@ func (db *DB) PartyThreads(ctx context.Context, p Party, box Box, limit, offset 
 }
 
 // PartyCounts gives a party's number of threads and of unread messages.
-func (db *DB) PartyCounts(ctx context.Context, p Party) (threads, unread int, err error) {
+func (db *DB) PartyCounts(ctx context.Context, p message.Party) (threads, unread int, err error) {
 	err = db.queryRow(ctx, `SELECT count(*), COALESCE(sum(unread_customer), 0) FROM threads WHERE party_kind = $1 AND party_id = $2`,
 		string(p.Kind), p.ID).Scan(&threads, &unread)
 	return threads, unread, err
@@ -200,8 +147,8 @@ func (db *DB) PartyCounts(ctx context.Context, p Party) (threads, unread int, er
 // PartyThread opens one of a party's threads and marks it read: the
 // messages the customer may see, with their attachments. A thread that is
 // not the party's is fault.NotFound, as one that does not exist.
-func (db *DB) PartyThread(ctx context.Context, p Party, threadID string) (ThreadRow, []message.Message, error) {
-	var t ThreadRow
+func (db *DB) PartyThread(ctx context.Context, p message.Party, threadID string) (message.Thread, []message.Message, error) {
+	var t message.Thread
 	var msgs []message.Message
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -272,7 +219,7 @@ func (tx *Tx) messages(ctx context.Context, threadID string, internal bool) ([]m
 
 // PartyReply adds a customer's message to one of their threads, which
 // reopens it in the unit's queue.
-func (db *DB) PartyReply(ctx context.Context, p Party, authorID, threadID, body string, files []File) (message.Message, error) {
+func (db *DB) PartyReply(ctx context.Context, p message.Party, authorID, threadID, body string, files []message.File) (message.Message, error) {
 	var m message.Message
 	err := db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE threads SET status = $1, last_message_at = $2,
@@ -288,7 +235,7 @@ func (db *DB) PartyReply(ctx context.Context, p Party, authorID, threadID, body 
 		if m, err = tx.addMessage(ctx, threadID, message.AuthorCustomer, authorID, body, false, files); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: authorID, SubjectID: partySubject(p),
+		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: authorID, SubjectID: p.AuditSubject(),
 			Action: "thread.customer_reply", Object: "thread:" + threadID})
 	})
 	return m, err
@@ -296,7 +243,7 @@ func (db *DB) PartyReply(ctx context.Context, p Party, authorID, threadID, body 
 
 // PartyAttachment reads an attachment of one of a party's threads, not of
 // an internal note.
-func (db *DB) PartyAttachment(ctx context.Context, p Party, id string) (message.AttachmentMeta, []byte, error) {
+func (db *DB) PartyAttachment(ctx context.Context, p message.Party, id string) (message.AttachmentMeta, []byte, error) {
 	a, err := db.attachment(ctx, `JOIN thread_messages m ON m.id = a.message_id
 		WHERE a.id = $1 AND t.party_kind = $2 AND t.party_id = $3 AND NOT m.internal`, id, string(p.Kind), p.ID)
 	return a.AttachmentMeta, a.data, err
@@ -318,7 +265,7 @@ func (db *DB) UnitAttachment(ctx context.Context, staffID, unitID, id string) (m
 	if err != nil {
 		return a.AttachmentMeta, nil, err
 	}
-	err = db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(a.party),
+	err = db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: a.party.AuditSubject(),
 		Action: "thread.attachment_read", Object: "attachment:" + id, Detail: "thread=" + a.threadID})
 	return a.AttachmentMeta, a.data, err
 }
@@ -328,7 +275,7 @@ type storedAttachment struct {
 	message.AttachmentMeta
 	data     []byte
 	threadID string
-	party    Party
+	party    message.Party
 }
 
 // attachment reads the attachment that where (on attachments a and their
@@ -343,28 +290,8 @@ func (db *DB) attachment(ctx context.Context, where string, args ...any) (stored
 	return a, db.mapErr(err)
 }
 
-// ThreadFilter narrows a unit's queue.
-type ThreadFilter struct {
-	UnitID        string
-	Subject       string // a subject key, or every subject
-	Specification string // with Subject: a specification key
-	Unread        bool   // only threads with messages staff have not read
-	// Assigned is "me" (StaffID's), "none" (in the queue), or empty for both.
-	Assigned string
-	StaffID  string
-	// Waiting lists only threads waiting for an answer, oldest wait first
-	// (the service-level view); otherwise open and answered threads by
-	// their newest message.
-	Waiting bool
-	// OlderThan, with Waiting, keeps threads that have waited at least this
-	// long.
-	OlderThan time.Duration
-	Closed    bool // closed threads instead of open and answered ones
-	Limit     int
-}
-
 // UnitThreads lists a unit's queue.
-func (db *DB) UnitThreads(ctx context.Context, f ThreadFilter) ([]ThreadRow, error) {
+func (db *DB) UnitThreads(ctx context.Context, f message.QueueFilter) ([]message.StaffThread, error) {
 	where := []string{"t.unit_id = $1"}
 	args := []any{f.UnitID}
 	arg := func(v any) string {
@@ -421,10 +348,10 @@ const staffThreadSelect = `SELECT ` + threadColumns + `,
 	LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
 	LEFT JOIN staff s ON s.id = t.assigned_to`
 
-func scanStaffThread(r interface{ Scan(...any) error }) (ThreadRow, error) {
-	var name, assigned string
-	t, err := scanThread(r, &name, &assigned)
-	t.PartyName, t.AssignedName = name, assigned
+func scanStaffThread(r interface{ Scan(...any) error }) (message.StaffThread, error) {
+	var t message.StaffThread
+	var err error
+	t.Thread, err = scanThread(r, &t.PartyName, &t.AssignedName)
 	return t, err
 }
 
@@ -447,22 +374,15 @@ func (db *DB) UnitWaiting(ctx context.Context, unitID string) (n int, oldest tim
 	return n, oldest, err
 }
 
-// StaffView is a thread as staff see it.
-type StaffView struct {
-	ThreadRow
-	Messages []message.Message // internal notes too
-	Notices  []outbox.Item     // the thread's notices and how they went
-}
-
 // UnitThread opens a thread in a staff member's unit: every message,
 // internal notes too, and the notices sent about it. It marks the thread
 // read by staff and writes the read of the customer's data to the audit
 // log. A thread of another unit is fault.NotFound.
-func (db *DB) UnitThread(ctx context.Context, staffID, unitID, threadID string) (StaffView, error) {
-	var v StaffView
+func (db *DB) UnitThread(ctx context.Context, staffID, unitID, threadID string) (message.StaffView, error) {
+	var v message.StaffView
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		v.ThreadRow, err = scanStaffThread(tx.QueryRowContext(ctx, staffThreadSelect+` WHERE t.id = $1 AND t.unit_id = $2`, threadID, unitID))
+		v.StaffThread, err = scanStaffThread(tx.QueryRowContext(ctx, staffThreadSelect+` WHERE t.id = $1 AND t.unit_id = $2`, threadID, unitID))
 		if err != nil {
 			return err
 		}
@@ -482,7 +402,7 @@ func (db *DB) UnitThread(ctx context.Context, staffID, unitID, threadID string) 
 		if v.Notices, err = scanAll(rows, scanNotice); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(Party{v.PartyKind, v.PartyID}),
+		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: v.Party().AuditSubject(),
 			Action: "thread.read", Object: "thread:" + threadID})
 	})
 	return v, err
@@ -505,7 +425,7 @@ type StaffReply struct {
 	StaffID, UnitID, ThreadID string
 	Body                      string
 	Internal                  bool // a note the customer never sees
-	Files                     []File
+	Files                     []message.File
 	// ReadLink makes the one-time link from which a secure e-mail sender
 	// reads the answer, given the token; it is needed only for such threads.
 	ReadLink func(token string) string
@@ -544,7 +464,7 @@ func (db *DB) Reply(ctx context.Context, sr StaffReply) (message.Message, error)
 			action = "thread.internal_note"
 		}
 		if err := tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: sr.StaffID,
-			SubjectID: partySubject(Party{message.PartyKind(party), partyID}), Action: action, Object: "thread:" + sr.ThreadID}); err != nil {
+			SubjectID: message.Party{Kind: message.PartyKind(party), ID: partyID}.AuditSubject(), Action: action, Object: "thread:" + sr.ThreadID}); err != nil {
 			return err
 		}
 		if sr.Internal {
@@ -553,7 +473,7 @@ func (db *DB) Reply(ctx context.Context, sr StaffReply) (message.Message, error)
 		switch message.PartyKind(party) {
 		case message.PartyCustomer:
 			return tx.noticeCustomer(ctx, partyID, sr.ThreadID)
-		case PartyEmail:
+		case message.PartyEmail:
 			return tx.noticeSecureReply(ctx, sr, email, lang)
 		}
 		return nil
@@ -596,13 +516,13 @@ func (tx *Tx) noticeSecureReply(ctx context.Context, sr StaffReply, email, lang 
 // SecureThread opens the thread a secure e-mail reading link points to:
 // the messages its sender may see. The link works until it expires or the
 // unit answers again.
-func (db *DB) SecureThread(ctx context.Context, token string) (ThreadRow, []message.Message, error) {
-	var t ThreadRow
+func (db *DB) SecureThread(ctx context.Context, token string) (message.Thread, []message.Message, error) {
+	var t message.Thread
 	var msgs []message.Message
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
 		t, err = scanThread(tx.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM threads t
-			WHERE t.read_token_hash = $1 AND t.read_expires_at > $2 AND t.party_kind = $3`, auth.HashToken(token), tx.now, string(PartyEmail)))
+			WHERE t.read_token_hash = $1 AND t.read_expires_at > $2 AND t.party_kind = $3`, auth.HashToken(token), tx.now, string(message.PartyEmail)))
 		if err != nil {
 			return err
 		}
@@ -666,7 +586,7 @@ func (tx *Tx) changeThread(ctx context.Context, staffID, unitID, threadID, actio
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(Party{message.PartyKind(party), partyID}),
+	return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: message.Party{Kind: message.PartyKind(party), ID: partyID}.AuditSubject(),
 		Action: action, Object: "thread:" + threadID, Detail: detail})
 }
 
@@ -676,7 +596,7 @@ func (tx *Tx) secureThread(ctx context.Context, id, email, unitID, lang, title, 
 	_, err := tx.ExecContext(ctx, `INSERT INTO threads (id, party_kind, party_id, email, lang, unit_id, subject, specification, title,
 		status, created_at, last_message_at, waiting_since, unread_staff)
 		VALUES ($1, $2, $1, $3, $4, $5, 'secure_email', 'other', $6, $7, $8, $8, $8, 1)`,
-		id, string(PartyEmail), email, lang, unitID, title, string(message.StatusOpen), tx.now)
+		id, string(message.PartyEmail), email, lang, unitID, title, string(message.StatusOpen), tx.now)
 	if err != nil {
 		return err
 	}

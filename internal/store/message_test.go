@@ -61,22 +61,22 @@ func codeFor(t *testing.T, db *store.DB, personID string) string {
 }
 
 var (
-	maija = store.Party{Kind: message.PartyCustomer, ID: "demo-person-maija"}
-	matti = store.Party{Kind: message.PartyCustomer, ID: "demo-person-matti"}
+	maija = message.Party{Kind: message.PartyCustomer, ID: "demo-person-maija"}
+	matti = message.Party{Kind: message.PartyCustomer, ID: "demo-person-matti"}
 )
 
 func TestThreads(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := messageDB(t, db)
-		file := store.NewFile("plan.pdf", message.TypePDF, []byte("%PDF-1.4 plan"))
+		file := message.NewFile("plan.pdf", message.TypePDF, []byte("%PDF-1.4 plan"))
 		th, _, err := db.StartThread(ctx, store.NewThread{Party: maija, AuthorID: maija.ID, Lang: "fi", UnitID: "recovery",
-			Subject: "recovery", Specification: "payment_plan", Title: "Plan", Body: "<b>50</b> a month?", Files: []store.File{file}})
+			Subject: "recovery", Specification: "payment_plan", Title: "Plan", Body: "<b>50</b> a month?", Files: []message.File{file}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The same content again is stored once.
 		if _, _, err := db.StartThread(ctx, store.NewThread{Party: maija, AuthorID: maija.ID, Lang: "fi", UnitID: "international",
-			Subject: "international", Specification: "moving_abroad", Title: "Moving", Body: "Hi", Files: []store.File{file}}); err != nil {
+			Subject: "international", Specification: "moving_abroad", Title: "Moving", Body: "Hi", Files: []message.File{file}}); err != nil {
 			t.Fatal(err)
 		}
 		var blobs int
@@ -87,7 +87,7 @@ func TestThreads(t *testing.T) {
 			t.Errorf("counts = %d %d %v", n, unread, err)
 		}
 		// Only the unit it was routed to sees it.
-		q, err := db.UnitThreads(ctx, store.ThreadFilter{UnitID: "recovery"})
+		q, err := db.UnitThreads(ctx, message.QueueFilter{UnitID: "recovery"})
 		if err != nil || len(q) != 1 || q[0].ID != th.ID || q[0].PartyName != "Maija Meikäläinen" || q[0].UnreadByStaff != 1 {
 			t.Fatalf("recovery queue = %+v %v", q, err)
 		}
@@ -148,11 +148,11 @@ func TestThreads(t *testing.T) {
 		if _, err := db.PartyReply(ctx, maija, maija.ID, th.ID, "Thanks", nil); err != nil {
 			t.Fatal(err)
 		}
-		w, err := db.UnitThreads(ctx, store.ThreadFilter{UnitID: "recovery", Waiting: true})
+		w, err := db.UnitThreads(ctx, message.QueueFilter{UnitID: "recovery", Waiting: true})
 		if err != nil || len(w) != 1 || w[0].WaitingSince.IsZero() {
 			t.Errorf("waiting = %+v %v", w, err)
 		}
-		if mine, _ := db.UnitThreads(ctx, store.ThreadFilter{UnitID: "recovery", Assigned: "me", StaffID: "demo-staff-anna"}); len(mine) != 1 {
+		if mine, _ := db.UnitThreads(ctx, message.QueueFilter{UnitID: "recovery", Assigned: "me", StaffID: "demo-staff-anna"}); len(mine) != 1 {
 			t.Errorf("answering did not assign the thread: %+v", mine)
 		}
 
@@ -278,19 +278,19 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 		if err := db.UseLink(ctx, "tok", &m); err != nil {
 			t.Fatal(err)
 		}
-		q, err := db.UnitThreads(ctx, store.ThreadFilter{UnitID: "recovery", Subject: "secure_email"})
+		q, err := db.UnitThreads(ctx, message.QueueFilter{UnitID: "recovery", Subject: "secure_email"})
 		if err != nil || len(q) != 1 || q[0].PartyName != "kati@example.ee" || q[0].Title != "Plan" {
 			t.Fatalf("queue = %+v %v", q, err)
 		}
 		// A note's file never reaches the sender.
 		note, err := db.Reply(ctx, store.StaffReply{StaffID: "demo-staff-anna", UnitID: "recovery", ThreadID: q[0].ID, Body: "note", Internal: true,
-			Files: []store.File{store.NewFile("memo.pdf", message.TypePDF, []byte("%PDF-1.4 memo"))}})
+			Files: []message.File{message.NewFile("memo.pdf", message.TypePDF, []byte("%PDF-1.4 memo"))}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var token string
 		reply, err := db.Reply(ctx, store.StaffReply{StaffID: "demo-staff-anna", UnitID: "recovery", ThreadID: q[0].ID, Body: "Fine.",
-			Files:    []store.File{store.NewFile("decision.pdf", message.TypePDF, []byte("%PDF-1.4 decision"))},
+			Files:    []message.File{message.NewFile("decision.pdf", message.TypePDF, []byte("%PDF-1.4 decision"))},
 			ReadLink: func(tok string) string { token = tok; return "https://etuus.example/secure-email/r/" + tok }})
 		if err != nil {
 			t.Fatal(err)

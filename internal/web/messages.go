@@ -21,22 +21,22 @@ import (
 
 // MessageStore is what secure messages need of the database.
 type MessageStore interface {
-	StartThread(ctx context.Context, nt store.NewThread) (store.ThreadRow, bool, error)
-	PartyThreads(ctx context.Context, p store.Party, box store.Box, limit, offset int) ([]store.ThreadRow, error)
-	PartyCounts(ctx context.Context, p store.Party) (threads, unread int, err error)
-	PartyThread(ctx context.Context, p store.Party, threadID string) (store.ThreadRow, []message.Message, error)
-	PartyReply(ctx context.Context, p store.Party, authorID, threadID, body string, files []store.File) (message.Message, error)
-	PartyAttachment(ctx context.Context, p store.Party, id string) (message.AttachmentMeta, []byte, error)
+	StartThread(ctx context.Context, nt store.NewThread) (message.Thread, bool, error)
+	PartyThreads(ctx context.Context, p message.Party, box message.Box, limit, offset int) ([]message.Thread, error)
+	PartyCounts(ctx context.Context, p message.Party) (threads, unread int, err error)
+	PartyThread(ctx context.Context, p message.Party, threadID string) (message.Thread, []message.Message, error)
+	PartyReply(ctx context.Context, p message.Party, authorID, threadID, body string, files []message.File) (message.Message, error)
+	PartyAttachment(ctx context.Context, p message.Party, id string) (message.AttachmentMeta, []byte, error)
 	SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error)
 	UnitAttachment(ctx context.Context, staffID, unitID, id string) (message.AttachmentMeta, []byte, error)
-	UnitThreads(ctx context.Context, f store.ThreadFilter) ([]store.ThreadRow, error)
+	UnitThreads(ctx context.Context, f message.QueueFilter) ([]message.StaffThread, error)
 	UnitWaiting(ctx context.Context, unitID string) (int, time.Time, error)
-	UnitThread(ctx context.Context, staffID, unitID, threadID string) (store.StaffView, error)
+	UnitThread(ctx context.Context, staffID, unitID, threadID string) (message.StaffView, error)
 	Reply(ctx context.Context, sr store.StaffReply) (message.Message, error)
 	AssignThread(ctx context.Context, staffID, unitID, threadID string) error
 	CloseThread(ctx context.Context, staffID, unitID, threadID string) error
 	MoveThread(ctx context.Context, staffID, unitID, threadID, toUnit string) error
-	SecureThread(ctx context.Context, token string) (store.ThreadRow, []message.Message, error)
+	SecureThread(ctx context.Context, token string) (message.Thread, []message.Message, error)
 	Consent(ctx context.Context, personID string) (message.Consent, error)
 	SetConsent(ctx context.Context, personID, lang string, c message.Consent) (bool, error)
 	ResendCode(ctx context.Context, personID, lang string) error
@@ -60,12 +60,12 @@ type MessagesConfig struct {
 const pageSize = 20
 
 // customerParty is the signed-in customer as a thread party.
-func customerParty(personID string) store.Party {
-	return store.Party{Kind: message.PartyCustomer, ID: personID}
+func customerParty(personID string) message.Party {
+	return message.Party{Kind: message.PartyCustomer, ID: personID}
 }
 
 type threadItem struct {
-	store.ThreadRow
+	message.StaffThread
 	Topic string
 	Unit  string
 }
@@ -78,7 +78,7 @@ type inboxRow struct {
 }
 
 type inboxData struct {
-	Box      store.Box
+	Box      message.Box
 	Rows     template.HTML // the table rows, see inboxRows
 	Any      bool
 	Total    int
@@ -134,16 +134,25 @@ func unitName(units []org.Unit, id, lang string) string {
 	return id
 }
 
-func (s *Server) threadItems(r *http.Request, lang string, rows []store.ThreadRow) ([]threadItem, error) {
+func (s *Server) threadItems(r *http.Request, lang string, rows []message.StaffThread) ([]threadItem, error) {
 	units, _, err := s.directory(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	out := make([]threadItem, len(rows))
 	for i, t := range rows {
-		out[i] = threadItem{ThreadRow: t, Topic: s.topicLabel(t.Subject, t.Specification, lang), Unit: unitName(units, t.UnitID, lang)}
+		out[i] = threadItem{StaffThread: t, Topic: s.topicLabel(t.Subject, t.Specification, lang), Unit: unitName(units, t.UnitID, lang)}
 	}
 	return out, nil
+}
+
+// staffThreads wraps threads for threadItems.
+func staffThreads(ts []message.Thread) []message.StaffThread {
+	out := make([]message.StaffThread, len(ts))
+	for i, t := range ts {
+		out[i].Thread = t
+	}
+	return out
 }
 
 // messageList is the customer's inbox or sent folder.
@@ -153,9 +162,9 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	d := inboxData{Box: store.Inbox, Page: 1, Sent: q.Get("sent") == "1", Verified: q.Get("verified") == "1"}
-	if q.Get("box") == string(store.Sent) {
-		d.Box = store.Sent
+	d := inboxData{Box: message.Inbox, Page: 1, Sent: q.Get("sent") == "1", Verified: q.Get("verified") == "1"}
+	if q.Get("box") == string(message.Sent) {
+		d.Box = message.Sent
 	}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n < 10000 {
 		d.Page = n
@@ -178,7 +187,7 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 		d.Prev = d.Page - 1
 	}
 	l := s.localizer(r)
-	items, err := s.threadItems(r, l.Lang, rows)
+	items, err := s.threadItems(r, l.Lang, staffThreads(rows))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -263,14 +272,14 @@ func (s *Server) uploadForm() uploadForm {
 
 // readReply reads a reply form: the body, and the attachments checked,
 // scanned and hashed.
-func (s *Server) readReply(r *http.Request) (string, []store.File, error) {
+func (s *Server) readReply(r *http.Request) (string, []message.File, error) {
 	body := r.Form.Get("body")
 	limits := s.limits()
 	ups, data, err := uploads(r, limits)
 	if err == nil {
 		err = message.CheckReply(body, ups, limits)
 	}
-	var files []store.File
+	var files []message.File
 	if err == nil {
 		files, err = s.files(r.Context(), ups, data, limits)
 	}
@@ -335,8 +344,8 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 
 // files checks, scans and hashes the uploads; nothing is stored unless
 // every file passes.
-func (s *Server) files(ctx context.Context, ups []message.Upload, data [][]byte, limits message.Limits) ([]store.File, error) {
-	var out []store.File
+func (s *Server) files(ctx context.Context, ups []message.Upload, data [][]byte, limits message.Limits) ([]message.File, error) {
+	var out []message.File
 	for i, u := range ups {
 		ctype, err := message.CheckUpload(u, limits)
 		if err != nil {
@@ -347,7 +356,7 @@ func (s *Server) files(ctx context.Context, ups []message.Upload, data [][]byte,
 				return nil, err
 			}
 		}
-		out = append(out, store.NewFile(message.SafeName(u.Name), ctype, data[i]))
+		out = append(out, message.NewFile(message.SafeName(u.Name), ctype, data[i]))
 	}
 	return out, nil
 }
@@ -382,7 +391,7 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		unit, err = s.cfg.Messages.Catalogue.Route(subject, spec)
 	}
-	var files []store.File
+	var files []message.File
 	if err == nil {
 		files, err = s.files(r.Context(), ups, data, limits)
 	}
@@ -482,7 +491,7 @@ func (s *Server) showThread(w http.ResponseWriter, r *http.Request, personID str
 		return
 	}
 	l := s.localizer(r)
-	items, err := s.threadItems(r, l.Lang, []store.ThreadRow{t})
+	items, err := s.threadItems(r, l.Lang, []message.StaffThread{{Thread: t}})
 	if err != nil {
 		s.fail(w, r, err)
 		return

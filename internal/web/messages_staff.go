@@ -53,7 +53,7 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := queueData{View: q.Get("view"), Topic: q.Get("topic"), Age: q.Get("age"), Unread: q.Get("unread") == "1",
 		Assigned: q.Get("assigned"), Done: q.Get("done")}
-	f := store.ThreadFilter{UnitID: sess.UnitID, StaffID: sess.StaffID, Unread: d.Unread, Limit: 200}
+	f := message.QueueFilter{UnitID: sess.UnitID, StaffID: sess.StaffID, Unread: d.Unread, Limit: 200}
 	switch d.View {
 	case "waiting":
 		f.Waiting = true
@@ -131,7 +131,7 @@ func waited(t func(key string, args ...any) string, d time.Duration) string {
 }
 
 type staffThreadData struct {
-	store.StaffView
+	message.StaffView
 	Topic string
 	Unit  string
 	Units []org.Unit
@@ -273,7 +273,7 @@ func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := s.localizer(r)
-	items, err := s.threadItems(r, l.Lang, []store.ThreadRow{t})
+	items, err := s.threadItems(r, l.Lang, []message.StaffThread{{Thread: t}})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -182,7 +182,12 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 	msgs := web.MessagesConfig{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != ""}
 	if c.OutboxWorker && (smtp != nil || c.SMSURL != "") {
-		a.worker = newWorker(db, smtp, c, cat, log)
+		kinds, err := noticeKinds(cat)
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.worker = newWorker(db, smtp, c, kinds, log)
 		msgs.Wake = a.worker.Wake
 	}
 

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Limits and rules; the numbers the units set are configuration.
@@ -122,4 +123,19 @@ func CheckMessage(subject, body string) error {
 		return fault.InvalidField("body", "error.invalid", nil)
 	}
 	return nil
+}
+
+// NoticeLink carries a one-time secure e-mail link; Payload is the whole
+// e-mail text, written in the request's language when the link was asked
+// for, since it names the unit and the link's life.
+const NoticeLink outbox.Kind = "secure_link"
+
+// NoticeKinds are the notices the secure e-mail route sends; t gives the
+// catalogue's texts.
+func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
+	return []outbox.NoticeKind{
+		{Kind: NoticeLink, Render: func(it outbox.Item) (string, string, error) {
+			return t(it.Lang, "securemail.mail.subject"), it.Payload, nil
+		}},
+	}
 }

@@ -132,7 +132,7 @@ func (tx *Tx) sendCode(ctx context.Context, personID, lang string, c message.Con
 		return err
 	}
 	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(c.Channel), Recipient: c.Address, Lang: lang,
-		Kind: outbox.VerifyCode, Payload: code, PersonID: personID})
+		Kind: message.NoticeVerifyCode, Payload: code, PersonID: personID})
 }
 
 func newCode() string {

@@ -493,7 +493,7 @@ func (tx *Tx) noticeCustomer(ctx context.Context, personID, threadID string) err
 		return err
 	}
 	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(c.Channel), Recipient: c.Address, Lang: lang,
-		Kind: outbox.NewMessage, PersonID: personID, ThreadID: threadID})
+		Kind: message.NoticeNewMessage, PersonID: personID, ThreadID: threadID})
 }
 
 func (tx *Tx) noticeSecureReply(ctx context.Context, sr StaffReply, email, lang string) error {
@@ -509,7 +509,7 @@ func (tx *Tx) noticeSecureReply(ctx context.Context, sr StaffReply, email, lang 
 	if err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: email, Lang: lang, Kind: outbox.SecureReply,
+	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: email, Lang: lang, Kind: message.NoticeSecureReply,
 		Payload: sr.ReadLink(token), ThreadID: sr.ThreadID})
 }
 

@@ -50,7 +50,7 @@ func codeFor(t *testing.T, db *store.DB, personID string) string {
 	t.Helper()
 	code := ""
 	for _, it := range pendingNotices(t, db) {
-		if it.Kind == outbox.VerifyCode && it.PersonID == personID {
+		if it.Kind == message.NoticeVerifyCode && it.PersonID == personID {
 			code = it.Payload
 		}
 	}
@@ -130,7 +130,7 @@ func TestThreads(t *testing.T) {
 			t.Fatal(err)
 		}
 		notices := pendingNotices(t, db)
-		if len(notices) != 1 || notices[0].Kind != outbox.NewMessage || notices[0].Recipient != "maija.meikalainen@example.fi" ||
+		if len(notices) != 1 || notices[0].Kind != message.NoticeNewMessage || notices[0].Recipient != "maija.meikalainen@example.fi" ||
 			notices[0].ThreadID != th.ID || notices[0].Payload != "" {
 			t.Fatalf("notices = %+v", notices)
 		}
@@ -195,7 +195,7 @@ func TestConsentVerification(t *testing.T) {
 			t.Fatalf("SetConsent = %v %v", sent, err)
 		}
 		ns := pendingNotices(t, db)
-		if len(ns) != 1 || ns[0].Kind != outbox.VerifyCode || ns[0].Channel != outbox.SMS || len(ns[0].Payload) != 6 {
+		if len(ns) != 1 || ns[0].Kind != message.NoticeVerifyCode || ns[0].Channel != outbox.SMS || len(ns[0].Payload) != 6 {
 			t.Fatalf("code notice = %+v", ns)
 		}
 		code := ns[0].Payload
@@ -296,7 +296,7 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 			t.Fatal(err)
 		}
 		ns := pendingNotices(t, db)
-		if len(ns) != 1 || ns[0].Kind != outbox.SecureReply || ns[0].Recipient != "kati@example.ee" || !strings.HasSuffix(ns[0].Payload, token) {
+		if len(ns) != 1 || ns[0].Kind != message.NoticeSecureReply || ns[0].Recipient != "kati@example.ee" || !strings.HasSuffix(ns[0].Payload, token) {
 			t.Fatalf("notice = %+v", ns)
 		}
 		_, msgs, err := db.SecureThread(ctx, token)

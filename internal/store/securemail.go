@@ -38,7 +38,7 @@ func (db *DB) CreateLink(ctx context.Context, l *securemail.Link, tokenHash, ema
 		}
 		if mailText != "" {
 			if err := tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: l.Email, Lang: l.Lang,
-				Kind: outbox.SecureLink, Payload: mailText}); err != nil {
+				Kind: securemail.NoticeLink, Payload: mailText}); err != nil {
 				return err
 			}
 		}

@@ -96,7 +96,11 @@ type Thread struct {
 	// WaitingSince is when the oldest customer message staff have not yet
 	// answered arrived; zero when nothing waits for an answer.
 	WaitingSince time.Time
+	Lang         string // the language the party wrote in, for notices to a PartyEmail
 	Email        string // for PartyEmail: the address the link went to
+	// ReadUntil is, for PartyEmail, until when the one-time link to read
+	// the unit's latest answer works; zero when there is none.
+	ReadUntil time.Time
 }
 
 // Party is the thread's party.

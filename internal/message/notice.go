@@ -42,6 +42,18 @@ func (c Consent) Notifies() bool {
 	return c.AllowMessages && c.Channel != ChannelNone && c.Address != "" && c.Verified
 }
 
+// Apply is the stored choice after the customer chose c (as
+// NormalizeConsent returns it), and whether anything changed. The address
+// stays verified only while the channel and the address stay the same;
+// no channel needs no proof.
+func (c Consent) Apply(choice Consent) (Consent, bool) {
+	if c.AllowMessages == choice.AllowMessages && c.Channel == choice.Channel && c.Address == choice.Address {
+		return c, false
+	}
+	choice.Verified = choice.Channel == ChannelNone || (c.Verified && c.Channel == choice.Channel && c.Address == choice.Address)
+	return choice, true
+}
+
 const maxEmail = 254
 
 var phone = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)

@@ -604,3 +604,332 @@ func (tx *Tx) secureThread(ctx context.Context, id, email, unitID, lang, title, 
 		VALUES ($1, $1, 'customer', $2, FALSE, $3)`, id, body, tx.now)
 	return err
 }
+
+// MessageRepo is secure messaging's repository (message.Repo) on this
+// database. It runs the service's queries and decides nothing.
+type MessageRepo struct{ db *DB }
+
+var (
+	_ message.Repo = (*MessageRepo)(nil)
+	_ message.Tx   = msgTx{}
+)
+
+// Messages is the repository of secure messages.
+func (db *DB) Messages() *MessageRepo { return &MessageRepo{db: db} }
+
+// InTx runs fn in a transaction, retried on busy and serialization
+// failures; see message.Repo.
+func (r *MessageRepo) InTx(ctx context.Context, fn func(message.Tx) error) error {
+	return r.db.inTx(ctx, func(tx *Tx) error { return fn(msgTx{tx}) })
+}
+
+// msgTx is a transaction as secure messaging and secure e-mail use it.
+type msgTx struct{ *Tx }
+
+// rowReader is the database or a transaction, reading one row.
+type rowReader interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
+
+// threadCols are a thread's columns, in scanThreadRow's order.
+const threadCols = `t.id, t.party_kind, t.party_id, t.unit_id, t.subject, t.specification, t.title, t.status,
+	COALESCE(t.assigned_to, ''), t.created_at, t.last_message_at, t.waiting_since, t.unread_customer, t.unread_staff,
+	t.lang, t.email, t.read_expires_at`
+
+func scanThreadRow(row interface{ Scan(...any) error }) (message.Thread, error) {
+	var t message.Thread
+	var party, status string
+	var waiting, readUntil sql.NullTime
+	err := row.Scan(&t.ID, &party, &t.PartyID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status,
+		&t.AssignedTo, &t.CreatedAt, &t.LastMessageAt, &waiting, &t.UnreadByCustomer, &t.UnreadByStaff,
+		&t.Lang, &t.Email, &readUntil)
+	t.PartyKind, t.Status = message.PartyKind(party), message.Status(status)
+	t.CreatedAt, t.LastMessageAt = t.CreatedAt.UTC(), t.LastMessageAt.UTC()
+	t.WaitingSince, t.ReadUntil = waiting.Time.UTC(), readUntil.Time.UTC()
+	if !waiting.Valid {
+		t.WaitingSince = time.Time{}
+	}
+	if !readUntil.Valid {
+		t.ReadUntil = time.Time{}
+	}
+	return t, err
+}
+
+// PartyThreads lists a party's threads for a folder, newest first: only
+// the columns a folder shows, read from the index that orders them, which
+// keeps a long inbox fast.
+func (r *MessageRepo) PartyThreads(ctx context.Context, p message.Party, box message.Box, limit, offset int) ([]message.Thread, error) {
+	const cols = `t.id, t.unit_id, t.subject, t.specification, t.title, t.status, t.last_message_at, t.unread_customer`
+	q := `SELECT ` + cols + ` FROM threads t WHERE t.party_kind = $1 AND t.party_id = $2
+		ORDER BY t.last_message_at DESC, t.id DESC LIMIT $3 OFFSET $4`
+	if box == message.Sent {
+		q = `SELECT ` + cols + ` FROM threads t
+			JOIN (SELECT thread_id, max(created_at) AS at FROM thread_messages WHERE author_kind = 'customer' GROUP BY thread_id) s
+			ON s.thread_id = t.id
+			WHERE t.party_kind = $1 AND t.party_id = $2
+			ORDER BY s.at DESC, t.id DESC LIMIT $3 OFFSET $4`
+	}
+	rows, err := r.db.query(ctx, q, string(p.Kind), p.ID, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]message.Thread, 0, limit)
+	defer rows.Close()
+	for rows.Next() {
+		t := message.Thread{PartyKind: p.Kind, PartyID: p.ID}
+		var status string
+		if err := rows.Scan(&t.ID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status, &t.LastMessageAt, &t.UnreadByCustomer); err != nil {
+			return nil, err
+		}
+		t.Status, t.LastMessageAt = message.Status(status), t.LastMessageAt.UTC()
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// PartyStamp reads a party's counts and newest message from the folder
+// index alone. The newest message comes back as text: SQLite's max() of a
+// timestamp is text, and the stamp only needs to compare.
+func (r *MessageRepo) PartyStamp(ctx context.Context, p message.Party) (message.Stamp, error) {
+	var s message.Stamp
+	var newest sql.NullString
+	err := r.db.queryRow(ctx, `SELECT count(*), COALESCE(sum(unread_customer), 0), max(last_message_at)
+		FROM threads WHERE party_kind = $1 AND party_id = $2`, string(p.Kind), p.ID).Scan(&s.Threads, &s.Unread, &newest)
+	s.Newest = newest.String
+	return s, r.db.mapErr(err)
+}
+
+// Consent reads a person's notification choice.
+func (r *MessageRepo) Consent(ctx context.Context, personID string) (message.Consent, error) {
+	c, err := consentOf(ctx, r.db.sql, personID)
+	return c, r.db.mapErr(err)
+}
+
+// StoredFile reads an attachment with its bytes and its thread.
+func (r *MessageRepo) StoredFile(ctx context.Context, id string) (message.StoredFile, error) {
+	f, err := storedFile(ctx, r.db.sql, id)
+	return f, r.db.mapErr(err)
+}
+
+func storedFile(ctx context.Context, q rowReader, id string) (message.StoredFile, error) {
+	var f message.StoredFile
+	var party string
+	err := q.QueryRowContext(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256, b.data,
+			t.id, t.party_kind, t.party_id, t.unit_id, m.internal
+		FROM attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256 JOIN threads t ON t.id = a.thread_id
+		JOIN thread_messages m ON m.id = a.message_id WHERE a.id = $1`, id).
+		Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.Data, &f.ThreadID, &party, &f.Party.ID, &f.UnitID, &f.Internal)
+	f.Party.Kind = message.PartyKind(party)
+	return f, err
+}
+
+// ThreadForUpdate reads a thread and locks its row (PostgreSQL; SQLite's
+// transaction holds the database).
+func (tx msgTx) ThreadForUpdate(ctx context.Context, id string) (message.Thread, error) {
+	t, err := scanThreadRow(tx.QueryRowContext(ctx, `SELECT `+threadCols+` FROM threads t WHERE t.id = $1`+tx.db.dialect.forUpdate(), id))
+	return t, tx.db.mapErr(err)
+}
+
+// Names reads the names staff see of a thread's party and handler: a
+// person's or an organisation's name, or the secure e-mail address.
+func (tx msgTx) Names(ctx context.Context, t message.Thread) (message.StaffThread, error) {
+	st := message.StaffThread{Thread: t}
+	err := tx.QueryRowContext(ctx, `SELECT CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
+			WHEN 'organisation' THEN o.name ELSE t.email END,
+		COALESCE((SELECT s.given_name || ' ' || s.family_name FROM staff s WHERE s.id = $2), '')
+		FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
+		LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
+		WHERE t.id = $1`, t.ID, t.AssignedTo).Scan(&st.PartyName, &st.AssignedName)
+	return st, tx.db.mapErr(err)
+}
+
+// InsertThread stores a new thread, with a new ID unless it has one.
+func (tx msgTx) InsertThread(ctx context.Context, t *message.Thread) error {
+	if t.ID == "" {
+		t.ID = NewID()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO threads (id, party_kind, party_id, email, lang, unit_id, subject, specification,
+		title, status, assigned_to, created_at, last_message_at, waiting_since, unread_customer, unread_staff)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		t.ID, string(t.PartyKind), t.PartyID, t.Email, t.Lang, t.UnitID, t.Subject, t.Specification,
+		t.Title, string(t.Status), nullString(t.AssignedTo), t.CreatedAt, t.LastMessageAt, nullTime(t.WaitingSince),
+		t.UnreadByCustomer, t.UnreadByStaff)
+	return tx.db.mapErr(err)
+}
+
+// UpdateThread writes a thread's changing columns.
+func (tx msgTx) UpdateThread(ctx context.Context, t message.Thread) error {
+	res, err := tx.ExecContext(ctx, `UPDATE threads SET unit_id = $2, status = $3, assigned_to = $4, last_message_at = $5,
+		waiting_since = $6, unread_customer = $7, unread_staff = $8 WHERE id = $1`,
+		t.ID, t.UnitID, string(t.Status), nullString(t.AssignedTo), t.LastMessageAt, nullTime(t.WaitingSince),
+		t.UnreadByCustomer, t.UnreadByStaff)
+	return tx.db.mapErr(oneRow(res, err))
+}
+
+// oneRow turns an update of no row into sql.ErrNoRows.
+func oneRow(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return sql.ErrNoRows
+	}
+	return nil
+}
+
+// SetReadToken gives a thread a new reading link's hash and end.
+func (tx msgTx) SetReadToken(ctx context.Context, threadID, tokenHash string, until time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE threads SET read_token_hash = $1, read_expires_at = $2 WHERE id = $3`,
+		tokenHash, until, threadID)
+	return tx.db.mapErr(oneRow(res, err))
+}
+
+// AddMessage stores a message and its files; a content already stored is
+// stored once.
+func (tx msgTx) AddMessage(ctx context.Context, m *message.Message, files []message.File) error {
+	if m.ID == "" {
+		m.ID = NewID()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO thread_messages (id, thread_id, author_kind, author_id, body, internal, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.ThreadID, string(m.Author), m.AuthorID, m.Body, m.Internal, m.CreatedAt)
+	if err != nil {
+		return tx.db.mapErr(err)
+	}
+	m.Attachments = m.Attachments[:0]
+	for _, f := range files {
+		_, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, size, data) VALUES ($1, $2, $3)
+			ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.Data)
+		if err != nil {
+			return tx.db.mapErr(err)
+		}
+		a := f.AttachmentMeta
+		a.ID = NewID()
+		_, err = tx.ExecContext(ctx, `INSERT INTO attachments (id, message_id, thread_id, name, content_type, size, sha256, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, m.ID, m.ThreadID, a.Name, a.ContentType, a.Size, a.SHA256, m.CreatedAt)
+		if err != nil {
+			return tx.db.mapErr(err)
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return nil
+}
+
+// ThreadMessages lists a thread's messages with their attachments.
+func (tx msgTx) ThreadMessages(ctx context.Context, threadID string, internal bool) ([]message.Message, error) {
+	msgs, err := tx.messages(ctx, threadID, internal)
+	return msgs, tx.db.mapErr(err)
+}
+
+// ThreadNotices lists a thread's notices without payloads: a one-time code
+// is not staff's to read.
+func (tx msgTx) ThreadNotices(ctx context.Context, threadID string) ([]outbox.Item, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, channel, kind, status, attempts, last_error, created_at, sent_at
+		FROM outbox WHERE thread_id = $1 ORDER BY created_at DESC, id DESC`, threadID)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanNotice)
+}
+
+// UnitThreads lists a unit's queue by the filter.
+func (tx msgTx) UnitThreads(ctx context.Context, f message.QueueFilter, waitedBefore time.Time) ([]message.StaffThread, error) {
+	where := []string{"t.unit_id = $1"}
+	args := []any{f.UnitID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Subject != "" {
+		where = append(where, "t.subject = "+arg(f.Subject))
+		if f.Specification != "" {
+			where = append(where, "t.specification = "+arg(f.Specification))
+		}
+	}
+	if f.Unread {
+		where = append(where, "t.unread_staff > 0")
+	}
+	switch f.Assigned {
+	case "me":
+		where = append(where, "t.assigned_to = "+arg(f.StaffID))
+	case "none":
+		where = append(where, "t.assigned_to IS NULL")
+	}
+	order := "t.last_message_at DESC, t.id DESC"
+	switch {
+	case f.Waiting:
+		where = append(where, "t.waiting_since IS NOT NULL", "t.status <> 'closed'")
+		if !waitedBefore.IsZero() {
+			where = append(where, "t.waiting_since <= "+arg(waitedBefore))
+		}
+		order = "t.waiting_since, t.id"
+	case f.Closed:
+		where = append(where, "t.status = 'closed'")
+	default:
+		where = append(where, "t.status <> 'closed'")
+	}
+	q := `SELECT ` + threadCols + `,
+		CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
+			WHEN 'organisation' THEN o.name ELSE t.email END,
+		COALESCE(s.given_name || ' ' || s.family_name, '')
+		FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
+		LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
+		LEFT JOIN staff s ON s.id = t.assigned_to
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
+	if f.Limit > 0 {
+		q += ` LIMIT ` + arg(f.Limit)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(r interface{ Scan(...any) error }) (message.StaffThread, error) {
+		var st message.StaffThread
+		var name, assigned string
+		t, err := scanThreadRow(scanExtra{r, []any{&name, &assigned}})
+		st.Thread, st.PartyName, st.AssignedName = t, name, assigned
+		return st, err
+	})
+}
+
+// scanExtra scans a row's first columns with the inner scanner's targets
+// and the rest into extra.
+type scanExtra struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// UnitWaiting counts a unit's threads waiting for an answer, and tells the
+// oldest wait.
+func (tx msgTx) UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error) {
+	// min() of a timestamp comes back as text from SQLite, so the oldest
+	// is read by ordering instead.
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'`,
+		unitID).Scan(&n)
+	if err != nil || n == 0 {
+		return n, oldest, err
+	}
+	var at sql.NullTime
+	err = tx.QueryRowContext(ctx, `SELECT waiting_since FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'
+		ORDER BY waiting_since LIMIT 1`, unitID).Scan(&at)
+	if at.Valid {
+		oldest = at.Time.UTC()
+	}
+	return n, oldest, err
+}
+
+// UnitExists reports whether a unit exists.
+func (tx msgTx) UnitExists(ctx context.Context, unitID string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM units WHERE id = $1`, unitID).Scan(&n)
+	return n > 0, err
+}
+
+// StoredFile reads an attachment with its bytes and its thread.
+func (tx msgTx) StoredFile(ctx context.Context, id string) (message.StoredFile, error) {
+	f, err := storedFile(ctx, tx, id)
+	return f, tx.db.mapErr(err)
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/securemail"
@@ -39,6 +41,8 @@ type app struct {
 	// worker sends the outbox's notices from this process; nil when
 	// --outbox-worker=false or no channel is configured.
 	worker *outbox.Worker
+	// messages is secure messaging's service.
+	messages *message.Service
 }
 
 // openDB opens and migrates the database and writes the reference data: the
@@ -180,7 +184,9 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	msgs := web.MessagesConfig{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != ""}
+	msgCfg := message.Config{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != "",
+		ReadLink: func(token string) string { return base + "/secure-email/r/" + url.PathEscape(token) }}
+	var wake func()
 	if c.OutboxWorker && (smtp != nil || c.SMSURL != "") {
 		kinds, err := noticeKinds(cat)
 		if err != nil {
@@ -188,8 +194,14 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 			return nil, err
 		}
 		a.worker = newWorker(db, smtp, c, kinds, log)
-		msgs.Wake = a.worker.Wake
+		wake = a.worker.Wake
 	}
+	msgCfg.Wake = wake
+	if a.messages, err = message.NewService(db.Messages(), msgCfg); err != nil {
+		a.close()
+		return nil, err
+	}
+	msgs := web.MessagesConfig{Service: a.messages, Wake: wake}
 
 	a.web, err = web.New(web.Config{
 		Recovery:          web.RecoveryConfig{Creditor: creditor, CreditorName: c.CreditorName, Rules: rules, AutoApprovePlans: c.AutoApprove},

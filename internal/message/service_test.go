@@ -333,3 +333,227 @@ func TestTokenHashUnchanged(t *testing.T) {
 		}
 	})
 }
+
+func TestThreads(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := seeded(t, db)
+		s := newService(t, db, message.Config{})
+		file := pdf("plan.pdf", "plan")
+		th, _, err := s.Send(ctx, maija, message.Draft{Lang: "fi", Subject: "recovery", Specification: "payment_plan",
+			Title: "Plan", Body: "<b>50</b> a month?", Files: []message.Upload{file}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same content again is stored once.
+		if _, _, err := s.Send(ctx, maija, message.Draft{Lang: "fi", Subject: "international", Specification: "moving_abroad",
+			Title: "Moving", Body: "Hi", Files: []message.Upload{file}}); err != nil {
+			t.Fatal(err)
+		}
+		var blobs int
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM attachment_blobs`).Scan(&blobs); err != nil || blobs != 1 {
+			t.Errorf("blobs = %d %v; want one per content", blobs, err)
+		}
+		if f, err := s.Folder(ctx, maija, message.Inbox, 1); err != nil || f.Total != 2 || f.Unread != 0 {
+			t.Errorf("counts = %d %d %v", f.Total, f.Unread, err)
+		}
+		// Only the unit it was routed to sees it.
+		q, err := s.Queue(ctx, anna, message.QueueFilter{})
+		if err != nil || len(q.Threads) != 1 || q.Threads[0].ID != th.ID || q.Threads[0].PartyName != "Maija Meikäläinen" || q.Threads[0].UnreadByStaff != 1 {
+			t.Fatalf("recovery queue = %+v %v", q, err)
+		}
+		if _, err := s.StaffThread(ctx, kaisa, th.ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("another unit opens the thread: %v", err)
+		}
+		// Another customer cannot read, reply or fetch the attachment.
+		if _, _, err := s.Thread(ctx, matti, th.ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("another customer reads: %v", err)
+		}
+		if _, err := s.Reply(ctx, matti, th.ID, "hi", nil); !fault.Is(err, fault.NotFound) {
+			t.Errorf("another customer replies: %v", err)
+		}
+		v, err := s.StaffThread(ctx, anna, th.ID)
+		if err != nil || len(v.Messages) != 1 || len(v.Messages[0].Attachments) != 1 || v.Messages[0].Body != "<b>50</b> a month?" {
+			t.Fatalf("staff view = %+v %v", v, err)
+		}
+		att := v.Messages[0].Attachments[0]
+		if _, err := s.Attachment(ctx, matti, att.ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("another customer's attachment: %v", err)
+		}
+		if f, err := s.Attachment(ctx, maija, att.ID); err != nil || string(f.Data) != "%PDF-1.4 plan" {
+			t.Errorf("own attachment = %q %v", f.Data, err)
+		}
+		if _, err := s.Attachment(ctx, kaisa, att.ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("another unit's attachment: %v", err)
+		}
+		if f, err := s.Attachment(ctx, anna, att.ID); err != nil || len(f.Data) == 0 {
+			t.Errorf("the unit's attachment: %v", err)
+		}
+
+		// A note is not a reply: no notice, not shown to the customer.
+		if _, err := s.AddNote(ctx, anna, th.ID, "note", nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(pendingNotices(t, db)); n != 0 {
+			t.Errorf("a note queued %d notices", n)
+		}
+		if _, err := s.Reply(ctx, anna, th.ID, "Yes.", nil); err != nil {
+			t.Fatal(err)
+		}
+		notices := pendingNotices(t, db)
+		if len(notices) != 1 || notices[0].Kind != message.NoticeNewMessage || notices[0].Recipient != "maija.meikalainen@example.fi" ||
+			notices[0].ThreadID != th.ID || notices[0].Payload != "" {
+			t.Fatalf("notices = %+v", notices)
+		}
+		if f, _ := s.Folder(ctx, maija, message.Inbox, 1); f.Unread != 1 {
+			t.Errorf("unread after the answer = %d", f.Unread)
+		}
+		got, msgs, err := s.Thread(ctx, maija, th.ID)
+		if err != nil || got.Status != message.StatusAnswered || len(msgs) != 2 || msgs[1].Body != "Yes." {
+			t.Fatalf("customer view = %+v %+v %v", got, msgs, err)
+		}
+		if f, _ := s.Folder(ctx, maija, message.Inbox, 1); f.Unread != 0 {
+			t.Errorf("unread after reading = %d", f.Unread)
+		}
+		// The customer's reply puts it back in the service-level view.
+		if _, err := s.Reply(ctx, maija, th.ID, "Thanks", nil); err != nil {
+			t.Fatal(err)
+		}
+		w, err := s.Queue(ctx, anna, message.QueueFilter{Waiting: true})
+		if err != nil || len(w.Threads) != 1 || w.Threads[0].WaitingSince.IsZero() || w.Waiting != 1 {
+			t.Errorf("waiting = %+v %v", w, err)
+		}
+		if mine, _ := s.Queue(ctx, anna, message.QueueFilter{Assigned: "me"}); len(mine.Threads) != 1 {
+			t.Errorf("answering did not assign the thread: %+v", mine)
+		}
+
+		// Moving is audited and takes the thread out of the queue.
+		if err := s.Move(ctx, anna, th.ID, "recovery"); !fault.Is(err, fault.Invalid) {
+			t.Errorf("move to the same unit: %v", err)
+		}
+		if err := s.Move(ctx, anna, th.ID, "nowhere"); !fault.Is(err, fault.Invalid) {
+			t.Errorf("move to no unit: %v", err)
+		}
+		if err := s.Move(ctx, anna, th.ID, "international"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StaffThread(ctx, anna, th.ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the moved thread is still the old unit's: %v", err)
+		}
+		es, _ := db.AuditForSubject(ctx, maija.ID, 100)
+		var acts []string
+		for _, e := range es {
+			acts = append(acts, e.Action)
+		}
+		for _, want := range []string{"thread.started", "thread.read", "thread.staff_reply", "thread.internal_note", "thread.moved",
+			"thread.attachment_read", "thread.queue_read", "thread.customer_reply"} {
+			if !strings.Contains(strings.Join(acts, ","), want) {
+				t.Errorf("audit lacks %s: %v", want, acts)
+			}
+		}
+	})
+}
+
+// codeFor is the newest verification code queued for a person.
+func codeFor(t *testing.T, db *store.DB, personID string) string {
+	t.Helper()
+	code := ""
+	for _, it := range pendingNotices(t, db) {
+		if it.Kind == message.NoticeVerifyCode && it.PersonID == personID {
+			code = it.Payload
+		}
+	}
+	if code == "" {
+		t.Fatalf("no code queued for %s", personID)
+	}
+	return code
+}
+
+func TestConsentVerification(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := seeded(t, db)
+		s := newService(t, db, message.Config{SMS: true})
+		johan, sanna, mattiC := access.AsCustomer("demo-person-johan"), access.AsCustomer("demo-person-sanna"), matti
+		c, err := s.Consent(ctx, johan)
+		if err != nil || !c.Verified || c.Address != "johan.korhonen@example.fi" {
+			t.Fatalf("demo consent = %+v %v", c, err)
+		}
+		// A new number needs a code; until then nothing is noticed to it.
+		sent, err := s.SetConsent(ctx, johan, "en", message.Consent{AllowMessages: true, Channel: message.ChannelSMS, Address: "+358401234567"})
+		if err != nil || !sent {
+			t.Fatalf("SetConsent = %v %v", sent, err)
+		}
+		ns := pendingNotices(t, db)
+		if len(ns) != 1 || ns[0].Kind != message.NoticeVerifyCode || ns[0].Channel != outbox.SMS || len(ns[0].Payload) != 6 {
+			t.Fatalf("code notice = %+v", ns)
+		}
+		code := ns[0].Payload
+		if c, _ := s.Consent(ctx, johan); c.Verified || c.Notifies() {
+			t.Errorf("unverified consent notifies: %+v", c)
+		}
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		if err := s.VerifyConsent(ctx, johan, wrong); fault.KeyOf(err) != "message.error.code_wrong" {
+			t.Errorf("wrong code: %v", err)
+		}
+		if err := s.VerifyConsent(ctx, johan, code); err != nil {
+			t.Fatalf("right code: %v", err)
+		}
+		if c, _ := s.Consent(ctx, johan); !c.Notifies() || c.Address != "+358401234567" {
+			t.Errorf("verified consent = %+v", c)
+		}
+		if err := s.VerifyConsent(ctx, johan, code); !fault.Is(err, fault.Conflict) {
+			t.Errorf("code used twice: %v", err)
+		}
+		// SMS is refused where no gateway sends it.
+		noSMS := newService(t, db, message.Config{})
+		if _, err := noSMS.SetConsent(ctx, johan, "en", message.Consent{AllowMessages: true, Channel: message.ChannelSMS, Address: "+358401234568"}); fault.FieldOf(err) != "channel" {
+			t.Errorf("SMS without a gateway: %v", err)
+		}
+		// A code older than a quarter of an hour is refused.
+		s.SetConsent(ctx, maija, "fi", message.Consent{AllowMessages: true, Channel: message.ChannelEmail, Address: "maija@example.org"})
+		late := codeFor(t, db, maija.ID)
+		db.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+		if err := s.VerifyConsent(ctx, maija, late); fault.KeyOf(err) != "message.error.code_expired" {
+			t.Errorf("a code 16 minutes old: %v", err)
+		}
+		db.Now = time.Now
+		// Five wrong tries spend a code.
+		s.SetConsent(ctx, sanna, "sv", message.Consent{AllowMessages: true, Channel: message.ChannelEmail, Address: "sanna@example.se"})
+		code = codeFor(t, db, sanna.ID)
+		for range 5 {
+			s.VerifyConsent(ctx, sanna, "x")
+		}
+		if err := s.VerifyConsent(ctx, sanna, code); fault.KeyOf(err) != "message.error.code_tries" {
+			t.Errorf("after five wrong tries: %v", err)
+		}
+		// Guesses racing each other still count to five.
+		s.SetConsent(ctx, mattiC, "fi", message.Consent{AllowMessages: true, Channel: message.ChannelEmail, Address: "matti@example.fi"})
+		var mu sync.Mutex
+		wrongs := 0
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				if fault.KeyOf(s.VerifyConsent(ctx, mattiC, "x")) == "message.error.code_wrong" {
+					mu.Lock()
+					wrongs++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if wrongs > 5 {
+			t.Errorf("%d wrong guesses were weighed; at most 5 may be", wrongs)
+		}
+		// At most five codes an hour.
+		for range 4 {
+			if err := s.ResendCode(ctx, sanna, "sv"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.ResendCode(ctx, sanna, "sv"); !fault.Is(err, fault.TooMany) {
+			t.Errorf("sixth code in an hour: %v", err)
+		}
+	})
+}

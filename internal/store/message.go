@@ -7,166 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
-	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 )
-
-// NewThread is what a customer writes to start a thread. UnitID is where
-// the catalogue routes the topic.
-type NewThread struct {
-	Party         message.Party
-	AuthorID      string
-	Lang          string
-	UnitID        string
-	Subject       string
-	Specification string
-	Title         string
-	Body          string
-	Files         []message.File
-	// Consent, for a person, is the notification choice made on the form
-	// (checked by NormalizeConsent); it is stored with the thread, so a
-	// refused choice stores neither.
-	Consent *message.Consent
-}
-
-const threadColumns = `t.id, t.party_kind, t.party_id, t.unit_id, t.subject, t.specification, t.title, t.status,
-	COALESCE(t.assigned_to, ''), t.created_at, t.last_message_at, t.waiting_since, t.unread_customer, t.unread_staff, t.email`
-
-func scanThread(row interface{ Scan(...any) error }, extra ...any) (message.Thread, error) {
-	var t message.Thread
-	var party, status string
-	var waiting sql.NullTime
-	err := row.Scan(append([]any{&t.ID, &party, &t.PartyID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status,
-		&t.AssignedTo, &t.CreatedAt, &t.LastMessageAt, &waiting, &t.UnreadByCustomer, &t.UnreadByStaff, &t.Email}, extra...)...)
-	if err != nil {
-		return t, err
-	}
-	t.PartyKind, t.Status = message.PartyKind(party), message.Status(status)
-	t.CreatedAt, t.LastMessageAt = t.CreatedAt.UTC(), t.LastMessageAt.UTC()
-	if waiting.Valid {
-		t.WaitingSince = waiting.Time.UTC()
-	}
-	return t, nil
-}
-
-// StartThread stores a customer's new thread with its first message and
-// attachments, in the queue of the unit the topic routes to, and the
-// notification choice made with it; codeSent says a changed choice sent a
-// verification code.
-func (db *DB) StartThread(ctx context.Context, nt NewThread) (t message.Thread, codeSent bool, err error) {
-	err = db.inTx(ctx, func(tx *Tx) error {
-		codeSent = false
-		if nt.Consent != nil && nt.Party.Kind == message.PartyCustomer {
-			var err error
-			if codeSent, err = tx.setConsent(ctx, nt.Party.ID, nt.Lang, *nt.Consent); err != nil {
-				return err
-			}
-		}
-		t = message.Thread{ID: NewID(), PartyKind: nt.Party.Kind, PartyID: nt.Party.ID, UnitID: nt.UnitID,
-			Subject: nt.Subject, Specification: nt.Specification, Title: strings.TrimSpace(nt.Title), Status: message.StatusOpen,
-			CreatedAt: tx.now, LastMessageAt: tx.now, UnreadByStaff: 1, WaitingSince: tx.now}
-		_, err := tx.ExecContext(ctx, `INSERT INTO threads (id, party_kind, party_id, lang, unit_id, subject, specification, title,
-			status, created_at, last_message_at, waiting_since, unread_staff)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10, 1)`,
-			t.ID, string(t.PartyKind), t.PartyID, nt.Lang, t.UnitID, t.Subject, t.Specification, t.Title, string(t.Status), tx.now)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.addMessage(ctx, t.ID, message.AuthorCustomer, nt.AuthorID, nt.Body, false, nt.Files); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: nt.AuthorID, SubjectID: nt.Party.AuditSubject(),
-			Action: "thread.started", Object: "thread:" + t.ID, Detail: "unit=" + t.UnitID})
-	})
-	return t, codeSent, err
-}
-
-// addMessage inserts a message and its attachments.
-func (tx *Tx) addMessage(ctx context.Context, threadID string, author message.AuthorKind, authorID, body string, internal bool, files []message.File) (message.Message, error) {
-	m := message.Message{ID: NewID(), ThreadID: threadID, Author: author, AuthorID: authorID, Body: body, Internal: internal, CreatedAt: tx.now}
-	_, err := tx.ExecContext(ctx, `INSERT INTO thread_messages (id, thread_id, author_kind, author_id, body, internal, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, threadID, string(author), authorID, body, internal, tx.now)
-	if err != nil {
-		return m, err
-	}
-	for _, f := range files {
-		_, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, size, data) VALUES ($1, $2, $3)
-			ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.Data)
-		if err != nil {
-			return m, err
-		}
-		a := f.AttachmentMeta
-		a.ID = NewID()
-		_, err = tx.ExecContext(ctx, `INSERT INTO attachments (id, message_id, thread_id, name, content_type, size, sha256, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, m.ID, threadID, a.Name, a.ContentType, a.Size, a.SHA256, tx.now)
-		if err != nil {
-			return m, err
-		}
-		m.Attachments = append(m.Attachments, a)
-	}
-	return m, nil
-}
-
-// PartyThreads lists a party's threads, newest first, at most limit from
-// offset: the fields a folder shows (ID, unit, topic, title, status, last
-// message and unread count), which is what keeps a long inbox fast.
-func (db *DB) PartyThreads(ctx context.Context, p message.Party, box message.Box, limit, offset int) ([]message.Thread, error) {
-	const cols = `t.id, t.unit_id, t.subject, t.specification, t.title, t.status, t.last_message_at, t.unread_customer`
-	q := `SELECT ` + cols + ` FROM threads t WHERE t.party_kind = $1 AND t.party_id = $2
-		ORDER BY t.last_message_at DESC, t.id DESC LIMIT $3 OFFSET $4`
-	if box == message.Sent {
-		q = `SELECT ` + cols + ` FROM threads t
-			JOIN (SELECT thread_id, max(created_at) AS at FROM thread_messages WHERE author_kind = 'customer' GROUP BY thread_id) s
-			ON s.thread_id = t.id
-			WHERE t.party_kind = $1 AND t.party_id = $2
-			ORDER BY s.at DESC, t.id DESC LIMIT $3 OFFSET $4`
-	}
-	rows, err := db.query(ctx, q, string(p.Kind), p.ID, limit, offset)
-	if err != nil {
-		return nil, err
-	}
-	return scanAll(rows, func(r interface{ Scan(...any) error }) (message.Thread, error) {
-		t := message.Thread{PartyKind: p.Kind, PartyID: p.ID}
-		var status string
-		err := r.Scan(&t.ID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status, &t.LastMessageAt, &t.UnreadByCustomer)
-		t.Status, t.LastMessageAt = message.Status(status), t.LastMessageAt.UTC()
-		return t, err
-	})
-}
-
-// PartyCounts gives a party's number of threads and of unread messages.
-func (db *DB) PartyCounts(ctx context.Context, p message.Party) (threads, unread int, err error) {
-	err = db.queryRow(ctx, `SELECT count(*), COALESCE(sum(unread_customer), 0) FROM threads WHERE party_kind = $1 AND party_id = $2`,
-		string(p.Kind), p.ID).Scan(&threads, &unread)
-	return threads, unread, err
-}
-
-// PartyThread opens one of a party's threads and marks it read: the
-// messages the customer may see, with their attachments. A thread that is
-// not the party's is fault.NotFound, as one that does not exist.
-func (db *DB) PartyThread(ctx context.Context, p message.Party, threadID string) (message.Thread, []message.Message, error) {
-	var t message.Thread
-	var msgs []message.Message
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		t, err = scanThread(tx.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM threads t
-			WHERE t.id = $1 AND t.party_kind = $2 AND t.party_id = $3`, threadID, string(p.Kind), p.ID))
-		if err != nil {
-			return err
-		}
-		if t.UnreadByCustomer > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE threads SET unread_customer = 0 WHERE id = $1`, t.ID); err != nil {
-				return err
-			}
-		}
-		msgs, err = tx.messages(ctx, t.ID, false)
-		return err
-	})
-	return t, msgs, err
-}
 
 // messages lists a thread's messages, oldest first, internal notes only
 // when asked for.
@@ -217,56 +61,12 @@ func (tx *Tx) messages(ctx context.Context, threadID string, internal bool) ([]m
 	return msgs, nil
 }
 
-// PartyReply adds a customer's message to one of their threads, which
-// reopens it in the unit's queue.
-func (db *DB) PartyReply(ctx context.Context, p message.Party, authorID, threadID, body string, files []message.File) (message.Message, error) {
-	var m message.Message
-	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE threads SET status = $1, last_message_at = $2,
-			waiting_since = COALESCE(waiting_since, $2), unread_staff = unread_staff + 1
-			WHERE id = $3 AND party_kind = $4 AND party_id = $5`,
-			string(message.StatusOpen), tx.now, threadID, string(p.Kind), p.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fault.New(fault.NotFound, "message.error.thread")
-		}
-		if m, err = tx.addMessage(ctx, threadID, message.AuthorCustomer, authorID, body, false, files); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: authorID, SubjectID: p.AuditSubject(),
-			Action: "thread.customer_reply", Object: "thread:" + threadID})
-	})
-	return m, err
-}
-
-// PartyAttachment reads an attachment of one of a party's threads, not of
-// an internal note.
-func (db *DB) PartyAttachment(ctx context.Context, p message.Party, id string) (message.AttachmentMeta, []byte, error) {
-	a, err := db.attachment(ctx, `JOIN thread_messages m ON m.id = a.message_id
-		WHERE a.id = $1 AND t.party_kind = $2 AND t.party_id = $3 AND NOT m.internal`, id, string(p.Kind), p.ID)
-	return a.AttachmentMeta, a.data, err
-}
-
 // SecureAttachment reads an attachment of the thread a secure e-mail
 // reading link points to, while the link works.
 func (db *DB) SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error) {
 	a, err := db.attachment(ctx, `JOIN thread_messages m ON m.id = a.message_id
 		WHERE a.id = $1 AND t.read_token_hash = $2 AND t.read_expires_at > $3 AND NOT m.internal`,
 		id, auth.HashToken(token), db.Now().UTC())
-	return a.AttachmentMeta, a.data, err
-}
-
-// UnitAttachment reads an attachment of a thread in a unit's queue, and
-// writes the staff member's read to the audit log.
-func (db *DB) UnitAttachment(ctx context.Context, staffID, unitID, id string) (message.AttachmentMeta, []byte, error) {
-	a, err := db.attachment(ctx, `WHERE a.id = $1 AND t.unit_id = $2`, id, unitID)
-	if err != nil {
-		return a.AttachmentMeta, nil, err
-	}
-	err = db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: a.party.AuditSubject(),
-		Action: "thread.attachment_read", Object: "attachment:" + id, Detail: "thread=" + a.threadID})
 	return a.AttachmentMeta, a.data, err
 }
 
@@ -290,124 +90,6 @@ func (db *DB) attachment(ctx context.Context, where string, args ...any) (stored
 	return a, db.mapErr(err)
 }
 
-// UnitThreads lists a unit's queue.
-func (db *DB) UnitThreads(ctx context.Context, f message.QueueFilter) ([]message.StaffThread, error) {
-	where := []string{"t.unit_id = $1"}
-	args := []any{f.UnitID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if f.Subject != "" {
-		where = append(where, "t.subject = "+arg(f.Subject))
-		if f.Specification != "" {
-			where = append(where, "t.specification = "+arg(f.Specification))
-		}
-	}
-	if f.Unread {
-		where = append(where, "t.unread_staff > 0")
-	}
-	switch f.Assigned {
-	case "me":
-		where = append(where, "t.assigned_to = "+arg(f.StaffID))
-	case "none":
-		where = append(where, "t.assigned_to IS NULL")
-	}
-	order := "t.last_message_at DESC, t.id DESC"
-	switch {
-	case f.Waiting:
-		where = append(where, "t.waiting_since IS NOT NULL", "t.status <> 'closed'")
-		if f.OlderThan > 0 {
-			where = append(where, "t.waiting_since <= "+arg(db.Now().UTC().Add(-f.OlderThan)))
-		}
-		order = "t.waiting_since, t.id"
-	case f.Closed:
-		where = append(where, "t.status = 'closed'")
-	default:
-		where = append(where, "t.status <> 'closed'")
-	}
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	q := staffThreadSelect + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
-	rows, err := db.sql.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanAll(rows, scanStaffThread)
-}
-
-// staffThreadSelect reads threads as staff see them: with the party's name
-// (a person's, an organisation's, or the secure e-mail address) and the
-// handler's name.
-const staffThreadSelect = `SELECT ` + threadColumns + `,
-	CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
-		WHEN 'organisation' THEN o.name ELSE t.email END,
-	COALESCE(s.given_name || ' ' || s.family_name, '')
-	FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
-	LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
-	LEFT JOIN staff s ON s.id = t.assigned_to`
-
-func scanStaffThread(r interface{ Scan(...any) error }) (message.StaffThread, error) {
-	var t message.StaffThread
-	var err error
-	t.Thread, err = scanThread(r, &t.PartyName, &t.AssignedName)
-	return t, err
-}
-
-// UnitWaiting counts a unit's threads waiting for an answer, and the
-// oldest wait.
-func (db *DB) UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error) {
-	var at sql.NullTime
-	// min() of a timestamp comes back as text from SQLite, so the oldest
-	// is read by ordering instead.
-	err = db.sql.QueryRowContext(ctx, `SELECT count(*) FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'`,
-		unitID).Scan(&n)
-	if err != nil || n == 0 {
-		return n, oldest, err
-	}
-	err = db.sql.QueryRowContext(ctx, `SELECT waiting_since FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'
-		ORDER BY waiting_since LIMIT 1`, unitID).Scan(&at)
-	if at.Valid {
-		oldest = at.Time.UTC()
-	}
-	return n, oldest, err
-}
-
-// UnitThread opens a thread in a staff member's unit: every message,
-// internal notes too, and the notices sent about it. It marks the thread
-// read by staff and writes the read of the customer's data to the audit
-// log. A thread of another unit is fault.NotFound.
-func (db *DB) UnitThread(ctx context.Context, staffID, unitID, threadID string) (message.StaffView, error) {
-	var v message.StaffView
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		v.StaffThread, err = scanStaffThread(tx.QueryRowContext(ctx, staffThreadSelect+` WHERE t.id = $1 AND t.unit_id = $2`, threadID, unitID))
-		if err != nil {
-			return err
-		}
-		if v.UnreadByStaff > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE threads SET unread_staff = 0 WHERE id = $1`, threadID); err != nil {
-				return err
-			}
-		}
-		if v.Messages, err = tx.messages(ctx, threadID, true); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, channel, kind, status, attempts, last_error, created_at, sent_at
-			FROM outbox WHERE thread_id = $1 ORDER BY created_at DESC, id DESC`, threadID)
-		if err != nil {
-			return err
-		}
-		if v.Notices, err = scanAll(rows, scanNotice); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: v.Party().AuditSubject(),
-			Action: "thread.read", Object: "thread:" + threadID})
-	})
-	return v, err
-}
-
 func scanNotice(r interface{ Scan(...any) error }) (outbox.Item, error) {
 	var it outbox.Item
 	var ch, kind, status string
@@ -420,99 +102,6 @@ func scanNotice(r interface{ Scan(...any) error }) (outbox.Item, error) {
 	return it, err
 }
 
-// StaffReply is what a staff member writes in a thread.
-type StaffReply struct {
-	StaffID, UnitID, ThreadID string
-	Body                      string
-	Internal                  bool // a note the customer never sees
-	Files                     []message.File
-	// ReadLink makes the one-time link from which a secure e-mail sender
-	// reads the answer, given the token; it is needed only for such threads.
-	ReadLink func(token string) string
-	// ReadFor is how long that link works.
-	ReadFor time.Duration
-}
-
-// Reply stores a staff member's answer or internal note. An answer marks
-// the thread answered and tells the customer through the outbox, in the
-// same transaction: by the channel they chose and verified, or for a
-// secure e-mail sender with a one-time link to read it. The notice never
-// carries the answer.
-func (db *DB) Reply(ctx context.Context, sr StaffReply) (message.Message, error) {
-	var m message.Message
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var party, partyID, lang, email string
-		err := tx.QueryRowContext(ctx, `SELECT party_kind, party_id, lang, email FROM threads WHERE id = $1 AND unit_id = $2`+
-			tx.db.dialect.forUpdate(), sr.ThreadID, sr.UnitID).Scan(&party, &partyID, &lang, &email)
-		if err != nil {
-			return err
-		}
-		// A note changes nothing the customer or the queue sees.
-		if !sr.Internal {
-			_, err = tx.ExecContext(ctx, `UPDATE threads SET status = $1, last_message_at = $2, waiting_since = NULL,
-				unread_customer = unread_customer + 1, assigned_to = COALESCE(assigned_to, $3) WHERE id = $4`,
-				string(message.StatusAnswered), tx.now, sr.StaffID, sr.ThreadID)
-			if err != nil {
-				return err
-			}
-		}
-		if m, err = tx.addMessage(ctx, sr.ThreadID, message.AuthorStaff, sr.StaffID, sr.Body, sr.Internal, sr.Files); err != nil {
-			return err
-		}
-		action := "thread.staff_reply"
-		if sr.Internal {
-			action = "thread.internal_note"
-		}
-		if err := tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: sr.StaffID,
-			SubjectID: message.Party{Kind: message.PartyKind(party), ID: partyID}.AuditSubject(), Action: action, Object: "thread:" + sr.ThreadID}); err != nil {
-			return err
-		}
-		if sr.Internal {
-			return nil
-		}
-		switch message.PartyKind(party) {
-		case message.PartyCustomer:
-			return tx.noticeCustomer(ctx, partyID, sr.ThreadID)
-		case message.PartyEmail:
-			return tx.noticeSecureReply(ctx, sr, email, lang)
-		}
-		return nil
-	})
-	return m, err
-}
-
-// noticeCustomer queues a new-message notice when the person's consent
-// allows one to a verified address.
-func (tx *Tx) noticeCustomer(ctx context.Context, personID, threadID string) error {
-	c, err := consentOf(ctx, tx, personID)
-	if err != nil || !c.Notifies() {
-		return err
-	}
-	var lang string
-	if err := tx.QueryRowContext(ctx, `SELECT lang FROM persons WHERE id = $1`, personID).Scan(&lang); err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(c.Channel), Recipient: c.Address, Lang: lang,
-		Kind: message.NoticeNewMessage, PersonID: personID, ThreadID: threadID})
-}
-
-func (tx *Tx) noticeSecureReply(ctx context.Context, sr StaffReply, email, lang string) error {
-	if sr.ReadLink == nil {
-		return fault.New(fault.Unavailable, "message.error.no_read_link")
-	}
-	token := auth.RandomToken()
-	if sr.ReadFor <= 0 {
-		sr.ReadFor = 14 * 24 * time.Hour
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE threads SET read_token_hash = $1, read_expires_at = $2 WHERE id = $3`,
-		auth.HashToken(token), tx.now.Add(sr.ReadFor), sr.ThreadID)
-	if err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: email, Lang: lang, Kind: message.NoticeSecureReply,
-		Payload: sr.ReadLink(token), ThreadID: sr.ThreadID})
-}
-
 // SecureThread opens the thread a secure e-mail reading link points to:
 // the messages its sender may see. The link works until it expires or the
 // unit answers again.
@@ -521,7 +110,7 @@ func (db *DB) SecureThread(ctx context.Context, token string) (message.Thread, [
 	var msgs []message.Message
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		t, err = scanThread(tx.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM threads t
+		t, err = scanThreadRow(tx.QueryRowContext(ctx, `SELECT `+threadCols+` FROM threads t
 			WHERE t.read_token_hash = $1 AND t.read_expires_at > $2 AND t.party_kind = $3`, auth.HashToken(token), tx.now, string(message.PartyEmail)))
 		if err != nil {
 			return err
@@ -533,61 +122,6 @@ func (db *DB) SecureThread(ctx context.Context, token string) (message.Thread, [
 		return err
 	})
 	return t, msgs, err
-}
-
-// AssignThread takes a thread of the staff member's unit for themselves.
-func (db *DB) AssignThread(ctx context.Context, staffID, unitID, threadID string) error {
-	return db.threadChange(ctx, staffID, unitID, threadID, "thread.assigned", "",
-		`UPDATE threads SET assigned_to = $1 WHERE id = $2`, staffID, threadID)
-}
-
-// CloseThread closes a thread; the customer's next message reopens it.
-func (db *DB) CloseThread(ctx context.Context, staffID, unitID, threadID string) error {
-	return db.threadChange(ctx, staffID, unitID, threadID, "thread.closed", "",
-		`UPDATE threads SET status = 'closed', waiting_since = NULL WHERE id = $1`, threadID)
-}
-
-// MoveThread sends a misrouted thread to another unit's queue, unassigned,
-// with an internal note of the move, and audits it.
-func (db *DB) MoveThread(ctx context.Context, staffID, unitID, threadID, toUnit string) error {
-	if toUnit == unitID {
-		return fault.InvalidField("unit", "message.error.move_same", nil)
-	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM units WHERE id = $1`, toUnit).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return fault.InvalidField("unit", "message.error.move_unit", nil)
-		}
-		if err := tx.changeThread(ctx, staffID, unitID, threadID, "thread.moved", "from="+unitID+" to="+toUnit,
-			`UPDATE threads SET unit_id = $1, assigned_to = NULL, unread_staff = unread_staff + 1 WHERE id = $2`, toUnit, threadID); err != nil {
-			return err
-		}
-		_, err := tx.addMessage(ctx, threadID, message.AuthorSystem, "", "moved:"+unitID+":"+toUnit, true, nil)
-		return err
-	})
-}
-
-func (db *DB) threadChange(ctx context.Context, staffID, unitID, threadID, action, detail, q string, args ...any) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.changeThread(ctx, staffID, unitID, threadID, action, detail, q, args...) })
-}
-
-// changeThread runs an update on a thread of the staff member's unit and
-// audits it; a thread of another unit is fault.NotFound.
-func (tx *Tx) changeThread(ctx context.Context, staffID, unitID, threadID, action, detail, q string, args ...any) error {
-	var party, partyID string
-	err := tx.QueryRowContext(ctx, `SELECT party_kind, party_id FROM threads WHERE id = $1 AND unit_id = $2`+tx.db.dialect.forUpdate(),
-		threadID, unitID).Scan(&party, &partyID)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return err
-	}
-	return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: message.Party{Kind: message.PartyKind(party), ID: partyID}.AuditSubject(),
-		Action: action, Object: "thread:" + threadID, Detail: detail})
 }
 
 // secureThread turns a message written through a secure e-mail link into a

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,7 +22,6 @@ import (
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
-	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
@@ -168,16 +168,8 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if cfg.Recovery.MaxBankFileBytes == 0 {
 		cfg.Recovery.MaxBankFileBytes = 2 << 30
 	}
-	if cfg.Messages.Catalogue == nil {
-		units, _, err := org.Reference()
-		if err != nil {
-			return nil, err
-		}
-		cat, err := message.DefaultCatalogue(message.KnownUnits(units))
-		if err != nil {
-			return nil, err
-		}
-		cfg.Messages.Catalogue = cat
+	if cfg.Messages.Service == nil {
+		return nil, errors.New("web: Config.Messages.Service is required")
 	}
 	if reg == nil {
 		reg = prometheus.NewRegistry()

@@ -162,9 +162,6 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.sink = sk
-	secure := web.SecureEmailConfig{Units: securemail.DefaultUnits(), Limits: securemail.DefaultRateLimits()}
-	// With --outbox-worker=false an etuus worker elsewhere sends the e-mail.
-	secure.On = smtp != nil || !c.OutboxWorker
 	if err := a.setUpDevSMS(&c); err != nil {
 		a.close()
 		return nil, err
@@ -201,12 +198,21 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	msgs := web.MessagesConfig{Service: a.messages, Wake: wake}
+	secure, err := securemail.NewService(db.SecureMail(), securemail.Config{
+		// With --outbox-worker=false an etuus worker elsewhere sends the e-mail.
+		On:      smtp != nil || !c.OutboxWorker,
+		LinkURL: func(token string) string { return base + "/secure-email/t/" + token },
+		Texts:   translate(cat), Wake: wake, Log: log,
+	})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 
 	a.web, err = web.New(web.Config{
 		Recovery:          web.RecoveryConfig{Creditor: creditor, CreditorName: c.CreditorName, Rules: rules, AutoApprovePlans: c.AutoApprove},
-		SecureEmail:       secure,
-		Messages:          msgs,
+		SecureEmail:       web.SecureEmailConfig{Service: secure},
+		Messages:          web.MessagesConfig{Service: a.messages},
 		TestMail:          testMailbox(sk),
 		TestSMS:           testTexts(a.smsSink),
 		BaseURL:           base,

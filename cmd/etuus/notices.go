@@ -133,8 +133,13 @@ func (c *config) sms() outbox.SMSSender {
 // noticeKinds is the registry of notice kinds, from what the capabilities
 // that send them provide, with texts in the recipient's language.
 func noticeKinds(cat *i18n.Catalog) (*outbox.Kinds, error) {
-	t := func(lang, key string, args ...any) string { return cat.For(lang).T(key, args...) }
+	t := translate(cat)
 	return outbox.NewKinds(message.NoticeKinds(t), securemail.NoticeKinds(t))
+}
+
+// translate gives the capabilities the catalogue's texts.
+func translate(cat *i18n.Catalog) outbox.Translate {
+	return func(lang, key string, args ...any) string { return cat.For(lang).T(key, args...) }
 }
 
 // newWorker is the outbox worker over the app's database and senders; a

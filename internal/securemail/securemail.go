@@ -4,7 +4,6 @@
 package securemail
 
 import (
-	"context"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -67,20 +66,6 @@ type Message struct {
 	Subject   string
 	Body      string
 	CreatedAt time.Time
-}
-
-// Store keeps links and messages.
-type Store interface {
-	// RecentLinks counts links asked for by an address or a client since
-	// a moment, for rate limiting.
-	RecentLinks(ctx context.Context, emailHash, clientHash string, since time.Time) (byEmail, byClient int, err error)
-	CreateLink(ctx context.Context, l *Link, tokenHash, emailHash, clientHash, mailText string) error
-	// LinkByToken finds an unused, unexpired link, or fault.NotFound.
-	LinkByToken(ctx context.Context, tokenHash string) (Link, error)
-	// UseLink stores the message and spends the link, in one transaction;
-	// a spent or expired link is fault.NotFound.
-	UseLink(ctx context.Context, tokenHash string, m *Message) error
-	UnitMessages(ctx context.Context, unitID string, limit int) ([]Message, error)
 }
 
 // NormalizeEmail checks an address and returns it in lower case; a bad one is

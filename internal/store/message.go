@@ -1,5 +1,8 @@
 package store
 
+// Secure messages: threads, their messages and attachments, and the
+// notification choice with its codes, as message.Repo and message.Tx.
+
 import (
 	"context"
 	"database/sql"
@@ -7,137 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 )
-
-// messages lists a thread's messages, oldest first, internal notes only
-// when asked for.
-func (tx *Tx) messages(ctx context.Context, threadID string, internal bool) ([]message.Message, error) {
-	q := `SELECT id, author_kind, author_id, body, internal, created_at FROM thread_messages WHERE thread_id = $1`
-	if !internal {
-		q += ` AND NOT internal`
-	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY created_at, id`, threadID)
-	if err != nil {
-		return nil, err
-	}
-	msgs, err := scanAll(rows, func(r interface{ Scan(...any) error }) (message.Message, error) {
-		m := message.Message{ThreadID: threadID}
-		var author string
-		err := r.Scan(&m.ID, &author, &m.AuthorID, &m.Body, &m.Internal, &m.CreatedAt)
-		m.Author, m.CreatedAt = message.AuthorKind(author), m.CreatedAt.UTC()
-		return m, err
-	})
-	if err != nil || len(msgs) == 0 {
-		return msgs, err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT id, message_id, name, content_type, size, sha256 FROM attachments
-		WHERE thread_id = $1 ORDER BY created_at, id`, threadID)
-	if err != nil {
-		return nil, err
-	}
-	type att struct {
-		message.AttachmentMeta
-		msg string
-	}
-	atts, err := scanAll(rows, func(r interface{ Scan(...any) error }) (att, error) {
-		var a att
-		return a, r.Scan(&a.ID, &a.msg, &a.Name, &a.ContentType, &a.Size, &a.SHA256)
-	})
-	if err != nil {
-		return nil, err
-	}
-	at := make(map[string]int, len(msgs))
-	for i, m := range msgs {
-		at[m.ID] = i
-	}
-	for _, a := range atts {
-		if i, ok := at[a.msg]; ok {
-			msgs[i].Attachments = append(msgs[i].Attachments, a.AttachmentMeta)
-		}
-	}
-	return msgs, nil
-}
-
-// SecureAttachment reads an attachment of the thread a secure e-mail
-// reading link points to, while the link works.
-func (db *DB) SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error) {
-	a, err := db.attachment(ctx, `JOIN thread_messages m ON m.id = a.message_id
-		WHERE a.id = $1 AND t.read_token_hash = $2 AND t.read_expires_at > $3 AND NOT m.internal`,
-		id, auth.HashToken(token), db.Now().UTC())
-	return a.AttachmentMeta, a.data, err
-}
-
-// storedAttachment is an attachment with its bytes and its thread.
-type storedAttachment struct {
-	message.AttachmentMeta
-	data     []byte
-	threadID string
-	party    message.Party
-}
-
-// attachment reads the attachment that where (on attachments a and their
-// threads t) finds.
-func (db *DB) attachment(ctx context.Context, where string, args ...any) (storedAttachment, error) {
-	var a storedAttachment
-	var party string
-	err := db.sql.QueryRowContext(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256, b.data, t.id, t.party_kind, t.party_id
-		FROM attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256 JOIN threads t ON t.id = a.thread_id `+where, args...).
-		Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.data, &a.threadID, &party, &a.party.ID)
-	a.party.Kind = message.PartyKind(party)
-	return a, db.mapErr(err)
-}
-
-func scanNotice(r interface{ Scan(...any) error }) (outbox.Item, error) {
-	var it outbox.Item
-	var ch, kind, status string
-	var sent sql.NullTime
-	err := r.Scan(&it.ID, &ch, &kind, &status, &it.Attempts, &it.LastError, &it.CreatedAt, &sent)
-	it.Channel, it.Kind, it.Status, it.CreatedAt = outbox.Channel(ch), outbox.Kind(kind), outbox.Status(status), it.CreatedAt.UTC()
-	if sent.Valid {
-		it.SentAt = sent.Time.UTC()
-	}
-	return it, err
-}
-
-// SecureThread opens the thread a secure e-mail reading link points to:
-// the messages its sender may see. The link works until it expires or the
-// unit answers again.
-func (db *DB) SecureThread(ctx context.Context, token string) (message.Thread, []message.Message, error) {
-	var t message.Thread
-	var msgs []message.Message
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		t, err = scanThreadRow(tx.QueryRowContext(ctx, `SELECT `+threadCols+` FROM threads t
-			WHERE t.read_token_hash = $1 AND t.read_expires_at > $2 AND t.party_kind = $3`, auth.HashToken(token), tx.now, string(message.PartyEmail)))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE threads SET unread_customer = 0 WHERE id = $1`, t.ID); err != nil {
-			return err
-		}
-		msgs, err = tx.messages(ctx, t.ID, false)
-		return err
-	})
-	return t, msgs, err
-}
-
-// secureThread turns a message written through a secure e-mail link into a
-// thread in its unit's queue.
-func (tx *Tx) secureThread(ctx context.Context, id, email, unitID, lang, title, body string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO threads (id, party_kind, party_id, email, lang, unit_id, subject, specification, title,
-		status, created_at, last_message_at, waiting_since, unread_staff)
-		VALUES ($1, $2, $1, $3, $4, $5, 'secure_email', 'other', $6, $7, $8, $8, $8, 1)`,
-		id, string(message.PartyEmail), email, lang, unitID, title, string(message.StatusOpen), tx.now)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO thread_messages (id, thread_id, author_kind, body, internal, created_at)
-		VALUES ($1, $1, 'customer', $2, FALSE, $3)`, id, body, tx.now)
-	return err
-}
 
 // MessageRepo is secure messaging's repository (message.Repo) on this
 // database. It runs the service's queries and decides nothing.
@@ -350,10 +225,66 @@ func (tx msgTx) AddMessage(ctx context.Context, m *message.Message, files []mess
 	return nil
 }
 
-// ThreadMessages lists a thread's messages with their attachments.
+// ThreadMessages lists a thread's messages, oldest first, with their
+// attachments (read in one more query, not one a message); internal notes
+// only when asked for.
 func (tx msgTx) ThreadMessages(ctx context.Context, threadID string, internal bool) ([]message.Message, error) {
-	msgs, err := tx.messages(ctx, threadID, internal)
-	return msgs, tx.db.mapErr(err)
+	q := `SELECT id, author_kind, author_id, body, internal, created_at FROM thread_messages WHERE thread_id = $1`
+	if !internal {
+		q += ` AND NOT internal`
+	}
+	rows, err := tx.QueryContext(ctx, q+` ORDER BY created_at, id`, threadID)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := scanAll(rows, func(r interface{ Scan(...any) error }) (message.Message, error) {
+		m := message.Message{ThreadID: threadID}
+		var author string
+		err := r.Scan(&m.ID, &author, &m.AuthorID, &m.Body, &m.Internal, &m.CreatedAt)
+		m.Author, m.CreatedAt = message.AuthorKind(author), m.CreatedAt.UTC()
+		return m, err
+	})
+	if err != nil || len(msgs) == 0 {
+		return msgs, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id, message_id, name, content_type, size, sha256 FROM attachments
+		WHERE thread_id = $1 ORDER BY created_at, id`, threadID)
+	if err != nil {
+		return nil, err
+	}
+	type att struct {
+		message.AttachmentMeta
+		msg string
+	}
+	atts, err := scanAll(rows, func(r interface{ Scan(...any) error }) (att, error) {
+		var a att
+		return a, r.Scan(&a.ID, &a.msg, &a.Name, &a.ContentType, &a.Size, &a.SHA256)
+	})
+	if err != nil {
+		return nil, err
+	}
+	at := make(map[string]int, len(msgs))
+	for i, m := range msgs {
+		at[m.ID] = i
+	}
+	for _, a := range atts {
+		if i, ok := at[a.msg]; ok {
+			msgs[i].Attachments = append(msgs[i].Attachments, a.AttachmentMeta)
+		}
+	}
+	return msgs, nil
+}
+
+func scanNotice(r interface{ Scan(...any) error }) (outbox.Item, error) {
+	var it outbox.Item
+	var ch, kind, status string
+	var sent sql.NullTime
+	err := r.Scan(&it.ID, &ch, &kind, &status, &it.Attempts, &it.LastError, &it.CreatedAt, &sent)
+	it.Channel, it.Kind, it.Status, it.CreatedAt = outbox.Channel(ch), outbox.Kind(kind), outbox.Status(status), it.CreatedAt.UTC()
+	if sent.Valid {
+		it.SentAt = sent.Time.UTC()
+	}
+	return it, err
 }
 
 // ThreadNotices lists a thread's notices without payloads: a one-time code
@@ -466,4 +397,99 @@ func (tx msgTx) UnitExists(ctx context.Context, unitID string) (bool, error) {
 func (tx msgTx) StoredFile(ctx context.Context, id string) (message.StoredFile, error) {
 	f, err := storedFile(ctx, tx, id)
 	return f, tx.db.mapErr(err)
+}
+
+// consentOf reads a consent through the database or inside a transaction.
+func consentOf(ctx context.Context, tx interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}, personID string) (message.Consent, error) {
+	c := message.Consent{Channel: message.ChannelNone}
+	var ch string
+	err := tx.QueryRowContext(ctx, `SELECT allow_messages, channel, address, verified FROM notification_consents WHERE person_id = $1`,
+		personID).Scan(&c.AllowMessages, &ch, &c.Address, &c.Verified)
+	if isNoRows(err) {
+		return c, nil
+	}
+	c.Channel = message.Channel(ch)
+	return c, err
+}
+
+// lockPerson serialises a person's consent changes and code checks: on
+// PostgreSQL the person's row is locked until the transaction ends (SQLite
+// runs one writer at a time).
+func (tx msgTx) lockPerson(ctx context.Context, personID string) error {
+	var id string
+	return tx.QueryRowContext(ctx, `SELECT id FROM persons WHERE id = $1`+tx.db.dialect.forUpdate(), personID).Scan(&id)
+}
+
+// Consent reads a person's notification choice.
+func (tx msgTx) Consent(ctx context.Context, personID string) (message.Consent, error) {
+	c, err := consentOf(ctx, tx, personID)
+	return c, tx.db.mapErr(err)
+}
+
+// ConsentForUpdate locks the person's row (PostgreSQL; SQLite runs one
+// writer at a time), which serialises the person's choices and code
+// checks, and reads their choice.
+func (tx msgTx) ConsentForUpdate(ctx context.Context, personID string) (message.Consent, error) {
+	if err := tx.lockPerson(ctx, personID); err != nil {
+		return message.Consent{}, tx.db.mapErr(err)
+	}
+	return tx.Consent(ctx, personID)
+}
+
+// SaveConsent writes a person's choice.
+func (tx msgTx) SaveConsent(ctx context.Context, personID string, c message.Consent) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO notification_consents (person_id, allow_messages, channel, address, verified, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (person_id) DO UPDATE SET allow_messages = $2, channel = $3, address = $4, verified = $5, updated_at = $6`,
+		personID, c.AllowMessages, string(c.Channel), c.Address, c.Verified, tx.now)
+	return tx.db.mapErr(err)
+}
+
+// PersonLang is a person's language.
+func (tx msgTx) PersonLang(ctx context.Context, personID string) (string, error) {
+	var lang string
+	err := tx.QueryRowContext(ctx, `SELECT lang FROM persons WHERE id = $1`, personID).Scan(&lang)
+	return lang, tx.db.mapErr(err)
+}
+
+// CodesSince counts the codes sent to a person since an instant.
+func (tx msgTx) CodesSince(ctx context.Context, personID string, since time.Time) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consent_codes WHERE person_id = $1 AND created_at > $2`,
+		personID, since).Scan(&n)
+	return n, tx.db.mapErr(err)
+}
+
+// InsertCode stores a code sent.
+func (tx msgTx) InsertCode(ctx context.Context, c *message.Code) error {
+	c.ID = NewID()
+	_, err := tx.ExecContext(ctx, `INSERT INTO consent_codes (id, person_id, channel, address, code_hash, attempts, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, c.PersonID, string(c.Channel), c.Address, c.Hash, c.Attempts,
+		c.CreatedAt, c.ExpiresAt)
+	return tx.db.mapErr(err)
+}
+
+// NewestCode is the newest code sent to a person at an address.
+func (tx msgTx) NewestCode(ctx context.Context, personID string, ch message.Channel, address string) (message.Code, error) {
+	c := message.Code{PersonID: personID}
+	var channel string
+	var used sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT id, channel, address, code_hash, attempts, created_at, expires_at, used_at
+		FROM consent_codes WHERE person_id = $1 AND channel = $2 AND address = $3
+		ORDER BY created_at DESC, id DESC LIMIT 1`, personID, string(ch), address).
+		Scan(&c.ID, &channel, &c.Address, &c.Hash, &c.Attempts, &c.CreatedAt, &c.ExpiresAt, &used)
+	c.Channel, c.CreatedAt, c.ExpiresAt = message.Channel(channel), c.CreatedAt.UTC(), c.ExpiresAt.UTC()
+	if used.Valid {
+		c.UsedAt = used.Time.UTC()
+	}
+	return c, tx.db.mapErr(err)
+}
+
+// UpdateCode writes a code's tries and use.
+func (tx msgTx) UpdateCode(ctx context.Context, c message.Code) error {
+	res, err := tx.ExecContext(ctx, `UPDATE consent_codes SET attempts = $2, used_at = $3 WHERE id = $1`,
+		c.ID, c.Attempts, nullTime(c.UsedAt))
+	return tx.db.mapErr(oneRow(res, err))
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"io"
@@ -18,20 +17,10 @@ import (
 	"github.com/etuus/etuus/internal/org"
 )
 
-// MessageStore is what the secure e-mail reading link still needs of the
-// database.
-type MessageStore interface {
-	SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error)
-	SecureThread(ctx context.Context, token string) (message.Thread, []message.Message, error)
-}
-
 // MessagesConfig is secure messaging's part of the web front.
 type MessagesConfig struct {
 	// Service is secure messaging's use cases; required.
 	Service *message.Service
-	// Wake nudges the outbox worker after a secure e-mail link is queued;
-	// may be nil.
-	Wake func()
 }
 
 // messages is secure messaging's service.
@@ -350,12 +339,6 @@ func consentFromForm(allow, channel, email, phone string) message.Consent {
 		c.Address = phone
 	}
 	return c
-}
-
-func (s *Server) wake() {
-	if s.cfg.Messages.Wake != nil {
-		s.cfg.Messages.Wake()
-	}
 }
 
 // refuseMessage shows a refused form again with the reason (422 for bad

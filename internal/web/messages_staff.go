@@ -246,7 +246,7 @@ func (s *Server) staffAttachment(w http.ResponseWriter, r *http.Request) {
 // secureRead is where a secure e-mail sender reads the unit's answer, from
 // the one-time link in the notice.
 func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
-	t, msgs, err := s.store.SecureThread(r.Context(), r.PathValue("token"))
+	t, msgs, err := s.secureMail().Answer(r.Context(), r.PathValue("token"))
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
 			s.renderError(w, r, http.StatusNotFound, "message.error.read_link")
@@ -268,10 +268,10 @@ func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
 // secureAttachment serves an attachment of the thread a secure e-mail
 // reading link points to.
 func (s *Server) secureAttachment(w http.ResponseWriter, r *http.Request) {
-	a, data, err := s.store.SecureAttachment(r.Context(), r.PathValue("token"), r.PathValue("aid"))
+	f, err := s.secureMail().AnswerAttachment(r.Context(), r.PathValue("token"), r.PathValue("aid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	serveAttachment(w, a, data)
+	serveAttachment(w, f.AttachmentMeta, f.Data)
 }

@@ -40,9 +40,7 @@ type Store interface {
 	UnlinkedEIDAS(ctx context.Context, limit int) ([]customer.Person, error)
 	LinkEIDAS(ctx context.Context, staffID, eidasPersonID, hetu string) (customer.Person, error)
 	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
-	securemail.Store
 	RecoveryStore
-	MessageStore
 }
 
 // RecoveryStore is what the recovery pages need of the database.
@@ -85,11 +83,8 @@ type TestMailbox interface {
 
 // SecureEmailConfig is the secure e-mail route for customers abroad.
 type SecureEmailConfig struct {
-	Units  []securemail.Unit
-	Limits securemail.RateLimits
-	// On says e-mail can be sent (the links go out through the outbox);
-	// when false the route says it is not in use.
-	On bool
+	// Service is the route's use cases; required.
+	Service *securemail.Service
 }
 
 // AuthConfig is sign-in: the providers, what is accepted and how long
@@ -168,8 +163,8 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if cfg.Recovery.MaxBankFileBytes == 0 {
 		cfg.Recovery.MaxBankFileBytes = 2 << 30
 	}
-	if cfg.Messages.Service == nil {
-		return nil, errors.New("web: Config.Messages.Service is required")
+	if cfg.Messages.Service == nil || cfg.SecureEmail.Service == nil {
+		return nil, errors.New("web: Config.Messages.Service and Config.SecureEmail.Service are required")
 	}
 	if reg == nil {
 		reg = prometheus.NewRegistry()

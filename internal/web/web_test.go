@@ -14,6 +14,7 @@ import (
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 	"github.com/etuus/etuus/internal/web"
@@ -56,7 +57,12 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(web.Config{BaseURL: "http://" + srv.Listener.Addr().String(), Messages: web.MessagesConfig{Service: msgs}},
+	secure, err := securemail.NewService(db.SecureMail(), securemail.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := web.New(web.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
+		Messages: web.MessagesConfig{Service: msgs}, SecureEmail: web.SecureEmailConfig{Service: secure}},
 		db, cat, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)

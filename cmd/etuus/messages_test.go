@@ -555,3 +555,51 @@ func TestStaffQueueActions(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageFolderRows: the folder's rows are escaped by the template, and
+// a page shown again reflects every change at once: a close, an answer
+// and the customer reading it.
+func TestMessageFolderRows(t *testing.T) {
+	e := startApp(t)
+	ctx := context.Background()
+	maija := access.AsCustomer("demo-person-maija")
+	th, _, err := e.app.messages.Send(ctx, maija, message.Draft{Lang: "en", Subject: "recovery", Specification: "other",
+		Title: `Plan <script>alert(1)</script> & "more"`, Body: "Text"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := browser()
+	english(e, c)
+	e.signIn(c, "test-citizen", "demo-person-maija")
+	row := func() string {
+		t.Helper()
+		_, body := e.get(c, "/my/messages")
+		i := strings.Index(body, `href="/my/messages/`+th.ID+`"`)
+		if i < 0 {
+			t.Fatalf("the thread is not listed:\n%s", body)
+		}
+		start := strings.LastIndex(body[:i], "<tr")
+		return body[start : i+strings.Index(body[i:], "</tr>")]
+	}
+	if r := row(); !strings.Contains(r, "Plan &lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;more&#34;") || strings.Contains(r, "<script>") ||
+		!strings.Contains(r, "Waiting for an answer") || strings.Contains(r, "unread") {
+		t.Fatalf("row = %s", r)
+	}
+	anna := access.AsStaff("demo-staff-anna", "recovery", "specialist")
+	if err := e.app.messages.Close(ctx, anna, th.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := row(); !strings.Contains(r, "Closed") {
+		t.Errorf("after the close: %s", r)
+	}
+	if _, err := e.app.messages.Reply(ctx, anna, th.ID, "Answer", nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := row(); !strings.Contains(r, `<tr class="unread">`) || !strings.Contains(r, "<strong>New</strong>") || !strings.Contains(r, "Answered") {
+		t.Errorf("after the answer: %s", r)
+	}
+	e.get(c, "/my/messages/"+th.ID)
+	if r := row(); strings.Contains(r, "unread") || strings.Contains(r, "New") {
+		t.Errorf("after reading: %s", r)
+	}
+}

@@ -20,6 +20,7 @@ import (
 type folderCache struct {
 	ttl   time.Duration
 	epoch atomic.Uint64 // bumped by every drop
+	seq   atomic.Uint64 // numbers the pages kept
 
 	mu      sync.Mutex
 	parties map[Party]map[pageKey]folderEntry
@@ -35,6 +36,7 @@ type folderEntry struct {
 	at      time.Time
 	threads []Thread
 	more    bool
+	version uint64
 }
 
 // maxCachedParties bounds the cache; past it the cache starts over.
@@ -46,28 +48,30 @@ func newFolderCache(ttl time.Duration) *folderCache {
 
 func (c *folderCache) epochNow() uint64 { return c.epoch.Load() }
 
-func (c *folderCache) get(p Party, box Box, page int, stamp Stamp) ([]Thread, bool, bool) {
+// get finds a page kept for the stamp, and its version.
+func (c *folderCache) get(p Party, box Box, page int, stamp Stamp) (folderEntry, bool) {
 	if c.ttl < 0 {
-		return nil, false, false
+		return folderEntry{}, false
 	}
 	c.mu.Lock()
 	e, ok := c.parties[p][pageKey{box, page}]
 	c.mu.Unlock()
 	if !ok || e.stamp != stamp || time.Since(e.at) > c.ttl {
-		return nil, false, false
+		return folderEntry{}, false
 	}
-	return e.threads, e.more, true
+	return e, true
 }
 
-// put keeps a page read after epoch, unless a drop came in between.
-func (c *folderCache) put(epoch uint64, p Party, box Box, page int, stamp Stamp, ts []Thread, more bool) {
+// put keeps a page read after epoch, unless a drop came in between, and
+// returns its version (0 when it was not kept).
+func (c *folderCache) put(epoch uint64, p Party, box Box, page int, stamp Stamp, ts []Thread, more bool) uint64 {
 	if c.ttl < 0 {
-		return
+		return 0
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.epoch.Load() != epoch {
-		return
+		return 0
 	}
 	pages := c.parties[p]
 	if pages == nil {
@@ -77,7 +81,9 @@ func (c *folderCache) put(epoch uint64, p Party, box Box, page int, stamp Stamp,
 		pages = map[pageKey]folderEntry{}
 		c.parties[p] = pages
 	}
-	pages[pageKey{box, page}] = folderEntry{stamp: stamp, at: time.Now(), threads: ts, more: more}
+	v := c.seq.Add(1)
+	pages[pageKey{box, page}] = folderEntry{stamp: stamp, at: time.Now(), threads: ts, more: more, version: v}
+	return v
 }
 
 // drop forgets a party's pages after a change to its threads.

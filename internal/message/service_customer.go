@@ -128,6 +128,11 @@ type Folder struct {
 	Unread  int // messages in them the customer has not opened
 	Page    int // from 1
 	More    bool
+	// Version is the same number each time the same page of the same
+	// threads is served, and another when anything in it may have changed;
+	// 0 when the page is not kept. A view may keep what it made of the
+	// page by it.
+	Version uint64
 }
 
 // Folder lists a page (from 1) of the customer's inbox or sent folder,
@@ -147,8 +152,8 @@ func (s *Service) Folder(ctx context.Context, a access.Actor, box Box, page int)
 		return Folder{}, err
 	}
 	f := Folder{Box: box, Total: stamp.Threads, Unread: stamp.Unread, Page: page}
-	if ts, more, ok := s.cache.get(p, box, page, stamp); ok {
-		f.Threads, f.More = ts, more
+	if e, ok := s.cache.get(p, box, page, stamp); ok {
+		f.Threads, f.More, f.Version = e.threads, e.more, e.version
 		return f, nil
 	}
 	ts, err := s.repo.PartyThreads(ctx, p, box, FolderPage+1, (page-1)*FolderPage)
@@ -159,7 +164,7 @@ func (s *Service) Folder(ctx context.Context, a access.Actor, box Box, page int)
 		ts, f.More = ts[:FolderPage], true
 	}
 	f.Threads = ts
-	s.cache.put(epoch, p, box, page, stamp, ts, f.More)
+	f.Version = s.cache.put(epoch, p, box, page, stamp, ts, f.More)
 	return f, nil
 }
 

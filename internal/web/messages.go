@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 )
@@ -40,8 +42,8 @@ type threadItem struct {
 	Unit  string
 }
 
-// inboxRow is a thread as a folder lists it, every text ready, so that a
-// page renders without reflection-heavy template lookups.
+// inboxRow is a thread as a folder lists it, every text ready, so that
+// the template only prints strings.
 type inboxRow struct {
 	ID, Title, Topic, Unit, Last, Status string
 	Unread                               bool
@@ -49,7 +51,7 @@ type inboxRow struct {
 
 type inboxData struct {
 	Box      message.Box
-	Rows     template.HTML // the table rows, see inboxRows
+	Rows     template.HTML // the table rows, rendered by the "inbox-rows" template
 	Any      bool
 	Total    int
 	Unread   int
@@ -60,26 +62,64 @@ type inboxData struct {
 	Verified bool // an address was just verified
 }
 
-// inboxRows writes a folder's table rows. It is Go rather than template
-// code because a folder page spent most of its time in the
-// template's per-field reflection and escaping; every text is escaped here
-// with the same escaper.
-func inboxRows(rows []inboxRow, newBadge string) template.HTML {
-	var b strings.Builder
-	esc := template.HTMLEscapeString
-	for _, r := range rows {
-		if r.Unread {
-			b.WriteString(`<tr class="unread">`)
-		} else {
-			b.WriteString(`<tr>`)
-		}
-		b.WriteString(`<td><a href="/my/messages/` + esc(r.ID) + `">` + esc(r.Title) + `</a>`)
-		if r.Unread {
-			b.WriteString(` <strong>` + esc(newBadge) + `</strong>`)
-		}
-		b.WriteString(`</td><td>` + esc(r.Topic) + `</td><td>` + esc(r.Unit) + `</td><td>` + esc(r.Last) + `</td><td>` + esc(r.Status) + "</td></tr>\n")
+// folderRows keeps a folder page's table rows as the "inbox-rows" template
+// rendered them, by customer, folder, page and language, for as long as
+// the service serves the same page (message.Folder.Version): a customer
+// coming back to an unchanged folder costs no template work for its rows.
+// Rows are the bulk of a folder page's rendering; every text in them is
+// still escaped by html/template, once.
+type folderRows struct {
+	mu sync.Mutex
+	m  map[folderRowsKey]folderRowsEntry
+}
+
+type folderRowsKey struct {
+	person string
+	box    message.Box
+	page   int
+	lang   string
+}
+
+type folderRowsEntry struct {
+	version uint64
+	html    template.HTML
+}
+
+// maxFolderRows bounds the pages kept (some 6 KiB each); past it the
+// cache starts over.
+const maxFolderRows = 2048
+
+func (c *folderRows) get(k folderRowsKey, version uint64) (template.HTML, bool) {
+	if version == 0 {
+		return "", false
 	}
-	return template.HTML(b.String())
+	c.mu.Lock()
+	e, ok := c.m[k]
+	c.mu.Unlock()
+	return e.html, ok && e.version == version
+}
+
+func (c *folderRows) put(k folderRowsKey, version uint64, html template.HTML) {
+	if version == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxFolderRows {
+		c.m = map[folderRowsKey]folderRowsEntry{}
+	}
+	c.m[k] = folderRowsEntry{version: version, html: html}
+}
+
+// renderRows renders a folder's table rows.
+func (s *Server) renderRows(rows []inboxRow, badge string) (template.HTML, error) {
+	var b strings.Builder
+	b.Grow(len(rows) * 320)
+	err := s.templates["messages"].ExecuteTemplate(&b, "inbox-rows", struct {
+		Rows     []inboxRow
+		NewBadge string
+	}{rows, badge})
+	return template.HTML(b.String()), err
 }
 
 // topicLabel is a thread's topic as "Subject: specification" in lang.
@@ -152,10 +192,25 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 		d.Prev = f.Page - 1
 	}
 	l := s.localizer(r)
-	items, err := s.threadItems(r, l.Lang, staffThreads(f.Threads))
+	key := folderRowsKey{person: sess.PersonID, box: f.Box, page: f.Page, lang: l.Lang}
+	rows, ok := s.folderRows.get(key, f.Version)
+	if !ok {
+		if rows, err = s.folderTable(r, l, f.Threads); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.folderRows.put(key, f.Version, rows)
+	}
+	d.Rows, d.Any = rows, len(f.Threads) > 0
+	s.render(w, r, http.StatusOK, "messages", &page{L: l, Title: "message.title", Data: d})
+}
+
+// folderTable renders a folder's threads as table rows in the viewer's
+// language.
+func (s *Server) folderTable(r *http.Request, l *i18n.Localizer, threads []message.Thread) (template.HTML, error) {
+	items, err := s.threadItems(r, l.Lang, staffThreads(threads))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return "", err
 	}
 	status := map[message.Status]string{}
 	for _, st := range []message.Status{message.StatusOpen, message.StatusAnswered, message.StatusClosed} {
@@ -166,8 +221,7 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 		list[i] = inboxRow{ID: t.ID, Title: t.Title, Topic: t.Topic, Unit: t.Unit, Last: formatWhen(t.LastMessageAt),
 			Status: status[t.Status], Unread: t.UnreadByCustomer > 0}
 	}
-	d.Rows, d.Any = inboxRows(list, l.T("message.new_badge")), len(list) > 0
-	s.render(w, r, http.StatusOK, "messages", &page{L: l, Title: "message.title", Data: d})
+	return s.renderRows(list, l.T("message.new_badge"))
 }
 
 type newMessageData struct {

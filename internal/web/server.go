@@ -138,6 +138,10 @@ type Server struct {
 	// homePages caches the front page as anonymous visitors see it, per
 	// language, for as long as the directory it shows is unchanged.
 	homePages map[string][]byte
+	// folderRows keeps customers' folder rows as rendered.
+	folderRows folderRows
+	// buffers are render buffers for reuse.
+	buffers sync.Pool
 }
 
 // New builds the web front. Templates are parsed here, so a broken template

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/securemail"
@@ -41,6 +43,8 @@ type app struct {
 	// worker sends the outbox's notices from this process; nil when
 	// --outbox-worker=false or no channel is configured.
 	worker *outbox.Worker
+	// messages is secure messaging's service.
+	messages *message.Service
 }
 
 // openDB opens and migrates the database and writes the reference data: the
@@ -160,9 +164,6 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.sink = sk
-	secure := web.SecureEmailConfig{Units: securemail.DefaultUnits(), Limits: securemail.DefaultRateLimits()}
-	// With --outbox-worker=false an etuus worker elsewhere sends the e-mail.
-	secure.On = smtp != nil || !c.OutboxWorker
 	if err := a.setUpDevSMS(&c); err != nil {
 		a.close()
 		return nil, err
@@ -182,17 +183,39 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	msgs := web.MessagesConfig{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != ""}
+	msgCfg := message.Config{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != "",
+		ReadLink: func(token string) string { return base + "/secure-email/r/" + url.PathEscape(token) }}
+	var wake func()
 	if c.OutboxWorker && (smtp != nil || c.SMSURL != "") {
-		a.worker = newWorker(db, smtp, c, cat, log)
-		msgs.Wake = a.worker.Wake
+		kinds, err := noticeKinds(cat)
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.worker = newWorker(db, smtp, c, kinds, log)
+		wake = a.worker.Wake
+	}
+	msgCfg.Wake = wake
+	if a.messages, err = message.NewService(db.Messages(), msgCfg); err != nil {
+		a.close()
+		return nil, err
+	}
+	secure, err := securemail.NewService(db.SecureMail(), securemail.Config{
+		// With --outbox-worker=false an etuus worker elsewhere sends the e-mail.
+		On:      smtp != nil || !c.OutboxWorker,
+		LinkURL: func(token string) string { return base + "/secure-email/t/" + token },
+		Texts:   translate(cat), Wake: wake, Log: log,
+	})
+	if err != nil {
+		a.close()
+		return nil, err
 	}
 
 	a.web, err = web.New(web.Config{
 		Customers:         customer.NewService(db.Customers(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
-		SecureEmail:       secure,
-		Messages:          msgs,
+		SecureEmail:       web.SecureEmailConfig{Service: secure},
+		Messages:          web.MessagesConfig{Service: a.messages},
 		TestMail:          testMailbox(sk),
 		TestSMS:           testTexts(a.smsSink),
 		BaseURL:           base,

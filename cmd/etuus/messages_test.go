@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/message"
-	"github.com/etuus/etuus/internal/store"
 )
 
 // minimalPDF is a small but real PDF file.
@@ -270,12 +270,12 @@ func TestMessageRefusals(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, `id="topic"`) {
 		t.Errorf("message with a sixth code in an hour: %d", resp.StatusCode)
 	}
-	if cons, _ := e.db().Consent(context.Background(), "demo-person-johan"); cons.Address != "j4@example.fi" {
+	if cons, _ := e.app.messages.Consent(context.Background(), access.AsCustomer("demo-person-johan")); cons.Address != "j4@example.fi" {
 		t.Errorf("the refused choice was stored: %+v", cons)
 	}
-	n, _, err := e.db().PartyCounts(context.Background(), customerPartyOf("demo-person-johan"))
-	if err != nil || n != 0 {
-		t.Errorf("refused messages stored threads: %d %v", n, err)
+	f, err := e.app.messages.Folder(context.Background(), access.AsCustomer("demo-person-johan"), message.Inbox, 1)
+	if err != nil || f.Total != 0 {
+		t.Errorf("refused messages stored threads: %d %v", f.Total, err)
 	}
 	// Finnish for a Finnish user.
 	fi := browser()
@@ -291,10 +291,6 @@ func TestMessageRefusals(t *testing.T) {
 	}
 }
 
-func customerPartyOf(id string) store.Party {
-	return store.Party{Kind: message.PartyCustomer, ID: id}
-}
-
 // BenchmarkInboxPage is a signed-in citizen's inbox holding 200 threads
 // (the first page of 20 shown, with the unread count) over loopback from 8
 // parallel keep-alive clients.
@@ -302,9 +298,8 @@ func BenchmarkInboxPage(b *testing.B) {
 	e := startApp(b)
 	ctx := context.Background()
 	for i := range 200 {
-		_, _, err := e.db().StartThread(ctx, store.NewThread{Party: customerPartyOf("demo-person-maija"), AuthorID: "demo-person-maija",
-			Lang: "fi", UnitID: "recovery", Subject: "recovery", Specification: "payment_plan",
-			Title: fmt.Sprintf("Message %d", i), Body: "Text"})
+		_, _, err := e.app.messages.Send(ctx, access.AsCustomer("demo-person-maija"), message.Draft{Lang: "fi",
+			Subject: "recovery", Specification: "payment_plan", Title: fmt.Sprintf("Message %d", i), Body: "Text"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -347,8 +342,8 @@ func TestWorkerCommand(t *testing.T) {
 	e := startApp(t, func(c *config) { c.OutboxWorker = false })
 	anna := browser()
 	e.signIn(anna, "test-staff", "staff-anna")
-	th, _, err := e.db().StartThread(context.Background(), store.NewThread{Party: customerPartyOf("demo-person-sanna"), AuthorID: "demo-person-sanna",
-		Lang: "sv", UnitID: "recovery", Subject: "recovery", Specification: "other", Title: "Fråga", Body: "Hej"})
+	th, _, err := e.app.messages.Send(context.Background(), access.AsCustomer("demo-person-sanna"), message.Draft{Lang: "sv", Subject: "recovery", Specification: "other",
+		Title: "Fråga", Body: "Hej"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,8 +419,8 @@ func TestSMSNotifications(t *testing.T) {
 	if resp, body := e.post(johan, "/my/notifications/verify", url.Values{"code": {code[:3] + " " + code[3:]}}); resp.StatusCode != 200 || !strings.Contains(body, "The address is confirmed") {
 		t.Fatalf("right code: %d\n%s", resp.StatusCode, body)
 	}
-	th, _, err := e.db().StartThread(context.Background(), store.NewThread{Party: customerPartyOf("demo-person-johan"), AuthorID: "demo-person-johan",
-		Lang: "en", UnitID: "recovery", Subject: "recovery", Specification: "student_loan", Title: "Loan", Body: "Question"})
+	th, _, err := e.app.messages.Send(context.Background(), access.AsCustomer("demo-person-johan"), message.Draft{Lang: "en", Subject: "recovery", Specification: "student_loan",
+		Title: "Loan", Body: "Question"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,7 +467,8 @@ func TestTopicCatalogueFromFile(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("send: %d", resp.StatusCode)
 	}
-	if q, _ := e.db().UnitThreads(context.Background(), store.ThreadFilter{UnitID: "international"}); len(q) != 1 || q[0].Title != "Pension" {
+	kaisa := access.AsStaff("demo-staff-kaisa", "international", "specialist")
+	if q, _ := e.app.messages.Queue(context.Background(), kaisa, message.QueueFilter{}); len(q.Threads) != 1 || q.Threads[0].Title != "Pension" {
 		t.Errorf("international's queue = %+v", q)
 	}
 	bad := filepath.Join(dir, "bad.json")
@@ -489,8 +485,8 @@ func TestTopicCatalogueFromFile(t *testing.T) {
 // is allowed only to the unit holding the thread.
 func TestStaffQueueActions(t *testing.T) {
 	e := startApp(t)
-	th, _, err := e.db().StartThread(context.Background(), store.NewThread{Party: customerPartyOf("demo-person-maija"), AuthorID: "demo-person-maija",
-		Lang: "fi", UnitID: "recovery", Subject: "recovery", Specification: "other", Title: "Muutto Saksaan", Body: "Muutan ulkomaille."})
+	th, _, err := e.app.messages.Send(context.Background(), access.AsCustomer("demo-person-maija"), message.Draft{Lang: "fi", Subject: "recovery", Specification: "other",
+		Title: "Muutto Saksaan", Body: "Muutan ulkomaille."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,5 +553,53 @@ func TestStaffQueueActions(t *testing.T) {
 		if !strings.Contains(acts, want) {
 			t.Errorf("audit lacks %s", want)
 		}
+	}
+}
+
+// TestMessageFolderRows: the folder's rows are escaped by the template, and
+// a page shown again reflects every change at once: a close, an answer
+// and the customer reading it.
+func TestMessageFolderRows(t *testing.T) {
+	e := startApp(t)
+	ctx := context.Background()
+	maija := access.AsCustomer("demo-person-maija")
+	th, _, err := e.app.messages.Send(ctx, maija, message.Draft{Lang: "en", Subject: "recovery", Specification: "other",
+		Title: `Plan <script>alert(1)</script> & "more"`, Body: "Text"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := browser()
+	english(e, c)
+	e.signIn(c, "test-citizen", "demo-person-maija")
+	row := func() string {
+		t.Helper()
+		_, body := e.get(c, "/my/messages")
+		i := strings.Index(body, `href="/my/messages/`+th.ID+`"`)
+		if i < 0 {
+			t.Fatalf("the thread is not listed:\n%s", body)
+		}
+		start := strings.LastIndex(body[:i], "<tr")
+		return body[start : i+strings.Index(body[i:], "</tr>")]
+	}
+	if r := row(); !strings.Contains(r, "Plan &lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;more&#34;") || strings.Contains(r, "<script>") ||
+		!strings.Contains(r, "Waiting for an answer") || strings.Contains(r, "unread") {
+		t.Fatalf("row = %s", r)
+	}
+	anna := access.AsStaff("demo-staff-anna", "recovery", "specialist")
+	if err := e.app.messages.Close(ctx, anna, th.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := row(); !strings.Contains(r, "Closed") {
+		t.Errorf("after the close: %s", r)
+	}
+	if _, err := e.app.messages.Reply(ctx, anna, th.ID, "Answer", nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := row(); !strings.Contains(r, `<tr class="unread">`) || !strings.Contains(r, "<strong>New</strong>") || !strings.Contains(r, "Answered") {
+		t.Errorf("after the answer: %s", r)
+	}
+	e.get(c, "/my/messages/"+th.ID)
+	if r := row(); strings.Contains(r, "unread") || strings.Contains(r, "New") {
+		t.Errorf("after reading: %s", r)
 	}
 }

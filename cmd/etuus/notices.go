@@ -17,6 +17,7 @@ import (
 	"github.com/etuus/etuus/internal/mail"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
 )
 
@@ -130,30 +131,22 @@ func (c *config) sms() outbox.SMSSender {
 	return &outbox.HTTPSMS{URL: c.SMSURL, Token: c.SMSToken, From: c.SMSFrom}
 }
 
-// noticeRenderer gives each notice its text in the recipient's language.
-// A new-message notice says only that a message waits in the e-service.
-func noticeRenderer(cat *i18n.Catalog) outbox.Renderer {
-	return func(it outbox.Item) (string, string, error) {
-		l := cat.For(it.Lang)
-		switch it.Kind {
-		case outbox.NewMessage:
-			subject, text := message.NoticeText(it.Lang, message.Channel(it.Channel))
-			return subject, text, nil
-		case outbox.VerifyCode:
-			return l.T("message.notify.code_subject"), l.T("message.notify.code_text", "Code", it.Payload), nil
-		case outbox.SecureLink:
-			return l.T("securemail.mail.subject"), it.Payload, nil
-		case outbox.SecureReply:
-			return l.T("message.notify.secure_reply_subject"), l.T("message.notify.secure_reply_text", "Link", it.Payload), nil
-		}
-		return "", "", fmt.Errorf("unknown notice kind %q", it.Kind)
-	}
+// noticeKinds is the registry of notice kinds, from what the capabilities
+// that send them provide, with texts in the recipient's language.
+func noticeKinds(cat *i18n.Catalog) (*outbox.Kinds, error) {
+	t := translate(cat)
+	return outbox.NewKinds(message.NoticeKinds(t), securemail.NoticeKinds(t))
+}
+
+// translate gives the capabilities the catalogue's texts.
+func translate(cat *i18n.Catalog) outbox.Translate {
+	return func(lang, key string, args ...any) string { return cat.For(lang).T(key, args...) }
 }
 
 // newWorker is the outbox worker over the app's database and senders; a
 // channel without a sender is left for a process that has one.
-func newWorker(db outbox.Store, smtp *mail.SMTP, c config, cat *i18n.Catalog, log *slog.Logger) *outbox.Worker {
-	w := &outbox.Worker{Store: db, SMS: c.sms(), Render: noticeRenderer(cat), Log: log}
+func newWorker(db outbox.Store, smtp *mail.SMTP, c config, kinds *outbox.Kinds, log *slog.Logger) *outbox.Worker {
+	w := &outbox.Worker{Store: db, SMS: c.sms(), Render: kinds.Render, Log: log}
 	if smtp != nil {
 		// Not a nil *mail.SMTP in the interface: the worker tests Email
 		// against nil.
@@ -196,8 +189,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	kinds, err := noticeKinds(cat)
+	if err != nil {
+		return err
+	}
 	log.Info("outbox worker started")
-	err = newWorker(db, smtp, c, cat, log).Run(ctx)
+	err = newWorker(db, smtp, c, kinds, log).Run(ctx)
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

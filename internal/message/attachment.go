@@ -26,6 +26,14 @@ type Upload struct {
 	Name string // the name the uploader gave; see SafeName
 	Head []byte // the first bytes of the file, at least 512 (or the whole file when smaller)
 	Size int64  // the size of the whole file in bytes
+	// Data is the whole file, which the Service scans and stores; nil for
+	// a file over the size limit, which is refused unread.
+	Data []byte
+}
+
+// NewUpload is a file read whole: its head, size and bytes.
+func NewUpload(name string, data []byte) Upload {
+	return Upload{Name: name, Head: data[:min(len(data), 512)], Size: int64(len(data)), Data: data}
 }
 
 // kinds says, for each type SniffType knows, how to name it to a user and

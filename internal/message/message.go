@@ -4,7 +4,13 @@
 // keep, and the data-free notices that tell a customer a message is waiting.
 package message
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/etuus/etuus/internal/outbox"
+)
 
 // PartyKind says who a thread is with.
 type PartyKind string
@@ -13,10 +19,29 @@ type PartyKind string
 const (
 	PartyCustomer     PartyKind = "customer"     // a person; PartyID is the customer ID
 	PartyOrganisation PartyKind = "organisation" // an employer or partner; PartyID is the organisation ID
+	// PartyEmail is a sender known only by the address a secure e-mail
+	// link went to; such a thread's party ID is the message that opened it.
+	PartyEmail PartyKind = "email"
 )
 
 // Valid reports whether k is one of the kinds.
 func (k PartyKind) Valid() bool { return k == PartyCustomer || k == PartyOrganisation }
+
+// Party is who a customer-side thread belongs to: a person, an
+// organisation, or a secure e-mail sender.
+type Party struct {
+	Kind PartyKind
+	ID   string
+}
+
+// AuditSubject is the party as the audit log's subject: a person's ID,
+// else none (the log names customers only).
+func (p Party) AuditSubject() string {
+	if p.Kind == PartyCustomer {
+		return p.ID
+	}
+	return ""
+}
 
 // Status is where a thread stands.
 type Status string
@@ -68,6 +93,33 @@ type Thread struct {
 	// never count for the customer.
 	UnreadByCustomer int
 	UnreadByStaff    int
+	// WaitingSince is when the oldest customer message staff have not yet
+	// answered arrived; zero when nothing waits for an answer.
+	WaitingSince time.Time
+	Lang         string // the language the party wrote in, for notices to a PartyEmail
+	Email        string // for PartyEmail: the address the link went to
+	// ReadUntil is, for PartyEmail, until when the one-time link to read
+	// the unit's latest answer works; zero when there is none.
+	ReadUntil time.Time
+}
+
+// Party is the thread's party.
+func (t Thread) Party() Party { return Party{Kind: t.PartyKind, ID: t.PartyID} }
+
+// StaffThread is a thread as staff see it in their queue: with the
+// party's name (a person's, an organisation's, or the secure e-mail
+// address) and the handler's.
+type StaffThread struct {
+	Thread
+	PartyName    string
+	AssignedName string
+}
+
+// StaffView is a thread opened by staff.
+type StaffView struct {
+	StaffThread
+	Messages []Message     // internal notes too
+	Notices  []outbox.Item // the thread's notices and how they went, without payloads
 }
 
 // Message is one message in a thread.
@@ -102,6 +154,36 @@ func CustomerView(msgs []Message) []Message {
 	return out
 }
 
+// Box is a customer's folder.
+type Box string
+
+// The folders: the inbox lists every thread by its newest message, sent
+// lists the threads the customer has written in by their own newest one.
+const (
+	Inbox Box = "inbox"
+	Sent  Box = "sent"
+)
+
+// QueueFilter narrows a unit's queue.
+type QueueFilter struct {
+	UnitID        string
+	Subject       string // a subject key, or every subject
+	Specification string // with Subject: a specification key
+	Unread        bool   // only threads with messages staff have not read
+	// Assigned is "me" (StaffID's), "none" (in the queue), or empty for both.
+	Assigned string
+	StaffID  string
+	// Waiting lists only threads waiting for an answer, oldest wait first
+	// (the service-level view); otherwise open and answered threads by
+	// their newest message.
+	Waiting bool
+	// OlderThan, with Waiting, keeps threads that have waited at least this
+	// long.
+	OlderThan time.Duration
+	Closed    bool // closed threads instead of open and answered ones
+	Limit     int
+}
+
 // AttachmentMeta describes a stored attachment; the bytes live elsewhere,
 // addressed by ID. ContentType is what SniffType found in the content, never
 // what the uploader claimed, and Name is SafeName of the uploaded name.
@@ -111,4 +193,17 @@ type AttachmentMeta struct {
 	ContentType string
 	Size        int64
 	SHA256      string // hex
+}
+
+// File is an attachment ready to store: checked, scanned and hashed.
+type File struct {
+	AttachmentMeta
+	Data []byte
+}
+
+// NewFile fills in a file's size and content hash.
+func NewFile(name, contentType string, data []byte) File {
+	sum := sha256.Sum256(data)
+	return File{AttachmentMeta: AttachmentMeta{Name: name, ContentType: contentType,
+		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, Data: data}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Channel is how a customer is told of a new message.
@@ -39,6 +40,18 @@ type Consent struct {
 // only with permission, a channel, and an address proved to be theirs.
 func (c Consent) Notifies() bool {
 	return c.AllowMessages && c.Channel != ChannelNone && c.Address != "" && c.Verified
+}
+
+// Apply is the stored choice after the customer chose c (as
+// NormalizeConsent returns it), and whether anything changed. The address
+// stays verified only while the channel and the address stay the same;
+// no channel needs no proof.
+func (c Consent) Apply(choice Consent) (Consent, bool) {
+	if c.AllowMessages == choice.AllowMessages && c.Channel == choice.Channel && c.Address == choice.Address {
+		return c, false
+	}
+	choice.Verified = choice.Channel == ChannelNone || (c.Verified && c.Channel == choice.Channel && c.Address == choice.Address)
+	return choice, true
 }
 
 const maxEmail = 254
@@ -131,4 +144,35 @@ func NoticeText(lang string, channel Channel) (subject, body string) {
 		return "", n.sms
 	}
 	return "", ""
+}
+
+// The kinds of notice secure messaging sends through the outbox.
+const (
+	// NoticeNewMessage tells a customer that a message waits in the
+	// e-service. Its text never carries the message, a name or an identity
+	// code.
+	NoticeNewMessage outbox.Kind = "new_message"
+	// NoticeVerifyCode carries a one-time code that proves an address is
+	// the customer's; Payload is the code.
+	NoticeVerifyCode outbox.Kind = "verify_code"
+	// NoticeSecureReply tells a secure e-mail sender that a unit answered
+	// and where to read it; Payload is the one-time reading link.
+	NoticeSecureReply outbox.Kind = "secure_reply"
+)
+
+// NoticeKinds are the notices secure messaging sends and how each is
+// written in the recipient's language; t gives the catalogue's texts.
+func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
+	return []outbox.NoticeKind{
+		{Kind: NoticeNewMessage, Render: func(it outbox.Item) (string, string, error) {
+			subject, text := NoticeText(it.Lang, Channel(it.Channel))
+			return subject, text, nil
+		}},
+		{Kind: NoticeVerifyCode, Render: func(it outbox.Item) (string, string, error) {
+			return t(it.Lang, "message.notify.code_subject"), t(it.Lang, "message.notify.code_text", "Code", it.Payload), nil
+		}},
+		{Kind: NoticeSecureReply, Render: func(it outbox.Item) (string, string, error) {
+			return t(it.Lang, "message.notify.secure_reply_subject"), t(it.Lang, "message.notify.secure_reply_text", "Link", it.Payload), nil
+		}},
+	}
 }

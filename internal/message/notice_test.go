@@ -1,10 +1,13 @@
 package message
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // gsm7 is the GSM 03.38 basic character set: an SMS in it alone fits 160
@@ -162,4 +165,28 @@ func FuzzNormalizeConsent(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestNoticeKinds(t *testing.T) {
+	tr := func(lang, key string, args ...any) string { return lang + ":" + key + fmt.Sprint(args...) }
+	got := map[outbox.Kind]outbox.Renderer{}
+	for _, k := range NoticeKinds(tr) {
+		got[k.Kind] = k.Render
+	}
+	if len(got) != 3 {
+		t.Fatalf("kinds = %v", got)
+	}
+	s, text, err := got[NoticeNewMessage](outbox.Item{Lang: "sv", Channel: outbox.Email, Payload: "secret"})
+	if err != nil || s != notices["sv"].emailSubject || text != notices["sv"].emailBody {
+		t.Errorf("new message = %q %q %v", s, text, err)
+	}
+	if _, text, _ := got[NoticeNewMessage](outbox.Item{Lang: "fi", Channel: outbox.SMS}); text != notices["fi"].sms {
+		t.Errorf("new message by SMS = %q", text)
+	}
+	if s, text, _ := got[NoticeVerifyCode](outbox.Item{Lang: "en", Payload: "123456"}); s != "en:message.notify.code_subject" || !strings.Contains(text, "Code123456") {
+		t.Errorf("code = %q %q", s, text)
+	}
+	if s, text, _ := got[NoticeSecureReply](outbox.Item{Lang: "fi", Payload: "https://x/r/t"}); s != "fi:message.notify.secure_reply_subject" || !strings.Contains(text, "Linkhttps://x/r/t") {
+		t.Errorf("secure reply = %q %q", s, text)
+	}
 }

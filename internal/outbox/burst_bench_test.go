@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 )
 
@@ -74,7 +75,7 @@ func burst(b *testing.B, n, rate int) burstResult {
 		if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
 			time.Sleep(d)
 		}
-		it := outbox.Item{Channel: outbox.Email, Recipient: fmt.Sprintf("b%d@example.fi", i), Lang: "fi", Kind: outbox.NewMessage}
+		it := outbox.Item{Channel: outbox.Email, Recipient: fmt.Sprintf("b%d@example.fi", i), Lang: "fi", Kind: message.NoticeNewMessage}
 		at := time.Now()
 		if err := db.Enqueue(ctx, &it); err != nil {
 			b.Fatal(err)

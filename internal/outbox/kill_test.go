@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/store"
 )
@@ -84,7 +85,7 @@ func TestWorkerKilledMidBurst(t *testing.T) {
 	)
 	wg.Go(func() {
 		for i := range n {
-			it := outbox.Item{Channel: outbox.Email, Recipient: fmt.Sprintf("k%d@example.fi", i), Lang: "fi", Kind: outbox.NewMessage}
+			it := outbox.Item{Channel: outbox.Email, Recipient: fmt.Sprintf("k%d@example.fi", i), Lang: "fi", Kind: message.NoticeNewMessage}
 			if err := db.Enqueue(context.Background(), &it); err != nil {
 				t.Error(err)
 				return

@@ -21,25 +21,10 @@ const (
 	SMS   Channel = "sms"
 )
 
-// Kind says what a notice is, and so which text it gets.
+// Kind says what a notice is, and so which text it gets. The capability
+// that sends a kind names it and provides its text (see NoticeKind); the
+// outbox knows none.
 type Kind string
-
-// The kinds of notice.
-const (
-	// NewMessage tells a customer that a message waits in the e-service.
-	// Its text never carries the message, a name or an identity code.
-	NewMessage Kind = "new_message"
-	// VerifyCode carries a one-time code that proves an address is the
-	// customer's; Payload is the code.
-	VerifyCode Kind = "verify_code"
-	// SecureLink carries a one-time secure e-mail link; Payload is the
-	// whole e-mail text, written in the request's language when the link
-	// was asked for, since it names the unit and the link's life.
-	SecureLink Kind = "secure_link"
-	// SecureReply tells a secure e-mail sender that a unit answered and
-	// where to read it; Payload is the one-time reading link.
-	SecureReply Kind = "secure_reply"
-)
 
 // Status is where a notice stands.
 type Status string

@@ -16,6 +16,7 @@ import (
 
 	"github.com/etuus/etuus/internal/mail"
 	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
@@ -138,7 +139,7 @@ func TestWorkerDelivers(t *testing.T) {
 		w := &outbox.Worker{Store: db, Email: smtp, Render: render, Poll: time.Hour, Backoff: func(int) time.Duration { return 0 },
 			Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 		first := enqueue(t, db, outbox.Item{Channel: outbox.Email, Recipient: "kati.korhonen@example.fi", Lang: "fi",
-			Kind: outbox.VerifyCode, Payload: "731946", ThreadID: "th1"})
+			Kind: message.NoticeVerifyCode, Payload: "731946", ThreadID: "th1"})
 		run(t, w)
 		// The first try meets a 451 and the retry, due at once, goes
 		// through.
@@ -147,7 +148,7 @@ func TestWorkerDelivers(t *testing.T) {
 		}
 		// A second notice, woken for: Poll is an hour.
 		second := enqueue(t, db, outbox.Item{Channel: outbox.Email, Recipient: "matti.m@example.fi", Lang: "sv",
-			Kind: outbox.SecureReply, Payload: "https://etuus.example.fi/l/Zx81"})
+			Kind: message.NoticeSecureReply, Payload: "https://etuus.example.fi/l/Zx81"})
 		w.Wake()
 		msgs, err := s.WaitFor(timeout(t), 2)
 		if err != nil {
@@ -189,7 +190,7 @@ func TestWorkerDelivers(t *testing.T) {
 func TestWorkerRetriesTemporaryFailures(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		s, smtp := startSink(t, sink.FailNext(3, 451))
-		it := enqueue(t, db, outbox.Item{Channel: outbox.Email, Recipient: "a@example.fi", Lang: "fi", Kind: outbox.NewMessage, ThreadID: "th"})
+		it := enqueue(t, db, outbox.Item{Channel: outbox.Email, Recipient: "a@example.fi", Lang: "fi", Kind: message.NoticeNewMessage, ThreadID: "th"})
 		run(t, &outbox.Worker{Store: db, Email: smtp, Render: render, Poll: 5 * time.Millisecond, Backoff: fast})
 		msgs, err := s.WaitFor(timeout(t), 1)
 		if err != nil {
@@ -219,8 +220,8 @@ func TestWorkerGivesUp(t *testing.T) {
 			wantError   string
 			wantTries   int
 		}{
-			{"permanent refusal", 1, outbox.NewMessage, 0, "smtp data 550 5.7.1", 1},
-			{"too many tries", 5, outbox.NewMessage, 3, "smtp data 451 4.3.0", 3},
+			{"permanent refusal", 1, message.NoticeNewMessage, 0, "smtp data 550 5.7.1", 1},
+			{"too many tries", 5, message.NoticeNewMessage, 3, "smtp data 451 4.3.0", 3},
 			{"no text", 0, "unknown", 0, "render", 1},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -259,7 +260,7 @@ func TestTwoWorkersSendEachNoticeOnce(t *testing.T) {
 		s, smtp := startSink(t)
 		want := map[string]bool{}
 		for i := range n {
-			it := enqueue(t, db, outbox.Item{Channel: outbox.Email, Recipient: fmt.Sprintf("a%d@example.fi", i), Lang: "fi", Kind: outbox.NewMessage})
+			it := enqueue(t, db, outbox.Item{Channel: outbox.Email, Recipient: fmt.Sprintf("a%d@example.fi", i), Lang: "fi", Kind: message.NoticeNewMessage})
 			want["<"+it.MessageID+">"] = true
 		}
 		for _, name := range []string{"w1", "w2"} {
@@ -385,11 +386,11 @@ func TestWorkerSendsSMS(t *testing.T) {
 		g := &gateway{answers: []int{503, 429, 200, 400}}
 		srv := httptest.NewServer(g)
 		defer srv.Close()
-		retried := enqueue(t, db, outbox.Item{Channel: outbox.SMS, Recipient: "+358401234567", Lang: "fi", Kind: outbox.VerifyCode, Payload: "482913", ThreadID: "a"})
+		retried := enqueue(t, db, outbox.Item{Channel: outbox.SMS, Recipient: "+358401234567", Lang: "fi", Kind: message.NoticeVerifyCode, Payload: "482913", ThreadID: "a"})
 		run(t, &outbox.Worker{Store: db, SMS: &outbox.HTTPSMS{URL: srv.URL, Token: "t0k", From: "Etuus"},
 			Render: render, Poll: 5 * time.Millisecond, Backoff: fast, Conns: 1})
 		eventually(t, "the SMS sent", func() bool { return stats(t, db)[outbox.Sent] == 1 })
-		refused := enqueue(t, db, outbox.Item{Channel: outbox.SMS, Recipient: "+358401234568", Lang: "fi", Kind: outbox.VerifyCode, Payload: "1", ThreadID: "b"})
+		refused := enqueue(t, db, outbox.Item{Channel: outbox.SMS, Recipient: "+358401234568", Lang: "fi", Kind: message.NoticeVerifyCode, Payload: "1", ThreadID: "b"})
 		eventually(t, "the refused SMS given up", func() bool { return stats(t, db)[outbox.Failed] == 1 })
 		seen, _ := db.OutboxOf(context.Background(), "a")
 		if seen[0].Attempts != 3 || seen[0].ID != retried.ID {

@@ -4,7 +4,6 @@
 package securemail
 
 import (
-	"context"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Limits and rules; the numbers the units set are configuration.
@@ -68,20 +68,6 @@ type Message struct {
 	CreatedAt time.Time
 }
 
-// Store keeps links and messages.
-type Store interface {
-	// RecentLinks counts links asked for by an address or a client since
-	// a moment, for rate limiting.
-	RecentLinks(ctx context.Context, emailHash, clientHash string, since time.Time) (byEmail, byClient int, err error)
-	CreateLink(ctx context.Context, l *Link, tokenHash, emailHash, clientHash, mailText string) error
-	// LinkByToken finds an unused, unexpired link, or fault.NotFound.
-	LinkByToken(ctx context.Context, tokenHash string) (Link, error)
-	// UseLink stores the message and spends the link, in one transaction;
-	// a spent or expired link is fault.NotFound.
-	UseLink(ctx context.Context, tokenHash string, m *Message) error
-	UnitMessages(ctx context.Context, unitID string, limit int) ([]Message, error)
-}
-
 // NormalizeEmail checks an address and returns it in lower case; a bad one is
 // a fault.Invalid on the "email" field.
 func NormalizeEmail(s string) (string, error) {
@@ -122,4 +108,19 @@ func CheckMessage(subject, body string) error {
 		return fault.InvalidField("body", "error.invalid", nil)
 	}
 	return nil
+}
+
+// NoticeLink carries a one-time secure e-mail link; Payload is the whole
+// e-mail text, written in the request's language when the link was asked
+// for, since it names the unit and the link's life.
+const NoticeLink outbox.Kind = "secure_link"
+
+// NoticeKinds are the notices the secure e-mail route sends; t gives the
+// catalogue's texts.
+func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
+	return []outbox.NoticeKind{
+		{Kind: NoticeLink, Render: func(it outbox.Item) (string, string, error) {
+			return t(it.Lang, "securemail.mail.subject"), it.Payload, nil
+		}},
+	}
 }

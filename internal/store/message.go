@@ -1,229 +1,234 @@
 package store
 
+// Secure messages: threads, their messages and attachments, and the
+// notification choice with its codes, as message.Repo and message.Tx.
+
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/etuus/etuus/internal/audit"
-	"github.com/etuus/etuus/internal/auth"
-	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 )
 
-// Party is who a customer-side thread belongs to: a person, an
-// organisation, or a secure e-mail sender.
-type Party struct {
-	Kind message.PartyKind
-	ID   string
-}
+// MessageRepo is secure messaging's repository (message.Repo) on this
+// database. It runs the service's queries and decides nothing.
+type MessageRepo struct{ db *DB }
 
-// PartyEmail is a sender known only by the address a secure e-mail link
-// went to; such a thread's party ID is the message that opened it.
-const PartyEmail message.PartyKind = "email"
-
-// File is an attachment ready to store: checked, scanned and hashed.
-type File struct {
-	message.AttachmentMeta
-	Data []byte
-}
-
-// NewFile fills in a file's size and content hash.
-func NewFile(name, contentType string, data []byte) File {
-	sum := sha256.Sum256(data)
-	return File{AttachmentMeta: message.AttachmentMeta{Name: name, ContentType: contentType,
-		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, Data: data}
-}
-
-// NewThread is what a customer writes to start a thread. UnitID is where
-// the catalogue routes the topic.
-type NewThread struct {
-	Party         Party
-	AuthorID      string
-	Lang          string
-	UnitID        string
-	Subject       string
-	Specification string
-	Title         string
-	Body          string
-	Files         []File
-	// Consent, for a person, is the notification choice made on the form
-	// (checked by NormalizeConsent); it is stored with the thread, so a
-	// refused choice stores neither.
-	Consent *message.Consent
-}
-
-// ThreadRow is a thread as the lists show it.
-type ThreadRow struct {
-	message.Thread
-	WaitingSince time.Time // zero when nothing waits for an answer
-	PartyName    string    // for staff: the person's or organisation's name, or the e-mail address
-	AssignedName string
-	Email        string
-}
-
-const threadColumns = `t.id, t.party_kind, t.party_id, t.unit_id, t.subject, t.specification, t.title, t.status,
-	COALESCE(t.assigned_to, ''), t.created_at, t.last_message_at, t.waiting_since, t.unread_customer, t.unread_staff, t.email`
-
-func scanThread(row interface{ Scan(...any) error }, extra ...any) (ThreadRow, error) {
-	var t ThreadRow
-	var party, status string
-	var waiting sql.NullTime
-	err := row.Scan(append([]any{&t.ID, &party, &t.PartyID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status,
-		&t.AssignedTo, &t.CreatedAt, &t.LastMessageAt, &waiting, &t.UnreadByCustomer, &t.UnreadByStaff, &t.Email}, extra...)...)
-	if err != nil {
-		return t, err
-	}
-	t.PartyKind, t.Status = message.PartyKind(party), message.Status(status)
-	t.CreatedAt, t.LastMessageAt = t.CreatedAt.UTC(), t.LastMessageAt.UTC()
-	if waiting.Valid {
-		t.WaitingSince = waiting.Time.UTC()
-	}
-	return t, nil
-}
-
-// StartThread stores a customer's new thread with its first message and
-// attachments, in the queue of the unit the topic routes to, and the
-// notification choice made with it; codeSent says a changed choice sent a
-// verification code.
-func (db *DB) StartThread(ctx context.Context, nt NewThread) (t ThreadRow, codeSent bool, err error) {
-	err = db.inTx(ctx, func(tx *Tx) error {
-		codeSent = false
-		if nt.Consent != nil && nt.Party.Kind == message.PartyCustomer {
-			var err error
-			if codeSent, err = tx.setConsent(ctx, nt.Party.ID, nt.Lang, *nt.Consent); err != nil {
-				return err
-			}
-		}
-		t = ThreadRow{Thread: message.Thread{ID: NewID(), PartyKind: nt.Party.Kind, PartyID: nt.Party.ID, UnitID: nt.UnitID,
-			Subject: nt.Subject, Specification: nt.Specification, Title: strings.TrimSpace(nt.Title), Status: message.StatusOpen,
-			CreatedAt: tx.now, LastMessageAt: tx.now, UnreadByStaff: 1}, WaitingSince: tx.now}
-		_, err := tx.ExecContext(ctx, `INSERT INTO threads (id, party_kind, party_id, lang, unit_id, subject, specification, title,
-			status, created_at, last_message_at, waiting_since, unread_staff)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10, 1)`,
-			t.ID, string(t.PartyKind), t.PartyID, nt.Lang, t.UnitID, t.Subject, t.Specification, t.Title, string(t.Status), tx.now)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.addMessage(ctx, t.ID, message.AuthorCustomer, nt.AuthorID, nt.Body, false, nt.Files); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: nt.AuthorID, SubjectID: partySubject(nt.Party),
-			Action: "thread.started", Object: "thread:" + t.ID, Detail: "unit=" + t.UnitID})
-	})
-	return t, codeSent, err
-}
-
-// partySubject is the audit subject of a party: a person's ID, else none.
-func partySubject(p Party) string {
-	if p.Kind == message.PartyCustomer {
-		return p.ID
-	}
-	return ""
-}
-
-// addMessage inserts a message and its attachments.
-func (tx *Tx) addMessage(ctx context.Context, threadID string, author message.AuthorKind, authorID, body string, internal bool, files []File) (message.Message, error) {
-	m := message.Message{ID: NewID(), ThreadID: threadID, Author: author, AuthorID: authorID, Body: body, Internal: internal, CreatedAt: tx.now}
-	_, err := tx.ExecContext(ctx, `INSERT INTO thread_messages (id, thread_id, author_kind, author_id, body, internal, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, threadID, string(author), authorID, body, internal, tx.now)
-	if err != nil {
-		return m, err
-	}
-	for _, f := range files {
-		_, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, size, data) VALUES ($1, $2, $3)
-			ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.Data)
-		if err != nil {
-			return m, err
-		}
-		a := f.AttachmentMeta
-		a.ID = NewID()
-		_, err = tx.ExecContext(ctx, `INSERT INTO attachments (id, message_id, thread_id, name, content_type, size, sha256, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, m.ID, threadID, a.Name, a.ContentType, a.Size, a.SHA256, tx.now)
-		if err != nil {
-			return m, err
-		}
-		m.Attachments = append(m.Attachments, a)
-	}
-	return m, nil
-}
-
-// Box is a customer's folder.
-type Box string
-
-// The folders: the inbox lists every thread by its newest message, sent
-// lists the threads the customer has written in by their own newest one.
-const (
-	Inbox Box = "inbox"
-	Sent  Box = "sent"
+var (
+	_ message.Repo = (*MessageRepo)(nil)
+	_ message.Tx   = msgTx{}
 )
 
-// PartyThreads lists a party's threads, newest first, at most limit from
-// offset: the fields a folder shows (ID, unit, topic, title, status, last
-// message and unread count), which is what keeps a long inbox fast.
-func (db *DB) PartyThreads(ctx context.Context, p Party, box Box, limit, offset int) ([]ThreadRow, error) {
+// Messages is the repository of secure messages.
+func (db *DB) Messages() *MessageRepo { return &MessageRepo{db: db} }
+
+// InTx runs fn in a transaction, retried on busy and serialization
+// failures; see message.Repo.
+func (r *MessageRepo) InTx(ctx context.Context, fn func(message.Tx) error) error {
+	return r.db.inTx(ctx, func(tx *Tx) error { return fn(msgTx{tx}) })
+}
+
+// msgTx is a transaction as secure messaging and secure e-mail use it.
+type msgTx struct{ *Tx }
+
+// rowReader is the database or a transaction, reading one row.
+type rowReader interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
+
+// threadCols are a thread's columns, in scanThreadRow's order.
+const threadCols = `t.id, t.party_kind, t.party_id, t.unit_id, t.subject, t.specification, t.title, t.status,
+	COALESCE(t.assigned_to, ''), t.created_at, t.last_message_at, t.waiting_since, t.unread_customer, t.unread_staff,
+	t.lang, t.email, t.read_expires_at`
+
+func scanThreadRow(row interface{ Scan(...any) error }) (message.Thread, error) {
+	var t message.Thread
+	var party, status string
+	var waiting, readUntil sql.NullTime
+	err := row.Scan(&t.ID, &party, &t.PartyID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status,
+		&t.AssignedTo, &t.CreatedAt, &t.LastMessageAt, &waiting, &t.UnreadByCustomer, &t.UnreadByStaff,
+		&t.Lang, &t.Email, &readUntil)
+	t.PartyKind, t.Status = message.PartyKind(party), message.Status(status)
+	t.CreatedAt, t.LastMessageAt = t.CreatedAt.UTC(), t.LastMessageAt.UTC()
+	t.WaitingSince, t.ReadUntil = waiting.Time.UTC(), readUntil.Time.UTC()
+	if !waiting.Valid {
+		t.WaitingSince = time.Time{}
+	}
+	if !readUntil.Valid {
+		t.ReadUntil = time.Time{}
+	}
+	return t, err
+}
+
+// PartyThreads lists a party's threads for a folder, newest first: only
+// the columns a folder shows, read from the index that orders them, which
+// keeps a long inbox fast.
+func (r *MessageRepo) PartyThreads(ctx context.Context, p message.Party, box message.Box, limit, offset int) ([]message.Thread, error) {
 	const cols = `t.id, t.unit_id, t.subject, t.specification, t.title, t.status, t.last_message_at, t.unread_customer`
 	q := `SELECT ` + cols + ` FROM threads t WHERE t.party_kind = $1 AND t.party_id = $2
 		ORDER BY t.last_message_at DESC, t.id DESC LIMIT $3 OFFSET $4`
-	if box == Sent {
+	if box == message.Sent {
 		q = `SELECT ` + cols + ` FROM threads t
 			JOIN (SELECT thread_id, max(created_at) AS at FROM thread_messages WHERE author_kind = 'customer' GROUP BY thread_id) s
 			ON s.thread_id = t.id
 			WHERE t.party_kind = $1 AND t.party_id = $2
 			ORDER BY s.at DESC, t.id DESC LIMIT $3 OFFSET $4`
 	}
-	rows, err := db.query(ctx, q, string(p.Kind), p.ID, limit, offset)
+	rows, err := r.db.query(ctx, q, string(p.Kind), p.ID, limit, offset)
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, func(r interface{ Scan(...any) error }) (ThreadRow, error) {
-		t := ThreadRow{Thread: message.Thread{PartyKind: p.Kind, PartyID: p.ID}}
+	out := make([]message.Thread, 0, limit)
+	defer rows.Close()
+	for rows.Next() {
+		t := message.Thread{PartyKind: p.Kind, PartyID: p.ID}
 		var status string
-		err := r.Scan(&t.ID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status, &t.LastMessageAt, &t.UnreadByCustomer)
+		if err := rows.Scan(&t.ID, &t.UnitID, &t.Subject, &t.Specification, &t.Title, &status, &t.LastMessageAt, &t.UnreadByCustomer); err != nil {
+			return nil, err
+		}
 		t.Status, t.LastMessageAt = message.Status(status), t.LastMessageAt.UTC()
-		return t, err
-	})
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
-// PartyCounts gives a party's number of threads and of unread messages.
-func (db *DB) PartyCounts(ctx context.Context, p Party) (threads, unread int, err error) {
-	err = db.queryRow(ctx, `SELECT count(*), COALESCE(sum(unread_customer), 0) FROM threads WHERE party_kind = $1 AND party_id = $2`,
-		string(p.Kind), p.ID).Scan(&threads, &unread)
-	return threads, unread, err
+// PartyStamp reads a party's counts and newest message from the folder
+// index alone. The newest message comes back as text: SQLite's max() of a
+// timestamp is text, and the stamp only needs to compare.
+func (r *MessageRepo) PartyStamp(ctx context.Context, p message.Party) (message.Stamp, error) {
+	var s message.Stamp
+	var newest sql.NullString
+	err := r.db.queryRow(ctx, `SELECT count(*), COALESCE(sum(unread_customer), 0), max(last_message_at)
+		FROM threads WHERE party_kind = $1 AND party_id = $2`, string(p.Kind), p.ID).Scan(&s.Threads, &s.Unread, &newest)
+	s.Newest = newest.String
+	return s, r.db.mapErr(err)
 }
 
-// PartyThread opens one of a party's threads and marks it read: the
-// messages the customer may see, with their attachments. A thread that is
-// not the party's is fault.NotFound, as one that does not exist.
-func (db *DB) PartyThread(ctx context.Context, p Party, threadID string) (ThreadRow, []message.Message, error) {
-	var t ThreadRow
-	var msgs []message.Message
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		t, err = scanThread(tx.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM threads t
-			WHERE t.id = $1 AND t.party_kind = $2 AND t.party_id = $3`, threadID, string(p.Kind), p.ID))
-		if err != nil {
-			return err
-		}
-		if t.UnreadByCustomer > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE threads SET unread_customer = 0 WHERE id = $1`, t.ID); err != nil {
-				return err
-			}
-		}
-		msgs, err = tx.messages(ctx, t.ID, false)
+// Consent reads a person's notification choice.
+func (r *MessageRepo) Consent(ctx context.Context, personID string) (message.Consent, error) {
+	c, err := consentOf(ctx, r.db.sql, personID)
+	return c, r.db.mapErr(err)
+}
+
+// StoredFile reads an attachment with its bytes and its thread.
+func (r *MessageRepo) StoredFile(ctx context.Context, id string) (message.StoredFile, error) {
+	f, err := storedFile(ctx, r.db.sql, id)
+	return f, r.db.mapErr(err)
+}
+
+func storedFile(ctx context.Context, q rowReader, id string) (message.StoredFile, error) {
+	var f message.StoredFile
+	var party string
+	err := q.QueryRowContext(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256, b.data,
+			t.id, t.party_kind, t.party_id, t.unit_id, m.internal
+		FROM attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256 JOIN threads t ON t.id = a.thread_id
+		JOIN thread_messages m ON m.id = a.message_id WHERE a.id = $1`, id).
+		Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.Data, &f.ThreadID, &party, &f.Party.ID, &f.UnitID, &f.Internal)
+	f.Party.Kind = message.PartyKind(party)
+	return f, err
+}
+
+// ThreadForUpdate reads a thread and locks its row (PostgreSQL; SQLite's
+// transaction holds the database).
+func (tx msgTx) ThreadForUpdate(ctx context.Context, id string) (message.Thread, error) {
+	t, err := scanThreadRow(tx.QueryRowContext(ctx, `SELECT `+threadCols+` FROM threads t WHERE t.id = $1`+tx.db.dialect.forUpdate(), id))
+	return t, tx.db.mapErr(err)
+}
+
+// Names reads the names staff see of a thread's party and handler: a
+// person's or an organisation's name, or the secure e-mail address.
+func (tx msgTx) Names(ctx context.Context, t message.Thread) (message.StaffThread, error) {
+	st := message.StaffThread{Thread: t}
+	err := tx.QueryRowContext(ctx, `SELECT CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
+			WHEN 'organisation' THEN o.name ELSE t.email END,
+		COALESCE((SELECT s.given_name || ' ' || s.family_name FROM staff s WHERE s.id = $2), '')
+		FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
+		LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
+		WHERE t.id = $1`, t.ID, t.AssignedTo).Scan(&st.PartyName, &st.AssignedName)
+	return st, tx.db.mapErr(err)
+}
+
+// InsertThread stores a new thread, with a new ID unless it has one.
+func (tx msgTx) InsertThread(ctx context.Context, t *message.Thread) error {
+	if t.ID == "" {
+		t.ID = NewID()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO threads (id, party_kind, party_id, email, lang, unit_id, subject, specification,
+		title, status, assigned_to, created_at, last_message_at, waiting_since, unread_customer, unread_staff)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		t.ID, string(t.PartyKind), t.PartyID, t.Email, t.Lang, t.UnitID, t.Subject, t.Specification,
+		t.Title, string(t.Status), nullString(t.AssignedTo), t.CreatedAt, t.LastMessageAt, nullTime(t.WaitingSince),
+		t.UnreadByCustomer, t.UnreadByStaff)
+	return tx.db.mapErr(err)
+}
+
+// UpdateThread writes a thread's changing columns.
+func (tx msgTx) UpdateThread(ctx context.Context, t message.Thread) error {
+	res, err := tx.ExecContext(ctx, `UPDATE threads SET unit_id = $2, status = $3, assigned_to = $4, last_message_at = $5,
+		waiting_since = $6, unread_customer = $7, unread_staff = $8 WHERE id = $1`,
+		t.ID, t.UnitID, string(t.Status), nullString(t.AssignedTo), t.LastMessageAt, nullTime(t.WaitingSince),
+		t.UnreadByCustomer, t.UnreadByStaff)
+	return tx.db.mapErr(oneRow(res, err))
+}
+
+// oneRow turns an update of no row into sql.ErrNoRows.
+func oneRow(res sql.Result, err error) error {
+	if err != nil {
 		return err
-	})
-	return t, msgs, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return sql.ErrNoRows
+	}
+	return nil
 }
 
-// messages lists a thread's messages, oldest first, internal notes only
-// when asked for.
-func (tx *Tx) messages(ctx context.Context, threadID string, internal bool) ([]message.Message, error) {
+// SetReadToken gives a thread a new reading link's hash and end.
+func (tx msgTx) SetReadToken(ctx context.Context, threadID, tokenHash string, until time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE threads SET read_token_hash = $1, read_expires_at = $2 WHERE id = $3`,
+		tokenHash, until, threadID)
+	return tx.db.mapErr(oneRow(res, err))
+}
+
+// AddMessage stores a message and its files; a content already stored is
+// stored once.
+func (tx msgTx) AddMessage(ctx context.Context, m *message.Message, files []message.File) error {
+	if m.ID == "" {
+		m.ID = NewID()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO thread_messages (id, thread_id, author_kind, author_id, body, internal, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.ThreadID, string(m.Author), m.AuthorID, m.Body, m.Internal, m.CreatedAt)
+	if err != nil {
+		return tx.db.mapErr(err)
+	}
+	m.Attachments = m.Attachments[:0]
+	for _, f := range files {
+		_, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, size, data) VALUES ($1, $2, $3)
+			ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.Data)
+		if err != nil {
+			return tx.db.mapErr(err)
+		}
+		a := f.AttachmentMeta
+		a.ID = NewID()
+		_, err = tx.ExecContext(ctx, `INSERT INTO attachments (id, message_id, thread_id, name, content_type, size, sha256, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, m.ID, m.ThreadID, a.Name, a.ContentType, a.Size, a.SHA256, m.CreatedAt)
+		if err != nil {
+			return tx.db.mapErr(err)
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return nil
+}
+
+// ThreadMessages lists a thread's messages, oldest first, with their
+// attachments (read in one more query, not one a message); internal notes
+// only when asked for.
+func (tx msgTx) ThreadMessages(ctx context.Context, threadID string, internal bool) ([]message.Message, error) {
 	q := `SELECT id, author_kind, author_id, body, internal, created_at FROM thread_messages WHERE thread_id = $1`
 	if !internal {
 		q += ` AND NOT internal`
@@ -270,101 +275,31 @@ func (tx *Tx) messages(ctx context.Context, threadID string, internal bool) ([]m
 	return msgs, nil
 }
 
-// PartyReply adds a customer's message to one of their threads, which
-// reopens it in the unit's queue.
-func (db *DB) PartyReply(ctx context.Context, p Party, authorID, threadID, body string, files []File) (message.Message, error) {
-	var m message.Message
-	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE threads SET status = $1, last_message_at = $2,
-			waiting_since = COALESCE(waiting_since, $2), unread_staff = unread_staff + 1
-			WHERE id = $3 AND party_kind = $4 AND party_id = $5`,
-			string(message.StatusOpen), tx.now, threadID, string(p.Kind), p.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fault.New(fault.NotFound, "message.error.thread")
-		}
-		if m, err = tx.addMessage(ctx, threadID, message.AuthorCustomer, authorID, body, false, files); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorCustomer, ActorID: authorID, SubjectID: partySubject(p),
-			Action: "thread.customer_reply", Object: "thread:" + threadID})
-	})
-	return m, err
-}
-
-// PartyAttachment reads an attachment of one of a party's threads, not of
-// an internal note.
-func (db *DB) PartyAttachment(ctx context.Context, p Party, id string) (message.AttachmentMeta, []byte, error) {
-	a, err := db.attachment(ctx, `JOIN thread_messages m ON m.id = a.message_id
-		WHERE a.id = $1 AND t.party_kind = $2 AND t.party_id = $3 AND NOT m.internal`, id, string(p.Kind), p.ID)
-	return a.AttachmentMeta, a.data, err
-}
-
-// SecureAttachment reads an attachment of the thread a secure e-mail
-// reading link points to, while the link works.
-func (db *DB) SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error) {
-	a, err := db.attachment(ctx, `JOIN thread_messages m ON m.id = a.message_id
-		WHERE a.id = $1 AND t.read_token_hash = $2 AND t.read_expires_at > $3 AND NOT m.internal`,
-		id, auth.HashToken(token), db.Now().UTC())
-	return a.AttachmentMeta, a.data, err
-}
-
-// UnitAttachment reads an attachment of a thread in a unit's queue, and
-// writes the staff member's read to the audit log.
-func (db *DB) UnitAttachment(ctx context.Context, staffID, unitID, id string) (message.AttachmentMeta, []byte, error) {
-	a, err := db.attachment(ctx, `WHERE a.id = $1 AND t.unit_id = $2`, id, unitID)
-	if err != nil {
-		return a.AttachmentMeta, nil, err
+func scanNotice(r interface{ Scan(...any) error }) (outbox.Item, error) {
+	var it outbox.Item
+	var ch, kind, status string
+	var sent sql.NullTime
+	err := r.Scan(&it.ID, &ch, &kind, &status, &it.Attempts, &it.LastError, &it.CreatedAt, &sent)
+	it.Channel, it.Kind, it.Status, it.CreatedAt = outbox.Channel(ch), outbox.Kind(kind), outbox.Status(status), it.CreatedAt.UTC()
+	if sent.Valid {
+		it.SentAt = sent.Time.UTC()
 	}
-	err = db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(a.party),
-		Action: "thread.attachment_read", Object: "attachment:" + id, Detail: "thread=" + a.threadID})
-	return a.AttachmentMeta, a.data, err
+	return it, err
 }
 
-// storedAttachment is an attachment with its bytes and its thread.
-type storedAttachment struct {
-	message.AttachmentMeta
-	data     []byte
-	threadID string
-	party    Party
+// ThreadNotices lists a thread's notices without payloads: a one-time code
+// is not staff's to read.
+func (tx msgTx) ThreadNotices(ctx context.Context, threadID string) ([]outbox.Item, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, channel, kind, status, attempts, last_error, created_at, sent_at
+		FROM outbox WHERE thread_id = $1 ORDER BY created_at DESC, id DESC`, threadID)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanNotice)
 }
 
-// attachment reads the attachment that where (on attachments a and their
-// threads t) finds.
-func (db *DB) attachment(ctx context.Context, where string, args ...any) (storedAttachment, error) {
-	var a storedAttachment
-	var party string
-	err := db.sql.QueryRowContext(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256, b.data, t.id, t.party_kind, t.party_id
-		FROM attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256 JOIN threads t ON t.id = a.thread_id `+where, args...).
-		Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.data, &a.threadID, &party, &a.party.ID)
-	a.party.Kind = message.PartyKind(party)
-	return a, db.mapErr(err)
-}
-
-// ThreadFilter narrows a unit's queue.
-type ThreadFilter struct {
-	UnitID        string
-	Subject       string // a subject key, or every subject
-	Specification string // with Subject: a specification key
-	Unread        bool   // only threads with messages staff have not read
-	// Assigned is "me" (StaffID's), "none" (in the queue), or empty for both.
-	Assigned string
-	StaffID  string
-	// Waiting lists only threads waiting for an answer, oldest wait first
-	// (the service-level view); otherwise open and answered threads by
-	// their newest message.
-	Waiting bool
-	// OlderThan, with Waiting, keeps threads that have waited at least this
-	// long.
-	OlderThan time.Duration
-	Closed    bool // closed threads instead of open and answered ones
-	Limit     int
-}
-
-// UnitThreads lists a unit's queue.
-func (db *DB) UnitThreads(ctx context.Context, f ThreadFilter) ([]ThreadRow, error) {
+// UnitThreads lists a unit's queue by the filter.
+func (tx msgTx) UnitThreads(ctx context.Context, f message.QueueFilter, waitedBefore time.Time) ([]message.StaffThread, error) {
 	where := []string{"t.unit_id = $1"}
 	args := []any{f.UnitID}
 	arg := func(v any) string {
@@ -390,8 +325,8 @@ func (db *DB) UnitThreads(ctx context.Context, f ThreadFilter) ([]ThreadRow, err
 	switch {
 	case f.Waiting:
 		where = append(where, "t.waiting_since IS NOT NULL", "t.status <> 'closed'")
-		if f.OlderThan > 0 {
-			where = append(where, "t.waiting_since <= "+arg(db.Now().UTC().Add(-f.OlderThan)))
+		if !waitedBefore.IsZero() {
+			where = append(where, "t.waiting_since <= "+arg(waitedBefore))
 		}
 		order = "t.waiting_since, t.id"
 	case f.Closed:
@@ -399,47 +334,51 @@ func (db *DB) UnitThreads(ctx context.Context, f ThreadFilter) ([]ThreadRow, err
 	default:
 		where = append(where, "t.status <> 'closed'")
 	}
-	if f.Limit <= 0 {
-		f.Limit = 100
+	q := `SELECT ` + threadCols + `,
+		CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
+			WHEN 'organisation' THEN o.name ELSE t.email END,
+		COALESCE(s.given_name || ' ' || s.family_name, '')
+		FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
+		LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
+		LEFT JOIN staff s ON s.id = t.assigned_to
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
+	if f.Limit > 0 {
+		q += ` LIMIT ` + arg(f.Limit)
 	}
-	q := staffThreadSelect + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, scanStaffThread)
+	return scanAll(rows, func(r interface{ Scan(...any) error }) (message.StaffThread, error) {
+		var st message.StaffThread
+		var name, assigned string
+		t, err := scanThreadRow(scanExtra{r, []any{&name, &assigned}})
+		st.Thread, st.PartyName, st.AssignedName = t, name, assigned
+		return st, err
+	})
 }
 
-// staffThreadSelect reads threads as staff see them: with the party's name
-// (a person's, an organisation's, or the secure e-mail address) and the
-// handler's name.
-const staffThreadSelect = `SELECT ` + threadColumns + `,
-	CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
-		WHEN 'organisation' THEN o.name ELSE t.email END,
-	COALESCE(s.given_name || ' ' || s.family_name, '')
-	FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
-	LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
-	LEFT JOIN staff s ON s.id = t.assigned_to`
-
-func scanStaffThread(r interface{ Scan(...any) error }) (ThreadRow, error) {
-	var name, assigned string
-	t, err := scanThread(r, &name, &assigned)
-	t.PartyName, t.AssignedName = name, assigned
-	return t, err
+// scanExtra scans a row's first columns with the inner scanner's targets
+// and the rest into extra.
+type scanExtra struct {
+	row   interface{ Scan(...any) error }
+	extra []any
 }
 
-// UnitWaiting counts a unit's threads waiting for an answer, and the
+func (s scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// UnitWaiting counts a unit's threads waiting for an answer, and tells the
 // oldest wait.
-func (db *DB) UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error) {
-	var at sql.NullTime
+func (tx msgTx) UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error) {
 	// min() of a timestamp comes back as text from SQLite, so the oldest
 	// is read by ordering instead.
-	err = db.sql.QueryRowContext(ctx, `SELECT count(*) FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'`,
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'`,
 		unitID).Scan(&n)
 	if err != nil || n == 0 {
 		return n, oldest, err
 	}
-	err = db.sql.QueryRowContext(ctx, `SELECT waiting_since FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'
+	var at sql.NullTime
+	err = tx.QueryRowContext(ctx, `SELECT waiting_since FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'
 		ORDER BY waiting_since LIMIT 1`, unitID).Scan(&at)
 	if at.Valid {
 		oldest = at.Time.UTC()
@@ -447,240 +386,110 @@ func (db *DB) UnitWaiting(ctx context.Context, unitID string) (n int, oldest tim
 	return n, oldest, err
 }
 
-// StaffView is a thread as staff see it.
-type StaffView struct {
-	ThreadRow
-	Messages []message.Message // internal notes too
-	Notices  []outbox.Item     // the thread's notices and how they went
+// UnitExists reports whether a unit exists.
+func (tx msgTx) UnitExists(ctx context.Context, unitID string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM units WHERE id = $1`, unitID).Scan(&n)
+	return n > 0, err
 }
 
-// UnitThread opens a thread in a staff member's unit: every message,
-// internal notes too, and the notices sent about it. It marks the thread
-// read by staff and writes the read of the customer's data to the audit
-// log. A thread of another unit is fault.NotFound.
-func (db *DB) UnitThread(ctx context.Context, staffID, unitID, threadID string) (StaffView, error) {
-	var v StaffView
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		v.ThreadRow, err = scanStaffThread(tx.QueryRowContext(ctx, staffThreadSelect+` WHERE t.id = $1 AND t.unit_id = $2`, threadID, unitID))
-		if err != nil {
-			return err
-		}
-		if v.UnreadByStaff > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE threads SET unread_staff = 0 WHERE id = $1`, threadID); err != nil {
-				return err
-			}
-		}
-		if v.Messages, err = tx.messages(ctx, threadID, true); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, channel, kind, status, attempts, last_error, created_at, sent_at
-			FROM outbox WHERE thread_id = $1 ORDER BY created_at DESC, id DESC`, threadID)
-		if err != nil {
-			return err
-		}
-		if v.Notices, err = scanAll(rows, scanNotice); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(Party{v.PartyKind, v.PartyID}),
-			Action: "thread.read", Object: "thread:" + threadID})
-	})
-	return v, err
+// StoredFile reads an attachment with its bytes and its thread.
+func (tx msgTx) StoredFile(ctx context.Context, id string) (message.StoredFile, error) {
+	f, err := storedFile(ctx, tx, id)
+	return f, tx.db.mapErr(err)
 }
 
-func scanNotice(r interface{ Scan(...any) error }) (outbox.Item, error) {
-	var it outbox.Item
-	var ch, kind, status string
-	var sent sql.NullTime
-	err := r.Scan(&it.ID, &ch, &kind, &status, &it.Attempts, &it.LastError, &it.CreatedAt, &sent)
-	it.Channel, it.Kind, it.Status, it.CreatedAt = outbox.Channel(ch), outbox.Kind(kind), outbox.Status(status), it.CreatedAt.UTC()
-	if sent.Valid {
-		it.SentAt = sent.Time.UTC()
+// consentOf reads a consent through the database or inside a transaction.
+func consentOf(ctx context.Context, tx interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}, personID string) (message.Consent, error) {
+	c := message.Consent{Channel: message.ChannelNone}
+	var ch string
+	err := tx.QueryRowContext(ctx, `SELECT allow_messages, channel, address, verified FROM notification_consents WHERE person_id = $1`,
+		personID).Scan(&c.AllowMessages, &ch, &c.Address, &c.Verified)
+	if isNoRows(err) {
+		return c, nil
 	}
-	return it, err
+	c.Channel = message.Channel(ch)
+	return c, err
 }
 
-// StaffReply is what a staff member writes in a thread.
-type StaffReply struct {
-	StaffID, UnitID, ThreadID string
-	Body                      string
-	Internal                  bool // a note the customer never sees
-	Files                     []File
-	// ReadLink makes the one-time link from which a secure e-mail sender
-	// reads the answer, given the token; it is needed only for such threads.
-	ReadLink func(token string) string
-	// ReadFor is how long that link works.
-	ReadFor time.Duration
+// lockPerson serialises a person's consent changes and code checks: on
+// PostgreSQL the person's row is locked until the transaction ends (SQLite
+// runs one writer at a time).
+func (tx msgTx) lockPerson(ctx context.Context, personID string) error {
+	var id string
+	return tx.QueryRowContext(ctx, `SELECT id FROM persons WHERE id = $1`+tx.db.dialect.forUpdate(), personID).Scan(&id)
 }
 
-// Reply stores a staff member's answer or internal note. An answer marks
-// the thread answered and tells the customer through the outbox, in the
-// same transaction: by the channel they chose and verified, or for a
-// secure e-mail sender with a one-time link to read it. The notice never
-// carries the answer.
-func (db *DB) Reply(ctx context.Context, sr StaffReply) (message.Message, error) {
-	var m message.Message
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var party, partyID, lang, email string
-		err := tx.QueryRowContext(ctx, `SELECT party_kind, party_id, lang, email FROM threads WHERE id = $1 AND unit_id = $2`+
-			tx.db.dialect.forUpdate(), sr.ThreadID, sr.UnitID).Scan(&party, &partyID, &lang, &email)
-		if err != nil {
-			return err
-		}
-		// A note changes nothing the customer or the queue sees.
-		if !sr.Internal {
-			_, err = tx.ExecContext(ctx, `UPDATE threads SET status = $1, last_message_at = $2, waiting_since = NULL,
-				unread_customer = unread_customer + 1, assigned_to = COALESCE(assigned_to, $3) WHERE id = $4`,
-				string(message.StatusAnswered), tx.now, sr.StaffID, sr.ThreadID)
-			if err != nil {
-				return err
-			}
-		}
-		if m, err = tx.addMessage(ctx, sr.ThreadID, message.AuthorStaff, sr.StaffID, sr.Body, sr.Internal, sr.Files); err != nil {
-			return err
-		}
-		action := "thread.staff_reply"
-		if sr.Internal {
-			action = "thread.internal_note"
-		}
-		if err := tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: sr.StaffID,
-			SubjectID: partySubject(Party{message.PartyKind(party), partyID}), Action: action, Object: "thread:" + sr.ThreadID}); err != nil {
-			return err
-		}
-		if sr.Internal {
-			return nil
-		}
-		switch message.PartyKind(party) {
-		case message.PartyCustomer:
-			return tx.noticeCustomer(ctx, partyID, sr.ThreadID)
-		case PartyEmail:
-			return tx.noticeSecureReply(ctx, sr, email, lang)
-		}
-		return nil
-	})
-	return m, err
-}
-
-// noticeCustomer queues a new-message notice when the person's consent
-// allows one to a verified address.
-func (tx *Tx) noticeCustomer(ctx context.Context, personID, threadID string) error {
+// Consent reads a person's notification choice.
+func (tx msgTx) Consent(ctx context.Context, personID string) (message.Consent, error) {
 	c, err := consentOf(ctx, tx, personID)
-	if err != nil || !c.Notifies() {
-		return err
+	return c, tx.db.mapErr(err)
+}
+
+// ConsentForUpdate locks the person's row (PostgreSQL; SQLite runs one
+// writer at a time), which serialises the person's choices and code
+// checks, and reads their choice.
+func (tx msgTx) ConsentForUpdate(ctx context.Context, personID string) (message.Consent, error) {
+	if err := tx.lockPerson(ctx, personID); err != nil {
+		return message.Consent{}, tx.db.mapErr(err)
 	}
+	return tx.Consent(ctx, personID)
+}
+
+// SaveConsent writes a person's choice.
+func (tx msgTx) SaveConsent(ctx context.Context, personID string, c message.Consent) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO notification_consents (person_id, allow_messages, channel, address, verified, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (person_id) DO UPDATE SET allow_messages = $2, channel = $3, address = $4, verified = $5, updated_at = $6`,
+		personID, c.AllowMessages, string(c.Channel), c.Address, c.Verified, tx.now)
+	return tx.db.mapErr(err)
+}
+
+// PersonLang is a person's language.
+func (tx msgTx) PersonLang(ctx context.Context, personID string) (string, error) {
 	var lang string
-	if err := tx.QueryRowContext(ctx, `SELECT lang FROM persons WHERE id = $1`, personID).Scan(&lang); err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(c.Channel), Recipient: c.Address, Lang: lang,
-		Kind: outbox.NewMessage, PersonID: personID, ThreadID: threadID})
+	err := tx.QueryRowContext(ctx, `SELECT lang FROM persons WHERE id = $1`, personID).Scan(&lang)
+	return lang, tx.db.mapErr(err)
 }
 
-func (tx *Tx) noticeSecureReply(ctx context.Context, sr StaffReply, email, lang string) error {
-	if sr.ReadLink == nil {
-		return fault.New(fault.Unavailable, "message.error.no_read_link")
-	}
-	token := auth.RandomToken()
-	if sr.ReadFor <= 0 {
-		sr.ReadFor = 14 * 24 * time.Hour
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE threads SET read_token_hash = $1, read_expires_at = $2 WHERE id = $3`,
-		auth.HashToken(token), tx.now.Add(sr.ReadFor), sr.ThreadID)
-	if err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: email, Lang: lang, Kind: outbox.SecureReply,
-		Payload: sr.ReadLink(token), ThreadID: sr.ThreadID})
+// CodesSince counts the codes sent to a person since an instant.
+func (tx msgTx) CodesSince(ctx context.Context, personID string, since time.Time) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consent_codes WHERE person_id = $1 AND created_at > $2`,
+		personID, since).Scan(&n)
+	return n, tx.db.mapErr(err)
 }
 
-// SecureThread opens the thread a secure e-mail reading link points to:
-// the messages its sender may see. The link works until it expires or the
-// unit answers again.
-func (db *DB) SecureThread(ctx context.Context, token string) (ThreadRow, []message.Message, error) {
-	var t ThreadRow
-	var msgs []message.Message
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		t, err = scanThread(tx.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM threads t
-			WHERE t.read_token_hash = $1 AND t.read_expires_at > $2 AND t.party_kind = $3`, auth.HashToken(token), tx.now, string(PartyEmail)))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE threads SET unread_customer = 0 WHERE id = $1`, t.ID); err != nil {
-			return err
-		}
-		msgs, err = tx.messages(ctx, t.ID, false)
-		return err
-	})
-	return t, msgs, err
+// InsertCode stores a code sent.
+func (tx msgTx) InsertCode(ctx context.Context, c *message.Code) error {
+	c.ID = NewID()
+	_, err := tx.ExecContext(ctx, `INSERT INTO consent_codes (id, person_id, channel, address, code_hash, attempts, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, c.PersonID, string(c.Channel), c.Address, c.Hash, c.Attempts,
+		c.CreatedAt, c.ExpiresAt)
+	return tx.db.mapErr(err)
 }
 
-// AssignThread takes a thread of the staff member's unit for themselves.
-func (db *DB) AssignThread(ctx context.Context, staffID, unitID, threadID string) error {
-	return db.threadChange(ctx, staffID, unitID, threadID, "thread.assigned", "",
-		`UPDATE threads SET assigned_to = $1 WHERE id = $2`, staffID, threadID)
-}
-
-// CloseThread closes a thread; the customer's next message reopens it.
-func (db *DB) CloseThread(ctx context.Context, staffID, unitID, threadID string) error {
-	return db.threadChange(ctx, staffID, unitID, threadID, "thread.closed", "",
-		`UPDATE threads SET status = 'closed', waiting_since = NULL WHERE id = $1`, threadID)
-}
-
-// MoveThread sends a misrouted thread to another unit's queue, unassigned,
-// with an internal note of the move, and audits it.
-func (db *DB) MoveThread(ctx context.Context, staffID, unitID, threadID, toUnit string) error {
-	if toUnit == unitID {
-		return fault.InvalidField("unit", "message.error.move_same", nil)
+// NewestCode is the newest code sent to a person at an address.
+func (tx msgTx) NewestCode(ctx context.Context, personID string, ch message.Channel, address string) (message.Code, error) {
+	c := message.Code{PersonID: personID}
+	var channel string
+	var used sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT id, channel, address, code_hash, attempts, created_at, expires_at, used_at
+		FROM consent_codes WHERE person_id = $1 AND channel = $2 AND address = $3
+		ORDER BY created_at DESC, id DESC LIMIT 1`, personID, string(ch), address).
+		Scan(&c.ID, &channel, &c.Address, &c.Hash, &c.Attempts, &c.CreatedAt, &c.ExpiresAt, &used)
+	c.Channel, c.CreatedAt, c.ExpiresAt = message.Channel(channel), c.CreatedAt.UTC(), c.ExpiresAt.UTC()
+	if used.Valid {
+		c.UsedAt = used.Time.UTC()
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM units WHERE id = $1`, toUnit).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return fault.InvalidField("unit", "message.error.move_unit", nil)
-		}
-		if err := tx.changeThread(ctx, staffID, unitID, threadID, "thread.moved", "from="+unitID+" to="+toUnit,
-			`UPDATE threads SET unit_id = $1, assigned_to = NULL, unread_staff = unread_staff + 1 WHERE id = $2`, toUnit, threadID); err != nil {
-			return err
-		}
-		_, err := tx.addMessage(ctx, threadID, message.AuthorSystem, "", "moved:"+unitID+":"+toUnit, true, nil)
-		return err
-	})
+	return c, tx.db.mapErr(err)
 }
 
-func (db *DB) threadChange(ctx context.Context, staffID, unitID, threadID, action, detail, q string, args ...any) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.changeThread(ctx, staffID, unitID, threadID, action, detail, q, args...) })
-}
-
-// changeThread runs an update on a thread of the staff member's unit and
-// audits it; a thread of another unit is fault.NotFound.
-func (tx *Tx) changeThread(ctx context.Context, staffID, unitID, threadID, action, detail, q string, args ...any) error {
-	var party, partyID string
-	err := tx.QueryRowContext(ctx, `SELECT party_kind, party_id FROM threads WHERE id = $1 AND unit_id = $2`+tx.db.dialect.forUpdate(),
-		threadID, unitID).Scan(&party, &partyID)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return err
-	}
-	return tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, SubjectID: partySubject(Party{message.PartyKind(party), partyID}),
-		Action: action, Object: "thread:" + threadID, Detail: detail})
-}
-
-// secureThread turns a message written through a secure e-mail link into a
-// thread in its unit's queue.
-func (tx *Tx) secureThread(ctx context.Context, id, email, unitID, lang, title, body string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO threads (id, party_kind, party_id, email, lang, unit_id, subject, specification, title,
-		status, created_at, last_message_at, waiting_since, unread_staff)
-		VALUES ($1, $2, $1, $3, $4, $5, 'secure_email', 'other', $6, $7, $8, $8, $8, 1)`,
-		id, string(PartyEmail), email, lang, unitID, title, string(message.StatusOpen), tx.now)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO thread_messages (id, thread_id, author_kind, body, internal, created_at)
-		VALUES ($1, $1, 'customer', $2, FALSE, $3)`, id, body, tx.now)
-	return err
+// UpdateCode writes a code's tries and use.
+func (tx msgTx) UpdateCode(ctx context.Context, c message.Code) error {
+	res, err := tx.ExecContext(ctx, `UPDATE consent_codes SET attempts = $2, used_at = $3 WHERE id = $1`,
+		c.ID, c.Attempts, nullTime(c.UsedAt))
+	return tx.db.mapErr(oneRow(res, err))
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
@@ -20,7 +21,7 @@ func TestOutboxLease(t *testing.T) {
 		db.Now = func() time.Time { return now }
 		var items []*outbox.Item
 		for i, ch := range []outbox.Channel{outbox.Email, outbox.SMS, outbox.Email} {
-			it := &outbox.Item{Channel: ch, Recipient: fmt.Sprintf("r%d", i), Lang: "fi", Kind: outbox.VerifyCode,
+			it := &outbox.Item{Channel: ch, Recipient: fmt.Sprintf("r%d", i), Lang: "fi", Kind: message.NoticeVerifyCode,
 				Payload: fmt.Sprintf("code%d", i), ThreadID: "th1"}
 			if err := db.Enqueue(ctx, it); err != nil {
 				t.Fatal(err)
@@ -57,7 +58,7 @@ func TestOutboxLease(t *testing.T) {
 		// The oldest first, with everything the worker needs to send.
 		got := claim("w1", 2, items[0], items[1])
 		if g := got[0]; g.Attempts != 1 || g.Payload != "code0" || g.Recipient != "r0" || g.MessageID != items[0].MessageID ||
-			g.Channel != outbox.Email || g.Kind != outbox.VerifyCode || g.ThreadID != "th1" || !g.NextAt.Equal(items[0].NextAt) {
+			g.Channel != outbox.Email || g.Kind != message.NoticeVerifyCode || g.ThreadID != "th1" || !g.NextAt.Equal(items[0].NextAt) {
 			t.Errorf("claimed %+v", g)
 		}
 		// A second worker gets only what the first does not hold.
@@ -154,7 +155,7 @@ func TestOutboxConcurrentClaims(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := 0; i < n; i++ {
-			if err := tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: "a@example.fi", Lang: "fi", Kind: outbox.NewMessage}); err != nil {
+			if err := tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: "a@example.fi", Lang: "fi", Kind: message.NoticeNewMessage}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -201,8 +202,8 @@ func TestOutboxConcurrentClaims(t *testing.T) {
 func TestClaimOutboxByChannel(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		mail := &outbox.Item{Channel: outbox.Email, Recipient: "a@example.fi", Lang: "fi", Kind: outbox.NewMessage}
-		sms := &outbox.Item{Channel: outbox.SMS, Recipient: "+358401234567", Lang: "fi", Kind: outbox.NewMessage}
+		mail := &outbox.Item{Channel: outbox.Email, Recipient: "a@example.fi", Lang: "fi", Kind: message.NoticeNewMessage}
+		sms := &outbox.Item{Channel: outbox.SMS, Recipient: "+358401234567", Lang: "fi", Kind: message.NoticeNewMessage}
 		for _, it := range []*outbox.Item{mail, sms} {
 			if err := db.Enqueue(ctx, it); err != nil {
 				t.Fatal(err)

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"html/template"
 	"io"
@@ -11,75 +9,49 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
+	"sync"
 
+	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
-	"github.com/etuus/etuus/internal/store"
 )
 
-// MessageStore is what secure messages need of the database.
-type MessageStore interface {
-	StartThread(ctx context.Context, nt store.NewThread) (store.ThreadRow, bool, error)
-	PartyThreads(ctx context.Context, p store.Party, box store.Box, limit, offset int) ([]store.ThreadRow, error)
-	PartyCounts(ctx context.Context, p store.Party) (threads, unread int, err error)
-	PartyThread(ctx context.Context, p store.Party, threadID string) (store.ThreadRow, []message.Message, error)
-	PartyReply(ctx context.Context, p store.Party, authorID, threadID, body string, files []store.File) (message.Message, error)
-	PartyAttachment(ctx context.Context, p store.Party, id string) (message.AttachmentMeta, []byte, error)
-	SecureAttachment(ctx context.Context, token, id string) (message.AttachmentMeta, []byte, error)
-	UnitAttachment(ctx context.Context, staffID, unitID, id string) (message.AttachmentMeta, []byte, error)
-	UnitThreads(ctx context.Context, f store.ThreadFilter) ([]store.ThreadRow, error)
-	UnitWaiting(ctx context.Context, unitID string) (int, time.Time, error)
-	UnitThread(ctx context.Context, staffID, unitID, threadID string) (store.StaffView, error)
-	Reply(ctx context.Context, sr store.StaffReply) (message.Message, error)
-	AssignThread(ctx context.Context, staffID, unitID, threadID string) error
-	CloseThread(ctx context.Context, staffID, unitID, threadID string) error
-	MoveThread(ctx context.Context, staffID, unitID, threadID, toUnit string) error
-	SecureThread(ctx context.Context, token string) (store.ThreadRow, []message.Message, error)
-	Consent(ctx context.Context, personID string) (message.Consent, error)
-	SetConsent(ctx context.Context, personID, lang string, c message.Consent) (bool, error)
-	ResendCode(ctx context.Context, personID, lang string) error
-	VerifyConsent(ctx context.Context, personID, code string) error
-}
-
-// MessagesConfig is secure messaging's settings.
+// MessagesConfig is secure messaging's part of the web front.
 type MessagesConfig struct {
-	Catalogue *message.Catalogue // nil: the shipped catalogue
-	Limits    message.Limits
-	// Scanner checks attachments for malware before they are accepted;
-	// nil accepts them unscanned.
-	Scanner message.Scanner
-	// Wake nudges the outbox worker after a notice is queued; may be nil.
-	Wake func()
-	// SMS says text messages can be sent, so customers may choose them.
-	SMS bool
+	// Service is secure messaging's use cases; required.
+	Service *message.Service
 }
 
-// pageSize is how many threads a folder page shows.
-const pageSize = 20
+// messages is secure messaging's service.
+func (s *Server) messages() *message.Service { return s.cfg.Messages.Service }
 
-// customerParty is the signed-in customer as a thread party.
-func customerParty(personID string) store.Party {
-	return store.Party{Kind: message.PartyCustomer, ID: personID}
+// sessionActor is the signed-in user as the actor of a use case.
+func sessionActor(sess *auth.Session) access.Actor {
+	if sess.Kind == auth.Staff {
+		return access.AsStaff(sess.StaffID, sess.UnitID, sess.Role)
+	}
+	return access.AsCustomer(sess.PersonID)
 }
 
 type threadItem struct {
-	store.ThreadRow
+	message.StaffThread
 	Topic string
 	Unit  string
 }
 
-// inboxRow is a thread as a folder lists it, every text ready, so that a
-// page renders without reflection-heavy template lookups.
+// inboxRow is a thread as a folder lists it, every text ready, so that
+// the template only prints strings.
 type inboxRow struct {
 	ID, Title, Topic, Unit, Last, Status string
 	Unread                               bool
 }
 
 type inboxData struct {
-	Box      store.Box
-	Rows     template.HTML // the table rows, see inboxRows
+	Box      message.Box
+	Rows     template.HTML // the table rows, rendered by the "inbox-rows" template
 	Any      bool
 	Total    int
 	Unread   int
@@ -90,31 +62,69 @@ type inboxData struct {
 	Verified bool // an address was just verified
 }
 
-// inboxRows writes a folder's table rows. It is Go rather than template
-// code because a folder page spent most of its time in the
-// template's per-field reflection and escaping; every text is escaped here
-// with the same escaper.
-func inboxRows(rows []inboxRow, newBadge string) template.HTML {
-	var b strings.Builder
-	esc := template.HTMLEscapeString
-	for _, r := range rows {
-		if r.Unread {
-			b.WriteString(`<tr class="unread">`)
-		} else {
-			b.WriteString(`<tr>`)
-		}
-		b.WriteString(`<td><a href="/my/messages/` + esc(r.ID) + `">` + esc(r.Title) + `</a>`)
-		if r.Unread {
-			b.WriteString(` <strong>` + esc(newBadge) + `</strong>`)
-		}
-		b.WriteString(`</td><td>` + esc(r.Topic) + `</td><td>` + esc(r.Unit) + `</td><td>` + esc(r.Last) + `</td><td>` + esc(r.Status) + "</td></tr>\n")
+// folderRows keeps a folder page's table rows as the "inbox-rows" template
+// rendered them, by customer, folder, page and language, for as long as
+// the service serves the same page (message.Folder.Version): a customer
+// coming back to an unchanged folder costs no template work for its rows.
+// Rows are the bulk of a folder page's rendering; every text in them is
+// still escaped by html/template, once.
+type folderRows struct {
+	mu sync.Mutex
+	m  map[folderRowsKey]folderRowsEntry
+}
+
+type folderRowsKey struct {
+	person string
+	box    message.Box
+	page   int
+	lang   string
+}
+
+type folderRowsEntry struct {
+	version uint64
+	html    template.HTML
+}
+
+// maxFolderRows bounds the pages kept (some 6 KiB each); past it the
+// cache starts over.
+const maxFolderRows = 2048
+
+func (c *folderRows) get(k folderRowsKey, version uint64) (template.HTML, bool) {
+	if version == 0 {
+		return "", false
 	}
-	return template.HTML(b.String())
+	c.mu.Lock()
+	e, ok := c.m[k]
+	c.mu.Unlock()
+	return e.html, ok && e.version == version
+}
+
+func (c *folderRows) put(k folderRowsKey, version uint64, html template.HTML) {
+	if version == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxFolderRows {
+		c.m = map[folderRowsKey]folderRowsEntry{}
+	}
+	c.m[k] = folderRowsEntry{version: version, html: html}
+}
+
+// renderRows renders a folder's table rows.
+func (s *Server) renderRows(rows []inboxRow, badge string) (template.HTML, error) {
+	var b strings.Builder
+	b.Grow(len(rows) * 320)
+	err := s.templates["messages"].ExecuteTemplate(&b, "inbox-rows", struct {
+		Rows     []inboxRow
+		NewBadge string
+	}{rows, badge})
+	return template.HTML(b.String()), err
 }
 
 // topicLabel is a thread's topic as "Subject: specification" in lang.
 func (s *Server) topicLabel(subject, spec, lang string) string {
-	cat := s.cfg.Messages.Catalogue
+	cat := s.messages().Catalogue()
 	sub, ok := cat.Subject(subject)
 	if !ok {
 		return subject
@@ -134,16 +144,25 @@ func unitName(units []org.Unit, id, lang string) string {
 	return id
 }
 
-func (s *Server) threadItems(r *http.Request, lang string, rows []store.ThreadRow) ([]threadItem, error) {
+func (s *Server) threadItems(r *http.Request, lang string, rows []message.StaffThread) ([]threadItem, error) {
 	units, _, err := s.directory(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	out := make([]threadItem, len(rows))
 	for i, t := range rows {
-		out[i] = threadItem{ThreadRow: t, Topic: s.topicLabel(t.Subject, t.Specification, lang), Unit: unitName(units, t.UnitID, lang)}
+		out[i] = threadItem{StaffThread: t, Topic: s.topicLabel(t.Subject, t.Specification, lang), Unit: unitName(units, t.UnitID, lang)}
 	}
 	return out, nil
+}
+
+// staffThreads wraps threads for threadItems.
+func staffThreads(ts []message.Thread) []message.StaffThread {
+	out := make([]message.StaffThread, len(ts))
+	for i, t := range ts {
+		out[i].Thread = t
+	}
+	return out
 }
 
 // messageList is the customer's inbox or sent folder.
@@ -153,35 +172,45 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	d := inboxData{Box: store.Inbox, Page: 1, Sent: q.Get("sent") == "1", Verified: q.Get("verified") == "1"}
-	if q.Get("box") == string(store.Sent) {
-		d.Box = store.Sent
+	box, n := message.Inbox, 1
+	if q.Get("box") == string(message.Sent) {
+		box = message.Sent
 	}
-	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n < 10000 {
-		d.Page = n
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 && p < 10000 {
+		n = p
 	}
-	p := customerParty(sess.PersonID)
-	var err error
-	if d.Total, d.Unread, err = s.store.PartyCounts(r.Context(), p); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rows, err := s.store.PartyThreads(r.Context(), p, d.Box, pageSize+1, (d.Page-1)*pageSize)
+	f, err := s.messages().Folder(r.Context(), sessionActor(sess), box, n)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if len(rows) > pageSize {
-		rows, d.Next = rows[:pageSize], d.Page+1
+	d := inboxData{Box: f.Box, Page: f.Page, Total: f.Total, Unread: f.Unread, Sent: q.Get("sent") == "1", Verified: q.Get("verified") == "1"}
+	if f.More {
+		d.Next = f.Page + 1
 	}
-	if d.Page > 1 {
-		d.Prev = d.Page - 1
+	if f.Page > 1 {
+		d.Prev = f.Page - 1
 	}
 	l := s.localizer(r)
-	items, err := s.threadItems(r, l.Lang, rows)
+	key := folderRowsKey{person: sess.PersonID, box: f.Box, page: f.Page, lang: l.Lang}
+	rows, ok := s.folderRows.get(key, f.Version)
+	if !ok {
+		if rows, err = s.folderTable(r, l, f.Threads); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.folderRows.put(key, f.Version, rows)
+	}
+	d.Rows, d.Any = rows, len(f.Threads) > 0
+	s.render(w, r, http.StatusOK, "messages", &page{L: l, Title: "message.title", Data: d})
+}
+
+// folderTable renders a folder's threads as table rows in the viewer's
+// language.
+func (s *Server) folderTable(r *http.Request, l *i18n.Localizer, threads []message.Thread) (template.HTML, error) {
+	items, err := s.threadItems(r, l.Lang, staffThreads(threads))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return "", err
 	}
 	status := map[message.Status]string{}
 	for _, st := range []message.Status{message.StatusOpen, message.StatusAnswered, message.StatusClosed} {
@@ -192,8 +221,7 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 		list[i] = inboxRow{ID: t.ID, Title: t.Title, Topic: t.Topic, Unit: t.Unit, Last: formatWhen(t.LastMessageAt),
 			Status: status[t.Status], Unread: t.UnreadByCustomer > 0}
 	}
-	d.Rows, d.Any = inboxRows(list, l.T("message.new_badge")), len(list) > 0
-	s.render(w, r, http.StatusOK, "messages", &page{L: l, Title: "message.title", Data: d})
+	return s.renderRows(list, l.T("message.new_badge"))
 }
 
 type newMessageData struct {
@@ -215,7 +243,7 @@ func (s *Server) messageNew(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	c, err := s.store.Consent(r.Context(), sess.PersonID)
+	c, err := s.messages().Consent(r.Context(), sessionActor(sess))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -231,7 +259,7 @@ func (s *Server) messageNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status int, d newMessageData, msg, field string) {
-	for _, sub := range s.cfg.Messages.Catalogue.Subjects() {
+	for _, sub := range s.messages().Catalogue().Subjects() {
 		if sub.Retired {
 			continue
 		}
@@ -244,11 +272,11 @@ func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status
 		sub.Specifications = specs
 		d.Subjects = append(d.Subjects, sub)
 	}
-	d.uploadForm, d.SMS = s.uploadForm(), s.cfg.Messages.SMS
+	d.uploadForm, d.SMS = s.uploadForm(), s.messages().SMS()
 	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Message: msg, Field: field})
 }
 
-func (s *Server) limits() message.Limits { return s.cfg.Messages.Limits.WithDefaults() }
+func (s *Server) limits() message.Limits { return s.messages().Limits() }
 
 // uploadForm is what a form with attachments shows of the limits.
 type uploadForm struct {
@@ -261,25 +289,12 @@ func (s *Server) uploadForm() uploadForm {
 	return uploadForm{Limits: l, Types: message.TypeNames(l.Types)}
 }
 
-// readReply reads a reply form: the body, and the attachments checked,
-// scanned and hashed.
-func (s *Server) readReply(r *http.Request) (string, []store.File, error) {
-	body := r.Form.Get("body")
-	limits := s.limits()
-	ups, data, err := uploads(r, limits)
-	if err == nil {
-		err = message.CheckReply(body, ups, limits)
-	}
-	var files []store.File
-	if err == nil {
-		files, err = s.files(r.Context(), ups, data, limits)
-	}
-	return body, files, err
-}
-
 // uploadLimit is the largest message form with attachments.
 func (l MessagesConfig) uploadLimit() int64 {
-	lim := l.Limits.WithDefaults()
+	lim := message.DefaultLimits()
+	if l.Service != nil {
+		lim = l.Service.Limits()
+	}
 	return int64(lim.MaxFiles)*lim.MaxFileBytes + 1<<20
 }
 
@@ -292,36 +307,34 @@ func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
 	return s.formRead(w, r, r.ParseMultipartForm(8<<20), "message.error.form_too_large")
 }
 
-// uploads reads the form's attachments, skipping the empty part a browser
-// sends for a file field left empty.
-func uploads(r *http.Request, limits message.Limits) ([]message.Upload, [][]byte, error) {
+// uploads reads the form's attachments whole, skipping the empty part a
+// browser sends for a file field left empty; the service checks them.
+// More files than a message may carry are refused before any is read.
+func uploads(r *http.Request, limits message.Limits) ([]message.Upload, error) {
 	if r.MultipartForm == nil {
-		return nil, nil, nil
+		return nil, nil
 	}
 	var ups []message.Upload
-	var data [][]byte
 	fhs := r.MultipartForm.File["attachments"]
 	if len(fhs) > limits.MaxFiles {
-		return nil, nil, fault.InvalidField("attachments", "message.error.attachment_too_many", map[string]any{"Max": limits.MaxFiles})
+		return nil, fault.InvalidField("attachments", "message.error.attachment_too_many", map[string]any{"Max": limits.MaxFiles})
 	}
 	for _, fh := range fhs {
 		if fh.Filename == "" && fh.Size == 0 {
 			continue
 		}
-		u := message.Upload{Name: fh.Filename, Size: fh.Size}
 		if fh.Size > limits.MaxFileBytes {
-			// CheckUpload refuses it by size; its bytes are never read.
-			ups, data = append(ups, u), append(data, nil)
+			// The service refuses it by size; its bytes are never read.
+			ups = append(ups, message.Upload{Name: fh.Filename, Size: fh.Size})
 			continue
 		}
 		b, err := readPart(fh)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		u.Head, u.Size = b[:min(len(b), 512)], int64(len(b))
-		ups, data = append(ups, u), append(data, b)
+		ups = append(ups, message.NewUpload(fh.Filename, b))
 	}
-	return ups, data, nil
+	return ups, nil
 }
 
 func readPart(fh *multipart.FileHeader) ([]byte, error) {
@@ -331,25 +344,6 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(f)
-}
-
-// files checks, scans and hashes the uploads; nothing is stored unless
-// every file passes.
-func (s *Server) files(ctx context.Context, ups []message.Upload, data [][]byte, limits message.Limits) ([]store.File, error) {
-	var out []store.File
-	for i, u := range ups {
-		ctype, err := message.CheckUpload(u, limits)
-		if err != nil {
-			return nil, err
-		}
-		if s.cfg.Messages.Scanner != nil {
-			if err := message.ScanAttachment(ctx, s.cfg.Messages.Scanner, u.Name, bytes.NewReader(data[i])); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, store.NewFile(message.SafeName(u.Name), ctype, data[i]))
-	}
-	return out, nil
 }
 
 // messageSend checks and stores a new message. A refused one is shown again
@@ -367,38 +361,22 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 	f := r.Form
 	d := newMessageData{Topic: f.Get("topic"), Title: f.Get("title"), Body: f.Get("body"),
 		Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone"))}
-	consent := consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
-	d.Consent = consent
-	limits := s.limits()
+	d.Consent = consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
 	subject, spec, _ := strings.Cut(d.Topic, ".")
-	ups, data, err := uploads(r, limits)
-	if err == nil {
-		err = message.CheckNewMessage(s.cfg.Messages.Catalogue, subject, spec, d.Title, d.Body, ups, limits)
-	}
-	if err == nil {
-		consent, err = s.checkConsent(consent)
-	}
-	var unit string
-	if err == nil {
-		unit, err = s.cfg.Messages.Catalogue.Route(subject, spec)
-	}
-	var files []store.File
-	if err == nil {
-		files, err = s.files(r.Context(), ups, data, limits)
-	}
+	ups, err := uploads(r, s.limits())
 	var codeSent bool
 	if err == nil {
 		// The message and the notification choice are stored together:
 		// a refused choice (too many codes) stores neither.
-		_, codeSent, err = s.store.StartThread(r.Context(), store.NewThread{Party: customerParty(sess.PersonID), AuthorID: sess.PersonID,
-			Lang: l.Lang, UnitID: unit, Subject: subject, Specification: spec, Title: d.Title, Body: d.Body, Files: files, Consent: &consent})
+		choice := d.Consent
+		_, codeSent, err = s.messages().Send(r.Context(), sessionActor(sess), message.Draft{Lang: l.Lang, Subject: subject, Specification: spec,
+			Title: d.Title, Body: d.Body, Files: ups, Consent: &choice})
 	}
 	if err != nil {
 		s.refuseMessage(w, r, err, func(status int, msg, field string) { s.renderNewMessage(w, r, status, d, msg, field) })
 		return
 	}
 	if codeSent {
-		s.wake()
 		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
 		return
 	}
@@ -415,22 +393,6 @@ func consentFromForm(allow, channel, email, phone string) message.Consent {
 		c.Address = phone
 	}
 	return c
-}
-
-// checkConsent is NormalizeConsent, refusing SMS when no SMS gateway is
-// configured.
-func (s *Server) checkConsent(c message.Consent) (message.Consent, error) {
-	c, err := message.NormalizeConsent(c)
-	if err == nil && c.Channel == message.ChannelSMS && !s.cfg.Messages.SMS {
-		return c, fault.InvalidField("channel", "message.error.consent_channel", nil)
-	}
-	return c, err
-}
-
-func (s *Server) wake() {
-	if s.cfg.Messages.Wake != nil {
-		s.cfg.Messages.Wake()
-	}
 }
 
 // refuseMessage shows a refused form again with the reason (422 for bad
@@ -472,17 +434,17 @@ func (s *Server) messageThread(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	s.showThread(w, r, sess.PersonID, http.StatusOK, "", "", "")
+	s.showThread(w, r, sessionActor(sess), http.StatusOK, "", "", "")
 }
 
-func (s *Server) showThread(w http.ResponseWriter, r *http.Request, personID string, status int, body, msg, field string) {
-	t, msgs, err := s.store.PartyThread(r.Context(), customerParty(personID), r.PathValue("id"))
+func (s *Server) showThread(w http.ResponseWriter, r *http.Request, a access.Actor, status int, body, msg, field string) {
+	t, msgs, err := s.messages().Thread(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	l := s.localizer(r)
-	items, err := s.threadItems(r, l.Lang, []store.ThreadRow{t})
+	items, err := s.threadItems(r, l.Lang, []message.StaffThread{{Thread: t}})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -502,12 +464,13 @@ func (s *Server) messageReply(w http.ResponseWriter, r *http.Request) {
 	if !s.parseMessageForm(w, r) {
 		return
 	}
-	body, files, err := s.readReply(r)
+	a, body := sessionActor(sess), r.Form.Get("body")
+	ups, err := uploads(r, s.limits())
 	if err == nil {
-		_, err = s.store.PartyReply(r.Context(), customerParty(sess.PersonID), sess.PersonID, r.PathValue("id"), body, files)
+		_, err = s.messages().Reply(r.Context(), a, r.PathValue("id"), body, ups)
 	}
 	if err != nil {
-		s.refuseMessage(w, r, err, func(status int, msg, field string) { s.showThread(w, r, sess.PersonID, status, body, msg, field) })
+		s.refuseMessage(w, r, err, func(status int, msg, field string) { s.showThread(w, r, a, status, body, msg, field) })
 		return
 	}
 	http.Redirect(w, r, "/my/messages/"+r.PathValue("id")+"?sent=1", http.StatusSeeOther)
@@ -519,12 +482,12 @@ func (s *Server) messageAttachment(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	a, data, err := s.store.PartyAttachment(r.Context(), customerParty(sess.PersonID), r.PathValue("aid"))
+	f, err := s.messages().Attachment(r.Context(), sessionActor(sess), r.PathValue("aid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	serveAttachment(w, a, data)
+	serveAttachment(w, f.AttachmentMeta, f.Data)
 }
 
 // serveAttachment sends a file as a download, never for the browser to

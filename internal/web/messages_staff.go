@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
-	"github.com/etuus/etuus/internal/store"
 )
 
 // The age filters of a unit's queue, as the service-level view counts them.
@@ -53,7 +53,7 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := queueData{View: q.Get("view"), Topic: q.Get("topic"), Age: q.Get("age"), Unread: q.Get("unread") == "1",
 		Assigned: q.Get("assigned"), Done: q.Get("done")}
-	f := store.ThreadFilter{UnitID: sess.UnitID, StaffID: sess.StaffID, Unread: d.Unread, Limit: 200}
+	f := message.QueueFilter{Unread: d.Unread, Limit: 200}
 	switch d.View {
 	case "waiting":
 		f.Waiting = true
@@ -77,27 +77,13 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 	if f.OlderThan == 0 {
 		d.Age = ""
 	}
-	rows, err := s.store.UnitThreads(r.Context(), f)
+	// The service audits the read of the customers' names it lists.
+	queue, err := s.messages().Queue(r.Context(), sessionActor(sess), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	n, oldest, err := s.store.UnitWaiting(r.Context(), sess.UnitID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	// The list shows customers' names: the read is audited.
-	var subjects []string
-	for _, t := range rows {
-		if t.PartyKind == message.PartyCustomer {
-			subjects = append(subjects, t.PartyID)
-		}
-	}
-	if err := s.store.AuditStaffRead(r.Context(), sess.StaffID, "thread.queue_read", subjects...); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	rows, n, oldest := queue.Threads, queue.Waiting, queue.Oldest
 	l := s.localizer(r)
 	items, err := s.threadItems(r, l.Lang, rows)
 	if err != nil {
@@ -116,7 +102,7 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 	if n > 0 {
 		d.Oldest = waited(l.T, now.Sub(oldest))
 	}
-	d.Subjects = s.cfg.Messages.Catalogue.Subjects()
+	d.Subjects = s.messages().Catalogue().Subjects()
 	d.Query = r.URL.RawQuery
 	s.render(w, r, http.StatusOK, "staff_messages", &page{L: l, Title: "message.queue.title", Data: d})
 }
@@ -131,7 +117,7 @@ func waited(t func(key string, args ...any) string, d time.Duration) string {
 }
 
 type staffThreadData struct {
-	store.StaffView
+	message.StaffView
 	Topic string
 	Unit  string
 	Units []org.Unit
@@ -148,11 +134,11 @@ func (s *Server) staffThread(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	s.showStaffThread(w, r, sess.StaffID, sess.UnitID, http.StatusOK, staffThreadData{Done: r.URL.Query().Get("done")}, "", "")
+	s.showStaffThread(w, r, sessionActor(sess), http.StatusOK, staffThreadData{Done: r.URL.Query().Get("done")}, "", "")
 }
 
-func (s *Server) showStaffThread(w http.ResponseWriter, r *http.Request, staffID, unitID string, status int, d staffThreadData, msg, field string) {
-	v, err := s.store.UnitThread(r.Context(), staffID, unitID, r.PathValue("id"))
+func (s *Server) showStaffThread(w http.ResponseWriter, r *http.Request, a access.Actor, status int, d staffThreadData, msg, field string) {
+	v, err := s.messages().StaffThread(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -181,29 +167,26 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	internal := r.Form.Get("internal") == "yes"
-	body, files, err := s.readReply(r)
+	a, id, body := sessionActor(sess), r.PathValue("id"), r.Form.Get("body")
+	ups, err := uploads(r, s.limits())
 	if err == nil {
-		_, err = s.store.Reply(r.Context(), store.StaffReply{StaffID: sess.StaffID, UnitID: sess.UnitID, ThreadID: r.PathValue("id"),
-			Body: body, Internal: internal, Files: files, ReadLink: s.secureReadLink})
+		if internal {
+			_, err = s.messages().AddNote(r.Context(), a, id, body, ups)
+		} else {
+			_, err = s.messages().Reply(r.Context(), a, id, body, ups)
+		}
 	}
 	if err != nil {
 		s.refuseMessage(w, r, err, func(status int, msg, field string) {
-			s.showStaffThread(w, r, sess.StaffID, sess.UnitID, status, staffThreadData{Body: body, Internal: internal}, msg, field)
+			s.showStaffThread(w, r, a, status, staffThreadData{Body: body, Internal: internal}, msg, field)
 		})
 		return
 	}
 	done := "replied"
 	if internal {
 		done = "noted"
-	} else {
-		s.wake()
 	}
-	http.Redirect(w, r, "/staff/messages/"+r.PathValue("id")+"?done="+done, http.StatusSeeOther)
-}
-
-// secureReadLink is where a secure e-mail sender reads a unit's answer.
-func (s *Server) secureReadLink(token string) string {
-	return strings.TrimRight(s.cfg.BaseURL, "/") + "/secure-email/r/" + url.PathEscape(token)
+	http.Redirect(w, r, "/staff/messages/"+id+"?done="+done, http.StatusSeeOther)
 }
 
 // staffThreadAction assigns, moves or closes a thread of the staff
@@ -216,18 +199,18 @@ func (s *Server) staffThreadAction(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	id, ctx := r.PathValue("id"), r.Context()
+	id, ctx, a := r.PathValue("id"), r.Context(), sessionActor(sess)
 	var err error
 	to := "/staff/messages/" + id + "?done="
 	switch action := r.PathValue("action"); action {
 	case "assign":
-		err = s.store.AssignThread(ctx, sess.StaffID, sess.UnitID, id)
+		err = s.messages().Assign(ctx, a, id)
 		to += "assigned"
 	case "close":
-		err = s.store.CloseThread(ctx, sess.StaffID, sess.UnitID, id)
+		err = s.messages().Close(ctx, a, id)
 		to += "closed"
 	case "move":
-		err = s.store.MoveThread(ctx, sess.StaffID, sess.UnitID, id, r.PostForm.Get("unit"))
+		err = s.messages().Move(ctx, a, id, r.PostForm.Get("unit"))
 		// The thread has left the unit: back to the queue.
 		to = "/staff/messages?done=moved"
 	default:
@@ -236,7 +219,7 @@ func (s *Server) staffThreadAction(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if fault.Is(err, fault.Invalid) {
-			s.showStaffThread(w, r, sess.StaffID, sess.UnitID, http.StatusUnprocessableEntity, staffThreadData{}, s.message(r, err), "unit")
+			s.showStaffThread(w, r, a, http.StatusUnprocessableEntity, staffThreadData{}, s.message(r, err), "unit")
 			return
 		}
 		s.fail(w, r, err)
@@ -252,18 +235,18 @@ func (s *Server) staffAttachment(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	a, data, err := s.store.UnitAttachment(r.Context(), sess.StaffID, sess.UnitID, r.PathValue("aid"))
+	f, err := s.messages().Attachment(r.Context(), sessionActor(sess), r.PathValue("aid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	serveAttachment(w, a, data)
+	serveAttachment(w, f.AttachmentMeta, f.Data)
 }
 
 // secureRead is where a secure e-mail sender reads the unit's answer, from
 // the one-time link in the notice.
 func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
-	t, msgs, err := s.store.SecureThread(r.Context(), r.PathValue("token"))
+	t, msgs, err := s.secureMail().Answer(r.Context(), r.PathValue("token"))
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
 			s.renderError(w, r, http.StatusNotFound, "message.error.read_link")
@@ -273,7 +256,7 @@ func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := s.localizer(r)
-	items, err := s.threadItems(r, l.Lang, []store.ThreadRow{t})
+	items, err := s.threadItems(r, l.Lang, []message.StaffThread{{Thread: t}})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -285,10 +268,10 @@ func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
 // secureAttachment serves an attachment of the thread a secure e-mail
 // reading link points to.
 func (s *Server) secureAttachment(w http.ResponseWriter, r *http.Request) {
-	a, data, err := s.store.SecureAttachment(r.Context(), r.PathValue("token"), r.PathValue("aid"))
+	f, err := s.secureMail().AnswerAttachment(r.Context(), r.PathValue("token"), r.PathValue("aid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	serveAttachment(w, a, data)
+	serveAttachment(w, f.AttachmentMeta, f.Data)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/message"
 )
@@ -28,16 +29,16 @@ func (s *Server) notificationsShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	s.renderNotifications(w, r, sess.PersonID, http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code")}, "", "")
+	s.renderNotifications(w, r, sessionActor(sess), http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code")}, "", "")
 }
 
-func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, personID string, status int, d notificationsData, msg, field string) {
-	c, err := s.store.Consent(r.Context(), personID)
+func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, a access.Actor, status int, d notificationsData, msg, field string) {
+	c, err := s.messages().Consent(r.Context(), a)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d.Stored, d.SMS = c, s.cfg.Messages.SMS
+	d.Stored, d.SMS = c, s.messages().SMS()
 	if msg == "" || field == "code" {
 		d.Consent = c
 		switch c.Channel {
@@ -61,26 +62,20 @@ func (s *Server) notificationsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	d := notificationsData{Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone"))}
-	c := consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
-	d.Consent = c
-	c, err := s.checkConsent(c)
-	var sent bool
-	if err == nil {
-		sent, err = s.store.SetConsent(r.Context(), sess.PersonID, s.localizer(r).Lang, c)
-	}
+	d.Consent = consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
+	sent, err := s.messages().SetConsent(r.Context(), sessionActor(sess), s.localizer(r).Lang, d.Consent)
 	if err != nil {
-		s.refuseNotifications(w, r, sess.PersonID, d, err)
+		s.refuseNotifications(w, r, sessionActor(sess), d, err)
 		return
 	}
 	if sent {
-		s.wake()
 		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/my/notifications?saved=1", http.StatusSeeOther)
 }
 
-func (s *Server) refuseNotifications(w http.ResponseWriter, r *http.Request, personID string, d notificationsData, err error) {
+func (s *Server) refuseNotifications(w http.ResponseWriter, r *http.Request, a access.Actor, d notificationsData, err error) {
 	status := fault.KindOf(err).Status()
 	switch fault.KindOf(err) {
 	case fault.Invalid, fault.Conflict, fault.TooMany:
@@ -88,7 +83,7 @@ func (s *Server) refuseNotifications(w http.ResponseWriter, r *http.Request, per
 		if field == "" {
 			field = "code"
 		}
-		s.renderNotifications(w, r, personID, status, d, s.message(r, err), field)
+		s.renderNotifications(w, r, a, status, d, s.message(r, err), field)
 	default:
 		s.fail(w, r, err)
 	}
@@ -104,8 +99,8 @@ func (s *Server) notificationsVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := strings.Join(strings.Fields(r.PostForm.Get("code")), "")
-	if err := s.store.VerifyConsent(r.Context(), sess.PersonID, code); err != nil {
-		s.refuseNotifications(w, r, sess.PersonID, notificationsData{Code: "sent"}, err)
+	if err := s.messages().VerifyConsent(r.Context(), sessionActor(sess), code); err != nil {
+		s.refuseNotifications(w, r, sessionActor(sess), notificationsData{Code: "sent"}, err)
 		return
 	}
 	http.Redirect(w, r, "/my/messages?verified=1", http.StatusSeeOther)
@@ -117,10 +112,9 @@ func (s *Server) notificationsResend(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	if err := s.store.ResendCode(r.Context(), sess.PersonID, s.localizer(r).Lang); err != nil {
-		s.refuseNotifications(w, r, sess.PersonID, notificationsData{Code: "sent"}, err)
+	if err := s.messages().ResendCode(r.Context(), sessionActor(sess), s.localizer(r).Lang); err != nil {
+		s.refuseNotifications(w, r, sessionActor(sess), notificationsData{Code: "sent"}, err)
 		return
 	}
-	s.wake()
 	http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
 }

@@ -98,14 +98,25 @@ func parseTemplates() (templates, error) {
 
 // render writes a page with its status. It renders into a buffer first so
 // that a template error becomes a clean 500, never half a page.
+// The buffer comes from a pool: growing a fresh one to a page's size was
+// most of what a page view allocated.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	b, err := s.renderBytes(r, name, p)
-	if err != nil {
+	buf, _ := s.buffers.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			s.buffers.Put(buf)
+		}
+	}()
+	if err := s.execute(buf, r, name, p); err != nil {
 		s.log.Error("render", "template", name, "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
-	writeHTML(w, status, p.Lang, b)
+	writeHTML(w, status, p.Lang, buf.Bytes())
 }
 
 func writeHTML(w http.ResponseWriter, status int, lang string, b []byte) {
@@ -115,11 +126,20 @@ func writeHTML(w http.ResponseWriter, status int, lang string, b []byte) {
 	w.Write(b)
 }
 
-// renderBytes executes a page's template into memory.
+// renderBytes executes a page's template into memory of its own.
 func (s *Server) renderBytes(r *http.Request, name string, p *page) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := s.execute(&buf, r, name, p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// execute executes a page's template into buf.
+func (s *Server) execute(buf *bytes.Buffer, r *http.Request, name string, p *page) error {
 	t, ok := s.templates[name]
 	if !ok {
-		return nil, fmt.Errorf("no template %q", name)
+		return fmt.Errorf("no template %q", name)
 	}
 	if p.L == nil {
 		p.L = s.localizer(r)
@@ -131,11 +151,7 @@ func (s *Server) renderBytes(r *http.Request, name string, p *page) ([]byte, err
 	if p.View == nil {
 		p.View = s.viewer(r)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return t.ExecuteTemplate(buf, "layout.html", p)
 }
 
 // renderError shows the translated error page for a status and message key.

@@ -1,13 +1,9 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net"
 	"net/http"
-	"strings"
 
-	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/securemail"
 )
@@ -30,6 +26,9 @@ type secureEmailData struct {
 	Days    int
 }
 
+// secureMail is the secure e-mail route's service.
+func (s *Server) secureMail() *securemail.Service { return s.cfg.SecureEmail.Service }
+
 func (s *Server) secureUnits(r *http.Request) ([]secureUnit, error) {
 	units, _, err := s.directory(r.Context())
 	if err != nil {
@@ -37,7 +36,7 @@ func (s *Server) secureUnits(r *http.Request) ([]secureUnit, error) {
 	}
 	l := s.localizer(r)
 	var out []secureUnit
-	for _, su := range s.cfg.SecureEmail.Units {
+	for _, su := range s.secureMail().Units() {
 		for _, u := range units {
 			if u.ID == su.ID {
 				out = append(out, secureUnit{ID: u.ID, Name: u.Name(l.Lang), Days: int(su.Validity.Hours() / 24)})
@@ -58,7 +57,7 @@ func (s *Server) renderSecureForm(w http.ResponseWriter, r *http.Request, status
 		s.fail(w, r, err)
 		return
 	}
-	d.Units, d.Off = units, !s.cfg.SecureEmail.On
+	d.Units, d.Off = units, !s.secureMail().On()
 	s.render(w, r, status, "secure_email", &page{Title: "securemail.title", Data: d, Error: errKey, Field: d.Field})
 }
 
@@ -66,65 +65,21 @@ func (s *Server) renderSecureForm(w http.ResponseWriter, r *http.Request, status
 // or not the address is known or was rate limited, so it reveals nothing
 // about anyone's address.
 func (s *Server) secureEmailRequest(w http.ResponseWriter, r *http.Request) {
-	cfg := s.cfg.SecureEmail
 	if !s.parseForm(w, r) {
 		return
 	}
 	d := secureEmailData{Email: r.PostForm.Get("email"), UnitID: r.PostForm.Get("unit")}
-	if !cfg.On {
-		s.renderSecureForm(w, r, http.StatusServiceUnavailable, d, "securemail.error.off")
-		return
-	}
-	email, err := securemail.NormalizeEmail(d.Email)
+	days, err := s.secureMail().RequestLink(r.Context(), securemail.LinkRequest{Email: d.Email, UnitID: d.UnitID,
+		Lang: s.localizer(r).Lang, Client: clientIP(r)})
 	if err != nil {
-		d.Field = "email"
-		s.renderSecureForm(w, r, http.StatusUnprocessableEntity, d, fault.KeyOf(err))
-		return
-	}
-	var unit securemail.Unit
-	for _, u := range cfg.Units {
-		if u.ID == d.UnitID {
-			unit = u
-		}
-	}
-	if unit.ID == "" {
-		d.Field = "unit"
-		s.renderSecureForm(w, r, http.StatusUnprocessableEntity, d, "securemail.error.unit")
-		return
-	}
-	emailHash, clientHash := hashOf("email:"+email), hashOf("client:"+clientIP(r))
-	now := s.now()
-	byEmail, byClient, err := s.store.RecentLinks(r.Context(), emailHash, clientHash, now.Add(-cfg.Limits.Window))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if byClient >= cfg.Limits.PerClient {
-		s.renderSecureForm(w, r, http.StatusTooManyRequests, d, "error.too_many")
-		return
-	}
-	days := int(unit.Validity.Hours() / 24)
-	if byEmail < cfg.Limits.PerAddress {
-		l := s.localizer(r)
-		token := auth.RandomToken()
-		link := securemail.Link{Email: email, UnitID: unit.ID, Lang: l.Lang, ExpiresAt: now.Add(unit.Validity)}
-		units, _ := s.secureUnits(r)
-		name := unit.ID
-		for _, u := range units {
-			if u.ID == unit.ID {
-				name = u.Name
-			}
-		}
-		text := l.T("securemail.mail.body", "Unit", name, "Link", s.cfg.BaseURL+"/secure-email/t/"+token, "Days", days)
-		// The e-mail is queued with the link in one transaction and sent
-		// by the outbox worker, retried while the SMTP server is down.
-		if err := s.store.CreateLink(r.Context(), &link, auth.HashToken(token), emailHash, clientHash, text); err != nil {
+		switch k := fault.KindOf(err); {
+		case k == fault.Invalid, k == fault.TooMany, k == fault.Unavailable && fault.KeyOf(err) == "securemail.error.off":
+			d.Field = fault.FieldOf(err)
+			s.renderSecureForm(w, r, k.Status(), d, fault.KeyOf(err))
+		default:
 			s.fail(w, r, err)
-			return
 		}
-		s.wake()
-	} else {
-		s.log.Info("secure e-mail link rate limited by address")
+		return
 	}
 	s.render(w, r, http.StatusOK, "secure_email_sent", &page{Title: "securemail.title", Data: secureEmailData{Days: days}})
 }
@@ -132,7 +87,7 @@ func (s *Server) secureEmailRequest(w http.ResponseWriter, r *http.Request) {
 // secureEmailWrite is the form the link opens: to one unit, with no
 // personal data on the page.
 func (s *Server) secureEmailWrite(w http.ResponseWriter, r *http.Request) {
-	link, err := s.store.LinkByToken(r.Context(), auth.HashToken(r.PathValue("token")))
+	link, err := s.secureMail().Link(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.linkGone(w, r, err)
 		return
@@ -155,8 +110,8 @@ func (s *Server) renderSecureWrite(w http.ResponseWriter, r *http.Request, statu
 }
 
 func (s *Server) secureEmailSend(w http.ResponseWriter, r *http.Request) {
-	hash := auth.HashToken(r.PathValue("token"))
-	link, err := s.store.LinkByToken(r.Context(), hash)
+	token := r.PathValue("token")
+	link, err := s.secureMail().Link(r.Context(), token)
 	if err != nil {
 		s.linkGone(w, r, err)
 		return
@@ -165,13 +120,12 @@ func (s *Server) secureEmailSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := secureEmailData{Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body")}
-	if err := securemail.CheckMessage(d.Subject, d.Body); err != nil {
-		d.Field = fault.FieldOf(err)
-		s.renderSecureWrite(w, r, http.StatusUnprocessableEntity, link.UnitID, d, fault.KeyOf(err))
-		return
-	}
-	m := securemail.Message{Subject: strings.TrimSpace(d.Subject), Body: strings.TrimSpace(d.Body)}
-	if err := s.store.UseLink(r.Context(), hash, &m); err != nil {
+	if _, err := s.secureMail().Send(r.Context(), token, d.Subject, d.Body); err != nil {
+		if fault.Is(err, fault.Invalid) {
+			d.Field = fault.FieldOf(err)
+			s.renderSecureWrite(w, r, http.StatusUnprocessableEntity, link.UnitID, d, fault.KeyOf(err))
+			return
+		}
 		s.linkGone(w, r, err)
 		return
 	}
@@ -192,11 +146,6 @@ func (s *Server) linkGone(w http.ResponseWriter, r *http.Request, err error) {
 // are threads in the unit's message queue now.
 func (s *Server) secureEmailQueue(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/staff/messages?topic=secure_email", http.StatusMovedPermanently)
-}
-
-func hashOf(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:16])
 }
 
 // clientIP is the connecting address, without the port.

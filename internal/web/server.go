@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -18,7 +19,6 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
-	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
@@ -34,8 +34,6 @@ type Store interface {
 	auth.Repo
 	StaffBySubject(ctx context.Context, subject string) (org.Staff, error)
 	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
-	securemail.Store
-	MessageStore
 }
 
 // RecoveryConfig is the Overpayment Recovery Centre's pages: the service
@@ -59,11 +57,8 @@ type TestMailbox interface {
 
 // SecureEmailConfig is the secure e-mail route for customers abroad.
 type SecureEmailConfig struct {
-	Units  []securemail.Unit
-	Limits securemail.RateLimits
-	// On says e-mail can be sent (the links go out through the outbox);
-	// when false the route says it is not in use.
-	On bool
+	// Service is the route's use cases; required.
+	Service *securemail.Service
 }
 
 // AuthConfig is sign-in: the providers, what is accepted and how long
@@ -121,6 +116,10 @@ type Server struct {
 	// homePages caches the front page as anonymous visitors see it, per
 	// language, for as long as the directory it shows is unchanged.
 	homePages map[string][]byte
+	// folderRows keeps customers' folder rows as rendered.
+	folderRows folderRows
+	// buffers are render buffers for reuse.
+	buffers sync.Pool
 }
 
 // New builds the web front. Templates are parsed here, so a broken template
@@ -145,16 +144,8 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if cfg.Recovery.MaxBankFileBytes == 0 {
 		cfg.Recovery.MaxBankFileBytes = 2 << 30
 	}
-	if cfg.Messages.Catalogue == nil {
-		units, _, err := org.Reference()
-		if err != nil {
-			return nil, err
-		}
-		cat, err := message.DefaultCatalogue(message.KnownUnits(units))
-		if err != nil {
-			return nil, err
-		}
-		cfg.Messages.Catalogue = cat
+	if cfg.Messages.Service == nil || cfg.SecureEmail.Service == nil {
+		return nil, errors.New("web: Config.Messages.Service and Config.SecureEmail.Service are required")
 	}
 	if reg == nil {
 		reg = prometheus.NewRegistry()

@@ -12,7 +12,9 @@ import (
 
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 	"github.com/etuus/etuus/internal/web"
@@ -51,7 +53,17 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	// A page that asks for a text no language has fails the test.
 	cat.OnMissing = func(lang, key string) { t.Errorf("missing text %q in %s", key, lang) }
 	srv := httptest.NewUnstartedServer(nil)
-	w, err := web.New(web.Config{BaseURL: "http://" + srv.Listener.Addr().String()}, db, cat, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	msgs, err := message.NewService(db.Messages(), message.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secure, err := securemail.NewService(db.SecureMail(), securemail.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := web.New(web.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
+		Messages: web.MessagesConfig{Service: msgs}, SecureEmail: web.SecureEmailConfig{Service: secure}},
+		db, cat, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

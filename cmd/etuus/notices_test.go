@@ -1,0 +1,45 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/securemail"
+)
+
+// TestMessageNoticeKinds: the registry main builds writes every kind the
+// capabilities send, in every language, with no text missing.
+func TestMessageNoticeKinds(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.OnMissing = func(lang, key string) { t.Errorf("missing text %q in %s", key, lang) }
+	kinds, err := noticeKinds(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []outbox.Kind{message.NoticeNewMessage, securemail.NoticeLink, message.NoticeSecureReply, message.NoticeVerifyCode}
+	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "new_message,secure_link,secure_reply,verify_code" {
+		t.Fatalf("kinds = %v; want %v", got, want)
+	}
+	for _, k := range want {
+		for _, lang := range []string{"fi", "sv", "en"} {
+			s, text, err := kinds.Render(outbox.Item{Kind: k, Lang: lang, Channel: outbox.Email, Payload: "123456"})
+			if err != nil || s == "" || text == "" {
+				t.Errorf("%s in %s: %q %q %v", k, lang, s, text, err)
+			}
+		}
+	}
+}
+
+func kindStrings(ks []outbox.Kind) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
+}

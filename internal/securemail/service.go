@@ -1,0 +1,342 @@
+package securemail
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/outbox"
+)
+
+// Repo is where links, the messages written through them and the threads
+// they open are kept; internal/store implements it in SQL and decides
+// nothing (whether a link still works is the Service's to say).
+//
+// Errors, for every method: a *fault.Error of kind fault.NotFound when the
+// row asked for does not exist, fault.Unavailable when the database stayed
+// busy through InTx's retries, and unclassified errors for faults.
+type Repo interface {
+	// InTx runs fn in one read-write transaction, as message.Repo's does.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// Now is the database's clock, the one transactions read theirs from.
+	Now() time.Time
+	// RecentLinks counts the links asked for by an address and by a
+	// client since an instant.
+	RecentLinks(ctx context.Context, emailHash, clientHash string, since time.Time) (byEmail, byClient int, err error)
+	// LinkByToken finds a link by its token's hash, used or not.
+	LinkByToken(ctx context.Context, tokenHash string) (Link, error)
+	// ThreadByReadToken finds the thread whose reading link has the hash.
+	ThreadByReadToken(ctx context.Context, tokenHash string) (message.Thread, error)
+	// StoredFile reads an attachment with its bytes and where it belongs.
+	StoredFile(ctx context.Context, id string) (message.StoredFile, error)
+}
+
+// Tx is one transaction of a use case, with a fixed instant.
+type Tx interface {
+	Now() time.Time
+	// InsertLink stores a new link, setting its ID; only the token's hash
+	// and the hashes of the address and the client are kept beside it.
+	InsertLink(ctx context.Context, l *Link, tokenHash, emailHash, clientHash string) error
+	// LinkForUpdate finds a link by its token's hash and locks it until
+	// the transaction ends, so that of two sends on one link one waits for
+	// the other.
+	LinkForUpdate(ctx context.Context, tokenHash string) (Link, error)
+	// SpendLink marks a link used at the instant.
+	SpendLink(ctx context.Context, id string, at time.Time) error
+	// InsertMessage stores what was written through a link, setting its ID.
+	InsertMessage(ctx context.Context, m *Message) error
+	// InsertThread and AddMessage are message.Tx's.
+	InsertThread(ctx context.Context, t *message.Thread) error
+	AddMessage(ctx context.Context, m *message.Message, files []message.File) error
+	// ThreadForUpdate, UpdateThread and ThreadMessages are message.Tx's.
+	ThreadForUpdate(ctx context.Context, id string) (message.Thread, error)
+	UpdateThread(ctx context.Context, t message.Thread) error
+	ThreadMessages(ctx context.Context, threadID string, internal bool) ([]message.Message, error)
+	Enqueue(ctx context.Context, it *outbox.Item) error
+	Audit(ctx context.Context, es ...audit.Entry) error
+}
+
+// Config is the secure e-mail route's settings.
+type Config struct {
+	Units  []Unit     // the units reachable; nil: DefaultUnits
+	Limits RateLimits // zero: DefaultRateLimits
+	// On says e-mail can be sent (the links go out through the outbox);
+	// when false every link request is refused as unavailable.
+	On bool
+	// LinkURL is the address of the writing page a token opens; Texts
+	// gives the e-mail's texts. Both are needed when On.
+	LinkURL func(token string) string
+	Texts   outbox.Translate
+	// UnitName names a unit in a language; nil: the reference units' names.
+	UnitName func(unitID, lang string) string
+	// Wake nudges the outbox worker after a link was queued; may be nil.
+	Wake func()
+	// Log notes requests refused silently (rate limited by address); nil
+	// logs nothing.
+	Log *slog.Logger
+}
+
+// Service is the secure e-mail route's use cases: asking for a link,
+// writing through it, and reading a unit's answer through the one-time
+// reading link. None has a signed-in actor: the link is the credential,
+// and a link that is unknown, used or expired is fault.NotFound alike.
+type Service struct {
+	repo Repo
+	cfg  Config
+}
+
+// NewService is the secure e-mail service over repo.
+func NewService(repo Repo, cfg Config) (*Service, error) {
+	if repo == nil {
+		return nil, errors.New("securemail: NewService needs a Repo")
+	}
+	if cfg.Units == nil {
+		cfg.Units = DefaultUnits()
+	}
+	if cfg.Limits == (RateLimits{}) {
+		cfg.Limits = DefaultRateLimits()
+	}
+	if cfg.On && (cfg.LinkURL == nil || cfg.Texts == nil) {
+		return nil, errors.New("securemail: a Service that is on needs LinkURL and Texts")
+	}
+	if cfg.UnitName == nil {
+		units, _, err := org.Reference()
+		if err != nil {
+			return nil, err
+		}
+		cfg.UnitName = func(id, lang string) string {
+			for _, u := range units {
+				if u.ID == id {
+					return u.Name(lang)
+				}
+			}
+			return id
+		}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Service{repo: repo, cfg: cfg}, nil
+}
+
+// Units are the units reachable by secure e-mail.
+func (s *Service) Units() []Unit { return s.cfg.Units }
+
+// On says links can be sent.
+func (s *Service) On() bool { return s.cfg.On }
+
+// LinkRequest is a request for a link.
+type LinkRequest struct {
+	Email  string // as typed
+	UnitID string
+	Lang   string // the language of the page, which the e-mail is written in
+	Client string // the requester's network address, kept only as a hash
+}
+
+// RequestLink sends a one-time link to write to a unit, by e-mail through
+// the outbox, queued in the transaction that stores the link. It returns
+// how many days the link works. When the address has asked for too many
+// links it sends nothing and answers the same, so that the answer tells
+// nothing about anyone's address; too many requests from one client are
+// fault.TooMany.
+func (s *Service) RequestLink(ctx context.Context, req LinkRequest) (days int, err error) {
+	if !s.cfg.On {
+		return 0, fault.New(fault.Unavailable, "securemail.error.off")
+	}
+	email, err := NormalizeEmail(req.Email)
+	if err != nil {
+		return 0, err
+	}
+	var unit Unit
+	for _, u := range s.cfg.Units {
+		if u.ID == req.UnitID {
+			unit = u
+		}
+	}
+	if unit.ID == "" {
+		return 0, fault.InvalidField("unit", "securemail.error.unit", nil)
+	}
+	days = int(unit.Validity.Hours() / 24)
+	emailHash, clientHash := hashOf("email:"+email), hashOf("client:"+req.Client)
+	lim := s.cfg.Limits
+	byEmail, byClient, err := s.repo.RecentLinks(ctx, emailHash, clientHash, s.repo.Now().Add(-lim.Window))
+	switch {
+	case err != nil:
+		return 0, err
+	case byClient >= lim.PerClient:
+		return 0, fault.New(fault.TooMany, "error.too_many")
+	case byEmail >= lim.PerAddress:
+		s.cfg.Log.Info("secure e-mail link rate limited by address")
+		return days, nil
+	}
+	token := randomToken()
+	text := s.cfg.Texts(req.Lang, "securemail.mail.body", "Unit", s.cfg.UnitName(unit.ID, req.Lang),
+		"Link", s.cfg.LinkURL(token), "Days", days)
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		l := Link{Email: email, UnitID: unit.ID, Lang: req.Lang, CreatedAt: tx.Now(), ExpiresAt: tx.Now().Add(unit.Validity)}
+		if err := tx.InsertLink(ctx, &l, hashToken(token), emailHash, clientHash); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: email, Lang: req.Lang,
+			Kind: NoticeLink, Payload: text}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, anonymous("secure_email.link_sent", "secure_link:"+l.ID, "unit="+l.UnitID))
+	})
+	if err != nil {
+		return 0, err
+	}
+	if s.cfg.Wake != nil {
+		s.cfg.Wake()
+	}
+	return days, nil
+}
+
+// anonymous is an audit entry of someone known by no name.
+func anonymous(action, object, detail string) audit.Entry {
+	return audit.Entry{ActorKind: audit.ActorAnon, ActorID: "-", Action: action, Object: object, Detail: detail}
+}
+
+// usable reports whether a link can still be written through.
+func usable(l Link, now time.Time) bool { return l.UsedAt.IsZero() && now.Before(l.ExpiresAt) }
+
+func linkGone(cause error) error { return fault.Wrap(fault.NotFound, "securemail.error.link", cause) }
+
+// Link finds the unused, unexpired link a token opens.
+func (s *Service) Link(ctx context.Context, token string) (Link, error) {
+	l, err := s.repo.LinkByToken(ctx, hashToken(token))
+	switch {
+	case err != nil:
+		return Link{}, err
+	case !usable(l, s.repo.Now()):
+		return Link{}, linkGone(fmt.Errorf("link %s used or expired", l.ID))
+	}
+	return l, nil
+}
+
+// Send stores what was written through a link as a thread in the unit's
+// queue and spends the link, in one transaction: of two sends racing on
+// one link, one finds it spent (fault.NotFound).
+func (s *Service) Send(ctx context.Context, token, subject, body string) (Message, error) {
+	if err := CheckMessage(subject, body); err != nil {
+		return Message{}, err
+	}
+	m := Message{Subject: strings.TrimSpace(subject), Body: strings.TrimSpace(body)}
+	err := s.repo.InTx(ctx, func(tx Tx) error {
+		l, err := tx.LinkForUpdate(ctx, hashToken(token))
+		switch {
+		case err != nil:
+			return err
+		case !usable(l, tx.Now()):
+			return linkGone(fmt.Errorf("link %s used or expired", l.ID))
+		}
+		if err := tx.SpendLink(ctx, l.ID, tx.Now()); err != nil {
+			return err
+		}
+		m.ID, m.LinkID, m.UnitID, m.Email, m.CreatedAt = "", l.ID, l.UnitID, l.Email, tx.Now()
+		if err := tx.InsertMessage(ctx, &m); err != nil {
+			return err
+		}
+		// The unit answers it as any thread in its queue.
+		t := message.NewEmailThread(m.ID, m.Email, m.UnitID, l.Lang, m.Subject, tx.Now())
+		if err := tx.InsertThread(ctx, &t); err != nil {
+			return err
+		}
+		first := message.Message{ID: m.ID, ThreadID: t.ID, Author: message.AuthorCustomer, Body: m.Body, CreatedAt: tx.Now()}
+		if err := tx.AddMessage(ctx, &first, nil); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, anonymous("secure_email.message", "secure_message:"+m.ID, "unit="+m.UnitID))
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// answerThread finds the thread a reading link opens, while it works.
+func (s *Service) answerThread(ctx context.Context, token string) (message.Thread, error) {
+	t, err := s.repo.ThreadByReadToken(ctx, hashToken(token))
+	switch {
+	case err != nil:
+		return t, err
+	case t.PartyKind != message.PartyEmail || !s.repo.Now().Before(t.ReadUntil):
+		return t, fault.Wrap(fault.NotFound, "message.error.read_link", fmt.Errorf("reading link of %s expired", t.ID))
+	}
+	return t, nil
+}
+
+// Answer opens the thread a reading link points to and marks it read by
+// its sender: the messages the sender may see. The link works until it
+// expires or the unit answers again.
+func (s *Service) Answer(ctx context.Context, token string) (message.Thread, []message.Message, error) {
+	t, err := s.answerThread(ctx, token)
+	if err != nil {
+		return t, nil, err
+	}
+	var msgs []message.Message
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		locked, err := tx.ThreadForUpdate(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		t = locked
+		if t.ReadBy(message.AuthorCustomer) {
+			if err := tx.UpdateThread(ctx, t); err != nil {
+				return err
+			}
+		}
+		msgs, err = tx.ThreadMessages(ctx, t.ID, false)
+		return err
+	})
+	return t, msgs, err
+}
+
+// AnswerAttachment reads an attachment of the thread a reading link
+// points to, while the link works, and not of an internal note.
+func (s *Service) AnswerAttachment(ctx context.Context, token, id string) (message.File, error) {
+	t, err := s.answerThread(ctx, token)
+	if err != nil {
+		return message.File{}, err
+	}
+	f, err := s.repo.StoredFile(ctx, id)
+	switch {
+	case err != nil:
+		return message.File{}, err
+	case f.ThreadID != t.ID || f.Internal:
+		return message.File{}, fault.Wrap(fault.NotFound, "", fmt.Errorf("attachment %s is not for reading link of %s", id, t.ID))
+	}
+	return f.File, nil
+}
+
+// hashOf keeps an address or a client apart from its owner: a truncated
+// SHA-256, enough to count requests.
+func hashOf(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:16])
+}
+
+// hashToken is how a link's token is kept: its SHA-256 in hex, as
+// internal/auth keeps session tokens.
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"github.com/etuus/etuus/internal/access"
-	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
@@ -27,14 +26,6 @@ type MessagesConfig struct {
 
 // messages is secure messaging's service.
 func (s *Server) messages() *message.Service { return s.cfg.Messages.Service }
-
-// sessionActor is the signed-in user as the actor of a use case.
-func sessionActor(sess *auth.Session) access.Actor {
-	if sess.Kind == auth.Staff {
-		return access.AsStaff(sess.StaffID, sess.UnitID, sess.Role)
-	}
-	return access.AsCustomer(sess.PersonID)
-}
 
 type threadItem struct {
 	message.StaffThread
@@ -179,7 +170,7 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 && p < 10000 {
 		n = p
 	}
-	f, err := s.messages().Folder(r.Context(), sessionActor(sess), box, n)
+	f, err := s.messages().Folder(r.Context(), actorOf(sess), box, n)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -243,7 +234,7 @@ func (s *Server) messageNew(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	c, err := s.messages().Consent(r.Context(), sessionActor(sess))
+	c, err := s.messages().Consent(r.Context(), actorOf(sess))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -369,7 +360,7 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		// The message and the notification choice are stored together:
 		// a refused choice (too many codes) stores neither.
 		choice := d.Consent
-		_, codeSent, err = s.messages().Send(r.Context(), sessionActor(sess), message.Draft{Lang: l.Lang, Subject: subject, Specification: spec,
+		_, codeSent, err = s.messages().Send(r.Context(), actorOf(sess), message.Draft{Lang: l.Lang, Subject: subject, Specification: spec,
 			Title: d.Title, Body: d.Body, Files: ups, Consent: &choice})
 	}
 	if err != nil {
@@ -434,7 +425,7 @@ func (s *Server) messageThread(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	s.showThread(w, r, sessionActor(sess), http.StatusOK, "", "", "")
+	s.showThread(w, r, actorOf(sess), http.StatusOK, "", "", "")
 }
 
 func (s *Server) showThread(w http.ResponseWriter, r *http.Request, a access.Actor, status int, body, msg, field string) {
@@ -464,7 +455,7 @@ func (s *Server) messageReply(w http.ResponseWriter, r *http.Request) {
 	if !s.parseMessageForm(w, r) {
 		return
 	}
-	a, body := sessionActor(sess), r.Form.Get("body")
+	a, body := actorOf(sess), r.Form.Get("body")
 	ups, err := uploads(r, s.limits())
 	if err == nil {
 		_, err = s.messages().Reply(r.Context(), a, r.PathValue("id"), body, ups)
@@ -482,7 +473,7 @@ func (s *Server) messageAttachment(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	f, err := s.messages().Attachment(r.Context(), sessionActor(sess), r.PathValue("aid"))
+	f, err := s.messages().Attachment(r.Context(), actorOf(sess), r.PathValue("aid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

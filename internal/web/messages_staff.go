@@ -78,7 +78,7 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 		d.Age = ""
 	}
 	// The service audits the read of the customers' names it lists.
-	queue, err := s.messages().Queue(r.Context(), sessionActor(sess), f)
+	queue, err := s.messages().Queue(r.Context(), actorOf(sess), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -134,7 +134,7 @@ func (s *Server) staffThread(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	s.showStaffThread(w, r, sessionActor(sess), http.StatusOK, staffThreadData{Done: r.URL.Query().Get("done")}, "", "")
+	s.showStaffThread(w, r, actorOf(sess), http.StatusOK, staffThreadData{Done: r.URL.Query().Get("done")}, "", "")
 }
 
 func (s *Server) showStaffThread(w http.ResponseWriter, r *http.Request, a access.Actor, status int, d staffThreadData, msg, field string) {
@@ -167,7 +167,7 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	internal := r.Form.Get("internal") == "yes"
-	a, id, body := sessionActor(sess), r.PathValue("id"), r.Form.Get("body")
+	a, id, body := actorOf(sess), r.PathValue("id"), r.Form.Get("body")
 	ups, err := uploads(r, s.limits())
 	if err == nil {
 		if internal {
@@ -199,7 +199,7 @@ func (s *Server) staffThreadAction(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	id, ctx, a := r.PathValue("id"), r.Context(), sessionActor(sess)
+	id, ctx, a := r.PathValue("id"), r.Context(), actorOf(sess)
 	var err error
 	to := "/staff/messages/" + id + "?done="
 	switch action := r.PathValue("action"); action {
@@ -235,7 +235,7 @@ func (s *Server) staffAttachment(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	f, err := s.messages().Attachment(r.Context(), sessionActor(sess), r.PathValue("aid"))
+	f, err := s.messages().Attachment(r.Context(), actorOf(sess), r.PathValue("aid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -29,7 +29,7 @@ func (s *Server) notificationsShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	s.renderNotifications(w, r, sessionActor(sess), http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code")}, "", "")
+	s.renderNotifications(w, r, actorOf(sess), http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code")}, "", "")
 }
 
 func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, a access.Actor, status int, d notificationsData, msg, field string) {
@@ -63,9 +63,9 @@ func (s *Server) notificationsSave(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	d := notificationsData{Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone"))}
 	d.Consent = consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
-	sent, err := s.messages().SetConsent(r.Context(), sessionActor(sess), s.localizer(r).Lang, d.Consent)
+	sent, err := s.messages().SetConsent(r.Context(), actorOf(sess), s.localizer(r).Lang, d.Consent)
 	if err != nil {
-		s.refuseNotifications(w, r, sessionActor(sess), d, err)
+		s.refuseNotifications(w, r, actorOf(sess), d, err)
 		return
 	}
 	if sent {
@@ -99,8 +99,8 @@ func (s *Server) notificationsVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := strings.Join(strings.Fields(r.PostForm.Get("code")), "")
-	if err := s.messages().VerifyConsent(r.Context(), sessionActor(sess), code); err != nil {
-		s.refuseNotifications(w, r, sessionActor(sess), notificationsData{Code: "sent"}, err)
+	if err := s.messages().VerifyConsent(r.Context(), actorOf(sess), code); err != nil {
+		s.refuseNotifications(w, r, actorOf(sess), notificationsData{Code: "sent"}, err)
 		return
 	}
 	http.Redirect(w, r, "/my/messages?verified=1", http.StatusSeeOther)
@@ -112,8 +112,8 @@ func (s *Server) notificationsResend(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	if err := s.messages().ResendCode(r.Context(), sessionActor(sess), s.localizer(r).Lang); err != nil {
-		s.refuseNotifications(w, r, sessionActor(sess), notificationsData{Code: "sent"}, err)
+	if err := s.messages().ResendCode(r.Context(), actorOf(sess), s.localizer(r).Lang); err != nil {
+		s.refuseNotifications(w, r, actorOf(sess), notificationsData{Code: "sent"}, err)
 		return
 	}
 	http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)

@@ -11,41 +11,48 @@ import (
 	"github.com/etuus/etuus/internal/store"
 )
 
-// Scan is a plan node that reads a whole table: a sequential scan, or an
-// index scan with no index condition, which reads the whole index.
-type Scan struct {
-	Node     string // "Seq Scan", "Index Scan", "Index Only Scan"
-	Relation string
+// Read is a plan node whose work grows with a table, not with what the
+// query returns: a sequential scan, an index scan with no index condition
+// (it reads the whole index), or a sort that a LIMIT takes the first rows
+// of (every matching row is read and sorted to return a few).
+type Read struct {
+	Node     string // "Seq Scan", "Index Scan", "Index Only Scan" or "Sort"
+	Relation string // the table; for a sort, the growing tables below it
 	Index    string // for an index scan
 	Filter   string // the condition applied to every row read, if any
+	SortKey  string // for a sort
 	Rows     float64
 }
 
-func (s Scan) String() string {
+func (r Read) String() string {
 	var b strings.Builder
-	b.WriteString(s.Node + " on " + s.Relation)
-	if s.Index != "" {
-		b.WriteString(" using " + s.Index + " (no index condition)")
+	if r.Node == "Sort" {
+		b.WriteString("Sort for LIMIT by " + r.SortKey + " over " + r.Relation)
+	} else {
+		b.WriteString(r.Node + " on " + r.Relation)
 	}
-	if s.Filter != "" {
-		b.WriteString(" filter " + s.Filter)
+	if r.Index != "" {
+		b.WriteString(" using " + r.Index + " (no index condition)")
 	}
-	fmt.Fprintf(&b, " (~%.0f rows)", s.Rows)
+	if r.Filter != "" {
+		b.WriteString(" filter " + r.Filter)
+	}
+	fmt.Fprintf(&b, " (~%.0f rows)", r.Rows)
 	return b.String()
 }
 
-// WholeTableScans explains query with args on PostgreSQL (EXPLAIN (FORMAT
+// GrowingReads explains query with args on PostgreSQL (EXPLAIN (FORMAT
 // JSON), planned for those arguments) and returns the nodes of its plan
-// that read the whole of one of tables. The plan is made with sequential
-// scans, hash joins and merge joins discouraged, as a planner would for big
-// tables, so that a small test database answers like a big one: a whole
-// table read left in the plan means no index can serve the query,
-// whatever the table's size. It fails the test on SQLite, or when the
+// whose work grows with one of tables (see Read). The plan is made with
+// sequential scans, hash joins and merge joins discouraged, as a planner
+// would for big tables, so that a small test database answers like a big
+// one: such a node left in the plan means no index serves the query,
+// whatever the tables' size. It fails the test on SQLite, or when the
 // query cannot be explained.
-func WholeTableScans(t testing.TB, db *store.DB, tables []string, query string, args ...any) []Scan {
+func GrowingReads(t testing.TB, db *store.DB, tables []string, query string, args ...any) []Read {
 	t.Helper()
 	if db.Dialect() != "postgres" {
-		t.Fatal("WholeTableScans needs PostgreSQL")
+		t.Fatal("GrowingReads needs PostgreSQL")
 	}
 	ctx := context.Background()
 	tx, err := db.SQL().BeginTx(ctx, nil)
@@ -68,24 +75,36 @@ func WholeTableScans(t testing.TB, db *store.DB, tables []string, query string, 
 	if err := json.Unmarshal([]byte(out), &plans); err != nil {
 		t.Fatalf("explain output: %v", err)
 	}
-	var scans []Scan
+	var reads []Read
 	for _, p := range plans {
-		p.Plan.walk(false, func(n *planNode, limited bool) {
-			if !slices.Contains(tables, n.Relation) {
-				return
-			}
+		p.Plan.walk(nil, func(n *planNode, up []*planNode) {
+			limited := slices.ContainsFunc(up, func(a *planNode) bool { return a.Type == "Limit" })
 			switch {
+			case n.Type == "Sort" && limited:
+				var below []string
+				n.walk(nil, func(m *planNode, _ []*planNode) {
+					if slices.Contains(tables, m.Relation) && !slices.Contains(below, m.Relation) {
+						below = append(below, m.Relation)
+					}
+				})
+				if len(below) > 0 {
+					reads = append(reads, Read{Node: n.Type, Relation: strings.Join(below, ", "), SortKey: strings.Join(n.SortKey, ", "), Rows: n.Rows})
+				}
+				return
+			case !slices.Contains(tables, n.Relation):
+				return
 			case n.Type == "Seq Scan":
 			// An index read in its order up to a LIMIT, keeping every row
 			// (the newest audit entry), reads only what it returns.
-			case (n.Type == "Index Scan" || n.Type == "Index Only Scan") && n.IndexCond == "" && !(limited && n.Filter == ""):
+			case (n.Type == "Index Scan" || n.Type == "Index Only Scan") && n.IndexCond == "" &&
+				!(len(up) > 0 && up[len(up)-1].Type == "Limit" && n.Filter == ""):
 			default:
 				return
 			}
-			scans = append(scans, Scan{Node: n.Type, Relation: n.Relation, Index: n.Index, Filter: n.Filter, Rows: n.Rows})
+			reads = append(reads, Read{Node: n.Type, Relation: n.Relation, Index: n.Index, Filter: n.Filter, Rows: n.Rows})
 		})
 	}
-	return scans
+	return reads
 }
 
 type planNode struct {
@@ -94,15 +113,16 @@ type planNode struct {
 	Index     string     `json:"Index Name"`
 	IndexCond string     `json:"Index Cond"`
 	Filter    string     `json:"Filter"`
+	SortKey   []string   `json:"Sort Key"`
 	Rows      float64    `json:"Plan Rows"`
 	Plans     []planNode `json:"Plans"`
 }
 
-// walk calls fn for n and every node below it; limited says a Limit node
-// is n's parent.
-func (n *planNode) walk(limited bool, fn func(n *planNode, limited bool)) {
-	fn(n, limited)
+// walk calls fn for n and every node below it, each with its ancestors.
+func (n *planNode) walk(up []*planNode, fn func(n *planNode, up []*planNode)) {
+	fn(n, up)
+	up = append(up, n)
 	for i := range n.Plans {
-		n.Plans[i].walk(n.Type == "Limit", fn)
+		n.Plans[i].walk(up, fn)
 	}
 }

@@ -69,7 +69,7 @@ func TestPagesAtScale(t *testing.T) {
 			return
 		}
 		r := hammer(t, c, e.base+path, clients, time.Duration(seconds)*time.Second)
-		t.Logf("| %s | `%s` | %.0f | %s | %s |", name, path, r.rate, ms(r.p50), ms(r.p99))
+		t.Logf("| %s | `%s` | %s | %s | %s |", name, path, perSecond(r.rate), ms(r.p50), ms(r.p99))
 	}
 	for _, p := range people {
 		for _, path := range []string{"/my", "/my/claims", "/my/messages", "/my/messages?box=sent"} {
@@ -186,6 +186,14 @@ func hammer(t *testing.T, c *http.Client, u string, clients int, d time.Duration
 	}
 	q := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
 	return rate{rate: float64(len(all)) / took.Seconds(), p50: q(0.50), p99: q(0.99)}
+}
+
+// perSecond shows a rate with a decimal when it is small.
+func perSecond(r float64) string {
+	if r < 10 {
+		return strconv.FormatFloat(r, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(r, 'f', 0, 64)
 }
 
 func ms(d time.Duration) string {

@@ -53,11 +53,18 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
-	fs := newFlagSet("seed", "Writes the institution's reference data (units and contact points) and,\nwith --demo, the demo people, organisations and staff, once.", stderr)
+	fs := newFlagSet("seed", "Writes the institution's reference data (units and contact points) and,\nwith --demo, the demo people, organisations and staff, once. With --scale N\nit adds N synthetic customers for load tests; each run adds another batch.", stderr)
 	storageFlags(fs, &c)
 	fs.autoVar(&c.Demo, "demo", "ETUUS_DEMO", "write demo data: auto (only on SQLite), true or false")
+	scaleN := fs.Int("scale", 0, "also write this many synthetic customers (artificial identity codes) with claims, messages, notices and audit entries; a second run adds a second batch")
+	seedValue := fs.Uint64("seed-value", 1, "with --scale: the seed the synthetic customers are made from; the same seed on the same day gives the same customers")
+	fs.stringVar(&c.Topics, "message-topics", "ETUUS_MESSAGE_TOPICS", "", "with --scale: JSON topic catalogue that routes the synthetic threads")
+	fs.stringVar(&c.RecoveryRules, "recovery-rules", "ETUUS_RECOVERY_RULES", "", "with --scale: JSON rule table the synthetic claims follow")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *scaleN < 0 {
+		return usageError(fs, "--scale must not be negative")
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
@@ -74,6 +81,11 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer db.Close()
 	if wantDemo {
 		if err := seedDemo(ctx, db, log); err != nil {
+			return err
+		}
+	}
+	if *scaleN > 0 {
+		if err := seedScale(ctx, &c, db, *scaleN, *seedValue, stdout, log); err != nil {
 			return err
 		}
 	}

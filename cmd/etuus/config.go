@@ -321,19 +321,25 @@ func (c *config) recovery() (iban.IBAN, *recovery.Rules, error) {
 	if err != nil {
 		return iban.IBAN{}, nil, fmt.Errorf("--creditor-iban: %w", err)
 	}
+	rules, err := c.rules()
+	return acct, rules, err
+}
+
+// rules reads the recovery rule table of --recovery-rules, or the built-in one.
+func (c *config) rules() (*recovery.Rules, error) {
 	if c.RecoveryRules == "" {
-		return acct, recovery.DefaultRules(), nil
+		return recovery.DefaultRules(), nil
 	}
 	f, err := os.Open(c.RecoveryRules)
 	if err != nil {
-		return acct, nil, fmt.Errorf("--recovery-rules: %w", err)
+		return nil, fmt.Errorf("--recovery-rules: %w", err)
 	}
 	defer f.Close()
 	rules, err := recovery.LoadRules(f)
 	if err != nil {
-		return acct, nil, fmt.Errorf("--recovery-rules %s: %w", c.RecoveryRules, err)
+		return nil, fmt.Errorf("--recovery-rules %s: %w", c.RecoveryRules, err)
 	}
-	return acct, rules, nil
+	return rules, nil
 }
 
 // storageFlags are shared by every command that opens the database.

@@ -13,7 +13,7 @@ import (
 // concurrent or not, on either database.
 var invariants = []struct{ name, query string }{
 	{"a claim's paid amount equals the sum of its distinct booked bank transactions",
-		`SELECT c.id, c.paid_fees + c.paid_interest + c.paid_principal AS paid, COALESCE(b.booked, 0)
+		`SELECT c.id, c.paid_fees + c.paid_interest + c.paid_principal AS paid, COALESCE(b.booked, 0), 0
 		 FROM claims c LEFT JOIN (SELECT claim_id, SUM(amount_cents) AS booked FROM bank_entries
 		   WHERE status = 'booked' GROUP BY claim_id) b ON b.claim_id = c.id
 		 WHERE c.paid_fees + c.paid_interest + c.paid_principal <> COALESCE(b.booked, 0)`},

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/auth"
+	"github.com/etuus/etuus/internal/scale"
+	"github.com/etuus/etuus/internal/store"
+)
+
+// TestPagesAtScale measures pages of a running `etuus serve` on a big
+// database: for each page, clients goroutines ask for it over keep-alive
+// connections for a number of seconds, and it prints requests per second
+// and the median and 99th percentile latency. It runs only when
+// ETUUS_BENCH_URL names the server (see docs/benchmarks.md):
+//
+//	ETUUS_BENCH_URL      the server's base URL, started with --test-idp true --demo true
+//	ETUUS_BENCH_PG       its database, to sign in as the first synthetic
+//	                     customer (the test provider lists only demo people)
+//	ETUUS_BENCH_SECONDS  seconds per page (10)
+//	ETUUS_BENCH_CLIENTS  concurrent clients (8)
+//	ETUUS_BENCH_PAGES    only the pages whose name contains this
+//
+// Timings never pass or fail it; a page that does not answer 200 fails it.
+func TestPagesAtScale(t *testing.T) {
+	base := os.Getenv("ETUUS_BENCH_URL")
+	if base == "" {
+		t.Skip("set ETUUS_BENCH_URL (and ETUUS_BENCH_PG) to measure pages of a running server")
+	}
+	seconds, clients := envInt("ETUUS_BENCH_SECONDS", 10), envInt("ETUUS_BENCH_CLIENTS", 8)
+	only := os.Getenv("ETUUS_BENCH_PAGES")
+	e := &running{t: t, base: strings.TrimSuffix(base, "/")}
+
+	type who struct {
+		name string
+		c    *http.Client
+	}
+	var people []who
+	demo := benchClient(clients)
+	if resp, _ := e.signIn(demo, "test-citizen", "demo-person-maija"); resp.Request.URL.Path != "/my" {
+		t.Fatalf("demo sign-in ended at %s", resp.Request.URL)
+	}
+	people = append(people, who{"demo citizen (Maija)", demo})
+	if dbURL := os.Getenv("ETUUS_BENCH_PG"); dbURL != "" {
+		people = append(people, who{fmt.Sprintf("synthetic citizen (%d threads)", scale.HeavyThreads), heavyClient(t, e.base, dbURL, clients)})
+	}
+	staff := benchClient(clients)
+	if resp, _ := e.signIn(staff, "test-staff", "staff-anna"); resp.Request.URL.Path != "/staff" {
+		t.Fatalf("staff sign-in ended at %s", resp.Request.URL)
+	}
+
+	t.Logf("%d clients, %d s a page, %s", clients, seconds, e.base)
+	t.Log("| who | page | requests/s | p50 | p99 |")
+	t.Log("|---|---|---|---|---|")
+	measure := func(name string, c *http.Client, path string) {
+		if only != "" && !strings.Contains(name+" "+path, only) {
+			return
+		}
+		r := hammer(t, c, e.base+path, clients, time.Duration(seconds)*time.Second)
+		t.Logf("| %s | `%s` | %s | %s | %s |", name, path, perSecond(r.rate), ms(r.p50), ms(r.p99))
+	}
+	for _, p := range people {
+		for _, path := range []string{"/my", "/my/claims", "/my/messages", "/my/messages?box=sent"} {
+			measure(p.name, p.c, path)
+		}
+	}
+	for _, path := range []string{"/staff/messages", "/staff/recovery"} {
+		measure("staff (Anna, recovery)", staff, path)
+	}
+}
+
+// benchClient is a browser for clients concurrent requests, keeping a
+// connection alive for each.
+func benchClient(clients int) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = clients
+	return &http.Client{Jar: jar, Transport: tr}
+}
+
+// heavyClient signs in as the first synthetic customer, who has the most
+// threads. The test provider offers only the demo people, so the session
+// is started by the same store call the sign-in callback makes, and its
+// cookie set in the client.
+func heavyClient(t *testing.T, base, dbURL string, clients int) *http.Client {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	code, err := scale.Code(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := auth.RandomToken()
+	sessions := auth.NewService(db, auth.Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour})
+	_, err = sessions.SignIn(ctx, auth.Identity{Provider: "test-citizen", Kind: auth.Citizen, Subject: "scale-0", HETU: code.String()},
+		auth.HashToken(token), "")
+	if err != nil {
+		t.Fatalf("session for the synthetic customer: %v", err)
+	}
+	c := benchClient(clients)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "etuus_session", Value: token, Path: "/"}})
+	resp, err := c.Get(base + "/my/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/my/messages" || !strings.Contains(string(b), "page=2") {
+		t.Fatalf("the synthetic customer's inbox: %d at %s, no second page", resp.StatusCode, resp.Request.URL)
+	}
+	return c
+}
+
+type rate struct {
+	rate     float64
+	p50, p99 time.Duration
+}
+
+// hammer asks for u from clients goroutines for d and reports the rate and
+// latencies of the answers.
+func hammer(t *testing.T, c *http.Client, u string, clients int, d time.Duration) rate {
+	t.Helper()
+	var (
+		mu   sync.Mutex
+		all  []time.Duration
+		fail error
+		wg   sync.WaitGroup
+	)
+	start := time.Now()
+	end := start.Add(d)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(end) {
+				t0 := time.Now()
+				resp, err := c.Get(u)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if err == nil && (resp.StatusCode != 200 || resp.Request.URL.String() != u) {
+						err = fmt.Errorf("status %d at %s", resp.StatusCode, resp.Request.URL)
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					fail = err
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if fail != nil {
+		t.Fatalf("%s: %v", u, fail)
+	}
+	took := time.Since(start)
+	slices.Sort(all)
+	if len(all) == 0 {
+		t.Fatalf("%s: no answer in %s", u, d)
+	}
+	q := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
+	return rate{rate: float64(len(all)) / took.Seconds(), p50: q(0.50), p99: q(0.99)}
+}
+
+// perSecond shows a rate with a decimal when it is small.
+func perSecond(r float64) string {
+	if r < 10 {
+		return strconv.FormatFloat(r, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(r, 'f', 0, 64)
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+}
+
+// envInt reads a whole number from the environment, or def.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}

@@ -1,0 +1,128 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/etuus/etuus/internal/store"
+)
+
+// Read is a plan node whose work grows with a table, not with what the
+// query returns: a sequential scan, an index scan with no index condition
+// (it reads the whole index), or a sort that a LIMIT takes the first rows
+// of (every matching row is read and sorted to return a few).
+type Read struct {
+	Node     string // "Seq Scan", "Index Scan", "Index Only Scan" or "Sort"
+	Relation string // the table; for a sort, the growing tables below it
+	Index    string // for an index scan
+	Filter   string // the condition applied to every row read, if any
+	SortKey  string // for a sort
+	Rows     float64
+}
+
+func (r Read) String() string {
+	var b strings.Builder
+	if r.Node == "Sort" {
+		b.WriteString("Sort for LIMIT by " + r.SortKey + " over " + r.Relation)
+	} else {
+		b.WriteString(r.Node + " on " + r.Relation)
+	}
+	if r.Index != "" {
+		b.WriteString(" using " + r.Index + " (no index condition)")
+	}
+	if r.Filter != "" {
+		b.WriteString(" filter " + r.Filter)
+	}
+	fmt.Fprintf(&b, " (~%.0f rows)", r.Rows)
+	return b.String()
+}
+
+// GrowingReads explains query with args on PostgreSQL (EXPLAIN (FORMAT
+// JSON), planned for those arguments) and returns the nodes of its plan
+// whose work grows with one of tables (see Read). The plan is made with
+// sequential scans, hash joins and merge joins discouraged, as a planner
+// would for big tables, so that a small test database answers like a big
+// one: such a node left in the plan means no index serves the query,
+// whatever the tables' size. It fails the test on SQLite, or when the
+// query cannot be explained.
+func GrowingReads(t testing.TB, db *store.DB, tables []string, query string, args ...any) []Read {
+	t.Helper()
+	if db.Dialect() != "postgres" {
+		t.Fatal("GrowingReads needs PostgreSQL")
+	}
+	ctx := context.Background()
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, setting := range []string{"enable_seqscan", "enable_hashjoin", "enable_mergejoin"} {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL `+setting+` = off`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out string
+	if err := tx.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON) `+query, args...).Scan(&out); err != nil {
+		t.Fatalf("explain %s: %v", query, err)
+	}
+	var plans []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(out), &plans); err != nil {
+		t.Fatalf("explain output: %v", err)
+	}
+	var reads []Read
+	for _, p := range plans {
+		p.Plan.walk(nil, func(n *planNode, up []*planNode) {
+			limited := slices.ContainsFunc(up, func(a *planNode) bool { return a.Type == "Limit" })
+			switch {
+			case n.Type == "Sort" && limited:
+				var below []string
+				n.walk(nil, func(m *planNode, _ []*planNode) {
+					if slices.Contains(tables, m.Relation) && !slices.Contains(below, m.Relation) {
+						below = append(below, m.Relation)
+					}
+				})
+				if len(below) > 0 {
+					reads = append(reads, Read{Node: n.Type, Relation: strings.Join(below, ", "), SortKey: strings.Join(n.SortKey, ", "), Rows: n.Rows})
+				}
+				return
+			case !slices.Contains(tables, n.Relation):
+				return
+			case n.Type == "Seq Scan":
+			// An index read in its order up to a LIMIT, keeping every row
+			// (the newest audit entry), reads only what it returns.
+			case (n.Type == "Index Scan" || n.Type == "Index Only Scan") && n.IndexCond == "" &&
+				!(len(up) > 0 && up[len(up)-1].Type == "Limit" && n.Filter == ""):
+			default:
+				return
+			}
+			reads = append(reads, Read{Node: n.Type, Relation: n.Relation, Index: n.Index, Filter: n.Filter, Rows: n.Rows})
+		})
+	}
+	return reads
+}
+
+type planNode struct {
+	Type      string     `json:"Node Type"`
+	Relation  string     `json:"Relation Name"`
+	Index     string     `json:"Index Name"`
+	IndexCond string     `json:"Index Cond"`
+	Filter    string     `json:"Filter"`
+	SortKey   []string   `json:"Sort Key"`
+	Rows      float64    `json:"Plan Rows"`
+	Plans     []planNode `json:"Plans"`
+}
+
+// walk calls fn for n and every node below it, each with its ancestors.
+func (n *planNode) walk(up []*planNode, fn func(n *planNode, up []*planNode)) {
+	fn(n, up)
+	up = append(up, n)
+	for i := range n.Plans {
+		n.Plans[i].walk(up, fn)
+	}
+}

@@ -284,23 +284,25 @@ func convertEntry(x *xmlEntry, index, line int, account string) (Entry, error) {
 			}
 		}
 
-		field := fmt.Sprintf("NtryDtls/TxDtls[%d]/", i+1)
+		// The field path is built only for an error: Sprintf for every
+		// transaction would cost as much as parsing one.
+		field := func() string { return fmt.Sprintf("NtryDtls/TxDtls[%d]/Amt", i+1) }
 		amt := t.Amt
 		if amt == nil {
-			field += "AmtDtls/TxAmt/"
+			field = func() string { return fmt.Sprintf("NtryDtls/TxDtls[%d]/AmtDtls/TxAmt/Amt", i+1) }
 			amt = t.TxAmt
 		}
 		switch {
 		case amt != nil:
 			cents, _, err := checkAmount(amt)
 			if err != nil {
-				return Entry{}, amountError(&e, field+"Amt", err)
+				return Entry{}, amountError(&e, field(), err)
 			}
 			tr.AmountCents = cents
 		case len(x.TxDtls) == 1:
 			tr.AmountCents = e.AmountCents
 		default:
-			return Entry{}, entryError(&e, ReasonMissing, field+"Amt",
+			return Entry{}, entryError(&e, ReasonMissing, field(),
 				"transaction %d of %d has no amount", i+1, len(x.TxDtls))
 		}
 		// Each amount is at most maxAmountCents, so this cannot overflow

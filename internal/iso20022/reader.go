@@ -14,7 +14,10 @@ import (
 // earlier entries: callers must not commit anything until Next returns
 // io.EOF.
 type Reader struct {
-	ref *xmlReader
+	// Exactly one is set: the scanner NewReader uses, or the reference
+	// implementation on encoding/xml that the tests hold it to.
+	fast *fastReader
+	ref  *xmlReader
 }
 
 // NewReader reads the file up to its first entry and checks that it is a
@@ -32,8 +35,30 @@ func NewReader(rd io.Reader) (*Reader, error) {
 	return &Reader{ref: r}, nil
 }
 
+// newFastReaderForTest is NewReader on the scanner.
+func newFastReaderForTest(rd io.Reader) (*Reader, error) {
+	r, err := newFastReader(rd)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{fast: r}, nil
+}
+
+// newReferenceReader is NewReader on encoding/xml, for the tests that
+// compare the two.
+func newReferenceReader(rd io.Reader) (*Reader, error) {
+	r, err := newXMLReader(rd)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{ref: r}, nil
+}
+
 // Header returns what the file says about itself and its (first) account.
 func (r *Reader) Header() Header {
+	if r.fast != nil {
+		return r.fast.h
+	}
 	return r.ref.h
 }
 
@@ -46,6 +71,9 @@ func (r *Reader) Header() Header {
 // all such problems in a file can be reported at once. Any other error is
 // final and returned again by every later call.
 func (r *Reader) Next() (Entry, error) {
+	if r.fast != nil {
+		return r.fast.next()
+	}
 	return r.ref.next()
 }
 

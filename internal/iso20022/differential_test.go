@@ -112,6 +112,8 @@ func agree(t testing.TB, data []byte) {
 	checkReadersAgree(t, func() io.Reader { return bytes.NewReader(data) })
 	checkReadersAgree(t, func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) })
 	checkReadersAgree(t, func() io.Reader { return &chunkReader{data: data} })
+	// io.EOF with the last bytes, not after them.
+	checkReadersAgree(t, func() io.Reader { return iotest.DataErrReader(&chunkReader{data: data}) })
 }
 
 // chunkReader returns its data in chunks of 1 to 7 bytes.
@@ -166,6 +168,33 @@ func TestReadersAgreeCutAnywhere(t *testing.T) {
 		})
 	}
 }
+
+// A reader that stops giving bytes without saying why fails after 100
+// empty reads, as bufio does; a token far longer than the scanner's buffer
+// reads alike.
+func TestReadersAgreeOnStuckReadersAndLongTokens(t *testing.T) {
+	data := []byte(camtDoc(entryXML("1.00", "EUR")))
+	for _, n := range []int{0, 10, 200, len(data) - 3} {
+		checkReadersAgree(t, func() io.Reader { return io.MultiReader(bytes.NewReader(data[:n]), stuckReader{}) })
+	}
+	long := strings.Repeat("x\r\nä&amp;", 40_000)
+	for _, doc := range []string{
+		camtDoc(strings.Replace(entryXML("1.00", "EUR"), ">R<", ">"+long+"<", 1)),
+		camtDoc(strings.Replace(entryXML("1.00", "EUR"), "<Ntry>", "<Ntry><!--"+long+"-->", 1)),
+		camtDoc(strings.Replace(entryXML("1.00", "EUR"), "<Ntry>", "<Ntry><![CDATA["+long+"]]>", 1)),
+		camtDoc(strings.Replace(entryXML("1.00", "EUR"), "<Ntry>", "<Ntry><?pi "+long+"?>", 1)),
+		camtDoc(strings.Replace(entryXML("1.00", "EUR"), "<Ntry>", `<Ntry a="`+long+`">`, 1)),
+		camtDoc(strings.Replace(entryXML("1.00", "EUR"), "<Ntry>", "<Ntry>"+strings.Repeat("<a>", 50_000)+strings.Repeat("</a>", 50_000), 1)),
+		camtDoc(strings.Replace(entryXML("1.00", "EUR"), "<Ntry>", "<Ntry><"+strings.Repeat("n", 100_000)+"/>", 1)),
+	} {
+		agree(t, []byte(doc))
+		agree(t, []byte(doc[:len(doc)*2/3]))
+	}
+}
+
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
 
 // The charset conversion, and a declaration that comes later than it
 // should, or twice.

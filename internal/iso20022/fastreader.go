@@ -111,8 +111,8 @@ func (r *fastReader) next() (Entry, error) {
 // scan is xmlReader.scan.
 func (r *fastReader) scan() error {
 	for {
-		line := r.s.lineNow()
 		kind, err := r.s.next()
+		line := r.s.tokenLine()
 		if err != nil {
 			if err == io.EOF {
 				if r.state == afterDocument {

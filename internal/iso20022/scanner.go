@@ -41,6 +41,12 @@ type scanner struct {
 	abuf  []byte // attribute names and decoded values
 	text  []byte // decoded character data
 
+	// Where the last token read (a skipped one included) began: scan's
+	// line "before the token" is encoding/xml's InputPos before Token.
+	tokStart   int
+	tokLine    int
+	tokLineSet bool // tokLine holds the line of tokStart, which fill dropped
+
 	needClose bool   // the last start tag was self-closing: its end comes next
 	stack     []byte // qualified names of the open elements, concatenated
 	stackEnd  []int  // where each ends in stack
@@ -80,6 +86,9 @@ func (s *scanner) fill() bool {
 		return false
 	}
 	if s.pos > 0 {
+		if !s.tokLineSet {
+			s.tokLine, s.tokLineSet = s.lineAt(s.tokStart), true
+		}
 		if s.lineOff < s.pos {
 			s.line += bytes.Count(s.buf[s.lineOff:s.pos], newline)
 			s.lineOff = s.pos
@@ -129,6 +138,15 @@ func (s *scanner) lineAt(p int) int {
 // lineNow is the line at the current position: encoding/xml's
 // Decoder.InputPos between tokens.
 func (s *scanner) lineNow() int { return s.lineAt(s.pos) }
+
+// tokenLine is the line where the last token read by next began: for an
+// error, the token that failed.
+func (s *scanner) tokenLine() int {
+	if s.tokLineSet {
+		return s.tokLine
+	}
+	return s.lineAt(s.tokStart)
+}
 
 func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
 
@@ -190,6 +208,7 @@ func (s *scanner) next() (tokKind, error) {
 // It returns kind 0 without an error for a comment, processing instruction
 // or directive.
 func (s *scanner) rawToken() (tokKind, error) {
+	s.tokStart, s.tokLineSet = s.pos, false
 	if s.needClose {
 		s.needClose = false
 		s.pop()

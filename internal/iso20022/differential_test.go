@@ -86,7 +86,7 @@ func readOutcome(t testing.TB, newReader func(io.Reader) (*Reader, error), in io
 func checkReadersAgree(t testing.TB, open func() io.Reader) {
 	t.Helper()
 	want := readOutcome(t, newReferenceReader, open())
-	got := readOutcome(t, newFastReaderForTest, open())
+	got := readOutcome(t, NewReader, open())
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("the readers disagree\nscanner:\n%s\nencoding/xml:\n%s", got, want)
 	}

@@ -111,6 +111,7 @@ func (r *fastReader) next() (Entry, error) {
 // scan is xmlReader.scan.
 func (r *fastReader) scan() error {
 	for {
+		r.s.skipText = false
 		kind, err := r.s.next()
 		line := r.s.tokenLine()
 		if err != nil {
@@ -243,6 +244,7 @@ func (r *fastReader) classify(err error, line, entry int) *Error {
 // ignored.
 func (r *fastReader) children(open func(local []byte) error) error {
 	for {
+		r.s.skipText = true
 		kind, err := r.s.next()
 		if err != nil {
 			return err
@@ -263,6 +265,7 @@ func (r *fastReader) children(open func(local []byte) error) error {
 func (r *fastReader) skip() error {
 	depth := 0
 	for {
+		r.s.skipText = true
 		kind, err := r.s.next()
 		if err != nil {
 			return err
@@ -302,6 +305,7 @@ func (r *fastReader) leaf(sp *span) error {
 // sp; open handles child elements, which are skipped if it is nil.
 func (r *fastReader) chardata(sp *span, open func(local []byte) error) error {
 	for {
+		r.s.skipText = false
 		kind, err := r.s.next()
 		if err != nil {
 			return err

@@ -27,16 +27,12 @@ type Reader struct {
 //
 // Files declared as ISO-8859-1 or ISO-8859-15 are converted; UTF-8 is the
 // norm.
+//
+// It reads with a scanner of its own, which accepts, refuses and returns
+// exactly what the reference implementation on encoding/xml does (the tests
+// compare the two on every input they have, and fuzz them), about ten
+// times as fast.
 func NewReader(rd io.Reader) (*Reader, error) {
-	r, err := newXMLReader(rd)
-	if err != nil {
-		return nil, err
-	}
-	return &Reader{ref: r}, nil
-}
-
-// newFastReaderForTest is NewReader on the scanner.
-func newFastReaderForTest(rd io.Reader) (*Reader, error) {
 	r, err := newFastReader(rd)
 	if err != nil {
 		return nil, err

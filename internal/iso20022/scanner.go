@@ -2,6 +2,7 @@ package iso20022
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -35,11 +36,13 @@ type scanner struct {
 	line     int   // line number at buf[lineOff]
 	lineOff  int
 
-	// The current token.
-	name  []byte // qualified name of a start or end tag, as written
-	attrs []attrSpan
-	abuf  []byte // attribute names and decoded values
-	text  []byte // decoded character data
+	// The current token. name and text may be slices of buf.
+	name    []byte // qualified name of a start or end tag, as written
+	attrs   []attrSpan
+	abuf    []byte // attribute names and decoded values
+	text    []byte // decoded character data
+	nameBuf []byte // name when it is not in buf
+	textBuf []byte // text when it is not in buf as it is
 
 	// Where the last token read (a skipped one included) began: scan's
 	// line "before the token" is encoding/xml's InputPos before Token.
@@ -47,9 +50,13 @@ type scanner struct {
 	tokLine    int
 	tokLineSet bool // tokLine holds the line of tokStart, which fill dropped
 
-	needClose bool   // the last start tag was self-closing: its end comes next
-	stack     []byte // qualified names of the open elements, concatenated
-	stackEnd  []int  // where each ends in stack
+	needClose bool // the last start tag was self-closing: its end comes next
+	// skipText makes next read past character data without returning it,
+	// for callers that would ignore it.
+	skipText bool
+	noColon  bool   // the name of the current start tag has no colon
+	stack    []byte // qualified names of the open elements, concatenated
+	stackEnd []int  // where each ends in stack
 
 	tmp       []byte // processing instruction content
 	converted bool   // the input is decoded from a legacy charset
@@ -198,7 +205,7 @@ func (s *scanner) space() {
 func (s *scanner) next() (tokKind, error) {
 	for {
 		kind, err := s.rawToken()
-		if kind != 0 || err != nil {
+		if err != nil || kind == tokStart || kind == tokEnd || kind == tokText && !s.skipText {
 			return kind, err
 		}
 	}
@@ -221,17 +228,43 @@ func (s *scanner) rawToken() (tokKind, error) {
 		return 0, s.err
 	}
 	if s.buf[s.pos] != '<' {
+		// Most text (white space between tags, most values) is plain and
+		// ends before a '<' already in the buffer: it is its own decoding.
+		buf := s.buf[s.pos:s.end]
+		i := 0
+		for i < len(buf) {
+			c := buf[i]
+			if c == ' ' && i+8 <= len(buf) && binary.LittleEndian.Uint64(buf[i:]) == 0x2020202020202020 {
+				i += 8 // indentation
+				continue
+			}
+			if textSpecial[c] {
+				break
+			}
+			i++
+		}
+		if i < len(buf) && buf[i] == '<' {
+			s.text = buf[:i]
+			s.pos += i
+			return tokText, nil
+		}
 		var err error
-		s.text, err = s.readText(s.text[:0], -1, false)
-		if err != nil {
+		if s.textBuf, err = s.readText(s.textBuf[:0], -1, false); err != nil {
 			return 0, err
 		}
+		s.text = s.textBuf
 		return tokText, nil
 	}
 	s.pos++
-	b, err := s.mustgetc()
-	if err != nil {
-		return 0, err
+	var b byte
+	if s.pos < s.end {
+		b = s.buf[s.pos]
+		s.pos++
+	} else {
+		var err error
+		if b, err = s.mustgetc(); err != nil {
+			return 0, err
+		}
 	}
 	switch b {
 	case '/':
@@ -246,8 +279,20 @@ func (s *scanner) rawToken() (tokKind, error) {
 }
 
 func (s *scanner) endTag() (tokKind, error) {
-	s.name = s.name[:0]
-	ok, err := s.readNSName(&s.name)
+	// Most end tags are the name of the open element and '>', already in
+	// the buffer: that name was checked when it was opened.
+	if n := len(s.stackEnd); n > 0 {
+		top := s.top()
+		if k := len(top); s.end-s.pos > k && s.buf[s.pos+k] == '>' && bytes.Equal(s.buf[s.pos:s.pos+k], top) {
+			s.name = s.buf[s.pos : s.pos+k]
+			s.pos += k + 1
+			s.pop()
+			return tokEnd, nil
+		}
+	}
+	s.nameBuf = s.nameBuf[:0]
+	ok, err := s.readNSName(&s.nameBuf)
+	s.name = s.nameBuf
 	if err != nil {
 		return 0, err
 	}
@@ -283,16 +328,38 @@ func (s *scanner) endTag() (tokKind, error) {
 }
 
 func (s *scanner) startTag() (tokKind, error) {
-	s.name = s.name[:0]
-	ok, err := s.readNSName(&s.name)
+	s.attrs = s.attrs[:0]
+	s.abuf = s.abuf[:0]
+	// Most start tags are an ASCII name with at most one colon, then '>'
+	// or "/>", all in the buffer.
+	if buf := s.buf[s.pos:s.end]; len(buf) > 0 && nameStart[buf[0]] {
+		colons := 0
+		for i := 1; i < len(buf); i++ {
+			switch c := buf[i]; {
+			case asciiNameByte[c]:
+				continue
+			case c == ':':
+				colons++
+				continue
+			case colons > 1:
+			case c == '>':
+				return s.pushStart(buf[:i], i+1, false, colons == 0)
+			case c == '/' && i+1 < len(buf) && buf[i+1] == '>':
+				return s.pushStart(buf[:i], i+2, true, colons == 0)
+			}
+			break
+		}
+	}
+	s.nameBuf = s.nameBuf[:0]
+	ok, err := s.readNSName(&s.nameBuf)
+	s.name = s.nameBuf
+	s.noColon = false
 	if err != nil {
 		return 0, err
 	}
 	if !ok {
 		return 0, s.syntaxError("expected element name after <")
 	}
-	s.attrs = s.attrs[:0]
-	s.abuf = s.abuf[:0]
 	for {
 		s.space()
 		b, err := s.mustgetc()
@@ -345,6 +412,18 @@ func (s *scanner) startTag() (tokKind, error) {
 		s.attrs = append(s.attrs, a)
 	}
 	s.stack = append(s.stack, s.name...)
+	s.stackEnd = append(s.stackEnd, len(s.stack))
+	return tokStart, nil
+}
+
+// pushStart ends the fast path of startTag: name is in the buffer, the tag
+// takes n bytes from pos.
+func (s *scanner) pushStart(name []byte, n int, empty, noColon bool) (tokKind, error) {
+	s.name = name
+	s.noColon = noColon
+	s.pos += n
+	s.needClose = empty
+	s.stack = append(s.stack, name...)
 	s.stackEnd = append(s.stackEnd, len(s.stack))
 	return tokStart, nil
 }
@@ -502,9 +581,10 @@ func (s *scanner) bang() (tokKind, error) {
 				return 0, s.syntaxError("invalid <![ sequence")
 			}
 		}
-		if s.text, err = s.readText(s.text[:0], -1, true); err != nil {
+		if s.textBuf, err = s.readText(s.textBuf[:0], -1, true); err != nil {
 			return 0, err
 		}
+		s.text = s.textBuf
 		return tokText, nil
 	}
 	return 0, s.directive()
@@ -655,6 +735,16 @@ var nameByte = func() (t [256]bool) {
 			c == '_' || c == ':' || c == '.' || c == '-' || c >= utf8.RuneSelf
 	}
 	return t
+}()
+
+// nameStart is the ASCII bytes a name can start with, but ':'; asciiNameByte
+// those it can go on with, but ':'.
+var nameStart, asciiNameByte = func() (start, more [256]bool) {
+	for c := range 256 {
+		start[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_'
+		more[c] = start[c] || '0' <= c && c <= '9' || c == '.' || c == '-'
+	}
+	return start, more
 }()
 
 // isXMLName is encoding/xml's isName for what readName read.
@@ -915,7 +1005,12 @@ func isInCharacterRange(r rune) bool {
 }
 
 // local is the local name of the current start tag.
-func (s *scanner) local() []byte { return localName(s.name) }
+func (s *scanner) local() []byte {
+	if s.noColon {
+		return s.name
+	}
+	return localName(s.name)
+}
 
 // attrLocal is the local name of attribute a, as encoding/xml splits it.
 func (s *scanner) attrLocal(a attrSpan) []byte { return localName(s.abuf[a.nameA:a.nameB]) }

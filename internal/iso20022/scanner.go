@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode"
@@ -232,18 +233,25 @@ func (s *scanner) rawToken() (tokKind, error) {
 		// ends before a '<' already in the buffer: it is its own decoding.
 		buf := s.buf[s.pos:s.end]
 		i := 0
+		high := byte(0)
 		for i < len(buf) {
 			c := buf[i]
-			if c == ' ' && i+8 <= len(buf) && binary.LittleEndian.Uint64(buf[i:]) == 0x2020202020202020 {
-				i += 8 // indentation
-				continue
-			}
-			if textSpecial[c] {
+			if plainSpecial[c] {
 				break
 			}
+			high |= c
 			i++
+			if c == '\n' { // skip the indentation after it eight bytes at a time
+				for i+8 <= len(buf) {
+					if x := binary.LittleEndian.Uint64(buf[i:]) ^ 0x2020202020202020; x != 0 {
+						i += bits.TrailingZeros64(x) >> 3
+						break
+					}
+					i += 8
+				}
+			}
 		}
-		if i < len(buf) && buf[i] == '<' {
+		if i < len(buf) && buf[i] == '<' && (high < utf8.RuneSelf || checkChars(buf[:i]) == "") {
 			s.text = buf[:i]
 			s.pos += i
 			return tokText, nil
@@ -782,10 +790,15 @@ func isXMLNameSlow(name []byte) bool {
 // stops the fast loop.
 var textSpecial, cdataSpecial, quotSpecial, aposSpecial [256]bool
 
+// plainSpecial is textSpecial but for the bytes of multi-byte characters,
+// which the fast path of rawToken checks afterwards.
+var plainSpecial [256]bool
+
 func init() {
 	for c := range 256 {
 		ctl := c < 0x20 && c != '\t' && c != '\n'
 		high := c >= utf8.RuneSelf
+		plainSpecial[c] = ctl || c == '<' || c == '&' || c == ']' || c == '>'
 		textSpecial[c] = ctl || high || c == '<' || c == '&' || c == ']' || c == '>'
 		cdataSpecial[c] = ctl || high || c == ']' || c == '>'
 		quotSpecial[c] = ctl || high || c == '<' || c == '&' || c == '"'

@@ -30,8 +30,8 @@ type Reader struct {
 //
 // It reads with a scanner of its own, which accepts, refuses and returns
 // exactly what the reference implementation on encoding/xml does (the tests
-// compare the two on every input they have, and fuzz them), about ten
-// times as fast.
+// compare the two on every input they have, and fuzz them), in about a
+// fifteenth of the CPU time.
 func NewReader(rd io.Reader) (*Reader, error) {
 	r, err := newFastReader(rd)
 	if err != nil {

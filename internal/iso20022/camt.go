@@ -284,23 +284,25 @@ func convertEntry(x *xmlEntry, index, line int, account string) (Entry, error) {
 			}
 		}
 
-		field := fmt.Sprintf("NtryDtls/TxDtls[%d]/", i+1)
+		// The field path is built only for an error: Sprintf for every
+		// transaction would cost as much as parsing one.
+		field := func() string { return fmt.Sprintf("NtryDtls/TxDtls[%d]/Amt", i+1) }
 		amt := t.Amt
 		if amt == nil {
-			field += "AmtDtls/TxAmt/"
+			field = func() string { return fmt.Sprintf("NtryDtls/TxDtls[%d]/AmtDtls/TxAmt/Amt", i+1) }
 			amt = t.TxAmt
 		}
 		switch {
 		case amt != nil:
 			cents, _, err := checkAmount(amt)
 			if err != nil {
-				return Entry{}, amountError(&e, field+"Amt", err)
+				return Entry{}, amountError(&e, field(), err)
 			}
 			tr.AmountCents = cents
 		case len(x.TxDtls) == 1:
 			tr.AmountCents = e.AmountCents
 		default:
-			return Entry{}, entryError(&e, ReasonMissing, field+"Amt",
+			return Entry{}, entryError(&e, ReasonMissing, field(),
 				"transaction %d of %d has no amount", i+1, len(x.TxDtls))
 		}
 		// Each amount is at most maxAmountCents, so this cannot overflow
@@ -379,7 +381,7 @@ func dateOf(d *xmlDate) (string, error) {
 		if len(s) < 10 || !validZone(s[10:]) {
 			return "", fmt.Errorf("date %q is not YYYY-MM-DD", s)
 		}
-		if _, err := time.Parse(time.DateOnly, s[:10]); err != nil {
+		if !validDate(s[:10]) {
 			return "", fmt.Errorf("date %q is not YYYY-MM-DD", s)
 		}
 		return s[:10], nil
@@ -391,6 +393,25 @@ func dateOf(d *xmlDate) (string, error) {
 		return s[:10], nil
 	}
 	return "", errMissing
+}
+
+// validDate reports whether time.Parse(time.DateOnly, s) accepts s, at a
+// tenth of its cost (two dates in every entry).
+func validDate(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !allDigits(s[:4]) || !allDigits(s[5:7]) || !allDigits(s[8:]) {
+		return false
+	}
+	year := int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0')
+	month := int(s[5]-'0')*10 + int(s[6]-'0')
+	day := int(s[8]-'0')*10 + int(s[9]-'0')
+	if month < 1 || month > 12 || day < 1 {
+		return false
+	}
+	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month-1]
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		days = 29
+	}
+	return day <= days
 }
 
 // validZone reports whether s is empty or an xs:date zone suffix.

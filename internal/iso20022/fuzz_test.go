@@ -22,7 +22,7 @@ func FuzzReader(f *testing.F) {
 		`<TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">2.00</Amt></TxAmt></AmtDtls><RltdPties><Cdtr><Pty><Nm>x</Nm></Pty></Cdtr></RltdPties></TxDtls></NtryDtls></Ntry>`)))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h, entries, err := readAll(bytes.NewReader(data))
+		h, entries, err := readAll(t, bytes.NewReader(data))
 		if err != nil {
 			asError(t, err)
 			return
@@ -137,7 +137,7 @@ func FuzzCamt054RoundTrip(f *testing.F) {
 			asError(t, err)
 			return
 		}
-		h, got, err := readAll(&buf)
+		h, got, err := readAll(t, &buf)
 		if err != nil {
 			t.Fatalf("reading what was written: %v\n%s", err, buf.Bytes())
 		}

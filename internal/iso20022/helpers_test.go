@@ -42,9 +42,14 @@ func readTestdata(t testing.TB, name string) []byte {
 	return b
 }
 
-// readAll reads a whole camt file, stopping at the first error.
-func readAll(r io.Reader) (Header, []Entry, error) {
-	rd, err := NewReader(r)
+// readAll reads a whole camt file with NewReader, stopping at the first
+// error, after checking that the reference reader on encoding/xml reads it
+// the same: so every test input is also a differential test.
+func readAll(t testing.TB, r io.Reader) (Header, []Entry, error) {
+	t.Helper()
+	open := replay(r)
+	checkReadersAgree(t, open)
+	rd, err := NewReader(open())
 	if err != nil {
 		return Header{}, nil, err
 	}

@@ -16,7 +16,7 @@ import (
 const acct = "FI2112345600000785"
 
 func TestReaderCamt054Sample(t *testing.T) {
-	h, got, err := readAll(bytes.NewReader(readTestdata(t, "camt054.xml")))
+	h, got, err := readAll(t, bytes.NewReader(readTestdata(t, "camt054.xml")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func compareEntries(t *testing.T, got, want []Entry) {
 }
 
 func TestReaderCamt053Sample(t *testing.T) {
-	h, got, err := readAll(bytes.NewReader(readTestdata(t, "camt053.xml")))
+	h, got, err := readAll(t, bytes.NewReader(readTestdata(t, "camt053.xml")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestReaderCamt053Sample(t *testing.T) {
 // <Dbtr><Pty> and added TxDtls/Amt; the paths read are otherwise those of
 // 001.02.
 func TestReaderCamt054V08(t *testing.T) {
-	h, got, err := readAll(bytes.NewReader(readTestdata(t, "camt054_v08.xml")))
+	h, got, err := readAll(t, bytes.NewReader(readTestdata(t, "camt054_v08.xml")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestReaderRejectsFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, entries, err := readAll(bytes.NewReader(tt.input(t)))
+			_, entries, err := readAll(t, bytes.NewReader(tt.input(t)))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -274,6 +274,7 @@ func TestReaderEntryErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			agree(t, []byte(camtDoc(good+tt.entry+good)))
 			r, err := NewReader(strings.NewReader(camtDoc(good + tt.entry + good)))
 			if err != nil {
 				t.Fatal(err)
@@ -330,7 +331,7 @@ func TestReaderTruncatedAnywhere(t *testing.T) {
 	full := readTestdata(t, "camt054.xml")
 	end := bytes.LastIndex(full, []byte("</Document>"))
 	for n := 0; n <= end; n++ {
-		_, _, err := readAll(bytes.NewReader(full[:n]))
+		_, _, err := readAll(t, bytes.NewReader(full[:n]))
 		if err == nil {
 			t.Fatalf("cut at byte %d: no error", n)
 		}
@@ -347,7 +348,7 @@ func TestReaderLatin1(t *testing.T) {
 	for _, r := range string(bytes.Replace(utf, []byte(`encoding="UTF-8"`), []byte(`encoding="ISO-8859-1"`), 1)) {
 		latin = append(latin, byte(r))
 	}
-	_, entries, err := readAll(bytes.NewReader(latin))
+	_, entries, err := readAll(t, bytes.NewReader(latin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +356,7 @@ func TestReaderLatin1(t *testing.T) {
 		t.Errorf("debtor %q, want Kari Närhi", got)
 	}
 
-	_, _, err = readAll(bytes.NewReader(bytes.Replace(utf, []byte(`encoding="UTF-8"`), []byte(`encoding="EBCDIC"`), 1)))
+	_, _, err = readAll(t, bytes.NewReader(bytes.Replace(utf, []byte(`encoding="UTF-8"`), []byte(`encoding="EBCDIC"`), 1)))
 	if e := asError(t, err); e.Reason != ReasonSyntax {
 		t.Errorf("unknown encoding: reason %q, want syntax", e.Reason)
 	}
@@ -365,13 +366,14 @@ func TestReaderReadError(t *testing.T) {
 	broken := errors.New("connection reset")
 	full := readTestdata(t, "camt054.xml")
 	r := io.MultiReader(bytes.NewReader(full[:5000]), iotest.ErrReader(broken))
-	_, _, err := readAll(r)
+	_, _, err := readAll(t, r)
 	if e := asError(t, err); e.Reason != ReasonRead || !errors.Is(err, broken) {
 		t.Errorf("got %v (reason %q), want a read error wrapping the cause", err, e.Reason)
 	}
 }
 
 func TestReaderNoEntries(t *testing.T) {
+	agree(t, []byte(camtDoc("")))
 	r, err := NewReader(strings.NewReader(camtDoc("")))
 	if err != nil {
 		t.Fatal(err)
@@ -390,7 +392,7 @@ func TestReaderSeveralAccounts(t *testing.T) {
 	second := strings.Replace(camtDoc(entryXML("2.00", "EUR")), acct, "FI4950009420028730", 1)
 	notifications := second[strings.Index(second, "<Ntfctn>"):strings.Index(second, "</BkToCstmrDbtCdtNtfctn>")]
 	doc := strings.Replace(camtDoc(entryXML("1.00", "EUR")), "</BkToCstmrDbtCdtNtfctn>", notifications+"</BkToCstmrDbtCdtNtfctn>", 1)
-	h, entries, err := readAll(strings.NewReader(doc))
+	h, entries, err := readAll(t, strings.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +406,7 @@ func TestReaderSeveralAccounts(t *testing.T) {
 func TestCamt054RoundTrip(t *testing.T) {
 	for _, name := range []string{"camt054.xml", "camt053.xml", "camt054_v08.xml"} {
 		t.Run(name, func(t *testing.T) {
-			h, entries, err := readAll(bytes.NewReader(readTestdata(t, name)))
+			h, entries, err := readAll(t, bytes.NewReader(readTestdata(t, name)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -419,7 +421,7 @@ func checkCamtRoundTrip(t *testing.T, h Header, entries []Entry) {
 	if err := WriteCamt054(&buf, h, slices.Values(entries)); err != nil {
 		t.Fatalf("write: %v", err)
 	}
-	h2, entries2, err := readAll(bytes.NewReader(buf.Bytes()))
+	h2, entries2, err := readAll(t, bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatalf("read back: %v\n%s", err, buf.Bytes())
 	}

@@ -70,17 +70,18 @@ type Permission string
 // The permissions. Each names one use case (or a family of reads) of a
 // capability's service; the table below grants it to units and roles.
 const (
-	RecoveryQueue      Permission = "recovery.queue"            // read the Centre's work queue
-	RecoveryDecidePlan Permission = "recovery.decide_plan"      // approve or reject a payment plan
-	RecoveryDecideExem Permission = "recovery.decide_exemption" // approve or reject an exemption
-	RecoveryImportBank Permission = "recovery.import_bank"      // import a bank statement file
-	MessagesQueue      Permission = "messages.queue"            // work the own unit's message queue
-	IdentityLinkEIDAS  Permission = "identity.link_eidas"       // link an eIDAS identity to a customer
+	RecoveryQueue       Permission = "recovery.queue"            // read the Centre's work queue
+	RecoveryDecidePlan  Permission = "recovery.decide_plan"      // approve or reject a payment plan
+	RecoveryDecideExem  Permission = "recovery.decide_exemption" // approve or reject an exemption
+	RecoveryImportBank  Permission = "recovery.import_bank"      // import a bank statement file
+	RecoveryResolveBank Permission = "recovery.resolve_bank"     // book, return or close a queued bank payment
+	MessagesQueue       Permission = "messages.queue"            // work the own unit's message queue
+	IdentityLinkEIDAS   Permission = "identity.link_eidas"       // link an eIDAS identity to a customer
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
-var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, MessagesQueue, IdentityLinkEIDAS}
+var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

@@ -166,15 +166,20 @@ func (r *BankReport) add(o BankReport) {
 	}
 }
 
-// QueuedEntry is a bank entry waiting for staff.
+// QueuedEntry is a bank entry waiting for staff, with the file and line it
+// came in and, for an archive ID used twice, the first transaction's.
 type QueuedEntry struct {
-	ID          string
-	FileName    string
-	Line        int
-	AmountCents int64
-	Reference   string
-	ValueDate   civil.Date
-	Reason      string
+	ID           string
+	FileID       string
+	FileName     string
+	Line         int
+	ArchiveID    string
+	AmountCents  int64
+	Reference    string
+	ValueDate    civil.Date
+	Reason       string
+	OriginalFile string
+	OriginalLine int
 }
 
 // errDryRun rolls a dry run's transaction back.

@@ -41,6 +41,9 @@ type Repo interface {
 	CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error)
 	// BankFileBySHA is the imported file with the SHA-256.
 	BankFileBySHA(ctx context.Context, sha256 string) (BankFileRecord, error)
+	// FileEntries is an imported file with a page of its transactions in
+	// file order.
+	FileEntries(ctx context.Context, fileID string, limit, offset int) (BankFileRecord, []BankEntry, error)
 }
 
 // Tx is one transaction of the recovery service. Methods named ForUpdate
@@ -99,6 +102,10 @@ type Tx interface {
 	// UpdateBankEntry writes a stored transaction's status, resolution and
 	// identity (an empty Key gives it up).
 	UpdateBankEntry(ctx context.Context, e *BankEntry) error
+	BankEntryForUpdate(ctx context.Context, id string) (*BankEntry, error)
+	// ResolveBankEntry writes what staff did with a queued transaction:
+	// its status, claim, allocation and the reason, with who and when.
+	ResolveBankEntry(ctx context.Context, e *BankEntry, staffID string) error
 
 	Audit(ctx context.Context, es ...audit.Entry) error
 }

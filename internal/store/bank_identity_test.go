@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
@@ -419,5 +420,52 @@ func FuzzBankReimports(f *testing.F) {
 			t.Fatalf("after re-imports paid %v; want %v", got, want)
 		}
 		storetest.CheckInvariants(t, db)
+	})
+}
+
+// Staff deal with the queue: book a payment to the claim they name, record
+// one returned to the payer; each once, with a reason, by those allowed.
+func TestBankQueueResolution(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newBankFixture(t, db, 1)
+		ctx := context.Background()
+		f.load(notification(t,
+			iso20022.Entry{AcctSvcrRef: "Q-1", Transactions: []iso20022.Transaction{{AmountCents: 1500, Reference: "11112", ReferenceType: "SCOR"}}},
+			iso20022.Entry{AcctSvcrRef: "Q-2", Transactions: []iso20022.Transaction{{AmountCents: 900}}}))
+		q := f.queued()
+		if len(q) != 2 {
+			t.Fatalf("queued %d", len(q))
+		}
+		book := recovery.Resolution{Action: recovery.ResolveBook, Reference: f.claims[0].Reference.Grouped(), Note: "The payer wrote the reference wrong; see the message."}
+		operations := access.AsStaff("staff-9", "shared-services", "operations")
+		if _, err := f.svc.ResolveEntry(ctx, operations, q[0].ID, book); !fault.Is(err, fault.Forbidden) {
+			t.Errorf("operations staff: %v; want Forbidden", err)
+		}
+		if _, err := f.svc.ResolveEntry(ctx, specialist, q[0].ID, recovery.Resolution{Action: recovery.ResolveBook, Reference: f.ref(0)}); fault.FieldOf(err) != "note" {
+			t.Errorf("no reason: %v", err)
+		}
+		if _, err := f.svc.ResolveEntry(ctx, specialist, q[0].ID, recovery.Resolution{Action: recovery.ResolveBook, Reference: "11112", Note: "x"}); fault.KeyOf(err) != "bank.resolve.no_claim" {
+			t.Errorf("a reference no claim has: %v", err)
+		}
+		e, err := f.svc.ResolveEntry(ctx, specialist, q[0].ID, book)
+		if err != nil || e.Status != recovery.EntryBooked {
+			t.Fatalf("book: %+v %v", e, err)
+		}
+		if _, err := f.svc.ResolveEntry(ctx, manager, q[0].ID, book); !fault.Is(err, fault.Conflict) {
+			t.Errorf("booking twice: %v; want Conflict", err)
+		}
+		if _, err := f.svc.ResolveEntry(ctx, manager, q[1].ID, recovery.Resolution{Action: recovery.ResolveReturned, Note: "No reference and no message; returned."}); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.paid(); got[0] != 1500 {
+			t.Errorf("paid %v; want 1500", got)
+		}
+		if q := f.queued(); len(q) != 0 {
+			t.Errorf("still queued: %+v", q)
+		}
+		_, rows, err := f.svc.FileEntries(ctx, specialist, e.FileID, 10, 0)
+		if err != nil || len(rows) != 2 || rows[1].Status != recovery.EntryReturned || rows[1].Resolution == "" {
+			t.Errorf("the file's rows: %+v %v", rows, err)
+		}
 	})
 }

@@ -641,18 +641,59 @@ func (t recoveryTx) UpdateBankEntry(ctx context.Context, e *recovery.BankEntry) 
 }
 
 // QueuedEntries is the staff queue of payments not booked by themselves,
-// oldest first.
+// oldest first, with the file and line of each and of the transaction an
+// archive ID used twice was first used for.
 func (r *RecoveryRepo) QueuedEntries(ctx context.Context, limit int) ([]recovery.QueuedEntry, error) {
-	rows, err := r.db.sql.QueryContext(ctx, `SELECT e.id, f.name, e.line, e.amount_cents, e.reference, e.value_date, e.reason
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT e.id, e.file_id, f.name, e.line, e.archive_id, e.amount_cents, e.raw_reference, e.value_date, e.reason,
+			COALESCE(of.name, ''), COALESCE(o.line, 0)
 		FROM bank_entries e JOIN bank_files f ON f.id = e.file_id
-		WHERE e.status = $1 ORDER BY e.created_at, e.entry_index LIMIT $2`, recovery.EntryQueued, limit)
+		LEFT JOIN bank_entries o ON o.id = e.original_id LEFT JOIN bank_files of ON of.id = o.file_id
+		WHERE e.status = $1 ORDER BY e.status, e.created_at, e.entry_index LIMIT $2`, recovery.EntryQueued, limit)
 	if err != nil {
 		return nil, err
 	}
 	return scanAll(rows, func(row interface{ Scan(...any) error }) (recovery.QueuedEntry, error) {
 		var q recovery.QueuedEntry
-		return q, row.Scan(&q.ID, &q.FileName, &q.Line, &q.AmountCents, &q.Reference, &q.ValueDate, &q.Reason)
+		var value sql.NullTime
+		err := row.Scan(&q.ID, &q.FileID, &q.FileName, &q.Line, &q.ArchiveID, &q.AmountCents, &q.Reference, &value, &q.Reason,
+			&q.OriginalFile, &q.OriginalLine)
+		if value.Valid {
+			q.ValueDate = civil.Of(value.Time)
+		}
+		return q, err
 	})
+}
+
+// FileEntries is an imported file with a page of its transactions.
+func (r *RecoveryRepo) FileEntries(ctx context.Context, fileID string, limit, offset int) (recovery.BankFileRecord, []recovery.BankEntry, error) {
+	f, err := scanBankFile(r.db.sql.QueryRowContext(ctx, `SELECT `+bankFileColumns+` FROM bank_files WHERE id = $1`, fileID))
+	if err != nil {
+		return f, nil, r.db.mapErr(err)
+	}
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries WHERE file_id = $1
+		ORDER BY file_id, entry_index, tx_index LIMIT $2 OFFSET $3`, fileID, limit, offset)
+	if err != nil {
+		return f, nil, err
+	}
+	es, err := scanAll(rows, scanBankEntry)
+	out := make([]recovery.BankEntry, len(es))
+	for i, e := range es {
+		out[i] = *e
+	}
+	return f, out, err
+}
+
+func (t recoveryTx) BankEntryForUpdate(ctx context.Context, id string) (*recovery.BankEntry, error) {
+	e, err := scanBankEntry(t.queryRow(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries WHERE id = $1`+t.db.dialect.forUpdate(), id))
+	return e, t.db.mapErr(err)
+}
+
+func (t recoveryTx) ResolveBankEntry(ctx context.Context, e *recovery.BankEntry, staffID string) error {
+	_, err := t.exec(ctx, `UPDATE bank_entries SET status = $1, reason = $2, claim_id = $3, person_id = $4, alloc_fees = $5,
+		alloc_interest = $6, alloc_principal = $7, resolution = $8, resolved_by = $9, resolved_at = $10 WHERE id = $11`,
+		e.Status, e.Reason, nullIfEmpty(e.ClaimID), nullIfEmpty(e.PersonID), e.Alloc.Fees, e.Alloc.Interest, e.Alloc.Principal,
+		e.Resolution, staffID, t.now, e.ID)
+	return err
 }
 
 // TuneForImport sets the garbage collector for a process that does nothing

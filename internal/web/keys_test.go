@@ -70,7 +70,11 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"proposal.": {recovery.Pending, recovery.Approved, recovery.Rejected},
 		// The redirect after a plan decision (exemption decisions have keys
 		// of their own in recovery_queue.html).
-		"recovery.queue.decided_": {"approved", "rejected"},
+		"recovery.queue.decided_": {"approved", "rejected", "entry"},
+		// The bulk view of a bank file names each transaction's status.
+		"bank.status.": {recovery.EntryBooked, recovery.EntryQueued, recovery.EntryRefused, recovery.EntryReportedAgain,
+			recovery.EntryReversal, recovery.EntryReversed, recovery.EntryItemised, recovery.EntrySuperseded,
+			recovery.EntryReturned, recovery.EntryHandled},
 		// fault.KeyOf for an error that carries no key of its own.
 		"error.": faultKinds,
 		"role.":  consts(t, root, "internal/org", "Role*"),

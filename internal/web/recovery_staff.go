@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/etuus/etuus/internal/fault"
@@ -22,7 +24,12 @@ type recoveryQueueData struct {
 	Entries          []recovery.QueuedEntry
 	Reasons          []string
 	Decided          string
+	CanResolve       bool // may book, return or close a queued payment
 }
+
+// queueNotices are the ?decided= values the work queue confirms; any other
+// value shows nothing.
+var queueNotices = []string{"approved", "rejected", "exemption_approved", "exemption_rejected", "entry"}
 
 // recoveryQueue is the Centre's work queue: plan proposals and exemption
 // applications waiting for a decision, claims the next collection acts on,
@@ -47,7 +54,8 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "recovery_queue", &page{Title: "recovery.queue.title",
 		Data: recoveryQueueData{Due: q.Due, Exemptions: rows, ExemptionApprove: recovery.ExemptionApproveReasons,
 			ExemptionReject: recovery.ExemptionRejectReasons, Proposals: q.Proposals, Entries: q.Entries,
-			Reasons: recovery.PlanRejectReasons, Decided: r.URL.Query().Get("decided")}})
+			Reasons: recovery.PlanRejectReasons, Decided: oneOf(r.URL.Query().Get("decided"), queueNotices),
+			CanResolve: s.cfg.Recovery.Service.MayResolve(actorOf(sess))}})
 }
 
 // proposalDecide approves or rejects a proposal with a reason from the list.
@@ -162,4 +170,69 @@ func (s *Server) bankUpload(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderBankErr(w http.ResponseWriter, r *http.Request, status int, key string, data map[string]any) {
 	l := s.localizer(r)
 	s.render(w, r, status, "bank", &page{L: l, Title: "bank.title", Message: l.T(key, data)})
+}
+
+// oneOf is v when it is one of the allowed values, else "".
+func oneOf(v string, allowed []string) string {
+	if slices.Contains(allowed, v) {
+		return v
+	}
+	return ""
+}
+
+// entryResolve books a queued bank payment to a claim staff name, records
+// it returned to the payer, or marks it handled, with the reason.
+func (s *Server) entryResolve(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	_, err := s.cfg.Recovery.Service.ResolveEntry(r.Context(), actorOf(sess), r.PathValue("id"), recovery.Resolution{
+		Action: f.Get("action"), Reference: f.Get("reference"), Note: f.Get("note")})
+	if err != nil {
+		if fault.Is(err, fault.Invalid) || fault.Is(err, fault.Conflict) {
+			s.renderError(w, r, fault.KindOf(err).Status(), fault.KeyOf(err))
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/recovery?decided=entry", http.StatusSeeOther)
+}
+
+// bankFileShow is every transaction of an imported file with what became
+// of it: the bulk view of a file.
+func (s *Server) bankFileShow(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	n := max(1, atoiOr(r.URL.Query().Get("page"), 1))
+	const per = 200
+	file, entries, err := s.cfg.Recovery.Service.FileEntries(r.Context(), actorOf(sess), r.PathValue("id"), per+1, (n-1)*per)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	more := len(entries) > per
+	if more {
+		entries = entries[:per]
+	}
+	s.render(w, r, http.StatusOK, "bank_file", &page{Title: "bank.file_title", Data: struct {
+		File    recovery.BankFileRecord
+		Entries []recovery.BankEntry
+		Next    int
+		More    bool
+	}{file, entries, n + 1, more}})
+}
+
+func atoiOr(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
 }

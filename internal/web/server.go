@@ -237,6 +237,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/recovery/exemptions/{id}", s.exemptionDecide)
 	mux.HandleFunc("GET /staff/recovery", s.recoveryQueue)
 	mux.HandleFunc("POST /staff/recovery/proposals/{id}", s.proposalDecide)
+	mux.HandleFunc("POST /staff/recovery/bank/entries/{id}", s.entryResolve)
+	mux.HandleFunc("GET /staff/recovery/bank/files/{id}", s.bankFileShow)
 	mux.HandleFunc("GET /staff/bank", s.bankForm)
 	mux.HandleFunc("POST /staff/bank", s.bankUpload)
 

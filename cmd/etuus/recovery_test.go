@@ -294,3 +294,42 @@ func TestBankImportUsesRecoveryRules(t *testing.T) {
 		}
 	}
 }
+
+// A payment the import could not book waits in the Centre's queue with a
+// form; a specialist books it to the claim the payer meant, and the
+// customer sees it paid.
+func TestBankQueueByStaff(t *testing.T) {
+	e := startApp(t)
+	claim := e.demoClaim("demo-person-maija")
+	content, _ := os.ReadFile(paymentFile(t, t.TempDir(), "11112", 10000, "Q-WEB-1"))
+	anna := browser()
+	english(e, anna)
+	e.signIn(anna, "test-staff", "staff-anna")
+	if resp, body := e.postMultipart(anna, "/staff/bank", nil, upload{"file", "camt.xml", string(content)}); resp.StatusCode != 200 || !strings.Contains(body, `id="queued">1<`) {
+		t.Fatalf("upload: %d\n%s", resp.StatusCode, body)
+	}
+	q, err := e.db().Recovery().QueuedEntries(context.Background(), 10)
+	if err != nil || len(q) != 1 {
+		t.Fatalf("queue: %+v %v", q, err)
+	}
+	_, body := e.get(anna, "/staff/recovery")
+	if !strings.Contains(body, `action="/staff/recovery/bank/entries/`+q[0].ID+`"`) {
+		t.Fatalf("the queue offers no action for the payment:\n%s", body)
+	}
+	// The operations user sees the upload but not the action.
+	olli := browser()
+	e.signIn(olli, "test-staff", "staff-olli")
+	if resp, _ := e.post(olli, "/staff/recovery/bank/entries/"+q[0].ID, url.Values{"action": {"book"}, "reference": {claim.Reference.String()}, "note": {"x"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("operations staff booking: %d; want 403", resp.StatusCode)
+	}
+	resp, body := e.post(anna, "/staff/recovery/bank/entries/"+q[0].ID, url.Values{"action": {"book"}, "reference": {claim.Reference.Grouped()}, "note": {"Reference mistyped by the payer."}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "The payment was dealt with") {
+		t.Fatalf("book: %d\n%s", resp.StatusCode, body)
+	}
+	if got := e.demoClaim("demo-person-maija"); got.Paid.Total() != 10000 {
+		t.Errorf("the claim shows %d paid; want 10000", got.Paid.Total())
+	}
+	if _, body := e.get(anna, "/staff/recovery/bank/files/"+q[0].FileID); !strings.Contains(body, "Booked") || !strings.Contains(body, "Reference mistyped") {
+		t.Errorf("the file's page:\n%s", body)
+	}
+}

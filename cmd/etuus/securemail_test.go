@@ -178,7 +178,7 @@ func TestSecureEmailLinkExpires(t *testing.T) {
 	e.post(c, "/secure-email", url.Values{"email": {"kati@example.ee"}, "unit": {"recovery"}})
 	link := e.lastLink("kati@example.ee", 1)
 	later := func() time.Time { return time.Now().Add(10*24*time.Hour + time.Minute) }
-	e.app.db.Now = later
+	e.app.db.SetClock(later)
 	e.app.web.SetClock(later)
 	resp, body := e.get(c, link)
 	if resp.StatusCode != http.StatusGone || !strings.Contains(body, "expired") {

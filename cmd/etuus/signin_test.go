@@ -429,8 +429,9 @@ func TestSessionIdleTimeout(t *testing.T) {
 		t.Error("the page lacks the idle warning")
 	}
 	// Move the server's clock past the idle timeout.
-	e.app.db.Now = func() time.Time { return time.Now().Add(31 * time.Minute) }
-	e.app.web.SetClock(e.app.db.Now)
+	later := func() time.Time { return time.Now().Add(31 * time.Minute) }
+	e.app.db.SetClock(later)
+	e.app.web.SetClock(later)
 	if resp, _ := e.get(c, "/my"); resp.Request.URL.Path != "/login" {
 		t.Errorf("after 31 idle minutes /my went to %s; want /login", resp.Request.URL.Path)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,8 +25,11 @@ import (
 type DB struct {
 	sql     *sql.DB
 	dialect dialect
-	// Now is the clock every transaction reads its fixed "now" from.
-	Now func() time.Time
+	// Now is the clock every transaction reads its fixed "now" from. Set
+	// it before the database is shared; SetClock changes it while others
+	// use the database.
+	Now   func() time.Time
+	clock atomic.Pointer[func() time.Time]
 	// display is the database location without credentials, for logs.
 	display string
 	// stmts caches prepared statements of the hottest queries by their text.
@@ -147,6 +151,18 @@ func (db *DB) check(ctx context.Context) error {
 	return nil
 }
 
+// SetClock replaces the clock while the database is in use (tests moving
+// time on under a running server).
+func (db *DB) SetClock(now func() time.Time) { db.clock.Store(&now) }
+
+// now is the clock's reading: SetClock's, else Now's.
+func (db *DB) now() time.Time {
+	if p := db.clock.Load(); p != nil {
+		return (*p)()
+	}
+	return db.Now()
+}
+
 // Close closes the database.
 func (db *DB) Close() error {
 	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
@@ -223,7 +239,7 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, db.mapErr(err)
 	}
-	return &Tx{Tx: t, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{Tx: t, db: db, now: db.now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // inTx runs fn in a transaction and commits it when fn returns nil. A busy or

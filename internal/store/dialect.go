@@ -80,6 +80,25 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// inList is the most values one IN (…) list takes, and insertRows the most
+// rows one INSERT writes. SQLite's driver looks up every parameter by its
+// number, a cost that grows with the statement's parameters, so on SQLite
+// statements stay small and are prepared once per transaction instead;
+// PostgreSQL takes one round trip for many rows.
+func (d dialect) inList() int {
+	if d == postgresDialect {
+		return 1000
+	}
+	return 50
+}
+
+func (d dialect) insertRows() int {
+	if d == postgresDialect {
+		return 200
+	}
+	return 1
+}
+
 func (d dialect) uniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

@@ -227,5 +227,5 @@ func (db *DB) OutboxBacklog(ctx context.Context) (pending int, oldest time.Durat
 	if err = db.queryRow(ctx, `SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY created_at LIMIT 1`).Scan(&at); err != nil {
 		return
 	}
-	return pending, db.Now().Sub(at), failed, nil
+	return pending, db.now().Sub(at), failed, nil
 }

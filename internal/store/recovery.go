@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -171,15 +172,22 @@ func (t recoveryTx) CustomerClaimForUpdate(ctx context.Context, personID, id str
 }
 
 func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]recovery.Claim, error) {
-	if len(refs) == 0 {
-		return nil, nil
+	var out []recovery.Claim
+	// refs are sorted, and so are the parts: the locks are taken in
+	// reference order across them.
+	for part := range slices.Chunk(refs, t.db.dialect.inList()) {
+		rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE reference IN (`+placeholders(1, len(part))+`)
+			ORDER BY reference`+t.db.dialect.forUpdate(), anys(part)...)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := scanAll(rows, scanClaim)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cs...)
 	}
-	rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE reference IN (`+placeholders(1, len(refs))+`)
-		ORDER BY reference`+t.db.dialect.forUpdate(), anys(refs)...)
-	if err != nil {
-		return nil, err
-	}
-	return scanAll(rows, scanClaim)
+	return out, nil
 }
 
 // placeholders is "$from, $from+1, …" for n values.
@@ -541,41 +549,51 @@ func scanBankEntry(row interface{ Scan(...any) error }) (*recovery.BankEntry, er
 
 func (t recoveryTx) BankEntriesByKey(ctx context.Context, keys []string) (map[string]*recovery.BankEntry, error) {
 	out := make(map[string]*recovery.BankEntry, len(keys))
-	if len(keys) == 0 {
-		return out, nil
+	for part := range slices.Chunk(keys, t.db.dialect.inList()) {
+		rows, err := t.QueryContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
+			WHERE tx_key IN (`+placeholders(1, len(part))+`) AND tx_key IS NOT NULL`, anys(part)...)
+		if err != nil {
+			return nil, err
+		}
+		es, err := scanAll(rows, scanBankEntry)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			out[e.Key] = e
+		}
 	}
-	rows, err := t.QueryContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries WHERE tx_key IN (`+placeholders(1, len(keys))+`)`, anys(keys)...)
-	if err != nil {
-		return nil, err
-	}
-	es, err := scanAll(rows, scanBankEntry)
-	for _, e := range es {
-		out[e.Key] = e
-	}
-	return out, err
+	return out, nil
 }
 
 func (t recoveryTx) BatchTotals(ctx context.Context, keys []string) (map[string]int64, error) {
 	out := map[string]int64{}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	rows, err := t.QueryContext(ctx, `SELECT batch_key, SUM(amount_cents) FROM bank_entries
-		WHERE batch_key IN (`+placeholders(1, len(keys))+`) AND status IN ('booked', 'queued', 'refused', 'reversed')
-		GROUP BY batch_key`, anys(keys)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var sum int64
-		if err := rows.Scan(&k, &sum); err != nil {
+	for part := range slices.Chunk(keys, t.db.dialect.inList()) {
+		// batch_key <> '' lets the partial index serve the query.
+		rows, err := t.QueryContext(ctx, `SELECT batch_key, SUM(amount_cents) FROM bank_entries
+			WHERE batch_key IN (`+placeholders(1, len(part))+`) AND batch_key <> '' AND status IN ('booked', 'queued', 'refused', 'reversed')
+			GROUP BY batch_key`, anys(part)...)
+		if err != nil {
 			return nil, err
 		}
-		out[k] = sum
+		sums, err := scanAll(rows, func(row interface{ Scan(...any) error }) (struct {
+			k string
+			n int64
+		}, error) {
+			var v struct {
+				k string
+				n int64
+			}
+			return v, row.Scan(&v.k, &v.n)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range sums {
+			out[v.k] = v.n
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t recoveryTx) ReversibleCredit(ctx context.Context, account, reference string, cents int64) (recovery.BankEntry, error) {
@@ -595,12 +613,9 @@ const bankEntryInsert = `INSERT INTO bank_entries (id, file_id, line, entry_inde
 
 const bankEntryArgs = 26
 
-// insertRows is how many rows one INSERT statement writes.
-const insertRows = 200
-
 func (t recoveryTx) InsertBankEntries(ctx context.Context, es []*recovery.BankEntry) error {
 	for len(es) > 0 {
-		n := min(len(es), insertRows)
+		n := min(len(es), t.db.dialect.insertRows())
 		var q strings.Builder
 		q.WriteString(bankEntryInsert)
 		args := make([]any, 0, n*bankEntryArgs)

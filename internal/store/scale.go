@@ -70,7 +70,7 @@ func (db *DB) LoadScale(ctx context.Context, o ScaleOptions) (ScaleReport, error
 	if o.Chunk <= 0 {
 		o.Chunk = 100_000
 	}
-	now := db.Now().UTC()
+	now := db.now().UTC()
 	rep := ScaleReport{Rows: map[string]int64{}}
 	g, err := db.reserveScale(ctx, o, now, &rep)
 	if err != nil {
@@ -218,7 +218,7 @@ func (db *DB) scaleChunk(ctx context.Context, rep *ScaleReport, n int, next func
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{Tx: sqlTx, db: db, now: db.now().UTC().Truncate(time.Microsecond)}
 	defer tx.Rollback()
 	if q := db.dialect.lockAudit(); q != "" {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

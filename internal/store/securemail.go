@@ -29,7 +29,7 @@ func (r *SecureMailRepo) InTx(ctx context.Context, fn func(securemail.Tx) error)
 }
 
 // Now is the database's clock.
-func (r *SecureMailRepo) Now() time.Time { return r.db.Now().UTC() }
+func (r *SecureMailRepo) Now() time.Time { return r.db.now().UTC() }
 
 // RecentLinks counts the links asked for by an address and by a client
 // since a moment.

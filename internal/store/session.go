@@ -88,7 +88,7 @@ func (db *DB) SessionByToken(ctx context.Context, tokenHash string) (auth.Sessio
 // TouchSession records that the session was used now, which restarts its
 // idle timeout.
 func (db *DB) TouchSession(ctx context.Context, id string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, db.Now().UTC().Truncate(time.Microsecond), id)
+	_, err := db.sql.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, db.now().UTC().Truncate(time.Microsecond), id)
 	return db.mapErr(err)
 }
 

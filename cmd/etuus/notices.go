@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -201,17 +202,30 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return err
 }
 
-// outboxMetrics shows the outbox's backlog on /metrics, read at each scrape.
+// outboxMetricsEvery is how long the outbox gauges are kept between
+// reads: the pending and failed counts grow with the backlog, so they are
+// read at most this often however often /metrics is scraped.
+const outboxMetricsEvery = 5 * time.Second
+
+// outboxMetrics shows the outbox's backlog on /metrics, read from the
+// database at most every outboxMetricsEvery; scrapes in between get the
+// values kept, the oldest wait aged by the time since.
 type outboxMetrics struct {
 	db                      *store.DB
 	pending, oldest, failed *prometheus.Desc
+
+	mu                sync.Mutex
+	readAt            time.Time // zero: never read
+	nPending, nFailed int
+	oldestAt          time.Duration
 }
 
 func newOutboxMetrics(db *store.DB) *outboxMetrics {
+	const kept = " Read from the database at most every 5 s."
 	return &outboxMetrics{db: db,
-		pending: prometheus.NewDesc("etuus_outbox_pending", "Notices waiting to be sent (first try or a retry).", nil, nil),
-		oldest:  prometheus.NewDesc("etuus_outbox_oldest_pending_seconds", "How long the longest-waiting notice has waited.", nil, nil),
-		failed:  prometheus.NewDesc("etuus_outbox_failed", "Notices given up on after a permanent refusal or too many tries.", nil, nil),
+		pending: prometheus.NewDesc("etuus_outbox_pending", "Notices waiting to be sent (first try or a retry)."+kept, nil, nil),
+		oldest:  prometheus.NewDesc("etuus_outbox_oldest_pending_seconds", "How long the longest-waiting notice has waited."+kept, nil, nil),
+		failed:  prometheus.NewDesc("etuus_outbox_failed", "Notices given up on after a permanent refusal or too many tries."+kept, nil, nil),
 	}
 }
 
@@ -222,14 +236,24 @@ func (m *outboxMetrics) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (m *outboxMetrics) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	pending, oldest, failed, err := m.db.OutboxBacklog(ctx)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(m.pending, err)
-		return
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	if m.readAt.IsZero() || now.Sub(m.readAt) >= outboxMetricsEvery {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		pending, oldest, failed, err := m.db.OutboxBacklog(ctx)
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(m.pending, err)
+			return
+		}
+		m.readAt, m.nPending, m.oldestAt, m.nFailed = now, pending, oldest, failed
 	}
-	ch <- prometheus.MustNewConstMetric(m.pending, prometheus.GaugeValue, float64(pending))
+	oldest := time.Duration(0)
+	if m.nPending > 0 {
+		oldest = m.oldestAt + now.Sub(m.readAt)
+	}
+	ch <- prometheus.MustNewConstMetric(m.pending, prometheus.GaugeValue, float64(m.nPending))
 	ch <- prometheus.MustNewConstMetric(m.oldest, prometheus.GaugeValue, oldest.Seconds())
-	ch <- prometheus.MustNewConstMetric(m.failed, prometheus.GaugeValue, float64(failed))
+	ch <- prometheus.MustNewConstMetric(m.failed, prometheus.GaugeValue, float64(m.nFailed))
 }

@@ -73,8 +73,9 @@ type Tx interface {
 	// UnitThreads lists a unit's queue by the filter; waitedBefore, when
 	// not zero, keeps threads waiting since that instant or earlier.
 	UnitThreads(ctx context.Context, f QueueFilter, waitedBefore time.Time) ([]StaffThread, error)
-	// UnitWaiting counts a unit's threads that wait for an answer and
-	// tells the oldest wait.
+	// UnitWaiting counts a unit's threads that wait for an answer, but
+	// at most WaitingCap+1 of them (more than WaitingCap is shown as
+	// such), and tells the oldest wait.
 	UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error)
 	// UnitExists reports whether a unit exists.
 	UnitExists(ctx context.Context, unitID string) (bool, error)

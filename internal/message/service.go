@@ -73,6 +73,10 @@ const (
 	// DefaultQueueLimit is the longest queue listed when the filter sets
 	// no limit.
 	DefaultQueueLimit = 100
+	// WaitingCap bounds the count of a unit's waiting threads that each
+	// view of the queue reads: a count above it means "more than
+	// WaitingCap".
+	WaitingCap = 1000
 )
 
 // Verification codes: six digits, valid for a quarter of an hour, five

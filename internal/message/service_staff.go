@@ -14,7 +14,7 @@ import (
 // Queue is a unit's message queue as one filter shows it.
 type Queue struct {
 	Threads []StaffThread
-	Waiting int       // the unit's threads waiting for an answer, whatever the filter
+	Waiting int       // the unit's threads waiting for an answer, whatever the filter; above WaitingCap means more than that
 	Oldest  time.Time // when the longest of those waits began
 }
 

@@ -36,6 +36,8 @@ type Repo interface {
 	// the day, oldest due first, with their holders' names.
 	OverdueClaims(ctx context.Context, before civil.Date, limit int) ([]DueClaim, error)
 	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
+	// ClaimHistories reads the histories of the claims in one query.
+	ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]Event, error)
 	// CollectingClaimIDs lists, by ID after the given one, the claims the
 	// daily collection looks at.
 	CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error)
@@ -518,13 +520,17 @@ func (s *Service) dueForCollection(ctx context.Context, today civil.Date, limit 
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(cs))
+	for i, d := range cs {
+		ids[i] = d.Claim.ID
+	}
+	histories, err := s.repo.ClaimHistories(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []DueClaim
 	for _, d := range cs {
-		history, err := s.repo.ClaimEvents(ctx, d.Claim.ID)
-		if err != nil {
-			return nil, err
-		}
-		act, err := NextAction(d.Claim, history, today, s.cfg.Rules)
+		act, err := NextAction(d.Claim, histories[d.Claim.ID], today, s.cfg.Rules)
 		if err != nil || act.Kind == ActNone {
 			continue
 		}

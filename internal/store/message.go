@@ -66,19 +66,25 @@ func scanThreadRow(row interface{ Scan(...any) error }) (message.Thread, error) 
 	return t, err
 }
 
-// PartyThreads lists a party's threads for a folder, newest first: only
-// the columns a folder shows, read from the index that orders them, which
-// keeps a long inbox fast.
-func (r *MessageRepo) PartyThreads(ctx context.Context, p message.Party, box message.Box, limit, offset int) ([]message.Thread, error) {
-	const cols = `t.id, t.unit_id, t.subject, t.specification, t.title, t.status, t.last_message_at, t.unread_customer`
-	q := `SELECT ` + cols + ` FROM threads t WHERE t.party_kind = $1 AND t.party_id = $2
+// The folders' queries: the columns a folder shows, read from the index
+// that orders them (threads_party for the inbox, threads_party_sent for the
+// sent folder, which holds only threads the customer has written in), so
+// that a page costs the same however long the folder or the table.
+const (
+	folderCols    = `t.id, t.unit_id, t.subject, t.specification, t.title, t.status, t.last_message_at, t.unread_customer`
+	partyInboxSQL = `SELECT ` + folderCols + ` FROM threads t WHERE t.party_kind = $1 AND t.party_id = $2
 		ORDER BY t.last_message_at DESC, t.id DESC LIMIT $3 OFFSET $4`
+	partySentSQL = `SELECT ` + folderCols + ` FROM threads t WHERE t.party_kind = $1 AND t.party_id = $2
+		AND t.customer_message_at IS NOT NULL
+		ORDER BY t.customer_message_at DESC, t.id DESC LIMIT $3 OFFSET $4`
+)
+
+// PartyThreads lists a party's threads for a folder, newest first (the
+// sent folder by the customer's last message), one page.
+func (r *MessageRepo) PartyThreads(ctx context.Context, p message.Party, box message.Box, limit, offset int) ([]message.Thread, error) {
+	q := partyInboxSQL
 	if box == message.Sent {
-		q = `SELECT ` + cols + ` FROM threads t
-			JOIN (SELECT thread_id, max(created_at) AS at FROM thread_messages WHERE author_kind = 'customer' GROUP BY thread_id) s
-			ON s.thread_id = t.id
-			WHERE t.party_kind = $1 AND t.party_id = $2
-			ORDER BY s.at DESC, t.id DESC LIMIT $3 OFFSET $4`
+		q = partySentSQL
 	}
 	rows, err := r.db.query(ctx, q, string(p.Kind), p.ID, limit, offset)
 	if err != nil {
@@ -206,6 +212,15 @@ func (tx msgTx) AddMessage(ctx context.Context, m *message.Message, files []mess
 	if err != nil {
 		return tx.db.mapErr(err)
 	}
+	if m.Author == message.AuthorCustomer {
+		// The sent folder's order, kept on the thread in the same
+		// transaction (threads_party_sent).
+		_, err = tx.ExecContext(ctx, `UPDATE threads SET customer_message_at = $2
+			WHERE id = $1 AND (customer_message_at IS NULL OR customer_message_at < $2)`, m.ThreadID, m.CreatedAt)
+		if err != nil {
+			return tx.db.mapErr(err)
+		}
+	}
 	m.Attachments = m.Attachments[:0]
 	for _, f := range files {
 		_, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, size, data) VALUES ($1, $2, $3)
@@ -300,6 +315,25 @@ func (tx msgTx) ThreadNotices(ctx context.Context, threadID string) ([]outbox.It
 
 // UnitThreads lists a unit's queue by the filter.
 func (tx msgTx) UnitThreads(ctx context.Context, f message.QueueFilter, waitedBefore time.Time) ([]message.StaffThread, error) {
+	q, args := unitThreadsSQL(f, waitedBefore)
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(r interface{ Scan(...any) error }) (message.StaffThread, error) {
+		var st message.StaffThread
+		var name, assigned string
+		t, err := scanThreadRow(scanExtra{r, []any{&name, &assigned}})
+		st.Thread, st.PartyName, st.AssignedName = t, name, assigned
+		return st, err
+	})
+}
+
+// unitThreadsSQL is the query of a unit's queue. Each view's ORDER BY is
+// the order of its partial index (threads_unit_open, threads_unit_closed,
+// threads_unit_waiting), so a page is the first entries of the unit's
+// range; the other filters are checked on the rows read.
+func unitThreadsSQL(f message.QueueFilter, waitedBefore time.Time) (string, []any) {
 	where := []string{"t.unit_id = $1"}
 	args := []any{f.UnitID}
 	arg := func(v any) string {
@@ -345,17 +379,7 @@ func (tx msgTx) UnitThreads(ctx context.Context, f message.QueueFilter, waitedBe
 	if f.Limit > 0 {
 		q += ` LIMIT ` + arg(f.Limit)
 	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanAll(rows, func(r interface{ Scan(...any) error }) (message.StaffThread, error) {
-		var st message.StaffThread
-		var name, assigned string
-		t, err := scanThreadRow(scanExtra{r, []any{&name, &assigned}})
-		st.Thread, st.PartyName, st.AssignedName = t, name, assigned
-		return st, err
-	})
+	return q, args
 }
 
 // scanExtra scans a row's first columns with the inner scanner's targets
@@ -367,19 +391,27 @@ type scanExtra struct {
 
 func (s scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
 
-// UnitWaiting counts a unit's threads waiting for an answer, and tells the
-// oldest wait.
+// The waiting count and the oldest wait, both from threads_unit_waiting:
+// the count reads at most message.WaitingCap+1 entries of it, so a view of
+// the queue costs the same however long the backlog.
+const (
+	unitWaitingCountSQL = `SELECT count(*) FROM (SELECT 1 FROM threads
+		WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed' LIMIT $2) w`
+	unitWaitingOldestSQL = `SELECT waiting_since FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'
+		ORDER BY waiting_since LIMIT 1`
+)
+
+// UnitWaiting counts a unit's threads waiting for an answer, up to
+// message.WaitingCap+1, and tells the oldest wait.
 func (tx msgTx) UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error) {
 	// min() of a timestamp comes back as text from SQLite, so the oldest
 	// is read by ordering instead.
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'`,
-		unitID).Scan(&n)
+	err = tx.QueryRowContext(ctx, unitWaitingCountSQL, unitID, message.WaitingCap+1).Scan(&n)
 	if err != nil || n == 0 {
 		return n, oldest, err
 	}
 	var at sql.NullTime
-	err = tx.QueryRowContext(ctx, `SELECT waiting_since FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'
-		ORDER BY waiting_since LIMIT 1`, unitID).Scan(&at)
+	err = tx.QueryRowContext(ctx, unitWaitingOldestSQL, unitID).Scan(&at)
 	if at.Valid {
 		oldest = at.Time.UTC()
 	}

@@ -243,31 +243,88 @@ type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
+const (
+	eventColumns   = `on_date, kind, cents, fees, interest, principal, note, at`
+	claimEventsSQL = `SELECT ` + eventColumns + ` FROM claim_events WHERE claim_id = $1 ORDER BY at, id`
+)
+
 // claimEvents reads a claim's history in the order it was written.
 func claimEvents(ctx context.Context, q querier, claimID string) ([]recovery.Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT on_date, kind, cents, fees, interest, principal, note, at
-		FROM claim_events WHERE claim_id = $1 ORDER BY at, id`, claimID)
+	rows, err := q.QueryContext(ctx, claimEventsSQL, claimID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []recovery.Event
 	for rows.Next() {
-		var e recovery.Event
-		var kind string
-		if err := rows.Scan(&e.On, &kind, &e.Cents, &e.Parts.Fees, &e.Parts.Interest, &e.Parts.Principal, &e.Note, &e.At); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.Kind, e.At = recovery.EventKind(kind), e.At.UTC()
 		out = append(out, e)
 	}
 	return out, rows.Err()
 }
 
+func scanEvent(row interface{ Scan(...any) error }, more ...any) (recovery.Event, error) {
+	var e recovery.Event
+	var kind string
+	if err := row.Scan(append([]any{&e.On, &kind, &e.Cents, &e.Parts.Fees, &e.Parts.Interest, &e.Parts.Principal, &e.Note, &e.At}, more...)...); err != nil {
+		return e, err
+	}
+	e.Kind, e.At = recovery.EventKind(kind), e.At.UTC()
+	return e, nil
+}
+
+// claimHistoriesSQL reads the histories of n claims in one query, each in
+// the order it was written (claim_events_claim gives each claim's range in
+// that order).
+func claimHistoriesSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`SELECT ` + eventColumns + `, claim_id FROM claim_events WHERE claim_id IN (`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i+1))
+	}
+	b.WriteString(`) ORDER BY claim_id, at, id`)
+	return b.String()
+}
+
+// ClaimHistories reads the histories of the claims in one query, by claim
+// ID; a claim with no history (or no such claim) has none in the map.
+func (r *RecoveryRepo) ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]recovery.Event, error) {
+	out := make(map[string][]recovery.Event, len(claimIDs))
+	if len(claimIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(claimIDs))
+	for i, id := range claimIDs {
+		args[i] = id
+	}
+	rows, err := r.db.sql.QueryContext(ctx, claimHistoriesSQL(len(claimIDs)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		e, err := scanEvent(rows, &id)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], e)
+	}
+	return out, rows.Err()
+}
+
+const collectingClaimsSQL = `SELECT id FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND id > $1
+		ORDER BY id LIMIT $2`
+
 // CollectingClaimIDs lists the claims still collected, by ID after after.
 func (r *RecoveryRepo) CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error) {
-	rows, err := r.db.sql.QueryContext(ctx, `SELECT id FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND id > $1
-		ORDER BY id LIMIT $2`, after, limit)
+	rows, err := r.db.sql.QueryContext(ctx, collectingClaimsSQL, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -277,12 +334,16 @@ func (r *RecoveryRepo) CollectingClaimIDs(ctx context.Context, after string, lim
 	})
 }
 
+// overdueClaimsSQL reads the first entries of claims_due, the partial
+// index of the claims still collected in this order.
+const overdueClaimsSQL = `SELECT ` + claimColumns + `,
+		(SELECT p.given_name || ' ' || p.family_name FROM persons p WHERE p.id = claims.person_id)
+		FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND due_date < $1 ORDER BY due_date, id LIMIT $2`
+
 // OverdueClaims lists claims still collected and due before the day, oldest
 // due first, with their holders' names.
 func (r *RecoveryRepo) OverdueClaims(ctx context.Context, before civil.Date, limit int) ([]recovery.DueClaim, error) {
-	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+claimColumns+`,
-		(SELECT p.given_name || ' ' || p.family_name FROM persons p WHERE p.id = claims.person_id)
-		FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND due_date < $1 ORDER BY due_date, id LIMIT $2`, before, limit)
+	rows, err := r.db.sql.QueryContext(ctx, overdueClaimsSQL, before, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -655,15 +716,19 @@ func (t recoveryTx) UpdateBankEntry(ctx context.Context, e *recovery.BankEntry) 
 	return err
 }
 
+// queuedEntriesSQL reads bank_entries_status (status, created_at,
+// entry_index) in its order.
+const queuedEntriesSQL = `SELECT e.id, e.file_id, f.name, e.line, e.archive_id, e.amount_cents, e.raw_reference, e.value_date, e.reason,
+			COALESCE(of.name, ''), COALESCE(o.line, 0)
+		FROM bank_entries e JOIN bank_files f ON f.id = e.file_id
+		LEFT JOIN bank_entries o ON o.id = e.original_id LEFT JOIN bank_files of ON of.id = o.file_id
+		WHERE e.status = $1 ORDER BY e.created_at, e.entry_index LIMIT $2`
+
 // QueuedEntries is the staff queue of payments not booked by themselves,
 // oldest first, with the file and line of each and of the transaction an
 // archive ID used twice was first used for.
 func (r *RecoveryRepo) QueuedEntries(ctx context.Context, limit int) ([]recovery.QueuedEntry, error) {
-	rows, err := r.db.sql.QueryContext(ctx, `SELECT e.id, e.file_id, f.name, e.line, e.archive_id, e.amount_cents, e.raw_reference, e.value_date, e.reason,
-			COALESCE(of.name, ''), COALESCE(o.line, 0)
-		FROM bank_entries e JOIN bank_files f ON f.id = e.file_id
-		LEFT JOIN bank_entries o ON o.id = e.original_id LEFT JOIN bank_files of ON of.id = o.file_id
-		WHERE e.status = $1 ORDER BY e.status, e.created_at, e.entry_index LIMIT $2`, recovery.EntryQueued, limit)
+	rows, err := r.db.sql.QueryContext(ctx, queuedEntriesSQL, recovery.EntryQueued, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -331,7 +331,7 @@ func newBulk(tx *Tx, conn *sql.Conn) *bulk {
 		{"claim_events", "id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at"},
 		{"bank_entries", "id, file_id, line, entry_index, account, booking_date, archive_id, tx_key, amount_cents, reference, raw_reference, value_date, status, claim_id, person_id, alloc_fees, alloc_interest, alloc_principal, created_at"},
 		{"notification_consents", "person_id, allow_messages, channel, address, verified, updated_at"},
-		{"threads", "id, party_kind, party_id, lang, unit_id, subject, specification, title, status, assigned_to, created_at, last_message_at, waiting_since, unread_customer, unread_staff"},
+		{"threads", "id, party_kind, party_id, lang, unit_id, subject, specification, title, status, assigned_to, created_at, last_message_at, waiting_since, unread_customer, unread_staff, customer_message_at"},
 		{"thread_messages", "id, thread_id, author_kind, author_id, body, internal, created_at"},
 		{"outbox", "id, channel, recipient, lang, kind, payload, message_id, person_id, thread_id, status, attempts, next_at, last_error, created_at, sent_at"},
 		{"audit_log", "seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash"},
@@ -389,9 +389,15 @@ func (b *bulk) customer(ctx context.Context, c scale.Customer) error {
 		b.add("notification_consents", p.ID, cs.AllowMessages, string(cs.Channel), cs.Address, cs.Verified, cs.UpdatedAt)
 	}
 	for _, t := range c.Threads {
+		var sent time.Time // the customer's last message, as AddMessage keeps it
+		for _, m := range t.Messages {
+			if m.Author == message.AuthorCustomer && m.CreatedAt.After(sent) {
+				sent = m.CreatedAt
+			}
+		}
 		b.add("threads", t.ID, string(t.PartyKind), t.PartyID, t.Lang, t.UnitID, t.Subject, t.Specification, t.Title,
 			string(t.Status), nullIfEmpty(t.AssignedTo), t.CreatedAt, t.LastMessageAt, zeroTimeNil(t.WaitingSince),
-			t.UnreadByCustomer, t.UnreadByStaff)
+			t.UnreadByCustomer, t.UnreadByStaff, zeroTimeNil(sent))
 		for _, m := range t.Messages {
 			b.add("thread_messages", m.ID, m.ThreadID, string(m.Author), m.AuthorID, m.Body, m.Internal, m.CreatedAt)
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ type queueData struct {
 	Subjects []message.Subject
 	Ages     []string
 	Threads  []queueRow
-	Waiting  int
+	Waiting  string // how many threads wait ("1000+" past message.WaitingCap); empty when none
 	Oldest   string // the longest wait
 	Query    string // the filters, for links that keep them
 	Done     string
@@ -98,7 +99,12 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Threads = append(d.Threads, row)
 	}
-	d.Waiting = n
+	switch {
+	case n > message.WaitingCap:
+		d.Waiting = strconv.Itoa(message.WaitingCap) + "+"
+	case n > 0:
+		d.Waiting = strconv.Itoa(n)
+	}
 	if n > 0 {
 		d.Oldest = waited(l.T, now.Sub(oldest))
 	}

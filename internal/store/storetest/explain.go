@@ -60,7 +60,7 @@ func GrowingReads(t testing.TB, db *store.DB, tables []string, query string, arg
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	for _, setting := range []string{"enable_seqscan", "enable_hashjoin", "enable_mergejoin"} {
+	for _, setting := range []string{"enable_seqscan", "enable_hashjoin", "enable_mergejoin", "enable_sort"} {
 		if _, err := tx.ExecContext(ctx, `SET LOCAL `+setting+` = off`); err != nil {
 			t.Fatal(err)
 		}

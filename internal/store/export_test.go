@@ -1,0 +1,31 @@
+package store
+
+import (
+	"time"
+
+	"github.com/etuus/etuus/internal/message"
+)
+
+// The SQL of the queries behind the pages, for the plan checks
+// (scale_plan_test.go), so that they explain what the store runs.
+const (
+	PartyInboxSQL        = partyInboxSQL
+	PartySentSQL         = partySentSQL
+	UnitWaitingCountSQL  = unitWaitingCountSQL
+	UnitWaitingOldestSQL = unitWaitingOldestSQL
+	ClaimEventsSQL       = claimEventsSQL
+	OverdueClaimsSQL     = overdueClaimsSQL
+	CollectingClaimsSQL  = collectingClaimsSQL
+	QueuedEntriesSQL     = queuedEntriesSQL
+)
+
+// UnitThreadsSQL is the staff queue's query for the filter.
+func UnitThreadsSQL(f message.QueueFilter, waitedBefore time.Time) (string, []any) {
+	return unitThreadsSQL(f, waitedBefore)
+}
+
+// ClaimHistoriesSQL is the query that reads n claims' histories.
+func ClaimHistoriesSQL(n int) string { return claimHistoriesSQL(n) }
+
+// ClaimOutboxSQL is the outbox worker's claim on PostgreSQL, every channel.
+func ClaimOutboxSQL() string { return postgresDialect.claimSQL(nil) }

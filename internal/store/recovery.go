@@ -716,19 +716,19 @@ func (t recoveryTx) UpdateBankEntry(ctx context.Context, e *recovery.BankEntry) 
 	return err
 }
 
-// queuedEntriesSQL reads bank_entries_status (status, created_at,
-// entry_index) in its order.
+// queuedEntriesSQL reads bank_entries_queued in its order (the status is
+// written out, not a parameter, so that SQLite uses the partial index).
 const queuedEntriesSQL = `SELECT e.id, e.file_id, f.name, e.line, e.archive_id, e.amount_cents, e.raw_reference, e.value_date, e.reason,
 			COALESCE(of.name, ''), COALESCE(o.line, 0)
 		FROM bank_entries e JOIN bank_files f ON f.id = e.file_id
 		LEFT JOIN bank_entries o ON o.id = e.original_id LEFT JOIN bank_files of ON of.id = o.file_id
-		WHERE e.status = $1 ORDER BY e.created_at, e.entry_index LIMIT $2`
+		WHERE e.status = 'queued' ORDER BY e.created_at, e.entry_index LIMIT $1`
 
 // QueuedEntries is the staff queue of payments not booked by themselves,
 // oldest first, with the file and line of each and of the transaction an
 // archive ID used twice was first used for.
 func (r *RecoveryRepo) QueuedEntries(ctx context.Context, limit int) ([]recovery.QueuedEntry, error) {
-	rows, err := r.db.sql.QueryContext(ctx, queuedEntriesSQL, recovery.EntryQueued, limit)
+	rows, err := r.db.sql.QueryContext(ctx, queuedEntriesSQL, limit)
 	if err != nil {
 		return nil, err
 	}

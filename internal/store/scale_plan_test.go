@@ -57,7 +57,7 @@ var pageQueries = []pageQuery{
 	{"/staff/recovery: PendingProposals", `SELECT pp.id FROM plan_proposals pp
 		JOIN claims c ON c.id = pp.claim_id JOIN persons p ON p.id = pp.person_id WHERE pp.status = $1 ORDER BY pp.created_at LIMIT $2`,
 		func(p planParams) []any { return []any{"pending", 200} }},
-	{"/staff/recovery: QueuedEntries", store.QueuedEntriesSQL, func(p planParams) []any { return []any{"queued", 200} }},
+	{"/staff/recovery: QueuedEntries", store.QueuedEntriesSQL, func(p planParams) []any { return []any{200} }},
 	{"/staff/recovery: PendingExemptions", `SELECT x.id FROM exemption_applications x
 		JOIN claims c ON c.id = x.claim_id JOIN persons p ON p.id = x.person_id WHERE x.status = $1 ORDER BY x.created_at LIMIT $2`,
 		func(p planParams) []any { return []any{"pending", 200} }},

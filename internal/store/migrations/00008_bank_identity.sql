@@ -53,9 +53,10 @@ DROP TABLE bank_entries;
 ALTER TABLE bank_entries_v2 RENAME TO bank_entries;
 CREATE UNIQUE INDEX bank_entries_tx_key ON bank_entries (tx_key) WHERE tx_key IS NOT NULL;
 CREATE INDEX bank_entries_batch ON bank_entries (batch_key) WHERE batch_key <> '';
-CREATE INDEX bank_entries_status ON bank_entries (status, created_at);
+-- Only the queued rows, in the staff queue's order: a booked payment
+-- updates no index it does not need.
+CREATE INDEX bank_entries_queued ON bank_entries (created_at, entry_index) WHERE status = 'queued';
 CREATE INDEX bank_entries_file ON bank_entries (file_id, entry_index, tx_index);
-CREATE INDEX bank_entries_claim ON bank_entries (claim_id) WHERE claim_id IS NOT NULL;
 CREATE INDEX bank_entries_reference ON bank_entries (reference, amount_cents) WHERE status = 'booked';
 
 -- A file is imported in chunks, each its own transaction: progress is the
@@ -67,9 +68,9 @@ ALTER TABLE bank_files ADD COLUMN reported_again INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE bank_files ADD COLUMN reversed INTEGER NOT NULL DEFAULT 0;
 
 -- +goose Down
+DROP INDEX bank_entries_queued;
 DROP INDEX bank_entries_tx_key;
 DROP INDEX bank_entries_batch;
-DROP INDEX bank_entries_claim;
 DROP INDEX bank_entries_reference;
 ALTER TABLE bank_files DROP COLUMN status;
 ALTER TABLE bank_files DROP COLUMN progress;

@@ -26,17 +26,11 @@ CREATE INDEX threads_unit_waiting ON threads (unit_id, waiting_since, id)
 -- The recovery queue's overdue claims, oldest due first.
 CREATE INDEX claims_due ON claims (due_date, id) WHERE status IN ('open', 'in_plan', 'reminded');
 
--- The queued bank entries in the order the staff queue lists them.
-DROP INDEX bank_entries_status;
-CREATE INDEX bank_entries_status ON bank_entries (status, created_at, entry_index);
-
 -- The outbox worker's pick of due notices, in the order it takes them.
 CREATE INDEX outbox_pending ON outbox (next_at, id) WHERE status = 'pending';
 
 -- +goose Down
 DROP INDEX outbox_pending;
-DROP INDEX bank_entries_status;
-CREATE INDEX bank_entries_status ON bank_entries (status, created_at);
 DROP INDEX claims_due;
 DROP INDEX threads_unit_waiting;
 DROP INDEX threads_unit_closed;

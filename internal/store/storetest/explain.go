@@ -97,7 +97,7 @@ func GrowingReads(t testing.TB, db *store.DB, tables []string, query string, arg
 			// An index read in its order up to a LIMIT, keeping every row
 			// (the newest audit entry), reads only what it returns.
 			case (n.Type == "Index Scan" || n.Type == "Index Only Scan") && n.IndexCond == "" &&
-				!(len(up) > 0 && up[len(up)-1].Type == "Limit" && n.Filter == ""):
+				!(n.Filter == "" && drivesLimit(n, up)):
 			default:
 				return
 			}
@@ -105,6 +105,24 @@ func GrowingReads(t testing.TB, db *store.DB, tables []string, query string, arg
 		})
 	}
 	return reads
+}
+
+// drivesLimit reports whether n feeds a LIMIT row by row: the LIMIT is its
+// parent, or stands above nested loops whose outer (first) input n is, so
+// the scan stops when the LIMIT has its rows.
+func drivesLimit(n *planNode, up []*planNode) bool {
+	child := n
+	for i := len(up) - 1; i >= 0; i-- {
+		switch p := up[i]; {
+		case p.Type == "Limit":
+			return true
+		case p.Type == "Nested Loop" && len(p.Plans) > 0 && &p.Plans[0] == child:
+			child = p
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 type planNode struct {

@@ -145,8 +145,10 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSessionCookie(w, token)
-	next := f.Next
-	if next == "/" || next == "" {
+	// The flow's next was checked when it was stored; check it again, as
+	// every redirect target that came from outside is.
+	next := localPath(f.Next)
+	if next == "/" {
 		next = "/my"
 		if sess.Kind == auth.Staff {
 			next = "/staff"

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -57,6 +59,15 @@ func (t signInTx) InsertSession(ctx context.Context, s *auth.Session, tokenHash 
 		s.ID, tokenHash, string(s.Kind), nullIfEmpty(s.PersonID), nullIfEmpty(s.StaffID), s.Provider, s.IDToken,
 		s.CreatedAt, s.LastSeenAt, s.ExpiresAt)
 	return err
+}
+
+func (t signInTx) EndSessionByToken(ctx context.Context, tokenHash string) (string, error) {
+	var id string
+	err := t.QueryRowContext(ctx, `DELETE FROM sessions WHERE token_hash = $1 RETURNING id`, tokenHash).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
 }
 
 func (t signInTx) Audit(ctx context.Context, es ...audit.Entry) error { return t.Tx.Audit(ctx, es...) }

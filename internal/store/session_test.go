@@ -89,3 +89,37 @@ func TestSignInService(t *testing.T) {
 		}
 	})
 }
+
+// A sign-in Replacing the browser's previous token ends that session in
+// its own transaction, whoever it belonged to.
+func TestSignInReplacing(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		units, contacts, err := org.Reference()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SeedReference(ctx, units, contacts); err != nil {
+			t.Fatal(err)
+		}
+		svc := auth.NewService(db, auth.Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Warn: 2 * time.Minute})
+		maija := auth.Identity{Provider: "test-citizen", Kind: auth.Citizen, Subject: "s1", HETU: "010403A998U", GivenName: "Maija", FamilyName: "M"}
+		matti := auth.Identity{Provider: "test-citizen", Kind: auth.Citizen, Subject: "s2", HETU: "131052-308T", GivenName: "Matti", FamilyName: "M"}
+		if _, err := svc.SignIn(ctx, maija, "old", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SignIn(ctx, matti, "new", "", auth.Replacing("old")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Session(ctx, "old"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the replaced session: %v; want NotFound", err)
+		}
+		if _, err := svc.Session(ctx, "new"); err != nil {
+			t.Errorf("the new session: %v", err)
+		}
+		// Replacing a token that names no session is no error.
+		if _, err := svc.SignIn(ctx, maija, "newer", "", auth.Replacing("never-issued")); err != nil {
+			t.Errorf("replacing nothing: %v", err)
+		}
+	})
+}

@@ -138,8 +138,14 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		s.refuseLogin(w, r, err)
 		return
 	}
+	// The browser's previous session, whoever's it was, ends with this
+	// sign-in: one browser, one session.
+	var opts []auth.SignInOption
+	if old, err := r.Cookie(s.sessionCookie()); err == nil && old.Value != "" {
+		opts = append(opts, auth.Replacing(auth.HashToken(old.Value)))
+	}
 	token := auth.RandomToken()
-	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), rawID)
+	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), rawID, opts...)
 	if err != nil {
 		s.fail(w, r, err)
 		return

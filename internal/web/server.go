@@ -176,6 +176,7 @@ func (s *Server) Handler() http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	var h http.Handler = mux
 	h = csrf.Handler(h)
+	h = s.sameOrigin(h)
 	h = s.withSession(h)
 	h = s.limitBody(h)
 	h = s.secure(h)

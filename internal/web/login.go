@@ -56,6 +56,12 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 // verifier are kept server-side under a random ID whose cookie only this
 // browser holds, so a callback in another browser finds nothing.
 func (s *Server) loginStart(w http.ResponseWriter, r *http.Request) {
+	// Each start stores a flow: an address gets a bounded number.
+	if !s.signIns.allow(clientKey(r), s.now()) {
+		w.Header().Set("Retry-After", itoa(int(s.signIns.rate.Every.Seconds()+1)))
+		s.renderError(w, r, http.StatusTooManyRequests, "error.too_many")
+		return
+	}
 	rp := s.provider(r.PathValue("provider"))
 	if rp == nil {
 		s.refuseLogin(w, r, fault.New(fault.NotFound, auth.ErrKeyProvider))

@@ -224,6 +224,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		Auth:              authCfg,
 		Mount:             mount,
 		FormActionOrigins: authCfg.FormActionOrigins(),
+		SignInLimit:       c.SignInLimit,
 	}, db, cat, log, reg)
 	if err != nil {
 		a.close()

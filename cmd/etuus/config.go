@@ -7,6 +7,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/web"
 
 	"flag"
 	"fmt"
@@ -38,6 +39,9 @@ type config struct {
 	StaffGroupPrefix string
 	SessionIdle      time.Duration
 	SessionMax       time.Duration
+	// SignInLimit bounds sign-in starts per address; zero is the default
+	// (no flag yet: tests turn it off for benchmarks).
+	SignInLimit web.RateLimit
 
 	CreditorIBAN  string
 	CreditorName  string

@@ -442,7 +442,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 // choose the person → callback (code exchange, ID token check, session) →
 // the first page. It reports sign-ins per second.
 func BenchmarkSignInRoundTrip(b *testing.B) {
-	e := startApp(b)
+	e := startApp(b, func(c *config) { c.SignInLimit.Burst = -1 })
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

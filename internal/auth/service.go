@@ -39,6 +39,9 @@ type SignInTx interface {
 	// role of this sign-in, giving a new one an ID.
 	UpsertStaff(ctx context.Context, s *org.Staff) error
 	InsertSession(ctx context.Context, s *Session, tokenHash string) error
+	// EndSessionByToken deletes the session with the token's hash and
+	// returns its ID, or "" when there is none.
+	EndSessionByToken(ctx context.Context, tokenHash string) (string, error)
 	Audit(ctx context.Context, es ...audit.Entry) error
 }
 
@@ -61,14 +64,41 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // Timeouts are the session lifetimes the service applies.
 func (s *Service) Timeouts() Timeouts { return s.timeouts }
 
+// SignInOption changes what a sign-in does besides starting a session.
+type SignInOption func(*signInOptions)
+
+type signInOptions struct {
+	replacing string
+}
+
+// Replacing ends the session whose token hashes to tokenHash, if there is
+// one, in the sign-in's transaction: the session the browser signing in
+// still holds, whoever it belonged to (another customer, staff, a customer
+// where staff signs in), so that one browser has one session and the old
+// cookie, if kept aside, opens nothing.
+func Replacing(tokenHash string) SignInOption {
+	return func(o *signInOptions) { o.replacing = tokenHash }
+}
+
 // SignIn finds the customer or staff member the identity names — a
 // customer met for the first time is created, an eIDAS identity staff
 // linked acts for the linked record, a staff member's unit and role are
 // those of this sign-in — and starts a session, all in one transaction
 // with its audit entry.
-func (s *Service) SignIn(ctx context.Context, id Identity, tokenHash, idToken string) (Session, error) {
+func (s *Service) SignIn(ctx context.Context, id Identity, tokenHash, idToken string, opts ...SignInOption) (Session, error) {
+	var o signInOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	var sess Session
 	err := s.repo.InSignInTx(ctx, func(tx SignInTx) error {
+		var ended string
+		if o.replacing != "" {
+			var err error
+			if ended, err = tx.EndSessionByToken(ctx, o.replacing); err != nil {
+				return err
+			}
+		}
 		now := tx.Now()
 		sess = Session{Kind: id.Kind, Provider: id.Provider, IDToken: idToken,
 			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.timeouts.Absolute)}
@@ -112,7 +142,14 @@ func (s *Service) SignIn(ctx context.Context, id Identity, tokenHash, idToken st
 			return err
 		}
 		entry.Object = "session:" + sess.ID
-		return tx.Audit(ctx, entry)
+		entries := []audit.Entry{entry}
+		if ended != "" {
+			// Recorded as done by who signed in: the ended session's
+			// owner may be someone else, named by the session's entries.
+			entries = append(entries, audit.Entry{ActorKind: entry.ActorKind, ActorID: entry.ActorID, SubjectID: entry.SubjectID,
+				Action: "signout", Object: "session:" + ended, Detail: "replaced by session:" + sess.ID})
+		}
+		return tx.Audit(ctx, entries...)
 	})
 	return sess, err
 }

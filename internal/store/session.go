@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strconv"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -59,6 +62,15 @@ func (t signInTx) InsertSession(ctx context.Context, s *auth.Session, tokenHash 
 	return err
 }
 
+func (t signInTx) EndSessionByToken(ctx context.Context, tokenHash string) (string, error) {
+	var id string
+	err := t.QueryRowContext(ctx, `DELETE FROM sessions WHERE token_hash = $1 RETURNING id`, tokenHash).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
 func (t signInTx) Audit(ctx context.Context, es ...audit.Entry) error { return t.Tx.Audit(ctx, es...) }
 
 type scanFunc func(dest ...any) error
@@ -104,11 +116,27 @@ func (db *DB) EndSession(ctx context.Context, id string) error {
 }
 
 // SaveLoginFlow keeps a sign-in in progress until its callback.
+//
+// Sign-ins that were started and never finished expire; each save deletes
+// up to purgeLoginFlows of them first, in its transaction, so the table
+// holds no more than the flows of the last ten minutes plus a bounded
+// remainder, however many anonymous starts came and whether or not anyone
+// signs out.
 func (db *DB) SaveLoginFlow(ctx context.Context, idHash string, f auth.LoginFlow) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO login_flows (id_hash, provider, state, nonce, verifier, next, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, idHash, f.Provider, f.State, f.Nonce, f.Verifier, f.Next, f.ExpiresAt.UTC())
-	return db.mapErr(err)
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_flows WHERE id_hash IN
+			(SELECT id_hash FROM login_flows WHERE expires_at < $1 LIMIT `+strconv.Itoa(purgeLoginFlows)+`)`, tx.now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO login_flows (id_hash, provider, state, nonce, verifier, next, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, idHash, f.Provider, f.State, f.Nonce, f.Verifier, f.Next, f.ExpiresAt.UTC())
+		return err
+	})
 }
+
+// purgeLoginFlows is how many expired login flows one save deletes: more
+// than one, so that a backlog drains while sign-ins go on.
+const purgeLoginFlows = 16
 
 // TakeLoginFlow returns a sign-in in progress and deletes it, so that a
 // replayed callback finds nothing.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,6 +87,85 @@ func TestSignInService(t *testing.T) {
 		now = now.Add(2 * time.Minute)
 		if _, err := svc.TakeLogin(ctx, "flow-2"); !fault.Is(err, fault.NotFound) {
 			t.Errorf("expired flow: %v", err)
+		}
+	})
+}
+
+// A sign-in Replacing the browser's previous token ends that session in
+// its own transaction, whoever it belonged to.
+func TestSignInReplacing(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		units, contacts, err := org.Reference()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SeedReference(ctx, units, contacts); err != nil {
+			t.Fatal(err)
+		}
+		svc := auth.NewService(db, auth.Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Warn: 2 * time.Minute})
+		maija := auth.Identity{Provider: "test-citizen", Kind: auth.Citizen, Subject: "s1", HETU: "010403A998U", GivenName: "Maija", FamilyName: "M"}
+		matti := auth.Identity{Provider: "test-citizen", Kind: auth.Citizen, Subject: "s2", HETU: "131052-308T", GivenName: "Matti", FamilyName: "M"}
+		if _, err := svc.SignIn(ctx, maija, "old", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SignIn(ctx, matti, "new", "", auth.Replacing("old")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Session(ctx, "old"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the replaced session: %v; want NotFound", err)
+		}
+		if _, err := svc.Session(ctx, "new"); err != nil {
+			t.Errorf("the new session: %v", err)
+		}
+		// Replacing a token that names no session is no error.
+		if _, err := svc.SignIn(ctx, maija, "newer", "", auth.Replacing("never-issued")); err != nil {
+			t.Errorf("replacing nothing: %v", err)
+		}
+	})
+}
+
+// Anonymous sign-in starts cannot fill login_flows: each save deletes a
+// bounded batch of expired flows first, without anyone signing out.
+func TestLoginFlowsPurgedOnSave(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		flow := func(i int, expires time.Time) auth.LoginFlow {
+			return auth.LoginFlow{Provider: "p", State: fmt.Sprint("s", i), Nonce: "n", Verifier: "v", Next: "/", ExpiresAt: expires}
+		}
+		count := func() int {
+			var n int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM login_flows`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// 40 flows started and abandoned ten minutes before now.
+		db.Now = func() time.Time { return now.Add(-10 * time.Minute) }
+		for i := range 40 {
+			if err := db.SaveLoginFlow(ctx, fmt.Sprintf("old-%d", i), flow(i, now.Add(-time.Second))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.Now = func() time.Time { return now }
+		if err := db.SaveLoginFlow(ctx, "live-0", flow(0, now.Add(10*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n >= 41 || n <= 1 {
+			t.Errorf("after one save, %d flows; want some but not all 40 expired ones deleted (a bounded batch)", n)
+		}
+		for i := 1; i < 5; i++ {
+			if err := db.SaveLoginFlow(ctx, fmt.Sprintf("live-%d", i), flow(i, now.Add(10*time.Minute))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := count(); n != 5 {
+			t.Errorf("after five saves, %d flows; want the 5 live ones", n)
+		}
+		if _, err := db.TakeLoginFlow(ctx, "live-3"); err != nil {
+			t.Errorf("a live flow was deleted: %v", err)
 		}
 	})
 }

@@ -56,6 +56,12 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 // verifier are kept server-side under a random ID whose cookie only this
 // browser holds, so a callback in another browser finds nothing.
 func (s *Server) loginStart(w http.ResponseWriter, r *http.Request) {
+	// Each start stores a flow: an address gets a bounded number.
+	if !s.signIns.allow(clientKey(r), s.now()) {
+		w.Header().Set("Retry-After", itoa(int(s.signIns.rate.Every.Seconds()+1)))
+		s.renderError(w, r, http.StatusTooManyRequests, "error.too_many")
+		return
+	}
 	rp := s.provider(r.PathValue("provider"))
 	if rp == nil {
 		s.refuseLogin(w, r, fault.New(fault.NotFound, auth.ErrKeyProvider))
@@ -138,15 +144,23 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		s.refuseLogin(w, r, err)
 		return
 	}
+	// The browser's previous session, whoever's it was, ends with this
+	// sign-in: one browser, one session.
+	var opts []auth.SignInOption
+	if old, err := r.Cookie(s.sessionCookie()); err == nil && old.Value != "" {
+		opts = append(opts, auth.Replacing(auth.HashToken(old.Value)))
+	}
 	token := auth.RandomToken()
-	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), rawID)
+	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), rawID, opts...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.setSessionCookie(w, token)
-	next := f.Next
-	if next == "/" || next == "" {
+	// The flow's next was checked when it was stored; check it again, as
+	// every redirect target that came from outside is.
+	next := localPath(f.Next)
+	if next == "/" {
 		next = "/my"
 		if sess.Kind == auth.Staff {
 			next = "/staff"

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -165,4 +166,59 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// sameOrigin refuses a state-changing request from another origin, scheme
+// included. http.CrossOriginProtection compares the Origin header's host
+// with the request's Host only, so it lets https://host post to
+// http://host (a page on the other scheme, perhaps served by someone else,
+// is another origin). Here an Origin header, when sent, must be the
+// configured base URL's origin exactly. Browsers send "Origin: null" for
+// our own forms, since every page is served with Referrer-Policy:
+// no-referrer; then, and without an Origin, Sec-Fetch-Site must be
+// same-origin or none, as Go's check does. A request with neither is not
+// from a browser that would carry a victim's cookies, and passes.
+func (s *Server) sameOrigin(next http.Handler) http.Handler {
+	want := originOf(s.cfg.BaseURL)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		ok := true
+		o, site := r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site")
+		switch {
+		case o != "" && o != "null":
+			ok = want != "" && strings.EqualFold(o, want)
+		case o == "null" && site == "":
+			// An opaque origin (a sandboxed frame, a data: page) with
+			// nothing to say where it came from.
+			ok = false
+		case site != "":
+			ok = site == "same-origin" || site == "none"
+		}
+		if !ok {
+			s.renderError(w, r, http.StatusForbidden, "error.forbidden")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// originOf is a URL's origin as a browser's Origin header writes it:
+// scheme://host[:port], the port left out when it is the scheme's default.
+func originOf(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if p := u.Port(); p != "" && !(u.Scheme == "http" && p == "80" || u.Scheme == "https" && p == "443") {
+		host += ":" + p
+	}
+	return strings.ToLower(u.Scheme) + "://" + host
 }

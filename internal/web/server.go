@@ -91,6 +91,9 @@ type Config struct {
 	Messages MessagesConfig
 	// Customers links eIDAS identities to customer records.
 	Customers *customer.Service
+	// SignInLimit bounds sign-in starts per client address; zero is
+	// DefaultSignInLimit.
+	SignInLimit RateLimit
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
 	Mount map[string]http.Handler
@@ -120,6 +123,8 @@ type Server struct {
 	folderRows folderRows
 	// buffers are render buffers for reuse.
 	buffers sync.Pool
+	// signIns limits sign-in starts per client address.
+	signIns *limiter
 }
 
 // New builds the web front. Templates are parsed here, so a broken template
@@ -164,7 +169,8 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 			"/my/messages":    cfg.Messages.uploadLimit(),
 			"/staff/messages": cfg.Messages.uploadLimit(),
 		},
-		now: time.Now,
+		now:     time.Now,
+		signIns: newLimiter(cfg.SignInLimit),
 	}
 	return s, nil
 }
@@ -176,6 +182,7 @@ func (s *Server) Handler() http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	var h http.Handler = mux
 	h = csrf.Handler(h)
+	h = s.sameOrigin(h)
 	h = s.withSession(h)
 	h = s.limitBody(h)
 	h = s.secure(h)

@@ -735,7 +735,15 @@ func (b *chunkBooker) reverse(ctx context.Context, it *item) error {
 		}
 	}
 	if orig == nil && row.Reference != "" {
-		prev, err := b.tx.ReversibleCredit(ctx, row.Account, row.Reference, row.AmountCents)
+		// Payments this chunk took back already are still booked in the
+		// database until the chunk is written: skip them.
+		var taken []string
+		for _, u := range b.updated {
+			if u.Status == EntryReversed {
+				taken = append(taken, u.ID)
+			}
+		}
+		prev, err := b.tx.ReversibleCredit(ctx, row.Account, row.Reference, row.AmountCents, taken)
 		switch {
 		case err == nil:
 			orig = &prev

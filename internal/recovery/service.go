@@ -97,8 +97,9 @@ type Tx interface {
 	// BatchTotals sums, by batch key, the transactions itemised under it.
 	BatchTotals(ctx context.Context, batchKeys []string) (map[string]int64, error)
 	// ReversibleCredit is the latest booked or queued credit of the
-	// account with the reference and amount that no reversal took back.
-	ReversibleCredit(ctx context.Context, account, reference string, cents int64) (BankEntry, error)
+	// account with the reference and amount that no reversal took back,
+	// other than the transactions with the IDs skip.
+	ReversibleCredit(ctx context.Context, account, reference string, cents int64, skip []string) (BankEntry, error)
 	// InsertBankEntries stores new transactions, giving each an ID.
 	InsertBankEntries(ctx context.Context, es []*BankEntry) error
 	// UpdateBankEntry writes a stored transaction's status, resolution and

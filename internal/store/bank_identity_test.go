@@ -261,6 +261,20 @@ func TestBankReversal(t *testing.T) {
 		if got := f.paid(); !slices.Equal(got, []int64{0, 500}) {
 			t.Errorf("paid %v; want [0 500]", got)
 		}
+		// Two equal payments, then both taken back in one file: each
+		// reversal takes back one of them, never the same one twice.
+		f.load(notification(t, iso20022.Entry{AcctSvcrRef: "E-1", Transactions: []iso20022.Transaction{pays(200, f.ref(1), "E-1")}},
+			iso20022.Entry{AcctSvcrRef: "E-2", Transactions: []iso20022.Transaction{pays(200, f.ref(1), "E-2")}}))
+		twice := func(id string) iso20022.Entry {
+			return iso20022.Entry{AcctSvcrRef: id, CreditDebit: iso20022.Debit, Reversal: true,
+				Transactions: []iso20022.Transaction{{AmountCents: 200, Reference: f.ref(1), ReferenceType: "SCOR"}}}
+		}
+		if rep := f.load(notification(t, twice("R-E1"), twice("R-E2"), twice("R-E3"))); rep.Reversed != 2 || rep.Queued != 1 {
+			t.Errorf("three reversals of two equal payments: %+v; want two applied, one queued", rep)
+		}
+		if got := f.paid(); !slices.Equal(got, []int64{0, 500}) {
+			t.Errorf("after the reversals paid %v; want [0 500]", got)
+		}
 	})
 }
 

@@ -657,10 +657,15 @@ func (t recoveryTx) BatchTotals(ctx context.Context, keys []string) (map[string]
 	return out, nil
 }
 
-func (t recoveryTx) ReversibleCredit(ctx context.Context, account, reference string, cents int64) (recovery.BankEntry, error) {
-	e, err := scanBankEntry(t.queryRow(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
+func (t recoveryTx) ReversibleCredit(ctx context.Context, account, reference string, cents int64, skip []string) (recovery.BankEntry, error) {
+	not := ""
+	if len(skip) > 0 {
+		not = ` AND id NOT IN (` + placeholders(4, len(skip)) + `)`
+	}
+	e, err := scanBankEntry(t.QueryRowContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
 		WHERE reference = $1 AND amount_cents = $2 AND account = $3 AND direction = 'CRDT' AND reversal = 0
-		  AND status IN ('booked', 'queued') ORDER BY value_date DESC, created_at DESC LIMIT 1`, reference, cents, account))
+		  AND status IN ('booked', 'queued')`+not+` ORDER BY value_date DESC, created_at DESC LIMIT 1`,
+		append([]any{reference, cents, account}, anys(skip)...)...))
 	if err != nil {
 		return recovery.BankEntry{}, t.db.mapErr(err)
 	}

@@ -163,12 +163,9 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	box, n := message.Inbox, 1
+	box, n := message.Inbox, pageParam(q)
 	if q.Get("box") == string(message.Sent) {
 		box = message.Sent
-	}
-	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 && p < 10000 {
-		n = p
 	}
 	f, err := s.messages().Folder(r.Context(), actorOf(sess), box, n)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/etuus/etuus/internal/fault"
@@ -211,7 +210,7 @@ func (s *Server) bankFileShow(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	n := max(1, atoiOr(r.URL.Query().Get("page"), 1))
+	n := pageParam(r.URL.Query())
 	const per = 200
 	file, entries, err := s.cfg.Recovery.Service.FileEntries(r.Context(), actorOf(sess), r.PathValue("id"), per+1, (n-1)*per)
 	if err != nil {
@@ -228,11 +227,4 @@ func (s *Server) bankFileShow(w http.ResponseWriter, r *http.Request) {
 		Next    int
 		More    bool
 	}{file, entries, n + 1, more}})
-}
-
-func atoiOr(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	return def
 }

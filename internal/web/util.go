@@ -61,3 +61,12 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// pageParam is the ?page= of a paged list: 1 unless a number from 2 to
+// 9,999 is given.
+func pageParam(q url.Values) int {
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 && p < 10000 {
+		return p
+	}
+	return 1
+}

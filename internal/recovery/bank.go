@@ -464,6 +464,7 @@ type item struct {
 	e      *iso20022.Entry
 	t      iso20022.Transaction
 	row    *BankEntry
+	legacy string // the archive ID as the import before identities wrote it
 	ref    viite.Ref
 	refOK  bool
 	detail bool // the bank itemised the entry (TxDtls)
@@ -501,15 +502,27 @@ func (b *chunkBooker) book(ctx context.Context, entries []iso20022.Entry) error 
 		}
 		if it.row.Key != "" {
 			keys = append(keys, it.row.Key)
-			if it.row.BatchKey == "" && !it.detail {
-				keys = append(keys, "legacy:"+it.row.ArchiveID)
+			if it.legacy != "" {
+				keys = append(keys, "legacy:"+it.legacy)
 			}
 		}
 		if it.refOK {
 			refs = append(refs, it.ref.String())
 		}
 	}
-	var err error
+	// The claims first, in reference order, then the transactions reported
+	// before, locked too: what this chunk decides from them cannot change
+	// under it (staff resolving a queued payment, another import).
+	slices.Sort(refs)
+	refs = slices.Compact(refs)
+	cs, err := b.tx.ClaimsByReferenceForUpdate(ctx, refs)
+	if err != nil {
+		return err
+	}
+	b.claims = make(map[string]*Claim, len(cs))
+	for i := range cs {
+		b.claims[cs[i].Reference.String()] = &cs[i]
+	}
 	if b.known, err = b.tx.BankEntriesByKey(ctx, keys); err != nil {
 		return err
 	}
@@ -518,7 +531,7 @@ func (b *chunkBooker) book(ctx context.Context, entries []iso20022.Entry) error 
 			// A transaction booked before identities had an account and a
 			// date: its archive ID alone stands for it.
 			for _, it := range items {
-				if "legacy:"+it.row.ArchiveID == k && it.row.Key != "" {
+				if "legacy:"+it.legacy == k && it.row.Key != "" {
 					if _, ok := b.known[it.row.Key]; !ok {
 						b.known[it.row.Key] = v
 					}
@@ -534,16 +547,6 @@ func (b *chunkBooker) book(ctx context.Context, entries []iso20022.Entry) error 
 	}
 	if b.batches, err = b.tx.BatchTotals(ctx, lumps); err != nil {
 		return err
-	}
-	slices.Sort(refs)
-	refs = slices.Compact(refs)
-	cs, err := b.tx.ClaimsByReferenceForUpdate(ctx, refs)
-	if err != nil {
-		return err
-	}
-	b.claims = make(map[string]*Claim, len(cs))
-	for i := range cs {
-		b.claims[cs[i].Reference.String()] = &cs[i]
 	}
 	b.touched = map[string]*Claim{}
 	for _, it := range items {
@@ -586,13 +589,19 @@ func (b *chunkBooker) items(entries []iso20022.Entry) []*item {
 		if !detail {
 			txs = []iso20022.Transaction{{AmountCents: e.AmountCents, AcctSvcrRef: e.AcctSvcrRef}}
 		}
+		// Without a booking date the value date stands in; without either
+		// the transaction has no identity (the day of the import would
+		// make the same payment two transactions on two days).
 		booking, err := civil.ParseISO(e.BookingDate)
 		if err != nil {
-			booking = civil.Of(b.tx.Now())
+			booking, _ = civil.ParseISO(e.ValueDate)
 		}
 		day, err := civil.ParseISO(e.ValueDate)
 		if err != nil {
 			day = booking
+		}
+		if day.IsZero() {
+			day = civil.Of(b.tx.Now())
 		}
 		acct := strings.ReplaceAll(e.AccountIBAN, " ", "")
 		for n, t := range txs {
@@ -606,12 +615,23 @@ func (b *chunkBooker) items(entries []iso20022.Entry) []*item {
 				}
 			}
 			row := &BankEntry{FileID: b.fileID, Line: e.Line, EntryIndex: e.Index, TxIndex: n + 1, Account: acct, BookingDate: booking,
-				ArchiveID: archive, Key: txKey(acct, booking, archive), Direction: e.CreditDebit, Reversal: e.Reversal,
+				ArchiveID: archive, Direction: e.CreditDebit, Reversal: e.Reversal,
 				AmountCents: t.AmountCents, RawReference: t.Reference, ValueDate: day}
+			if !booking.IsZero() {
+				row.Key = txKey(acct, booking, archive)
+			}
 			if e.AcctSvcrRef != "" && e.AcctSvcrRef != archive {
 				row.BatchKey = txKey(acct, booking, e.AcctSvcrRef)
 			}
 			it := &item{e: e, t: t, row: row, detail: detail}
+			// The import before identities keyed a payment by its archive
+			// ID alone, with "#n" after it in an entry of several.
+			if it.legacy = t.AcctSvcrRef; it.legacy == "" {
+				it.legacy = e.AcctSvcrRef
+			}
+			if it.legacy != "" && len(txs) > 1 {
+				it.legacy += "#" + strconv.Itoa(n+1)
+			}
 			if strings.TrimSpace(t.Reference) != "" {
 				it.ref, it.refOK = NormaliseReference(t.Reference)
 			}
@@ -752,7 +772,9 @@ func (b *chunkBooker) reverse(ctx context.Context, it *item) error {
 			return err
 		}
 	}
-	if orig == nil {
+	if orig == nil || (orig.Status == EntryBooked && orig.Alloc.Total() != orig.AmountCents) {
+		// No payment to take back, or one booked before allocations were
+		// kept (imported before identities): staff decide.
 		row.Status, row.Reason = EntryQueued, ReasonReversal
 		return nil
 	}

@@ -483,3 +483,34 @@ func TestBankQueueResolution(t *testing.T) {
 		}
 	})
 }
+
+// A payment booked before transactions had identities (its archive ID
+// alone was the key) is not booked again when the bank reports it after
+// the upgrade.
+func TestBankLegacyPaymentNotBookedAgain(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newBankFixture(t, db, 1)
+		ctx := context.Background()
+		c := f.claims[0]
+		for _, q := range []string{
+			`UPDATE claims SET paid_principal = 1000 WHERE id = '` + c.ID + `'`,
+			`INSERT INTO claim_events (id, claim_id, person_id, on_date, kind, cents, principal, note, at)
+			 VALUES ('legacy-ev', '` + c.ID + `', '` + c.PersonID + `', '2026-03-03', 'payment', 1000, 1000, 'recovery.event.payment', '2026-03-03 10:00:00')`,
+			`INSERT INTO bank_files (id, sha256, name, message, message_id, imported_by, booked, queued, refused, booked_cents, imported_at)
+			 VALUES ('legacy-file', 'legacy-sha', 'old.xml', 'camt.054', 'OLD', 'cli', 1, 0, 0, 1000, '2026-03-03 10:00:00')`,
+			`INSERT INTO bank_entries (id, file_id, line, entry_index, archive_id, tx_key, amount_cents, reference, raw_reference, value_date, status, claim_id, person_id, created_at)
+			 VALUES ('legacy-row', 'legacy-file', 10, 1, 'OLD-1', 'legacy:OLD-1', 1000, '` + c.Reference.String() + `', '` + c.Reference.String() + `', '2026-03-03', 'booked', '` + c.ID + `', '` + c.PersonID + `', '2026-03-03 10:00:00')`,
+		} {
+			if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep := f.load(notification(t, iso20022.Entry{AcctSvcrRef: "OLD-1", Transactions: []iso20022.Transaction{{AmountCents: 1000, Reference: f.ref(0), ReferenceType: "SCOR"}}}))
+		if rep.Booked != 0 || rep.ReportedAgain != 1 {
+			t.Errorf("a payment booked before the upgrade, reported again: %+v", rep)
+		}
+		if got := f.paid(); got[0] != 1000 {
+			t.Errorf("paid %v; want 1000", got)
+		}
+	})
+}

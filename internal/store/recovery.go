@@ -612,7 +612,7 @@ func (t recoveryTx) BankEntriesByKey(ctx context.Context, keys []string) (map[st
 	out := make(map[string]*recovery.BankEntry, len(keys))
 	for part := range slices.Chunk(keys, t.db.dialect.inList()) {
 		rows, err := t.QueryContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
-			WHERE tx_key IN (`+placeholders(1, len(part))+`) AND tx_key IS NOT NULL`, anys(part)...)
+			WHERE tx_key IN (`+placeholders(1, len(part))+`) AND tx_key IS NOT NULL`+t.db.dialect.forUpdate(), anys(part)...)
 		if err != nil {
 			return nil, err
 		}
@@ -633,6 +633,7 @@ func (t recoveryTx) BatchTotals(ctx context.Context, keys []string) (map[string]
 		// batch_key <> '' lets the partial index serve the query.
 		rows, err := t.QueryContext(ctx, `SELECT batch_key, SUM(amount_cents) FROM bank_entries
 			WHERE batch_key IN (`+placeholders(1, len(part))+`) AND batch_key <> '' AND status IN ('booked', 'queued', 'refused', 'reversed')
+			  AND reason NOT IN ('bank.reason.not_booked', 'bank.reason.id_reused')
 			GROUP BY batch_key`, anys(part)...)
 		if err != nil {
 			return nil, err
@@ -664,7 +665,7 @@ func (t recoveryTx) ReversibleCredit(ctx context.Context, account, reference str
 	}
 	e, err := scanBankEntry(t.QueryRowContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
 		WHERE reference = $1 AND amount_cents = $2 AND account = $3 AND direction = 'CRDT' AND reversal = 0
-		  AND status IN ('booked', 'queued')`+not+` ORDER BY value_date DESC, created_at DESC LIMIT 1`,
+		  AND status IN ('booked', 'queued')`+not+` ORDER BY value_date DESC, created_at DESC LIMIT 1`+t.db.dialect.forUpdate(),
 		append([]any{reference, cents, account}, anys(skip)...)...))
 	if err != nil {
 		return recovery.BankEntry{}, t.db.mapErr(err)

@@ -23,11 +23,18 @@ var invariants = []struct{ name, query string }{
 		     SUM(CASE WHEN kind = 'payment' THEN cents ELSE -cents END) AS paid FROM claim_events
 		   WHERE kind IN ('payment', 'payment_reversed') GROUP BY claim_id) e ON e.claim_id = c.id
 		 WHERE c.paid_fees + c.paid_interest + c.paid_principal <> COALESCE(e.paid, 0)`},
-	{"a claim's paid parts equal the allocations of its booked bank transactions",
+	{"a claim's paid parts equal the allocations of its booked bank transactions (booked since allocations are kept)",
 		`SELECT c.id, c.paid_fees, c.paid_interest, c.paid_principal
 		 FROM claims c LEFT JOIN (SELECT claim_id, SUM(alloc_fees) AS f, SUM(alloc_interest) AS i, SUM(alloc_principal) AS p
 		   FROM bank_entries WHERE status = 'booked' GROUP BY claim_id) b ON b.claim_id = c.id
-		 WHERE c.paid_fees <> COALESCE(b.f, 0) OR c.paid_interest <> COALESCE(b.i, 0) OR c.paid_principal <> COALESCE(b.p, 0)`},
+		 WHERE (c.paid_fees <> COALESCE(b.f, 0) OR c.paid_interest <> COALESCE(b.i, 0) OR c.paid_principal <> COALESCE(b.p, 0))
+		   AND NOT EXISTS (SELECT 1 FROM bank_entries l WHERE l.claim_id = c.id AND l.status = 'booked' AND l.account = '')`},
+	{"a payment the bank took back is taken back by exactly one reversal",
+		`SELECT o.id, COUNT(r.id), 0, 0 FROM bank_entries o LEFT JOIN bank_entries r ON r.original_id = o.id AND r.status = 'reversal'
+		 WHERE o.status = 'reversed' GROUP BY o.id HAVING COUNT(r.id) <> 1`},
+	{"a reversal takes back one payment, which is marked taken back",
+		`SELECT r.id, COUNT(o.id), 0, 0 FROM bank_entries r LEFT JOIN bank_entries o ON o.id = r.original_id AND o.status = 'reversed'
+		 WHERE r.status = 'reversal' GROUP BY r.id HAVING COUNT(o.id) <> 1`},
 	{"a transaction the bank booked is booked once: one row holds each identity, every repeat points at one",
 		`SELECT e.id, e.status, 0, 0 FROM bank_entries e
 		 WHERE e.status = 'reported_again' AND NOT EXISTS (SELECT 1 FROM bank_entries o WHERE o.id = e.original_id)`},

@@ -243,6 +243,9 @@ func (s *Service) Claim(ctx context.Context, a access.Actor, claimID string) (Cl
 	if p.Claim, p.Events, err = s.repo.ClaimOf(ctx, pid, claimID); err != nil {
 		return p, err
 	}
+	// The customer reads the history by date: a payment's value date may
+	// be before events recorded earlier (a bank file imported late).
+	slices.SortStableFunc(p.Events, func(a, b Event) int { return a.On.Compare(b.On) })
 	if p.Proposals, err = s.repo.ProposalsOf(ctx, pid, claimID); err != nil {
 		return p, err
 	}

@@ -514,3 +514,26 @@ func TestBankLegacyPaymentNotBookedAgain(t *testing.T) {
 		}
 	})
 }
+
+// The customer's history is in date order: a payment with an early value
+// date, booked after later events, shows before them.
+func TestClaimHistoryInDateOrder(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newBankFixture(t, db, 1)
+		e := iso20022.Entry{AcctSvcrRef: "EARLY-1", BookingDate: "2024-03-01", ValueDate: "2024-03-01",
+			Transactions: []iso20022.Transaction{pays(100, f.ref(0), "EARLY-1")}}
+		f.load(notification(t, e))
+		page, err := f.svc.Claim(context.Background(), access.AsCustomer(f.person.ID), f.claims[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(page.Events); i++ {
+			if page.Events[i].On.Before(page.Events[i-1].On) {
+				t.Fatalf("history out of date order: %+v", page.Events)
+			}
+		}
+		if page.Events[0].Kind != recovery.EventPayment {
+			t.Errorf("the payment of 1.3.2024 is not first: %+v", page.Events)
+		}
+	})
+}

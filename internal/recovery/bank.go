@@ -217,15 +217,23 @@ func (s *Service) ImportStatement(ctx context.Context, a access.Actor, f Stateme
 	if f.DryRun {
 		rep.DryRun = true
 		err := s.repo.InTxOnce(ctx, func(tx Tx) error {
-			if prev, err := tx.BankFileBySHA(ctx, sha); err == nil && prev.Status == FileDone {
+			start := 0
+			prev, err := tx.BankFileBySHA(ctx, sha)
+			switch {
+			case err == nil && prev.Status == FileDone:
 				return fault.New(fault.Conflict, "bank.error.already_imported")
-			} else if err != nil && !fault.Is(err, fault.NotFound) {
+			case err == nil:
+				// Cut short before: the dry run shows what carrying on
+				// would book.
+				file, start, rep.Resumed = &prev, prev.Progress, true
+			case !fault.Is(err, fault.NotFound):
 				return err
+			default:
+				if err := tx.StartBankFile(ctx, file); err != nil {
+					return err
+				}
 			}
-			if err := tx.StartBankFile(ctx, file); err != nil {
-				return err
-			}
-			err := s.bookFile(ctx, r, file, 0, func(fn func(Tx) error) error { return fn(tx) }, &rep, f.Progress)
+			err = s.bookFile(ctx, r, file, start, func(fn func(Tx) error) error { return fn(tx) }, &rep, f.Progress)
 			if err != nil {
 				return err
 			}

@@ -338,6 +338,10 @@ func TestBankImportResumes(t *testing.T) {
 		if got := f.paid(); got[0] != 2000 {
 			t.Fatalf("after the first chunk: paid %v; want 2000", got)
 		}
+		dry, err := f.svc.ImportStatement(ctx, cli, recovery.StatementFile{Name: "cut.xml", DryRun: true}, bytes.NewReader(file))
+		if err != nil || !dry.Resumed || dry.Booked != 3000 {
+			t.Fatalf("a dry run of the rest: %+v %v; want the 3,000 entries not yet booked", dry, err)
+		}
 		rep, err := f.svc.ImportStatement(ctx, cli, recovery.StatementFile{Name: "cut.xml"}, bytes.NewReader(file))
 		if err != nil || !rep.Resumed || rep.Booked != 5000 {
 			t.Fatalf("resumed: %+v %v", rep, err)

@@ -2,10 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -16,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/token"
 )
 
 // RP is the relying party for one provider: the authorization-code flow
@@ -143,11 +140,7 @@ func (rp *RP) EndSessionURL(ctx context.Context, idToken, postLogout string) str
 }
 
 // RandomToken returns 32 random bytes, base64url-encoded.
-func RandomToken() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func RandomToken() string { return token.Random() }
 
 func equalTokens(a, b string) bool {
 	if len(a) != len(b) || a == "" {
@@ -162,7 +155,4 @@ func equalTokens(a, b string) bool {
 
 // HashToken is how tokens are stored: a server never keeps what a browser
 // presents, only its SHA-256.
-func HashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
+func HashToken(secret string) string { return token.Hash(secret) }

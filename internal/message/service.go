@@ -3,10 +3,6 @@ package message
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -200,18 +196,4 @@ func (s *Service) files(ctx context.Context, ups []Upload) ([]File, error) {
 		out = append(out, NewFile(SafeName(u.Name), ctype, u.Data))
 	}
 	return out, nil
-}
-
-// hashToken is how a one-time token or code is kept: its SHA-256 in hex,
-// as internal/auth keeps session tokens.
-func hashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
-// randomToken is a one-time link's secret: 256 random bits.
-func randomToken() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/token"
 )
 
 // Consent is the customer's notification choice; one who never chose has
@@ -111,7 +112,7 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, personID, lang string, c 
 	}
 	code := newCode()
 	err = tx.InsertCode(ctx, &Code{PersonID: personID, Channel: c.Channel, Address: c.Address,
-		Hash: hashToken(personID + ":" + code), CreatedAt: now, ExpiresAt: now.Add(codeLife)})
+		Hash: token.Hash(personID + ":" + code), CreatedAt: now, ExpiresAt: now.Add(codeLife)})
 	if err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ func (s *Service) VerifyConsent(ctx context.Context, a access.Actor, code string
 			return fault.InvalidField("code", "message.error.code_tries", nil)
 		}
 		sent.Attempts++
-		if subtle.ConstantTimeCompare([]byte(hashToken(a.ID+":"+code)), []byte(sent.Hash)) != 1 {
+		if subtle.ConstantTimeCompare([]byte(token.Hash(a.ID+":"+code)), []byte(sent.Hash)) != 1 {
 			// The failed try must count even though the call fails: it is
 			// committed, and the error reported after.
 			wrong = true

@@ -9,6 +9,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/token"
 )
 
 // Queue is a unit's message queue as one filter shows it.
@@ -176,12 +177,12 @@ func (s *Service) notice(ctx context.Context, tx Tx, t Thread) (bool, error) {
 			return false, fault.New(fault.Unavailable, "message.error.no_read_link")
 		}
 		// A new answer makes a new link; the one sent before stops working.
-		token := randomToken()
-		if err := tx.SetReadToken(ctx, t.ID, hashToken(token), tx.Now().Add(s.cfg.ReadFor)); err != nil {
+		secret := token.Random()
+		if err := tx.SetReadToken(ctx, t.ID, token.Hash(secret), tx.Now().Add(s.cfg.ReadFor)); err != nil {
 			return false, err
 		}
 		return true, tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: t.Email, Lang: t.Lang, Kind: NoticeSecureReply,
-			Payload: s.cfg.ReadLink(token), ThreadID: t.ID})
+			Payload: s.cfg.ReadLink(secret), ThreadID: t.ID})
 	}
 	return false, nil
 }

@@ -2,9 +2,7 @@ package securemail
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
+	tok "github.com/etuus/etuus/internal/token"
 )
 
 // Repo is where links, the messages written through them and the threads
@@ -181,12 +180,12 @@ func (s *Service) RequestLink(ctx context.Context, req LinkRequest) (days int, e
 		s.cfg.Log.Info("secure e-mail link rate limited by address")
 		return days, nil
 	}
-	token := randomToken()
+	token := tok.Random()
 	text := s.cfg.Texts(req.Lang, "securemail.mail.body", "Unit", s.cfg.UnitName(unit.ID, req.Lang),
 		"Link", s.cfg.LinkURL(token), "Days", days)
 	err = s.repo.InTx(ctx, func(tx Tx) error {
 		l := Link{Email: email, UnitID: unit.ID, Lang: req.Lang, CreatedAt: tx.Now(), ExpiresAt: tx.Now().Add(unit.Validity)}
-		if err := tx.InsertLink(ctx, &l, hashToken(token), emailHash, clientHash); err != nil {
+		if err := tx.InsertLink(ctx, &l, tok.Hash(token), emailHash, clientHash); err != nil {
 			return err
 		}
 		if err := tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Email, Recipient: email, Lang: req.Lang,
@@ -216,7 +215,7 @@ func linkGone(cause error) error { return fault.Wrap(fault.NotFound, "securemail
 
 // Link finds the unused, unexpired link a token opens.
 func (s *Service) Link(ctx context.Context, token string) (Link, error) {
-	l, err := s.repo.LinkByToken(ctx, hashToken(token))
+	l, err := s.repo.LinkByToken(ctx, tok.Hash(token))
 	switch {
 	case err != nil:
 		return Link{}, err
@@ -235,7 +234,7 @@ func (s *Service) Send(ctx context.Context, token, subject, body string) (Messag
 	}
 	m := Message{Subject: strings.TrimSpace(subject), Body: strings.TrimSpace(body)}
 	err := s.repo.InTx(ctx, func(tx Tx) error {
-		l, err := tx.LinkForUpdate(ctx, hashToken(token))
+		l, err := tx.LinkForUpdate(ctx, tok.Hash(token))
 		switch {
 		case err != nil:
 			return err
@@ -268,7 +267,7 @@ func (s *Service) Send(ctx context.Context, token, subject, body string) (Messag
 
 // answerThread finds the thread a reading link opens, while it works.
 func (s *Service) answerThread(ctx context.Context, token string) (message.Thread, error) {
-	t, err := s.repo.ThreadByReadToken(ctx, hashToken(token))
+	t, err := s.repo.ThreadByReadToken(ctx, tok.Hash(token))
 	switch {
 	case err != nil:
 		return t, err
@@ -326,17 +325,4 @@ func (s *Service) AnswerAttachment(ctx context.Context, token, id string) (messa
 func hashOf(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:16])
-}
-
-// hashToken is how a link's token is kept: its SHA-256 in hex, as
-// internal/auth keeps session tokens.
-func hashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -99,6 +99,15 @@ func (d dialect) insertRows() int {
 	return 1
 }
 
+// forUpdateOf is forUpdate for a join that locks only the rows of the
+// table with the alias.
+func (d dialect) forUpdateOf(alias string) string {
+	if d == postgresDialect {
+		return " FOR UPDATE OF " + alias
+	}
+	return ""
+}
+
 func (d dialect) uniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

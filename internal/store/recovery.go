@@ -423,13 +423,9 @@ func (t recoveryTx) InsertProposal(ctx context.Context, pr *recovery.Proposal) e
 }
 
 func (t recoveryTx) ProposalForUpdate(ctx context.Context, id string) (recovery.Proposal, error) {
-	// FOR UPDATE OF pp: only the proposal is locked here; its claim is
-	// locked after, by ClaimForUpdate.
-	lock := ""
-	if t.db.dialect == postgresDialect {
-		lock = " FOR UPDATE OF pp"
-	}
-	pr, err := scanProposal(t.queryRow(ctx, `SELECT `+proposalColumns+proposalFrom+`WHERE pp.id = $1`+lock, id))
+	// Only the proposal is locked here; its claim is locked after, by
+	// ClaimForUpdate.
+	pr, err := scanProposal(t.queryRow(ctx, `SELECT `+proposalColumns+proposalFrom+`WHERE pp.id = $1`+t.db.dialect.forUpdateOf("pp"), id))
 	return pr, t.db.mapErr(err)
 }
 
@@ -518,11 +514,7 @@ func (t recoveryTx) InsertExemption(ctx context.Context, x *recovery.Exemption) 
 }
 
 func (t recoveryTx) ExemptionForUpdate(ctx context.Context, id string) (recovery.Exemption, error) {
-	lock := ""
-	if t.db.dialect == postgresDialect {
-		lock = " FOR UPDATE OF x"
-	}
-	x, err := scanExemption(t.queryRow(ctx, `SELECT `+exemptionColumns+exemptionFrom+`WHERE x.id = $1`+lock, id))
+	x, err := scanExemption(t.queryRow(ctx, `SELECT `+exemptionColumns+exemptionFrom+`WHERE x.id = $1`+t.db.dialect.forUpdateOf("x"), id))
 	return x, t.db.mapErr(err)
 }
 

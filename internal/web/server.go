@@ -34,7 +34,6 @@ type Store interface {
 	audit.Store
 	auth.Repo
 	StaffBySubject(ctx context.Context, subject string) (org.Staff, error)
-	AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error
 }
 
 // RecoveryConfig is the Overpayment Recovery Centre's pages: the service

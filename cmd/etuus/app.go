@@ -51,6 +51,10 @@ type app struct {
 // openDB opens and migrates the database and writes the reference data: the
 // steps every command that uses the database shares.
 func openDB(ctx context.Context, c *config, log *slog.Logger) (*store.DB, error) {
+	keys, err := c.auditKeys()
+	if err != nil {
+		return nil, err
+	}
 	url, err := c.dbURL()
 	if err != nil {
 		return nil, err
@@ -58,6 +62,9 @@ func openDB(ctx context.Context, c *config, log *slog.Logger) (*store.DB, error)
 	db, err := store.Open(ctx, url)
 	if err != nil {
 		return nil, err
+	}
+	if len(keys) > 0 {
+		db.SetAuditKey(keys[0])
 	}
 	n, err := db.Migrate(ctx)
 	if err != nil {

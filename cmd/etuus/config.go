@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
@@ -23,15 +24,17 @@ import (
 
 // config is every setting, parsed once here and passed down as values.
 type config struct {
-	Addr      string
-	Data      string
-	DB        string
-	BaseURL   string
-	Demo      string // "auto", "true" or "false"
-	LogFormat string
-	LogLevel  string
-	AccessLog bool
-	Shutdown  time.Duration
+	Addr string
+	Data string
+	DB   string
+	// AuditKeyFile holds the audit chain's HMAC keys (audit.ReadKeys).
+	AuditKeyFile string
+	BaseURL      string
+	Demo         string // "auto", "true" or "false"
+	LogFormat    string
+	LogLevel     string
+	AccessLog    bool
+	Shutdown     time.Duration
 
 	TestIDP          string // auto, true or false
 	OIDCConfig       string
@@ -304,11 +307,38 @@ func (a *autoValue) kind() string   { return "string" }
 // openExisting opens the database for the tools that read it, without
 // migrating or writing anything.
 func (c *config) openExisting(ctx context.Context) (*store.DB, error) {
+	keys, err := c.auditKeys()
+	if err != nil {
+		return nil, err
+	}
 	url, err := c.dbURL()
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, url)
+	db, err := store.Open(ctx, url)
+	if err == nil && len(keys) > 0 {
+		db.SetAuditKey(keys[0])
+	}
+	return db, err
+}
+
+// auditKeys are the keys of --audit-key-file, the current one first; none
+// when it is not set. A file that cannot be read or holds no valid key
+// stops the command, naming the setting.
+func (c *config) auditKeys() ([]audit.Key, error) {
+	if c.AuditKeyFile == "" {
+		return nil, nil
+	}
+	f, err := os.Open(c.AuditKeyFile)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--audit-key-file (ETUUS_AUDIT_KEY_FILE): %w", err)}
+	}
+	defer f.Close()
+	keys, err := audit.ReadKeys(f)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--audit-key-file (ETUUS_AUDIT_KEY_FILE) %s: %w", c.AuditKeyFile, err)}
+	}
+	return keys, nil
 }
 
 // recoveryFlags are the Overpayment Recovery Centre's settings.
@@ -350,6 +380,7 @@ func (c *config) rules() (*recovery.Rules, error) {
 func storageFlags(fs *flagSet, c *config) {
 	fs.stringVar(&c.Data, "data", "ETUUS_DATA", "./data", "data folder for the embedded database and files")
 	fs.stringVar(&c.DB, "db", "ETUUS_DB", "", "database: postgres://user:pass@host/db, or an SQLite file; default: etuus.db in the data folder")
+	fs.stringVar(&c.AuditKeyFile, "audit-key-file", "ETUUS_AUDIT_KEY_FILE", "", "file of the audit log's HMAC keys (base64, one a line, the current one first; etuus audit keygen makes one); kept outside the database. Empty: plain SHA-256 hashes")
 	fs.enumVar(&c.LogFormat, "log-format", "ETUUS_LOG_FORMAT", "text", []string{"text", "json"}, "log format: text or json")
 	fs.enumVar(&c.LogLevel, "log-level", "ETUUS_LOG_LEVEL", "info", []string{"debug", "info", "warn", "error"}, "log level: debug, info, warn or error")
 }

@@ -34,6 +34,9 @@ type Entry struct {
 	Detail    string // free text without personal data
 	PrevHash  string
 	Hash      string
+	// KeyID names the key the hash was keyed with (SumKeyed); empty for
+	// a plain SHA-256 (Sum), as entries written before a key was set are.
+	KeyID string
 	// Subjects are the customers a view showed (View): the store lists
 	// them beside the chain, and Detail carries their digest, which the
 	// hash covers.
@@ -70,6 +73,12 @@ const Genesis = "000000000000000000000000000000000000000000000000000000000000000
 // field is length-prefixed, so no two different entries hash alike by moving
 // text from one field to the next.
 func Sum(e Entry) string {
+	h := sha256.Sum256([]byte(canonical(e)))
+	return hex.EncodeToString(h[:])
+}
+
+// canonical is the text an entry's hash covers.
+func canonical(e Entry) string {
 	var b strings.Builder
 	field := func(s string) {
 		b.WriteString(strconv.Itoa(len(s)))
@@ -86,8 +95,7 @@ func Sum(e Entry) string {
 	field(e.SubjectID)
 	field(e.Object)
 	field(e.Detail)
-	h := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(h[:])
+	return b.String()
 }
 
 // Store keeps the audit log.
@@ -119,9 +127,16 @@ type ViewStore interface {
 // Verify walks the whole log and returns how many entries it checked, and a
 // *BrokenError for the first entry that was changed, removed or inserted.
 // On a ViewStore it also checks that each view's listed customers match
-// the digest its entry carries.
-func Verify(ctx context.Context, s Store) (int64, error) {
+// the digest its entry carries. Keyed entries are checked with the key
+// they name, which must be among keys; once an entry is keyed, a plain one
+// after it is refused (a forger without the key would write plain ones).
+func Verify(ctx context.Context, s Store, keys ...Key) (int64, error) {
 	vs, _ := s.(ViewStore)
+	byID := map[string]Key{}
+	for _, k := range keys {
+		byID[k.ID] = k
+	}
+	keyed := false
 	var n int64
 	prev := Genesis
 	want := int64(1)
@@ -133,8 +148,19 @@ func Verify(ctx context.Context, s Store) (int64, error) {
 			return &BrokenError{Seq: e.Seq, Reason: "out of order or duplicated"}
 		case e.PrevHash != prev:
 			return &BrokenError{Seq: e.Seq, Reason: "previous hash does not match the entry before it"}
-		case Sum(e) != e.Hash:
+		case e.KeyID == "" && keyed:
+			return &BrokenError{Seq: e.Seq, Reason: "an entry without the key after keyed entries"}
+		case e.KeyID == "" && Sum(e) != e.Hash:
 			return &BrokenError{Seq: e.Seq, Reason: "content does not match its hash"}
+		case e.KeyID != "":
+			k, ok := byID[e.KeyID]
+			if !ok {
+				return &BrokenError{Seq: e.Seq, Reason: fmt.Sprintf("hashed with key %s, which was not given (a wrong or missing audit key)", e.KeyID)}
+			}
+			if SumKeyed(k, e) != e.Hash {
+				return &BrokenError{Seq: e.Seq, Reason: "content does not match its keyed hash"}
+			}
+			keyed = true
 		}
 		if id, ok := strings.CutPrefix(e.Object, ViewPrefix); ok && vs != nil {
 			ids, err := vs.ViewSubjects(ctx, id)

@@ -42,14 +42,15 @@ func (tx *Tx) Audit(ctx context.Context, es ...audit.Entry) error {
 	if err != nil && !isNoRows(err) {
 		return err
 	}
+	key := tx.db.auditSealKey()
 	for _, e := range es {
 		seq++
 		e.Seq, e.At, e.PrevHash = seq, tx.now, prev
-		e.Hash = audit.Sum(e)
+		audit.Seal(key, &e)
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log
-			(seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.SubjectID, e.Object, e.Detail, e.PrevHash, e.Hash)
+			(seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.SubjectID, e.Object, e.Detail, e.PrevHash, e.Hash, e.KeyID)
 		if err != nil {
 			return err
 		}
@@ -103,18 +104,36 @@ func (db *DB) ViewSubjects(ctx context.Context, viewID string) ([]string, error)
 	return ids, rows.Err()
 }
 
+// AuditHash is the hash of the entry with the sequence number.
+func (db *DB) AuditHash(ctx context.Context, seq int64) (string, error) {
+	var h string
+	err := db.sql.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h)
+	return h, db.mapErr(err)
+}
+
+// AuditHead is the newest entry's sequence number and hash; 0 and
+// audit.Genesis when the log is empty.
+func (db *DB) AuditHead(ctx context.Context) (int64, string, error) {
+	seq, h := int64(0), audit.Genesis
+	err := db.sql.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
+	if isNoRows(err) {
+		err = nil
+	}
+	return seq, h, err
+}
+
 // Scan calls fn for every audit entry in order.
 func (db *DB) Scan(ctx context.Context, fn func(audit.Entry) error) error {
-	return db.scanAudit(ctx, fn, `SELECT seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash
+	return db.scanAudit(ctx, fn, `SELECT seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id
 		FROM audit_log ORDER BY seq`)
 }
 
 // AuditOwnSQL and AuditViewsSQL are AuditForSubject's two reads, each an
 // index range of the customer's own rows: $1 the customer, $2 the limit.
 const (
-	AuditOwnSQL = `SELECT seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash
+	AuditOwnSQL = `SELECT seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id
 		FROM audit_log WHERE subject_id = $1 ORDER BY subject_id DESC, seq DESC LIMIT $2`
-	AuditViewsSQL = `SELECT 0, at, actor_kind, actor_id, action, subject_id, '` + audit.ViewPrefix + `' || view_id, '', '', ''
+	AuditViewsSQL = `SELECT 0, at, actor_kind, actor_id, action, subject_id, '` + audit.ViewPrefix + `' || view_id, '', '', '', ''
 		FROM audit_view_subjects WHERE subject_id = $1 ORDER BY subject_id DESC, at DESC LIMIT $2`
 )
 
@@ -143,7 +162,7 @@ func (db *DB) scanAudit(ctx context.Context, fn func(audit.Entry) error, q strin
 	defer rows.Close()
 	for rows.Next() {
 		var e audit.Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorKind, &e.ActorID, &e.Action, &e.SubjectID, &e.Object, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorKind, &e.ActorID, &e.Action, &e.SubjectID, &e.Object, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID); err != nil {
 			return err
 		}
 		e.At = e.At.UTC()

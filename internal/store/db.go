@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/etuus/etuus/internal/audit"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,21 @@ type DB struct {
 	display string
 	// stmts caches prepared statements of the hottest queries by their text.
 	stmts sync.Map
+	// auditKey keys the audit chain's new hashes (SetAuditKey).
+	auditKey atomic.Pointer[audit.Key]
+}
+
+// SetAuditKey keys the hashes of audit entries appended from now on with
+// k (HMAC-SHA256), so that the chain cannot be rewritten without the key.
+func (db *DB) SetAuditKey(k audit.Key) { db.auditKey.Store(&k) }
+
+// auditSealKey is the key new entries are hashed with; the zero Key is a
+// plain hash.
+func (db *DB) auditSealKey() audit.Key {
+	if k := db.auditKey.Load(); k != nil {
+		return *k
+	}
+	return audit.Key{}
 }
 
 // queryRow runs a hot query through a statement prepared once, which saves

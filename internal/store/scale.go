@@ -266,7 +266,7 @@ func (db *DB) scaleChunk(ctx context.Context, rep *ScaleReport, n int, next func
 			e := &c.Audit[i]
 			seq++
 			e.Seq, e.PrevHash, e.At = seq, prev, e.At.UTC()
-			e.Hash = audit.Sum(*e)
+			audit.Seal(db.auditSealKey(), e)
 			prev = e.Hash
 		}
 		if err := w.customer(ctx, c); err != nil {
@@ -334,7 +334,7 @@ func newBulk(tx *Tx, conn *sql.Conn) *bulk {
 		{"threads", "id, party_kind, party_id, lang, unit_id, subject, specification, title, status, assigned_to, created_at, last_message_at, waiting_since, unread_customer, unread_staff, customer_message_at"},
 		{"thread_messages", "id, thread_id, author_kind, author_id, body, internal, created_at"},
 		{"outbox", "id, channel, recipient, lang, kind, payload, message_id, person_id, thread_id, status, attempts, next_at, last_error, created_at, sent_at"},
-		{"audit_log", "seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash"},
+		{"audit_log", "seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id"},
 	} {
 		bt := &bulkTable{name: t.name, cols: t.cols, ncols: strings.Count(t.cols, ",") + 1}
 		b.tables = append(b.tables, bt)
@@ -408,7 +408,7 @@ func (b *bulk) customer(ctx context.Context, c scale.Customer) error {
 			it.CreatedAt, zeroTimeNil(it.SentAt))
 	}
 	for _, e := range c.Audit {
-		b.add("audit_log", e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.SubjectID, e.Object, e.Detail, e.PrevHash, e.Hash)
+		b.add("audit_log", e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.SubjectID, e.Object, e.Detail, e.PrevHash, e.Hash, e.KeyID)
 	}
 	b.persons++
 	if b.persons%flushEvery == 0 {

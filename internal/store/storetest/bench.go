@@ -20,9 +20,15 @@ import (
 // SeedClaims writes n open claims straight through SQL, as fast as SQLite
 // takes them, and returns their references.
 func SeedClaims(b testing.TB, db *store.DB, n int) []string {
+	return SeedClaimsFor(b, db, n, "010403A998U", 1)
+}
+
+// SeedClaimsFor is SeedClaims for a new person with the identity code,
+// numbering the claims from first (so that they can sit beside the demo's).
+func SeedClaimsFor(b testing.TB, db *store.DB, n int, hetu string, first int64) []string {
 	b.Helper()
 	ctx := context.Background()
-	p := customer.Person{HETU: "010403A998U", GivenName: "Bench", FamilyName: "Mark"}
+	p := customer.Person{HETU: hetu, GivenName: "Bench", FamilyName: "Mark"}
 	if err := db.CreatePerson(ctx, &p); err != nil {
 		b.Fatal(err)
 	}
@@ -39,12 +45,12 @@ func SeedClaims(b testing.TB, db *store.DB, n int) []string {
 	now := time.Now().UTC()
 	due := civil.Of(now).AddDays(30)
 	for i := range refs {
-		ref, err := recovery.ClaimReference(recovery.Overpayment, int64(i+1))
+		ref, err := recovery.ClaimReference(recovery.Overpayment, first+int64(i))
 		if err != nil {
 			b.Fatal(err)
 		}
 		refs[i] = ref.String()
-		if _, err := st.ExecContext(ctx, fmt.Sprintf("bench-%d", i), p.ID, i+1, refs[i], due, now); err != nil {
+		if _, err := st.ExecContext(ctx, fmt.Sprintf("bench-%d", first+int64(i)), p.ID, first+int64(i), refs[i], due, now); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,8 +10,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/browsertest"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 // TestBrowserSignIn signs in through the built-in test provider in headless
@@ -142,11 +144,7 @@ func TestBrowserRecovery(t *testing.T) {
 	if got := citizen.Text(t, "#balance"); got != "2\u00a0240,00\u00a0€" && got != "2 240,00 €" {
 		t.Errorf("balance after the first instalment = %q", got)
 	}
-	for _, b := range []*browsertest.Browser{citizen, staff} {
-		if errs := b.Errors(); len(errs) > 0 {
-			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
-		}
-	}
+	noConsoleErrors(t, citizen, staff)
 }
 
 // TestBrowserMessages is issue 5's "done when" in headless Chromium: a
@@ -222,7 +220,93 @@ func TestBrowserMessages(t *testing.T) {
 	if got := citizen.Text(t, "article.msg-staff"); !strings.Contains(got, "40 euros a month from next month is approved") {
 		t.Errorf("the answer: %q", got)
 	}
-	for _, b := range []*browsertest.Browser{citizen, staff} {
+	noConsoleErrors(t, citizen, staff)
+}
+
+// TestBrowserExemptionLetter is issue 11's walk-through in headless
+// Chromium: Maija applies for exemption from the interest on her student
+// loan, a staff member approves it, she gets an e-mail notice without its
+// content and reads the decision as a letter on her claim, and the
+// collections that follow charge no interest for the exempt period.
+func TestBrowserExemptionLetter(t *testing.T) {
+	e := startApp(t)
+	claim := e.demoClaim("demo-person-maija")
+	today := civil.Of(time.Now())
+	svc := recovery.NewService(e.db().Recovery(), recovery.Config{})
+	later := []civil.Date{today.AddDays(60), today.AddDays(120), today.AddDays(210)}
+	// Without the exemption the loan would earn interest by then.
+	if dry, err := svc.CollectDryRun(context.Background(), access.AsSystem("collect"), later[0]); err != nil || dry.Interest == 0 {
+		t.Fatalf("before the exemption a dry run charges %+v, %v", dry, err)
+	}
+
+	citizen := browsertest.New(t)
+	citizen.Do(t, browsertest.SetLanguage("en"),
+		chromedp.Navigate(e.base+"/login/test-citizen"),
+		chromedp.Click(chromedp.CSS(`button[value="demo-person-maija"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.usernav .who`)),
+		chromedp.Navigate(e.base+"/my/claims/"+claim.ID),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/my/claims/`+claim.ID+`/exemption"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/my/claims/`+claim.ID+`/exemption"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reason`)),
+		chromedp.Click(chromedp.CSS(`input[name="kind"][value="interest"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#income`), "1100"),
+		chromedp.SendKeys(chromedp.CSS(`#children`), "0"),
+		chromedp.SetValue(chromedp.CSS(`#from`), today.AddDays(-10).String()),
+		chromedp.SendKeys(chromedp.CSS(`#reason`), "Part-time work only."),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)),
+	)
+
+	staff := browsertest.New(t)
+	staff.Do(t, browsertest.SetLanguage("en"),
+		chromedp.Navigate(e.base+"/login/test-staff"),
+		chromedp.Click(chromedp.CSS(`button[value="staff-anna"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/recovery"]`)),
+		chromedp.Navigate(e.base+"/staff/recovery"),
+		chromedp.WaitVisible(chromedp.CSS(`article.exemption button[value="approve"]`)),
+		chromedp.Click(chromedp.CSS(`article.exemption button[value="approve"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)),
+	)
+
+	mail := e.waitMail(1)
+	if len(mail.To) != 1 || mail.To[0] != "maija.meikalainen@example.fi" || !strings.Contains(mail.Subject, "kirje") { // in her language, Finnish
+		t.Fatalf("notice %q to %v", mail.Subject, mail.To)
+	}
+	for _, secret := range []string{"Maija", "Meikäläinen", "010403A998U", "interest", "student loan", claim.Reference.String()} {
+		if strings.Contains(mail.Subject+mail.Text+mail.HTML, secret) {
+			t.Errorf("the notice carries %q", secret)
+		}
+	}
+
+	citizen.Do(t,
+		chromedp.Navigate(e.base+"/my/claims/"+claim.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#letters a`)),
+		chromedp.Click(chromedp.CSS(`#letters a`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.letter`)),
+	)
+	if got := citizen.Text(t, "article.letter"); !strings.Contains(got, "Decision: exemption granted") ||
+		!strings.Contains(got, "You have been granted exemption (the interest)") || !strings.Contains(got, "Rectification") ||
+		!strings.Contains(got, "Notice sent by e-mail") {
+		t.Errorf("the letter:\n%s", got)
+	}
+
+	for _, day := range later {
+		rep, err := svc.Collect(context.Background(), access.AsSystem("collect"), day)
+		if err != nil || rep.Interest != 0 {
+			t.Errorf("collection on %s charged %+v, %v", day, rep, err)
+		}
+	}
+	citizen.Do(t, chromedp.Navigate(e.base+"/my/claims/"+claim.ID), chromedp.WaitVisible(chromedp.CSS(`#balance`)))
+	if got := citizen.Text(t, "#balance"); got != "2\u00a0340,00\u00a0€" && got != "2 340,00 €" {
+		t.Errorf("balance after the collections = %q; want 2 340,00 € (no interest)", got)
+	}
+	noConsoleErrors(t, citizen, staff)
+}
+
+// noConsoleErrors fails the test for each browser's console errors.
+func noConsoleErrors(t *testing.T, bs ...*browsertest.Browser) {
+	t.Helper()
+	for _, b := range bs {
 		if errs := b.Errors(); len(errs) > 0 {
 			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 		}

@@ -20,6 +20,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	storageFlags(fs, &c)
 	recoveryFlags(fs, &c)
 	day := fs.String("date", "", "the day to collect for, YYYY-MM-DD; default today in Finland")
+	dry := fs.Bool("dry-run", false, "list what the run would do to each claim, and why, and write nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,12 +44,26 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	rep, err := svc.Collect(ctx, access.AsSystem("collect"), today)
+	collect, verb := svc.Collect, "collected"
+	if *dry {
+		collect, verb = svc.CollectDryRun, "dry run, nothing written; would have collected"
+	}
+	rep, err := collect(ctx, access.AsSystem("collect"), today)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "collected %s: %d claims, interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed, %d waiting for a decision on the customer's application\n",
-		today, rep.Claims, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone, rep.Paused)
+	if *dry {
+		cat, err := i18n.Load()
+		if err != nil {
+			return err
+		}
+		l := cat.For("en")
+		for _, a := range rep.Actions {
+			fmt.Fprintf(stdout, "%s\tinterest %s\t%s\t%s\n", a.Reference, euros(a.Interest), a.Action, l.T(a.Note))
+		}
+	}
+	fmt.Fprintf(stdout, "%s %s: %d claims, interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed, %d waiting for a decision on the customer's application\n",
+		verb, today, rep.Claims, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone, rep.Paused)
 	return nil
 }
 

@@ -13,8 +13,25 @@ func TestCollectCommand(t *testing.T) {
 	if code, _, errOut := runCmd(t, "seed", "--data", dir); code != 0 {
 		t.Fatal(errOut)
 	}
+	// A dry run lists what would be done, claim by claim with the
+	// reason, and writes nothing: the real run that follows does it all.
+	code, out, errOut := runCmd(t, "collect", "--data", dir, "--date", "2099-01-01", "--dry-run")
+	if code != 0 || !strings.Contains(out, "dry run, nothing written; would have collected 2099-01-01: 4 claims") ||
+		!strings.Contains(out, "\treminder\tSend a payment reminder.") {
+		t.Fatalf("collect --dry-run = %d %q %q", code, out, errOut)
+	}
+	db, err := testConfigFor(dir).openExisting(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events, letters int
+	db.SQL().QueryRow(`SELECT (SELECT count(*) FROM claim_events WHERE kind <> 'created'), (SELECT count(*) FROM recovery_letters)`).Scan(&events, &letters)
+	db.Close()
+	if events != 0 || letters != 0 {
+		t.Errorf("the dry run wrote %d events and %d letters", events, letters)
+	}
 	// Far after every demo due date: reminders and interest follow.
-	code, out, errOut := runCmd(t, "collect", "--data", dir, "--date", "2099-01-01")
+	code, out, errOut = runCmd(t, "collect", "--data", dir, "--date", "2099-01-01")
 	if code != 0 || !strings.Contains(out, "collected 2099-01-01: 4 claims") || strings.Contains(out, " 0 reminders") {
 		t.Fatalf("collect = %d %q %q", code, out, errOut)
 	}

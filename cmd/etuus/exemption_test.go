@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +191,32 @@ func TestExemptionEndToEnd(t *testing.T) {
 		t.Errorf("Maija does not see the decision:\n%s", body)
 	}
 
+	// Each decision is a letter on the claim's page, as a page and a PDF,
+	// and only its customer reaches it.
+	letterOf := regexp.MustCompile(`href="(/my/claims/` + loan.ID + `/letters/[0-9a-f-]+)">Decision: exemption granted<`)
+	m := letterOf.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no letter on Maija's claim page:\n%s", body)
+	}
+	if resp, body := e.get(maija, m[1]); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(body, "You have been granted exemption (the interest) from "+formatDateForTest(today.AddDays(-10))) ||
+		!strings.Contains(body, "The exemption is granted for a shorter period than applied for.") || !strings.Contains(body, "Rectification:") {
+		t.Errorf("Maija's letter = %d:\n%s", resp.StatusCode, body)
+	}
+	if resp, body := e.get(maija, m[1]+"/pdf"); resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
+		t.Errorf("Maija's letter as PDF = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if resp, _ := e.get(matti, m[1]); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another customer's letter = %d; want 404", resp.StatusCode)
+	}
+	if resp, _ := e.get(maija, strings.Replace(m[1], loan.ID, claim.ID, 1)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the letter under another claim = %d; want 404", resp.StatusCode)
+	}
+	_, body = e.get(johan, "/my/claims/"+claim.ID)
+	if !strings.Contains(body, "Decision: exemption not granted") {
+		t.Errorf("Johan has no letter of the refusal:\n%s", body)
+	}
+
 	count := map[string]int{}
 	for _, a := range e.auditActions() {
 		count[a]++
@@ -244,4 +271,8 @@ func TestExemptionTextsExist(t *testing.T) {
 			}
 		}
 	}
+}
+
+func formatDateForTest(d civil.Date) string {
+	return strconv.Itoa(d.Day) + "." + strconv.Itoa(int(d.Month)) + "." + strconv.Itoa(d.Year)
 }

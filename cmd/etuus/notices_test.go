@@ -7,6 +7,7 @@ import (
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
 )
 
@@ -22,8 +23,8 @@ func TestMessageNoticeKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []outbox.Kind{message.NoticeNewMessage, securemail.NoticeLink, message.NoticeSecureReply, message.NoticeVerifyCode}
-	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "new_message,secure_link,secure_reply,verify_code" {
+	want := []outbox.Kind{message.NoticeNewMessage, recovery.NoticeLetter, securemail.NoticeLink, message.NoticeSecureReply, message.NoticeVerifyCode}
+	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "new_message,recovery_letter,secure_link,secure_reply,verify_code" {
 		t.Fatalf("kinds = %v; want %v", got, want)
 	}
 	for _, k := range want {
@@ -31,6 +32,11 @@ func TestMessageNoticeKinds(t *testing.T) {
 			s, text, err := kinds.Render(outbox.Item{Kind: k, Lang: lang, Channel: outbox.Email, Payload: "123456"})
 			if err != nil || s == "" || text == "" {
 				t.Errorf("%s in %s: %q %q %v", k, lang, s, text, err)
+			}
+			if k == recovery.NoticeLetter {
+				if _, sms, _ := kinds.Render(outbox.Item{Kind: k, Lang: lang, Channel: outbox.SMS}); sms == "" || len(sms) > 160 {
+					t.Errorf("the letter's text message in %s: %q", lang, sms)
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/etuus/etuus/internal/access"
@@ -24,17 +25,43 @@ type CollectReport struct {
 	// Paused counts claims whose reminder, fee or enforcement waits for a
 	// decision on the customer's plan proposal or exemption application.
 	Paused int
+	// Actions lists, on a dry run, what each claim would get (claims with
+	// nothing to do are left out).
+	Actions []ClaimAction
 }
 
 // Collect runs the Centre's daily collection on every claim it still
 // collects: it charges interest up to the day, and sends the reminder,
 // breaks the plan or hands over to enforcement that the rules call for
-// (NextAction). Each claim is its own transaction with the claim locked, so
-// a run cut short resumes where it stopped, two runs at once cannot both
-// remind, and a payment booked meanwhile is never overwritten; a second run
-// on the same day changes nothing, because every decision reads the
-// claim's history. Only the system collects.
+// (NextAction), each with its letter. Each claim is its own transaction
+// with the claim locked, so a run cut short resumes where it stopped, two
+// runs at once cannot both remind, and a payment booked meanwhile is never
+// overwritten; a second run on the same day changes nothing, because every
+// decision reads the claim's history. Only the system collects.
 func (s *Service) Collect(ctx context.Context, a access.Actor, today civil.Date) (CollectReport, error) {
+	return s.collect(ctx, a, today, false)
+}
+
+// CollectDryRun is Collect without writing anything: each claim's
+// transaction does all Collect would and is rolled back, so the report
+// lists, claim by claim, exactly what a run would do and why (Actions).
+func (s *Service) CollectDryRun(ctx context.Context, a access.Actor, today civil.Date) (CollectReport, error) {
+	return s.collect(ctx, a, today, true)
+}
+
+// ClaimAction is what a collection run does to one claim, as a dry run
+// lists it.
+type ClaimAction struct {
+	ClaimID   string
+	Reference string
+	Interest  int64      // cents of interest charged
+	Action    ActionKind // what the rules call for, or ActNone
+	Note      string     // why (an i18n key)
+	FeeCents  int64
+	Paused    bool // the action waits for a decision on the customer's application
+}
+
+func (s *Service) collect(ctx context.Context, a access.Actor, today civil.Date, dry bool) (CollectReport, error) {
 	var rep CollectReport
 	if a.Kind != access.System {
 		return rep, fault.New(fault.Forbidden, "staff.error.unit")
@@ -52,10 +79,16 @@ func (s *Service) Collect(ctx context.Context, a access.Actor, today civil.Date)
 			var one CollectReport
 			err := s.repo.InTx(ctx, func(tx Tx) error {
 				one = CollectReport{}
-				return s.collectOne(ctx, tx, a, id, today, &one)
+				if err := s.collectOne(ctx, tx, a, id, today, &one); err != nil || !dry {
+					return err
+				}
+				return errDryRun
 			})
-			if err != nil {
+			if err != nil && !(dry && errors.Is(err, errDryRun)) {
 				return rep, fmt.Errorf("claim %s: %w", id, err)
+			}
+			if !dry {
+				one.Actions = nil
 			}
 			rep.add(one)
 			rep.Claims++
@@ -73,6 +106,7 @@ func (r *CollectReport) add(o CollectReport) {
 	r.PlansBroken += o.PlansBroken
 	r.PlansDone += o.PlansDone
 	r.Paused += o.Paused
+	r.Actions = append(r.Actions, o.Actions...)
 }
 
 func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id string, today civil.Date, rep *CollectReport) error {
@@ -97,8 +131,9 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 	if err != nil {
 		return err
 	}
+	paused, held := false, act.Kind
 	if act.Kind == ActReminder || act.Kind == ActEnforcement {
-		if paused, err := s.waitsForDecision(ctx, tx, c, today); err != nil {
+		if paused, err = s.waitsForDecision(ctx, tx, c, today); err != nil {
 			return err
 		} else if paused {
 			act = Action{}
@@ -134,6 +169,18 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 		rep.PlansDone++
 		entry.Action = "recovery.plan_complete"
 	}
+	if len(events) > 0 || entry.Action != "" || paused {
+		ca := ClaimAction{ClaimID: c.ID, Reference: c.Reference.String(), Action: act.Kind, Note: act.Note, FeeCents: act.FeeCents, Paused: paused}
+		if paused {
+			ca.Action, ca.Note = held, "recovery.action.paused"
+		}
+		for _, e := range events {
+			if e.Kind == EventInterestAccrued {
+				ca.Interest += e.Cents
+			}
+		}
+		rep.Actions = append(rep.Actions, ca)
+	}
 	if len(events) == 0 && entry.Action == "" {
 		return nil
 	}
@@ -145,10 +192,38 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 			return err
 		}
 	}
+	if l, ok := collectLetter(act, c, append(history, events...), today, s.cfg.Rules); ok {
+		if err := s.sendLetter(ctx, tx, &c, l); err != nil {
+			return err
+		}
+	}
 	if entry.Action != "" {
 		return tx.Audit(ctx, entry)
 	}
 	return nil
+}
+
+// collectLetter is the letter a collection action sends: a reminder, the
+// notice that a plan lapsed, or of the transfer to enforcement, with the
+// day the rules take the next step.
+func collectLetter(act Action, c Claim, history []Event, today civil.Date, rules *Rules) (Letter, bool) {
+	var l Letter
+	switch act.Kind {
+	case ActReminder:
+		l = letterBase(LetterReminder, c)
+		l.FeeCents, l.Reminder = act.FeeCents, act.Reminder
+	case ActBreakPlan:
+		l = letterBase(LetterPlanLapsed, c)
+	case ActEnforcement:
+		l = letterBase(LetterEnforcement, c)
+	default:
+		return l, false
+	}
+	l.ReasonKey = act.Note
+	if next, err := NextAction(c, history, today, rules); err == nil {
+		l.NextStep = next.Next
+	}
+	return l, true
 }
 
 // waitsForDecision reports whether the claim's reminders and enforcement

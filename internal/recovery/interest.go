@@ -26,6 +26,9 @@ type InterestPeriod struct {
 	// computed for them, and the total is not final until the table is
 	// completed.
 	NoRate bool
+	// Exempt marks days an approved exemption frees from interest
+	// (Claim.InterestFree): they earn nothing.
+	Exempt bool
 }
 
 // InterestBetween returns the interest a claim earns after from up to and
@@ -58,6 +61,22 @@ func InterestBetween(c Claim, from, to civil.Date, rules *Rules) (int64, []Inter
 	)
 	for day := from.AddDays(1); !day.After(to); {
 		p := InterestPeriod{From: day, To: to, PrincipalCents: principal}
+		if free, ok := freeOn(c.InterestFree, day); ok {
+			p.Exempt = true
+			if !free.To.IsZero() && free.To.Before(to) {
+				p.To = free.To
+			}
+			p.Days = p.To.DaysSince(p.From) + 1
+			breakdown = append(breakdown, p)
+			day = p.To.AddDays(1)
+			continue
+		}
+		// A piece ends where an exempt period begins.
+		for _, f := range c.InterestFree {
+			if f.From.After(day) && !f.From.After(p.To) {
+				p.To = f.From.AddDays(-1)
+			}
+		}
 		if row, ok := find(rows, day); ok {
 			if !row.To.IsZero() && row.To.Before(to) {
 				p.To = row.To
@@ -123,4 +142,21 @@ func simpleInterest(principal, rateBP int64, days int) int64 {
 	num.Lsh(num, 1).Add(num, d)
 	d.Lsh(d, 1)
 	return num.Quo(num, d).Int64()
+}
+
+// FreePeriod is a span of days in which a claim earns no interest, granted
+// by an approved exemption: From and To both included, a zero To open-ended.
+type FreePeriod struct {
+	From civil.Date `json:"from"`
+	To   civil.Date `json:"to,omitzero"`
+}
+
+// freeOn is the exempt period holding the day, if any.
+func freeOn(ps []FreePeriod, day civil.Date) (FreePeriod, bool) {
+	for _, p := range ps {
+		if !day.Before(p.From) && (p.To.IsZero() || !day.After(p.To)) {
+			return p, true
+		}
+	}
+	return FreePeriod{}, false
 }

@@ -104,6 +104,9 @@ type Claim struct {
 	// InterestTo is the last day up to which interest has been charged;
 	// the next accrual runs from it (see InterestBetween).
 	InterestTo civil.Date
+	// InterestFree are the periods approved exemptions free from interest
+	// (ApplyExemption): InterestBetween charges nothing for their days.
+	InterestFree []FreePeriod
 
 	// Plan is the approved payment plan while Status is InPlan.
 	Plan *Plan
@@ -174,7 +177,7 @@ func (c *Claim) ReversePayment(on, paidOn civil.Date, parts Parts, rules *Rules)
 	c.Paid.Principal -= parts.Principal
 	evs := []Event{{On: on, Kind: EventPaymentReversed, Cents: parts.Total(), Parts: parts, Note: "recovery.event.payment_reversed"}}
 	if parts.Principal > 0 && !c.InterestTo.IsZero() && c.InterestTo.After(paidOn) {
-		if extra, _ := InterestBetween(Claim{Kind: c.Kind, Principal: parts.Principal}, paidOn, c.InterestTo, rules); extra > 0 {
+		if extra, _ := InterestBetween(Claim{Kind: c.Kind, Principal: parts.Principal, InterestFree: c.InterestFree}, paidOn, c.InterestTo, rules); extra > 0 {
 			c.Interest += extra
 			evs = append(evs, Event{On: on, Kind: EventInterestAccrued, Cents: extra, Note: "recovery.event.interest_after_reversal"})
 		}
@@ -201,6 +204,9 @@ const (
 	EventWaived          EventKind = "waived"
 	EventToEnforcement   EventKind = "to_enforcement"
 	EventOffset          EventKind = "offset"
+	// EventWrittenOff: an approved exemption took amounts off the claim;
+	// Parts says which, Note names the decision.
+	EventWrittenOff EventKind = "written_off"
 )
 
 // Event is one dated entry in a claim's history. A history is kept in the

@@ -11,6 +11,8 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Repo is the storage the recovery service needs. A missing row, or a row
@@ -46,6 +48,10 @@ type Repo interface {
 	// FileEntries is an imported file with a page of its transactions in
 	// file order.
 	FileEntries(ctx context.Context, fileID string, limit, offset int) (BankFileRecord, []BankEntry, error)
+	// LettersOf lists the letters of the customer's claim, newest first.
+	LettersOf(ctx context.Context, personID, claimID string) ([]Letter, error)
+	// LetterOf is one letter of the customer.
+	LetterOf(ctx context.Context, personID, letterID string) (Letter, error)
 }
 
 // Tx is one transaction of the recovery service. Methods named ForUpdate
@@ -109,6 +115,14 @@ type Tx interface {
 	// ResolveBankEntry writes what staff did with a queued transaction:
 	// its status, claim, allocation and the reason, with who and when.
 	ResolveBankEntry(ctx context.Context, e *BankEntry, staffID string) error
+
+	// NoticeChoice is the customer's notification choice (the zero
+	// Consent when they never chose) and their language.
+	NoticeChoice(ctx context.Context, personID string) (message.Consent, string, error)
+	// InsertLetter stores a letter, giving it an ID.
+	InsertLetter(ctx context.Context, l *Letter) error
+	// Enqueue writes a notice to the outbox in this transaction.
+	Enqueue(ctx context.Context, it *outbox.Item) error
 
 	Audit(ctx context.Context, es ...audit.Entry) error
 }
@@ -365,6 +379,9 @@ func (s *Service) decidePlan(ctx context.Context, tx Tx, a access.Actor, pr *Pro
 	if err := tx.SaveProposalDecision(ctx, *pr); err != nil {
 		return err
 	}
+	if err := s.sendLetter(ctx, tx, c, planLetter(*pr, *c)); err != nil {
+		return err
+	}
 	return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: pr.PersonID,
 		Action: "recovery.plan_" + pr.Status, Object: "claim:" + pr.ClaimID, Detail: reasonKey})
 }
@@ -425,7 +442,8 @@ func (s *Service) DecideExemption(ctx context.Context, a access.Actor, id string
 		}
 		// The claim is locked with the decision, so that what the decision
 		// changes on it meets no other writer.
-		if _, err := tx.ClaimForUpdate(ctx, x.ClaimID); err != nil {
+		c, err := tx.ClaimForUpdate(ctx, x.ClaimID)
+		if err != nil {
 			return err
 		}
 		x.Status = Rejected
@@ -436,10 +454,44 @@ func (s *Service) DecideExemption(ctx context.Context, a access.Actor, id string
 		if err := tx.SaveExemptionDecision(ctx, x); err != nil {
 			return err
 		}
+		var off int64
+		if approve {
+			if off, err = s.applyExemption(ctx, tx, x, &c); err != nil {
+				return err
+			}
+		}
+		if err := s.sendLetter(ctx, tx, &c, exemptionLetter(x, c, off)); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: x.PersonID,
 			Action: "recovery.exemption_" + x.Status, Object: "claim:" + x.ClaimID, Detail: reasonKey})
 	})
 	return x, err
+}
+
+// applyExemption puts an approved exemption into effect on its claim,
+// which the transaction holds locked (Claim.ApplyExemption), and returns
+// the cents written off.
+func (s *Service) applyExemption(ctx context.Context, tx Tx, x Exemption, c *Claim) (int64, error) {
+	history, err := tx.ClaimEvents(ctx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	evs := c.ApplyExemption(x, civil.Today(tx.Now()), history, s.cfg.Rules)
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	if err := tx.SaveClaim(ctx, c); err != nil {
+		return 0, err
+	}
+	var off int64
+	for _, e := range evs {
+		off += e.Cents
+		if err := tx.AddEvent(ctx, c, e); err != nil {
+			return 0, err
+		}
+	}
+	return off, nil
 }
 
 // CreateClaims stores new claims (a term's healthcare fees, say) in one

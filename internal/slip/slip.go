@@ -23,6 +23,8 @@ type Slip struct {
 	Amount  Line
 	Barcode Line
 	Note    string
+	// NoForm leaves the transfer form out: a letter with nothing to pay.
+	NoForm bool
 }
 
 // Line is a label and its value.
@@ -71,6 +73,12 @@ func Write(w io.Writer, s Slip) error {
 	pdf.SetX(15)
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.MultiCell(180, 5, tr(s.Note), "", "L", false)
+	if s.NoForm {
+		if pdf.Err() {
+			return fmt.Errorf("slip: %w", pdf.Error())
+		}
+		return pdf.Output(w)
+	}
 
 	// The cut line.
 	pdf.SetLineWidth(0.2)

@@ -46,17 +46,23 @@ func (r *RecoveryRepo) InTxOnce(ctx context.Context, fn func(recovery.Tx) error)
 
 const claimColumns = `id, person_id, kind, number, reference, principal, interest, fees,
 	paid_fees, paid_interest, paid_principal, due_date, status, benefit_key, decision_id, term,
-	interest_to, plan, created_at`
+	interest_to, plan, created_at, interest_free`
 
 func scanClaim(row interface{ Scan(...any) error }) (recovery.Claim, error) {
 	var c recovery.Claim
 	var kind, ref, status, term string
 	var plan sql.NullString
+	var free string
 	err := row.Scan(&c.ID, &c.PersonID, &kind, &c.Number, &ref, &c.Principal, &c.Interest, &c.Fees,
 		&c.Paid.Fees, &c.Paid.Interest, &c.Paid.Principal, &c.DueDate, &status, &c.BenefitKey, &c.DecisionID, &term,
-		&c.InterestTo, &plan, &c.CreatedAt)
+		&c.InterestTo, &plan, &c.CreatedAt, &free)
 	if err != nil {
 		return c, err
+	}
+	if free != "" {
+		if err := json.Unmarshal([]byte(free), &c.InterestFree); err != nil {
+			return c, err
+		}
 	}
 	c.Kind, c.Status, c.CreatedAt = recovery.Kind(kind), recovery.Status(status), c.CreatedAt.UTC()
 	if c.Reference, err = viite.Parse(ref); err != nil {
@@ -89,6 +95,15 @@ func planJSON(p *recovery.Plan) (any, error) {
 		return nil, nil
 	}
 	b, err := json.Marshal(p)
+	return string(b), err
+}
+
+// freeJSON stores a claim's interest-free periods; none is ”.
+func freeJSON(ps []recovery.FreePeriod) (string, error) {
+	if len(ps) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(ps)
 	return string(b), err
 }
 
@@ -127,11 +142,15 @@ func (tx *Tx) createClaim(ctx context.Context, c *recovery.Claim) error {
 	if err != nil {
 		return err
 	}
+	free, err := freeJSON(c.InterestFree)
+	if err != nil {
+		return err
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO claims (`+claimColumns+`, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $19)`,
 		c.ID, c.PersonID, string(c.Kind), c.Number, c.Reference.String(), c.Principal, c.Interest, c.Fees,
 		c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, c.DueDate, string(c.Status), c.BenefitKey, c.DecisionID, term,
-		nullDate(c.InterestTo), plan, c.CreatedAt)
+		nullDate(c.InterestTo), plan, c.CreatedAt, free)
 	if err != nil {
 		return err
 	}
@@ -149,15 +168,22 @@ func (tx *Tx) addEvent(ctx context.Context, c *recovery.Claim, e recovery.Event)
 	return err
 }
 
-// SaveClaim writes a claim's amounts, status, due date and plan back.
+// SaveClaim writes a claim's amounts, status, due date, plan and
+// interest-free periods back.
 func (t recoveryTx) SaveClaim(ctx context.Context, c *recovery.Claim) error {
 	plan, err := planJSON(c.Plan)
 	if err != nil {
 		return err
 	}
+	free, err := freeJSON(c.InterestFree)
+	if err != nil {
+		return err
+	}
 	_, err = t.exec(ctx, `UPDATE claims SET interest = $1, fees = $2, paid_fees = $3, paid_interest = $4,
-		paid_principal = $5, status = $6, interest_to = $7, plan = $8, due_date = $9, updated_at = $10 WHERE id = $11`,
-		c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), nullDate(c.InterestTo), plan, c.DueDate, t.now, c.ID)
+		paid_principal = $5, status = $6, interest_to = $7, plan = $8, due_date = $9, updated_at = $10,
+		principal = $11, interest_free = $12 WHERE id = $13`,
+		c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), nullDate(c.InterestTo), plan, c.DueDate, t.now,
+		c.Principal, free, c.ID)
 	return err
 }
 

@@ -175,6 +175,13 @@ func TestRacePaymentMeetsDecisions(t *testing.T) {
 			if got.Paid.Total() != 2500 {
 				t.Fatalf("round %d: the claim shows %d paid; want 2500", round, got.Paid.Total())
 			}
+			// Whichever came first, no interest of the exempt February is
+			// left to pay: what is owed is at most that of 1.–2.3. (2 days
+			// at 9.5 % on 1000 €: 0.52 €), give or take a cent of rounding.
+			// (Interest the payment paid before the decision stays paid.)
+			if got.Outstanding().Interest > 53 {
+				t.Fatalf("round %d: %d cents of interest owed; the exempt February was charged", round, got.Outstanding().Interest)
+			}
 			if v := storetest.Violations(t, db); len(v) > 0 {
 				t.Fatalf("round %d: %v", round, v)
 			}

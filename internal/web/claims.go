@@ -8,6 +8,7 @@ import (
 
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/slip"
 )
@@ -26,6 +27,7 @@ type claimView struct {
 	// says whether the kind of debt allows one and none is pending.
 	Exemption *recovery.Exemption
 	CanExempt bool
+	Letters   []recovery.Letter // newest first
 }
 
 // claimList is the customer's list of what is being recovered from them.
@@ -81,6 +83,10 @@ func (s *Server) loadClaim(w http.ResponseWriter, r *http.Request) (*claimView, 
 	}
 	v.CanExempt = len(recovery.ExemptionKindsFor(c.Kind)) > 0 && c.Balance() > 0 &&
 		(v.Exemption == nil || v.Exemption.Status != recovery.Pending)
+	if v.Letters, err = s.cfg.Recovery.Service.Letters(r.Context(), actorOf(sess), c.ID); err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
 	return v, true
 }
 
@@ -134,17 +140,7 @@ func (s *Server) claimSlipPDF(w http.ResponseWriter, r *http.Request) {
 	l := s.localizer(r)
 	d := v.Details
 	var buf bytes.Buffer
-	err := slip.Write(&buf, slip.Slip{
-		Title:   l.T("slip.heading"),
-		Payee:   slip.Line{Label: l.T("pay.recipient"), Value: s.cfg.Recovery.CreditorName},
-		IBAN:    slip.Line{Label: l.T("pay.iban"), Value: d.IBAN.Grouped()},
-		Ref:     slip.Line{Label: l.T("pay.reference"), Value: d.Reference.Grouped()},
-		RF:      slip.Line{Label: l.T("pay.rf"), Value: d.RF.Grouped()},
-		Due:     slip.Line{Label: l.T("pay.due"), Value: formatDate(d.DueDate)},
-		Amount:  slip.Line{Label: l.T("pay.amount"), Value: strings.ReplaceAll(formatEuros(d.AmountCents), "\u00a0", " ")},
-		Barcode: slip.Line{Label: l.T("pay.barcode"), Value: d.Barcode},
-		Note:    l.T("pay.hint"),
-	})
+	err := slip.Write(&buf, s.paySlip(l, d, l.T("slip.heading"), l.T("pay.hint")))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -152,6 +148,22 @@ func (s *Server) claimSlipPDF(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `attachment; filename="payment-slip-`+d.Reference.String()+`.pdf"`)
 	buf.WriteTo(w)
+}
+
+// paySlip is the payment slip of the details with its labels in l's
+// language, under a title and a note.
+func (s *Server) paySlip(l *i18n.Localizer, d *recovery.Details, title, note string) slip.Slip {
+	return slip.Slip{
+		Title:   title,
+		Payee:   slip.Line{Label: l.T("pay.recipient"), Value: s.cfg.Recovery.CreditorName},
+		IBAN:    slip.Line{Label: l.T("pay.iban"), Value: d.IBAN.Grouped()},
+		Ref:     slip.Line{Label: l.T("pay.reference"), Value: d.Reference.Grouped()},
+		RF:      slip.Line{Label: l.T("pay.rf"), Value: d.RF.Grouped()},
+		Due:     slip.Line{Label: l.T("pay.due"), Value: formatDate(d.DueDate)},
+		Amount:  slip.Line{Label: l.T("pay.amount"), Value: strings.ReplaceAll(formatEuros(d.AmountCents), "\u00a0", " ")},
+		Barcode: slip.Line{Label: l.T("pay.barcode"), Value: d.Barcode},
+		Note:    note,
+	}
 }
 
 type planData struct {

@@ -248,6 +248,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /my/claims/{id}/exemption", s.exemptionForm)
 	mux.HandleFunc("POST /my/claims/{id}/exemption", s.exemptionSubmit)
 	mux.HandleFunc("POST /staff/recovery/exemptions/{id}", s.exemptionDecide)
+	// Recovery letters: each decision, reminder, lapsed plan and transfer
+	// to enforcement, as a page and a PDF.
+	mux.HandleFunc("GET /my/claims/{id}/letters/{letter}", s.letterShow)
+	mux.HandleFunc("GET /my/claims/{id}/letters/{letter}/pdf", s.letterPDF)
 	mux.HandleFunc("GET /staff/recovery", s.recoveryQueue)
 	mux.HandleFunc("POST /staff/recovery/proposals/{id}", s.proposalDecide)
 	mux.HandleFunc("POST /staff/recovery/bank/entries/{id}", s.entryResolve)

@@ -55,6 +55,18 @@ var invariants = []struct{ name, query string }{
 		 LEFT JOIN (SELECT claim_id, COUNT(*) AS n FROM plan_proposals WHERE status = 'approved' GROUP BY claim_id) p ON p.claim_id = c.id
 		 LEFT JOIN (SELECT claim_id, COUNT(*) AS n FROM claim_events WHERE kind = 'plan_approved' GROUP BY claim_id) e ON e.claim_id = c.id
 		 WHERE COALESCE(p.n, 0) <> COALESCE(e.n, 0)`},
+	{"each decided proposal and application is one letter of its decision",
+		`SELECT x.claim_id, x.n, COALESCE(l.n, 0), 0 FROM
+		   (SELECT claim_id, COUNT(*) AS n FROM (
+		      SELECT claim_id FROM plan_proposals WHERE status <> 'proposed'
+		      UNION ALL SELECT claim_id FROM exemption_applications WHERE status <> 'proposed') d GROUP BY claim_id) x
+		 LEFT JOIN (SELECT claim_id, COUNT(*) AS n FROM recovery_letters
+		   WHERE kind IN ('plan_approved', 'plan_rejected', 'exemption_approved', 'exemption_rejected') GROUP BY claim_id) l
+		   ON l.claim_id = x.claim_id
+		 WHERE x.n <> COALESCE(l.n, 0)`},
+	{"a written-off entry's amount is the sum of its parts",
+		`SELECT claim_id, cents, fees + interest + principal, 0 FROM claim_events
+		 WHERE kind = 'written_off' AND cents <> fees + interest + principal`},
 	{"each decided proposal and application is one audit entry",
 		`SELECT x.object, x.n, COALESCE(a.n, 0), 0 FROM
 		   (SELECT 'claim:' || claim_id AS object, COUNT(*) AS n FROM (

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/recovery"
+)
+
+// Letters of the recovery service, and what sending one needs.
+
+const letterColumns = `id, person_id, claim_id, kind, on_date, lang, content, notice_channel, created_at`
+
+func scanLetter(row interface{ Scan(...any) error }) (recovery.Letter, error) {
+	var l recovery.Letter
+	var kind, content string
+	if err := row.Scan(&l.ID, &l.PersonID, &l.ClaimID, &kind, &l.On, &l.Lang, &content, &l.NoticeChannel, &l.CreatedAt); err != nil {
+		return l, err
+	}
+	meta := l
+	if err := json.Unmarshal([]byte(content), &l); err != nil {
+		return l, err
+	}
+	l.ID, l.PersonID, l.ClaimID, l.On, l.Lang, l.NoticeChannel = meta.ID, meta.PersonID, meta.ClaimID, meta.On, meta.Lang, meta.NoticeChannel
+	l.Kind, l.CreatedAt = recovery.LetterKind(kind), meta.CreatedAt.UTC()
+	return l, nil
+}
+
+// LettersOf lists the letters of a customer's claim, newest first.
+func (r *RecoveryRepo) LettersOf(ctx context.Context, personID, claimID string) ([]recovery.Letter, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+letterColumns+` FROM recovery_letters
+		WHERE person_id = $1 AND claim_id = $2 ORDER BY created_at DESC, id DESC`, personID, claimID)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanLetter)
+}
+
+// LetterOf is one of a customer's letters; another's is not found.
+func (r *RecoveryRepo) LetterOf(ctx context.Context, personID, letterID string) (recovery.Letter, error) {
+	l, err := scanLetter(r.db.sql.QueryRowContext(ctx, `SELECT `+letterColumns+` FROM recovery_letters
+		WHERE id = $1 AND person_id = $2`, letterID, personID))
+	return l, r.db.mapErr(err)
+}
+
+func (t recoveryTx) InsertLetter(ctx context.Context, l *recovery.Letter) error {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	l.ID, l.CreatedAt = NewID(), t.now
+	_, err = t.exec(ctx, `INSERT INTO recovery_letters (`+letterColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		l.ID, l.PersonID, l.ClaimID, string(l.Kind), l.On, l.Lang, string(b), l.NoticeChannel, t.now)
+	return err
+}
+
+func (t recoveryTx) NoticeChoice(ctx context.Context, personID string) (message.Consent, string, error) {
+	c, err := consentOf(ctx, t.Tx, personID)
+	if err != nil {
+		return c, "", t.db.mapErr(err)
+	}
+	var lang string
+	err = t.QueryRowContext(ctx, `SELECT lang FROM persons WHERE id = $1`, personID).Scan(&lang)
+	return c, lang, t.db.mapErr(err)
+}
+
+func (t recoveryTx) Enqueue(ctx context.Context, it *outbox.Item) error { return t.Tx.Enqueue(ctx, it) }

@@ -45,6 +45,9 @@ type app struct {
 	worker *outbox.Worker
 	// messages is secure messaging's service.
 	messages *message.Service
+	// providers are the identity providers; those of --oidc-config are
+	// checked in the background from start-up.
+	providers []*auth.RP
 }
 
 // openDB opens and migrates the database and writes the reference data: the
@@ -277,8 +280,13 @@ func (a *app) signIn(base string) (web.AuthConfig, map[string]http.Handler, erro
 		}
 	}
 	for _, p := range provs {
-		cfg.Providers = append(cfg.Providers, auth.NewRP(p, base+"/auth/callback/"+p.Name, nil))
+		rp, err := auth.NewRP(p, base+"/auth/callback/"+p.Name, nil)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("--oidc-config: %w", err)
+		}
+		cfg.Providers = append(cfg.Providers, rp)
 	}
+	a.providers = cfg.Providers
 	return cfg, mount, nil
 }
 
@@ -320,6 +328,7 @@ func (a *app) serve(ctx context.Context) error {
 			a.log.Error("outbox worker stopped", "err", err)
 		}
 	}()
+	go a.checkProviders(wctx)
 	a.log.Info("etuus is serving", "url", a.cfg.BaseURL, "db", a.db.Dialect(), "version", version)
 	select {
 	case err := <-errc:

@@ -85,6 +85,11 @@ type Config struct {
 	Lang       func(*http.Request) string // "fi", "sv" or "en"; defaults to "fi"
 	Key        *rsa.PrivateKey            // signing key; a 2048-bit key is generated when nil
 	Logger     *slog.Logger               // defaults to discarding
+	// ProtocolClaimsOnly puts only the protocol claims (iss, sub, aud,
+	// exp, iat, auth_time, nonce, sid, at_hash) in the ID token, and the
+	// identity's claims only at the userinfo endpoint: what a conformant
+	// provider such as panva's oidc-provider does by default.
+	ProtocolClaimsOnly bool
 }
 
 // Provider is the test identity provider. It is an http.Handler that
@@ -103,6 +108,8 @@ type Provider struct {
 	signer    jose.Signer
 	jwks      []byte // the JSON Web Key Set, marshalled once
 	discovery []byte // the discovery document, marshalled once
+
+	protocolOnly bool
 
 	now  func() time.Time
 	lang func(*http.Request) string
@@ -150,6 +157,8 @@ func New(cfg Config) (*Provider, error) {
 		lang:       cfg.Lang,
 		log:        cfg.Logger,
 		mem:        newMemory(),
+
+		protocolOnly: cfg.ProtocolClaimsOnly,
 	}
 	if p.now == nil {
 		p.now = time.Now

@@ -164,7 +164,9 @@ func verifierMatches(verifier, challenge string) bool {
 // first so that the provider's own claims always win.
 func (p *Provider) signIDToken(ident *Identity, clientID string, ac authCode, access string, now time.Time) (string, error) {
 	claims := make(map[string]any, len(ident.Claims)+10)
-	maps.Copy(claims, ident.Claims)
+	if !p.protocolOnly {
+		maps.Copy(claims, ident.Claims)
+	}
 	atHash := sha256.Sum256([]byte(access))
 	maps.Copy(claims, map[string]any{
 		"iss":       p.issuer,

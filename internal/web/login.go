@@ -117,8 +117,8 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyState, errors.New("state or provider does not match")))
 		return
 	}
-	if iss := q.Get("iss"); iss != "" && iss != rp.Config.Issuer {
-		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyProvider, errors.New("iss does not match")))
+	if iss := q.Get("iss"); iss != "" && iss != rp.Issuer() {
+		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyProvider, auth.Because("the callback's iss %q is not the issuer %q (RFC 9207): a mixed-up answer", truncate(iss, 100), rp.Issuer())))
 		return
 	}
 	if e := q.Get("error"); e != "" {
@@ -126,10 +126,11 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		if e == "access_denied" {
 			key = auth.ErrKeyCancelled
 		}
-		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, key, errors.New("provider answered "+e)))
+		// error is a code from RFC 6749 §4.1.2.1; a made-up one is clipped.
+		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, key, auth.Because("the provider answered error=%s", truncate(e, 40))))
 		return
 	}
-	sub, claims, rawID, err := rp.Finish(r.Context(), f, q.Get("code"))
+	res, err := rp.Finish(r.Context(), f, q.Get("code"))
 	if err != nil {
 		s.refuseLogin(w, r, err)
 		return
@@ -139,7 +140,7 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := auth.IdentityFromClaims(rp.Config, s.auth.Policy, units, sub, claims)
+	id, err := auth.IdentityFromClaims(rp.Config, s.auth.Policy, units, res.Subject, res.Claims)
 	if err != nil {
 		s.refuseLogin(w, r, err)
 		return
@@ -151,7 +152,7 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		opts = append(opts, auth.Replacing(auth.HashToken(old.Value)))
 	}
 	token := auth.RandomToken()
-	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), rawID, opts...)
+	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), res.Logout, opts...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -178,7 +179,8 @@ func (s *Server) refuseLogin(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	key := fault.KeyOf(err)
-	s.log.Info("sign-in refused", "reason", key, "route", route(r))
+	// The cause names settings and protocol errors, never claim values.
+	s.log.Info("sign-in refused", "reason", key, "cause", auth.Cause(err), "provider", truncate(r.PathValue("provider"), 64), "route", route(r))
 	if aerr := s.store.Append(r.Context(), audit.Entry{
 		ActorKind: audit.ActorAnon, ActorID: "-", Action: "signin.refused",
 		Object: "provider:" + truncate(r.PathValue("provider"), 64), Detail: key,

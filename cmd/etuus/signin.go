@@ -141,6 +141,10 @@ func testProviders(baseURL string, log *slog.Logger) (*testidp.Provider, []auth.
 	}
 	idp, err := testidp.New(testidp.Config{
 		Issuer: issuer, Identities: ids, Clients: clients, Logger: log,
+		// As a conformant provider does by default: the person's claims
+		// only at userinfo, so that every sign-in through it takes the
+		// path a production provider needs.
+		ProtocolClaimsOnly: true,
 		Lang: func(r *http.Request) string {
 			c, _ := r.Cookie("lang")
 			v := ""

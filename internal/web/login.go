@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,9 +23,10 @@ type loginData struct {
 }
 
 type providerLink struct {
-	Name string
-	Test bool
-	URL  string
+	Name  string
+	Label string // the configured display name, "" for the kind's words
+	Test  bool
+	URL   string
 }
 
 // loginShow lists the ways to sign in: Finnish e-ID and eIDAS for
@@ -34,8 +34,9 @@ type providerLink struct {
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 	next := localPath(r.URL.Query().Get("next"))
 	d := loginData{Staff: r.URL.Path == "/staff/login", Next: next, Countries: s.auth.Policy.EIDASCountries}
+	lang := s.localizer(r).Lang
 	for _, rp := range s.auth.Providers {
-		l := providerLink{Name: rp.Config.Name, Test: rp.Config.Test, URL: "/login/" + rp.Config.Name + "?next=" + url.QueryEscape(next)}
+		l := providerLink{Name: rp.Config.Name, Label: rp.Config.Label(lang), Test: rp.Config.Test, URL: "/login/" + rp.Config.Name + "?next=" + url.QueryEscape(next)}
 		switch rp.Config.Kind {
 		case auth.Citizen:
 			d.Citizen = append(d.Citizen, l)
@@ -101,20 +102,20 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(loginCookie)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/auth/", MaxAge: -1, HttpOnly: true, Secure: s.tls(), SameSite: http.SameSiteLaxMode})
 	if err != nil || c.Value == "" {
-		s.refuseLogin(w, r, fault.New(fault.Invalid, auth.ErrKeyState))
+		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyState, auth.Because("no sign-in cookie: another browser, cookies blocked, or a callback URL sent twice")))
 		return
 	}
 	f, err := s.auth.Sessions.TakeLogin(r.Context(), auth.HashToken(c.Value))
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
-			err = fault.Wrap(fault.Invalid, auth.ErrKeyState, err)
+			err = fault.Wrap(fault.Invalid, auth.ErrKeyState, auth.Because("the sign-in was used already or is over 10 minutes old"))
 		}
 		s.refuseLogin(w, r, err)
 		return
 	}
 	q := r.URL.Query()
 	if f.Provider != name || q.Get("state") == "" || q.Get("state") != f.State {
-		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyState, errors.New("state or provider does not match")))
+		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyState, auth.Because("the callback's state or provider is not the sign-in's")))
 		return
 	}
 	if iss := q.Get("iss"); iss != "" && iss != rp.Issuer() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 
@@ -30,6 +31,7 @@ func (a *app) setUpMail() (*mail.SMTP, *sink.Sink, error) {
 		s, err := c.smtp()
 		if err == nil {
 			a.log.Info("e-mail goes through SMTP", "server", s.Config().String())
+			go a.checkSMTP(s)
 		}
 		return s, nil, err
 	}
@@ -56,4 +58,20 @@ func (a *app) setUpMail() (*mail.SMTP, *sink.Sink, error) {
 	}
 	a.log.Info("development SMTP sink started: sent e-mail is shown at /test-mail", "addr", sk.Addr())
 	return s, sk, nil
+}
+
+// checkSMTP connects to the mail server once at start-up as a send would
+// (TLS, certificate, AUTH) and says in the log what is wrong, naming the
+// setting: otherwise a wrong password or an untrusted certificate shows
+// only as notices that stay pending.
+func (a *app) checkSMTP(s *mail.SMTP) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*s.Config().Timeout)
+	defer cancel()
+	if err := s.Check(ctx); err != nil {
+		// A mail.Error names no address and no password.
+		a.log.Error("the mail server refuses etuus: e-mail notices wait in the outbox until this is fixed",
+			"err", err, "setting", "--smtp", "server", s.Config().String())
+		return
+	}
+	a.log.Info("mail server accepts etuus's connection and sign-in", "server", s.Config().String())
 }

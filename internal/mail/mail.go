@@ -6,6 +6,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
 	"net"
 	"net/mail"
 	"net/textproto"
@@ -71,10 +74,24 @@ func NewSMTP(cfg Config) (*SMTP, error) {
 	}
 	s := &SMTP{cfg: cfg, from: from, now: time.Now}
 	s.idDomain = from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	if cfg.MessageIDDomain != "" {
+		s.idDomain = cfg.MessageIDDomain
+	}
 	if validMessageID("x@"+s.idDomain) != nil {
 		s.idDomain = "etuus.invalid"
 	}
 	s.tlsConfig = &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.InsecureSkipVerify}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w %s: %v", ErrBadCA, cfg.CAFile, errors.Unwrap(err))
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w %s: no PEM certificate in it", ErrBadCA, cfg.CAFile)
+		}
+		s.tlsConfig.RootCAs = pool
+	}
 	helo, err := os.Hostname()
 	if err != nil || helo == "" || strings.ContainsAny(helo, " \r\n") {
 		helo = "localhost"
@@ -104,14 +121,29 @@ func NewSMTP(cfg Config) (*SMTP, error) {
 	if cfg.Username != "" {
 		// go-mail's PLAIN and LOGIN refuse to send the password over an
 		// unencrypted connection except to localhost.
-		s.opts = append(s.opts,
-			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin),
-			gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
+		auth := gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin)
+		if cfg.Auth != "" && cfg.Auth != "auto" {
+			auth = gomail.WithSMTPAuth(gomail.SMTPAuthType(strings.ToUpper(cfg.Auth)))
+		}
+		s.opts = append(s.opts, auth, gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
 	}
 	if _, err := gomail.NewClient(cfg.Host, s.opts...); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Check connects, greets, upgrades to TLS and authenticates as a send
+// would, and hangs up: a wrong password, an untrusted certificate or a
+// server that refuses the mechanism shows at start-up instead of as
+// notices that never leave.
+func (s *SMTP) Check(ctx context.Context) error {
+	se, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	se.close()
+	return nil
 }
 
 // Config is the configuration in use, defaults filled in.

@@ -2,10 +2,16 @@ package auth_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -234,4 +240,63 @@ func TestEndSessionURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// keyFile writes a PEM private key and returns its name.
+func keyFile(t *testing.T, key any) string {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(t.TempDir(), "key.pem")
+	os.WriteFile(name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	return name
+}
+
+func TestPrivateKeyJWT(t *testing.T) {
+	ctx := context.Background()
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	for _, tt := range []struct {
+		name       string
+		registered any // the public key the provider has
+		signing    any // the private key etuus has
+		want       string
+	}{
+		{"ES256", &ecKey.PublicKey, ecKey, ""},
+		{"RS256", &rsaKey.PublicKey, rsaKey, ""},
+		{"key not the registered one", &ecKey.PublicKey, other, "invalid_client"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			x := newIDPWith(t, func(c *testidp.Config) {
+				c.Clients[0].Secret, c.Clients[0].PublicKey = "", tt.registered
+			}, func(p *auth.Provider) {
+				p.ClientSecret, p.TokenAuth, p.PrivateKeyFile, p.KeyID = "", auth.AuthPrivateKeyJWT, keyFile(t, tt.signing), "k1"
+			})
+			_, checkErr := x.rp.Check(ctx)
+			f, u, _ := x.rp.Start(ctx, "fi")
+			res, err := x.rp.Finish(ctx, f, x.code(t, u))
+			if tt.want == "" {
+				if checkErr != nil || err != nil || res.Claims["hetu"] != "010403A998U" {
+					t.Fatalf("Check %v; Finish = %+v, %v (%s)", checkErr, res, err, auth.Cause(err))
+				}
+				return
+			}
+			for _, e := range []error{checkErr, err} {
+				if c := auth.Cause(e); !strings.Contains(c, tt.want) || !strings.Contains(c, "private_key_file") {
+					t.Errorf("err = %v, cause %q; want %s naming private_key_file", e, c, tt.want)
+				}
+			}
+		})
+	}
+	t.Run("a bad key file stops start-up", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "key.pem")
+		os.WriteFile(bad, []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o600)
+		_, err := auth.NewRP(auth.Provider{Name: "k", TokenAuth: auth.AuthPrivateKeyJWT, PrivateKeyFile: bad}, "http://x/cb", nil)
+		if err == nil || !strings.Contains(err.Error(), "private_key_file") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 }

@@ -37,10 +37,14 @@ type Identity struct {
 }
 
 // Client is a registered relying party. Only confidential clients exist:
-// the token endpoint always authenticates the client with its secret.
+// the token endpoint always authenticates the client, with its secret or,
+// when PublicKey is set, also with a private_key_jwt assertion.
 type Client struct {
-	ID                     string
-	Secret                 string
+	ID     string
+	Secret string
+	// PublicKey verifies the client's private_key_jwt assertions (an
+	// *rsa.PublicKey or *ecdsa.PublicKey).
+	PublicKey              crypto.PublicKey
 	RedirectURIs           []string // compared exactly, byte for byte
 	PostLogoutRedirectURIs []string // compared exactly, byte for byte
 	// Kinds limits the identities this client may sign in to those of these
@@ -197,8 +201,8 @@ func New(cfg Config) (*Provider, error) {
 
 	for _, c := range cfg.Clients {
 		switch {
-		case c.ID == "" || c.Secret == "":
-			return nil, fmt.Errorf("testidp: client %q needs an id and a secret", c.ID)
+		case c.ID == "" || c.Secret == "" && c.PublicKey == nil:
+			return nil, fmt.Errorf("testidp: client %q needs an id and a secret or public key", c.ID)
 		case p.clients[c.ID] != nil:
 			return nil, fmt.Errorf("testidp: duplicate client %q", c.ID)
 		case len(c.RedirectURIs) == 0:

@@ -167,6 +167,9 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.sink = sk
+	if smtp != nil {
+		reg.MustRegister(mailUp(smtp))
+	}
 	if err := a.setUpDevSMS(&c); err != nil {
 		a.close()
 		return nil, err
@@ -228,6 +231,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		Mount:             mount,
 		FormActionOrigins: authCfg.FormActionOrigins(),
 		SignInLimit:       c.SignInLimit,
+		ReadyDetail:       mailReady(smtp),
 	}, db, cat, log, reg)
 	if err != nil {
 		a.close()

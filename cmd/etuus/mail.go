@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/etuus/etuus/internal/mail"
 	"github.com/etuus/etuus/internal/mail/sink"
@@ -74,4 +77,38 @@ func (a *app) checkSMTP(s *mail.SMTP) {
 		return
 	}
 	a.log.Info("mail server accepts etuus's connection and sign-in", "server", s.Config().String())
+}
+
+// mailReady is /readyz's line about the mail server, from the latest
+// connection a send or the start-up check made. A refusing server does
+// not make the node unready: pages work, and notices wait in the outbox.
+func mailReady(s *mail.SMTP) func() []string {
+	if s == nil {
+		return nil
+	}
+	return func() []string {
+		known, ok, since, _ := s.Health()
+		switch {
+		case !known:
+			return []string{"mail: not checked yet"}
+		case ok:
+			return []string{"mail: ok"}
+		}
+		return []string{"mail: refusing or unreachable since " + since.UTC().Format(time.RFC3339) + " (see the log)"}
+	}
+}
+
+// mailUp is the metric etuus_mail_server_up: 0 while the latest
+// connection to the mail server failed (unreachable, TLS or
+// authentication refused), else 1.
+func mailUp(s *mail.SMTP) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "etuus_mail_server_up",
+		Help: "0 while the latest connection to the mail server failed (unreachable, TLS or authentication refused), else 1.",
+	}, func() float64 {
+		if known, ok, _, _ := s.Health(); known && !ok {
+			return 0
+		}
+		return 1
+	})
 }

@@ -31,4 +31,13 @@ func TestSMTPCheckedAtStartUp(t *testing.T) {
 	if strings.Contains(logs, "arvaus") {
 		t.Error("the log shows the password")
 	}
+	// Operations see it too: /readyz names the mail server (and stays
+	// 200), the metric is 0.
+	resp, body := e.get(browser(), "/readyz")
+	if resp.StatusCode != 200 || !strings.Contains(body, "mail: refusing or unreachable since") {
+		t.Errorf("/readyz %d:\n%s", resp.StatusCode, body)
+	}
+	if _, metrics := e.get(browser(), "/metrics"); !strings.Contains(metrics, "etuus_mail_server_up 0") {
+		t.Error("/metrics lacks etuus_mail_server_up 0")
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -53,6 +54,46 @@ type SMTP struct {
 	tlsConfig *tls.Config
 	opts      []gomail.Option
 	now       func() time.Time
+
+	health health
+}
+
+// health is the outcome of the latest connection: whether the server
+// could be reached and took the TLS and AUTH, since when.
+type health struct {
+	mu     sync.Mutex
+	known  bool
+	ok     bool
+	since  time.Time
+	reason string
+}
+
+// Health reports the latest connection's outcome: known is false before
+// the first; ok whether connecting, TLS and AUTH succeeded; since when that
+// has been so; reason the failure (a mail.Error's text, free of addresses
+// and passwords).
+func (s *SMTP) Health() (known, ok bool, since time.Time, reason string) {
+	s.health.mu.Lock()
+	defer s.health.mu.Unlock()
+	h := &s.health
+	return h.known, h.ok, h.since, h.reason
+}
+
+func (s *SMTP) noteConnect(err error) {
+	if errors.Is(err, context.Canceled) {
+		return // stopping says nothing about the server
+	}
+	h := &s.health
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ok := err == nil
+	if !h.known || h.ok != ok {
+		h.since = s.now()
+	}
+	h.known, h.ok, h.reason = true, ok, ""
+	if err != nil {
+		h.reason = err.Error()
+	}
 }
 
 var _ Sender = (*SMTP)(nil)
@@ -333,8 +374,11 @@ func (s *SMTP) open(ctx context.Context) (*session, error) {
 	sc, err := c.DialToSMTPClientWithContext(context.WithValue(ctx, watchKey{}, w))
 	if err != nil {
 		w.close() // go-mail leaves the connection open after some failures
-		return nil, connectError(ctx, err)
+		err = connectError(ctx, err)
+		s.noteConnect(err)
+		return nil, err
 	}
+	s.noteConnect(nil)
 	return &session{c: c, sc: sc, w: w}, nil
 }
 

@@ -88,8 +88,14 @@ func TestTLSAndAuthMechanisms(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := sender(t, strings.Replace(tt.url, "ADDR", tt.sink.Addr(), 1))
+			if known, _, _, _ := m.Health(); known {
+				t.Error("health known before any connection")
+			}
 			if err := m.Check(ctx); err != nil {
 				t.Fatalf("Check: %v", err)
+			}
+			if known, ok, _, _ := m.Health(); !known || !ok {
+				t.Error("health not ok after a good connection")
 			}
 			if err := m.Send(ctx, msg); err != nil {
 				t.Fatal(err)
@@ -112,7 +118,11 @@ func TestTLSAndAuthMechanisms(t *testing.T) {
 		{"no STARTTLS offered", "smtp://etuus:salainen@" + plainOnly.Addr() + "?from=e%40example.fi", "STARTTLS"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := sender(t, tt.url).Check(ctx)
+			m := sender(t, tt.url)
+			err := m.Check(ctx)
+			if known, ok, _, reason := m.Health(); !known || ok || reason != err.Error() {
+				t.Errorf("health after a refusal: %v %v %q", known, ok, reason)
+			}
 			var e *mail.Error
 			if !errors.As(err, &e) || e.Op != mail.OpConnect || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v; want a connect error saying %q", err, tt.want)

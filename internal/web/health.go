@@ -43,6 +43,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprintf(w, "provider %s: %s\n", rp.Config.Name, state)
 	}
+	if s.cfg.ReadyDetail != nil {
+		for _, l := range s.cfg.ReadyDetail() {
+			fmt.Fprintln(w, l)
+		}
+	}
 }
 
 func (s *Server) static() http.Handler {

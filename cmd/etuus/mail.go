@@ -59,7 +59,7 @@ func (a *app) setUpMail() (*mail.SMTP, *sink.Sink, error) {
 		sk.Close()
 		return nil, nil, err
 	}
-	a.log.Info("development SMTP sink started: sent e-mail is shown at /test-mail", "addr", sk.Addr())
+	a.log.Info("development SMTP sink started: sent e-mail is shown at /test-mail", "addr", sk.Addr(), "turn_off", "--dev-smtp false")
 	return s, sk, nil
 }
 

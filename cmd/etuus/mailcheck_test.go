@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -39,5 +40,41 @@ func TestSMTPCheckedAtStartUp(t *testing.T) {
 	}
 	if _, metrics := e.get(browser(), "/metrics"); !strings.Contains(metrics, "etuus_mail_server_up 0") {
 		t.Error("/metrics lacks etuus_mail_server_up 0")
+	}
+}
+
+// A confirmation code the mail server refuses for good (5xx) is shown to
+// the customer on the notifications page, so that they fix the address
+// instead of waiting for it.
+func TestBouncedCodeShownToCustomer(t *testing.T) {
+	e := startApp(t)
+	if e.app.sink == nil {
+		t.Fatal("no development SMTP sink")
+	}
+	c := browser()
+	english(e, c)
+	e.signIn(c, "test-citizen", "demo-person-matti")
+	e.app.sink.FailNext(1, 550)
+	if resp, _ := e.post(c, "/my/notifications", consentForm(url.Values{}, "email", "email", "matti.bounce@etuus.test")); resp.StatusCode != 200 {
+		t.Fatalf("saving the address: %d", resp.StatusCode)
+	}
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, body = e.get(c, "/my/notifications"); strings.Contains(body, "could not be delivered") {
+			break
+		}
+	}
+	if !strings.Contains(body, "could not be delivered to your e-mail address") || !strings.Contains(body, `role="alert"`) {
+		t.Fatalf("the page does not say the code bounced:\n%s", body)
+	}
+	// A new code that arrives clears it.
+	e.post(c, "/my/notifications/resend", nil)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, body = e.get(c, "/my/notifications"); !strings.Contains(body, "could not be delivered") {
+			break
+		}
+	}
+	if strings.Contains(body, "could not be delivered") {
+		t.Error("the warning stays after a code was delivered")
 	}
 }

@@ -349,9 +349,12 @@ func (rp *RP) readUserinfo(ctx context.Context, tok *oauth2.Token, subject strin
 	}
 	ui, err := rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
 	if err != nil {
-		// go-oidc's text is "STATUS: BODY"; the body is the provider's and
-		// is left out.
-		msg, _, _ := strings.Cut(err.Error(), ": {")
+		// go-oidc's text for an error answer is "STATUS: BODY"; the body
+		// is the provider's and is left out.
+		msg := err.Error()
+		if msg != "" && msg[0] >= '1' && msg[0] <= '5' {
+			msg, _, _ = strings.Cut(msg, ": ")
+		}
 		return fault.Wrap(fault.Unavailable, ErrKeyUnavailable, because(err, "userinfo %s: %s", rp.userinfo, clipCause(msg)))
 	}
 	if ui.Subject != subject {

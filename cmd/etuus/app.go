@@ -46,6 +46,9 @@ type app struct {
 	worker *outbox.Worker
 	// messages is secure messaging's service.
 	messages *message.Service
+	// providers are the identity providers; those of --oidc-config are
+	// checked in the background from start-up.
+	providers []*auth.RP
 }
 
 // openDB opens and migrates the database and writes the reference data: the
@@ -172,6 +175,9 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.sink = sk
+	if smtp != nil {
+		reg.MustRegister(mailUp(smtp))
+	}
 	if err := a.setUpDevSMS(&c); err != nil {
 		a.close()
 		return nil, err
@@ -234,6 +240,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		Mount:             mount,
 		FormActionOrigins: authCfg.FormActionOrigins(),
 		SignInLimit:       c.SignInLimit,
+		ReadyDetail:       mailReady(smtp),
 	}, db, cat, log, reg)
 	if err != nil {
 		a.close()
@@ -286,8 +293,13 @@ func (a *app) signIn(base string) (web.AuthConfig, map[string]http.Handler, erro
 		}
 	}
 	for _, p := range provs {
-		cfg.Providers = append(cfg.Providers, auth.NewRP(p, base+"/auth/callback/"+p.Name, nil))
+		rp, err := auth.NewRP(p, base+"/auth/callback/"+p.Name, nil)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("--oidc-config: %w", err)
+		}
+		cfg.Providers = append(cfg.Providers, rp)
 	}
+	a.providers = cfg.Providers
 	return cfg, mount, nil
 }
 
@@ -329,6 +341,7 @@ func (a *app) serve(ctx context.Context) error {
 			a.log.Error("outbox worker stopped", "err", err)
 		}
 	}()
+	go a.checkProviders(wctx)
 	a.log.Info("etuus is serving", "url", a.cfg.BaseURL, "db", a.db.Dialect(), "version", version)
 	select {
 	case err := <-errc:

@@ -121,7 +121,7 @@ func (a *app) setUpDevSMS(c *config) error {
 	}
 	a.smsSink, c.SMSURL = s, s.URL()
 	a.cfg.SMSURL = c.SMSURL
-	a.log.Info("development SMS gateway started: texts are shown at /test-mail")
+	a.log.Info("development SMS gateway started: texts are shown at /test-mail", "addr", s.URL(), "turn_off", "--dev-sms false")
 	return nil
 }
 

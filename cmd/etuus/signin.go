@@ -1,15 +1,17 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/testidp"
 )
@@ -19,34 +21,71 @@ import (
 // production PostgreSQL.
 func (c *config) testIDP() (bool, error) { return c.autoSQLite("--test-idp", c.TestIDP) }
 
-// providers reads the production OpenID providers from --oidc-config.
+// providers reads the production OpenID providers from --oidc-config; a
+// mistake in it stops start-up with a message naming the provider and key.
 func (c *config) providers() ([]auth.Provider, error) {
 	if c.OIDCConfig == "" {
 		return nil, nil
 	}
-	b, err := os.ReadFile(c.OIDCConfig)
+	f, err := os.Open(c.OIDCConfig)
 	if err != nil {
 		return nil, fmt.Errorf("--oidc-config: %w", err)
 	}
-	var ps []auth.Provider
-	if err := json.Unmarshal(b, &ps); err != nil {
+	defer f.Close()
+	ps, err := auth.ParseProviders(f)
+	if err != nil {
 		return nil, fmt.Errorf("--oidc-config %s: %w", c.OIDCConfig, err)
 	}
-	for i := range ps {
-		p := &ps[i]
-		switch {
-		case p.Name == "" || strings.ContainsAny(p.Name, "/?#% "):
-			return nil, fmt.Errorf("--oidc-config: provider %d needs a name usable in a URL", i+1)
-		case !p.Kind.Valid():
-			return nil, fmt.Errorf("--oidc-config: provider %s: kind must be citizen, eidas or staff", p.Name)
-		case p.Issuer == "" || p.ClientID == "":
-			return nil, fmt.Errorf("--oidc-config: provider %s needs issuer and client_id", p.Name)
-		}
-		if p.Claims == (auth.ClaimMap{}) {
-			p.Claims = auth.DefaultClaims()
-		}
-	}
 	return ps, nil
+}
+
+// providerRetry is how long checkProviders waits before trying a provider
+// again: growing, up to five minutes.
+var providerRetry = []time.Duration{5 * time.Second, 15 * time.Second, time.Minute, 5 * time.Minute}
+
+// checkProviders checks each provider of --oidc-config once at start-up
+// (discovery, issuer, endpoints, the client's credentials at the token
+// endpoint) and logs what is wrong, naming the setting. One that cannot be
+// reached is tried again in the background; the e-service runs meanwhile,
+// and its sign-in button answers "not available".
+func (a *app) checkProviders(ctx context.Context) {
+	for _, rp := range a.providers {
+		if rp.Config.Test {
+			continue // served by this process: nothing to find out
+		}
+		go func() {
+			for i := 0; ; i++ {
+				cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				notes, err := rp.Check(cctx)
+				cancel()
+				log := a.log.With("provider", rp.Config.Name, "issuer", rp.Config.Issuer)
+				for _, n := range notes {
+					if i == 0 || err == nil {
+						log.Warn("identity provider: "+n, "setting", "--oidc-config")
+					}
+				}
+				if err == nil {
+					log.Info("identity provider ready")
+					return
+				}
+				if !fault.Is(err, fault.Unavailable) {
+					// Refused credentials stay refused until the
+					// configuration changes, which takes a restart.
+					log.Error("identity provider refuses this client: its sign-ins fail until the configuration is fixed",
+						"cause", auth.Cause(err), "setting", "--oidc-config")
+					return
+				}
+				wait := providerRetry[min(i, len(providerRetry)-1)]
+				log.Error("identity provider not usable: its sign-ins are refused until this is fixed",
+					"cause", auth.Cause(err), "setting", "--oidc-config", "retry_in", wait.String())
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
+		}()
+	}
 }
 
 // testProviders builds the built-in test identity provider with the demo
@@ -102,6 +141,10 @@ func testProviders(baseURL string, log *slog.Logger) (*testidp.Provider, []auth.
 	}
 	idp, err := testidp.New(testidp.Config{
 		Issuer: issuer, Identities: ids, Clients: clients, Logger: log,
+		// As a conformant provider does by default: the person's claims
+		// only at userinfo, so that every sign-in through it takes the
+		// path a production provider needs.
+		ProtocolClaimsOnly: true,
 		Lang: func(r *http.Request) string {
 			c, _ := r.Cookie("lang")
 			v := ""

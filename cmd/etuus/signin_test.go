@@ -4,12 +4,14 @@ import (
 	"context"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +29,7 @@ type running struct {
 	t    testing.TB
 	app  *app
 	base string
+	logs *syncBuffer
 }
 
 // envE2EPostgres, set to 1, runs every end-to-end test of this package on a
@@ -58,7 +61,7 @@ func startApp(t testing.TB, tweak ...func(*config)) *running {
 		<-done
 		checkNoPersonalData(t, logs.String())
 	})
-	return &running{t: t, app: a, base: a.cfg.BaseURL}
+	return &running{t: t, app: a, base: a.cfg.BaseURL, logs: logs}
 }
 
 // syncBuffer collects the app's log lines from many goroutines.
@@ -207,8 +210,23 @@ func TestSignInEndToEnd(t *testing.T) {
 	if resp, _ := e.get(c, "/my"); resp.Request.URL.Path != "/my" {
 		t.Errorf("second request went to %s", resp.Request.URL)
 	}
-	// Sign out: through the provider's end-session endpoint and back.
+	// Sign out: through the provider's end-session endpoint and back,
+	// with no ID token or personal data in any URL on the way.
+	var hops []string
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		hops = append(hops, req.URL.String())
+		return nil
+	}
 	resp, body = e.post(c, "/logout", nil)
+	c.CheckRedirect = nil
+	if len(hops) < 2 || !strings.Contains(hops[0], "logout_hint=") {
+		t.Errorf("sign-out went through %q; want the provider's end-session endpoint with logout_hint", hops)
+	}
+	for _, h := range hops {
+		if strings.Contains(h, "id_token_hint") || strings.Contains(h, "010403A998U") || strings.Contains(h, "Meik") {
+			t.Errorf("a sign-out URL holds an ID token or personal data: %s", h)
+		}
+	}
 	if resp.Request.URL.Path != "/signed-out" || !strings.Contains(body, "logout") && !strings.Contains(body, "ulos") {
 		t.Fatalf("after sign-out at %s\n%s", resp.Request.URL, body)
 	}
@@ -342,6 +360,10 @@ func TestSignInRefusals(t *testing.T) {
 		c.CheckRedirect = nil
 		resp, body := e.get(c, second.String())
 		refused(t, resp, body, "could not be verified")
+		// The log says why, for the operator.
+		if !strings.Contains(e.logs.String(), "invalid_grant") {
+			t.Error("the log does not give the cause invalid_grant")
+		}
 	})
 	t.Run("callback without the flow cookie", func(t *testing.T) {
 		c := browser()
@@ -518,5 +540,52 @@ func TestEIDASLinking(t *testing.T) {
 	acts := strings.Join(e.auditActions(), ",")
 	if !strings.Contains(acts, "staff.view_eidas") || strings.Count(acts, "staff.link_eidas") != 2 {
 		t.Errorf("audit = %s", acts)
+	}
+}
+
+// A provider of --oidc-config written with a trailing slash and a wrong
+// client secret: start-up says both in the log, naming the setting,
+// /readyz says the provider is not usable, and its button carries the
+// display name. The provider is this process's built-in one, configured
+// as a production provider would be.
+func TestProviderMisconfigured(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cfgFile := filepath.Join(t.TempDir(), "oidc.json")
+	os.WriteFile(cfgFile, []byte(`[{"name":"prod","kind":"citizen","issuer":"http://localhost:`+strconv.Itoa(port)+`/test-idp/",
+		"client_id":"test-citizen","client_secret":"wrong","token_endpoint_auth":"client_secret_post",
+		"display_name":{"fi":"Tuotanto-tunnistus","sv":"Produktionsidentifiering","en":"Production sign-in"}}]`), 0o600)
+	e := startApp(t, func(c *config) {
+		c.Addr = "127.0.0.1:" + strconv.Itoa(port)
+		c.OIDCConfig = cfgFile
+	})
+	var logs string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if logs = e.logs.String(); strings.Contains(logs, "invalid_client") {
+			break
+		}
+	}
+	for _, want := range []string{
+		`provider=prod`, `setting=--oidc-config`,
+		`calls itself \"http://localhost:` + strconv.Itoa(port) + `/test-idp\"`,
+		"invalid_client", "check client_id and client_secret",
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the start-up log lacks %q:\n%s", want, logs)
+		}
+	}
+	_, body := e.get(browser(), "/readyz")
+	if !strings.Contains(body, "provider prod: not usable") || !strings.Contains(body, "provider test-citizen: ok") {
+		t.Errorf("/readyz:\n%s", body)
+	}
+	c := browser()
+	u, _ := url.Parse(e.base)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "sv"}})
+	if _, body := e.get(c, "/login"); !strings.Contains(body, "Produktionsidentifiering") {
+		t.Errorf("the login page lacks the display name:\n%s", body)
 	}
 }

@@ -4,6 +4,7 @@ package auth
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,14 +49,34 @@ func DefaultClaims() ClaimMap {
 // Provider configures one OpenID provider the e-service trusts for one
 // kind of user.
 type Provider struct {
-	Name         string   `json:"name"` // in URLs: /login/{name}
-	Kind         Kind     `json:"kind"`
-	Issuer       string   `json:"issuer"`
-	ClientID     string   `json:"client_id"`
-	ClientSecret string   `json:"client_secret"`
-	Scopes       []string `json:"scopes"`
+	Name         string `json:"name"` // in URLs: /login/{name}
+	Kind         Kind   `json:"kind"`
+	Issuer       string `json:"issuer"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	// TokenAuth is how the client proves itself at the token endpoint:
+	// AuthSecretBasic (the default), AuthSecretPost or AuthPrivateKeyJWT.
+	TokenAuth string `json:"token_endpoint_auth"`
+	// PrivateKeyFile is the PEM private key (RSA or EC P-256) that signs
+	// the client assertion of private_key_jwt.
+	PrivateKeyFile string `json:"private_key_file"`
+	// KeyID is the kid of that key as registered at the provider.
+	KeyID  string   `json:"key_id"`
+	Scopes []string `json:"scopes"`
+	// Claims names the claims; those left out come from ClaimsPreset.
 	Claims       ClaimMap `json:"claims"`
-	Test         bool     `json:"-"` // the built-in test provider
+	ClaimsPreset string   `json:"claims_preset"`
+	// Userinfo is when claims are read from the userinfo endpoint:
+	// UserinfoAuto (default), UserinfoAlways or UserinfoNever.
+	Userinfo string `json:"userinfo"`
+	// DisplayName is the button's text by language (fi, sv, en); without
+	// it the button names the kind.
+	DisplayName map[string]string `json:"display_name"`
+	// LogoutIDTokenHint sends the ID token as id_token_hint at sign-out,
+	// for a provider that requires one; it is kept only when it carries
+	// none of the personal claims.
+	LogoutIDTokenHint bool `json:"logout_id_token_hint"`
+	Test              bool `json:"-"` // the built-in test provider
 }
 
 // Identity is what a provider vouched for, checked and normalised.
@@ -117,21 +138,34 @@ func IdentityFromClaims(p Provider, policy Policy, units []org.Unit, subject str
 		FamilyName: str(claims, m.FamilyName),
 	}
 	if subject == "" {
-		return Identity{}, fault.New(fault.Invalid, ErrKeyClaims)
+		return Identity{}, fault.Wrap(fault.Invalid, ErrKeyClaims, because(nil, "the ID token has no sub"))
 	}
 	switch p.Kind {
 	case Citizen:
-		code, err := hetu.Parse(str(claims, m.HETU))
+		raw := str(claims, m.HETU)
+		if raw == "" {
+			return Identity{}, fault.Wrap(fault.Invalid, ErrKeyHETU, missing(m.HETU, claims))
+		}
+		code, err := hetu.Parse(raw)
 		if err != nil {
-			return Identity{}, fault.Wrap(fault.Invalid, ErrKeyHETU, err)
+			return Identity{}, fault.Wrap(fault.Invalid, ErrKeyHETU, because(err, "claim %q is not a valid identity code", m.HETU))
 		}
 		id.HETU = code.String()
 		id.BirthDate = code.BirthDate()
 	case EIDAS:
-		id.EIDASCountry = strings.ToUpper(str(claims, m.Country))
 		id.EIDASID = str(claims, m.PersonIdentifier)
-		if id.EIDASID == "" || len(id.EIDASCountry) != 2 {
-			return Identity{}, fault.New(fault.Invalid, ErrKeyClaims)
+		id.EIDASCountry = strings.ToUpper(str(claims, m.Country))
+		if id.EIDASCountry == "" {
+			// An eIDAS unique identifier starts with its country: EE/FI/….
+			if c, _, ok := strings.Cut(id.EIDASID, "/"); ok {
+				id.EIDASCountry = strings.ToUpper(c)
+			}
+		}
+		if id.EIDASID == "" {
+			return Identity{}, fault.Wrap(fault.Invalid, ErrKeyClaims, missing(m.PersonIdentifier, claims))
+		}
+		if len(id.EIDASCountry) != 2 {
+			return Identity{}, fault.Wrap(fault.Invalid, ErrKeyClaims, because(nil, "no two-letter country in claim %q or before the / of %q", m.Country, m.PersonIdentifier))
 		}
 		if !policy.AcceptsCountry(id.EIDASCountry) {
 			return Identity{}, &fault.Error{Kind: fault.Forbidden, Key: ErrKeyCountry, Data: map[string]any{"Country": id.EIDASCountry}}
@@ -139,23 +173,48 @@ func IdentityFromClaims(p Provider, policy Policy, units []org.Unit, subject str
 		if b := str(claims, m.BirthDate); b != "" {
 			d, err := civil.ParseISO(b)
 			if err != nil {
-				return Identity{}, fault.Wrap(fault.Invalid, ErrKeyClaims, err)
+				return Identity{}, fault.Wrap(fault.Invalid, ErrKeyClaims, because(err, "claim %q is not a date YYYY-MM-DD", m.BirthDate))
 			}
 			id.BirthDate = d
 		}
 	case Staff:
 		unit, role, ok := staffGroup(policy.StaffGroupPrefix, strs(claims, m.Groups), units)
 		if !ok {
-			return Identity{}, fault.New(fault.Forbidden, ErrKeyStaffGroup)
+			return Identity{}, fault.Wrap(fault.Forbidden, ErrKeyStaffGroup,
+				because(nil, "no group in claim %q is %sUNIT:ROLE with a known unit and role", m.Groups, policy.StaffGroupPrefix))
 		}
 		id.UnitID, id.Role = unit, role
 	default:
 		return Identity{}, fmt.Errorf("provider %s has unknown kind %q", p.Name, p.Kind)
 	}
 	if id.GivenName == "" && id.FamilyName == "" {
-		return Identity{}, fault.New(fault.Invalid, ErrKeyClaims)
+		return Identity{}, fault.Wrap(fault.Invalid, ErrKeyClaims, because(nil, "neither claim %q nor %q has a name (present: %s)", m.GivenName, m.FamilyName, claimNames(claims)))
 	}
 	return id, nil
+}
+
+// missing is the cause of a claim not received, with the names of the
+// claims that were (names only, never values), so that a misnamed claim
+// shows at once.
+func missing(name string, claims map[string]any) error {
+	return because(nil, "claim %q is missing (present: %s)", name, claimNames(claims))
+}
+
+// claimNames lists the claims received, protocol claims left out.
+func claimNames(claims map[string]any) string {
+	var names []string
+	for k := range claims {
+		switch k {
+		case "iss", "sub", "aud", "exp", "iat", "nbf", "nonce", "auth_time", "sid", "at_hash", "c_hash", "azp", "jti", "acr", "amr":
+			continue
+		}
+		names = append(names, k)
+	}
+	if len(names) == 0 {
+		return "none besides the protocol claims"
+	}
+	slices.Sort(names)
+	return clipCause(strings.Join(names, ", "))
 }
 
 // staffGroup finds the first group naming a known unit and role.

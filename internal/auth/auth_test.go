@@ -78,13 +78,19 @@ func TestIdentityFromClaims(t *testing.T) {
 // idp is the built-in provider behind a proxy that can tamper with token
 // responses, as a compromised network or provider would.
 type idp struct {
-	srv     *httptest.Server
-	rp      *auth.RP
-	tamper  func(map[string]any)
-	browser *http.Client
+	srv    *httptest.Server
+	rp     *auth.RP
+	tamper func(map[string]any)
+	// tamperUserinfo changes the userinfo answer.
+	tamperUserinfo func(map[string]any)
+	browser        *http.Client
 }
 
-func newIDP(t *testing.T) *idp {
+func newIDP(t *testing.T) *idp { return newIDPWith(t, nil, nil) }
+
+// newIDPWith is newIDP with the provider's and the relying party's
+// configurations changed by the functions, when not nil.
+func newIDPWith(t *testing.T, setIDP func(*testidp.Config), setRP func(*auth.Provider)) *idp {
 	t.Helper()
 	x := &idp{}
 	mux := http.NewServeMux()
@@ -92,29 +98,46 @@ func newIDP(t *testing.T) *idp {
 	t.Cleanup(x.srv.Close)
 	issuer := x.srv.URL + "/test-idp"
 	redirect := x.srv.URL + "/cb"
-	p, err := testidp.New(testidp.Config{
+	cfg := testidp.Config{
 		Issuer: issuer,
 		Identities: []testidp.Identity{{Subject: "maija", Kind: "citizen", Label: "Maija",
-			Claims: map[string]any{"hetu": "010403A998U", "given_name": "Maija"}}},
-		Clients: []testidp.Client{{ID: "c", Secret: "s", RedirectURIs: []string{redirect}}},
-	})
+			Claims: map[string]any{"hetu": "010403A998U", "given_name": "Maija", "family_name": "Meikäläinen"}}},
+		Clients: []testidp.Client{{ID: "c", Secret: "s", RedirectURIs: []string{redirect}, PostLogoutRedirectURIs: []string{x.srv.URL + "/out"}}},
+	}
+	if setIDP != nil {
+		setIDP(&cfg)
+	}
+	p, err := testidp.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux.HandleFunc("/test-idp/token", func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		p.ServeHTTP(rec, r)
-		var body map[string]any
-		json.Unmarshal(rec.Body.Bytes(), &body)
-		if x.tamper != nil && rec.Code == 200 {
-			x.tamper(body)
+	// A proxy in front of an endpoint changes its JSON answers.
+	tampered := func(change *func(map[string]any)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			p.ServeHTTP(rec, r)
+			var body map[string]any
+			json.Unmarshal(rec.Body.Bytes(), &body)
+			if *change != nil && rec.Code == 200 {
+				(*change)(body)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(rec.Code)
+			json.NewEncoder(w).Encode(body)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(rec.Code)
-		json.NewEncoder(w).Encode(body)
-	})
+	}
+	mux.Handle("/test-idp/token", tampered(&x.tamper))
+	mux.Handle("/test-idp/userinfo", tampered(&x.tamperUserinfo))
 	mux.Handle("/test-idp/", p)
-	x.rp = auth.NewRP(auth.Provider{Name: "t", Kind: auth.Citizen, Issuer: issuer, ClientID: "c", ClientSecret: "s", Claims: auth.DefaultClaims()}, redirect, nil)
+	prov := auth.Provider{Name: "t", Kind: auth.Citizen, Issuer: issuer, ClientID: "c", ClientSecret: "s", Claims: auth.DefaultClaims()}
+	if setRP != nil {
+		setRP(&prov)
+	}
+	rp, err := auth.NewRP(prov, redirect, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.rp = rp
 	jar, _ := cookiejar.New(nil)
 	x.browser = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if req.URL.Path == "/cb" {
@@ -161,9 +184,14 @@ func TestRelyingParty(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sub, claims, raw, err := x.rp.Finish(ctx, f, x.code(t, u))
-		if err != nil || sub != "maija" || claims["hetu"] != "010403A998U" || raw == "" {
-			t.Fatalf("Finish = %q %v %v", sub, claims, err)
+		res, err := x.rp.Finish(ctx, f, x.code(t, u))
+		if err != nil || res.Subject != "maija" || res.Claims["hetu"] != "010403A998U" || res.FromUserinfo {
+			t.Fatalf("Finish = %+v %v", res, err)
+		}
+		// The ID token carries the identity code: it is not kept for
+		// sign-out, the provider's session ID is.
+		if !strings.HasPrefix(res.Logout, "sid:") {
+			t.Errorf("Logout = %q; want sid:…", res.Logout)
 		}
 	})
 	t.Run("wrong nonce", func(t *testing.T) {
@@ -171,9 +199,9 @@ func TestRelyingParty(t *testing.T) {
 		f, u, _ := x.rp.Start(ctx, "fi")
 		code := x.code(t, u)
 		f.Nonce = auth.RandomToken()
-		_, _, _, err := x.rp.Finish(ctx, f, code)
-		if fault.KeyOf(err) != auth.ErrKeyToken {
-			t.Fatalf("err = %v; want %s", err, auth.ErrKeyToken)
+		_, err := x.rp.Finish(ctx, f, code)
+		if fault.KeyOf(err) != auth.ErrKeyToken || !strings.Contains(auth.Cause(err), "nonce mismatch") {
+			t.Fatalf("err = %v (cause %q); want %s, nonce mismatch", err, auth.Cause(err), auth.ErrKeyToken)
 		}
 	})
 	t.Run("wrong PKCE verifier", func(t *testing.T) {
@@ -181,8 +209,8 @@ func TestRelyingParty(t *testing.T) {
 		f, u, _ := x.rp.Start(ctx, "fi")
 		code := x.code(t, u)
 		f.Verifier = "x" + f.Verifier[1:]
-		if _, _, _, err := x.rp.Finish(ctx, f, code); fault.KeyOf(err) != auth.ErrKeyToken {
-			t.Fatalf("err = %v", err)
+		if _, err := x.rp.Finish(ctx, f, code); fault.KeyOf(err) != auth.ErrKeyToken || !strings.Contains(auth.Cause(err), "invalid_grant") {
+			t.Fatalf("err = %v (cause %q)", err, auth.Cause(err))
 		}
 	})
 	t.Run("ID token signed with another key", func(t *testing.T) {
@@ -192,13 +220,13 @@ func TestRelyingParty(t *testing.T) {
 			body["id_token"] = resign(t, body["id_token"].(string), other)
 		}
 		f, u, _ := x.rp.Start(ctx, "fi")
-		_, _, _, err := x.rp.Finish(ctx, f, x.code(t, u))
-		if fault.KeyOf(err) != auth.ErrKeyToken {
-			t.Fatalf("err = %v; want %s", err, auth.ErrKeyToken)
+		_, err := x.rp.Finish(ctx, f, x.code(t, u))
+		if fault.KeyOf(err) != auth.ErrKeyToken || !strings.Contains(auth.Cause(err), "signature") {
+			t.Fatalf("err = %v (cause %q); want %s", err, auth.Cause(err), auth.ErrKeyToken)
 		}
 	})
 	t.Run("provider down", func(t *testing.T) {
-		rp := auth.NewRP(auth.Provider{Name: "d", Issuer: "http://127.0.0.1:1/none", ClientID: "c"}, "http://x/cb", nil)
+		rp, _ := auth.NewRP(auth.Provider{Name: "d", Issuer: "http://127.0.0.1:1/none", ClientID: "c"}, "http://x/cb", nil)
 		_, _, err := rp.Start(ctx, "fi")
 		if !fault.Is(err, fault.Unavailable) {
 			t.Fatalf("err = %v; want Unavailable", err)

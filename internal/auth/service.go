@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -35,6 +36,8 @@ type SignInTx interface {
 	PersonForIdentity(ctx context.Context, id Identity) (p customer.Person, linkedTo string, err error)
 	PersonByID(ctx context.Context, id string) (customer.Person, error)
 	CreatePerson(ctx context.Context, p *customer.Person) error
+	// UpdatePersonName sets the customer's names to the provider's.
+	UpdatePersonName(ctx context.Context, id, given, family string) error
 	// UpsertStaff stores the staff member by subject with the unit and
 	// role of this sign-in, giving a new one an ID.
 	UpsertStaff(ctx context.Context, s *org.Staff) error
@@ -103,6 +106,7 @@ func (s *Service) SignIn(ctx context.Context, id Identity, tokenHash, idToken st
 		sess = Session{Kind: id.Kind, Provider: id.Provider, IDToken: idToken,
 			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.timeouts.Absolute)}
 		entry := audit.Entry{Action: "signin", Detail: "provider=" + id.Provider}
+		var refresh *audit.Entry
 		switch id.Kind {
 		case Citizen, EIDAS:
 			p, linked, err := tx.PersonForIdentity(ctx, id)
@@ -124,6 +128,19 @@ func (s *Service) SignIn(ctx context.Context, id Identity, tokenHash, idToken st
 				entry.Detail += " new-customer"
 			case err != nil:
 				return err
+			default:
+				// The provider has the register's names: a customer who
+				// changed theirs is called by the new one from this
+				// sign-in on, and the change is audited (without the
+				// names). A linked record keeps what staff gave it.
+				if changed := nameChanges(p, id); changed != "" {
+					p.GivenName, p.FamilyName = refreshed(p.GivenName, id.GivenName), refreshed(p.FamilyName, id.FamilyName)
+					if err := tx.UpdatePersonName(ctx, p.ID, p.GivenName, p.FamilyName); err != nil {
+						return err
+					}
+					refresh = &audit.Entry{ActorKind: audit.ActorCustomer, ActorID: p.ID, SubjectID: p.ID,
+						Action: "person.names-refreshed", Object: "person:" + p.ID, Detail: "provider=" + id.Provider + " changed=" + changed}
+				}
 			}
 			sess.PersonID, sess.Name = p.ID, p.Name()
 			entry.ActorKind, entry.ActorID, entry.SubjectID = audit.ActorCustomer, p.ID, p.ID
@@ -143,6 +160,9 @@ func (s *Service) SignIn(ctx context.Context, id Identity, tokenHash, idToken st
 		}
 		entry.Object = "session:" + sess.ID
 		entries := []audit.Entry{entry}
+		if refresh != nil {
+			entries = append(entries, *refresh)
+		}
 		if ended != "" {
 			// Recorded as done by who signed in: the ended session's
 			// owner may be someone else, named by the session's entries.
@@ -191,4 +211,24 @@ func (s *Service) TakeLogin(ctx context.Context, idHash string) (LoginFlow, erro
 		return LoginFlow{}, fault.New(fault.NotFound, ErrKeyState)
 	}
 	return f, nil
+}
+
+// nameChanges lists the names the provider gives differently ("" when
+// none); a name the provider leaves empty is not a change.
+func nameChanges(p customer.Person, id Identity) string {
+	var c []string
+	if id.GivenName != "" && id.GivenName != p.GivenName {
+		c = append(c, "given_name")
+	}
+	if id.FamilyName != "" && id.FamilyName != p.FamilyName {
+		c = append(c, "family_name")
+	}
+	return strings.Join(c, ",")
+}
+
+func refreshed(old, fromProvider string) string {
+	if fromProvider == "" {
+		return old
+	}
+	return fromProvider
 }

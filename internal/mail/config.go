@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +42,13 @@ var (
 	ErrBadFrom   = errors.New("mail: the from address does not parse")
 	ErrBadTLS    = errors.New("mail: tls must be starttls, starttls-optional, tls or none")
 	ErrBadParam  = errors.New("mail: bad SMTP URL parameter")
+	ErrBadAuth   = errors.New("mail: auth must be auto, scram-sha-256, scram-sha-1, plain, login or cram-md5")
+	ErrBadCA     = errors.New("mail: ca-file")
 )
+
+// AuthMechanisms are the values of Config.Auth besides "auto" (and "",
+// which means auto): the SASL mechanisms go-mail speaks.
+var AuthMechanisms = []string{"scram-sha-256", "scram-sha-1", "plain", "login", "cram-md5"}
 
 // Config is an SMTP server and how to talk to it. Print it with String or
 // Redacted: both hide the password.
@@ -61,6 +68,17 @@ type Config struct {
 	// InsecureSkipVerify accepts any server certificate: only for a test
 	// server with a self-signed certificate.
 	InsecureSkipVerify bool
+	// Auth is the SASL mechanism: "auto" (also when empty) takes the
+	// strongest the server offers of SCRAM-SHA-256, SCRAM-SHA-1, PLAIN and
+	// LOGIN; any of AuthMechanisms insists on that one.
+	Auth string
+	// CAFile is a PEM file of the certificate authorities to trust for
+	// the server's certificate, instead of the system's: an
+	// organisation's own CA.
+	CAFile string
+	// MessageIDDomain is the right-hand side of generated Message-IDs;
+	// empty means the domain of From.
+	MessageIDDomain string
 }
 
 // ParseURL reads an SMTP URL:
@@ -70,9 +88,11 @@ type Config struct {
 //	smtp://127.0.0.1:2525?tls=none&from=etuus%40localhost
 //
 // from is required. Other parameters: tls (starttls, the default for smtp;
-// starttls-optional; tls, the default for smtps; none), timeout (a Go
-// duration such as 10s) and insecure-skip-verify (true or false). The
-// default port is 587 for smtp and 465 for smtps.
+// starttls-optional; tls, the default for smtps; none), auth (auto, the
+// default, or one of AuthMechanisms), timeout (a Go duration such as 10s),
+// ca-file (a PEM file of CAs to trust), message-id-domain and
+// insecure-skip-verify (true or false). The default port is 587 for smtp
+// and 465 for smtps.
 func ParseURL(s string) (Config, error) {
 	u, err := url.Parse(s)
 	if err != nil {
@@ -139,6 +159,18 @@ func ParseURL(s string) (Config, error) {
 				return Config{}, fmt.Errorf("%w: timeout %q is not a positive duration such as 10s", ErrBadParam, clip(v))
 			}
 			c.Timeout = d
+		case "auth":
+			if !validAuth(v) {
+				return Config{}, fmt.Errorf("%w, not %q", ErrBadAuth, clip(v))
+			}
+			c.Auth = v
+		case "ca-file":
+			if v == "" {
+				return Config{}, fmt.Errorf("%w: empty", ErrBadCA)
+			}
+			c.CAFile = v
+		case "message-id-domain":
+			c.MessageIDDomain = v
 		case "insecure-skip-verify":
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -146,7 +178,7 @@ func ParseURL(s string) (Config, error) {
 			}
 			c.InsecureSkipVerify = b
 		default:
-			return Config{}, fmt.Errorf("%w %q: known are from, tls, timeout and insecure-skip-verify", ErrBadParam, clip(k))
+			return Config{}, fmt.Errorf("%w %q: known are from, tls, auth, timeout, ca-file, message-id-domain and insecure-skip-verify", ErrBadParam, clip(k))
 		}
 	}
 	if err := c.check(); err != nil {
@@ -172,6 +204,15 @@ func (c Config) check() error {
 	if c.Password != "" && c.Username == "" {
 		return fmt.Errorf("%w: a password without a user name", ErrBadURL)
 	}
+	if c.Auth != "" && !validAuth(c.Auth) {
+		return fmt.Errorf("%w, not %q", ErrBadAuth, clip(c.Auth))
+	}
+	if c.Auth != "" && c.Auth != "auto" && c.Username == "" {
+		return fmt.Errorf("%w: auth=%s needs a user name in the URL (smtp://user:password@host)", ErrBadAuth, c.Auth)
+	}
+	if c.MessageIDDomain != "" && (validMessageID("x@"+c.MessageIDDomain) != nil || !validHost(c.MessageIDDomain)) {
+		return fmt.Errorf("%w: message-id-domain %q is not a domain", ErrBadParam, clip(c.MessageIDDomain))
+	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("%w: negative timeout", ErrBadParam)
 	}
@@ -190,6 +231,10 @@ func parseFrom(s string) (*mail.Address, error) {
 		return nil, ErrBadFrom
 	}
 	return a, nil
+}
+
+func validAuth(s string) bool {
+	return s == "auto" || slices.Contains(AuthMechanisms, s)
 }
 
 func validTLS(s string) bool {
@@ -253,6 +298,15 @@ func (c Config) Redacted() string {
 	}
 	if c.InsecureSkipVerify {
 		q.Set("insecure-skip-verify", "true")
+	}
+	if c.Auth != "" {
+		q.Set("auth", c.Auth)
+	}
+	if c.CAFile != "" {
+		q.Set("ca-file", c.CAFile)
+	}
+	if c.MessageIDDomain != "" {
+		q.Set("message-id-domain", c.MessageIDDomain)
 	}
 	u.RawQuery = q.Encode()
 	return u.String()

@@ -131,6 +131,7 @@ func FuzzParseURL(f *testing.F) {
 		"smtp://h?from=a@b&from=c@d",
 		"smtp://%zz",
 		"smtp://h:65536?from=a@b",
+		"smtp://u:p@h?from=a@b&auth=scram-sha-256&ca-file=%2Fetc%2Fca.pem&message-id-domain=x.example",
 	} {
 		f.Add(s)
 	}
@@ -145,7 +146,8 @@ func FuzzParseURL(f *testing.F) {
 		if _, err := mail.ParseAddress(c.From); err != nil {
 			t.Fatalf("accepted %q with from %q", s, c.From)
 		}
-		if _, err := etuusmail.NewSMTP(c); err != nil {
+		// NewSMTP reads ca-file, which a fuzzed name does not name.
+		if _, err := etuusmail.NewSMTP(c); err != nil && c.CAFile == "" {
 			t.Fatalf("ParseURL accepted %q, NewSMTP refused: %v", s, err)
 		}
 		back, err := etuusmail.ParseURL(c.Redacted())

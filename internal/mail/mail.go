@@ -6,11 +6,15 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
 	"net"
 	"net/mail"
 	"net/textproto"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -50,6 +54,46 @@ type SMTP struct {
 	tlsConfig *tls.Config
 	opts      []gomail.Option
 	now       func() time.Time
+
+	health health
+}
+
+// health is the outcome of the latest connection: whether the server
+// could be reached and took the TLS and AUTH, since when.
+type health struct {
+	mu     sync.Mutex
+	known  bool
+	ok     bool
+	since  time.Time
+	reason string
+}
+
+// Health reports the latest connection's outcome: known is false before
+// the first; ok whether connecting, TLS and AUTH succeeded; since when that
+// has been so; reason the failure (a mail.Error's text, free of addresses
+// and passwords).
+func (s *SMTP) Health() (known, ok bool, since time.Time, reason string) {
+	s.health.mu.Lock()
+	defer s.health.mu.Unlock()
+	h := &s.health
+	return h.known, h.ok, h.since, h.reason
+}
+
+func (s *SMTP) noteConnect(err error) {
+	if errors.Is(err, context.Canceled) {
+		return // stopping says nothing about the server
+	}
+	h := &s.health
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ok := err == nil
+	if !h.known || h.ok != ok {
+		h.since = s.now()
+	}
+	h.known, h.ok, h.reason = true, ok, ""
+	if err != nil {
+		h.reason = err.Error()
+	}
 }
 
 var _ Sender = (*SMTP)(nil)
@@ -71,10 +115,24 @@ func NewSMTP(cfg Config) (*SMTP, error) {
 	}
 	s := &SMTP{cfg: cfg, from: from, now: time.Now}
 	s.idDomain = from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	if cfg.MessageIDDomain != "" {
+		s.idDomain = cfg.MessageIDDomain
+	}
 	if validMessageID("x@"+s.idDomain) != nil {
 		s.idDomain = "etuus.invalid"
 	}
 	s.tlsConfig = &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.InsecureSkipVerify}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w %s: %v", ErrBadCA, cfg.CAFile, errors.Unwrap(err))
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w %s: no PEM certificate in it", ErrBadCA, cfg.CAFile)
+		}
+		s.tlsConfig.RootCAs = pool
+	}
 	helo, err := os.Hostname()
 	if err != nil || helo == "" || strings.ContainsAny(helo, " \r\n") {
 		helo = "localhost"
@@ -104,14 +162,29 @@ func NewSMTP(cfg Config) (*SMTP, error) {
 	if cfg.Username != "" {
 		// go-mail's PLAIN and LOGIN refuse to send the password over an
 		// unencrypted connection except to localhost.
-		s.opts = append(s.opts,
-			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin),
-			gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
+		auth := gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin)
+		if cfg.Auth != "" && cfg.Auth != "auto" {
+			auth = gomail.WithSMTPAuth(gomail.SMTPAuthType(strings.ToUpper(cfg.Auth)))
+		}
+		s.opts = append(s.opts, auth, gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
 	}
 	if _, err := gomail.NewClient(cfg.Host, s.opts...); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Check connects, greets, upgrades to TLS and authenticates as a send
+// would, and hangs up: a wrong password, an untrusted certificate or a
+// server that refuses the mechanism shows at start-up instead of as
+// notices that never leave.
+func (s *SMTP) Check(ctx context.Context) error {
+	se, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	se.close()
+	return nil
 }
 
 // Config is the configuration in use, defaults filled in.
@@ -301,8 +374,11 @@ func (s *SMTP) open(ctx context.Context) (*session, error) {
 	sc, err := c.DialToSMTPClientWithContext(context.WithValue(ctx, watchKey{}, w))
 	if err != nil {
 		w.close() // go-mail leaves the connection open after some failures
-		return nil, connectError(ctx, err)
+		err = connectError(ctx, err)
+		s.noteConnect(err)
+		return nil, err
 	}
+	s.noteConnect(nil)
 	return &session{c: c, sc: sc, w: w}, nil
 }
 

@@ -34,6 +34,10 @@ type Consent struct {
 	// Verified says the customer proved the address is theirs. Whoever
 	// changes Address clears it.
 	Verified bool
+	// CodeUndelivered says the latest confirmation code to Address could
+	// not be delivered for good (the mail server or gateway refused it).
+	// Read only: it is not saved.
+	CodeUndelivered bool
 }
 
 // Notifies reports whether a new message should be noticed to the customer:

@@ -443,6 +443,18 @@ func consentOf(ctx context.Context, tx interface {
 		return c, nil
 	}
 	c.Channel = message.Channel(ch)
+	if err != nil || c.Verified || c.Channel == message.ChannelNone {
+		return c, err
+	}
+	// The customer is told when the code bounced, so that they correct
+	// the address instead of waiting.
+	var status string
+	err = tx.QueryRowContext(ctx, `SELECT status FROM outbox WHERE person_id = $1 AND kind = $2
+		ORDER BY created_at DESC, id DESC LIMIT 1`, personID, string(message.NoticeVerifyCode)).Scan(&status)
+	if isNoRows(err) {
+		return c, nil
+	}
+	c.CodeUndelivered = status == "failed"
 	return c, err
 }
 

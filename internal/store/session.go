@@ -50,6 +50,11 @@ func (t signInTx) CreatePerson(ctx context.Context, p *customer.Person) error {
 	return t.createPerson(ctx, p)
 }
 
+func (t signInTx) UpdatePersonName(ctx context.Context, id, given, family string) error {
+	_, err := t.ExecContext(ctx, `UPDATE persons SET given_name = $1, family_name = $2 WHERE id = $3`, given, family, id)
+	return err
+}
+
 func (t signInTx) UpsertStaff(ctx context.Context, s *org.Staff) error { return t.upsertStaff(ctx, s) }
 
 func (t signInTx) InsertSession(ctx context.Context, s *auth.Session, tokenHash string) error {

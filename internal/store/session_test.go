@@ -55,6 +55,27 @@ func TestSignInService(t *testing.T) {
 			t.Fatalf("linked eIDAS sign-in acts for %q (%v); want %q", e2.PersonID, err, first.PersonID)
 		}
 
+		// A new family name at the provider is the customer's from this
+		// sign-in on, audited without the names; a linked eIDAS sign-in
+		// with other names leaves the linked record alone.
+		married := citizen
+		married.FamilyName = "Virtanen"
+		if s, err := svc.SignIn(ctx, married, "hash-4b", ""); err != nil || s.Name != "Maija Virtanen" {
+			t.Fatalf("after a name change: %+v %v", s, err)
+		}
+		eidas.FamilyName = "Tamm"
+		if s, err := svc.SignIn(ctx, eidas, "hash-4c", ""); err != nil || s.Name != "Maija Virtanen" {
+			t.Fatalf("linked sign-in renamed the record: %+v %v", s, err)
+		}
+		var n int
+		var detail string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*), MAX(detail) FROM audit_log WHERE action = 'person.names-refreshed' AND subject_id = $1`, first.PersonID).Scan(&n, &detail); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || detail != "provider=test-citizen changed=family_name" {
+			t.Errorf("name refresh audited %d times, detail %q", n, detail)
+		}
+
 		// Staff take the unit and role of each sign-in.
 		staff := auth.Identity{Provider: "test-staff", Kind: auth.Staff, Subject: "anna", GivenName: "Anna", FamilyName: "A", UnitID: "recovery", Role: "specialist"}
 		s1, err := svc.SignIn(ctx, staff, "hash-5", "")

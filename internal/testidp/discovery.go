@@ -25,6 +25,7 @@ type discoveryDocument struct {
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
+	TokenEndpointAuthSigningAlgs      []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	ClaimsSupported                   []string `json:"claims_supported"`
 	UILocalesSupported                []string `json:"ui_locales_supported"`
 	AuthorizationResponseISSSupported bool     `json:"authorization_response_iss_parameter_supported"`
@@ -48,7 +49,8 @@ func (p *Provider) discoveryDocument() discoveryDocument {
 		GrantTypesSupported:               []string{"authorization_code"},
 		SubjectTypesSupported:             []string{"public"},
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},
-		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
+		TokenEndpointAuthSigningAlgs:      []string{"RS256", "ES256"},
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		ClaimsSupported:                   p.claimNames(),
 		UILocalesSupported:                languages,

@@ -134,7 +134,7 @@ func TestDiscovery(t *testing.T) {
 		"subject_types_supported":                        []any{"public"},
 		"id_token_signing_alg_values_supported":          []any{"RS256"},
 		"code_challenge_methods_supported":               []any{"S256"},
-		"token_endpoint_auth_methods_supported":          []any{"client_secret_basic", "client_secret_post"},
+		"token_endpoint_auth_methods_supported":          []any{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 		"grant_types_supported":                          []any{"authorization_code"},
 		"authorization_response_iss_parameter_supported": true,
 		"request_uri_parameter_supported":                false,

@@ -49,6 +49,14 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		clientID, sid = hint.Aud, hint.Sid
+	} else if h := form.Get("logout_hint"); h != "" && clientID != "" {
+		// The provider's session ID as logout_hint, from the client it
+		// was issued to: sign-out without an ID token in the URL.
+		if !p.mem.sessionOf(h, clientID) {
+			refuse("logout_hint is not a session of client " + clientID)
+			return
+		}
+		sid = h
 	}
 	if target != "" {
 		c := p.clients[clientID]

@@ -125,6 +125,14 @@ func (m *memory) lookupToken(token string, now time.Time) (accessToken, bool) {
 	return *t, true
 }
 
+// sessionOf reports whether sid is an open session of the client.
+func (m *memory) sessionOf(sid, clientID string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.sessions[sid]
+	return s != nil && s.clientID == clientID
+}
+
 // endSession forgets the session and revokes the access tokens issued in
 // it, so that userinfo stops answering for a signed-out user. It reports
 // whether the session was still open.

@@ -37,10 +37,14 @@ type Identity struct {
 }
 
 // Client is a registered relying party. Only confidential clients exist:
-// the token endpoint always authenticates the client with its secret.
+// the token endpoint always authenticates the client, with its secret or,
+// when PublicKey is set, also with a private_key_jwt assertion.
 type Client struct {
-	ID                     string
-	Secret                 string
+	ID     string
+	Secret string
+	// PublicKey verifies the client's private_key_jwt assertions (an
+	// *rsa.PublicKey or *ecdsa.PublicKey).
+	PublicKey              crypto.PublicKey
 	RedirectURIs           []string // compared exactly, byte for byte
 	PostLogoutRedirectURIs []string // compared exactly, byte for byte
 	// Kinds limits the identities this client may sign in to those of these
@@ -85,6 +89,11 @@ type Config struct {
 	Lang       func(*http.Request) string // "fi", "sv" or "en"; defaults to "fi"
 	Key        *rsa.PrivateKey            // signing key; a 2048-bit key is generated when nil
 	Logger     *slog.Logger               // defaults to discarding
+	// ProtocolClaimsOnly puts only the protocol claims (iss, sub, aud,
+	// exp, iat, auth_time, nonce, sid, at_hash) in the ID token, and the
+	// identity's claims only at the userinfo endpoint: what a conformant
+	// provider such as panva's oidc-provider does by default.
+	ProtocolClaimsOnly bool
 }
 
 // Provider is the test identity provider. It is an http.Handler that
@@ -103,6 +112,8 @@ type Provider struct {
 	signer    jose.Signer
 	jwks      []byte // the JSON Web Key Set, marshalled once
 	discovery []byte // the discovery document, marshalled once
+
+	protocolOnly bool
 
 	now  func() time.Time
 	lang func(*http.Request) string
@@ -150,6 +161,8 @@ func New(cfg Config) (*Provider, error) {
 		lang:       cfg.Lang,
 		log:        cfg.Logger,
 		mem:        newMemory(),
+
+		protocolOnly: cfg.ProtocolClaimsOnly,
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -188,8 +201,8 @@ func New(cfg Config) (*Provider, error) {
 
 	for _, c := range cfg.Clients {
 		switch {
-		case c.ID == "" || c.Secret == "":
-			return nil, fmt.Errorf("testidp: client %q needs an id and a secret", c.ID)
+		case c.ID == "" || c.Secret == "" && c.PublicKey == nil:
+			return nil, fmt.Errorf("testidp: client %q needs an id and a secret or public key", c.ID)
 		case p.clients[c.ID] != nil:
 			return nil, fmt.Errorf("testidp: duplicate client %q", c.ID)
 		case len(c.RedirectURIs) == 0:

@@ -1,6 +1,8 @@
 package testidp
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -253,6 +255,10 @@ func TestTokenRefused(t *testing.T) {
 		{"unknown client", url.Values{"grant_type": {"authorization_code"}, "code": {"x"}, "client_id": {"nobody"}, "client_secret": {rpSecret}}, false, "invalid_client", 401},
 		{"refresh grant", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}}, true, "unsupported_grant_type", 400},
 		{"unknown code", url.Values{"grant_type": {"authorization_code"}, "code": {"made-up"}, "redirect_uri": {rpRedirect}, "code_verifier": {oauth2.GenerateVerifier()}}, true, "invalid_grant", 400},
+		{"client assertion that is no JWT", url.Values{"grant_type": {"authorization_code"}, "code": {"x"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {"x.y.z"}}, false, "invalid_client", 401},
+		{"client assertion and a secret", url.Values{"grant_type": {"authorization_code"}, "code": {"x"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {"x.y.z"}}, true, "invalid_request", 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -433,4 +439,19 @@ func TestLogout(t *testing.T) {
 		resp, _ := h.get(h.issuer + "/logout?" + url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {rpPostLogout}}.Encode())
 		callback(t, resp, rpPostLogout)
 	})
+}
+
+// A client registered with a key only cannot be signed in with an empty
+// secret.
+func TestKeyOnlyClientHasNoSecret(t *testing.T) {
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	h := newHarness(t, func(c *Config) { c.Clients[0].Secret, c.Clients[0].PublicKey = "", &key.PublicKey })
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {"x"}, "client_id": {rpClientID}, "client_secret": {""}}
+	resp, err := http.PostForm(h.issuer+"/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); resp.StatusCode != 401 || !strings.Contains(body, "invalid_client") {
+		t.Errorf("got %d %s; want 401 invalid_client", resp.StatusCode, body)
+	}
 }

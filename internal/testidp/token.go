@@ -7,7 +7,10 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // tokenError is an error response of the token endpoint (RFC 6749 §5.2).
@@ -46,6 +49,12 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) authenticateClient(r *http.Request, form url.Values) (*Client, *tokenError) {
 	id, secret, basic := r.BasicAuth()
 	_, post := form["client_secret"]
+	if _, ok := form["client_assertion"]; ok {
+		if basic || post {
+			return nil, &tokenError{code: "invalid_request", desc: "use one client authentication method, not two"}
+		}
+		return p.authenticateAssertion(form)
+	}
 	switch {
 	case basic && post:
 		return nil, &tokenError{code: "invalid_request", desc: "use one client authentication method, not two"}
@@ -71,11 +80,65 @@ func (p *Provider) authenticateClient(r *http.Request, form url.Values) (*Client
 	if c != nil {
 		want = c.Secret
 	}
-	if !secretsEqual(secret, want) || c == nil {
+	if !secretsEqual(secret, want) || c == nil || c.Secret == "" {
 		p.log.Info("test-idp: client authentication failed", "client", id)
 		return nil, &tokenError{status: http.StatusUnauthorized, code: "invalid_client", desc: "client authentication failed", basic: basic}
 	}
 	return c, nil
+}
+
+// authenticateAssertion checks a private_key_jwt client assertion (RFC
+// 7523 §3): signed by the client's registered key, iss and sub the client,
+// aud the token endpoint or the issuer, not expired.
+func (p *Provider) authenticateAssertion(form url.Values) (*Client, *tokenError) {
+	refused := &tokenError{status: http.StatusUnauthorized, code: "invalid_client", desc: "client authentication failed"}
+	if form.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+		return nil, &tokenError{code: "invalid_request", desc: "client_assertion_type must be jwt-bearer"}
+	}
+	jws, err := jose.ParseSignedCompact(form.Get("client_assertion"), []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	if err != nil {
+		return nil, refused
+	}
+	var claims struct {
+		Iss string      `json:"iss"`
+		Sub string      `json:"sub"`
+		Aud jwtAudience `json:"aud"`
+		Exp int64       `json:"exp"`
+	}
+	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &claims); err != nil {
+		return nil, refused
+	}
+	c := p.clients[claims.Iss]
+	if c == nil || c.PublicKey == nil || claims.Sub != claims.Iss {
+		p.log.Info("test-idp: client assertion refused", "client", claims.Iss, "detail", "unknown client or no key registered")
+		return nil, refused
+	}
+	if _, err := jws.Verify(c.PublicKey); err != nil {
+		p.log.Info("test-idp: client assertion refused", "client", c.ID, "detail", "signature")
+		return nil, refused
+	}
+	if fid := form.Get("client_id"); fid != "" && fid != c.ID {
+		return nil, &tokenError{code: "invalid_request", desc: "client_id does not match the assertion"}
+	}
+	if !slices.Contains(claims.Aud, p.endpoint("/token")) && !slices.Contains(claims.Aud, p.issuer) {
+		return nil, refused
+	}
+	if claims.Exp <= p.now().Unix() {
+		return nil, refused
+	}
+	return c, nil
+}
+
+// jwtAudience is a JWT's aud: one string or an array of them.
+type jwtAudience []string
+
+func (a *jwtAudience) UnmarshalJSON(b []byte) error {
+	var one string
+	if json.Unmarshal(b, &one) == nil {
+		*a = []string{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(a))
 }
 
 // secretsEqual compares in constant time; hashing first hides the length.
@@ -164,7 +227,9 @@ func verifierMatches(verifier, challenge string) bool {
 // first so that the provider's own claims always win.
 func (p *Provider) signIDToken(ident *Identity, clientID string, ac authCode, access string, now time.Time) (string, error) {
 	claims := make(map[string]any, len(ident.Claims)+10)
-	maps.Copy(claims, ident.Claims)
+	if !p.protocolOnly {
+		maps.Copy(claims, ident.Claims)
+	}
 	atHash := sha256.Sum256([]byte(access))
 	maps.Copy(claims, map[string]any{
 		"iss":       p.issuer,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"time"
@@ -27,6 +28,26 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("ready\n"))
+	// One line per identity provider. A provider that cannot be used does
+	// not make the node unready: every node would be, and the rest of the
+	// e-service works. Its cause is in the log, not here.
+	for _, rp := range s.auth.Providers {
+		state := "ok"
+		switch at, err := rp.Status(); {
+		case rp.Config.Test:
+			state = "ok (built-in test provider)"
+		case at.IsZero():
+			state = "not checked yet"
+		case err != nil:
+			state = "not usable since " + at.UTC().Format(time.RFC3339) + " (see the log)"
+		}
+		fmt.Fprintf(w, "provider %s: %s\n", rp.Config.Name, state)
+	}
+	if s.cfg.ReadyDetail != nil {
+		for _, l := range s.cfg.ReadyDetail() {
+			fmt.Fprintln(w, l)
+		}
+	}
 }
 
 func (s *Server) static() http.Handler {

@@ -101,9 +101,10 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"message.notices.channel_": consts(t, root, "internal/outbox", "Channel"),
 		"message.notices.status_":  consts(t, root, "internal/outbox", "Status"),
 		// Nothing is sent, and no address is shown, for ChannelNone.
-		"message.notify.code_sent_": {string(message.ChannelEmail), string(message.ChannelSMS)},
-		"message.notify.current_":   {string(message.ChannelEmail), string(message.ChannelSMS)},
-		"message.queue.age_":        ages,
+		"message.notify.code_sent_":  {string(message.ChannelEmail), string(message.ChannelSMS)},
+		"message.notify.current_":    {string(message.ChannelEmail), string(message.ChannelSMS)},
+		"delivery.code_undelivered_": {string(message.ChannelEmail), string(message.ChannelSMS)},
+		"message.queue.age_":         ages,
 		// staffQueue's views and the ?done= of the staff thread actions.
 		"message.queue.view_": {"open", "waiting", "closed"},
 		"message.queue.done_": {"assigned", "closed", "moved", "noted", "replied"},

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,9 +23,10 @@ type loginData struct {
 }
 
 type providerLink struct {
-	Name string
-	Test bool
-	URL  string
+	Name  string
+	Label string // the configured display name, "" for the kind's words
+	Test  bool
+	URL   string
 }
 
 // loginShow lists the ways to sign in: Finnish e-ID and eIDAS for
@@ -34,8 +34,9 @@ type providerLink struct {
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 	next := localPath(r.URL.Query().Get("next"))
 	d := loginData{Staff: r.URL.Path == "/staff/login", Next: next, Countries: s.auth.Policy.EIDASCountries}
+	lang := s.localizer(r).Lang
 	for _, rp := range s.auth.Providers {
-		l := providerLink{Name: rp.Config.Name, Test: rp.Config.Test, URL: "/login/" + rp.Config.Name + "?next=" + url.QueryEscape(next)}
+		l := providerLink{Name: rp.Config.Name, Label: rp.Config.Label(lang), Test: rp.Config.Test, URL: "/login/" + rp.Config.Name + "?next=" + url.QueryEscape(next)}
 		switch rp.Config.Kind {
 		case auth.Citizen:
 			d.Citizen = append(d.Citizen, l)
@@ -101,24 +102,24 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(loginCookie)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/auth/", MaxAge: -1, HttpOnly: true, Secure: s.tls(), SameSite: http.SameSiteLaxMode})
 	if err != nil || c.Value == "" {
-		s.refuseLogin(w, r, fault.New(fault.Invalid, auth.ErrKeyState))
+		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyState, auth.Because("no sign-in cookie: another browser, cookies blocked, or a callback URL sent twice")))
 		return
 	}
 	f, err := s.auth.Sessions.TakeLogin(r.Context(), auth.HashToken(c.Value))
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
-			err = fault.Wrap(fault.Invalid, auth.ErrKeyState, err)
+			err = fault.Wrap(fault.Invalid, auth.ErrKeyState, auth.Because("the sign-in was used already or is over 10 minutes old"))
 		}
 		s.refuseLogin(w, r, err)
 		return
 	}
 	q := r.URL.Query()
 	if f.Provider != name || q.Get("state") == "" || q.Get("state") != f.State {
-		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyState, errors.New("state or provider does not match")))
+		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyState, auth.Because("the callback's state or provider is not the sign-in's")))
 		return
 	}
-	if iss := q.Get("iss"); iss != "" && iss != rp.Config.Issuer {
-		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyProvider, errors.New("iss does not match")))
+	if iss := q.Get("iss"); iss != "" && iss != rp.Issuer() {
+		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, auth.ErrKeyProvider, auth.Because("the callback's iss %q is not the issuer %q (RFC 9207): a mixed-up answer", truncate(iss, 100), rp.Issuer())))
 		return
 	}
 	if e := q.Get("error"); e != "" {
@@ -126,10 +127,11 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		if e == "access_denied" {
 			key = auth.ErrKeyCancelled
 		}
-		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, key, errors.New("provider answered "+e)))
+		// error is a code from RFC 6749 §4.1.2.1; a made-up one is clipped.
+		s.refuseLogin(w, r, fault.Wrap(fault.Invalid, key, auth.Because("the provider answered error=%s", truncate(e, 40))))
 		return
 	}
-	sub, claims, rawID, err := rp.Finish(r.Context(), f, q.Get("code"))
+	res, err := rp.Finish(r.Context(), f, q.Get("code"))
 	if err != nil {
 		s.refuseLogin(w, r, err)
 		return
@@ -139,7 +141,7 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := auth.IdentityFromClaims(rp.Config, s.auth.Policy, units, sub, claims)
+	id, err := auth.IdentityFromClaims(rp.Config, s.auth.Policy, units, res.Subject, res.Claims)
 	if err != nil {
 		s.refuseLogin(w, r, err)
 		return
@@ -151,7 +153,7 @@ func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
 		opts = append(opts, auth.Replacing(auth.HashToken(old.Value)))
 	}
 	token := auth.RandomToken()
-	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), rawID, opts...)
+	sess, err := s.auth.Sessions.SignIn(r.Context(), id, auth.HashToken(token), res.Logout, opts...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -178,7 +180,8 @@ func (s *Server) refuseLogin(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	key := fault.KeyOf(err)
-	s.log.Info("sign-in refused", "reason", key, "route", route(r))
+	// The cause names settings and protocol errors, never claim values.
+	s.log.Info("sign-in refused", "reason", key, "cause", auth.Cause(err), "provider", truncate(r.PathValue("provider"), 64), "route", route(r))
 	if aerr := s.store.Append(r.Context(), audit.Entry{
 		ActorKind: audit.ActorAnon, ActorID: "-", Action: "signin.refused",
 		Object: "provider:" + truncate(r.PathValue("provider"), 64), Detail: key,

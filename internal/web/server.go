@@ -100,6 +100,9 @@ type Config struct {
 	// Extra routes mounted beside the pages, such as the test identity
 	// provider: pattern → handler.
 	Mount map[string]http.Handler
+	// ReadyDetail gives /readyz's lines about other parts (the mail
+	// server); nil for none.
+	ReadyDetail func() []string
 }
 
 // Server is the web front.

@@ -3,13 +3,15 @@
 // back.
 //
 // It speaks plain SMTP without TLS and takes any password unless told
-// otherwise: listen on a loopback address only.
+// otherwise (StartTLS, ImplicitTLS, Auth, Scram): listen on a loopback
+// address only.
 package sink
 
 import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -80,6 +82,23 @@ func Auth(username, password string) Option {
 	return func(s *Sink) { s.user, s.pass, s.requireAuth = username, password, true }
 }
 
+// Scram makes the sink offer SCRAM-SHA-256 before PLAIN, for the Auth
+// user; without Auth it has no effect.
+func Scram() Option {
+	return func(s *Sink) { s.scram = true }
+}
+
+// StartTLS makes the sink offer STARTTLS with this configuration (its
+// certificate).
+func StartTLS(c *tls.Config) Option {
+	return func(s *Sink) { s.startTLS = c }
+}
+
+// ImplicitTLS makes the sink speak TLS from the first byte, as on port 465.
+func ImplicitTLS(c *tls.Config) Option {
+	return func(s *Sink) { s.implicitTLS = c }
+}
+
 // FailNext makes the sink answer the next n messages, after their DATA,
 // with code: 451 for a temporary failure (a client should retry), 550 for
 // a permanent one. code must be 4xx or 5xx.
@@ -114,7 +133,11 @@ type Sink struct {
 
 	user, pass  string
 	requireAuth bool
+	scram       bool
+	startTLS    *tls.Config
+	implicitTLS *tls.Config
 	keep        int
+	lastAuth    string // the mechanism of the last successful AUTH
 
 	mu       sync.Mutex
 	msgs     []Received // oldest first
@@ -146,8 +169,12 @@ func Start(addr string, opts ...Option) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.implicitTLS != nil {
+		ln = tls.NewListener(ln, s.implicitTLS)
+	}
 	s.ln = ln
 	s.srv = smtp.NewServer(backend{s})
+	s.srv.TLSConfig = s.startTLS
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
 	s.srv.ReadTimeout = time.Minute
@@ -292,7 +319,7 @@ func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) {
 type session struct {
 	s      *Sink
 	id     int
-	authed bool
+	authOK bool
 	from   string
 	to     []string
 }
@@ -302,9 +329,32 @@ var _ smtp.AuthSession = (*session)(nil)
 func (x *session) Reset()        { x.from, x.to = "", nil }
 func (x *session) Logout() error { return nil }
 
-func (x *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (x *session) AuthMechanisms() []string {
+	if x.s.scram && x.s.requireAuth {
+		return []string{ScramSHA256, sasl.Plain}
+	}
+	return []string{sasl.Plain}
+}
 
-func (x *session) Auth(string) (sasl.Server, error) {
+// LastAuth is the SASL mechanism of the last successful AUTH, "" before
+// any.
+func (s *Sink) LastAuth() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastAuth
+}
+
+func (x *session) authed(mech string) {
+	x.authOK = true
+	x.s.mu.Lock()
+	x.s.lastAuth = mech
+	x.s.mu.Unlock()
+}
+
+func (x *session) Auth(mech string) (sasl.Server, error) {
+	if mech == ScramSHA256 && x.s.scram && x.s.requireAuth {
+		return &scramServer{user: x.s.user, pass: x.s.pass, ok: func() { x.authed(ScramSHA256) }}, nil
+	}
 	return sasl.NewPlainServer(func(_, username, password string) error {
 		if x.s.requireAuth {
 			u := subtle.ConstantTimeCompare([]byte(username), []byte(x.s.user))
@@ -313,13 +363,13 @@ func (x *session) Auth(string) (sasl.Server, error) {
 				return smtp.ErrAuthFailed
 			}
 		}
-		x.authed = true
+		x.authed(sasl.Plain)
 		return nil
 	}), nil
 }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
-	if x.s.requireAuth && !x.authed {
+	if x.s.requireAuth && !x.authOK {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 	}
 	x.from = from

@@ -27,6 +27,7 @@ type running struct {
 	t    testing.TB
 	app  *app
 	base string
+	logs *syncBuffer
 }
 
 // envE2EPostgres, set to 1, runs every end-to-end test of this package on a
@@ -58,7 +59,7 @@ func startApp(t testing.TB, tweak ...func(*config)) *running {
 		<-done
 		checkNoPersonalData(t, logs.String())
 	})
-	return &running{t: t, app: a, base: a.cfg.BaseURL}
+	return &running{t: t, app: a, base: a.cfg.BaseURL, logs: logs}
 }
 
 // syncBuffer collects the app's log lines from many goroutines.

@@ -180,7 +180,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	csrf := http.NewCrossOriginProtection()
-	var h http.Handler = mux
+	h := routed(mux)
 	h = csrf.Handler(h)
 	h = s.sameOrigin(h)
 	h = s.withSession(h)

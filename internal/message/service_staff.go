@@ -100,7 +100,7 @@ func (s *Service) AddNote(ctx context.Context, a access.Actor, threadID, body st
 
 // staffWrite stores a staff member's answer or note. An answer tells the
 // customer in the same transaction: by the channel they chose and
-// verified, or for a secure e-mail sender with a one-time link to read it.
+// verified, or for a secure e-mail sender with a link to read it (valid until the next answer or for ReadFor).
 // The notice never carries the answer.
 func (s *Service) staffWrite(ctx context.Context, a access.Actor, threadID, body string, ups []Upload, internal bool) (Message, error) {
 	if err := s.staff(a); err != nil {

@@ -88,7 +88,7 @@ type Config struct {
 }
 
 // Service is the secure e-mail route's use cases: asking for a link,
-// writing through it, and reading a unit's answer through the one-time
+// writing through it, and reading a unit's answer through the
 // reading link. None has a signed-in actor: the link is the credential,
 // and a link that is unknown, used or expired is fault.NotFound alike.
 type Service struct {

@@ -250,7 +250,7 @@ func (s *Server) staffAttachment(w http.ResponseWriter, r *http.Request) {
 }
 
 // secureRead is where a secure e-mail sender reads the unit's answer, from
-// the one-time link in the notice.
+// the reading link in the notice (it works for 14 days, until the next answer).
 func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
 	t, msgs, err := s.secureMail().Answer(r.Context(), r.PathValue("token"))
 	if err != nil {

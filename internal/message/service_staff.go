@@ -86,6 +86,13 @@ func (s *Service) StaffThread(ctx context.Context, a access.Actor, threadID stri
 		if v.Notices, err = tx.ThreadNotices(ctx, t.ID); err != nil {
 			return err
 		}
+		var c Consent
+		if t.PartyKind == PartyCustomer {
+			if c, err = tx.Consent(ctx, t.PartyID); err != nil {
+				return err
+			}
+		}
+		v.Reach = AnswerReach(t, c)
 		return tx.Audit(ctx, entry(a, "thread.read", t.Party(), "thread:"+t.ID, ""))
 	})
 	return v, err
@@ -163,7 +170,7 @@ func (s *Service) notice(ctx context.Context, tx Tx, t Thread) (bool, error) {
 	switch t.PartyKind {
 	case PartyCustomer:
 		c, err := tx.Consent(ctx, t.PartyID)
-		if err != nil || !c.Notifies() {
+		if r := AnswerReach(t, c); err != nil || (r != ReachEmail && r != ReachSMS) {
 			return false, err
 		}
 		lang, err := tx.PersonLang(ctx, t.PartyID)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,5 +78,25 @@ func TestStaffSeeHowAnAnswerReaches(t *testing.T) {
 	_, body = e.postMultipart(anna, "/staff/messages/"+th.ID, url.Values{"body": {"Answer"}})
 	if !strings.Contains(body, "The answer is sent. No notice is sent") || strings.Contains(body, "will be notified") {
 		t.Errorf("after the answer staff are told:\n%s", grepLines(body, "alert"))
+	}
+}
+
+// TestDemoBankFileBooks: the demo bank file the README offers books against
+// the demo claims of a fresh demo database: four payments booked, the one
+// without a reference queued for staff.
+func TestDemoBankFileBooks(t *testing.T) {
+	e := startApp(t)
+	file := filepath.Join("..", "..", "testdata", "iso20022", "demo-camt054.xml")
+	code, out, errOut := runCmd(t, "reconcile", "--db", e.app.db.String(), file)
+	if code != 0 || !strings.Contains(out, "Booked 4 (835.35 €), Queued for staff 1, Refused 0") {
+		t.Fatalf("reconcile of the demo file = %d\n%s\n%s", code, out, errOut)
+	}
+	t.Logf("%s", out)
+	maija := browser()
+	english(e, maija)
+	e.signIn(maija, "test-citizen", "demo-person-maija")
+	claim := e.demoClaim("demo-person-maija")
+	if _, body := e.get(maija, "/my/claims/"+claim.ID); !strings.Contains(body, `id="balance">1`+"\u00a0"+`840,00`) {
+		t.Errorf("Maija's claim after the demo file:\n%s", grepLines(body, "balance"))
 	}
 }

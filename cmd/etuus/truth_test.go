@@ -100,3 +100,24 @@ func TestDemoBankFileBooks(t *testing.T) {
 		t.Errorf("Maija's claim after the demo file:\n%s", grepLines(body, "balance"))
 	}
 }
+
+// TestUnlinkedEIDASIsToldSo: an eIDAS identity staff have not linked yet is
+// told so and what happens next, not that nothing is recovered from them.
+func TestUnlinkedEIDASIsToldSo(t *testing.T) {
+	e := startApp(t)
+	kati := browser()
+	english(e, kati)
+	e.signIn(kati, "test-eidas", "demo-eidas-kati")
+	for _, path := range []string{"/my/claims", "/my"} {
+		_, body := e.get(kati, path)
+		if !strings.Contains(body, "not yet linked to a customer record") || strings.Contains(body, "Nothing is being recovered") {
+			t.Errorf("%s for an unlinked eIDAS person:\n%s", path, grepLines(body, "alert"))
+		}
+	}
+	maija := browser()
+	english(e, maija)
+	e.signIn(maija, "test-citizen", "demo-person-maija")
+	if _, body := e.get(maija, "/my"); strings.Contains(body, "not yet linked") {
+		t.Error("a citizen is told their identity is not linked")
+	}
+}

@@ -121,3 +121,41 @@ func TestUnlinkedEIDASIsToldSo(t *testing.T) {
 		t.Error("a citizen is told their identity is not linked")
 	}
 }
+
+// TestStaffSeeOnlyWhatTheyMayUse: the staff page offers each task by the
+// permission table: the Centre for International Affairs' specialist is
+// not shown the Recovery Centre's queue or the bank upload, the operations
+// member of shared services the bank upload but not the queue.
+func TestStaffSeeOnlyWhatTheyMayUse(t *testing.T) {
+	e := startApp(t)
+	tests := []struct {
+		subject  string
+		shown    []string
+		notShown []string
+	}{
+		{"staff-anna", []string{"/staff/messages", "/staff/recovery", "/staff/bank", "/staff/eidas"}, nil},
+		{"staff-kaisa", []string{"/staff/messages", "/staff/eidas"}, []string{"/staff/recovery", "/staff/bank"}},
+		{"staff-olli", []string{"/staff/messages", "/staff/bank"}, []string{"/staff/recovery", "/staff/eidas"}},
+	}
+	for _, tt := range tests {
+		c := browser()
+		e.signIn(c, "test-staff", tt.subject)
+		_, body := e.get(c, "/staff")
+		for _, link := range tt.shown {
+			if !strings.Contains(body, `href="`+link+`"`) {
+				t.Errorf("%s is not offered %s", tt.subject, link)
+			}
+			if resp, _ := e.get(c, link); resp.StatusCode != 200 {
+				t.Errorf("%s is offered %s, which answers %d", tt.subject, link, resp.StatusCode)
+			}
+		}
+		for _, link := range tt.notShown {
+			if strings.Contains(body, `href="`+link+`"`) {
+				t.Errorf("%s is offered %s, which they may not use", tt.subject, link)
+			}
+			if resp, _ := e.get(c, link); resp.StatusCode != 403 {
+				t.Errorf("%s may not use %s, which answers %d", tt.subject, link, resp.StatusCode)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/etuus/etuus/internal/access"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -46,6 +47,23 @@ type viewer struct {
 	UnitName    string
 	IdleSeconds int // the idle timeout, for the warning before it
 	WarnSeconds int
+	// May is what a staff member may use, from the permission table, so
+	// that pages offer only that (the services check it again).
+	May staffMay
+}
+
+// staffMay is a staff member's permissions as the pages need them.
+type staffMay struct {
+	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS bool
+}
+
+func mayOf(t *access.Table, a access.Actor) staffMay {
+	return staffMay{
+		MessagesQueue: t.Allows(a, access.MessagesQueue),
+		RecoveryQueue: t.Allows(a, access.RecoveryQueue),
+		ImportBank:    t.Allows(a, access.RecoveryImportBank),
+		LinkEIDAS:     t.Allows(a, access.IdentityLinkEIDAS),
+	}
 }
 
 // templates holds one parsed template set per page, each the layout plus

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
@@ -89,6 +90,9 @@ type Config struct {
 	TestSMS  TestTexts
 	Recovery RecoveryConfig
 	Messages MessagesConfig
+	// Access is the staff permission table the pages offer links and forms
+	// by (the services check it again); nil: access.Default().
+	Access *access.Table
 	// Customers links eIDAS identities to customer records.
 	Customers *customer.Service
 	// SignInLimit bounds sign-in starts per client address; zero is
@@ -154,6 +158,9 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	}
 	if reg == nil {
 		reg = prometheus.NewRegistry()
+	}
+	if cfg.Access == nil {
+		cfg.Access = access.Default()
 	}
 	s := &Server{
 		cfg:       cfg,
@@ -286,6 +293,7 @@ func (s *Server) viewer(r *http.Request) *viewer {
 	v := &viewer{
 		Name: sess.Name, Kind: string(sess.Kind), Staff: sess.Kind == auth.Staff,
 		IdleSeconds: int(s.auth.Timeouts.Idle.Seconds()), WarnSeconds: int(s.auth.Timeouts.Warn.Seconds()),
+		May: mayOf(s.cfg.Access, actorOf(sess)),
 	}
 	return v
 }

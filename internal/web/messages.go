@@ -261,7 +261,7 @@ func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status
 		d.Subjects = append(d.Subjects, sub)
 	}
 	d.uploadForm, d.SMS = s.uploadForm(), s.messages().SMS()
-	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Message: msg, Field: field})
+	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Message: msg, Field: field, Anchor: addressAnchor(field, d.Consent)})
 }
 
 func (s *Server) limits() message.Limits { return s.messages().Limits() }

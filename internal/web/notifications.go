@@ -48,7 +48,7 @@ func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, a a
 			d.Phone = c.Address
 		}
 	}
-	s.render(w, r, status, "notifications", &page{Title: "message.notify.title", Data: d, Message: msg, Field: field})
+	s.render(w, r, status, "notifications", &page{Title: "message.notify.title", Data: d, Message: msg, Field: field, Anchor: addressAnchor(field, d.Consent)})
 }
 
 // notificationsSave stores a new choice; a new address gets a code.
@@ -117,4 +117,17 @@ func (s *Server) notificationsResend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
+}
+
+// addressAnchor is the control an error about the notice address is
+// about: the phone number's when text messages were chosen, else the
+// e-mail address's; "" for an error about another field.
+func addressAnchor(field string, c message.Consent) string {
+	switch {
+	case field != "address":
+		return ""
+	case c.Channel == message.ChannelSMS:
+		return "phone"
+	}
+	return "email"
 }

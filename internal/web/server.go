@@ -207,6 +207,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.homeShow)
 	mux.HandleFunc("GET /lang/{lang}", s.langSet)
 
+	// Pages of fixed text, linked from every page's footer.
+	mux.HandleFunc("GET /accessibility", s.infoShow("info.access.title", accessibilityStatement))
+	mux.HandleFunc("GET /privacy", s.infoShow("info.privacy.title", privacyNotice))
+	mux.HandleFunc("GET /help", s.infoShow("info.help.title", helpPage))
+
 	mux.HandleFunc("GET /login", s.loginShow)
 	mux.HandleFunc("GET /staff/login", s.loginShow)
 	mux.HandleFunc("GET /login/{provider}", s.loginStart)

@@ -44,3 +44,29 @@ func TestHomeLinksLeadSomewhere(t *testing.T) {
 		}
 	}
 }
+
+// TestInfoPagesInEveryLanguage: the accessibility statement, the privacy
+// notice and the help page answer in fi, sv and en, and every page's footer
+// links to them.
+func TestInfoPagesInEveryLanguage(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	want := map[string]map[string]string{
+		"fi": {"/accessibility": "Saavutettavuusseloste", "/privacy": "Tietosuojaseloste", "/help": "Ohjeet"},
+		"sv": {"/accessibility": "Tillgänglighetsutlåtande", "/privacy": "Dataskyddsbeskrivning", "/help": "Hjälp"},
+		"en": {"/accessibility": "Accessibility statement", "/privacy": "Privacy notice", "/help": "Help"},
+	}
+	for lang, pages := range want {
+		for path, heading := range pages {
+			resp, body := get(t, nil, e.srv.URL+path, "Cookie", "lang="+lang)
+			if resp.StatusCode != 200 || !strings.Contains(body, "<h1>"+heading+"</h1>") || !strings.Contains(body, `aria-current="page"`) {
+				t.Errorf("%s %s: %d, lacks <h1>%s</h1> or its footer link marked current", lang, path, resp.StatusCode, heading)
+			}
+		}
+		_, body := get(t, nil, e.srv.URL+"/no/such/page", "Cookie", "lang="+lang)
+		for path := range pages {
+			if !strings.Contains(body, `href="`+path+`"`) {
+				t.Errorf("%s: the footer of a page lacks a link to %s", lang, path)
+			}
+		}
+	}
+}

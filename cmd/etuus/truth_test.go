@@ -249,3 +249,19 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageWithNewAddressSaysSentFirst: a message sent together with a
+// new notice address says first that the message is sent, then asks for
+// the code.
+func TestMessageWithNewAddressSaysSentFirst(t *testing.T) {
+	e := startApp(t)
+	johan := browser()
+	english(e, johan)
+	e.signIn(johan, "test-citizen", "demo-person-johan")
+	resp, body := e.postMultipart(johan, "/my/messages", url.Values{"topic": {"recovery.other"}, "title": {"Question"}, "body": {"Hello"},
+		"allow": {"yes"}, "channel": {"email"}, "email": {"johan.new@example.fi"}})
+	sent, code := strings.Index(body, `id="message-sent"`), strings.Index(body, `action="/my/notifications/verify"`)
+	if resp.StatusCode != 200 || sent < 0 || code < 0 || sent > code || !strings.Contains(body, "Your message has been sent") {
+		t.Errorf("after sending with a new address (%d at %s): sent at %d, code form at %d\n%s", resp.StatusCode, resp.Request.URL.Path, sent, code, grepLines(body, "alert"))
+	}
+}

@@ -365,7 +365,9 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if codeSent {
-		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
+		// Sent first, then the code: the person must not wonder whether
+		// the message went.
+		http.Redirect(w, r, "/my/notifications?code=sent&sent=1", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/my/messages?box=sent&sent=1", http.StatusSeeOther)

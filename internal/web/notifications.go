@@ -19,6 +19,9 @@ type notificationsData struct {
 	Phone  string
 	Saved  bool
 	Code   string // "sent" after a code went out
+	// MessageSent: the person came here from a message they sent with a
+	// new address, which is sent; the code is asked for next.
+	MessageSent bool
 }
 
 // notificationsShow is the customer's notification choice and, while the
@@ -29,7 +32,7 @@ func (s *Server) notificationsShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	s.renderNotifications(w, r, actorOf(sess), http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code")}, "", "")
+	s.renderNotifications(w, r, actorOf(sess), http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code"), MessageSent: q.Get("sent") == "1"}, "", "")
 }
 
 func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, a access.Actor, status int, d notificationsData, msg, field string) {

@@ -265,3 +265,23 @@ func TestMessageWithNewAddressSaysSentFirst(t *testing.T) {
 		t.Errorf("after sending with a new address (%d at %s): sent at %d, code form at %d\n%s", resp.StatusCode, resp.Request.URL.Path, sent, code, grepLines(body, "alert"))
 	}
 }
+
+// TestRowControlsNameTheirRow: each queued payment's controls in the
+// Recovery Centre's queue say which row they belong to.
+func TestRowControlsNameTheirRow(t *testing.T) {
+	e := startApp(t)
+	file := filepath.Join("..", "..", "testdata", "iso20022", "demo-camt054.xml")
+	if code, out, errOut := runCmd(t, "reconcile", "--db", e.app.db.String(), file); code != 0 {
+		t.Fatalf("reconcile = %d %s %s", code, out, errOut)
+	}
+	anna := browser()
+	english(e, anna)
+	e.signIn(anna, "test-staff", "staff-anna")
+	_, body := e.get(anna, "/staff/recovery")
+	for _, label := range []string{"Claim reference", "Reason", "Save"} {
+		re := regexp.MustCompile(regexp.QuoteMeta(label) + `[^<]*<span class="visually-hidden"> – Line 206</span>`)
+		if !re.MatchString(body) {
+			t.Errorf("the queue's %q control does not name its row:\n%s", label, grepLines(body, "206"))
+		}
+	}
+}

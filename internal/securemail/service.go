@@ -303,6 +303,37 @@ func (s *Service) Answer(ctx context.Context, token string) (message.Thread, []m
 	return t, msgs, err
 }
 
+// Reply adds what the sender writes from their reading link to the same
+// thread, back in the unit's queue, while the link works (attachments are
+// not taken this way yet). The link keeps working, so the sender sees
+// their reply; a new answer replaces it.
+func (s *Service) Reply(ctx context.Context, token, body string) (message.Message, error) {
+	var m message.Message
+	if err := message.CheckReply(body, nil, message.Limits{MaxBody: MaxBody}); err != nil {
+		return m, err
+	}
+	t, err := s.answerThread(ctx, token)
+	if err != nil {
+		return m, err
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		locked, err := tx.ThreadForUpdate(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		locked.CustomerWrote(tx.Now())
+		if err := tx.UpdateThread(ctx, locked); err != nil {
+			return err
+		}
+		m = message.Message{ThreadID: locked.ID, Author: message.AuthorCustomer, Body: strings.TrimSpace(body), CreatedAt: tx.Now()}
+		if err := tx.AddMessage(ctx, &m, nil); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, anonymous("secure_email.reply", "thread:"+locked.ID, "unit="+locked.UnitID))
+	})
+	return m, err
+}
+
 // AnswerAttachment reads an attachment of the thread a reading link
 // points to, while the link works, and not of an internal note.
 func (s *Service) AnswerAttachment(ctx context.Context, token, id string) (message.File, error) {

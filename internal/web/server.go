@@ -227,6 +227,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /secure-email/t/{token}", s.secureEmailSend)
 	mux.HandleFunc("GET /staff/secure-email", s.secureEmailQueue)
 	mux.HandleFunc("GET /secure-email/r/{token}", s.secureRead)
+	mux.HandleFunc("POST /secure-email/r/{token}", s.secureReply)
 	mux.HandleFunc("GET /secure-email/r/{token}/attachments/{aid}", s.secureAttachment)
 
 	mux.HandleFunc("GET /my/messages", s.messageList)

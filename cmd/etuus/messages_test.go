@@ -50,6 +50,8 @@ func (e *running) postMultipart(c *http.Client, path string, form url.Values, fi
 }
 
 var (
+	// sentCell is a notice's status cell saying it was sent.
+	sentCell   = regexp.MustCompile(`<td[^>]*>Sent`)
 	threadLink = regexp.MustCompile(`href="/(?:my|staff)/messages/([0-9a-f-]{36})"`)
 	attLink    = regexp.MustCompile(`href="(/(?:my|staff)/messages/[0-9a-f-]{36}/attachments/[0-9a-f-]{36})"`)
 )
@@ -147,12 +149,12 @@ func TestMessagesEndToEnd(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, body = e.get(anna, "/staff/messages/"+thread)
-		if strings.Contains(body, "<td>Sent") || time.Now().After(deadline) {
+		if sentCell.MatchString(body) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(body, "<td>Sent") {
+	if !sentCell.MatchString(body) {
 		t.Errorf("staff do not see the notice as sent:\n%s", body)
 	}
 

@@ -117,6 +117,20 @@ func TestSecureEmailEndToEnd(t *testing.T) {
 	if resp, _ := e.get(browser(), read+"x"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a wrong reading link: %d", resp.StatusCode)
 	}
+	// The sender replies from the reading page into the same thread.
+	reader := browser()
+	english(e, reader)
+	readPath := read[strings.Index(read, "/secure-email/r/"):]
+	if resp, body := e.post(reader, readPath, url.Values{"body": {" "}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "<title>Error: ") || !strings.Contains(body, `href="#body"`) {
+		t.Errorf("an empty reply from the reading page: %d\n%s", resp.StatusCode, grepLines(body, "error"))
+	}
+	if resp, body := e.post(reader, readPath, url.Values{"body": {"Thank you. When is the first payment due?"}}); resp.StatusCode != 200 ||
+		!strings.Contains(body, "Your reply has been sent") || !strings.Contains(body, "When is the first payment due?") {
+		t.Errorf("a reply from the reading page: %d\n%s", resp.StatusCode, grepLines(body, "alert"))
+	}
+	if _, body := e.get(anna, "/staff/messages/"+th[1]); !strings.Contains(body, "When is the first payment due?") {
+		t.Error("the unit does not see the sender's reply in the thread")
+	}
 	acts := strings.Join(e.auditActions(), ",")
 	for _, a := range []string{"secure_email.link_sent", "secure_email.message", "thread.read", "thread.staff_reply"} {
 		if !strings.Contains(acts, a) {

@@ -120,6 +120,9 @@ type StaffView struct {
 	StaffThread
 	Messages []Message     // internal notes too
 	Notices  []outbox.Item // the thread's notices and how they went, without payloads
+	// Reach is how an answer now would reach the party: the customer's
+	// notice choice as it stands.
+	Reach Reach
 }
 
 // Message is one message in a thread.

@@ -180,3 +180,36 @@ func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
 		}},
 	}
 }
+
+// Reach is how a staff answer in a thread reaches its party, as staff are
+// told before and after they answer.
+type Reach string
+
+// The ways an answer reaches its party.
+const (
+	ReachEmail Reach = "email" // a notice by e-mail to the proved address
+	ReachSMS   Reach = "sms"   // a notice by text message to the proved number
+	// ReachReadLink: a secure e-mail sender gets a reading link by e-mail.
+	ReachReadLink Reach = "read_link"
+	// ReachUnverified: the customer chose a channel but never proved the
+	// address, so nothing is sent.
+	ReachUnverified Reach = "unverified"
+	// ReachNone: no notice; the party sees the answer when they sign in.
+	ReachNone Reach = "none"
+)
+
+// AnswerReach is how an answer in t reaches its party, whose notice
+// choice is c (read for a customer's thread only): the rule notice follows.
+func AnswerReach(t Thread, c Consent) Reach {
+	switch {
+	case t.PartyKind == PartyEmail:
+		return ReachReadLink
+	case t.PartyKind != PartyCustomer:
+		return ReachNone
+	case c.Notifies():
+		return Reach(c.Channel)
+	case c.AllowMessages && c.Channel != ChannelNone && c.Address != "":
+		return ReachUnverified
+	}
+	return ReachNone
+}

@@ -190,3 +190,26 @@ func TestNoticeKinds(t *testing.T) {
 		t.Errorf("secure reply = %q %q", s, text)
 	}
 }
+
+func TestAnswerReach(t *testing.T) {
+	cust := Thread{PartyKind: PartyCustomer}
+	tests := []struct {
+		t    Thread
+		c    Consent
+		want Reach
+	}{
+		{cust, Consent{AllowMessages: true, Channel: ChannelEmail, Address: "a@b.fi", Verified: true}, ReachEmail},
+		{cust, Consent{AllowMessages: true, Channel: ChannelSMS, Address: "+358401234567", Verified: true}, ReachSMS},
+		{cust, Consent{AllowMessages: true, Channel: ChannelEmail, Address: "a@b.fi"}, ReachUnverified},
+		{cust, Consent{AllowMessages: false, Channel: ChannelEmail, Address: "a@b.fi", Verified: true}, ReachNone},
+		{cust, Consent{Channel: ChannelNone}, ReachNone},
+		{cust, Consent{}, ReachNone},
+		{Thread{PartyKind: PartyEmail}, Consent{}, ReachReadLink},
+		{Thread{PartyKind: PartyOrganisation}, Consent{AllowMessages: true, Channel: ChannelEmail, Address: "a@b.fi", Verified: true}, ReachNone},
+	}
+	for _, tt := range tests {
+		if got := AnswerReach(tt.t, tt.c); got != tt.want {
+			t.Errorf("AnswerReach(%s, %+v) = %s; want %s", tt.t.PartyKind, tt.c, got, tt.want)
+		}
+	}
+}

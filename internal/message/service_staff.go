@@ -85,6 +85,13 @@ func (s *Service) StaffThread(ctx context.Context, a access.Actor, threadID stri
 		if v.Notices, err = tx.ThreadNotices(ctx, t.ID); err != nil {
 			return err
 		}
+		var c Consent
+		if t.PartyKind == PartyCustomer {
+			if c, err = tx.Consent(ctx, t.PartyID); err != nil {
+				return err
+			}
+		}
+		v.Reach = AnswerReach(t, c)
 		return tx.Audit(ctx, entry(a, "thread.read", t.Party(), "thread:"+t.ID, ""))
 	})
 	return v, err
@@ -99,7 +106,7 @@ func (s *Service) AddNote(ctx context.Context, a access.Actor, threadID, body st
 
 // staffWrite stores a staff member's answer or note. An answer tells the
 // customer in the same transaction: by the channel they chose and
-// verified, or for a secure e-mail sender with a one-time link to read it.
+// verified, or for a secure e-mail sender with a link to read it (valid until the next answer or for ReadFor).
 // The notice never carries the answer.
 func (s *Service) staffWrite(ctx context.Context, a access.Actor, threadID, body string, ups []Upload, internal bool) (Message, error) {
 	if err := s.staff(a); err != nil {
@@ -162,7 +169,7 @@ func (s *Service) notice(ctx context.Context, tx Tx, t Thread) (bool, error) {
 	switch t.PartyKind {
 	case PartyCustomer:
 		c, err := tx.Consent(ctx, t.PartyID)
-		if err != nil || !c.Notifies() {
+		if r := AnswerReach(t, c); err != nil || (r != ReachEmail && r != ReachSMS) {
 			return false, err
 		}
 		lang, err := tx.PersonLang(ctx, t.PartyID)

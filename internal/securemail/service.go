@@ -88,7 +88,7 @@ type Config struct {
 }
 
 // Service is the secure e-mail route's use cases: asking for a link,
-// writing through it, and reading a unit's answer through the one-time
+// writing through it, and reading a unit's answer through the
 // reading link. None has a signed-in actor: the link is the credential,
 // and a link that is unknown, used or expired is fault.NotFound alike.
 type Service struct {
@@ -301,6 +301,37 @@ func (s *Service) Answer(ctx context.Context, token string) (message.Thread, []m
 		return err
 	})
 	return t, msgs, err
+}
+
+// Reply adds what the sender writes from their reading link to the same
+// thread, back in the unit's queue, while the link works (attachments are
+// not taken this way yet). The link keeps working, so the sender sees
+// their reply; a new answer replaces it.
+func (s *Service) Reply(ctx context.Context, token, body string) (message.Message, error) {
+	var m message.Message
+	if err := message.CheckReply(body, nil, message.Limits{MaxBody: MaxBody}); err != nil {
+		return m, err
+	}
+	t, err := s.answerThread(ctx, token)
+	if err != nil {
+		return m, err
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		locked, err := tx.ThreadForUpdate(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		locked.CustomerWrote(tx.Now())
+		if err := tx.UpdateThread(ctx, locked); err != nil {
+			return err
+		}
+		m = message.Message{ThreadID: locked.ID, Author: message.AuthorCustomer, Body: strings.TrimSpace(body), CreatedAt: tx.Now()}
+		if err := tx.AddMessage(ctx, &m, nil); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, anonymous("secure_email.reply", "thread:"+locked.ID, "unit="+locked.UnitID))
+	})
+	return m, err
 }
 
 // AnswerAttachment reads an attachment of the thread a reading link

@@ -254,8 +254,26 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
+		// The sender replies from the reading link: the same thread, back
+		// in the unit's queue; an empty reply is refused.
+		if _, err := e.mail.Reply(ctx, token, "  "); !fault.Is(err, fault.Invalid) {
+			t.Errorf("an empty reply: %v", err)
+		}
+		if _, err := e.mail.Reply(ctx, token+"x", "Thanks"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("a reply with a wrong token: %v", err)
+		}
+		if _, err := e.mail.Reply(ctx, token, "Thanks, one more question."); err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.msgs.StaffThread(ctx, anna, q[0].ID)
+		if err != nil || len(v.Messages) != 4 || v.Messages[3].Body != "Thanks, one more question." || v.Messages[3].Author != message.AuthorCustomer {
+			t.Errorf("the thread after the reply: %+v, %v", v, err)
+		}
 		// After 14 days the link reads nothing.
 		e.later(15 * 24 * time.Hour)
+		if _, err := e.mail.Reply(ctx, token, "Late"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("a reply through an expired link: %v", err)
+		}
 		if _, _, err := e.mail.Answer(ctx, token); !fault.Is(err, fault.NotFound) {
 			t.Errorf("an expired reading link: %v", err)
 		}

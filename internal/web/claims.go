@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"github.com/etuus/etuus/internal/auth"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,10 +49,29 @@ func (s *Server) claimList(w http.ResponseWriter, r *http.Request) {
 		views[i] = claimView{Claim: c, Overdue: c.Overdue(today)}
 		total += c.Balance()
 	}
+	unlinked := false
+	if len(cs) == 0 {
+		if unlinked, err = s.unlinkedEIDAS(r, sess); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, http.StatusOK, "claims", &page{Title: "claims.title", Data: struct {
-		Claims []claimView
-		Total  int64
-	}{views, total}})
+		Claims   []claimView
+		Total    int64
+		Unlinked bool
+	}{views, total, unlinked}})
+}
+
+// unlinkedEIDAS reports whether the session is an eIDAS identity staff
+// have not yet linked to a customer record: it has no record of its own to
+// show (a linked identity signs in as the record it is linked to).
+func (s *Server) unlinkedEIDAS(r *http.Request, sess *auth.Session) (bool, error) {
+	if sess.Kind != auth.EIDAS {
+		return false, nil
+	}
+	p, err := s.store.PersonByID(r.Context(), sess.PersonID)
+	return p.HETU == "", err
 }
 
 // loadClaim is a customer's own claim with everything its page shows;

@@ -32,7 +32,11 @@ func (s *Server) renderEIDAS(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	d.Persons = ps
-	s.render(w, r, status, "staff_eidas", &page{Title: "staff.eidas.title", Data: d, Error: errKey})
+	p := &page{Title: "staff.eidas.title", Data: d, Error: errKey}
+	if errKey != "" && d.Failed != "" {
+		p.Anchor = "hetu-" + d.Failed
+	}
+	s.render(w, r, status, "staff_eidas", p)
 }
 
 // eidasLink links an eIDAS identity to the customer with the identity code

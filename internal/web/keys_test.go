@@ -108,6 +108,7 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		// staffQueue's views and the ?done= of the staff thread actions.
 		"message.queue.view_": {"open", "waiting", "closed"},
 		"message.queue.done_": {"assigned", "closed", "moved", "noted", "replied"},
+		"message.reach.":      consts(t, root, "internal/message", "Reach"),
 	}
 }
 

@@ -261,7 +261,7 @@ func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status
 		d.Subjects = append(d.Subjects, sub)
 	}
 	d.uploadForm, d.SMS = s.uploadForm(), s.messages().SMS()
-	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Message: msg, Field: field})
+	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Message: msg, Field: field, Anchor: addressAnchor(field, d.Consent)})
 }
 
 func (s *Server) limits() message.Limits { return s.messages().Limits() }
@@ -366,7 +366,9 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if codeSent {
-		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
+		// Sent first, then the code: the person must not wonder whether
+		// the message went.
+		http.Redirect(w, r, "/my/notifications?code=sent&sent=1", http.StatusSeeOther)
 		return
 	}
 	// The new thread, not the sent folder: showing what was sent reads one

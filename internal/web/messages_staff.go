@@ -250,8 +250,34 @@ func (s *Server) staffAttachment(w http.ResponseWriter, r *http.Request) {
 }
 
 // secureRead is where a secure e-mail sender reads the unit's answer, from
-// the one-time link in the notice.
+// the reading link in the notice (it works for 14 days, until the next answer).
 func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
+	s.showSecureRead(w, r, http.StatusOK, threadData{Replied: r.URL.Query().Get("sent") == "1"}, "", "")
+}
+
+// secureReply adds the sender's reply, written on the reading page, to the
+// same thread.
+func (s *Server) secureReply(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	body := r.PostForm.Get("body")
+	_, err := s.secureMail().Reply(r.Context(), r.PathValue("token"), body)
+	switch {
+	case fault.Is(err, fault.Invalid):
+		s.showSecureRead(w, r, http.StatusUnprocessableEntity, threadData{Body: body}, s.message(r, err), fault.FieldOf(err))
+		return
+	case fault.Is(err, fault.NotFound):
+		s.renderError(w, r, http.StatusNotFound, "message.error.read_link")
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/secure-email/r/"+url.PathEscape(r.PathValue("token"))+"?sent=1", http.StatusSeeOther)
+}
+
+func (s *Server) showSecureRead(w http.ResponseWriter, r *http.Request, status int, d threadData, msg, field string) {
 	t, msgs, err := s.secureMail().Answer(r.Context(), r.PathValue("token"))
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
@@ -267,8 +293,9 @@ func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "secure_read", &page{L: l, Title: "message.thread_title", Data: threadData{Thread: items[0], Messages: msgs,
-		AttachBase: "/secure-email/r/" + url.PathEscape(r.PathValue("token")) + "/attachments/"}})
+	d.Thread, d.Messages = items[0], msgs
+	d.AttachBase = "/secure-email/r/" + url.PathEscape(r.PathValue("token")) + "/attachments/"
+	s.render(w, r, status, "secure_read", &page{L: l, Title: "message.thread_title", Data: d, Message: msg, Field: field})
 }
 
 // secureAttachment serves an attachment of the thread a secure e-mail

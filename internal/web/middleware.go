@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -65,6 +66,17 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		// The middleware inside replaces the request (the session is put in
+		// a new context), so the mux sets the pattern on a request this one
+		// never sees: it is passed back through the context instead.
+		rt := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), patternKey{}, rt))
+		route := func() string {
+			if *rt == "" {
+				return "unmatched"
+			}
+			return *rt
+		}
 		id := r.Header.Get("X-Request-Id")
 		if !validRequestID(id) {
 			id = newRequestID()
@@ -72,13 +84,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw.Header().Set("X-Request-Id", id)
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("panic", "request_id", id, "route", route(r), "panic", v)
+				s.log.Error("panic", "request_id", id, "route", route(), "panic", v)
 				if sw.status == 0 {
 					s.renderError(sw, r, http.StatusInternalServerError, "error.internal")
 				}
 			}
 			d := time.Since(start)
-			rt := route(r)
+			rt := route()
 			s.metrics.requests.WithLabelValues(rt, r.Method, strconv.Itoa(sw.status)).Inc()
 			s.metrics.duration.WithLabelValues(rt, r.Method).Observe(d.Seconds())
 			if s.cfg.AccessLog {
@@ -92,6 +104,19 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(sw, r)
+	})
+}
+
+type patternKey struct{}
+
+// routed wraps the mux: it hands the pattern the mux matched back to
+// observe, whose request the middleware between has since replaced.
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, _ := r.Context().Value(patternKey{}).(*string); p != nil {
+			defer func() { *p = r.Pattern }()
+		}
+		mux.ServeHTTP(w, r)
 	})
 }
 

@@ -1,6 +1,18 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/etuus/etuus/internal/auth"
+	"github.com/etuus/etuus/internal/customer"
+)
+
+// myData is the customer's front page: who they are, and whether they
+// signed in with an eIDAS identity not yet linked to a customer record.
+type myData struct {
+	customer.Person
+	Unlinked bool
+}
 
 // myShow is the signed-in customer's front page.
 func (s *Server) myShow(w http.ResponseWriter, r *http.Request) {
@@ -13,7 +25,7 @@ func (s *Server) myShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "my", &page{Title: "my.title", Data: p})
+	s.render(w, r, http.StatusOK, "my", &page{Title: "my.title", Data: myData{Person: p, Unlinked: sess.Kind == auth.EIDAS && p.HETU == ""}})
 }
 
 // staffShow is the signed-in staff member's front page.

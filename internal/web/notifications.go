@@ -19,6 +19,9 @@ type notificationsData struct {
 	Phone  string
 	Saved  bool
 	Code   string // "sent" after a code went out
+	// MessageSent: the person came here from a message they sent with a
+	// new address, which is sent; the code is asked for next.
+	MessageSent bool
 }
 
 // notificationsShow is the customer's notification choice and, while the
@@ -29,7 +32,7 @@ func (s *Server) notificationsShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	s.renderNotifications(w, r, actorOf(sess), http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code")}, "", "")
+	s.renderNotifications(w, r, actorOf(sess), http.StatusOK, notificationsData{Saved: q.Get("saved") == "1", Code: q.Get("code"), MessageSent: q.Get("sent") == "1"}, "", "")
 }
 
 func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, a access.Actor, status int, d notificationsData, msg, field string) {
@@ -48,7 +51,7 @@ func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, a a
 			d.Phone = c.Address
 		}
 	}
-	s.render(w, r, status, "notifications", &page{Title: "message.notify.title", Data: d, Message: msg, Field: field})
+	s.render(w, r, status, "notifications", &page{Title: "message.notify.title", Data: d, Message: msg, Field: field, Anchor: addressAnchor(field, d.Consent)})
 }
 
 // notificationsSave stores a new choice; a new address gets a code.
@@ -117,4 +120,17 @@ func (s *Server) notificationsResend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
+}
+
+// addressAnchor is the control an error about the notice address is
+// about: the phone number's when text messages were chosen, else the
+// e-mail address's; "" for an error about another field.
+func addressAnchor(field string, c message.Consent) string {
+	switch {
+	case field != "address":
+		return ""
+	case c.Channel == message.ChannelSMS:
+		return "phone"
+	}
+	return "email"
 }

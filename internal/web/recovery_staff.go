@@ -168,7 +168,7 @@ func (s *Server) bankUpload(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderBankErr(w http.ResponseWriter, r *http.Request, status int, key string, data map[string]any) {
 	l := s.localizer(r)
-	s.render(w, r, status, "bank", &page{L: l, Title: "bank.title", Message: l.T(key, data)})
+	s.render(w, r, status, "bank", &page{L: l, Title: "bank.title", Message: l.T(key, data), Field: "file"})
 }
 
 // oneOf is v when it is one of the allowed values, else "".

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/etuus/etuus/internal/access"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -36,6 +37,59 @@ type page struct {
 	// Message is an error message already rendered with its data, for
 	// refusals whose numbers need formatting (a plan's minimum, a date).
 	Message string
+	// Anchor is the id of the control the error summary links to; empty:
+	// the one fieldAnchors names for the page and Field, else Field.
+	Anchor string
+}
+
+// fieldAnchors are the controls whose id is not the name of the field a
+// service reports, by page and field.
+var fieldAnchors = map[string]string{
+	"message_new/subject":       "topic",
+	"message_new/specification": "topic",
+	"staff_thread/unit":         "move-unit",
+}
+
+// HasError reports whether the page shows a refusal: the error summary,
+// and the "Error:" before the title.
+func (p *page) HasError() bool { return p.Error != "" || p.Message != "" }
+
+// ErrorText is the refusal in the page's language.
+func (p *page) ErrorText() string {
+	if p.Message != "" {
+		return p.Message
+	}
+	if p.Error != "" {
+		return p.L.T(p.Error)
+	}
+	return ""
+}
+
+// Invalid reports whether the refusal is about one of the fields, whose
+// control is then marked invalid and described by its message.
+func (p *page) Invalid(fields ...string) bool {
+	if !p.HasError() || p.Field == "" {
+		return false
+	}
+	for _, f := range fields {
+		if f == p.Field {
+			return true
+		}
+	}
+	return false
+}
+
+// FieldError is what the "field-error" template needs to show the
+// refusal beside the control with the id, when it is about one of the
+// fields.
+func (p *page) FieldError(id string, fields ...string) fieldError {
+	return fieldError{ID: id + "-error", Show: p.Invalid(fields...), Text: p.ErrorText(), L: p.L}
+}
+
+type fieldError struct {
+	ID, Text string
+	Show     bool
+	L        *i18n.Localizer
 }
 
 // viewer is the signed-in user as templates see it.
@@ -46,6 +100,24 @@ type viewer struct {
 	UnitName    string
 	IdleSeconds int // the idle timeout, for the warning before it
 	WarnSeconds int
+	// May is what a staff member may use, from the permission table, so
+	// that pages offer only that (the services check it again).
+	May staffMay
+}
+
+// staffMay is a staff member's permissions as the pages need them.
+type staffMay struct {
+	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients bool
+}
+
+func mayOf(t *access.Table, a access.Actor) staffMay {
+	return staffMay{
+		MessagesQueue: t.Allows(a, access.MessagesQueue),
+		RecoveryQueue: t.Allows(a, access.RecoveryQueue),
+		ImportBank:    t.Allows(a, access.RecoveryImportBank),
+		LinkEIDAS:     t.Allows(a, access.IdentityLinkEIDAS),
+		APIClients:    t.Allows(a, access.APIClients),
+	}
 }
 
 // templates holds one parsed template set per page, each the layout plus
@@ -150,6 +222,12 @@ func (s *Server) execute(buf *bytes.Buffer, r *http.Request, name string, p *pag
 	}
 	if p.View == nil {
 		p.View = s.viewer(r)
+	}
+	if p.Anchor == "" && p.Field != "" {
+		p.Anchor = p.Field
+		if a, ok := fieldAnchors[name+"/"+p.Field]; ok {
+			p.Anchor = a
+		}
 	}
 	return t.ExecuteTemplate(buf, "layout.html", p)
 }

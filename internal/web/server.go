@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/apiclient"
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
@@ -89,6 +90,9 @@ type Config struct {
 	TestSMS  TestTexts
 	Recovery RecoveryConfig
 	Messages MessagesConfig
+	// Access is the staff permission table the pages offer links and forms
+	// by (the services check it again); nil: access.Default().
+	Access *access.Table
 	// Customers links eIDAS identities to customer records.
 	Customers *customer.Service
 	// APIClients checks the JSON API's client credentials and lets staff
@@ -163,6 +167,9 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
+	if cfg.Access == nil {
+		cfg.Access = access.Default()
+	}
 	s := &Server{
 		cfg:       cfg,
 		auth:      cfg.Auth,
@@ -188,7 +195,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	csrf := http.NewCrossOriginProtection()
-	var h http.Handler = mux
+	h := routed(mux)
 	h = csrf.Handler(h)
 	h = s.sameOrigin(h)
 	h = s.withSession(h)
@@ -209,6 +216,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.homeShow)
 	mux.HandleFunc("GET /lang/{lang}", s.langSet)
 
+	// Pages of fixed text, linked from every page's footer.
+	mux.HandleFunc("GET /accessibility", s.infoShow("info.access.title", accessibilityStatement))
+	mux.HandleFunc("GET /privacy", s.infoShow("info.privacy.title", privacyNotice))
+	mux.HandleFunc("GET /help", s.infoShow("info.help.title", helpPage))
+
 	mux.HandleFunc("GET /login", s.loginShow)
 	mux.HandleFunc("GET /staff/login", s.loginShow)
 	mux.HandleFunc("GET /login/{provider}", s.loginStart)
@@ -224,6 +236,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /secure-email/t/{token}", s.secureEmailSend)
 	mux.HandleFunc("GET /staff/secure-email", s.secureEmailQueue)
 	mux.HandleFunc("GET /secure-email/r/{token}", s.secureRead)
+	mux.HandleFunc("POST /secure-email/r/{token}", s.secureReply)
 	mux.HandleFunc("GET /secure-email/r/{token}/attachments/{aid}", s.secureAttachment)
 
 	mux.HandleFunc("GET /my/messages", s.messageList)
@@ -308,6 +321,7 @@ func (s *Server) viewer(r *http.Request) *viewer {
 	v := &viewer{
 		Name: sess.Name, Kind: string(sess.Kind), Staff: sess.Kind == auth.Staff,
 		IdleSeconds: int(s.auth.Timeouts.Idle.Seconds()), WarnSeconds: int(s.auth.Timeouts.Warn.Seconds()),
+		May: mayOf(s.cfg.Access, actorOf(sess)),
 	}
 	return v
 }

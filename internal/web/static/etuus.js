@@ -8,7 +8,7 @@
   if (!dialog) return;
   var idle = Number(dialog.dataset.idle) * 1000;
   var warn = Number(dialog.dataset.warn) * 1000;
-  var warnTimer, endTimer;
+  var warnTimer, endTimer, before;
 
   function ended() { window.location.href = "/signed-out?reason=timeout"; }
 
@@ -20,6 +20,7 @@
   }
 
   function open() {
+    if (!dialog.open) before = document.activeElement;
     if (typeof dialog.showModal === "function") {
       if (!dialog.open) dialog.showModal();
     } else {
@@ -53,9 +54,18 @@
     }).then(function (r) {
       if (!r.ok) throw new Error("extend failed");
       if (dialog.open && dialog.close) dialog.close(); else dialog.removeAttribute("open");
+      // Back to where the person was before the warning.
+      if (before && before.focus) before.focus();
       schedule(idle);
     }).catch(ended);
   });
 
   schedule(idle);
+})();
+
+// A refused form: focus moves to the error summary, whose links lead to
+// the fields (the GOV.UK pattern).
+(function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
 })();

@@ -173,4 +173,6 @@ func (tx mandateTx) MissingOrganisations(ctx context.Context, ids []string) ([]s
 }
 
 // Audit appends entries to the audit log in the transaction.
-func (tx mandateTx) Audit(ctx context.Context, es ...audit.Entry) error { return tx.Tx.Audit(ctx, es...) }
+func (tx mandateTx) Audit(ctx context.Context, es ...audit.Entry) error {
+	return tx.Tx.Audit(ctx, es...)
+}

@@ -51,14 +51,8 @@ func Diagnose(q Query, d Decision) []Step {
 	}
 	var steps []Step
 	for _, r := range d.Reasons {
-		s := Step{Key: "mandate.advice." + string(r.Code), Org: q.Org, Firm: r.Firm, Issue: r.Issue,
+		s := Step{Key: adviceKey(r), Org: q.Org, Firm: r.Firm, Issue: r.Issue,
 			Have: r.Have, Need: r.Need, Start: r.Start, End: r.End, Workplace: r.Workplace}
-		if r.Link != "" {
-			s.Key += "." + string(r.Link)
-		}
-		if r.Code == Restricted && r.Workplace != "" {
-			s.Key = "mandate.advice.restricted.workplace"
-		}
 		switch r.Code {
 		case NoMandate:
 			// Either route may be the one meant: say both.
@@ -76,6 +70,48 @@ func Diagnose(q Query, d Decision) []Step {
 		steps = append(steps, s)
 	}
 	return append(steps, Step{Key: SupportKey})
+}
+
+// adviceKey is the translation key of what to do about a reason.
+func adviceKey(r Reason) string {
+	keys := map[Code][3]string{ // own, firm, client
+		WrongType:       {"mandate.advice.wrong_type.own", "mandate.advice.wrong_type.firm", "mandate.advice.wrong_type.client"},
+		IssueNotCovered: {"mandate.advice.issue_not_covered.own", "mandate.advice.issue_not_covered.firm", "mandate.advice.issue_not_covered.client"},
+		Expired:         {"mandate.advice.expired.own", "mandate.advice.expired.firm", "mandate.advice.expired.client"},
+		NotYetValid:     {"mandate.advice.not_yet_valid.own", "mandate.advice.not_yet_valid.firm", "mandate.advice.not_yet_valid.client"},
+		Revoked:         {"mandate.advice.revoked.own", "mandate.advice.revoked.firm", "mandate.advice.revoked.client"},
+		Restricted:      {"mandate.advice.restricted.workplace", "mandate.advice.restricted.firm", "mandate.advice.restricted.workplace"},
+		NoClientMandate: {"mandate.advice.no_client_mandate", "mandate.advice.no_client_mandate", "mandate.advice.no_client_mandate"},
+	}
+	k, ok := keys[r.Code]
+	if !ok {
+		return "mandate.advice.no_mandate.own"
+	}
+	switch r.Link {
+	case ByFirm:
+		if r.Code == Restricted && r.Workplace != "" {
+			return k[0]
+		}
+		return k[1]
+	case Client:
+		return k[2]
+	}
+	return k[0]
+}
+
+// TypeKey is the translation key of a mandate type's name.
+func TypeKey(t Type) string {
+	switch t {
+	case Transaction:
+		return "mandate.type.transaction"
+	case Representation:
+		return "mandate.type.representation"
+	case Grant:
+		return "mandate.type.grant"
+	case RepresentationGrant:
+		return "mandate.type.representation_grant"
+	}
+	return "mandate.type.unknown"
 }
 
 // ask is the mandate that fixes a reason, asked from the organisation

@@ -452,19 +452,22 @@ func DiagnoseEntry(person string, ms []Mandate, at time.Time, cat *Catalogue) []
 			link = ByFirm
 		}
 		st := Step{Org: m.Principal.ID, Firm: m.Principal.ID, Start: m.Start, End: m.End, Issue: m.Issues[0]}
+		r := Reason{Link: link}
 		switch {
 		case m.Revoked:
-			st.Key = "mandate.advice.revoked." + string(link)
+			r.Code = Revoked
 		case day.After(m.End):
-			st.Key = "mandate.advice.expired." + string(link)
+			r.Code = Expired
 		case day.Before(m.Start):
-			st.Key = "mandate.advice.not_yet_valid." + string(link)
+			r.Code = NotYetValid
 		case m.Type == Representation:
-			st.Key = "mandate.advice.entry_no_clients"
+			r.Code = NoClientMandate
 		default:
-			st.Key, st.Have, st.Need = "mandate.advice.wrong_type.own", m.Type, Transaction
+			r.Code = WrongType
+			st.Have, st.Need = m.Type, Transaction
 		}
-		if !strings.Contains(st.Key, "not_yet_valid") && st.Key != "mandate.advice.entry_no_clients" {
+		st.Key = adviceKey(r)
+		if r.Code != NotYetValid && r.Code != NoClientMandate {
 			t := Transaction
 			if link == ByFirm {
 				t = Representation

@@ -211,8 +211,14 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 
+	mandates, err := mandateService(db)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	a.web, err = web.New(web.Config{
 		Customers:         customer.NewService(db.Customers(), access.Default()),
+		Mandates:          mandates,
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		SecureEmail:       web.SecureEmailConfig{Service: secure},
 		Messages:          web.MessagesConfig{Service: a.messages},

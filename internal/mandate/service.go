@@ -400,6 +400,7 @@ func (s *Service) Diagnose(ctx context.Context, a access.Actor, c Case, org, iss
 	}
 	dg.Org, dg.Issue = q.Org, issue
 	seen := map[string]bool{}
+	own := false // a mandate from the organisation itself names it
 	for _, k := range keys {
 		q.Issue = k
 		d, err := s.decide(ctx, q)
@@ -413,6 +414,9 @@ func (s *Service) Diagnose(ctx context.Context, a access.Actor, c Case, org, iss
 			dg.Allowed = append(dg.Allowed, k)
 			continue
 		}
+		for _, r := range d.Reasons {
+			own = own || r.Link == Own
+		}
 		for _, st := range Diagnose(q, d) {
 			if st.Key == SupportKey {
 				continue
@@ -424,8 +428,9 @@ func (s *Service) Diagnose(ctx context.Context, a access.Actor, c Case, org, iss
 			}
 		}
 	}
-	if len(dg.Allowed) > 0 || len(dg.Steps) > 0 && dg.Steps[0].Key != "mandate.advice.no_mandate.own" {
-		// Linked by some mandate: the person may see its name.
+	if len(dg.Allowed) > 0 || own {
+		// The organisation gave the person a mandate: its name may be
+		// shown. Through a firm, the person sees its business ID only.
 		dg.OrgName, _ = s.repo.OrganisationName(ctx, q.Org)
 	}
 	if len(dg.Allowed) == 0 || c == Refused {
@@ -481,6 +486,10 @@ func DiagnoseEntry(person string, ms []Mandate, at time.Time, cat *Catalogue) []
 	}
 	return append(steps, Step{Key: SupportKey})
 }
+
+// MayLookUp says whether the actor may look mandates up (fault.Forbidden
+// when not).
+func (s *Service) MayLookUp(a access.Actor) error { return s.access.Check(a, access.MandateLookup) }
 
 // Lookup is the staff look-up of mandates by register ID, business ID or
 // identity code, audited as a read of personal data (mandates name people

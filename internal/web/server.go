@@ -19,6 +19,7 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
@@ -91,6 +92,8 @@ type Config struct {
 	Messages MessagesConfig
 	// Customers links eIDAS identities to customer records.
 	Customers *customer.Service
+	// Mandates is the mandate register's service; nil: no employer pages.
+	Mandates *mandate.Service
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -248,6 +251,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/recovery/bank/files/{id}", s.bankFileShow)
 	mux.HandleFunc("GET /staff/bank", s.bankForm)
 	mux.HandleFunc("POST /staff/bank", s.bankUpload)
+
+	// Mandates and the employer pages (internal/mandate, seed 004).
+	mux.HandleFunc("GET /employer", s.employerChooser)
+	mux.HandleFunc("GET /employer/diagnosis", s.employerDiagnosis)
+	mux.HandleFunc("GET /employer/org/{org}", s.employerOrg)
+	mux.HandleFunc("GET /employer/org/{org}/diagnosis", s.employerRefused)
+	mux.HandleFunc("GET /staff/mandates", s.staffMandates)
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/fi/civil"
+)
+
+func demoMandateOrgs(t *testing.T) demo.MandateOrgs {
+	d, err := demo.Set()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, orgs, err := demo.MandateFeed(d, civil.Today(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return orgs
+}
+
+// TestEmployerPagesEndToEnd signs in the demo's mandate people through
+// the test identity provider and walks what each may do and seed 004's
+// three failure cases to their explanations.
+func TestEmployerPagesEndToEnd(t *testing.T) {
+	e := startApp(t)
+	orgs := demoMandateOrgs(t)
+	as := func(subject string) *http.Client {
+		c := browser()
+		if resp, _ := e.signIn(c, "test-citizen", subject); resp.Request.URL.Path != "/my" {
+			t.Fatalf("%s signed in at %s", subject, resp.Request.URL)
+		}
+		return c
+	}
+	want := func(c *http.Client, path string, status int, texts ...string) string {
+		t.Helper()
+		resp, body := e.get(c, path)
+		if resp.StatusCode != status {
+			t.Fatalf("%s: %d, want %d\n%s", path, resp.StatusCode, status, body)
+		}
+		for _, s := range texts {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s lacks %q", path, s)
+			}
+		}
+		return body
+	}
+
+	// The accounting firm's employee: 5,001 clients, searchable, paged.
+	tuula := as("demo-person-tuula")
+	want(tuula, "/employer", 200, "5001 organisaation", "Sivu 1/251", "Asiakas 0001 Oy")
+	want(tuula, "/employer?q=kahvila", 200, "Kahvila Demo Ky", orgs.Cafe)
+	want(tuula, "/employer?q="+orgs.Clients[4321], 200, "Asiakas 4322 Oy")
+	want(tuula, "/employer?page=251", 200, "Sivu 251/251")
+	want(tuula, "/employer/org/"+orgs.Clients[4321], 200, "Sallittu")
+
+	// The restricted employee: three clients; another client answers 404.
+	raili := as("demo-person-raili")
+	want(raili, "/employer", 200, "3 organisaation", "Kahvila Demo Ky")
+	want(raili, "/employer/org/"+orgs.Clients[99], 404)
+	body := want(raili, "/employer/diagnosis?org="+orgs.Clients[99], 200, "rajaustarkenteella")
+	if strings.Contains(body, "Asiakas 0100 Oy") {
+		t.Error("the restricted employee learns the name of a client outside the restriction")
+	}
+
+	// Case 1: Veikko's only mandate expired.
+	veikko := as("demo-person-veikko")
+	want(veikko, "/employer", 200, "Et voi toimia minkään organisaation puolesta", "päättyi", "IT-asiakastukeen")
+
+	// Case 2: Vilma's firm gave her a transaction mandate.
+	vilma := as("demo-person-vilma")
+	want(vilma, "/employer", 200, "Tilitoimisto Demo Oy")
+	want(vilma, "/employer/diagnosis?org="+orgs.Cafe, 200, orgs.Cafe, "edustamisvaltuus", "Väärä valtuustyyppi")
+	body = want(vilma, "/employer/diagnosis?org="+orgs.Employer, 200, "Sinulla ei ole valtuutta")
+	if strings.Contains(body, "Demo Rakennus") {
+		t.Error("a person with no mandate learns the organisation's name")
+	}
+	want(vilma, "/employer/diagnosis?org=0737546-1", 422, "Tarkista Y-tunnus")
+
+	// Case 3: Aino chose Demo Rakennus; employer benefit applications refused.
+	aino := as("demo-person-aino")
+	want(aino, "/employer/org/"+orgs.Employer, 200, "Demo Rakennus Oy", "Miksi?")
+	want(aino, "/employer/org/"+orgs.Employer+"/diagnosis?issue=employer_benefits", 200, "Et voi hoitaa asiaa", "ei koske asiaa")
+
+	// The employer's own staff, in Swedish and English too.
+	teemu := as("demo-person-teemu")
+	want(teemu, "/employer/org/"+orgs.Employer, 200, "Sallittu")
+	e.get(teemu, "/lang/sv")
+	want(teemu, "/employer", 200, "Agera för en organisation", "Demo Rakennus Oy")
+	e.get(teemu, "/lang/en")
+	want(teemu, "/employer/org/"+orgs.Employer+"/diagnosis?issue=occupational_healthcare", 200, "You cannot act on")
+
+	// Someone with no mandate at all: nothing to open.
+	matti := as("demo-person-matti")
+	want(matti, "/employer/org/"+orgs.Employer, 404)
+	want(matti, "/employer", 200, "Sinulle ei ole annettu yhtään voimassa olevaa valtuutta")
+
+	// Staff look-up: by permission, audited.
+	anna := browser()
+	e.signIn(anna, "test-staff", "staff-anna")
+	want(anna, "/staff/mandates?q=DEMO-TT-RAILI", 200, orgs.Cafe, "edustamisvaltuus")
+	olli := browser()
+	e.signIn(olli, "test-staff", "staff-olli")
+	want(olli, "/staff/mandates", 403)
+	acts := strings.Join(e.auditActions(), ",")
+	for _, a := range []string{"mandate.import", "mandate.decide", "staff.mandate_lookup"} {
+		if !strings.Contains(acts, a) {
+			t.Errorf("no %s in the audit log", a)
+		}
+	}
+}
+
+func TestMandatesImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "e.db")
+	feed := filepath.Join(dir, "feed.jsonl")
+	good := `{"id":"M-1","principal":{"kind":"organisation","id":"2077474-0","name":"Firma Oy"},"agent":{"kind":"person","id":"010403A998U"},"type":"transaction","issues":["decisions"],"start":"2026-01-01","end":"2026-12-31"}` + "\n"
+	if err := os.WriteFile(feed, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd(t, "mandates", "import", "--db", db, feed)
+	if code != 0 || !strings.Contains(out, "1 added") {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	code, out, _ = runCmd(t, "mandates", "import", "--db", db, feed)
+	if code != 0 || !strings.Contains(out, "1 unchanged") {
+		t.Fatalf("again: %d %s", code, out)
+	}
+	bad := good + `{"id":"M-2","op":"revoke","type":"grant"}` + "\n"
+	if err := os.WriteFile(feed, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCmd(t, "mandates", "import", "--db", db, "--lang", "sv", feed)
+	if code != 1 || !strings.Contains(errs, "Rad 2: En återkallelserad har endast id och op.") {
+		t.Fatalf("bad feed: %d %s", code, errs)
+	}
+}

@@ -216,6 +216,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	mandates.SetNotices(base+"/employer/requests", wake)
 	a.web, err = web.New(web.Config{
 		Customers:         customer.NewService(db.Customers(), access.Default()),
 		Mandates:          mandates,

@@ -2,8 +2,10 @@ package main
 
 import (
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +83,32 @@ func TestEmployerPagesEndToEnd(t *testing.T) {
 		t.Error("a person with no mandate learns the organisation's name")
 	}
 	want(vilma, "/employer/diagnosis?org=0737546-1", 422, "Tarkista Y-tunnus")
+
+	// She asks the firm for the representation mandate from the diagnosis
+	// page; Eeva, who grants the firm's representation mandates, is told
+	// by e-mail (no name, no business ID in it), accepts, Vilma is let in.
+	resp, body := e.post(vilma, "/employer/requests", url.Values{"principal": {orgs.Firm}, "type": {"representation"}, "issue": {"employer_benefits"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "1 valtuuksia hallinnoivaa henkilöä") {
+		t.Fatalf("request: %d\n%s", resp.StatusCode, body)
+	}
+	var to, payload string
+	if err := e.db().SQL().QueryRow(`SELECT recipient, payload FROM outbox WHERE kind = 'mandate_request'`).Scan(&to, &payload); err != nil || to != "eeva.esimies@example.fi" || strings.Contains(payload, orgs.Firm) {
+		t.Errorf("notice to %q, %q: %v", to, payload, err)
+	}
+	eeva := as("demo-person-eeva")
+	body = want(eeva, "/employer/requests", 200, "Vastaa pyyntöihin", orgs.Firm)
+	m := regexp.MustCompile(`action="(/employer/requests/[^/"]+/accept)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no accept button:\n%s", body)
+	}
+	if resp, _ := e.post(vilma, m[1], nil); resp.StatusCode != 404 {
+		t.Errorf("the requester answered her own request: %d", resp.StatusCode)
+	}
+	if resp, _ := e.post(eeva, m[1], nil); resp.StatusCode != 200 {
+		t.Errorf("accept: %d", resp.StatusCode)
+	}
+	want(vilma, "/employer/requests", 200, "Hyväksytty")
+	want(vilma, "/employer/org/"+orgs.Cafe, 200, "Sallittu")
 
 	// Case 3: Aino chose Demo Rakennus; employer benefit applications refused.
 	aino := as("demo-person-aino")

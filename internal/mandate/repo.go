@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Repo is where the mandate register is kept; internal/store implements it
@@ -38,6 +39,11 @@ type Repo interface {
 	MandatesOf(ctx context.Context, p Party, limit int) ([]Mandate, error)
 	// Mandate is one mandate by register ID.
 	Mandate(ctx context.Context, id string) (Mandate, error)
+	// RequestsBy lists a person's mandate requests, newest first.
+	RequestsBy(ctx context.Context, requesterID string) ([]Request, error)
+	// PendingRequestsTo lists the pending requests to the organisations,
+	// oldest first.
+	PendingRequestsTo(ctx context.Context, businessIDs []string) ([]Request, error)
 }
 
 // Tx is one transaction of a use case, with a fixed instant.
@@ -57,4 +63,21 @@ type Tx interface {
 	// organisation has.
 	MissingOrganisations(ctx context.Context, businessIDs []string) ([]string, error)
 	Audit(ctx context.Context, es ...audit.Entry) error
+	// Enqueue adds a notice to the outbox in the transaction.
+	Enqueue(ctx context.Context, it *outbox.Item) error
+	// InsertRequest stores a new request, setting its ID.
+	InsertRequest(ctx context.Context, r *Request) error
+	// RequestForUpdate reads a request and locks it.
+	RequestForUpdate(ctx context.Context, id string) (Request, error)
+	// UpdateRequest writes a request's answer.
+	UpdateRequest(ctx context.Context, r Request) error
+	// Grantors lists the people holding a mandate of the type from the
+	// organisation (in force or not), with their verified e-mail address
+	// for notices, if any.
+	Grantors(ctx context.Context, businessID string, t Type) ([]Grantor, error)
+	// Contact is a customer's verified e-mail address for notices ("" when
+	// none) and language.
+	Contact(ctx context.Context, personID string) (email, lang string, err error)
+	// PersonCode is a customer's identity code.
+	PersonCode(ctx context.Context, personID string) (string, error)
 }

@@ -21,9 +21,11 @@ import (
 
 // Service is the mandate capability's use cases.
 type Service struct {
-	repo   Repo
-	cat    *Catalogue
-	access *access.Table
+	repo        Repo
+	cat         *Catalogue
+	access      *access.Table
+	requestsURL string // the requests page, linked from notices
+	wake        func()
 }
 
 // NewService is the service over the repository with the catalogue and

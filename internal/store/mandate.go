@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/mandate"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // MandateRepo is the mandate register (mandate.Repo) on this database.
@@ -175,4 +177,107 @@ func (tx mandateTx) MissingOrganisations(ctx context.Context, ids []string) ([]s
 // Audit appends entries to the audit log in the transaction.
 func (tx mandateTx) Audit(ctx context.Context, es ...audit.Entry) error {
 	return tx.Tx.Audit(ctx, es...)
+}
+
+const requestCols = `id, requester_id, principal_id, type, issue, status, created_at, decided_at, COALESCE(decided_by, '')`
+
+func scanRequest(row interface{ Scan(...any) error }) (mandate.Request, error) {
+	var r mandate.Request
+	var decided sql.NullTime
+	err := row.Scan(&r.ID, &r.RequesterID, &r.Principal, &r.Type, &r.Issue, &r.Status, &r.CreatedAt, &decided, &r.DecidedBy)
+	r.CreatedAt = r.CreatedAt.UTC()
+	if decided.Valid {
+		r.DecidedAt = decided.Time.UTC()
+	}
+	return r, err
+}
+
+// RequestsBy lists a person's mandate requests, newest first.
+func (r *MandateRepo) RequestsBy(ctx context.Context, requesterID string) ([]mandate.Request, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+requestCols+` FROM mandate_requests WHERE requester_id = $1
+		ORDER BY created_at DESC, id DESC LIMIT 100`, requesterID)
+	if err != nil {
+		return nil, r.db.mapErr(err)
+	}
+	out, err := scanAll(rows, scanRequest)
+	return out, r.db.mapErr(err)
+}
+
+// PendingRequestsTo lists the pending requests to the organisations.
+func (r *MandateRepo) PendingRequestsTo(ctx context.Context, ids []string) ([]mandate.Request, error) {
+	var out []mandate.Request
+	for _, id := range ids {
+		rows, err := r.db.sql.QueryContext(ctx, `SELECT `+requestCols+` FROM mandate_requests
+			WHERE principal_id = $1 AND status = 'pending' ORDER BY created_at, id LIMIT 100`, id)
+		if err != nil {
+			return nil, r.db.mapErr(err)
+		}
+		rs, err := scanAll(rows, scanRequest)
+		if err != nil {
+			return nil, r.db.mapErr(err)
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// InsertRequest stores a new request.
+func (tx mandateTx) InsertRequest(ctx context.Context, r *mandate.Request) error {
+	r.ID = NewID()
+	_, err := tx.ExecContext(ctx, `INSERT INTO mandate_requests (id, requester_id, principal_id, type, issue, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.RequesterID, r.Principal, string(r.Type), r.Issue, string(r.Status), r.CreatedAt)
+	return tx.db.mapErr(err)
+}
+
+// RequestForUpdate reads a request and locks it.
+func (tx mandateTx) RequestForUpdate(ctx context.Context, id string) (mandate.Request, error) {
+	r, err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestCols+` FROM mandate_requests WHERE id = $1`+tx.db.dialect.forUpdate(), id))
+	return r, tx.db.mapErr(err)
+}
+
+// UpdateRequest writes a request's answer.
+func (tx mandateTx) UpdateRequest(ctx context.Context, r mandate.Request) error {
+	res, err := tx.ExecContext(ctx, `UPDATE mandate_requests SET status = $2, decided_at = $3, decided_by = $4 WHERE id = $1`,
+		r.ID, string(r.Status), r.DecidedAt, r.DecidedBy)
+	return tx.db.mapErr(oneRow(res, err))
+}
+
+// Grantors lists the holders of mandates of the type from the organisation
+// with their verified e-mail addresses.
+func (tx mandateTx) Grantors(ctx context.Context, businessID string, t mandate.Type) ([]mandate.Grantor, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+mandateCols+`, COALESCE(p.id, ''), COALESCE(c.address, ''), COALESCE(p.lang, 'fi')
+		FROM mandates m
+		LEFT JOIN persons p ON p.hetu = m.agent_id
+		LEFT JOIN notification_consents c ON c.person_id = p.id AND c.channel = 'email' AND c.verified
+		WHERE m.principal_id = $1 AND m.type = $2 AND m.agent_kind = 'person'`, businessID, string(t))
+	if err != nil {
+		return nil, tx.db.mapErr(err)
+	}
+	out, err := scanAll(rows, func(row interface{ Scan(...any) error }) (mandate.Grantor, error) {
+		var g mandate.Grantor
+		var err error
+		g.Mandate, err = scanMandate(row, &g.PersonID, &g.Email, &g.Lang)
+		return g, err
+	})
+	return out, tx.db.mapErr(err)
+}
+
+// Contact is a customer's verified e-mail address for notices and language.
+func (tx mandateTx) Contact(ctx context.Context, personID string) (email, lang string, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT COALESCE(c.address, ''), p.lang FROM persons p
+		LEFT JOIN notification_consents c ON c.person_id = p.id AND c.channel = 'email' AND c.verified
+		WHERE p.id = $1`, personID).Scan(&email, &lang)
+	return email, lang, tx.db.mapErr(err)
+}
+
+// PersonCode is a customer's identity code.
+func (tx mandateTx) PersonCode(ctx context.Context, personID string) (string, error) {
+	var code string
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(hetu, '') FROM persons WHERE id = $1`, personID).Scan(&code)
+	return code, tx.db.mapErr(err)
+}
+
+// Enqueue adds a notice to the outbox in the transaction.
+func (tx mandateTx) Enqueue(ctx context.Context, it *outbox.Item) error {
+	return tx.Tx.Enqueue(ctx, it)
 }

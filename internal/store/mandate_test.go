@@ -140,6 +140,40 @@ func TestMandateDemoDecisions(t *testing.T) {
 		if fault.KeyOf(err) != "mandate.error.business_id" {
 			t.Errorf("malformed business ID: %v", err)
 		}
+
+		// Vilma asks the firm for the representation mandate it should
+		// have given: Eeva, who holds the firm's right to grant them, is
+		// told by e-mail, accepts, and Vilma is told and let in.
+		svc.SetNotices("https://etuus.example/employer/requests", nil)
+		req, notified, err := svc.RequestMandate(ctx, access.AsCustomer("demo-person-vilma"), mandate.Ask{Principal: orgs.Firm, Type: mandate.Representation, Issue: EB})
+		if err != nil || notified != 1 {
+			t.Fatalf("request: %d notified, %v", notified, err)
+		}
+		var to, payload string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT recipient, payload FROM outbox WHERE kind = 'mandate_request'`).Scan(&to, &payload); err != nil || to != "eeva.esimies@example.fi" || payload != "https://etuus.example/employer/requests" {
+			t.Errorf("notice to %q: %q %v", to, payload, err)
+		}
+		if _, err := svc.AnswerRequest(ctx, access.AsCustomer("demo-person-tuula"), req.ID, true); !fault.Is(err, fault.NotFound) {
+			t.Errorf("a person without the right answered: %v", err)
+		}
+		_, toAnswer, err := svc.Requests(ctx, access.AsCustomer("demo-person-eeva"))
+		if err != nil || len(toAnswer) != 1 || toAnswer[0].ID != req.ID {
+			t.Fatalf("Eeva's requests to answer: %+v %v", toAnswer, err)
+		}
+		if _, err := svc.AnswerRequest(ctx, access.AsCustomer("demo-person-eeva"), req.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AnswerRequest(ctx, access.AsCustomer("demo-person-eeva"), req.ID, false); !fault.Is(err, fault.Conflict) {
+			t.Errorf("answered twice: %v", err)
+		}
+		if err := db.SQL().QueryRowContext(ctx, `SELECT recipient FROM outbox WHERE kind = 'mandate_answer'`).Scan(&to); err != nil || to != "vilma.vaaratyyppi@example.fi" {
+			t.Errorf("answer notice to %q: %v", to, err)
+		}
+		check("demo-person-vilma", orgs.Cafe, EB, mandate.Allowed, mandate.FirmChain)
+		mine, _, _ := svc.Requests(ctx, access.AsCustomer("demo-person-vilma"))
+		if len(mine) != 1 || mine[0].Status != mandate.RequestAccepted {
+			t.Errorf("Vilma's requests: %+v", mine)
+		}
 	})
 }
 

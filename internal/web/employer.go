@@ -32,9 +32,9 @@ type choiceView struct {
 
 // adviceView is one step of a diagnosis, its text rendered.
 type adviceView struct {
-	Text string
-	Ask  *mandate.Ask
-	Type string // the mandate type to request, named
+	Text     string
+	Ask      *mandate.Ask
+	AskLabel string // the button that sends the request
 }
 
 // employerSession is the signed-in customer and the mandate service, or
@@ -206,7 +206,7 @@ func (s *Server) adviceViews(svc *mandate.Service, l *i18n.Localizer, dg mandate
 		}
 		v := adviceView{Text: l.T(st.Key, data), Ask: st.Ask}
 		if st.Ask != nil {
-			v.Type = l.T(mandate.TypeKey(st.Ask.Type))
+			v.AskLabel = l.T("employer.request_button", map[string]any{"Type": l.T(mandate.TypeKey(st.Ask.Type)), "Org": st.Ask.Principal})
 		}
 		out = append(out, v)
 	}
@@ -274,4 +274,97 @@ func (s *Server) staffMandates(w http.ResponseWriter, r *http.Request) {
 		d.Rows = append(d.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "staff_mandates", p)
+}
+
+type requestsData struct {
+	Mine, ToAnswer []requestView
+	Sent           bool
+	Notified       int
+}
+
+type requestView struct {
+	mandate.Request
+	TypeName, IssueName, StatusName string
+}
+
+// employerRequests lists the person's mandate requests and those they
+// may answer for their organisations.
+func (s *Server) employerRequests(w http.ResponseWriter, r *http.Request) {
+	sess, svc := s.employerSession(w, r)
+	if svc == nil {
+		return
+	}
+	l := s.localizer(r)
+	mine, toAnswer, err := svc.Requests(r.Context(), actorOf(sess))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	view := func(rs []mandate.Request) []requestView {
+		var out []requestView
+		for _, q := range rs {
+			out = append(out, requestView{Request: q, TypeName: l.T(mandate.TypeKey(q.Type)), IssueName: issueName(svc, q.Issue, l.Lang),
+				StatusName: l.T(requestStatusKey(q.Status))})
+		}
+		return out
+	}
+	d := requestsData{Mine: view(mine), ToAnswer: view(toAnswer)}
+	if n := r.URL.Query().Get("sent"); n != "" {
+		d.Sent, d.Notified = true, atoiOr(n, 0)
+	}
+	s.render(w, r, http.StatusOK, "employer_requests", &page{L: l, Title: "employer.requests.title", Data: d})
+}
+
+func requestStatusKey(st mandate.RequestStatus) string {
+	switch st {
+	case mandate.RequestAccepted:
+		return "employer.requests.status_accepted"
+	case mandate.RequestRefused:
+		return "employer.requests.status_refused"
+	}
+	return "employer.requests.status_pending"
+}
+
+func atoiOr(s string, def int) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' || n > 1000 {
+			return def
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// employerRequestSend sends a mandate request from a diagnosis step.
+func (s *Server) employerRequestSend(w http.ResponseWriter, r *http.Request) {
+	sess, svc := s.employerSession(w, r)
+	if svc == nil || !s.parseForm(w, r) {
+		return
+	}
+	ask := mandate.Ask{Principal: r.PostFormValue("principal"), Type: mandate.Type(r.PostFormValue("type")), Issue: r.PostFormValue("issue")}
+	_, n, err := svc.RequestMandate(r.Context(), actorOf(sess), ask)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/employer/requests?sent="+itoa(n), http.StatusSeeOther)
+}
+
+// employerRequestAnswer accepts or refuses a request.
+func (s *Server) employerRequestAnswer(w http.ResponseWriter, r *http.Request) {
+	sess, svc := s.employerSession(w, r)
+	if svc == nil {
+		return
+	}
+	answer := r.PathValue("answer")
+	if answer != "accept" && answer != "refuse" {
+		s.renderError(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	if _, err := svc.AnswerRequest(r.Context(), actorOf(sess), r.PathValue("id"), answer == "accept"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/employer/requests", http.StatusSeeOther)
 }

@@ -257,6 +257,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /employer/diagnosis", s.employerDiagnosis)
 	mux.HandleFunc("GET /employer/org/{org}", s.employerOrg)
 	mux.HandleFunc("GET /employer/org/{org}/diagnosis", s.employerRefused)
+	mux.HandleFunc("GET /employer/requests", s.employerRequests)
+	mux.HandleFunc("POST /employer/requests", s.employerRequestSend)
+	mux.HandleFunc("POST /employer/requests/{id}/{answer}", s.employerRequestAnswer)
 	mux.HandleFunc("GET /staff/mandates", s.staffMandates)
 
 	mux.HandleFunc("GET /my", s.myShow)

@@ -175,8 +175,8 @@ func TestBrowserMessages(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)),
 	)
-	if got := citizen.Text(t, "table.threads"); !strings.Contains(got, "Payment plan for the student loan") {
-		t.Fatalf("sent folder: %q", got)
+	if got := citizen.Text(t, "main h1"); !strings.Contains(got, "Payment plan for the student loan") {
+		t.Fatalf("after sending: %q", got)
 	}
 
 	staff := browsertest.New(t)

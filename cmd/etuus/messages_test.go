@@ -87,11 +87,14 @@ func TestMessagesEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "Your message has been sent") {
 		t.Fatalf("send: %d\n%s", resp.StatusCode, body)
 	}
-	m := threadLink.FindStringSubmatch(body)
-	if m == nil {
+	// The send shows the new thread itself, not a folder.
+	thread, ok := strings.CutPrefix(resp.Request.URL.Path, "/my/messages/")
+	if !ok || !strings.Contains(body, "<h1>Plan for my debt</h1>") {
+		t.Fatalf("after sending: %s\n%s", resp.Request.URL, body)
+	}
+	if _, body := e.get(maija, "/my/messages?box=sent"); !strings.Contains(body, `href="/my/messages/`+thread+`"`) {
 		t.Fatalf("no thread in the sent folder:\n%s", body)
 	}
-	thread := m[1]
 
 	// The Centre's queue has it; another unit's does not.
 	anna := browser()

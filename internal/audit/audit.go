@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,33 @@ type Entry struct {
 	Detail    string // free text without personal data
 	PrevHash  string
 	Hash      string
+	// Subjects are the customers a view showed (View): the store lists
+	// them beside the chain, and Detail carries their digest, which the
+	// hash covers.
+	Subjects []string
+}
+
+// ViewPrefix starts the Object of a view entry: "view:" and the view's ID,
+// under which the store lists the customers shown.
+const ViewPrefix = "view:"
+
+// View is the one entry that records a staff member's (or a job's) view
+// of many customers at once — a queue page, a search — instead of an entry
+// per customer: the chain gets one link per view, the customers are listed
+// beside it, and the entry's Detail is their count and digest.
+func View(actorKind, actorID, action string, subjects []string) Entry {
+	ids := slices.Compact(slices.Sorted(slices.Values(subjects)))
+	if len(ids) > 0 && ids[0] == "" {
+		ids = ids[1:]
+	}
+	return Entry{ActorKind: actorKind, ActorID: actorID, Action: action, Subjects: ids, Detail: SubjectsDigest(ids)}
+}
+
+// SubjectsDigest is a view's Detail: how many customers it showed and the
+// SHA-256 of their sorted IDs.
+func SubjectsDigest(sortedIDs []string) string {
+	h := sha256.Sum256([]byte(strings.Join(sortedIDs, "\n")))
+	return fmt.Sprintf("customers=%d sha256=%s", len(sortedIDs), hex.EncodeToString(h[:]))
 }
 
 // Genesis is the previous hash of the first entry.
@@ -81,9 +109,19 @@ func (e *BrokenError) Error() string {
 	return fmt.Sprintf("audit log broken at entry %d: %s", e.Seq, e.Reason)
 }
 
+// ViewStore is a Store that lists the customers of view entries.
+type ViewStore interface {
+	Store
+	// ViewSubjects lists, sorted, the customers the view showed.
+	ViewSubjects(ctx context.Context, viewID string) ([]string, error)
+}
+
 // Verify walks the whole log and returns how many entries it checked, and a
 // *BrokenError for the first entry that was changed, removed or inserted.
+// On a ViewStore it also checks that each view's listed customers match
+// the digest its entry carries.
 func Verify(ctx context.Context, s Store) (int64, error) {
+	vs, _ := s.(ViewStore)
 	var n int64
 	prev := Genesis
 	want := int64(1)
@@ -97,6 +135,15 @@ func Verify(ctx context.Context, s Store) (int64, error) {
 			return &BrokenError{Seq: e.Seq, Reason: "previous hash does not match the entry before it"}
 		case Sum(e) != e.Hash:
 			return &BrokenError{Seq: e.Seq, Reason: "content does not match its hash"}
+		}
+		if id, ok := strings.CutPrefix(e.Object, ViewPrefix); ok && vs != nil {
+			ids, err := vs.ViewSubjects(ctx, id)
+			if err != nil {
+				return err
+			}
+			if SubjectsDigest(ids) != e.Detail {
+				return &BrokenError{Seq: e.Seq, Reason: "the customers listed for the view do not match its digest"}
+			}
 		}
 		prev = e.Hash
 		want++

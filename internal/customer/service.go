@@ -52,11 +52,12 @@ func (s *Service) UnlinkedEIDAS(ctx context.Context, a access.Actor, limit int) 
 	if err != nil || len(ps) == 0 {
 		return ps, err
 	}
-	es := make([]audit.Entry, len(ps))
+	ids := make([]string, len(ps))
 	for i, p := range ps {
-		es[i] = audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "staff.view_eidas", SubjectID: p.ID, Object: "person:" + p.ID}
+		ids[i] = p.ID
 	}
-	return ps, s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, es...) })
+	e := audit.View(a.AuditKind(), a.ID, "staff.view_eidas", ids)
+	return ps, s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, e) })
 }
 
 // LinkEIDAS links an eIDAS identity to the customer record with the

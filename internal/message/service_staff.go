@@ -43,18 +43,17 @@ func (s *Service) Queue(ctx context.Context, a access.Actor, f QueueFilter) (Que
 		if q.Waiting, q.Oldest, err = tx.UnitWaiting(ctx, a.Unit); err != nil {
 			return err
 		}
-		var es []audit.Entry
-		seen := map[string]bool{}
+		// One entry for the page, listing the customers it showed.
+		var ids []string
 		for _, t := range q.Threads {
-			if t.PartyKind == PartyCustomer && !seen[t.PartyID] {
-				seen[t.PartyID] = true
-				es = append(es, entry(a, "thread.queue_read", t.Party(), "person:"+t.PartyID, ""))
+			if t.PartyKind == PartyCustomer {
+				ids = append(ids, t.PartyID)
 			}
 		}
-		if len(es) == 0 {
+		if len(ids) == 0 {
 			return nil
 		}
-		return tx.Audit(ctx, es...)
+		return tx.Audit(ctx, audit.View(a.AuditKind(), a.ID, "thread.queue_read", ids))
 	})
 	return q, err
 }

@@ -505,16 +505,12 @@ func (s *Service) WorkQueue(ctx context.Context, a access.Actor, limit int) (Que
 	for _, d := range q.Due {
 		ids = append(ids, d.Claim.PersonID)
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
 	if len(ids) == 0 {
 		return q, nil
 	}
-	es := make([]audit.Entry, len(ids))
-	for i, id := range ids {
-		es[i] = audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "staff.view_recovery_queue", SubjectID: id}
-	}
-	return q, s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, es...) })
+	// One entry for the page, listing the customers it showed.
+	e := audit.View(a.AuditKind(), a.ID, "staff.view_recovery_queue", ids)
+	return q, s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, e) })
 }
 
 // dueForCollection lists the overdue claims that the next collection run

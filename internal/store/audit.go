@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/etuus/etuus/internal/audit"
 )
@@ -14,8 +16,21 @@ func (db *DB) Append(ctx context.Context, es ...audit.Entry) error {
 }
 
 // Audit appends entries to the audit log inside the transaction, so that the
-// record of an action commits or rolls back with the action itself.
+// record of an action commits or rolls back with the action itself. A view
+// entry's customers (audit.View) are listed first, before the chain's lock
+// is taken, so the lock is held for one row per entry whatever a view shows.
 func (tx *Tx) Audit(ctx context.Context, es ...audit.Entry) error {
+	es = slices.Clone(es)
+	for i := range es {
+		if len(es[i].Subjects) == 0 {
+			continue
+		}
+		id := NewID()
+		es[i].Object = audit.ViewPrefix + id
+		if err := tx.listViewSubjects(ctx, id, es[i]); err != nil {
+			return err
+		}
+	}
 	if q := tx.db.dialect.lockAudit(); q != "" {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
@@ -43,20 +58,81 @@ func (tx *Tx) Audit(ctx context.Context, es ...audit.Entry) error {
 	return nil
 }
 
+// viewSubjectArgs is the number of columns a view's subject row writes.
+const viewSubjectArgs = 6
+
+func (tx *Tx) listViewSubjects(ctx context.Context, viewID string, e audit.Entry) error {
+	ids := e.Subjects
+	for len(ids) > 0 {
+		n := min(len(ids), 4*tx.db.dialect.insertRows())
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_view_subjects (view_id, subject_id, at, actor_kind, actor_id, action) VALUES `)
+		args := make([]any, 0, n*viewSubjectArgs)
+		for i, id := range ids[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(i*viewSubjectArgs+1, viewSubjectArgs) + ")")
+			args = append(args, viewID, id, tx.now, e.ActorKind, e.ActorID, e.Action)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// ViewSubjects lists the customers a view entry showed, sorted.
+func (db *DB) ViewSubjects(ctx context.Context, viewID string) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT subject_id FROM audit_view_subjects WHERE view_id = $1 ORDER BY subject_id`, viewID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	// Sorted as Go sorts (bytewise), whatever the database's collation.
+	slices.Sort(ids)
+	return ids, rows.Err()
+}
+
 // Scan calls fn for every audit entry in order.
 func (db *DB) Scan(ctx context.Context, fn func(audit.Entry) error) error {
 	return db.scanAudit(ctx, fn, `SELECT seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 }
 
+// AuditOwnSQL and AuditViewsSQL are AuditForSubject's two reads, each an
+// index range of the customer's own rows: $1 the customer, $2 the limit.
+const (
+	AuditOwnSQL = `SELECT seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash
+		FROM audit_log WHERE subject_id = $1 ORDER BY subject_id DESC, seq DESC LIMIT $2`
+	AuditViewsSQL = `SELECT 0, at, actor_kind, actor_id, action, subject_id, '` + audit.ViewPrefix + `' || view_id, '', '', ''
+		FROM audit_view_subjects WHERE subject_id = $1 ORDER BY subject_id DESC, at DESC LIMIT $2`
+)
+
 // AuditForSubject lists the newest audit entries about one customer, for the
-// customer's own "who has looked at my data" page and for staff.
+// customer's own "who has looked at my data" page and for staff: the
+// entries naming the customer and the views that showed them (with the
+// view's Object and no Seq or hashes), newest first.
 func (db *DB) AuditForSubject(ctx context.Context, subjectID string, limit int) ([]audit.Entry, error) {
 	var out []audit.Entry
-	err := db.scanAudit(ctx, func(e audit.Entry) error { out = append(out, e); return nil },
-		`SELECT seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash
-		FROM audit_log WHERE subject_id = $1 ORDER BY seq DESC LIMIT $2`, subjectID, limit)
-	return out, err
+	add := func(e audit.Entry) error { out = append(out, e); return nil }
+	if err := db.scanAudit(ctx, add, AuditOwnSQL, subjectID, limit); err != nil {
+		return nil, err
+	}
+	if err := db.scanAudit(ctx, add, AuditViewsSQL, subjectID, limit); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b audit.Entry) int { return b.At.Compare(a.At) })
+	return out[:min(len(out), limit)], nil
 }
 
 func (db *DB) scanAudit(ctx context.Context, fn func(audit.Entry) error, q string, args ...any) error {

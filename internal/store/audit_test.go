@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -82,4 +84,74 @@ func dropGuards(t *testing.T, db *store.DB) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestAuditViews: a view of many customers is one link of the chain; each
+// customer finds it in their own log; removing, adding or swapping a listed
+// customer breaks verification at the view's entry.
+func TestAuditViews(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := make([]string, 450)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("p%03d", i)
+		}
+		ids = append(ids, "p001", "") // repeats and blanks are dropped
+		if err := db.Append(ctx, audit.Entry{ActorKind: audit.ActorSystem, ActorID: "x", Action: "before"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Append(ctx, audit.View(audit.ActorStaff, "s1", "staff.view_queue", ids)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: "s2", Action: "staff.view_customer", SubjectID: "p007"}); err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		db.SQL().QueryRow(`SELECT count(*) FROM audit_log`).Scan(&rows)
+		if n, err := audit.Verify(ctx, db); err != nil || n != 3 || rows != 3 {
+			t.Fatalf("Verify = %d, %v with %d rows; want 3 entries", n, err, rows)
+		}
+		got, err := db.AuditForSubject(ctx, "p007", 10)
+		if err != nil || len(got) != 2 || got[0].Action != "staff.view_customer" || got[1].Action != "staff.view_queue" ||
+			got[1].ActorID != "s1" || !strings.HasPrefix(got[1].Object, audit.ViewPrefix) || got[1].At.IsZero() {
+			t.Fatalf("AuditForSubject(p007) = %+v, %v", got, err)
+		}
+		if got, _ := db.AuditForSubject(ctx, "p999", 10); len(got) != 0 {
+			t.Errorf("a customer not shown has %d entries", len(got))
+		}
+		if _, err := db.SQL().Exec(`DELETE FROM audit_view_subjects WHERE subject_id = 'p007'`); err == nil {
+			t.Fatal("DELETE on audit_view_subjects succeeded; want append-only refusal")
+		}
+		stmts := []string{`DROP TRIGGER audit_view_subjects_no_update`, `DROP TRIGGER audit_view_subjects_no_delete`}
+		if db.Dialect() == "postgres" {
+			stmts = []string{`DROP TRIGGER audit_view_subjects_no_change ON audit_view_subjects`}
+		}
+		for _, s := range stmts {
+			if _, err := db.SQL().Exec(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct{ tamper, undo string }{
+			{`UPDATE audit_view_subjects SET subject_id = 'p999' WHERE subject_id = 'p008'`,
+				`UPDATE audit_view_subjects SET subject_id = 'p008' WHERE subject_id = 'p999'`},
+			{`DELETE FROM audit_view_subjects WHERE subject_id = 'p007'`, ""},
+		} {
+			if _, err := db.SQL().Exec(c.tamper); err != nil {
+				t.Fatal(err)
+			}
+			_, err := audit.Verify(ctx, db)
+			var broken *audit.BrokenError
+			if !errors.As(err, &broken) || broken.Seq != 2 {
+				t.Errorf("after %s: Verify = %v; want broken at 2", c.tamper, err)
+			}
+			if c.undo != "" {
+				if _, err := db.SQL().Exec(c.undo); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := audit.Verify(ctx, db); err != nil {
+					t.Fatalf("after undoing: %v", err)
+				}
+			}
+		}
+	})
 }

@@ -183,15 +183,3 @@ func (t customerTx) LinkEIDAS(ctx context.Context, eidasPersonID, personID strin
 func (t customerTx) Audit(ctx context.Context, es ...audit.Entry) error {
 	return t.Tx.Audit(ctx, es...)
 }
-
-// AuditStaffRead records that a staff member read customers' personal data.
-func (db *DB) AuditStaffRead(ctx context.Context, staffID, action string, subjectIDs ...string) error {
-	var es []audit.Entry
-	for _, id := range subjectIDs {
-		es = append(es, audit.Entry{ActorKind: audit.ActorStaff, ActorID: staffID, Action: action, SubjectID: id, Object: "person:" + id})
-	}
-	if len(es) == 0 {
-		return nil
-	}
-	return db.Append(ctx, es...)
-}

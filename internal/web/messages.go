@@ -352,12 +352,13 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 	d.Consent = consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
 	subject, spec, _ := strings.Cut(d.Topic, ".")
 	ups, err := uploads(r, s.limits())
+	var t message.Thread
 	var codeSent bool
 	if err == nil {
 		// The message and the notification choice are stored together:
 		// a refused choice (too many codes) stores neither.
 		choice := d.Consent
-		_, codeSent, err = s.messages().Send(r.Context(), actorOf(sess), message.Draft{Lang: l.Lang, Subject: subject, Specification: spec,
+		t, codeSent, err = s.messages().Send(r.Context(), actorOf(sess), message.Draft{Lang: l.Lang, Subject: subject, Specification: spec,
 			Title: d.Title, Body: d.Body, Files: ups, Consent: &choice})
 	}
 	if err != nil {
@@ -368,7 +369,9 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/my/notifications?code=sent", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/my/messages?box=sent&sent=1", http.StatusSeeOther)
+	// The new thread, not the sent folder: showing what was sent reads one
+	// thread, whatever the folder holds.
+	http.Redirect(w, r, "/my/messages/"+t.ID+"?sent=1", http.StatusSeeOther)
 }
 
 // consentFromForm is the notification choice as the form gave it.

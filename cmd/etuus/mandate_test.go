@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -10,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/apiclient"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/fi/civil"
 )
@@ -166,5 +170,105 @@ func TestMandatesImportCommand(t *testing.T) {
 	code, _, errs = runCmd(t, "mandates", "import", "--db", db, "--lang", "sv", feed)
 	if code != 1 || !strings.Contains(errs, "Rad 2: En återkallelserad har endast id och op.") {
 		t.Fatalf("bad feed: %d %s", code, errs)
+	}
+}
+
+// TestAuthorizationsAPI: a partner system asks the decision over HTTP
+// with a client secret staff issued; each class of the decision table on
+// the demo register, the refusals of bad input and bad credentials.
+func TestAuthorizationsAPI(t *testing.T) {
+	e := startApp(t)
+	orgs := demoMandateOrgs(t)
+	ctx := context.Background()
+	clients := apiclient.NewService(e.db().APIClients(), nil)
+	ops := access.AsStaff("demo-staff-olli", "shared-services", "operations")
+	c, secret, err := clients.Issue(ctx, ops, "Palkka Oy payroll", "1234567-1", []string{apiclient.ScopeAuthorizations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pharmacy, err := clients.Issue(ctx, ops, "Apteekki", "pharmacy-1", []string{apiclient.ScopePharmacy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := demo.Set()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := map[string]string{}
+	for _, p := range d.Persons {
+		code[p.ID] = p.HETU
+	}
+	call := func(secret, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", e.base+"/api/v1/authorizations/check", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if secret != "" {
+			req.Header.Set("Authorization", "Bearer "+secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	ask := func(person, principal, client, issue string) string {
+		b, _ := json.Marshal(map[string]string{"agent": code[person], "principal": principal, "client": client, "issue": issue})
+		return string(b)
+	}
+	EB := "employer_benefits"
+	for _, tc := range []struct {
+		name, body, decision, reason string
+	}{
+		{"direct", ask("demo-person-teemu", orgs.Employer, "", EB), "ALLOWED", "direct_transaction_mandate"},
+		{"chain", ask("demo-person-tuula", orgs.Firm, orgs.Clients[17], EB), "ALLOWED", "firm_chain"},
+		{"chain without naming the firm", ask("demo-person-tuula", orgs.Clients[17], "", EB), "ALLOWED", "firm_chain"},
+		{"chain with restriction", ask("demo-person-raili", orgs.Firm, orgs.Cafe, EB), "ALLOWED", "firm_chain"},
+		{"wrong type", ask("demo-person-vilma", orgs.Firm, orgs.Cafe, EB), "DISALLOWED", "wrong_type"},
+		{"expired", ask("demo-person-veikko", orgs.Employer, "", EB), "DISALLOWED", "expired"},
+		{"restriction excludes the client", ask("demo-person-raili", orgs.Firm, orgs.Clients[99], EB), "DISALLOWED", "restricted"},
+		{"issue not covered", ask("demo-person-aino", orgs.Employer, "", EB), "DISALLOWED", "issue_not_covered"},
+		{"no mandate", ask("demo-person-matti", orgs.Employer, "", EB), "DISALLOWED", "no_mandate"},
+	} {
+		status, out := call(secret, tc.body)
+		reasons, _ := out["reasons"].([]any)
+		if status != 200 || out["decision"] != tc.decision || len(reasons) == 0 || reasons[0].(map[string]any)["code"] != tc.reason {
+			t.Errorf("%s: %d %v", tc.name, status, out)
+		}
+	}
+	for _, tc := range []struct {
+		name, secret, body string
+		status             int
+		field              string
+	}{
+		{"malformed identity code", secret, `{"agent":"131052-308U","principal":"` + orgs.Employer + `","issue":"decisions"}`, 422, "agent"},
+		{"malformed business ID", secret, ask("demo-person-teemu", "0737546-1", "", EB), 422, "principal"},
+		{"malformed client", secret, ask("demo-person-teemu", orgs.Firm, "0737546-1", EB), 422, "client"},
+		{"unknown issue", secret, ask("demo-person-teemu", orgs.Employer, "", "pensions"), 422, "issue"},
+		{"unknown member", secret, `{"agent":"x","principal":"y","issue":"z","extra":1}`, 400, ""},
+		{"no secret", "", ask("demo-person-teemu", orgs.Employer, "", EB), 401, ""},
+		{"another scope", pharmacy, ask("demo-person-teemu", orgs.Employer, "", EB), 403, ""},
+	} {
+		status, out := call(tc.secret, tc.body)
+		if status != tc.status || (tc.field != "" && out["field"] != tc.field) {
+			t.Errorf("%s: %d %v", tc.name, status, out)
+		}
+	}
+	// Revoked on the staff page (the server's own credential cache
+	// forgets it at once).
+	olli := browser()
+	e.signIn(olli, "test-staff", "staff-olli")
+	if resp, _ := e.post(olli, "/staff/api-clients/"+c.ID+"/revoke", nil); resp.StatusCode != 200 {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	if status, _ := call(secret, ask("demo-person-teemu", orgs.Employer, "", EB)); status != 401 {
+		t.Errorf("a revoked secret: %d", status)
+	}
+	var n int
+	e.db().SQL().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'mandate.decide' AND actor_id = $1`, "api-client:"+c.ID).Scan(&n)
+	if n != 9 {
+		t.Errorf("%d API decisions audited, want 9", n)
 	}
 }

@@ -267,6 +267,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /employer/requests", s.employerRequestSend)
 	mux.HandleFunc("POST /employer/requests/{id}/{answer}", s.employerRequestAnswer)
 	mux.HandleFunc("GET /staff/mandates", s.staffMandates)
+	s.apiHandle(mux, "POST /api/v1/authorizations/check", apiclient.ScopeAuthorizations, s.apiAuthorizationCheck)
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

@@ -17,7 +17,7 @@ import (
 	"github.com/etuus/etuus/internal/store/storetest"
 )
 
-func mandateSvc(t *testing.T, db *store.DB) *mandate.Service {
+func mandateSvc(t testing.TB, db *store.DB) *mandate.Service {
 	t.Helper()
 	svc, err := mandate.NewService(db.Mandates(), nil, nil)
 	if err != nil {
@@ -28,7 +28,7 @@ func mandateSvc(t *testing.T, db *store.DB) *mandate.Service {
 
 // seedMandateDemo writes the demo people and organisations and imports the
 // demo feed, as serve does.
-func seedMandateDemo(t *testing.T, db *store.DB) (demo.Data, demo.MandateOrgs) {
+func seedMandateDemo(t testing.TB, db *store.DB) (demo.Data, demo.MandateOrgs) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := demo.SetOn(civil.Of(db.Now()))

@@ -338,15 +338,17 @@ func (s *Service) Chooser(ctx context.Context, a access.Actor, search string, pa
 		return ChooserPage{}, err
 	}
 	all := Choices(code, ms, s.repo.Now(), s.cat)
+	lower := make(map[string]string, len(all)) // business ID → name in lower case, for sorting and search
 	for i := range all {
 		all[i].Name = names[all[i].BusinessID]
+		lower[all[i].BusinessID] = strings.ToLower(all[i].Name)
 	}
-	slices.SortStableFunc(all, func(a, b Choice) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	slices.SortStableFunc(all, func(a, b Choice) int { return strings.Compare(lower[a.BusinessID], lower[b.BusinessID]) })
 	res := ChooserPage{All: len(all)}
 	search = strings.ToLower(strings.TrimSpace(search))
 	var hits []Choice
 	for _, c := range all {
-		if search == "" || strings.Contains(strings.ToLower(c.Name), search) || strings.Contains(c.BusinessID, search) {
+		if search == "" || strings.Contains(lower[c.BusinessID], search) || strings.Contains(c.BusinessID, search) {
 			hits = append(hits, c)
 		}
 	}

@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/apiclient"
+	"github.com/etuus/etuus/internal/browsertest"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/fi/civil"
 )
@@ -270,5 +273,53 @@ func TestAuthorizationsAPI(t *testing.T) {
 	e.db().SQL().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'mandate.decide' AND actor_id = $1`, "api-client:"+c.ID).Scan(&n)
 	if n != 9 {
 		t.Errorf("%d API decisions audited, want 9", n)
+	}
+}
+
+// TestBrowserMandateDiagnosis walks seed 004's three failure cases in
+// headless Chromium, from sign-in to the explanation, failing on any
+// console error.
+func TestBrowserMandateDiagnosis(t *testing.T) {
+	e := startApp(t)
+	orgs := demoMandateOrgs(t)
+	b := browsertest.New(t)
+	signIn := func(person string) {
+		b.Do(t, browsertest.SetLanguage("en"),
+			chromedp.Navigate(e.base+"/login/test-citizen"),
+			chromedp.Click(chromedp.CSS(`button[value="`+person+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.usernav .who`)),
+			chromedp.Click(chromedp.CSS(`a[href="/employer"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#org`)),
+		)
+	}
+	signOut := func() {
+		b.Do(t, chromedp.Click(chromedp.CSS(`.usernav form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)))
+	}
+	has := func(what string, texts ...string) {
+		t.Helper()
+		got := b.Text(t, "main")
+		for _, s := range texts {
+			if !strings.Contains(got, s) {
+				t.Errorf("%s: the page lacks %q:\n%s", what, s, got)
+			}
+		}
+	}
+	// Case 1: cannot enter at all.
+	signIn("demo-person-veikko")
+	has("case 1", "You cannot act for any organisation", "ended on", "Ask the organisation for a new mandate to transact")
+	signOut()
+	// Case 2: the organisation is missing from the chooser.
+	signIn("demo-person-vilma")
+	b.Do(t, chromedp.SendKeys(chromedp.CSS(`#org`), orgs.Cafe), chromedp.Submit(chromedp.CSS(`#org`)),
+		chromedp.WaitVisible(chromedp.CSS(`ol.steps`)))
+	has("case 2", "Why can't I find my organisation?", "acting for its client needs a mandate to represent", "Request a mandate to represent")
+	signOut()
+	// Case 3: the organisation chosen, the action refused.
+	signIn("demo-person-aino")
+	b.Do(t, chromedp.Click(chromedp.CSS(`a[href="/employer/org/`+orgs.Employer+`"]`)), chromedp.WaitVisible(chromedp.CSS(`table`)),
+		chromedp.Click(chromedp.CSS(`a[href$="issue=employer_benefits"]`)), chromedp.WaitVisible(chromedp.CSS(`ol.steps`)))
+	has("case 3", "You cannot act on: Employer benefit applications", "does not cover Employer benefit applications")
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
 }

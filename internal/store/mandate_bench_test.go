@@ -84,20 +84,16 @@ func writeBenchFeed(tb testing.TB, path string, n int) benchRegister {
 			id++
 		}
 	}
-	var employees [][]string
 	for id < direct+viaFirm {
 		firm := benchBusinessID(len(r.orgs))
 		r.orgs = append(r.orgs, firm)
 		r.firms = append(r.firms, firm)
-		var staff []string
 		for k := 0; k < 5; k++ {
 			p := benchPerson(len(r.people))
 			r.people = append(r.people, p)
-			staff = append(staff, p)
 			put(id, mandate.Org(firm), mandate.Pers(p), mandate.Representation, fmt.Sprint("Tilitoimisto ", len(r.firms), " Oy"), nil)
 			id++
 		}
-		employees = append(employees, staff)
 		for k := 0; k < 500 && id < direct+viaFirm; k++ {
 			client := r.orgs[rnd.IntN(direct/5)]
 			put(id, mandate.Org(client), mandate.Org(firm), mandate.Transaction, "", nil)

@@ -111,7 +111,7 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if seeded {
 		log.Info("demo data written", "persons", len(d.Persons), "organisations", len(d.Organisations), "staff", len(d.Staff))
 	}
-	return nil
+	return seedDemoMandates(ctx, db, d, log)
 }
 
 // newApp opens everything serve needs and binds the listening socket, so
@@ -225,8 +225,15 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 
+	mandates, err := mandateService(db)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	mandates.SetNotices(base+"/employer/requests", wake)
 	a.web, err = web.New(web.Config{
 		Customers:         customer.NewService(db.Customers(), access.Default()),
+		Mandates:          mandates,
 		APIClients:        apiclient.NewService(db.APIClients(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		SecureEmail:       web.SecureEmailConfig{Service: secure},

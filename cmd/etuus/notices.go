@@ -16,6 +16,7 @@ import (
 
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
@@ -137,7 +138,7 @@ func (c *config) sms() outbox.SMSSender {
 // that send them provide, with texts in the recipient's language.
 func noticeKinds(cat *i18n.Catalog) (*outbox.Kinds, error) {
 	t := translate(cat)
-	return outbox.NewKinds(message.NoticeKinds(t), securemail.NoticeKinds(t), recovery.NoticeKinds(t))
+	return outbox.NewKinds(message.NoticeKinds(t), securemail.NoticeKinds(t), recovery.NoticeKinds(t), mandate.NoticeKinds(t))
 }
 
 // translate gives the capabilities the catalogue's texts.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
@@ -23,8 +24,8 @@ func TestMessageNoticeKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []outbox.Kind{message.NoticeNewMessage, recovery.NoticeLetter, securemail.NoticeLink, message.NoticeSecureReply, message.NoticeVerifyCode}
-	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "new_message,recovery_letter,secure_link,secure_reply,verify_code" {
+	want := []outbox.Kind{mandate.NoticeRequest, mandate.NoticeAnswer, message.NoticeNewMessage, recovery.NoticeLetter, securemail.NoticeLink, message.NoticeSecureReply, message.NoticeVerifyCode}
+	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "mandate_answer,mandate_request,new_message,recovery_letter,secure_link,secure_reply,verify_code" {
 		t.Fatalf("kinds = %v; want %v", got, want)
 	}
 	for _, k := range want {

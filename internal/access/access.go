@@ -77,12 +77,16 @@ const (
 	RecoveryResolveBank Permission = "recovery.resolve_bank"     // book, return or close a queued bank payment
 	MessagesQueue       Permission = "messages.queue"            // work the own unit's message queue
 	IdentityLinkEIDAS   Permission = "identity.link_eidas"       // link an eIDAS identity to a customer
-	APIClients          Permission = "api.clients"               // issue, list and revoke API client credentials
+	// Mandates (internal/mandate).
+	MandateLookup Permission = "mandate.lookup" // look up mandates of the register (audited)
+	MandateImport Permission = "mandate.import" // import a feed of the register
+	APIClients    Permission = "api.clients"    // issue, list and revoke API client credentials
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
-var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, APIClients}
+var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, APIClients,
+	MandateLookup, MandateImport}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

@@ -53,6 +53,11 @@ func SetOn(today civil.Date) (Data, error) {
 			BirthDate: code.BirthDate(), Lang: p.lang, Email: p.email, Demo: true,
 		})
 	}
+	mp, err := mandatePersons()
+	if err != nil {
+		return Data{}, err
+	}
+	d.Persons = append(d.Persons, mp...)
 	orgs := []struct {
 		id   string
 		base int

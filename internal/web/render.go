@@ -107,7 +107,7 @@ type viewer struct {
 
 // staffMay is a staff member's permissions as the pages need them.
 type staffMay struct {
-	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients bool
+	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients, MandateLookup bool
 }
 
 func mayOf(t *access.Table, a access.Actor) staffMay {
@@ -117,6 +117,7 @@ func mayOf(t *access.Table, a access.Actor) staffMay {
 		ImportBank:    t.Allows(a, access.RecoveryImportBank),
 		LinkEIDAS:     t.Allows(a, access.IdentityLinkEIDAS),
 		APIClients:    t.Allows(a, access.APIClients),
+		MandateLookup: t.Allows(a, access.MandateLookup),
 	}
 }
 

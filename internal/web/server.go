@@ -21,6 +21,7 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
@@ -95,6 +96,8 @@ type Config struct {
 	Access *access.Table
 	// Customers links eIDAS identities to customer records.
 	Customers *customer.Service
+	// Mandates is the mandate register's service; nil: no employer pages.
+	Mandates *mandate.Service
 	// APIClients checks the JSON API's client credentials and lets staff
 	// issue and revoke them; without it the API answers 503.
 	APIClients *apiclient.Service
@@ -274,6 +277,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/recovery/bank/files/{id}", s.bankFileShow)
 	mux.HandleFunc("GET /staff/bank", s.bankForm)
 	mux.HandleFunc("POST /staff/bank", s.bankUpload)
+
+	// Mandates and the employer pages (internal/mandate, seed 004).
+	mux.HandleFunc("GET /employer", s.employerChooser)
+	mux.HandleFunc("GET /employer/diagnosis", s.employerDiagnosis)
+	mux.HandleFunc("GET /employer/org/{org}", s.employerOrg)
+	mux.HandleFunc("GET /employer/org/{org}/diagnosis", s.employerRefused)
+	mux.HandleFunc("GET /employer/requests", s.employerRequests)
+	mux.HandleFunc("POST /employer/requests", s.employerRequestSend)
+	mux.HandleFunc("POST /employer/requests/{id}/{answer}", s.employerRequestAnswer)
+	mux.HandleFunc("GET /staff/mandates", s.staffMandates)
+	s.apiHandle(mux, "POST /api/v1/authorizations/check", apiclient.ScopeAuthorizations, s.apiAuthorizationCheck)
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

@@ -1,0 +1,264 @@
+package store_test
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/hetu"
+	"github.com/etuus/etuus/internal/fi/ytunnus"
+	"github.com/etuus/etuus/internal/mandate"
+	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/store/storetest"
+)
+
+var benchMandates = flag.Int("mandates", 100_000, "mandates in the benchmark register (the issue's figure is 1,000,000)")
+
+// benchRegister is a synthetic register: 70 % direct mandates (each
+// organisation to its own staff), 25 % through accounting firms (clients'
+// transaction mandates to firms, firms' representation mandates to their
+// employees) and 5 % restricted representation mandates.
+type benchRegister struct {
+	people, orgs []string
+	firms        []string
+}
+
+func benchBusinessID(n int) string {
+	for base := 1_000_000 + n*3; ; base++ {
+		if id, ok := ytunnus.Make(base); ok {
+			return id.String()
+		}
+	}
+}
+
+func benchPerson(n int) string {
+	c, err := hetu.Make(civil.New(1950, 1, 1).AddDays(n/100), 900+n%100, '-')
+	if err != nil {
+		panic(err)
+	}
+	return c.String()
+}
+
+// writeBenchFeed writes an n-mandate feed to path.
+func writeBenchFeed(tb testing.TB, path string, n int) benchRegister {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	rnd := rand.New(rand.NewPCG(7, 7))
+	today := civil.Today(time.Now())
+	var r benchRegister
+	all := []string{"benefit_payments", "decisions", "employer_benefits"}
+	put := func(id int, from, to mandate.Party, t mandate.Type, name string, restr []string) {
+		start := today.AddDays(-rnd.IntN(700))
+		end := today.AddDays(rnd.IntN(900) - 100) // about one in nine has ended
+		if end.Before(start) {
+			end = start
+		}
+		w.Write(mandate.EncodeLine(mandate.Mandate{ID: fmt.Sprint("B", id), Principal: from, Agent: to, Type: t,
+			Issues: all[rnd.IntN(2):], Start: start, End: end, Restriction: restr}, name, ""))
+		w.WriteByte('\n')
+	}
+	id := 0
+	direct, viaFirm := n*70/100, n*25/100
+	for id < direct {
+		org := benchBusinessID(len(r.orgs))
+		r.orgs = append(r.orgs, org)
+		for k := 0; k < 5 && id < direct; k++ {
+			p := benchPerson(len(r.people))
+			r.people = append(r.people, p)
+			put(id, mandate.Org(org), mandate.Pers(p), mandate.Transaction, fmt.Sprint("Yritys ", len(r.orgs), " Oy"), nil)
+			id++
+		}
+	}
+	for id < direct+viaFirm {
+		firm := benchBusinessID(len(r.orgs))
+		r.orgs = append(r.orgs, firm)
+		r.firms = append(r.firms, firm)
+		for k := 0; k < 5; k++ {
+			p := benchPerson(len(r.people))
+			r.people = append(r.people, p)
+			put(id, mandate.Org(firm), mandate.Pers(p), mandate.Representation, fmt.Sprint("Tilitoimisto ", len(r.firms), " Oy"), nil)
+			id++
+		}
+		for k := 0; k < 500 && id < direct+viaFirm; k++ {
+			client := r.orgs[rnd.IntN(direct/5)]
+			put(id, mandate.Org(client), mandate.Org(firm), mandate.Transaction, "", nil)
+			id++
+		}
+	}
+	for id < n {
+		fi := rnd.IntN(len(r.firms))
+		p := benchPerson(len(r.people))
+		r.people = append(r.people, p)
+		restr := make([]string, 10)
+		for k := range restr {
+			restr[k] = r.orgs[rnd.IntN(direct/5)]
+		}
+		put(id, mandate.Org(r.firms[fi]), mandate.Pers(p), mandate.Representation, "", restr)
+		id++
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	f.Close()
+	return r
+}
+
+// peakHeap samples the heap in use until stop is closed.
+func peakHeap(stop chan struct{}) *atomic.Uint64 {
+	var peak atomic.Uint64
+	go func() {
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	return &peak
+}
+
+// importBench writes and imports the benchmark register into a fresh
+// SQLite database, reporting the time and the peak heap.
+func importBench(b *testing.B) (*store.DB, benchRegister) {
+	path := filepath.Join(b.TempDir(), "feed.jsonl")
+	reg := writeBenchFeed(b, path, *benchMandates)
+	db := storetest.SQLite(b)
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	svc, _ := mandate.NewService(db.Mandates(), nil, nil)
+	stop := make(chan struct{})
+	peak := peakHeap(stop)
+	start := time.Now()
+	res, err := svc.Import(context.Background(), access.AsSystem("bench"), f)
+	took := time.Since(start)
+	close(stop)
+	if err != nil || res.Added != *benchMandates {
+		b.Fatalf("import: %+v %v", res, err)
+	}
+	b.Logf("imported %d mandates in %.1f s (%.0f a second), peak heap %.0f MiB", *benchMandates, took.Seconds(),
+		float64(*benchMandates)/took.Seconds(), float64(peak.Load())/(1<<20))
+	return db, reg
+}
+
+// BenchmarkMandateImport imports the synthetic feed once per run.
+//
+//	go test ./internal/store -run XXX -bench MandateImport -benchtime 1x -mandates 1000000
+func BenchmarkMandateImport(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		importBench(b)
+	}
+}
+
+// BenchmarkMandateDecision: the decision as the service takes it, read of
+// the person's and the organisation's mandates from the database and
+// Decide, one goroutine, random people and organisations of the register
+// (a third of them the person's own, a third a client of the person's
+// firm); the audit write is not included (see MandateCheck).
+func BenchmarkMandateDecision(b *testing.B) {
+	db, reg := importBench(b)
+	repo := db.Mandates()
+	cat := mandate.DefaultCatalogue()
+	ctx := context.Background()
+	rnd := rand.New(rand.NewPCG(1, 1))
+	lat := make([]time.Duration, 0, b.N)
+	allowed := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		pi := rnd.IntN(len(reg.people))
+		org := reg.orgs[rnd.IntN(len(reg.orgs))]
+		if i%3 == 0 && pi < len(reg.people)*70/100 {
+			org = reg.orgs[pi/5]
+		}
+		q := mandate.Query{Person: reg.people[pi], Org: org, Issue: "employer_benefits", At: time.Now()}
+		t0 := time.Now()
+		ms, err := repo.ForDecision(ctx, q.Person, q.Org)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if mandate.Decide(q, ms, cat).Allowed() {
+			allowed++
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	reportLatency(b, lat)
+	b.ReportMetric(float64(allowed)/float64(b.N)*100, "%allowed")
+}
+
+// BenchmarkMandateDecide: the pure decision function alone over a
+// person's candidates (what Decide costs once the rows are read).
+func BenchmarkMandateDecide(b *testing.B) {
+	db, reg := importBench(b)
+	repo := db.Mandates()
+	cat := mandate.DefaultCatalogue()
+	var qs []mandate.Query
+	var cands [][]mandate.Mandate
+	for i := 0; i < 1000; i++ {
+		q := mandate.Query{Person: reg.people[i*7%len(reg.people)], Org: reg.orgs[i*13%len(reg.orgs)], Issue: "employer_benefits", At: time.Now()}
+		ms, _ := repo.ForDecision(context.Background(), q.Person, q.Org)
+		qs, cands = append(qs, q), append(cands, ms)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		mandate.Decide(qs[i%1000], cands[i%1000], cat)
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	reportLatency(b, lat)
+}
+
+func reportLatency(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return
+	}
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1000, "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1000, "p99-µs")
+}
+
+// BenchmarkMandateChooser: the first page of the chooser of the demo's
+// accounting-firm employee with 5,001 client organisations (SQLite).
+func BenchmarkMandateChooser(b *testing.B) {
+	db := storetest.SQLite(b)
+	seedMandateDemo(b, db)
+	svc, _ := mandate.NewService(db.Mandates(), nil, nil)
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		page, err := svc.Chooser(ctx, access.AsCustomer("demo-person-tuula"), "", 1)
+		if err != nil || page.All != 5001 {
+			b.Fatalf("%d %v", page.All, err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	reportLatency(b, lat)
+}

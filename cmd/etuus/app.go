@@ -100,7 +100,7 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if seeded {
 		log.Info("demo data written", "persons", len(d.Persons), "organisations", len(d.Organisations), "staff", len(d.Staff))
 	}
-	return nil
+	return seedDemoPayments(ctx, db, d, log)
 }
 
 // newApp opens everything serve needs and binds the listening socket, so

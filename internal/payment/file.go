@@ -127,8 +127,12 @@ var benefitNames = map[string][3]string{
 // writeFile writes the run's pain.001 from its recorded payments alone, so
 // that writing it again gives the same bytes.
 func (s *Service) writeFile(ctx context.Context, w io.Writer, r *Run, progress func(int, int)) error {
-	var ps []iso20022.Payment
+	ps := make([]iso20022.Payment, 0, r.Payments)
+	step := max(r.Payments/100, 1)
 	err := s.repo.RunPayments(ctx, r.ID, func(p *Payment) error {
+		if progress != nil && len(ps)%step == 0 {
+			progress(len(ps), r.Payments)
+		}
 		ps = append(ps, iso20022.Payment{
 			EndToEndID: p.EndToEndID, AmountCents: p.AmountCents,
 			CreditorName: truncate(p.Holder, 70), CreditorIBAN: p.IBAN,
@@ -149,9 +153,6 @@ func (s *Service) writeFile(ctx context.Context, w io.Writer, r *Run, progress f
 			PaymentInfoID: r.MessageID + "-1", RequestedExecutionDate: r.PayDate.String(),
 			DebtorName: d.Name, DebtorIBAN: d.IBAN.String(), DebtorBIC: d.BIC, Payments: ps,
 		}},
-	}
-	if progress != nil {
-		progress(0, len(ps))
 	}
 	if err := iso20022.WritePain001(w, in); err != nil {
 		return err

@@ -279,3 +279,26 @@ func (tx *Tx) addBenefit(ctx context.Context, b *payment.Benefit) error {
 		b.ID, b.PersonID, b.Kind, b.AmountCents, b.IBAN, b.Starts, b.Ends, b.Decided, tx.now)
 	return err
 }
+
+// SeedDemoBenefits writes the demo benefits once (their own mark in meta,
+// so a database seeded before benefits existed gets them too); false when
+// they were written before.
+func (db *DB) SeedDemoBenefits(ctx context.Context, bs []payment.Benefit) (bool, error) {
+	seeded := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var v string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'demo_benefits_seeded'`).Scan(&v)
+		if err == nil || !isNoRows(err) {
+			return err
+		}
+		for i := range bs {
+			if err := tx.addBenefit(ctx, &bs[i]); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('demo_benefits_seeded', $1)`, tx.now.Format("2006-01-02T15:04:05Z"))
+		seeded = err == nil
+		return err
+	})
+	return seeded, err
+}

@@ -23,6 +23,9 @@ import (
 type payConfig struct {
 	DebtorIBAN, DebtorBIC, DebtorName, DebtorID string
 	Out                                         string
+	// Run and Every are the worker's: run the payments, how often.
+	Run   bool
+	Every time.Duration
 }
 
 // payFlags are the payment settings `pay` and `worker` share.
@@ -183,4 +186,59 @@ func dayOrToday(fs *flagSet, s string) (civil.Date, error) {
 		return d, usageError(fs, "--date: %v", err)
 	}
 	return d, nil
+}
+
+// payWorkerFlags are the worker's payment settings.
+func payWorkerFlags(fs *flagSet, p *payConfig) {
+	payFlags(fs, p)
+	fs.boolVar(&p.Run, "pay", "ETUUS_PAY", false, "run the benefit payments of each banking day, as 'etuus pay' does, every --pay-every")
+	fs.durationVar(&p.Every, "pay-every", "ETUUS_PAY_EVERY", 10*time.Minute, true, "how often the worker runs the day's payments: each run pays what fell due since the last")
+}
+
+// startPayments starts the worker's payment loop: on each banking day,
+// every p.Every, the day's run. It is the only scheduler of payment runs;
+// exactly once comes from the database (one payment per benefit and
+// period, runs serialised), so two workers running it side by side pay
+// nothing twice. The returned function stops the loop and waits for it.
+func startPayments(ctx context.Context, c *config, p *payConfig, db *store.DB, log *slog.Logger) (func(), error) {
+	svc, err := paymentService(p, db)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := p.outDir(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		payLoop(ctx, svc, payment.Dir(dir), p.Every, time.Now, log)
+	}()
+	log.Info("payment runs started", "every", p.Every.String())
+	return func() { cancel(); <-done }, nil
+}
+
+// payLoop runs the day's payments now and then every interval until ctx
+// ends; a day that is not a banking day is skipped.
+func payLoop(ctx context.Context, svc *payment.Service, pub payment.Publisher, every time.Duration, now func() time.Time, log *slog.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if day := civil.Today(now()); payment.IsPayDay(day) {
+			rep, err := svc.Run(ctx, access.AsSystem("worker"), day, payment.RunOptions{Publish: pub})
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("payment run failed", "day", day.String(), "err", err)
+			case rep.Run != nil || len(rep.Finished) > 0:
+				log.Info("payment run", "day", day.String(), "payments", rep.Payments, "cents", rep.TotalCents,
+					"refused", len(rep.Refused), "finished", len(rep.Finished))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/fi/bankday"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/payment"
+	"github.com/etuus/etuus/internal/store"
+)
+
+func TestPayCommand(t *testing.T) {
+	dir := t.TempDir()
+	dbPath, db := migratedFile(t, dir)
+	killFixture(t, db, 3)
+	out := filepath.Join(dir, "out")
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--date", "2024-03-29"}, 2, "2024-03-29 is not a banking day"},
+		{[]string{"--date", "29.3.2024"}, 2, "--date"},
+		{[]string{"--date", "2024-03-26", "--pay-from-iban", "FI00"}, 1, "--pay-from-iban"},
+		{[]string{"--date", "2024-03-26", "--dry-run"}, 0, "would pay 2024-03-26: 8 payments"},
+		{[]string{"--date", "2024-03-26"}, 0, "paid 2024-03-26: 8 payments, 3004.76 €, 0 refused, file pain001-20240326-000001.xml"},
+		{[]string{"--date", "2024-03-26"}, 0, "paid 2024-03-26: 0 payments"},
+		{[]string{"--date", "2024-03-26", "--json"}, 0, `"Payments": 0`},
+	} {
+		code, stdout, stderr := runCmd(t, append([]string{"pay", "--db", dbPath, "--out", out, "--log-level", "error"}, tt.args...)...)
+		if code != tt.code || !strings.Contains(stdout+stderr, tt.want) {
+			t.Errorf("pay %v = %d\n%s%s\nwant %d and %q", tt.args, code, stdout, stderr, tt.code, tt.want)
+		}
+	}
+	files, _ := os.ReadDir(out)
+	if len(files) != 1 || !strings.HasPrefix(files[0].Name(), "pain001-20240326-") {
+		t.Errorf("files = %v", files)
+	}
+}
+
+// TestWorkerPays: `etuus worker --pay` runs the day's payments with no web
+// front, and two workers at once pay each benefit once.
+func TestWorkerPays(t *testing.T) {
+	dir := t.TempDir()
+	dbPath, db := migratedFile(t, dir)
+	today := civil.Today(time.Now())
+	if !bankday.IsBankingDay(today) {
+		t.Skip("today is not a banking day: the worker pays nothing (payLoop is tested below)")
+	}
+	p := customer.Person{GivenName: "Worker", FamilyName: "Test"}
+	if err := db.CreatePerson(t.Context(), &p); err != nil {
+		t.Fatal(err)
+	}
+	b := payment.Benefit{PersonID: p.ID, Kind: "backdated", AmountCents: 5000, IBAN: "FI4950009420028730",
+		Starts: today.AddDays(-60), Decided: bankday.Previous(today)}
+	if err := db.AddBenefit(t.Context(), &b); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if code, _, errOut := runCmdCtx(ctx, "worker", "--db", dbPath, "--pay", "--pay-every", "50ms", "--out", out, "--log-level", "error"); code != 0 {
+				t.Errorf("worker = %d %s", code, errOut)
+			}
+		})
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		runs, _ := db.Payment().Runs(t.Context(), 10)
+		if len(runs) == 1 && runs[0].Status == payment.RunPublished {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no published run: %+v", runs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // more ticks of both workers
+	cancel()
+	wg.Wait()
+	runs, _ := db.Payment().Runs(t.Context(), 10)
+	files, _ := os.ReadDir(out)
+	if len(runs) != 1 || runs[0].Payments != 1 || len(files) != 1 {
+		t.Errorf("runs %+v, files %v", runs, files)
+	}
+}
+
+func runCmdCtx(ctx context.Context, args ...string) (int, string, string) {
+	var out, errb strings.Builder
+	code := run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// migratedFile is a migrated SQLite file in dir that the commands the test
+// runs open too.
+func migratedFile(t *testing.T, dir string) (string, *store.DB) {
+	t.Helper()
+	path := filepath.Join(dir, "etuus.db")
+	db, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return path, db
+}

@@ -158,6 +158,12 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	// The pages read payments; runs are the worker's and `etuus pay`'s.
+	paymentSvc, err := paymentService(defaultPay(), db)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	smtp, sk, err := a.setUpMail()
 	if err != nil {
 		a.close()
@@ -214,6 +220,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	a.web, err = web.New(web.Config{
 		Customers:         customer.NewService(db.Customers(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
+		Payments:          paymentSvc,
 		SecureEmail:       web.SecureEmailConfig{Service: secure},
 		Messages:          web.MessagesConfig{Service: a.messages},
 		TestMail:          testMailbox(sk),

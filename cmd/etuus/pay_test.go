@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,4 +117,43 @@ func migratedFile(t *testing.T, dir string) (string, *store.DB) {
 		t.Fatal(err)
 	}
 	return path, db
+}
+
+// TestPaymentsPage: a demo customer sees their past and coming payments in
+// each language; another customer's payment answers 404.
+func TestPaymentsPage(t *testing.T) {
+	e := startApp(t)
+	sanna := browser()
+	e.signIn(sanna, "test-citizen", "demo-person-sanna")
+	past, err := e.db().Payment().PaymentsOf(t.Context(), "demo-person-sanna")
+	if err != nil || len(past) == 0 {
+		t.Fatalf("demo payments of Sanna: %d, %v", len(past), err)
+	}
+	for lang, want := range map[string][]string{
+		"fi": {"Maksusi", "Lapsilisä", "Tulevat maksut", "94,91"},
+		"sv": {"Dina betalningar", "Barnbidrag", "Underhållsstöd", "Kommande betalningar"},
+		"en": {"Your payments", "Child benefit", "Maintenance allowance", "Coming payments", "Sent to the bank"},
+	} {
+		u, _ := url.Parse(e.base)
+		sanna.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: lang}})
+		resp, body := e.get(sanna, "/my/payments")
+		for _, w := range want {
+			if resp.StatusCode != 200 || !strings.Contains(body, w) {
+				t.Errorf("%s: /my/payments = %d, lacks %q", lang, resp.StatusCode, w)
+			}
+		}
+	}
+	if resp, body := e.get(sanna, "/my/payments/"+past[0].ID); resp.StatusCode != 200 || !strings.Contains(body, past[0].EndToEndID) {
+		t.Errorf("own payment = %d", resp.StatusCode)
+	}
+	others, _ := e.db().Payment().PaymentsOf(t.Context(), "demo-person-matti")
+	if len(others) == 0 {
+		t.Fatal("Matti has no demo payments")
+	}
+	if resp, _ := e.get(sanna, "/my/payments/"+others[0].ID); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another's payment = %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := e.get(browser(), "/my/payments"); resp.StatusCode == 200 && !strings.Contains(resp.Request.URL.Path, "login") {
+		t.Errorf("signed out: %d %s", resp.StatusCode, resp.Request.URL)
+	}
 }

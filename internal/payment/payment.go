@@ -16,6 +16,7 @@ package payment
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/fi/bankday"
@@ -117,6 +118,46 @@ func ReportPeriod(start civil.Date) string { return "report:" + start.String() }
 
 // DecisionPeriod is the period key of a payment made on the decision.
 const DecisionPeriod = "decision"
+
+// PeriodKind is the kind of a period key: "month", "decision" or "report"
+// (pages name the period by it).
+func PeriodKind(period string) string {
+	switch {
+	case period == DecisionPeriod:
+		return "decision"
+	case strings.HasPrefix(period, "report:"):
+		return "report"
+	}
+	return "month"
+}
+
+// PeriodText is a period key as people read it: 12/2026 for a month, the
+// start day 2.11.2026 of a report period, "" for a decision.
+func PeriodText(period string) string {
+	switch PeriodKind(period) {
+	case "decision":
+		return ""
+	case "report":
+		d, err := civil.ParseISO(strings.TrimPrefix(period, "report:"))
+		if err != nil {
+			return period
+		}
+		return fmt.Sprintf("%d.%d.%d", d.Day, d.Month, d.Year)
+	}
+	y, m, ok := strings.Cut(period, "-")
+	if !ok {
+		return period
+	}
+	return strings.TrimPrefix(m, "0") + "/" + y
+}
+
+// PeriodKind and PeriodText of the payment's period.
+func (p Payment) PeriodKind() string { return PeriodKind(p.Period) }
+func (p Payment) PeriodText() string { return PeriodText(p.Period) }
+
+// PeriodKind and PeriodText of the instalment's period.
+func (d Due) PeriodKind() string { return PeriodKind(d.Period) }
+func (d Due) PeriodText() string { return PeriodText(d.Period) }
 
 // DueBetween lists the benefit's instalments whose schedule day falls in
 // from..to (both included), and the refusals of those whose day cannot be

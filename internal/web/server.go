@@ -21,6 +21,7 @@ import (
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
 )
@@ -91,6 +92,8 @@ type Config struct {
 	Messages MessagesConfig
 	// Customers links eIDAS identities to customer records.
 	Customers *customer.Service
+	// Payments is the benefit payments' service; nil leaves its pages out.
+	Payments *payment.Service
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -248,6 +251,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/recovery/bank/files/{id}", s.bankFileShow)
 	mux.HandleFunc("GET /staff/bank", s.bankForm)
 	mux.HandleFunc("POST /staff/bank", s.bankUpload)
+
+	// Benefit payments (internal/payment): the customer's own only.
+	if s.cfg.Payments != nil {
+		mux.HandleFunc("GET /my/payments", s.paymentList)
+		mux.HandleFunc("GET /my/payments/{id}", s.paymentShow)
+	}
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

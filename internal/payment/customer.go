@@ -19,6 +19,31 @@ const UpcomingMonths = 3
 type Overview struct {
 	Upcoming []Due
 	Past     []Payment
+	// Reports are the customer's status reports; NextReports the report
+	// each unemployment benefit asks for next.
+	Reports     []StatusReport
+	NextReports []ReportDue
+}
+
+// unpaidReports are the filed reports with an amount that no payment
+// covers yet, as coming payments.
+func unpaidReports(bs []Benefit, rs []StatusReport, paid []Payment) []Due {
+	have := map[[2]string]bool{}
+	for _, p := range paid {
+		have[[2]string{p.BenefitID, p.Period}] = true
+	}
+	byID := map[string]Benefit{}
+	for _, b := range bs {
+		byID[b.ID] = b
+	}
+	var out []Due
+	for _, r := range rs {
+		period := ReportPeriod(r.Period.Start)
+		if r.AmountCents > 0 && !have[[2]string{r.BenefitID, period}] {
+			out = append(out, Due{Benefit: byID[r.BenefitID], Period: period, DueDate: r.PayDate, AmountCents: r.AmountCents})
+		}
+	}
+	return out
 }
 
 func customerOf(a access.Actor) (string, error) {
@@ -44,6 +69,23 @@ func (s *Service) Payments(ctx context.Context, a access.Actor) (Overview, error
 		return o, err
 	}
 	o.Upcoming = Upcoming(s.cfg.Schedules, bs, o.Past, civil.Today(s.now()), UpcomingMonths)
+	if o.Reports, err = s.repo.ReportsOf(ctx, pid, ""); err != nil {
+		return o, err
+	}
+	o.Upcoming = append(o.Upcoming, unpaidReports(bs, o.Reports, o.Past)...)
+	slices.SortStableFunc(o.Upcoming, func(a, b Due) int { return a.DueDate.Compare(b.DueDate) })
+	// The unemployment benefits, each with the next report it asks for.
+	for _, b := range bs {
+		if sc, ok := s.cfg.Schedules.At(b.Kind, civil.Today(s.now())); ok && sc.Rule == OnReport {
+			var mine []StatusReport
+			for _, r := range o.Reports {
+				if r.BenefitID == b.ID {
+					mine = append(mine, r)
+				}
+			}
+			o.NextReports = append(o.NextReports, NextReport(b, mine, s.cfg.filing(), civil.Today(s.now())))
+		}
+	}
 	return o, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/fi/paydate"
 )
 
 // Repo is the storage the payment service needs. A missing row, or a row
@@ -31,6 +33,11 @@ type Repo interface {
 	RunPayments(ctx context.Context, runID string, fn func(*Payment) error) error
 	// Runs lists the latest runs, newest first.
 	Runs(ctx context.Context, limit int) ([]Run, error)
+	// BenefitOf is one benefit of the customer.
+	BenefitOf(ctx context.Context, personID, benefitID string) (Benefit, error)
+	// ReportsOf lists the customer's status reports for the benefit (all
+	// of theirs when benefitID is ""), oldest period first.
+	ReportsOf(ctx context.Context, personID, benefitID string) ([]StatusReport, error)
 }
 
 // Tx is one transaction of the payment service.
@@ -59,6 +66,15 @@ type Tx interface {
 	RunTotals(ctx context.Context, runID string) (int, int64, error)
 	// SaveRunTotals writes the run's count and sum.
 	SaveRunTotals(ctx context.Context, r *Run) error
+	// ReportsDue lists the payments of the status reports whose payment
+	// day is from..to, with their benefits' accounts and holders.
+	ReportsDue(ctx context.Context, from, to civil.Date) ([]Due, error)
+	// BenefitForUpdate locks one benefit of the customer.
+	BenefitForUpdate(ctx context.Context, personID, benefitID string) (Benefit, error)
+	ReportsOf(ctx context.Context, personID, benefitID string) ([]StatusReport, error)
+	// InsertReport stores a report, giving it an ID: a second report for
+	// the period is a fault.Conflict.
+	InsertReport(ctx context.Context, r *StatusReport) error
 	// PublishRun marks a prepared run and its payments published with the
 	// file's hash; false when it was published already.
 	PublishRun(ctx context.Context, runID, sha256 string) (bool, error)
@@ -110,6 +126,15 @@ type Config struct {
 	Schedules *Schedules    // nil: the shipped table
 	Debtor    Debtor        // the account paid from
 	Access    *access.Table // nil: the built-in table
+	// Filing is the status reports' filing schedule; nil: the shipped one.
+	Filing *paydate.FilingSchedule
+}
+
+func (c *Config) filing() *paydate.FilingSchedule {
+	if c.Filing == nil {
+		return paydate.DefaultFilingSchedule()
+	}
+	return c.Filing
 }
 
 // Service is the payment capability's use cases.
@@ -257,28 +282,45 @@ func (s *Service) record(ctx context.Context, tx Tx, r *Run, payDate civil.Date,
 		batch = batch[:0]
 		return err
 	}
+	add := func(due []Due) error {
+		for _, d := range due {
+			if reason := Check(d.Benefit.IBAN, d.AmountCents); reason != "" {
+				*refused = append(*refused, Refusal{BenefitID: d.Benefit.ID, Period: d.Period, Reason: reason})
+				continue
+			}
+			batch = append(batch, &Payment{PersonID: d.Benefit.PersonID, BenefitID: d.Benefit.ID, Kind: d.Benefit.Kind,
+				Period: d.Period, RunID: r.ID, DueDate: d.DueDate, PayDate: payDate, AmountCents: d.AmountCents,
+				IBAN: d.Benefit.IBAN, Status: Prepared})
+		}
+		if len(batch) >= 500 {
+			return flush()
+		}
+		return nil
+	}
 	err := tx.Benefits(ctx, func(bs []Benefit) error {
 		for i := range bs {
 			due, ref := s.cfg.Schedules.DueOn(bs[i], payDate)
 			*refused = append(*refused, ref...)
-			for _, d := range due {
-				if reason := Check(d.Benefit.IBAN, d.AmountCents); reason != "" {
-					*refused = append(*refused, Refusal{BenefitID: d.Benefit.ID, Period: d.Period, Reason: reason})
-					continue
-				}
-				batch = append(batch, &Payment{PersonID: d.Benefit.PersonID, BenefitID: d.Benefit.ID, Kind: d.Benefit.Kind,
-					Period: d.Period, RunID: r.ID, DueDate: d.DueDate, PayDate: payDate, AmountCents: d.AmountCents,
-					IBAN: d.Benefit.IBAN, Status: Prepared})
-			}
-			if len(batch) >= 500 {
-				if err := flush(); err != nil {
-					return err
-				}
+			if err := add(due); err != nil {
+				return err
 			}
 		}
 		return flush()
 	})
-	return total, err
+	if err != nil {
+		return total, err
+	}
+	// Status reports pay on their own day (a report of nothing to pay,
+	// its income taking all, is no payment).
+	due, err := tx.ReportsDue(ctx, payDate.AddDays(-CatchUpDays), payDate)
+	if err != nil {
+		return total, err
+	}
+	due = slices.DeleteFunc(due, func(d Due) bool { return d.AmountCents == 0 })
+	if err := add(due); err != nil {
+		return total, err
+	}
+	return total, flush()
 }
 
 // finishUnpublished publishes the files of runs recorded but cut short.

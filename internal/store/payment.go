@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/payment"
 )
 
@@ -301,4 +302,75 @@ func (db *DB) SeedDemoBenefits(ctx context.Context, bs []payment.Benefit) (bool,
 		return err
 	})
 	return seeded, err
+}
+
+// Status reports.
+
+const reportColumns = `id, person_id, benefit_id, period_start, period_end, hours_worked, income_cents, sick_days,
+	filed_on, pay_date, amount_cents, created_at`
+
+func scanReport(row interface{ Scan(...any) error }) (payment.StatusReport, error) {
+	var r payment.StatusReport
+	err := row.Scan(&r.ID, &r.PersonID, &r.BenefitID, &r.Period.Start, &r.Period.End, &r.Hours, &r.IncomeCents, &r.SickDays,
+		&r.FiledOn, &r.PayDate, &r.AmountCents, &r.CreatedAt)
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, err
+}
+
+const reportsOfQuery = `SELECT ` + reportColumns + ` FROM status_reports
+	WHERE person_id = $1 AND (benefit_id = $2 OR $2 = '') ORDER BY period_start, id`
+
+// ReportsOf lists the customer's reports for the benefit, or all of
+// theirs for "".
+func (r *PaymentRepo) ReportsOf(ctx context.Context, personID, benefitID string) ([]payment.StatusReport, error) {
+	rows, err := r.db.sql.QueryContext(ctx, reportsOfQuery, personID, benefitID)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanReport)
+}
+
+func (t paymentTx) ReportsOf(ctx context.Context, personID, benefitID string) ([]payment.StatusReport, error) {
+	rows, err := t.QueryContext(ctx, reportsOfQuery, personID, benefitID)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanReport)
+}
+
+// BenefitOf is one benefit of the customer; another's is NotFound.
+func (r *PaymentRepo) BenefitOf(ctx context.Context, personID, id string) (payment.Benefit, error) {
+	b, err := scanBenefit(r.db.sql.QueryRowContext(ctx, `SELECT `+benefitColumns+` FROM benefits b WHERE b.id = $1 AND b.person_id = $2`, id, personID))
+	return b, r.db.mapErr(err)
+}
+
+func (t paymentTx) BenefitForUpdate(ctx context.Context, personID, id string) (payment.Benefit, error) {
+	b, err := scanBenefit(t.QueryRowContext(ctx, `SELECT `+benefitColumns+` FROM benefits b WHERE b.id = $1 AND b.person_id = $2`+t.db.dialect.forUpdate(), id, personID))
+	return b, t.db.mapErr(err)
+}
+
+func (t paymentTx) InsertReport(ctx context.Context, r *payment.StatusReport) error {
+	r.ID, r.CreatedAt = NewID(), t.now
+	_, err := t.ExecContext(ctx, `INSERT INTO status_reports (`+reportColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		r.ID, r.PersonID, r.BenefitID, r.Period.Start, r.Period.End, r.Hours, r.IncomeCents, r.SickDays, r.FiledOn, r.PayDate, r.AmountCents, r.CreatedAt)
+	return t.db.mapErr(err)
+}
+
+func (t paymentTx) ReportsDue(ctx context.Context, from, to civil.Date) ([]payment.Due, error) {
+	rows, err := t.QueryContext(ctx, `SELECT `+benefitColumns+`, pe.given_name || ' ' || pe.family_name, pe.lang,
+		r.period_start, r.pay_date, r.amount_cents
+		FROM status_reports r JOIN benefits b ON b.id = r.benefit_id JOIN persons pe ON pe.id = b.person_id
+		WHERE r.pay_date >= $1 AND r.pay_date <= $2 ORDER BY r.id`, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(row interface{ Scan(...any) error }) (payment.Due, error) {
+		var d payment.Due
+		var start civil.Date
+		b := &d.Benefit
+		err := row.Scan(&b.ID, &b.PersonID, &b.Kind, &b.AmountCents, &b.IBAN, &b.Starts, &b.Ends, &b.Decided, &b.Holder, &b.Lang,
+			&start, &d.DueDate, &d.AmountCents)
+		d.Period = payment.ReportPeriod(start)
+		return d, err
+	})
 }

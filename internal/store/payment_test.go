@@ -256,3 +256,59 @@ func TestPaymentRunConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestStatusReportPaid: a customer files the unemployment status report
+// for the period before Easter 2024 (seed 000) on Tue 26.3; the run of Thu
+// 28.3 pays it; the next period cannot be filed yet; another customer's
+// benefit is not found.
+func TestStatusReportPaid(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		people := paymentFixture(t, db, 2)
+		db.Now = func() time.Time { return time.Date(2024, 3, 26, 10, 0, 0, 0, time.UTC) }
+		svc := paymentOn(db)
+		u := payment.Benefit{PersonID: people[1].ID, Kind: "unemployment", AmountCents: 3767, IBAN: "FI4950009420028730", Starts: civil.New(2024, 3, 14)}
+		if err := db.AddBenefit(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+		me := access.AsCustomer(people[1].ID)
+		next, err := svc.NextReport(ctx, me, u.ID)
+		if err != nil || next.Period.End != civil.New(2024, 3, 27) || !next.CanFile || next.PaidIfFiledToday != civil.New(2024, 3, 28) {
+			t.Fatalf("next = %+v, %v", next, err)
+		}
+		if _, err := svc.NextReport(ctx, access.AsCustomer(people[0].ID), u.ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("another's benefit = %v", err)
+		}
+		if _, err := svc.FileReport(ctx, me, u.ID, payment.ReportInput{SickDays: 99}); !fault.Is(err, fault.Invalid) {
+			t.Errorf("99 sick days = %v", err)
+		}
+		r, err := svc.FileReport(ctx, me, u.ID, payment.ReportInput{Hours: 8, IncomeCents: 10000, SickDays: 1})
+		if err != nil || r.PayDate != civil.New(2024, 3, 28) || r.AmountCents != 9*3767-5000 {
+			t.Fatalf("report = %+v, %v", r, err)
+		}
+		// The next period ends 24.4: too early.
+		if _, err := svc.FileReport(ctx, me, u.ID, payment.ReportInput{}); !fault.Is(err, fault.Invalid) || fault.KeyOf(err) != "payment.report.error.too_early" {
+			t.Errorf("next period = %v", err)
+		}
+		o, err := svc.Payments(ctx, me)
+		// Coming: the child benefit of 26.3, then the report's payment.
+		if err != nil || len(o.Upcoming) < 2 || o.Upcoming[1].Period != "report:2024-03-14" || o.Upcoming[1].DueDate != civil.New(2024, 3, 28) ||
+			len(o.NextReports) != 1 || o.NextReports[0].Number != 2 {
+			t.Errorf("overview = %+v, %v", o, err)
+		}
+		rep, err := svc.Run(ctx, payer, civil.New(2024, 3, 28), payment.RunOptions{Publish: payment.Dir(t.TempDir())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paid, _ := svc.Payments(ctx, me)
+		found := false
+		for _, p := range paid.Past {
+			if p.Period == "report:2024-03-14" && p.AmountCents == r.AmountCents && p.PayDate == civil.New(2024, 3, 28) {
+				found = true
+			}
+		}
+		if !found || rep.Run == nil {
+			t.Errorf("the report was not paid: %+v", paid.Past)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -155,5 +156,57 @@ func TestPaymentsPage(t *testing.T) {
 	}
 	if resp, _ := e.get(browser(), "/my/payments"); resp.StatusCode == 200 && !strings.Contains(resp.Request.URL.Path, "login") {
 		t.Errorf("signed out: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+}
+
+// TestStatusReportEndToEnd: demo Matti files his unemployment status
+// report, sees when it is paid, and `etuus pay` on that day writes a
+// schema-valid file with the payment; another customer's benefit is 404.
+func TestStatusReportEndToEnd(t *testing.T) {
+	e := startApp(t)
+	matti := browser()
+	english(e, matti)
+	e.signIn(matti, "test-citizen", "demo-person-matti")
+	const benefit = "demo-benefit-matti-unemployment"
+	if _, body := e.get(matti, "/my/payments"); !strings.Contains(body, "/my/payments/reports/"+benefit) {
+		t.Fatalf("no report link:\n%s", body)
+	}
+	if resp, body := e.get(matti, "/my/payments/reports/"+benefit); resp.StatusCode != 200 || !strings.Contains(body, "Unemployment status report") {
+		t.Fatalf("form = %d", resp.StatusCode)
+	}
+	resp, body := e.post(matti, "/my/payments/reports/"+benefit, url.Values{"hours": {"twelve"}, "income": {"0"}, "sick_days": {"0"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Give a whole number") || !strings.Contains(body, `aria-invalid="true"`) {
+		t.Errorf("bad hours = %d", resp.StatusCode)
+	}
+	resp, body = e.post(matti, "/my/payments/reports/"+benefit, url.Values{"hours": {"12"}, "income": {"250,00"}, "sick_days": {"1"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "Your report has been filed") {
+		t.Fatalf("filing = %d:\n%s", resp.StatusCode, body)
+	}
+	rs, err := e.db().Payment().ReportsOf(t.Context(), "demo-person-matti", benefit)
+	if err != nil || len(rs) != 1 || rs[0].IncomeCents != 25000 {
+		t.Fatalf("reports = %+v, %v", rs, err)
+	}
+	sanna := browser()
+	e.signIn(sanna, "test-citizen", "demo-person-sanna")
+	if resp, _ := e.get(sanna, "/my/payments/reports/"+benefit); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another's benefit = %d", resp.StatusCode)
+	}
+	if resp, _ := e.post(sanna, "/my/payments/reports/"+benefit, url.Values{"hours": {"1"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("filing for another = %d", resp.StatusCode)
+	}
+	// The run of the pay day (with the web front still up: the run needs
+	// only the database) pays it.
+	out := t.TempDir()
+	code, stdout, errOut := runCmd(t, "pay", "--db", e.dbURL(), "--out", out, "--date", rs[0].PayDate.String(), "--log-level", "error")
+	if code != 0 {
+		t.Fatalf("pay = %d %s", code, errOut)
+	}
+	files, _ := os.ReadDir(out)
+	if len(files) != 1 {
+		t.Fatalf("pay: %s; files %v", stdout, files)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, files[0].Name()))
+	if want := fmt.Sprintf("%d.%02d", rs[0].AmountCents/100, rs[0].AmountCents%100); !strings.Contains(string(b), want) {
+		t.Errorf("the file lacks the report's %s:\n%s", want, b)
 	}
 }

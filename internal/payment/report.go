@@ -166,7 +166,7 @@ func (s *Service) FileReport(ctx context.Context, a access.Actor, benefitID stri
 		}
 		next := NextReport(b, rs, s.cfg.filing(), today)
 		if !next.CanFile {
-			return fault.InvalidField("period", "payment.report.error.too_early", map[string]any{"Date": next.Filing.Filed.String()})
+			return fault.InvalidField("period", "payment.report.error.too_early", map[string]any{"Date": next.Filing.Filed})
 		}
 		if err := in.Check(next.Period); err != nil {
 			return err

@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/payment"
 )
 
 // paymentList is the customer's coming and past benefit payments.
@@ -15,7 +18,12 @@ func (s *Server) paymentList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "payments", &page{Title: "payment.title", Data: o})
+	// ?filed= is the pay day of a report just filed, to say when it is paid.
+	filed, _ := civil.ParseISO(r.URL.Query().Get("filed"))
+	s.render(w, r, http.StatusOK, "payments", &page{Title: "payment.title", Data: struct {
+		Overview payment.Overview
+		Filed    civil.Date
+	}{o, filed}})
 }
 
 // paymentShow is one of the customer's payments; another customer's

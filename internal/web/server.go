@@ -256,6 +256,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.cfg.Payments != nil {
 		mux.HandleFunc("GET /my/payments", s.paymentList)
 		mux.HandleFunc("GET /my/payments/{id}", s.paymentShow)
+		mux.HandleFunc("GET /my/payments/reports/{benefit}", s.reportForm)
+		mux.HandleFunc("POST /my/payments/reports/{benefit}", s.reportSubmit)
 	}
 
 	mux.HandleFunc("GET /my", s.myShow)

@@ -111,7 +111,10 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if seeded {
 		log.Info("demo data written", "persons", len(d.Persons), "organisations", len(d.Organisations), "staff", len(d.Staff))
 	}
-	return seedDemoMandates(ctx, db, d, log)
+	if err := seedDemoMandates(ctx, db, d, log); err != nil {
+		return err
+	}
+	return seedDemoPayments(ctx, db, d, log)
 }
 
 // newApp opens everything serve needs and binds the listening socket, so
@@ -165,6 +168,12 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	recoverySvc, err := recoveryService(&c, db)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	// The pages read payments; runs are the worker's and `etuus pay`'s.
+	paymentSvc, err := paymentService(defaultPay(), db)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -236,6 +245,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		Mandates:          mandates,
 		APIClients:        apiclient.NewService(db.APIClients(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
+		Payments:          paymentSvc,
 		SecureEmail:       web.SecureEmailConfig{Service: secure},
 		Messages:          web.MessagesConfig{Service: a.messages},
 		TestMail:          testMailbox(sk),

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
-	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/recovery"
 )
@@ -24,13 +22,9 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	today := civil.Today(time.Now())
-	if *day != "" {
-		d, err := civil.ParseISO(*day)
-		if err != nil {
-			return usageError(fs, "--date: %v", err)
-		}
-		today = d
+	today, err := dayOrToday(fs, *day)
+	if err != nil {
+		return err
 	}
 	if _, _, err := c.recovery(); err != nil {
 		return err

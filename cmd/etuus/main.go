@@ -30,6 +30,7 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"seed", "write the reference data and, with --demo, the demo data", runSeed},
 		{"reconcile", "book a camt.054 or camt.053 bank file's payments to claims by reference", runReconcile},
+		{"pay", "run the benefit payments of a pay day and publish their pain.001 file", runPay},
 		{"collect", "run the Recovery Centre's daily collection: interest, reminders, enforcement", runCollect},
 		{"healthcare-fees", "create a term's student healthcare fees from a CSV of students", runHealthcareFees},
 		{"mandates", "mandate register tools: 'etuus mandates import FILE' loads a feed of the register", runMandates},

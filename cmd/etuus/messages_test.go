@@ -327,7 +327,7 @@ func TestMessageSettingsRefused(t *testing.T) {
 		{[]string{"serve", "--attachment-max-mb", "0"}, "-attachment-max-mb: must be 1–25"},
 		{[]string{"serve", "--attachment-max-files", "99"}, "-attachment-max-files: must be 1–10"},
 		{[]string{"serve", "--clamd", "/run/clamd.ctl"}, "--clamd must be unix:"},
-		{[]string{"worker"}, "give --smtp, --sms-url or both"},
+		{[]string{"worker"}, "give --smtp, --sms-url, --pay or several"},
 		{[]string{"worker", "--smtp", "ftp://x"}, "--smtp"},
 	} {
 		args := append(tt.args, "--data", dir, "--addr", "127.0.0.1:0")

@@ -160,18 +160,20 @@ func newWorker(db outbox.Store, smtp *mail.SMTP, c config, kinds *outbox.Kinds, 
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
-	fs := newFlagSet("worker", "Sends the outbox's notices (e-mail and SMS) until stopped, apart from\nthe web front: run it beside 'etuus serve --outbox-worker=false', or as\nmany as needed; two workers never send the same notice.", stderr)
+	fs := newFlagSet("worker", "Sends the outbox's notices (e-mail and SMS) until stopped, apart from\nthe web front: run it beside 'etuus serve --outbox-worker=false', or as\nmany as needed; two workers never send the same notice. With --pay it also\nruns the benefit payments of each banking day (as 'etuus pay').", stderr)
 	storageFlags(fs, &c)
 	smsFlags(fs, &c)
 	fs.stringVar(&c.SMTP, "smtp", "ETUUS_SMTP", "", "SMTP server for e-mail, as for serve")
+	var pay payConfig
+	payWorkerFlags(fs, &pay)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError(fs, "unexpected argument %q", fs.Arg(0))
 	}
-	if c.SMTP == "" && c.SMSURL == "" {
-		return usageError(fs, "give --smtp, --sms-url or both")
+	if c.SMTP == "" && c.SMSURL == "" && !pay.Run {
+		return usageError(fs, "give --smtp, --sms-url, --pay or several")
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
@@ -182,6 +184,17 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
+	if pay.Run {
+		stop, err := startPayments(ctx, &c, &pay, db, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if c.SMTP == "" && c.SMSURL == "" {
+			<-ctx.Done()
+			return nil
+		}
+	}
 	var smtp *mail.SMTP
 	if c.SMTP != "" {
 		if smtp, err = c.smtp(); err != nil {

@@ -81,12 +81,13 @@ const (
 	MandateLookup Permission = "mandate.lookup" // look up mandates of the register (audited)
 	MandateImport Permission = "mandate.import" // import a feed of the register
 	APIClients    Permission = "api.clients"    // issue, list and revoke API client credentials
+	PaymentRun    Permission = "payment.run"    // start a benefit payment run, read the runs
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
 var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, APIClients,
-	MandateLookup, MandateImport}
+	MandateLookup, MandateImport, PaymentRun}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/hetu"
 	"github.com/etuus/etuus/internal/fi/ytunnus"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 )
 
@@ -22,6 +23,9 @@ type Data struct {
 	Organisations []customer.Organisation
 	Staff         []org.Staff
 	Claims        []recovery.Claim
+	// Benefits are what the demo people receive, so the demo shows
+	// payments (the payment capability's data, seeded apart).
+	Benefits []payment.Benefit
 }
 
 // Set returns the demo data. Identity codes use the artificial individual
@@ -89,7 +93,28 @@ func SetOn(today civil.Date) (Data, error) {
 			Term: recovery.Term{Year: today.Year, Autumn: true}},
 		{PersonID: "demo-person-johan", Kind: recovery.ChildSupport, Principal: 85000, DueDate: due(30)},
 	}
+	d.Benefits = demoBenefits(today)
 	return d, nil
+}
+
+// demoBenefits are the demo people's benefits: each started at the
+// beginning of the month three months before today, so that past and
+// coming payments both show. The accounts are valid demo IBANs.
+func demoBenefits(today civil.Date) []payment.Benefit {
+	y, m := today.Year, today.Month-3
+	if m < time.January {
+		y, m = y-1, m+12
+	}
+	start := civil.New(y, m, 1)
+	return []payment.Benefit{
+		{ID: "demo-benefit-maija-housing", PersonID: "demo-person-maija", Kind: "housing-allowance", AmountCents: 31250, IBAN: "FI4950009420028730", Starts: start},
+		{ID: "demo-benefit-matti-child", PersonID: "demo-person-matti", Kind: "child-benefit", AmountCents: 9491, IBAN: "FI1410093000123458", Starts: start},
+		{ID: "demo-benefit-matti-unemployment", PersonID: "demo-person-matti", Kind: "unemployment", AmountCents: 3767, IBAN: "FI1410093000123458", Starts: start},
+		{ID: "demo-benefit-sanna-child", PersonID: "demo-person-sanna", Kind: "child-benefit", AmountCents: 9491, IBAN: "FI3715903000000776", Starts: start},
+		{ID: "demo-benefit-sanna-maintenance", PersonID: "demo-person-sanna", Kind: "child-maintenance-allowance", AmountCents: 19001, IBAN: "FI3715903000000776", Starts: start},
+		{ID: "demo-benefit-johan-pension", PersonID: "demo-person-johan", Kind: "guarantee-pension", AmountCents: 104853, IBAN: "FI4950009420028730", Starts: start},
+		{ID: "demo-benefit-johan-backdated", PersonID: "demo-person-johan", Kind: "backdated", AmountCents: 45000, IBAN: "FI4950009420028730", Starts: start, Decided: today},
+	}
 }
 
 // EIDASPersons are demo identities of the test identity provider who sign in

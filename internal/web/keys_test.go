@@ -22,6 +22,7 @@ import (
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 )
 
@@ -109,6 +110,11 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"message.queue.view_": {"open", "waiting", "closed"},
 		"message.queue.done_": {"assigned", "closed", "moved", "noted", "replied"},
 		"message.reach.":      consts(t, root, "internal/message", "Reach"),
+		// Benefit payments.
+		"benefit.":             payment.DefaultSchedules().Benefits(),
+		"payment.status.":      {payment.Prepared, payment.Sent},
+		"payment.status_text.": {payment.Prepared, payment.Sent},
+		"payment.period.":      {"month", "decision", "report"},
 	}
 }
 

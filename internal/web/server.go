@@ -24,6 +24,7 @@ import (
 	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
 )
@@ -101,6 +102,8 @@ type Config struct {
 	// APIClients checks the JSON API's client credentials and lets staff
 	// issue and revoke them; without it the API answers 503.
 	APIClients *apiclient.Service
+	// Payments is the benefit payments' service; nil leaves its pages out.
+	Payments *payment.Service
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -288,6 +291,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /employer/requests/{id}/{answer}", s.employerRequestAnswer)
 	mux.HandleFunc("GET /staff/mandates", s.staffMandates)
 	s.apiHandle(mux, "POST /api/v1/authorizations/check", apiclient.ScopeAuthorizations, s.apiAuthorizationCheck)
+	// Benefit payments (internal/payment): the customer's own only.
+	if s.cfg.Payments != nil {
+		mux.HandleFunc("GET /my/payments", s.paymentList)
+		mux.HandleFunc("GET /my/payments/{id}", s.paymentShow)
+		mux.HandleFunc("GET /my/payments/reports/{benefit}", s.reportForm)
+		mux.HandleFunc("POST /my/payments/reports/{benefit}", s.reportSubmit)
+	}
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

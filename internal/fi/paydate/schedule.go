@@ -3,7 +3,6 @@ package paydate
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/jsonfile"
 )
 
 // ReportPaymentLag is the number of banking days from filing an
@@ -133,14 +133,9 @@ var defaultSchedule = sync.OnceValue(func() *FilingSchedule {
 // described at FilingSchedule and checks it as NewFilingSchedule does.
 // Unknown fields and trailing data are errors too.
 func LoadFilingSchedule(r io.Reader) (*FilingSchedule, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
 	var f filingFile
-	if err := dec.Decode(&f); err != nil {
+	if err := jsonfile.Decode(r, &f); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFilingSchedule, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the table", ErrFilingSchedule)
 	}
 	if f.Exceptions == nil {
 		return nil, fmt.Errorf("%w: no \"exceptions\" list", ErrFilingSchedule)

@@ -76,6 +76,23 @@ var invariants = []struct{ name, query string }{
 		   WHERE action IN ('recovery.plan_approved', 'recovery.plan_rejected', 'recovery.exemption_approved', 'recovery.exemption_rejected')
 		   GROUP BY object) a ON a.object = x.object
 		 WHERE x.n <> COALESCE(a.n, 0)`},
+	// Benefit payments (internal/payment): exactly once, and each run's
+	// record agrees with its payments.
+	{"one payment per benefit, person and period",
+		`SELECT benefit_id || ' ' || period, COUNT(*), COUNT(DISTINCT person_id), 0 FROM payments
+		 GROUP BY benefit_id, period HAVING COUNT(*) > 1`},
+	{"a payment is its benefit's holder's",
+		`SELECT p.id, p.person_id, b.person_id, 0 FROM payments p JOIN benefits b ON b.id = p.benefit_id
+		 WHERE p.person_id <> b.person_id`},
+	{"a payment is positive and under the SEPA ceiling",
+		`SELECT id, amount_cents, 0, 0 FROM payments WHERE amount_cents <= 0 OR amount_cents > 99999999999`},
+	{"a recorded run's count and sum are its payments'",
+		`SELECT r.id, r.payments, COALESCE(p.n, 0), r.total_cents - COALESCE(p.s, 0) FROM payment_runs r
+		 LEFT JOIN (SELECT run_id, COUNT(*) AS n, SUM(amount_cents) AS s FROM payments GROUP BY run_id) p ON p.run_id = r.id
+		 WHERE r.payments <> COALESCE(p.n, 0) OR r.total_cents <> COALESCE(p.s, 0) OR r.payments = 0`},
+	{"a payment is sent exactly when its run's file is published",
+		`SELECT p.id, p.status, r.status, 0 FROM payments p JOIN payment_runs r ON r.id = p.run_id
+		 WHERE (p.status = 'sent') <> (r.status = 'published')`},
 }
 
 // CheckInvariants fails the test for every row of the database that breaks

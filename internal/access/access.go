@@ -77,11 +77,18 @@ const (
 	RecoveryResolveBank Permission = "recovery.resolve_bank"     // book, return or close a queued bank payment
 	MessagesQueue       Permission = "messages.queue"            // work the own unit's message queue
 	IdentityLinkEIDAS   Permission = "identity.link_eidas"       // link an eIDAS identity to a customer
+
+	// Customer service's desk and the directory (internal/desk).
+	DeskSearch       Permission = "desk.search"              // find a customer and open their 360 view with a purpose
+	DeskClaims       Permission = "desk.view_claims"         // the 360 view's claims and plans
+	DeskMessages     Permission = "desk.view_messages"       // the 360 view's message threads
+	DirectoryNotices Permission = "directory.publish_notice" // publish and end disruption notices
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
-var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS}
+var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS,
+	DeskSearch, DeskClaims, DeskMessages, DirectoryNotices}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

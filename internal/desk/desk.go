@@ -167,10 +167,46 @@ type Result struct {
 	More    bool // a next page exists
 }
 
+// Topic is a reason a staff member may give for opening a customer, with
+// the key of its text.
+type Topic struct {
+	Key     string // stored in the audit log: never rename one
+	TextKey string
+}
+
 // Purposes are the reasons a staff member may give for opening a
-// customer; PurposeOther needs a free text. The keys are stored in the
-// audit log and shown to the customer translated: never rename one.
-var Purposes = []string{"phone", "service_point", "message", "recovery", "application", "eidas_link", PurposeOther}
+// customer, in the order the form offers them; PurposeOther needs a free
+// text. The customer sees them translated in their log.
+var Purposes = []Topic{
+	{"phone", "desk.purpose.phone"},
+	{"service_point", "desk.purpose.service_point"},
+	{"message", "desk.purpose.message"},
+	{"recovery", "desk.purpose.recovery"},
+	{"application", "desk.purpose.application"},
+	{"eidas_link", "desk.purpose.eidas_link"},
+	{PurposeOther, "desk.purpose.other"},
+}
+
+// searchTopics are the purposes written for a person a search listed.
+var searchTopics = []Topic{
+	{"search_" + string(ByHETU), "desk.purpose.search_hetu"},
+	{"search_" + string(ByName), "desk.purpose.search_name"},
+	{"search_" + string(ByEIDAS), "desk.purpose.search_eidas"},
+	{"search_" + string(ByReference), "desk.purpose.search_reference"},
+}
+
+// TextKey is the key of the purpose's topic text; "" for an entry that
+// gives none.
+func (p Purpose) TextKey() string {
+	for _, ts := range [][]Topic{Purposes, searchTopics} {
+		for _, t := range ts {
+			if t.Key == p.Topic {
+				return t.TextKey
+			}
+		}
+	}
+	return ""
+}
 
 // PurposeOther is a purpose said in the staff member's own words.
 const PurposeOther = "other"
@@ -206,7 +242,7 @@ func CheckPurpose(p Purpose) (Purpose, error) {
 
 func isPurpose(t string) bool {
 	for _, p := range Purposes {
-		if p == t {
+		if p.Key == t {
 			return true
 		}
 	}
@@ -250,6 +286,19 @@ const (
 	ReachUnverified Reach = "unverified" // the address is not proved: nothing is sent
 	ReachNoConsent  Reach = "no_consent" // no permission to start threads; replies still notify if a channel is set
 )
+
+// TextKey is the key of what staff are told.
+func (r Reach) TextKey() string {
+	switch r {
+	case ReachYes:
+		return "desk.reach.yes"
+	case ReachUnverified:
+		return "desk.reach.unverified"
+	case ReachNoConsent:
+		return "desk.reach.no_consent"
+	}
+	return "desk.reach.no_channel"
+}
 
 // NoticeReach is what the customer's notification choice means for a reply.
 func NoticeReach(c message.Consent) Reach {
@@ -308,6 +357,27 @@ type Access struct {
 	Unit    string // unit ID
 	Role    string
 	Purpose Purpose
+}
+
+// TextKey is the key of what was done, in the customer's words: the
+// desk's own actions, and the staff reads and acts of other capabilities.
+func (a Access) TextKey() string {
+	has := func(prefix Action) bool { return strings.HasPrefix(a.Action, string(prefix)) }
+	switch {
+	case a.Action == string(ActionView):
+		return "desk.log.action.view"
+	case a.Action == string(ActionSearch):
+		return "desk.log.action.search"
+	case a.Action == string(actionLink):
+		return "desk.log.action.link"
+	case has(actionPlan), has(actionExemption):
+		return "desk.log.action.decision"
+	case has(actionThread):
+		return "desk.log.action.message"
+	case has(actionStaffRead):
+		return "desk.log.action.read"
+	}
+	return "desk.log.action.other"
 }
 
 // LogPage is one page of a customer's access log, newest first.

@@ -13,10 +13,20 @@ import (
 	"github.com/etuus/etuus/internal/recovery"
 )
 
-// The audit actions of the desk, shown to the customer in their log.
+// Action is an audit action the customer's log names.
+type Action string
+
+// The audit actions of the desk, and those of other capabilities (or their
+// prefixes) that the customer's log names in its own words.
 const (
-	ActionView   = "desk.view_customer" // a staff member opened the 360 view
-	ActionSearch = "desk.search_match"  // the customer was listed in a staff search
+	ActionView   Action = "desk.view_customer" // a staff member opened the 360 view
+	ActionSearch Action = "desk.search_match"  // the customer was listed in a staff search
+
+	actionLink      Action = "staff.link_eidas"
+	actionPlan      Action = "recovery.plan_"
+	actionExemption Action = "recovery.exemption_"
+	actionThread    Action = "thread."
+	actionStaffRead Action = "staff.view_"
 )
 
 // How much of each section the view shows: the newest.
@@ -111,7 +121,7 @@ func (s *Service) Search(ctx context.Context, a access.Actor, q Query) (Result, 
 		es := make([]audit.Entry, len(ps))
 		for i, p := range ps {
 			res.Matches[i] = matchOf(p)
-			es[i] = audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: ActionSearch, SubjectID: p.ID,
+			es[i] = audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: string(ActionSearch), SubjectID: p.ID,
 				Object: "person:" + p.ID, Detail: detail(a.Unit, a.Role, Purpose{Topic: "search_" + string(q.By)})}
 		}
 		if len(es) == 0 {
@@ -207,7 +217,7 @@ func (s *Service) Open(ctx context.Context, a access.Actor, personID string, pur
 			return err
 		}
 		v.Reach = NoticeReach(v.Consent)
-		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: ActionView,
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: string(ActionView),
 			SubjectID: p.ID, Object: "person:" + p.ID, Detail: detail(a.Unit, a.Role, purpose)})
 	})
 	if err != nil {

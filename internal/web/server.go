@@ -17,6 +17,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/desk"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/org"
@@ -91,6 +92,8 @@ type Config struct {
 	Messages MessagesConfig
 	// Customers links eIDAS identities to customer records.
 	Customers *customer.Service
+	// Desk is customer service's search, 360 view and access log.
+	Desk *desk.Service
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -248,6 +251,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/recovery/bank/files/{id}", s.bankFileShow)
 	mux.HandleFunc("GET /staff/bank", s.bankForm)
 	mux.HandleFunc("POST /staff/bank", s.bankUpload)
+
+	// Customer service's desk and the customer's access log (internal/desk).
+	mux.HandleFunc("GET /staff/customers", s.deskSearchForm)
+	mux.HandleFunc("POST /staff/customers", s.deskSearch)
+	mux.HandleFunc("GET /staff/customers/{id}", s.deskOpenForm)
+	mux.HandleFunc("POST /staff/customers/{id}", s.deskOpen)
+	mux.HandleFunc("GET /my/access-log", s.accessLog)
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

@@ -20,6 +20,7 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/desk"
+	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/message"
@@ -215,6 +216,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	a.web, err = web.New(web.Config{
 		Customers:         customer.NewService(db.Customers(), access.Default()),
 		Desk:              desk.NewService(db.Desk(), access.Default()),
+		Directory:         directory.NewService(db.Directory(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		SecureEmail:       web.SecureEmailConfig{Service: secure},
 		Messages:          web.MessagesConfig{Service: a.messages},

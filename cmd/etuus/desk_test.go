@@ -7,6 +7,14 @@ import (
 	"testing"
 )
 
+// browserIn is a browser whose pages are in the language.
+func (e *running) browserIn(lang string) *http.Client {
+	c := browser()
+	u, _ := url.Parse(e.base)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: lang}})
+	return c
+}
+
 // TestDeskEndToEnd: a specialist finds Matti by identity code and by name
 // with date of birth, opens him for a reason (an empty reason is refused
 // and reads nothing), sees his claims and whether a notice reaches him;
@@ -14,12 +22,7 @@ import (
 // the specialist's name. No identity code or name is in a URL or the log.
 func TestDeskEndToEnd(t *testing.T) {
 	e := startApp(t)
-	en := func(c *http.Client) *http.Client {
-		u, _ := url.Parse(e.base)
-		c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "en"}})
-		return c
-	}
-	anna := en(browser())
+	anna := e.browserIn("en")
 	e.signIn(anna, "test-staff", "staff-anna")
 	if _, body := e.get(anna, "/staff"); !strings.Contains(body, `href="/staff/customers"`) {
 		t.Fatalf("the staff page lacks the search:\n%s", body)
@@ -49,12 +52,12 @@ func TestDeskEndToEnd(t *testing.T) {
 	}
 
 	// Operations staff may not search; customers may not either.
-	olli := en(browser())
+	olli := e.browserIn("en")
 	e.signIn(olli, "test-staff", "staff-olli")
 	if resp, body := e.post(olli, "/staff/customers", url.Values{"q": {"100871-998D"}}); resp.StatusCode != http.StatusForbidden || strings.Contains(body, "Virtanen") {
 		t.Errorf("operations search = %d", resp.StatusCode)
 	}
-	matti := en(browser())
+	matti := e.browserIn("en")
 	e.signIn(matti, "test-citizen", "demo-person-matti")
 	if resp, _ := e.post(matti, "/staff/customers", url.Values{"q": {"100871-998D"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("customer search = %d", resp.StatusCode)
@@ -82,7 +85,7 @@ func TestDeskEndToEnd(t *testing.T) {
 		}
 	}
 	// Another customer's log shows none of Matti's entries.
-	maija := en(browser())
+	maija := e.browserIn("en")
 	e.signIn(maija, "test-citizen", "demo-person-maija")
 	if _, body := e.get(maija, "/my/access-log"); strings.Contains(body, "Opened your data") {
 		t.Errorf("Maija sees Matti's log:\n%s", body)

@@ -65,4 +65,6 @@ func (t directoryTx) WithdrawNotice(ctx context.Context, id string, at time.Time
 	return t.db.mapErr(oneRow(t.ExecContext(ctx, `UPDATE disruption_notices SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL`, at, id)))
 }
 
-func (t directoryTx) Audit(ctx context.Context, es ...audit.Entry) error { return t.Tx.Audit(ctx, es...) }
+func (t directoryTx) Audit(ctx context.Context, es ...audit.Entry) error {
+	return t.Tx.Audit(ctx, es...)
+}

@@ -17,7 +17,9 @@ import (
 	"testing"
 	"text/template/parse"
 
+	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
@@ -98,7 +100,20 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		// staffQueue's views and the ?done= of the staff thread actions.
 		"message.queue.view_": {"open", "waiting", "closed"},
 		"message.queue.done_": {"assigned", "closed", "moved", "noted", "replied"},
+		// The directory and disruption notices (internal/directory).
+		"directory.service.": directory.Services,
+		"directory.holiday.": holidayKeys(),
+		"directory.kind.":    {"postal", "email", "fax"},
 	}
+}
+
+// holidayKeys are the keys of the public holidays the directory names.
+func holidayKeys() []string {
+	var out []string
+	for _, h := range bankday.Holidays(2024) {
+		out = append(out, h.Key)
+	}
+	return out
 }
 
 // skipDirs are not scanned for keys: internal/testidp has a message table of

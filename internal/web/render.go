@@ -36,6 +36,8 @@ type page struct {
 	// Message is an error message already rendered with its data, for
 	// refusals whose numbers need formatting (a plan's minimum, a date).
 	Message string
+	// Banner is the disruption notices running now, in the page's language.
+	Banner []string
 }
 
 // viewer is the signed-in user as templates see it.
@@ -62,6 +64,9 @@ func parseTemplates() (templates, error) {
 		"when":    formatWhen,
 		"kb":      func(n int64) int64 { return (n + 1023) / 1024 },
 		"barcode": barcodeImage,
+		// clock and minclock print a time of day the Finnish way, 9.00.
+		"clock":    func(t time.Time) string { return t.In(civil.Finland).Format("15.04") },
+		"minclock": func(m int) string { return fmt.Sprintf("%d.%02d", m/60, m%60) },
 		"countries": func(l *i18n.Localizer, codes []string) string {
 			names := make([]string, len(codes))
 			for i, c := range codes {
@@ -150,6 +155,9 @@ func (s *Server) execute(buf *bytes.Buffer, r *http.Request, name string, p *pag
 	}
 	if p.View == nil {
 		p.View = s.viewer(r)
+	}
+	if p.Banner == nil {
+		p.Banner = s.banner(r, p.Lang)
 	}
 	return t.ExecuteTemplate(buf, "layout.html", p)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/desk"
+	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/org"
@@ -94,6 +95,8 @@ type Config struct {
 	Customers *customer.Service
 	// Desk is customer service's search, 360 view and access log.
 	Desk *desk.Service
+	// Directory publishes disruption notices; nil shows none.
+	Directory *directory.Service
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -128,6 +131,10 @@ type Server struct {
 	buffers sync.Pool
 	// signIns limits sign-in starts per client address.
 	signIns *limiter
+	// board is the disruption notices last read; exceptions the dated
+	// changes of opening hours (internal/directory).
+	board      noticeBoard
+	exceptions []directory.Exception
 }
 
 // New builds the web front. Templates are parsed here, so a broken template
@@ -158,15 +165,24 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
+	units, _, err := org.Reference()
+	if err != nil {
+		return nil, err
+	}
+	exceptions, err := directory.BuiltIn(units)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		cfg:       cfg,
-		auth:      cfg.Auth,
-		store:     st,
-		catalog:   cat,
-		log:       log,
-		templates: ts,
-		registry:  reg,
-		metrics:   newMetrics(reg),
+		exceptions: exceptions,
+		cfg:        cfg,
+		auth:       cfg.Auth,
+		store:      st,
+		catalog:    cat,
+		log:        log,
+		templates:  ts,
+		registry:   reg,
+		metrics:    newMetrics(reg),
 		uploadLimits: map[string]int64{
 			"/staff/bank":     cfg.Recovery.MaxBankFileBytes,
 			"/my/messages":    cfg.Messages.uploadLimit(),
@@ -258,6 +274,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/customers/{id}", s.deskOpenForm)
 	mux.HandleFunc("POST /staff/customers/{id}", s.deskOpen)
 	mux.HandleFunc("GET /my/access-log", s.accessLog)
+	mux.HandleFunc("GET /directory", s.directoryShow)
+	mux.HandleFunc("GET /api/v1/directory", s.directoryJSON)
+	mux.HandleFunc("GET /status", s.statusShow)
+	mux.HandleFunc("GET /api/v1/status", s.statusJSON)
+	mux.HandleFunc("GET /staff/notices", s.noticesForm)
+	mux.HandleFunc("POST /staff/notices", s.noticePublish)
+	mux.HandleFunc("POST /staff/notices/{id}/withdraw", s.noticeWithdraw)
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)

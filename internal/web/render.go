@@ -177,6 +177,11 @@ type errorPage struct {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	k := fault.KindOf(err)
 	if k == fault.Internal || k == fault.Unavailable {
+		if s.databaseDown(r.Context()) {
+			s.log.Warn("database unavailable: outage page", "route", route(r), "err", err)
+			s.renderOutage(w, r)
+			return
+		}
 		s.log.Error("request failed", "route", route(r), "kind", k.String(), "err", err)
 	}
 	s.renderError(w, r, k.Status(), fault.KeyOf(err))

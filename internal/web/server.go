@@ -343,12 +343,20 @@ func (s *Server) directory(ctx context.Context) ([]org.Unit, []org.Contact, erro
 		return s.orgUnits, s.orgConts, nil
 	}
 	units, err := s.store.Units(ctx)
-	if err != nil {
-		return nil, nil, err
+	var contacts []org.Contact
+	if err == nil {
+		contacts, err = s.store.Contacts(ctx)
 	}
-	contacts, err := s.store.Contacts(ctx)
 	if err != nil {
-		return nil, nil, err
+		// Outage mode: the directory last read, or the one built in.
+		s.log.Warn("directory not read; serving it from memory", "err", err)
+		if s.orgUnits == nil {
+			if s.orgUnits, s.orgConts, err = org.Reference(); err != nil {
+				return nil, nil, err
+			}
+		}
+		s.orgCached = s.now()
+		return s.orgUnits, s.orgConts, nil
 	}
 	s.orgUnits, s.orgConts, s.orgCached = units, contacts, s.now()
 	s.homePages = map[string][]byte{}

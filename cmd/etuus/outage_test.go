@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -123,4 +124,44 @@ func startAppOn(t testing.TB, dbURL string) *running {
 	return startApp(t, func(c *config) {
 		c.DB, c.Demo, c.TestIDP, c.DevSMTP, c.DevSMS = dbURL, "true", "true", "true", "true"
 	})
+}
+
+// BenchmarkPublicPagesDuringOutage measures the public pages with the
+// database stopped (a PostgreSQL cluster of the benchmark's own, crashed
+// after the pages were read once): whole pages over keep-alive
+// connections from GOMAXPROCS×4 goroutines, access log on. It reports
+// requests per second.
+func BenchmarkPublicPagesDuringOutage(b *testing.B) {
+	cluster := storetest.NewCluster(b)
+	e := startAppOn(b, cluster.URL)
+	c := benchClient(64)
+	paths := []string{"/status", "/directory", "/api/v1/status", "/"}
+	for _, path := range paths {
+		e.get(c, path)
+	}
+	cluster.Stop(b)
+	defer cluster.Start(b)
+	for _, path := range paths {
+		b.Run(path, func(b *testing.B) {
+			b.SetParallelism(4)
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := c.Get(e.base + path)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Errorf("%s: %s", path, resp.Status)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+		})
+	}
 }

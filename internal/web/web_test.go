@@ -12,6 +12,8 @@ import (
 
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/desk"
+	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/securemail"
@@ -62,7 +64,8 @@ func newEnv(t testing.TB, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	w, err := web.New(web.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
-		Messages: web.MessagesConfig{Service: msgs}, SecureEmail: web.SecureEmailConfig{Service: secure}},
+		Messages: web.MessagesConfig{Service: msgs}, SecureEmail: web.SecureEmailConfig{Service: secure},
+		Desk: desk.NewService(db.Desk(), nil), Directory: directory.NewService(db.Directory(), nil)},
 		db, cat, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)

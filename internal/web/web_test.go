@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/etuus/etuus/internal/demo"
-	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/desk"
 	"github.com/etuus/etuus/internal/directory"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/securemail"

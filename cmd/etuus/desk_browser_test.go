@@ -14,11 +14,8 @@ import (
 // look in his access log — the unit, the role and the reason, not Anna.
 func TestBrowserDeskAccessLog(t *testing.T) {
 	e := startApp(t)
-	staff := browsertest.New(t)
-	staff.Do(t, browsertest.SetLanguage("en"),
-		chromedp.Navigate(e.base+"/login/test-staff"),
-		chromedp.Click(chromedp.CSS(`button[value="staff-anna"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/customers"]`)),
+	staff := browserSignedIn(t, e, "test-staff", "staff-anna", `a[href="/staff/customers"]`)
+	staff.Do(t,
 		chromedp.Click(chromedp.CSS(`a[href="/staff/customers"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#q`)),
 		chromedp.SendKeys(chromedp.CSS(`#q`), "100871-998D"),
@@ -33,11 +30,8 @@ func TestBrowserDeskAccessLog(t *testing.T) {
 	if got := staff.Text(t, "main h1"); got != "Matti Virtanen" {
 		t.Fatalf("the 360 view's heading = %q", got)
 	}
-	citizen := browsertest.New(t)
-	citizen.Do(t, browsertest.SetLanguage("en"),
-		chromedp.Navigate(e.base+"/login/test-citizen"),
-		chromedp.Click(chromedp.CSS(`button[value="demo-person-matti"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/my/access-log"]`)),
+	citizen := browserSignedIn(t, e, "test-citizen", "demo-person-matti", `a[href="/my/access-log"]`)
+	citizen.Do(t,
 		chromedp.Click(chromedp.CSS(`a[href="/my/access-log"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`main table`)),
 	)
@@ -55,4 +49,16 @@ func TestBrowserDeskAccessLog(t *testing.T) {
 			t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 		}
 	}
+}
+
+// browserSignedIn is a Chromium in English signed in through the test
+// provider as who, on the page that shows the element.
+func browserSignedIn(t *testing.T, e *running, provider, who, shows string) *browsertest.Browser {
+	b := browsertest.New(t)
+	b.Do(t, browsertest.SetLanguage("en"),
+		chromedp.Navigate(e.base+"/login/"+provider),
+		chromedp.Click(chromedp.CSS(`button[value="`+who+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(shows)),
+	)
+	return b
 }

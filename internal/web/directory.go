@@ -185,14 +185,34 @@ func (s *Server) directoryUnits(ctx context.Context, lang string) ([]dirUnit, er
 
 // directoryShow is the public directory: units, lines, open now or when
 // they open, and the coming holidays and exceptions.
+// Anonymous visitors get the page rendered once a minute (its "open now"
+// changes on the minute), kept with the front page's and dropped with it.
 func (s *Server) directoryShow(w http.ResponseWriter, r *http.Request) {
 	l := s.localizer(r)
+	key := ""
+	if s.viewer(r) == nil {
+		key = "directory " + l.Lang + " " + s.now().Truncate(time.Minute).Format(time.RFC3339)
+		if b := s.cachedHome(key); b != nil {
+			writeHTML(w, http.StatusOK, l.Lang, b)
+			return
+		}
+	}
 	us, err := s.directoryUnits(r.Context(), l.Lang)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "directory", &page{L: l, Title: "directory.title", Data: us})
+	b, err := s.renderBytes(r, "directory", &page{L: l, Title: "directory.title", Data: us})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if key != "" {
+		s.orgMu.Lock()
+		s.homePages[key] = b
+		s.orgMu.Unlock()
+	}
+	writeHTML(w, http.StatusOK, l.Lang, b)
 }
 
 // directoryJSON is the directory as JSON (GET /api/v1/directory), names

@@ -355,6 +355,9 @@ func (s *Server) directory(ctx context.Context) ([]org.Unit, []org.Contact, erro
 				return nil, nil, err
 			}
 		}
+		if s.homePages == nil {
+			s.homePages = map[string][]byte{}
+		}
 		s.orgCached = s.now()
 		return s.orgUnits, s.orgConts, nil
 	}

@@ -25,9 +25,9 @@ func TestBrowserDeskAccessLog(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name="purpose"][value="phone"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="purpose"][value="phone"]`)),
 		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+		chromedp.WaitVisible(chromedp.CSS(`#customer`)),
 	)
-	if got := staff.Text(t, "main h1"); got != "Matti Virtanen" {
+	if got := staff.Text(t, "#customer"); got != "Matti Virtanen" {
 		t.Fatalf("the 360 view's heading = %q", got)
 	}
 	citizen := browserSignedIn(t, e, "test-citizen", "demo-person-matti", `a[href="/my/access-log"]`)

@@ -20,6 +20,8 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/desk"
+	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/message"
@@ -244,6 +246,8 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		Customers:         customer.NewService(db.Customers(), access.Default()),
 		Mandates:          mandates,
 		APIClients:        apiclient.NewService(db.APIClients(), access.Default()),
+		Desk:              desk.NewService(db.Desk(), access.Default()),
+		Directory:         directory.NewService(db.Directory(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		Payments:          paymentSvc,
 		SecureEmail:       web.SecureEmailConfig{Service: secure},

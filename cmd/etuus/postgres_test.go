@@ -17,9 +17,7 @@ import (
 // payment and see it.
 func TestServeOnPostgres(t *testing.T) {
 	dbURL := storetest.PostgresURL(t)
-	e := startApp(t, func(c *config) {
-		c.DB, c.Demo, c.TestIDP, c.DevSMTP = dbURL, "true", "true", "true"
-	})
+	e := startAppOn(t, dbURL)
 	if e.db().Dialect() != "postgres" {
 		t.Fatalf("running on %s", e.db().Dialect())
 	}

@@ -82,12 +82,18 @@ const (
 	MandateImport Permission = "mandate.import" // import a feed of the register
 	APIClients    Permission = "api.clients"    // issue, list and revoke API client credentials
 	PaymentRun    Permission = "payment.run"    // start a benefit payment run, read the runs
+
+	// Customer service's desk and the directory (internal/desk).
+	DeskSearch       Permission = "desk.search"              // find a customer and open their 360 view with a purpose
+	DeskClaims       Permission = "desk.view_claims"         // the 360 view's claims and plans
+	DeskMessages     Permission = "desk.view_messages"       // the 360 view's message threads
+	DirectoryNotices Permission = "directory.publish_notice" // publish and end disruption notices
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
 var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, APIClients,
-	MandateLookup, MandateImport, PaymentRun}
+	MandateLookup, MandateImport, PaymentRun, DeskSearch, DeskClaims, DeskMessages, DirectoryNotices}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

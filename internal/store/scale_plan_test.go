@@ -8,7 +8,6 @@ import (
 
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/message"
-	"github.com/etuus/etuus/internal/scale"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -112,22 +111,8 @@ func TestPagePlansAtScale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	code, err := scale.Code(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	heavy, err := db.PersonByHETU(ctx, code.String())
-	if err != nil {
-		t.Fatalf("the first synthetic customer: %v", err)
-	}
-	code1, err := scale.Code(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	typical, err := db.PersonByHETU(ctx, code1.String())
-	if err != nil {
-		t.Fatalf("the second synthetic customer: %v", err)
-	}
+	heavy := firstSynthetic(t, db)
+	typical := synthetic(t, db, 1)
 	p := planParams{person: heavy.ID, typical: typical.ID, today: civil.Today(time.Now())}
 	if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM claims WHERE person_id = $1 LIMIT 1`, heavy.ID).Scan(&p.claim); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,9 @@ import (
 	"text/template/parse"
 
 	"github.com/etuus/etuus/internal/apiclient"
+	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
@@ -115,7 +117,20 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"payment.status.":      {payment.Prepared, payment.Sent},
 		"payment.status_text.": {payment.Prepared, payment.Sent},
 		"payment.period.":      {"month", "decision", "report"},
+		// The directory and disruption notices (internal/directory).
+		"directory.service.": directory.Services,
+		"directory.holiday.": holidayKeys(),
+		"directory.kind.":    {"postal", "email", "fax"},
 	}
+}
+
+// holidayKeys are the keys of the public holidays the directory names.
+func holidayKeys() []string {
+	var out []string
+	for _, h := range bankday.Holidays(2024) {
+		out = append(out, h.Key)
+	}
+	return out
 }
 
 // skipDirs are not scanned for keys: internal/testidp has a message table of

@@ -37,6 +37,8 @@ type page struct {
 	// Message is an error message already rendered with its data, for
 	// refusals whose numbers need formatting (a plan's minimum, a date).
 	Message string
+	// Banner is the disruption notices running now, in the page's language.
+	Banner []string
 	// Anchor is the id of the control the error summary links to; empty:
 	// the one fieldAnchors names for the page and Field, else Field.
 	Anchor string
@@ -107,17 +109,19 @@ type viewer struct {
 
 // staffMay is a staff member's permissions as the pages need them.
 type staffMay struct {
-	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients, MandateLookup bool
+	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients, MandateLookup, DeskSearch, DirectoryNotices bool
 }
 
 func mayOf(t *access.Table, a access.Actor) staffMay {
 	return staffMay{
-		MessagesQueue: t.Allows(a, access.MessagesQueue),
-		RecoveryQueue: t.Allows(a, access.RecoveryQueue),
-		ImportBank:    t.Allows(a, access.RecoveryImportBank),
-		LinkEIDAS:     t.Allows(a, access.IdentityLinkEIDAS),
-		APIClients:    t.Allows(a, access.APIClients),
-		MandateLookup: t.Allows(a, access.MandateLookup),
+		MessagesQueue:    t.Allows(a, access.MessagesQueue),
+		RecoveryQueue:    t.Allows(a, access.RecoveryQueue),
+		ImportBank:       t.Allows(a, access.RecoveryImportBank),
+		LinkEIDAS:        t.Allows(a, access.IdentityLinkEIDAS),
+		APIClients:       t.Allows(a, access.APIClients),
+		MandateLookup:    t.Allows(a, access.MandateLookup),
+		DeskSearch:       t.Allows(a, access.DeskSearch),
+		DirectoryNotices: t.Allows(a, access.DirectoryNotices),
 	}
 }
 
@@ -135,6 +139,9 @@ func parseTemplates() (templates, error) {
 		"when":    formatWhen,
 		"kb":      func(n int64) int64 { return (n + 1023) / 1024 },
 		"barcode": barcodeImage,
+		// clock and minclock print a time of day the Finnish way, 9.00.
+		"clock":    func(t time.Time) string { return t.In(civil.Finland).Format("15.04") },
+		"minclock": func(m int) string { return fmt.Sprintf("%d.%02d", m/60, m%60) },
 		"countries": func(l *i18n.Localizer, codes []string) string {
 			names := make([]string, len(codes))
 			for i, c := range codes {
@@ -230,6 +237,9 @@ func (s *Server) execute(buf *bytes.Buffer, r *http.Request, name string, p *pag
 			p.Anchor = a
 		}
 	}
+	if p.Banner == nil {
+		p.Banner = s.banner(r, p.Lang)
+	}
 	return t.ExecuteTemplate(buf, "layout.html", p)
 }
 
@@ -248,6 +258,11 @@ type errorPage struct {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	k := fault.KindOf(err)
 	if k == fault.Internal || k == fault.Unavailable {
+		if s.databaseDown(r.Context()) {
+			s.log.Warn("database unavailable: outage page", "route", route(r), "err", err)
+			s.renderOutage(w, r)
+			return
+		}
 		s.log.Error("request failed", "route", route(r), "kind", k.String(), "err", err)
 	}
 	s.renderError(w, r, k.Status(), fault.KeyOf(err))

@@ -19,6 +19,8 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/desk"
+	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/mandate"
@@ -104,6 +106,10 @@ type Config struct {
 	APIClients *apiclient.Service
 	// Payments is the benefit payments' service; nil leaves its pages out.
 	Payments *payment.Service
+	// Desk is customer service's search, 360 view and access log.
+	Desk *desk.Service
+	// Directory publishes disruption notices; nil shows none.
+	Directory *directory.Service
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -143,6 +149,10 @@ type Server struct {
 	signIns *limiter
 	// apiRoutes are the API's patterns, as registered by apiHandle.
 	apiRoutes []string
+	// board is the disruption notices last read; exceptions the dated
+	// changes of opening hours (internal/directory).
+	board      noticeBoard
+	exceptions []directory.Exception
 }
 
 // New builds the web front. Templates are parsed here, so a broken template
@@ -176,15 +186,24 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 	if cfg.Access == nil {
 		cfg.Access = access.Default()
 	}
+	units, _, err := org.Reference()
+	if err != nil {
+		return nil, err
+	}
+	exceptions, err := directory.BuiltIn(units)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		cfg:       cfg,
-		auth:      cfg.Auth,
-		store:     st,
-		catalog:   cat,
-		log:       log,
-		templates: ts,
-		registry:  reg,
-		metrics:   newMetrics(reg),
+		exceptions: exceptions,
+		cfg:        cfg,
+		auth:       cfg.Auth,
+		store:      st,
+		catalog:    cat,
+		log:        log,
+		templates:  ts,
+		registry:   reg,
+		metrics:    newMetrics(reg),
 		uploadLimits: map[string]int64{
 			"/staff/bank":     cfg.Recovery.MaxBankFileBytes,
 			"/my/messages":    cfg.Messages.uploadLimit(),
@@ -298,6 +317,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /my/payments/reports/{benefit}", s.reportForm)
 		mux.HandleFunc("POST /my/payments/reports/{benefit}", s.reportSubmit)
 	}
+	// Customer service's desk and the customer's access log (internal/desk).
+	mux.HandleFunc("GET /staff/customers", s.deskSearchForm)
+	mux.HandleFunc("POST /staff/customers", s.deskSearch)
+	mux.HandleFunc("GET /staff/customers/{id}", s.deskOpenForm)
+	mux.HandleFunc("POST /staff/customers/{id}", s.deskOpen)
+	mux.HandleFunc("GET /my/access-log", s.accessLog)
+	mux.HandleFunc("GET /directory", s.directoryShow)
+	mux.HandleFunc("GET /api/v1/directory", s.directoryJSON)
+	mux.HandleFunc("GET /status", s.statusShow)
+	mux.HandleFunc("GET /api/v1/status", s.statusJSON)
+	mux.HandleFunc("GET /staff/notices", s.noticesForm)
+	mux.HandleFunc("POST /staff/notices", s.noticePublish)
+	mux.HandleFunc("POST /staff/notices/{id}/withdraw", s.noticeWithdraw)
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)
@@ -370,12 +402,23 @@ func (s *Server) directory(ctx context.Context) ([]org.Unit, []org.Contact, erro
 		return s.orgUnits, s.orgConts, nil
 	}
 	units, err := s.store.Units(ctx)
-	if err != nil {
-		return nil, nil, err
+	var contacts []org.Contact
+	if err == nil {
+		contacts, err = s.store.Contacts(ctx)
 	}
-	contacts, err := s.store.Contacts(ctx)
 	if err != nil {
-		return nil, nil, err
+		// Outage mode: the directory last read, or the one built in.
+		s.log.Warn("directory not read; serving it from memory", "err", err)
+		if s.orgUnits == nil {
+			if s.orgUnits, s.orgConts, err = org.Reference(); err != nil {
+				return nil, nil, err
+			}
+		}
+		if s.homePages == nil {
+			s.homePages = map[string][]byte{}
+		}
+		s.orgCached = s.now()
+		return s.orgUnits, s.orgConts, nil
 	}
 	s.orgUnits, s.orgConts, s.orgCached = units, contacts, s.now()
 	s.homePages = map[string][]byte{}

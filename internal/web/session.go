@@ -51,6 +51,9 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, &sess))
 		case fault.Is(err, fault.NotFound):
 			s.clearSessionCookie(w)
+		case public(r.URL.Path):
+			// Outage mode: public pages answer without the session.
+			s.log.Warn("session not read; serving a public page without it", "err", err)
 		default:
 			s.fail(w, r, err)
 			return

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/desk"
+	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
@@ -62,7 +64,8 @@ func newEnv(t testing.TB, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	w, err := web.New(web.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
-		Messages: web.MessagesConfig{Service: msgs}, SecureEmail: web.SecureEmailConfig{Service: secure}},
+		Messages: web.MessagesConfig{Service: msgs}, SecureEmail: web.SecureEmailConfig{Service: secure},
+		Desk: desk.NewService(db.Desk(), nil), Directory: directory.NewService(db.Directory(), nil)},
 		db, cat, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -265,13 +268,20 @@ func TestBodyLimit(t *testing.T) {
 	}
 }
 
-func TestInternalErrorIsTranslated(t *testing.T) {
+// TestDatabaseGoneIsTranslated: with the database gone, the front page
+// answers from memory, and a signed-in page answers the translated
+// outage page (503) without internals.
+func TestDatabaseGoneIsTranslated(t *testing.T) {
 	db := storetest.SQLite(t)
 	e := newEnv(t, db)
-	db.Close() // the front page cannot read the directory now
-	for lang, text := range map[string]string{"fi": "Palvelussa tapahtui virhe", "sv": "Ett fel inträffade", "en": "The service ran into an error"} {
-		resp, body := get(t, nil, e.srv.URL+"/", "Cookie", "lang="+lang)
-		if resp.StatusCode != 500 || !strings.Contains(body, text) {
+	db.Close()
+	for lang, text := range map[string]string{"fi": "Kela-korttisi", "sv": "FPA-kort", "en": "Kela card"} {
+		if resp, body := get(t, nil, e.srv.URL+"/", "Cookie", "lang="+lang); resp.StatusCode != 200 || !strings.Contains(body, "020 634 4940") {
+			t.Errorf("%s front page: %d", lang, resp.StatusCode)
+		}
+		// A signed-in browser's session cannot be read.
+		resp, body := get(t, nil, e.srv.URL+"/my", "Cookie", "lang="+lang+"; etuus_session=abc")
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, text) {
 			t.Errorf("%s: %d, lacks %q", lang, resp.StatusCode, text)
 		}
 		if strings.Contains(body, "sql") || strings.Contains(body, "closed") {

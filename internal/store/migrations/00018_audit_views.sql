@@ -17,7 +17,7 @@ CREATE TABLE audit_view_subjects (
     PRIMARY KEY (view_id, subject_id)
 );
 -- A customer's "who has looked at my data", newest first.
-CREATE INDEX audit_view_subjects_subject ON audit_view_subjects (subject_id, at);
+CREATE INDEX audit_view_subjects_subject ON audit_view_subjects (subject_id, at, view_id);
 
 -- +etuus postgres
 CREATE TRIGGER audit_view_subjects_no_change BEFORE UPDATE OR DELETE ON audit_view_subjects

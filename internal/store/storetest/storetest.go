@@ -177,36 +177,57 @@ func StopCluster() {
 // a Unix socket in that folder, as the postgres user when we are root
 // (PostgreSQL refuses to run as root).
 func startCluster() (string, error) {
-	bin, err := pgBin()
+	c, err := initCluster()
 	if err != nil {
 		return "", err
 	}
+	if err := c.start(); err != nil {
+		return "", err
+	}
+	cluster = c.data
+	return c.URL, nil
+}
+
+// initCluster makes a cluster in a new temp folder without starting it.
+func initCluster() (*Cluster, error) {
+	bin, err := pgBin()
+	if err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "etuus-pg-")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			return "", fmt.Errorf("running as root and no postgres user: %w", err)
+			return nil, fmt.Errorf("running as root and no postgres user: %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
-	data := filepath.Join(dir, "data")
-	if out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("initdb: %v: %s", err, out)
+	c := &Cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data"),
+		URL: "postgres://postgres@/postgres?host=" + dir + "&sslmode=disable"}
+	if out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", c.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("initdb: %v: %s", err, out)
 	}
-	opts := fmt.Sprintf("-k %s -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", dir)
-	if out, err := asPostgres(filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		return "", fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)
+	return c, nil
+}
+
+// start runs the cluster, listening only on a Unix socket in its folder.
+func (c *Cluster) start() error {
+	opts := fmt.Sprintf("-k %s -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200", c.dir)
+	if !c.durable {
+		opts += " -c synchronous_commit=off"
 	}
-	cluster = data
-	return "postgres://postgres@/postgres?host=" + dir + "&sslmode=disable", nil
+	if out, err := asPostgres(filepath.Join(c.bin, "pg_ctl"), "-D", c.data, "-o", opts, "-l", filepath.Join(c.dir, "log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		return fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)
+	}
+	return nil
 }
 
 func asPostgres(name string, args ...string) *exec.Cmd {

@@ -77,11 +77,12 @@ const (
 	RecoveryResolveBank Permission = "recovery.resolve_bank"     // book, return or close a queued bank payment
 	MessagesQueue       Permission = "messages.queue"            // work the own unit's message queue
 	IdentityLinkEIDAS   Permission = "identity.link_eidas"       // link an eIDAS identity to a customer
+	PharmacyCalls       Permission = "pharmacy.calls"            // read a pharmacy's call history of direct reimbursement
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
-var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS}
+var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, PharmacyCalls}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

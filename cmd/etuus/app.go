@@ -19,6 +19,7 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/message"
@@ -99,6 +100,13 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	}
 	if seeded {
 		log.Info("demo data written", "persons", len(d.Persons), "organisations", len(d.Organisations), "staff", len(d.Staff))
+	}
+	ph, err := pharmacyService(db, log)
+	if err != nil {
+		return err
+	}
+	if err := demo.SeedPharmacy(ctx, db, ph, civil.Today(db.Now())); err != nil {
+		return fmt.Errorf("pharmacy demo data: %w", err)
 	}
 	return nil
 }
@@ -211,7 +219,14 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 
+	pharmacySvc, err := pharmacyService(db, log)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+
 	a.web, err = web.New(web.Config{
+		Pharmacy:          web.PharmacyConfig{Service: pharmacySvc},
 		Customers:         customer.NewService(db.Customers(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		SecureEmail:       web.SecureEmailConfig{Service: secure},

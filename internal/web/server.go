@@ -91,6 +91,8 @@ type Config struct {
 	Messages MessagesConfig
 	// Customers links eIDAS identities to customer records.
 	Customers *customer.Service
+	// Pharmacy is direct reimbursement at the pharmacy counter.
+	Pharmacy PharmacyConfig
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -253,6 +255,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff", s.staffShow)
 	mux.HandleFunc("GET /staff/eidas", s.eidasList)
 	mux.HandleFunc("POST /staff/eidas/{id}/link", s.eidasLink)
+	// Pharmacy direct reimbursement (issue 15): the customer's year, the
+	// staff's call history of a pharmacy.
+	if s.cfg.Pharmacy.Service != nil {
+		mux.HandleFunc("GET /my/pharmacy", s.pharmacyMy)
+		mux.HandleFunc("GET /staff/pharmacy", s.pharmacyCalls)
+	}
+
 	if s.cfg.TestMail != nil || s.cfg.TestSMS != nil {
 		mux.HandleFunc("GET /test-mail", s.testMail)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/apiclient"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
@@ -228,6 +229,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	a.web, err = web.New(web.Config{
 		Pharmacy:          web.PharmacyConfig{Service: pharmacySvc},
 		Customers:         customer.NewService(db.Customers(), access.Default()),
+		APIClients:        apiclient.NewService(db.APIClients(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		SecureEmail:       web.SecureEmailConfig{Service: secure},
 		Messages:          web.MessagesConfig{Service: a.messages},

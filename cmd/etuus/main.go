@@ -32,6 +32,7 @@ func commands() []command {
 		{"reconcile", "book a camt.054 or camt.053 bank file's payments to claims by reference", runReconcile},
 		{"collect", "run the Recovery Centre's daily collection: interest, reminders, enforcement", runCollect},
 		{"healthcare-fees", "create a term's student healthcare fees from a CSV of students", runHealthcareFees},
+		{"api-client", "issue, list and revoke the JSON API's client secrets", runAPIClient},
 		{"audit", "audit log tools: 'etuus audit verify' checks the hash chain", runAudit},
 		{"version", "print the version", runVersion},
 	}

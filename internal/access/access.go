@@ -78,11 +78,12 @@ const (
 	MessagesQueue       Permission = "messages.queue"            // work the own unit's message queue
 	IdentityLinkEIDAS   Permission = "identity.link_eidas"       // link an eIDAS identity to a customer
 	PharmacyCalls       Permission = "pharmacy.calls"            // read a pharmacy's call history of direct reimbursement
+	APIClients          Permission = "api.clients"               // issue, list and revoke API client credentials
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
-var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, PharmacyCalls}
+var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, APIClients, PharmacyCalls}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

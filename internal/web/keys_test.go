@@ -17,6 +17,7 @@ import (
 	"testing"
 	"text/template/parse"
 
+	"github.com/etuus/etuus/internal/apiclient"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
@@ -59,6 +60,8 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		ages = append(ages, a.Key)
 	}
 	return map[string][]string{
+		// The API's scopes (staff_api_clients).
+		"api.scope.": apiclient.Scopes,
 		// Claims (templates claims, claim, recovery_queue, exemption).
 		"kind.":           consts(t, root, "internal/recovery", "Kind"),
 		"status.":         consts(t, root, "internal/recovery", "Status"),

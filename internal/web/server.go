@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/etuus/etuus/internal/apiclient"
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/customer"
@@ -93,6 +94,9 @@ type Config struct {
 	Customers *customer.Service
 	// Pharmacy is direct reimbursement at the pharmacy counter.
 	Pharmacy PharmacyConfig
+	// APIClients checks the JSON API's client credentials and lets staff
+	// issue and revoke them; without it the API answers 503.
+	APIClients *apiclient.Service
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -127,6 +131,8 @@ type Server struct {
 	buffers sync.Pool
 	// signIns limits sign-in starts per client address.
 	signIns *limiter
+	// apiRoutes are the API's patterns, as registered by apiHandle.
+	apiRoutes []string
 }
 
 // New builds the web front. Templates are parsed here, so a broken template
@@ -193,6 +199,7 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) routes(mux *http.ServeMux) {
+	s.apiRoutes = nil
 	mux.Handle("GET /static/", s.static())
 	mux.HandleFunc("GET /favicon.ico", s.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -253,6 +260,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /my", s.myShow)
 	mux.HandleFunc("GET /staff", s.staffShow)
+	mux.HandleFunc("GET /staff/api-clients", s.apiClientList)
+	mux.HandleFunc("POST /staff/api-clients", s.apiClientIssue)
+	mux.HandleFunc("POST /staff/api-clients/{id}/revoke", s.apiClientRevoke)
+
+	// The JSON API (api.go): each capability's operations register with
+	// s.apiHandle; the OpenAPI document lists them all.
+	s.apiRoutes = append(s.apiRoutes, "GET /api/openapi.json")
+	mux.HandleFunc("GET /api/openapi.json", s.openAPI)
+
 	mux.HandleFunc("GET /staff/eidas", s.eidasList)
 	mux.HandleFunc("POST /staff/eidas/{id}/link", s.eidasLink)
 	// Pharmacy direct reimbursement (issue 15): the customer's year, the

@@ -182,6 +182,7 @@ type CheckRequest struct {
 type Checked struct {
 	PersonID   string
 	PurchaseID string
+	Rights     []Right
 	Result
 }
 
@@ -314,7 +315,7 @@ func (s *Service) Check(ctx context.Context, c Caller, req CheckRequest) (Checke
 			if err != nil {
 				return err
 			}
-			out = Checked{PersonID: p.ID, PurchaseID: uuid.Must(uuid.NewV7()).String(), Result: res}
+			out = Checked{PersonID: p.ID, PurchaseID: uuid.Must(uuid.NewV7()).String(), Rights: rights, Result: res}
 			return ok(ctx, tx, c, OpCheck, out.PurchaseID, p.ID, "lines="+strconv.Itoa(len(req.Lines)))
 		})
 	})

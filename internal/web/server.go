@@ -272,11 +272,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/eidas", s.eidasList)
 	mux.HandleFunc("POST /staff/eidas/{id}/link", s.eidasLink)
 	// Pharmacy direct reimbursement (issue 15): the customer's year, the
-	// staff's call history of a pharmacy.
+	// staff's call history of a pharmacy, and the counter's API
+	// (pharmacy_api.go), which answers 503 without the service.
 	if s.cfg.Pharmacy.Service != nil {
 		mux.HandleFunc("GET /my/pharmacy", s.pharmacyMy)
 		mux.HandleFunc("GET /staff/pharmacy", s.pharmacyCalls)
 	}
+	s.pharmacyAPIRoutes(mux)
 
 	if s.cfg.TestMail != nil || s.cfg.TestSMS != nil {
 		mux.HandleFunc("GET /test-mail", s.testMail)

@@ -9,11 +9,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/apiclient"
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/store/storetest"
 )
 
 func inLanguage(e *running, c *http.Client, lang string) {
@@ -206,4 +209,70 @@ func TestPharmacyCounterOverHTTP(t *testing.T) {
 	if audited < 15 {
 		t.Errorf("%d pharmacy audit entries; want every call", audited)
 	}
+}
+
+// With PostgreSQL stopped, every counter call is answered "unavailable —
+// use the card fallback" (503, a problem document), never a hang or a
+// 500, and /readyz says why; the purchase made on the card meanwhile is
+// posted when the database is back and counts once. The latencies are
+// logged; docs/benchmarks.md has them measured under load.
+func TestPharmacyOutage(t *testing.T) {
+	cluster := storetest.NewCluster(t)
+	e := startApp(t, func(c *config) {
+		c.DB, c.Demo, c.TestIDP, c.DevSMTP = cluster.URL, "true", "true", "true"
+	})
+	_, secret := issuePharmacyClient(t, e, "apteekki-asema")
+	pc := counterClient{t: t, base: e.base, secret: secret}
+	const maija = "010403A998U"
+	lines := []any{line("990061", 2500, 2)}
+	if status, p := pc.call("/api/v1/pharmacy/purchases", map[string]any{"purchase_id": "before-1", "identity_code": maija, "lines": lines}); status != 201 {
+		t.Fatalf("purchase before the outage = %d %v", status, p)
+	}
+
+	cluster.Stop(t)
+	// A client that would notice a hang.
+	http.DefaultClient.Timeout = 10 * time.Second
+	t.Cleanup(func() { http.DefaultClient.Timeout = 0 })
+	var slowest time.Duration
+	calls := []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/pharmacy/reimbursement-check", map[string]any{"identity_code": maija, "lines": lines}},
+		{"/api/v1/pharmacy/purchases", map[string]any{"purchase_id": "during-1", "identity_code": maija, "lines": lines}},
+		{"/api/v1/pharmacy/purchases/before-1/cancel", nil},
+	}
+	for i := 0; i < 30; i++ {
+		c := calls[i%len(calls)]
+		start := time.Now()
+		status, p := pc.call(c.path, c.body)
+		slowest = max(slowest, time.Since(start))
+		if status != http.StatusServiceUnavailable || (p["type"] != "urn:etuus:problem:pharmacy.error.unavailable" && p["type"] != "urn:etuus:problem:error.unavailable") {
+			t.Fatalf("%s during the outage = %d %v", c.path, status, p)
+		}
+	}
+	t.Logf("30 calls with PostgreSQL stopped: the slowest answered in %v", slowest)
+	resp, body := e.get(http.DefaultClient, "/readyz")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "database unavailable") || !strings.Contains(body, "card fallback") {
+		t.Errorf("readyz during the outage = %d %q", resp.StatusCode, body)
+	}
+
+	cluster.Start(t)
+	for i := 0; ; i++ {
+		if resp, _ := e.get(http.DefaultClient, "/readyz"); resp.StatusCode == 200 {
+			break
+		} else if i == 100 {
+			t.Fatal("not ready after the database came back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	during := map[string]any{"purchase_id": "during-1", "identity_code": maija, "fallback": true,
+		"purchased_on": time.Now().In(civil.Finland).Format(time.DateOnly), "lines": lines}
+	if status, p := pc.call("/api/v1/pharmacy/purchases", during); status != 201 || p["fallback"] != true {
+		t.Fatalf("the fallback purchase posted later = %d %v", status, p)
+	}
+	if status, _ := pc.call("/api/v1/pharmacy/purchases", during); status != 409 {
+		t.Errorf("posted again = %d", status)
+	}
+	storetest.CheckInvariants(t, e.db())
 }

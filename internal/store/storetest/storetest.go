@@ -177,36 +177,59 @@ func StopCluster() {
 // a Unix socket in that folder, as the postgres user when we are root
 // (PostgreSQL refuses to run as root).
 func startCluster() (string, error) {
-	bin, err := pgBin()
+	data, url, err := initCluster()
 	if err != nil {
 		return "", err
 	}
+	cluster = data
+	return url, nil
+}
+
+// initCluster makes and starts a cluster in a new temp folder; data is its
+// data folder (whose parent holds the socket and the log), url its URL.
+func initCluster() (data, url string, err error) {
+	bin, err := pgBin()
+	if err != nil {
+		return "", "", err
+	}
 	dir, err := os.MkdirTemp("", "etuus-pg-")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			return "", fmt.Errorf("running as root and no postgres user: %w", err)
+			return "", "", fmt.Errorf("running as root and no postgres user: %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
-	data := filepath.Join(dir, "data")
+	data = filepath.Join(dir, "data")
 	if out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("initdb: %v: %s", err, out)
+		return "", "", fmt.Errorf("initdb: %v: %s", err, out)
 	}
+	if err := pgStart(data); err != nil {
+		return "", "", err
+	}
+	return data, "postgres://postgres@/postgres?host=" + dir + "&sslmode=disable", nil
+}
+
+// pgStart starts the cluster of a data folder made by initCluster.
+func pgStart(data string) error {
+	bin, err := pgBin()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(data)
 	opts := fmt.Sprintf("-k %s -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", dir)
 	if out, err := asPostgres(filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		return "", fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)
+		return fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)
 	}
-	cluster = data
-	return "postgres://postgres@/postgres?host=" + dir + "&sslmode=disable", nil
+	return nil
 }
 
 func asPostgres(name string, args ...string) *exec.Cmd {

@@ -229,11 +229,9 @@ func TestPharmacyOutage(t *testing.T) {
 		t.Fatalf("purchase before the outage = %d %v", status, p)
 	}
 
-	cluster.Stop(t)
 	// A client that would notice a hang.
 	http.DefaultClient.Timeout = 10 * time.Second
 	t.Cleanup(func() { http.DefaultClient.Timeout = 0 })
-	var slowest time.Duration
 	calls := []struct {
 		path string
 		body any
@@ -242,16 +240,26 @@ func TestPharmacyOutage(t *testing.T) {
 		{"/api/v1/pharmacy/purchases", map[string]any{"purchase_id": "during-1", "identity_code": maija, "lines": lines}},
 		{"/api/v1/pharmacy/purchases/before-1/cancel", nil},
 	}
-	for i := 0; i < 30; i++ {
-		c := calls[i%len(calls)]
-		start := time.Now()
-		status, p := pc.call(c.path, c.body)
-		slowest = max(slowest, time.Since(start))
-		if status != http.StatusServiceUnavailable || (p["type"] != "urn:etuus:problem:pharmacy.error.unavailable" && p["type"] != "urn:etuus:problem:error.unavailable") {
-			t.Fatalf("%s during the outage = %d %v", c.path, status, p)
+	unavailable := func(how string, n int) {
+		var slowest time.Duration
+		for i := 0; i < n; i++ {
+			c := calls[i%len(calls)]
+			start := time.Now()
+			status, p := pc.call(c.path, c.body)
+			slowest = max(slowest, time.Since(start))
+			if status != http.StatusServiceUnavailable || (p["type"] != "urn:etuus:problem:pharmacy.error.unavailable" && p["type"] != "urn:etuus:problem:error.unavailable") {
+				t.Fatalf("%s with PostgreSQL %s = %d %v", c.path, how, status, p)
+			}
 		}
+		t.Logf("%d calls with PostgreSQL %s: the slowest answered in %v", n, how, slowest)
 	}
-	t.Logf("30 calls with PostgreSQL stopped: the slowest answered in %v", slowest)
+	// Hanging: the connections stay open and nothing answers.
+	cluster.Freeze(t)
+	unavailable("frozen", 12)
+	cluster.Thaw(t)
+	// Down: connections refused.
+	cluster.Stop(t)
+	unavailable("stopped", 30)
 	resp, body := e.get(http.DefaultClient, "/readyz")
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "database unavailable") || !strings.Contains(body, "card fallback") {
 		t.Errorf("readyz during the outage = %d %q", resp.StatusCode, body)

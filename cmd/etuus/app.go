@@ -26,6 +26,7 @@ import (
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/pharmacy"
 	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/web"
@@ -47,6 +48,9 @@ type app struct {
 	worker *outbox.Worker
 	// messages is secure messaging's service.
 	messages *message.Service
+	// pharmacy is direct reimbursement's service, closed (its queued
+	// check notes written) before the database.
+	pharmacy *pharmacy.Service
 }
 
 // openDB opens and migrates the database and writes the reference data: the
@@ -106,6 +110,7 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	defer ph.Close()
 	if err := demo.SeedPharmacy(ctx, db, ph, civil.Today(db.Now())); err != nil {
 		return fmt.Errorf("pharmacy demo data: %w", err)
 	}
@@ -220,14 +225,13 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 
-	pharmacySvc, err := pharmacyService(db, log)
-	if err != nil {
+	if a.pharmacy, err = pharmacyService(db, log); err != nil {
 		a.close()
 		return nil, err
 	}
 
 	a.web, err = web.New(web.Config{
-		Pharmacy:          web.PharmacyConfig{Service: pharmacySvc},
+		Pharmacy:          web.PharmacyConfig{Service: a.pharmacy},
 		Customers:         customer.NewService(db.Customers(), access.Default()),
 		APIClients:        apiclient.NewService(db.APIClients(), access.Default()),
 		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
@@ -358,6 +362,9 @@ func (a *app) close() {
 	}
 	if a.smsSink != nil {
 		a.smsSink.Close()
+	}
+	if a.pharmacy != nil {
+		a.pharmacy.Close()
 	}
 	if a.db != nil {
 		a.db.Close()

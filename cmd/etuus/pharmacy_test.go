@@ -196,6 +196,9 @@ func TestPharmacyCounterOverHTTP(t *testing.T) {
 	if status, p := (counterClient{t: t, base: e.base, secret: revoked}).call("/api/v1/pharmacy/reimbursement-check", map[string]any{}); status != 401 || p["type"] != "urn:etuus:problem:api.error.credentials" {
 		t.Errorf("revoked credential = %d %v", status, p)
 	}
+	if err := e.app.pharmacy.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	var audited int
 	e.db().Scan(context.Background(), func(en audit.Entry) error {
 		if strings.HasPrefix(en.Action, "pharmacy.") {

@@ -146,8 +146,9 @@ type Config struct {
 // with the key pharmacy.error.unavailable, meaning "use the Kela card
 // fallback".
 type Service struct {
-	repo Repo
-	cfg  Config
+	repo  Repo
+	cfg   Config
+	notes *notes
 }
 
 // NewService is the counter over repo.
@@ -167,7 +168,9 @@ func NewService(repo Repo, cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Service{repo: repo, cfg: cfg}, nil
+	s := &Service{repo: repo, cfg: cfg}
+	s.startNotes()
+	return s, nil
 }
 
 // Figures and Catalogue are the service's tables.
@@ -289,9 +292,11 @@ func today(t time.Time) civil.Date { return civil.Today(t) }
 // Check answers the counter's question for a customer and medicines on
 // today's date: the class and shares of each line, the effect on the
 // deductible and ceiling, and a new purchase ID. It changes nothing but
-// the call history and the audit log.
+// the call history and the audit log, which it queues for the notes
+// writer (notes.go).
 func (s *Service) Check(ctx context.Context, c Caller, req CheckRequest) (Checked, error) {
 	var out Checked
+	var checkedAt time.Time
 	err := s.call(ctx, c, OpCheck, "", func(ctx context.Context) error {
 		code, err := parseCode(req.IdentityCode)
 		if err != nil {
@@ -319,9 +324,16 @@ func (s *Service) Check(ctx context.Context, c Caller, req CheckRequest) (Checke
 				return err
 			}
 			out = Checked{PersonID: p.ID, PurchaseID: uuid.Must(uuid.NewV7()).String(), Rights: rights, Result: res}
-			return ok(ctx, tx, c, OpCheck, out.PurchaseID, p.ID, "lines="+strconv.Itoa(len(req.Lines)))
+			checkedAt = tx.Now()
+			return nil
 		})
 	})
+	if err == nil {
+		err = settle(s.note(ctx, note{
+			call:  Call{PharmacyID: c.PharmacyID, ClientID: c.ClientID, At: checkedAt, Op: OpCheck, Outcome: "ok", PurchaseID: out.PurchaseID},
+			entry: c.entry("pharmacy."+OpCheck, out.PersonID, "lines="+strconv.Itoa(len(req.Lines))+" purchase_id="+out.PurchaseID),
+		}))
+	}
 	if err != nil {
 		return Checked{}, err
 	}
@@ -508,6 +520,9 @@ func (s *Service) Status(ctx context.Context, a access.Actor, personID string, b
 // the read is audited.
 func (s *Service) Calls(ctx context.Context, a access.Actor, pharmacyID string, limit int) ([]Call, error) {
 	if err := s.cfg.Access.Check(a, access.PharmacyCalls); err != nil {
+		return nil, err
+	}
+	if err := s.Flush(ctx); err != nil {
 		return nil, err
 	}
 	calls, err := s.repo.Calls(ctx, pharmacyID, limit)

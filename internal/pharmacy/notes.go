@@ -52,40 +52,46 @@ func (s *Service) writeNotes() {
 	for {
 		select {
 		case n, open := <-s.notes.ch:
+			if open {
+				batch, open = s.drain(append(batch, n))
+			}
+			s.writeOut(batch)
 			if !open {
-				s.writeOut(batch)
 				return
 			}
-			batch = append(batch, n)
-			// Take whatever else is waiting, up to a batch.
-			for more := true; more && len(batch) < maxBatch; {
-				select {
-				case n, open := <-s.notes.ch:
-					if !open {
-						s.writeOut(batch)
-						return
-					}
-					batch = append(batch, n)
-				default:
-					more = false
-				}
-			}
-			s.writeOut(batch)
-			batch = batch[:0]
 		case done := <-s.notes.flush:
-			for more := true; more; {
-				select {
-				case n := <-s.notes.ch:
-					batch = append(batch, n)
-				default:
-					more = false
+			for open := true; ; {
+				batch, open = s.drain(batch[:0])
+				s.writeOut(batch)
+				if !open {
+					close(done)
+					return
+				}
+				if len(batch) < maxBatch {
+					break
 				}
 			}
-			s.writeOut(batch)
-			batch = batch[:0]
 			close(done)
 		}
+		batch = batch[:0]
 	}
+}
+
+// drain adds to the batch whatever else is waiting, up to maxBatch; false
+// when the queue was closed.
+func (s *Service) drain(batch []note) ([]note, bool) {
+	for len(batch) < maxBatch {
+		select {
+		case n, open := <-s.notes.ch:
+			if !open {
+				return batch, false
+			}
+			batch = append(batch, n)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
 }
 
 // writeOut writes a batch, trying a few times while the database is away;

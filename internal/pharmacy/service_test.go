@@ -328,3 +328,34 @@ func unknownCode(t *testing.T) string {
 	}
 	return c.String()
 }
+
+// Checks queued faster than they are written are all in the call history
+// and the audit log once the queue is flushed, more than a batch of them.
+func TestChecksNoted(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		e, ctx := newEnv(t, db)
+		const n = 1500
+		var wg sync.WaitGroup
+		for w := 0; w < 6; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < n/6; i++ {
+					if _, err := e.svc.Check(ctx, counter, pharmacy.CheckRequest{IdentityCode: maija, Lines: lines(antibiotic, 100)}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		calls, err := e.svc.Calls(ctx, access.AsStaff("demo-staff-olli", "shared-services", org.RoleOperations), counter.PharmacyID, 2*n)
+		if err != nil || len(calls) != n {
+			t.Fatalf("%d calls in the history (%v); want %d", len(calls), err, n)
+		}
+		var audited int
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'pharmacy.check'`).Scan(&audited); err != nil || audited != n {
+			t.Errorf("%d checks audited (%v); want %d", audited, err, n)
+		}
+	})
+}

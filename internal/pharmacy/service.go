@@ -87,6 +87,11 @@ type Caller struct {
 // anything else unclassified.
 type Repo interface {
 	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// Now is the database's clock, the one transactions read theirs from.
+	Now() time.Time
+	// Counter reads what a check needs outside a transaction: the person
+	// with the identity code, their rights and their status of a year.
+	Counter(ctx context.Context, code string, year int) (Person, []Right, YearStatus, error)
 	// Purchase finds a pharmacy's purchase by its purchase ID.
 	Purchase(ctx context.Context, pharmacyID, purchaseID string) (Purchase, error)
 	// Calls lists a pharmacy's calls, newest first.
@@ -105,8 +110,6 @@ type Tx interface {
 	// PersonByHETU finds a customer by the full identity code.
 	PersonByHETU(ctx context.Context, code string) (Person, error)
 	Rights(ctx context.Context, personID string) ([]Right, error)
-	// Year reads a year's status without locking it.
-	Year(ctx context.Context, personID string, year int) (YearStatus, error)
 	// YearForUpdate reads a year's status and locks it until the
 	// transaction ends, creating its row at zero when there is none, so
 	// that two purchases of one person and year are counted one after the
@@ -291,7 +294,9 @@ func today(t time.Time) civil.Date { return civil.Today(t) }
 
 // Check answers the counter's question for a customer and medicines on
 // today's date: the class and shares of each line, the effect on the
-// deductible and ceiling, and a new purchase ID. It changes nothing but
+// deductible and ceiling, and a new purchase ID. It reads without a
+// transaction (a purchase is computed again when recorded) and changes
+// nothing but
 // the call history and the audit log, which it queues for the notes
 // writer (notes.go).
 func (s *Service) Check(ctx context.Context, c Caller, req CheckRequest) (Checked, error) {
@@ -305,28 +310,19 @@ func (s *Service) Check(ctx context.Context, c Caller, req CheckRequest) (Checke
 		if err := CheckLines(s.cfg.Catalogue, req.Lines); err != nil {
 			return err
 		}
-		return s.repo.InTx(ctx, func(tx Tx) error {
-			p, err := tx.PersonByHETU(ctx, code.String())
-			if err != nil {
-				return unknownPerson(err)
-			}
-			rights, err := tx.Rights(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			on := today(tx.Now())
-			st, err := tx.Year(ctx, p.ID, on.Year)
-			if err != nil {
-				return err
-			}
-			res, err := Compute(s.cfg.Figures, s.cfg.Catalogue, p.BirthDate, rights, st, on, req.Lines)
-			if err != nil {
-				return err
-			}
-			out = Checked{PersonID: p.ID, PurchaseID: uuid.Must(uuid.NewV7()).String(), Rights: rights, Result: res}
-			checkedAt = tx.Now()
-			return nil
-		})
+		now := s.repo.Now()
+		on := today(now)
+		p, rights, st, err := s.repo.Counter(ctx, code.String(), on.Year)
+		if err != nil {
+			return unknownPerson(err)
+		}
+		res, err := Compute(s.cfg.Figures, s.cfg.Catalogue, p.BirthDate, rights, st, on, req.Lines)
+		if err != nil {
+			return err
+		}
+		out = Checked{PersonID: p.ID, PurchaseID: uuid.Must(uuid.NewV7()).String(), Rights: rights, Result: res}
+		checkedAt = now
+		return nil
 	})
 	if err == nil {
 		err = settle(s.note(ctx, note{

@@ -45,13 +45,15 @@ func pharmacyRights(ctx context.Context, q rowQuerier, personID string) ([]pharm
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, func(row interface{ Scan(...any) error }) (pharmacy.Right, error) {
-		var r pharmacy.Right
-		var to sql.Null[civil.Date]
-		err := row.Scan(&r.Kind, &r.From, &to)
-		r.To = to.V
-		return r, err
-	})
+	return scanAll(rows, scanRight)
+}
+
+func scanRight(row interface{ Scan(...any) error }) (pharmacy.Right, error) {
+	var r pharmacy.Right
+	var to sql.Null[civil.Date]
+	err := row.Scan(&r.Kind, &r.From, &to)
+	r.To = to.V
+	return r, err
 }
 
 const yearQuery = `SELECT deductible_paid, ceiling_counted FROM pharmacy_years WHERE person_id = $1 AND year = $2`
@@ -122,6 +124,30 @@ func (r *PharmacyRepo) Calls(ctx context.Context, pharmacyID string, limit int) 
 	return calls, r.db.mapErr(err)
 }
 
+// Now is the database's clock, as a transaction would read it.
+func (r *PharmacyRepo) Now() time.Time { return r.db.now().UTC().Truncate(time.Microsecond) }
+
+// Counter reads a check's data through statements prepared once: the
+// person with their status of the year in one query, then the rights.
+func (r *PharmacyRepo) Counter(ctx context.Context, code string, year int) (pharmacy.Person, []pharmacy.Right, pharmacy.YearStatus, error) {
+	var p pharmacy.Person
+	var born sql.Null[civil.Date]
+	st := pharmacy.YearStatus{Year: year}
+	err := r.db.queryRow(ctx, `SELECT p.id, p.birth_date, COALESCE(y.deductible_paid, 0), COALESCE(y.ceiling_counted, 0)
+		FROM persons p LEFT JOIN pharmacy_years y ON y.person_id = p.id AND y.year = $2
+		WHERE p.hetu = $1`, code, year).Scan(&p.ID, &born, &st.DeductiblePaid, &st.CeilingCounted)
+	if err != nil {
+		return p, nil, st, r.db.mapErr(err)
+	}
+	p.BirthDate = born.V
+	rows, err := r.db.query(ctx, rightsQuery, p.ID)
+	if err != nil {
+		return p, nil, st, r.db.mapErr(err)
+	}
+	rights, err := scanAll(rows, scanRight)
+	return p, rights, st, r.db.mapErr(err)
+}
+
 // Rights lists a person's rights.
 func (r *PharmacyRepo) Rights(ctx context.Context, personID string) ([]pharmacy.Right, error) {
 	rs, err := pharmacyRights(ctx, r.db.sql, personID)
@@ -157,11 +183,6 @@ func (t pharmacyTx) PersonByHETU(ctx context.Context, code string) (pharmacy.Per
 func (t pharmacyTx) Rights(ctx context.Context, personID string) ([]pharmacy.Right, error) {
 	rs, err := pharmacyRights(ctx, t.Tx, personID)
 	return rs, t.db.mapErr(err)
-}
-
-func (t pharmacyTx) Year(ctx context.Context, personID string, year int) (pharmacy.YearStatus, error) {
-	st, err := pharmacyYear(t.queryRow(ctx, yearQuery, personID, year), year)
-	return st, t.db.mapErr(err)
 }
 
 // YearForUpdate creates the year's row at zero if need be and locks it.

@@ -22,11 +22,13 @@ import (
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/desk"
 	"github.com/etuus/etuus/internal/directory"
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/pharmacy"
 	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/web"
@@ -51,6 +53,9 @@ type app struct {
 	// providers are the identity providers; those of --oidc-config are
 	// checked in the background from start-up.
 	providers []*auth.RP
+	// pharmacy is direct reimbursement's service, closed (its queued
+	// check notes written) before the database.
+	pharmacy *pharmacy.Service
 }
 
 // openDB opens and migrates the database and writes the reference data: the
@@ -116,7 +121,18 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if err := seedDemoMandates(ctx, db, d, log); err != nil {
 		return err
 	}
-	return seedDemoPayments(ctx, db, d, log)
+	if err := seedDemoPayments(ctx, db, d, log); err != nil {
+		return err
+	}
+	ph, err := pharmacyService(db, log)
+	if err != nil {
+		return err
+	}
+	defer ph.Close()
+	if err := demo.SeedPharmacy(ctx, db, ph, civil.Today(db.Now())); err != nil {
+		return fmt.Errorf("pharmacy demo data: %w", err)
+	}
+	return nil
 }
 
 // newApp opens everything serve needs and binds the listening socket, so
@@ -242,7 +258,13 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	mandates.SetNotices(base+"/employer/requests", wake)
+	if a.pharmacy, err = pharmacyService(db, log); err != nil {
+		a.close()
+		return nil, err
+	}
+
 	a.web, err = web.New(web.Config{
+		Pharmacy:          web.PharmacyConfig{Service: a.pharmacy},
 		Customers:         customer.NewService(db.Customers(), access.Default()),
 		Mandates:          mandates,
 		APIClients:        apiclient.NewService(db.APIClients(), access.Default()),
@@ -384,6 +406,9 @@ func (a *app) close() {
 	}
 	if a.smsSink != nil {
 		a.smsSink.Close()
+	}
+	if a.pharmacy != nil {
+		a.pharmacy.Close()
 	}
 	if a.db != nil {
 		a.db.Close()

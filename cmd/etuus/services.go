@@ -1,7 +1,10 @@
 package main
 
 import (
+	"log/slog"
+
 	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/pharmacy"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 )
@@ -18,4 +21,10 @@ func recoveryService(c *config, db *store.DB) (*recovery.Service, error) {
 	return recovery.NewService(db.Recovery(), recovery.Config{
 		Rules: rules, Creditor: creditor, Access: access.Default(), AutoApprovePlans: c.AutoApprove,
 	}), nil
+}
+
+// pharmacyService is pharmacy direct reimbursement on the database, with
+// the shipped figure table and demo catalogue.
+func pharmacyService(db *store.DB, log *slog.Logger) (*pharmacy.Service, error) {
+	return pharmacy.NewService(db.Pharmacy(), pharmacy.Config{Access: access.Default(), Log: log})
 }

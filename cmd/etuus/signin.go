@@ -12,6 +12,7 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/testidp"
 )
@@ -96,8 +97,12 @@ func testProviders(baseURL string, log *slog.Logger) (*testidp.Provider, []auth.
 	if err != nil {
 		return nil, nil, err
 	}
+	ph, err := demo.Pharmacy(civil.Today(time.Now()))
+	if err != nil {
+		return nil, nil, err
+	}
 	var ids []testidp.Identity
-	for _, p := range d.Persons {
+	for _, p := range append(d.Persons, ph.Persons...) {
 		ids = append(ids, testidp.Identity{
 			Subject: p.ID, Kind: "citizen", Label: p.Name() + " (" + p.HETU + ")",
 			Claims: map[string]any{"hetu": p.HETU, "given_name": p.GivenName, "family_name": p.FamilyName, "name": p.Name()},

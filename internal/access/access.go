@@ -88,12 +88,13 @@ const (
 	DeskClaims       Permission = "desk.view_claims"         // the 360 view's claims and plans
 	DeskMessages     Permission = "desk.view_messages"       // the 360 view's message threads
 	DirectoryNotices Permission = "directory.publish_notice" // publish and end disruption notices
+	PharmacyCalls    Permission = "pharmacy.calls"           // read a pharmacy's call history of direct reimbursement
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
 var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, APIClients,
-	MandateLookup, MandateImport, PaymentRun, DeskSearch, DeskClaims, DeskMessages, DirectoryNotices}
+	MandateLookup, MandateImport, PaymentRun, DeskSearch, DeskClaims, DeskMessages, DirectoryNotices, PharmacyCalls}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

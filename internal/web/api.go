@@ -83,6 +83,14 @@ func (s *Server) apiHandle(mux *http.ServeMux, pattern, scope string, h apiHandl
 	})
 }
 
+// apiPublic registers an API operation anyone may call without
+// credentials (the directory, the service status), recorded for the
+// OpenAPI test like apiHandle's.
+func (s *Server) apiPublic(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.apiRoutes = append(s.apiRoutes, pattern)
+	mux.HandleFunc(pattern, h)
+}
+
 // bearer is the request's bearer token.
 func bearer(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")

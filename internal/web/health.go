@@ -25,6 +25,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("not ready: database does not answer", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("database unavailable\n"))
+		if s.cfg.Pharmacy.Service != nil {
+			w.Write([]byte("pharmacy direct reimbursement answers 503: pharmacies use the Kela card fallback and post purchases later\n"))
+		}
 		return
 	}
 	w.Write([]byte("ready\n"))

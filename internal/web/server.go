@@ -101,6 +101,8 @@ type Config struct {
 	Customers *customer.Service
 	// Mandates is the mandate register's service; nil: no employer pages.
 	Mandates *mandate.Service
+	// Pharmacy is direct reimbursement at the pharmacy counter.
+	Pharmacy PharmacyConfig
 	// APIClients checks the JSON API's client credentials and lets staff
 	// issue and revoke them; without it the API answers 503.
 	APIClients *apiclient.Service
@@ -324,9 +326,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/customers/{id}", s.deskOpen)
 	mux.HandleFunc("GET /my/access-log", s.accessLog)
 	mux.HandleFunc("GET /directory", s.directoryShow)
-	mux.HandleFunc("GET /api/v1/directory", s.directoryJSON)
+	s.apiPublic(mux, "GET /api/v1/directory", s.directoryJSON)
 	mux.HandleFunc("GET /status", s.statusShow)
-	mux.HandleFunc("GET /api/v1/status", s.statusJSON)
+	s.apiPublic(mux, "GET /api/v1/status", s.statusJSON)
 	mux.HandleFunc("GET /staff/notices", s.noticesForm)
 	mux.HandleFunc("POST /staff/notices", s.noticePublish)
 	mux.HandleFunc("POST /staff/notices/{id}/withdraw", s.noticeWithdraw)
@@ -344,6 +346,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /staff/eidas", s.eidasList)
 	mux.HandleFunc("POST /staff/eidas/{id}/link", s.eidasLink)
+	// Pharmacy direct reimbursement (issue 15): the customer's year, the
+	// staff's call history of a pharmacy, and the counter's API
+	// (pharmacy_api.go), which answers 503 without the service.
+	if s.cfg.Pharmacy.Service != nil {
+		mux.HandleFunc("GET /my/pharmacy", s.pharmacyMy)
+		mux.HandleFunc("GET /staff/pharmacy", s.pharmacyCalls)
+	}
+	s.pharmacyAPIRoutes(mux)
+
 	if s.cfg.TestMail != nil || s.cfg.TestSMS != nil {
 		mux.HandleFunc("GET /test-mail", s.testMail)
 	}

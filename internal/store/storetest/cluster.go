@@ -3,6 +3,9 @@ package storetest
 import (
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -57,5 +60,49 @@ func (c *Cluster) Start(t testing.TB) {
 	t.Helper()
 	if err := c.start(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Freeze stops every process of the cluster with SIGSTOP, so that the
+// database hangs instead of refusing: connections stay open and nothing
+// answers. Thaw lets them run again (also at the test's end).
+func (c *Cluster) Freeze(t testing.TB) {
+	t.Helper()
+	c.signal(t, syscall.SIGSTOP)
+	t.Cleanup(func() { c.signal(t, syscall.SIGCONT) })
+}
+
+// Thaw continues a frozen cluster.
+func (c *Cluster) Thaw(t testing.TB) { t.Helper(); c.signal(t, syscall.SIGCONT) }
+
+// signal sends sig to the cluster's postmaster (from postmaster.pid) and
+// its children.
+func (c *Cluster) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.data, "postmaster.pid"))
+	if err != nil {
+		t.Fatalf("cluster not running: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil {
+		t.Fatalf("postmaster.pid: %v", err)
+	}
+	pids := []int{pid}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		st, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces, so read after ')'.
+		rest := string(st[strings.LastIndexByte(string(st), ')')+1:])
+		fields := strings.Fields(rest)
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
+			pids = append(pids, child)
+		}
+	}
+	for _, p := range pids {
+		syscall.Kill(p, sig)
 	}
 }

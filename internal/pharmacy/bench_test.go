@@ -1,0 +1,198 @@
+package pharmacy_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/pharmacy"
+	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/store/storetest"
+)
+
+// seedPeople writes n people on PostgreSQL in one statement each for
+// persons, rights and years: every one with the basic right, one in ten
+// with diabetes, one in seven with asthma, half with purchases this year
+// (the deductible paid, up to 599 € towards the ceiling). Identity codes
+// are artificial (individual numbers 900–999). It returns a sample of the
+// codes.
+func seedPeople(b *testing.B, db *store.DB, n int) []string {
+	b.Helper()
+	ctx := context.Background()
+	const code = `to_char(1 + i % 28, 'FM00') || to_char(1 + i / 28 % 12, 'FM00') || to_char(40 + i / 336 % 60, 'FM00')`
+	const ind = `to_char(900 + i / 20160 % 100, 'FM000')`
+	const num = `((1 + i % 28) * 10000000 + (1 + i / 28 % 12) * 100000 + (40 + i / 336 % 60) * 1000 + 900 + i / 20160 % 100)`
+	for _, q := range []string{
+		`INSERT INTO persons (id, hetu, given_name, family_name, birth_date, created_at)
+		 SELECT 'bench-' || i, ` + code + ` || '-' || ` + ind + ` || substr('0123456789ABCDEFHJKLMNPRSTUVWXY', (` + num + ` % 31)::int + 1, 1),
+		   'Bench', 'Person', make_date(1940 + i / 336 % 60, 1 + i / 28 % 12, 1 + i % 28), now()
+		 FROM generate_series(0, $1 - 1) i`,
+		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'basic', DATE '2000-01-01' FROM generate_series(0, $1 - 1) i`,
+		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'diabetes', DATE '2020-01-01' FROM generate_series(0, $1 - 1) i WHERE i % 10 = 0`,
+		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'asthma', DATE '2020-01-01' FROM generate_series(0, $1 - 1) i WHERE i % 7 = 0`,
+		`INSERT INTO pharmacy_years (person_id, year, deductible_paid, ceiling_counted)
+		 SELECT 'bench-' || i, 2026, 7033, 7033 + (i % 530) * 100 FROM generate_series(0, $1 - 1) i WHERE i % 2 = 0`,
+		`ANALYZE`,
+	} {
+		args := []any{n}
+		if q == `ANALYZE` {
+			args = nil
+		}
+		if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
+			b.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT hetu FROM persons WHERE id LIKE 'bench-%' ORDER BY random() LIMIT 20000`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		codes = append(codes, c)
+	}
+	return codes
+}
+
+func benchPeople() int {
+	if n, err := strconv.Atoi(os.Getenv("ETUUS_BENCH_PEOPLE")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// openLoop calls fn at rate per second, each call in its own goroutine
+// (as requests arrive whether or not the last was answered), n times, and
+// returns every call's latency sorted.
+func openLoop(n, rate int, fn func(i int)) []time.Duration {
+	lat := make([]time.Duration, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+		time.Sleep(time.Until(due))
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			t0 := time.Now()
+			fn(i)
+			lat[i] = time.Since(t0)
+		}(i)
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	return lat
+}
+
+func pct(lat []time.Duration, p float64) time.Duration { return lat[int(float64(len(lat)-1)*p)] }
+
+// BenchmarkCounterCheck offers checks at each rate of ETUUS_BENCH_RATES
+// (default 1000 a second) for five seconds against PostgreSQL with
+// 1,000,000 people (ETUUS_BENCH_PEOPLE), one goroutine per check, and
+// prints the latency percentiles and the share answered (a check not
+// answered within the service's 300 ms is "unavailable").
+//
+//	ETUUS_BENCH_RATES=200,500,1000 go test ./internal/pharmacy/ -run '^$' -bench CounterCheck -benchtime 1x
+func BenchmarkCounterCheck(b *testing.B) {
+	db := storetest.Postgres(b)
+	n := benchPeople()
+	t0 := time.Now()
+	codes := seedPeople(b, db, n)
+	b.Logf("seeded %d people in %v", n, time.Since(t0).Round(time.Second))
+	// ETUUS_BENCH_TIMEOUT (a duration) replaces the counter's 300 ms, to
+	// see how slow checks get instead of how many miss the deadline.
+	timeout, _ := time.ParseDuration(os.Getenv("ETUUS_BENCH_TIMEOUT"))
+	svc, err := pharmacy.NewService(db.Pharmacy(), pharmacy.Config{Access: access.Default(), Timeout: timeout})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	caller := pharmacy.Caller{PharmacyID: "bench-pharmacy", ClientID: "bench"}
+	lines := []pharmacy.LineIn{{VNR: "990011", PackagePriceCents: 4590, Packages: 2}, {VNR: "990061", PackagePriceCents: 1250, Packages: 1}}
+	// Warm up: one pass over the sample, one check at a time.
+	t0 = time.Now()
+	for _, code := range codes[:2000] {
+		svc.Check(context.Background(), caller, pharmacy.CheckRequest{IdentityCode: code, Lines: lines})
+	}
+	b.Logf("2,000 checks one at a time: %v each", time.Since(t0)/2000)
+	rates := []int{1000}
+	if env := os.Getenv("ETUUS_BENCH_RATES"); env != "" {
+		rates = nil
+		for _, f := range strings.Split(env, ",") {
+			if r, err := strconv.Atoi(f); err == nil && r > 0 {
+				rates = append(rates, r)
+			}
+		}
+	}
+	b.ResetTimer()
+	for _, rate := range rates {
+		var failed atomic.Int64
+		lat := openLoop(5*rate, rate, func(i int) {
+			_, err := svc.Check(context.Background(), caller, pharmacy.CheckRequest{IdentityCode: codes[i%len(codes)], Lines: lines})
+			if err != nil {
+				failed.Add(1)
+			}
+		})
+		fmt.Printf("checks %d at %d/s on %d people: answered %.1f %%, p50 %v p99 %v max %v\n", len(lat), rate, n,
+			100-100*float64(failed.Load())/float64(len(lat)), pct(lat, 0.5).Round(time.Microsecond*100),
+			pct(lat, 0.99).Round(time.Microsecond*100), lat[len(lat)-1].Round(time.Millisecond))
+		if err := svc.Flush(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCounterOutage offers 1,000 checks a second to a service whose
+// PostgreSQL has been stopped, and reports the share answered
+// "unavailable" within a second and the slowest answer.
+//
+//	go test ./internal/pharmacy/ -run '^$' -bench CounterOutage -benchtime 5x
+func BenchmarkCounterOutage(b *testing.B) {
+	cluster := storetest.NewCluster(b)
+	db, err := store.Open(context.Background(), cluster.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	codes := seedPeople(b, db, 10000)
+	svc, err := pharmacy.NewService(db.Pharmacy(), pharmacy.Config{Access: access.Default()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	caller := pharmacy.Caller{PharmacyID: "bench-pharmacy", ClientID: "bench"}
+	lines := []pharmacy.LineIn{{VNR: "990061", PackagePriceCents: 1250, Packages: 1}}
+	cluster.Stop(b)
+	var mu sync.Mutex
+	var fallback int
+	b.ResetTimer()
+	lat := openLoop(b.N*1000, 1000, func(i int) {
+		t0 := time.Now()
+		_, err := svc.Check(context.Background(), caller, pharmacy.CheckRequest{IdentityCode: codes[i%len(codes)], Lines: lines})
+		if fault.KeyOf(err) == "pharmacy.error.unavailable" && time.Since(t0) < time.Second {
+			mu.Lock()
+			fallback++
+			mu.Unlock()
+		}
+	})
+	b.StopTimer()
+	share := 100 * float64(fallback) / float64(len(lat))
+	b.ReportMetric(share, "%-unavailable-within-1s")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+	fmt.Printf("checks %d at 1000/s with PostgreSQL stopped: %.2f %% answered unavailable within 1 s; p99 %v, max %v\n",
+		len(lat), share, pct(lat, 0.99), lat[len(lat)-1])
+}

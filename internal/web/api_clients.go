@@ -38,6 +38,15 @@ func (s *Server) renderAPIClients(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	d.Clients, d.Scopes = cs, apiclient.Scopes
+	// ?revoked= names the client just revoked by its ID; the page says its
+	// name from the list, so no text of the URL is shown.
+	revoked := d.Revoked
+	d.Revoked = ""
+	for _, c := range cs {
+		if revoked != "" && c.ID == revoked && c.Revoked() {
+			d.Revoked = c.Name
+		}
+	}
 	p := &page{Title: "api.clients.title", Data: d}
 	if refusal != nil {
 		p.Error, p.Field = fault.KeyOf(refusal), fault.FieldOf(refusal)
@@ -88,5 +97,5 @@ func (s *Server) apiClientRevoke(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/staff/api-clients?revoked="+urlEscape(c.Name), http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/api-clients?revoked="+urlEscape(c.ID), http.StatusSeeOther)
 }

@@ -22,7 +22,7 @@ func (s *Server) eidasList(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	s.renderEIDAS(w, r, http.StatusOK, eidasData{Linked: r.URL.Query().Get("linked")}, "")
+	s.renderEIDAS(w, r, http.StatusOK, eidasData{}, "")
 }
 
 func (s *Server) renderEIDAS(w http.ResponseWriter, r *http.Request, status int, d eidasData, errKey string) {
@@ -66,7 +66,9 @@ func (s *Server) eidasLink(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/staff/eidas?linked="+urlEscape(target.Name()), http.StatusSeeOther)
+	// The list again, saying whom the identity now acts for: rendered
+	// here rather than redirected, so that the name is never in a URL.
+	s.renderEIDAS(w, r, http.StatusOK, eidasData{Linked: target.Name()}, "")
 }
 
 // hetuErrorKey names what is wrong with an identity code in the user's words.

@@ -91,3 +91,24 @@ func TestDeskEndToEnd(t *testing.T) {
 		t.Errorf("Maija sees Matti's log:\n%s", body)
 	}
 }
+
+// TestStaffFormsNeedTheirPermission: a staff member without the task's
+// permission is refused the form itself, not only its submission.
+func TestStaffFormsNeedTheirPermission(t *testing.T) {
+	e := startApp(t)
+	olli, anna := browser(), browser()
+	e.signIn(olli, "test-staff", "staff-olli")
+	e.signIn(anna, "test-staff", "staff-anna")
+	for _, c := range []struct {
+		who  *http.Client
+		path string
+		want int
+	}{
+		{olli, "/staff/customers", 403}, {olli, "/staff/customers/x", 403}, {anna, "/staff/customers", 200},
+		{anna, "/staff/notices", 403}, {olli, "/staff/notices", 200},
+	} {
+		if resp, _ := e.get(c.who, c.path); resp.StatusCode != c.want {
+			t.Errorf("%s: %d; want %d", c.path, resp.StatusCode, c.want)
+		}
+	}
+}

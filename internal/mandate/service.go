@@ -515,12 +515,14 @@ func (s *Service) Lookup(ctx context.Context, a access.Actor, text string) ([]Ma
 	} else if text != "" && len(text) <= 64 {
 		var m Mandate
 		m, err = s.repo.Mandate(ctx, text)
+		// Only a mandate found is named: what staff typed stays out of
+		// the audit log, which never holds personal data.
+		object = "mandate:unknown"
 		if err == nil {
-			out = []Mandate{m}
+			out, object = []Mandate{m}, "mandate:"+m.ID
 		} else if fault.Is(err, fault.NotFound) {
 			err = nil
 		}
-		object = "mandate:" + text
 	} else {
 		return nil, fault.InvalidField("q", "mandate.error.lookup", nil)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/desk"
 	"github.com/etuus/etuus/internal/fault"
 )
@@ -19,7 +20,7 @@ type deskSearchData struct {
 
 // deskSearchForm is the empty search form.
 func (s *Server) deskSearchForm(w http.ResponseWriter, r *http.Request) {
-	if s.requireStaff(w, r) == nil {
+	if s.requireStaffMay(w, r, access.DeskSearch) == nil {
 		return
 	}
 	s.render(w, r, http.StatusOK, "desk_search", &page{Title: "desk.search.title", Data: deskSearchData{}})
@@ -61,7 +62,7 @@ type deskOpenData struct {
 // deskOpenForm asks why the staff member opens the customer; nothing of
 // the customer is read until they say.
 func (s *Server) deskOpenForm(w http.ResponseWriter, r *http.Request) {
-	if s.requireStaff(w, r) == nil {
+	if s.requireStaffMay(w, r, access.DeskSearch) == nil {
 		return
 	}
 	s.render(w, r, http.StatusOK, "desk_open", &page{Title: "desk.open.title", Data: deskOpenData{ID: r.PathValue("id"), Purposes: desk.Purposes}})

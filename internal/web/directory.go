@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/directory"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
@@ -253,7 +254,7 @@ type noticeForm struct {
 
 // noticesForm is the staff page to publish and withdraw notices.
 func (s *Server) noticesForm(w http.ResponseWriter, r *http.Request) {
-	if s.requireStaff(w, r) == nil {
+	if s.requireStaffMay(w, r, access.DirectoryNotices) == nil {
 		return
 	}
 	s.renderNotices(w, r, http.StatusOK, noticeForm{}, nil)

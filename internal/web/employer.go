@@ -244,8 +244,16 @@ func (s *Server) staffMandates(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
+	// The look-up is a POST: an identity code typed is never in a URL.
+	q := ""
+	if r.Method == http.MethodPost {
+		if !s.parseForm(w, r) {
+			return
+		}
+		q = r.PostForm.Get("q")
+	}
 	l := s.localizer(r)
-	d := staffMandatesData{Query: truncate(strings.TrimSpace(r.URL.Query().Get("q")), 64)}
+	d := staffMandatesData{Query: truncate(strings.TrimSpace(q), 64)}
 	p := &page{L: l, Title: "staff.mandates.title", Data: &d}
 	if d.Query == "" {
 		if err := svc.MayLookUp(actorOf(sess)); err != nil {

@@ -311,6 +311,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /employer/requests", s.employerRequestSend)
 	mux.HandleFunc("POST /employer/requests/{id}/{answer}", s.employerRequestAnswer)
 	mux.HandleFunc("GET /staff/mandates", s.staffMandates)
+	mux.HandleFunc("POST /staff/mandates", s.staffMandates)
 	s.apiHandle(mux, "POST /api/v1/authorizations/check", apiclient.ScopeAuthorizations, s.apiAuthorizationCheck)
 	// Benefit payments (internal/payment): the customer's own only.
 	if s.cfg.Payments != nil {

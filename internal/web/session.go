@@ -119,6 +119,18 @@ func (s *Server) requireStaff(w http.ResponseWriter, r *http.Request) *auth.Sess
 }
 
 // actorOf is who the session's user is to the services.
+// requireStaffMay is requireStaff for a page whose only use is a task
+// that needs the permission: staff without it are refused with 403 instead
+// of shown a form the service would refuse.
+func (s *Server) requireStaffMay(w http.ResponseWriter, r *http.Request, p access.Permission) *auth.Session {
+	sess := s.requireStaff(w, r)
+	if sess != nil && !s.cfg.Access.Allows(actorOf(sess), p) {
+		s.renderError(w, r, http.StatusForbidden, "staff.error.unit")
+		return nil
+	}
+	return sess
+}
+
 func actorOf(sess *auth.Session) access.Actor {
 	switch {
 	case sess == nil:

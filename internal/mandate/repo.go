@@ -67,6 +67,9 @@ type Tx interface {
 	Enqueue(ctx context.Context, it *outbox.Item) error
 	// InsertRequest stores a new request, setting its ID.
 	InsertRequest(ctx context.Context, r *Request) error
+	// RequestsSince counts the requests the person sent since the moment,
+	// and those still pending for the same organisation, type and issue.
+	RequestsSince(ctx context.Context, requesterID string, since time.Time, same Ask) (all, pending int, err error)
 	// RequestForUpdate reads a request and locks it.
 	RequestForUpdate(ctx context.Context, id string) (Request, error)
 	// UpdateRequest writes a request's answer.

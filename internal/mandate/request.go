@@ -67,6 +67,11 @@ func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
 // RequestValidity is how long a mandate an accepted request gives lasts.
 const RequestValidity = 365
 
+// MaxRequestsPerDay bounds the requests one person sends in 24 hours: each
+// e-mails an organisation's grantors, so an unbounded form would be a way
+// to flood other people's mailboxes.
+const MaxRequestsPerDay = 10
+
 // grantType is the right that answers a request for a mandate type.
 func grantType(t Type) Type {
 	if t == Representation {
@@ -103,6 +108,15 @@ func (s *Service) RequestMandate(ctx context.Context, a access.Actor, ask Ask) (
 	err = s.repo.InTx(ctx, func(tx Tx) error {
 		notified = 0
 		req.CreatedAt = tx.Now()
+		all, pending, err := tx.RequestsSince(ctx, a.ID, req.CreatedAt.Add(-24*time.Hour), Ask{Principal: req.Principal, Type: req.Type, Issue: req.Issue})
+		switch {
+		case err != nil:
+			return err
+		case pending > 0:
+			return &fault.Error{Kind: fault.Conflict, Key: "mandate.error.request_pending"}
+		case all >= MaxRequestsPerDay:
+			return &fault.Error{Kind: fault.TooMany, Key: "mandate.error.too_many_requests", Data: map[string]any{"Count": MaxRequestsPerDay}}
+		}
 		if err := tx.InsertRequest(ctx, &req); err != nil {
 			return err
 		}

@@ -222,6 +222,14 @@ func (r *MandateRepo) PendingRequestsTo(ctx context.Context, ids []string) ([]ma
 }
 
 // InsertRequest stores a new request.
+func (tx mandateTx) RequestsSince(ctx context.Context, requesterID string, since time.Time, same mandate.Ask) (all, pending int, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM mandate_requests WHERE requester_id = $1 AND created_at >= $2),
+			(SELECT count(*) FROM mandate_requests WHERE requester_id = $1 AND principal_id = $3 AND type = $4 AND issue = $5 AND status = $6)`,
+		requesterID, since, same.Principal, string(same.Type), same.Issue, string(mandate.RequestPending)).Scan(&all, &pending)
+	return all, pending, err
+}
+
 func (tx mandateTx) InsertRequest(ctx context.Context, r *mandate.Request) error {
 	r.ID = NewID()
 	_, err := tx.ExecContext(ctx, `INSERT INTO mandate_requests (id, requester_id, principal_id, type, issue, status, created_at)

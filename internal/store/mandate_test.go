@@ -149,6 +149,11 @@ func TestMandateDemoDecisions(t *testing.T) {
 		if err != nil || notified != 1 {
 			t.Fatalf("request: %d notified, %v", notified, err)
 		}
+		// The same request again while it waits is refused, and nobody is
+		// e-mailed twice.
+		if _, _, err := svc.RequestMandate(ctx, access.AsCustomer("demo-person-vilma"), mandate.Ask{Principal: orgs.Firm, Type: mandate.Representation, Issue: EB}); fault.KeyOf(err) != "mandate.error.request_pending" {
+			t.Errorf("the same request twice: %v", err)
+		}
 		var to, payload string
 		if err := db.SQL().QueryRowContext(ctx, `SELECT recipient, payload FROM outbox WHERE kind = 'mandate_request'`).Scan(&to, &payload); err != nil || to != "eeva.esimies@example.fi" || payload != "https://etuus.example/employer/requests" {
 			t.Errorf("notice to %q: %q %v", to, payload, err)
@@ -173,6 +178,28 @@ func TestMandateDemoDecisions(t *testing.T) {
 		mine, _, _ := svc.Requests(ctx, access.AsCustomer("demo-person-vilma"))
 		if len(mine) != 1 || mine[0].Status != mandate.RequestAccepted {
 			t.Errorf("Vilma's requests: %+v", mine)
+		}
+		// A day's requests are bounded: each e-mails other people.
+		n, refused := 1, false
+		for _, asks := range [][2]any{{orgs.Employer, mandate.Transaction}, {orgs.Employer, mandate.Representation}, {orgs.Cafe, mandate.Transaction}} {
+			for _, issue := range svc.Catalogue().Keys() {
+				org, typ := asks[0].(string), asks[1].(mandate.Type)
+				_, _, err := svc.RequestMandate(ctx, access.AsCustomer("demo-person-vilma"), mandate.Ask{Principal: org, Type: typ, Issue: issue})
+				switch {
+				case err == nil:
+					n++
+				case fault.KeyOf(err) == "mandate.error.too_many_requests":
+					if n != mandate.MaxRequestsPerDay {
+						t.Errorf("refused after %d requests; want %d", n, mandate.MaxRequestsPerDay)
+					}
+					refused = true
+				default:
+					t.Fatalf("request %s %s %s: %v", org, typ, issue, err)
+				}
+			}
+		}
+		if !refused {
+			t.Errorf("%d requests in a day were all sent", n)
 		}
 	})
 }

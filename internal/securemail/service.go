@@ -303,6 +303,10 @@ func (s *Service) Answer(ctx context.Context, token string) (message.Thread, []m
 	return t, msgs, err
 }
 
+// MaxRepliesPerDay bounds the replies through one reading link in 24
+// hours, the first message of the thread included.
+const MaxRepliesPerDay = 5
+
 // Reply adds what the sender writes from their reading link to the same
 // thread, back in the unit's queue, while the link works (attachments are
 // not taken this way yet). The link keeps working, so the sender sees
@@ -320,6 +324,22 @@ func (s *Service) Reply(ctx context.Context, token, body string) (message.Messag
 		locked, err := tx.ThreadForUpdate(ctx, t.ID)
 		if err != nil {
 			return err
+		}
+		// A link anyone holding it can write through is bounded: at most
+		// MaxRepliesPerDay replies in 24 hours (counted under the thread's
+		// lock, so racing replies cannot pass it together).
+		msgs, err := tx.ThreadMessages(ctx, locked.ID, false)
+		if err != nil {
+			return err
+		}
+		recent := 0
+		for _, x := range msgs {
+			if x.Author == message.AuthorCustomer && x.CreatedAt.After(tx.Now().Add(-24*time.Hour)) {
+				recent++
+			}
+		}
+		if recent >= MaxRepliesPerDay {
+			return &fault.Error{Kind: fault.TooMany, Key: "securemail.error.too_many_replies", Data: map[string]any{"Count": MaxRepliesPerDay}}
 		}
 		locked.CustomerWrote(tx.Now())
 		if err := tx.UpdateThread(ctx, locked); err != nil {

@@ -269,6 +269,16 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 		if err != nil || len(v.Messages) != 4 || v.Messages[3].Body != "Thanks, one more question." || v.Messages[3].Author != message.AuthorCustomer {
 			t.Errorf("the thread after the reply: %+v, %v", v, err)
 		}
+		// A day's replies through the link are bounded (the first message
+		// and the reply above count).
+		for i := 3; i <= securemail.MaxRepliesPerDay; i++ {
+			if _, err := e.mail.Reply(ctx, token, "More."); err != nil {
+				t.Fatalf("reply %d: %v", i, err)
+			}
+		}
+		if _, err := e.mail.Reply(ctx, token, "Too many."); fault.KeyOf(err) != "securemail.error.too_many_replies" {
+			t.Errorf("reply over the day's limit: %v", err)
+		}
 		// After 14 days the link reads nothing.
 		e.later(15 * 24 * time.Hour)
 		if _, err := e.mail.Reply(ctx, token, "Late"); !fault.Is(err, fault.NotFound) {

@@ -3,11 +3,12 @@ package pharmacy
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/etuus/etuus/internal/jsonfile"
 )
 
 // Category is a special reimbursement category: the class a medicine
@@ -70,10 +71,8 @@ func DefaultCatalogue() *Catalogue {
 // once, each category key once with a
 // special class, each medicine's categories known.
 func LoadCatalogue(r io.Reader) (*Catalogue, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
 	var c Catalogue
-	if err := dec.Decode(&c); err != nil {
+	if err := jsonfile.Decode(r, &c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCatalogue, err)
 	}
 	var errs []error

@@ -13,11 +13,12 @@ package pharmacy
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/etuus/etuus/internal/jsonfile"
 )
 
 // Class is a medicine's reimbursement class for one person on one day.
@@ -100,10 +101,8 @@ func DefaultFigures() *Figures {
 // non-positive amounts or a deductible over the ceiling are errors
 // wrapping ErrFigures.
 func LoadFigures(r io.Reader) (*Figures, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
 	var f Figures
-	if err := dec.Decode(&f); err != nil {
+	if err := jsonfile.Decode(r, &f); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFigures, err)
 	}
 	if err := f.Validate(); err != nil {

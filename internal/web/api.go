@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/etuus/etuus/internal/apiclient"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/jsonfile"
 )
 
 // The JSON API: partner and pharmacy systems call it with a client secret
@@ -164,14 +164,7 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool 
 		s.problem(w, r, http.StatusUnsupportedMediaType, "api.error.content_type", "", s.localizer(r).T("api.error.content_type"))
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, apiMaxBody))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			err = errors.New("data after the JSON value")
-		}
-	}
+	err = jsonfile.Decode(http.MaxBytesReader(w, r.Body, apiMaxBody), v)
 	if err == nil {
 		return true
 	}

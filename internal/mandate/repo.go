@@ -31,6 +31,9 @@ type Repo interface {
 	// PersonCode is a customer's identity code; "" for a person without
 	// one (an eIDAS identity).
 	PersonCode(ctx context.Context, personID string) (string, error)
+	// CustomerIDs maps those of the identity codes that belong to a
+	// customer to the customer's ID (the subject the audit log names).
+	CustomerIDs(ctx context.Context, codes []string) (map[string]string, error)
 	// OrganisationName is an organisation's name; fault.NotFound when the
 	// business ID is unknown.
 	OrganisationName(ctx context.Context, businessID string) (string, error)

@@ -310,6 +310,14 @@ func (s *Service) auditDecision(ctx context.Context, a access.Actor, q Query, d 
 	e := audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "mandate.decide", Object: "org:" + q.Org, Detail: b.String()}
 	if a.Kind == access.Customer {
 		e.SubjectID = a.ID
+	} else if q.Person != "" {
+		// A partner system asked about a person: the entry names them
+		// when they are a customer, by ID as always.
+		ids, err := s.repo.CustomerIDs(ctx, []string{q.Person})
+		if err != nil {
+			return err
+		}
+		e.SubjectID = ids[q.Person]
 	}
 	return s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, e) })
 }
@@ -529,9 +537,31 @@ func (s *Service) Lookup(ctx context.Context, a access.Actor, text string) ([]Ma
 	if err != nil {
 		return nil, err
 	}
-	err = s.repo.InTx(ctx, func(tx Tx) error {
-		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "staff.mandate_lookup",
-			Object: object, Detail: fmt.Sprintf("found=%d", len(out))})
-	})
+	// The read is audited twice in one transaction: what was looked up
+	// (without personal data), and a view of every customer it showed
+	// (the persons among the mandates' parties), so each finds it in
+	// their access log.
+	var codes []string
+	for _, m := range out {
+		for _, p := range []Party{m.Principal, m.Agent} {
+			if p.Kind == Person {
+				codes = append(codes, p.ID)
+			}
+		}
+	}
+	ids, err := s.repo.CustomerIDs(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	subjects := make([]string, 0, len(ids))
+	for _, id := range ids {
+		subjects = append(subjects, id)
+	}
+	es := []audit.Entry{{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "staff.mandate_lookup",
+		Object: object, Detail: fmt.Sprintf("found=%d", len(out))}}
+	if len(subjects) > 0 {
+		es = append(es, audit.View(a.AuditKind(), a.ID, "staff.mandate_lookup", subjects))
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, es...) })
 	return out, err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -288,4 +289,28 @@ func (tx mandateTx) PersonCode(ctx context.Context, personID string) (string, er
 // Enqueue adds a notice to the outbox in the transaction.
 func (tx mandateTx) Enqueue(ctx context.Context, it *outbox.Item) error {
 	return tx.Tx.Enqueue(ctx, it)
+}
+
+// CustomerIDs maps the identity codes that belong to a customer to the
+// customer's ID, in IN lists of the dialect's size.
+func (r *MandateRepo) CustomerIDs(ctx context.Context, codes []string) (map[string]string, error) {
+	codes = slices.Compact(slices.Sorted(slices.Values(codes)))
+	out := make(map[string]string, len(codes))
+	for part := range slices.Chunk(codes, r.db.dialect.inList()) {
+		rows, err := r.db.query(ctx, `SELECT hetu, id FROM persons WHERE hetu IN (`+placeholders(1, len(part))+`)`, anys(part)...)
+		if err != nil {
+			return nil, err
+		}
+		pairs, err := scanAll(rows, func(row interface{ Scan(...any) error }) ([2]string, error) {
+			var p [2]string
+			return p, row.Scan(&p[0], &p[1])
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pairs {
+			out[p[0]] = p[1]
+		}
+	}
+	return out, nil
 }

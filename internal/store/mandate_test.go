@@ -277,10 +277,28 @@ func TestMandateImportChangesRevokesAndRefuses(t *testing.T) {
 		if len(ms) != 1 || ms[0].Revoked {
 			t.Errorf("look-up by ID: %+v", ms)
 		}
-		var n int
-		_ = db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE action = 'staff.mandate_lookup'`).Scan(&n)
-		if n != 2 {
-			t.Errorf("%d look-ups audited, want 2", n)
+		// Each look-up is one entry naming what was looked up and one
+		// view of the customers it showed, which reaches their access log.
+		count := func(q string, args ...any) int {
+			t.Helper()
+			var n int
+			if err := db.SQL().QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(`SELECT count(*) FROM audit_log WHERE action = 'staff.mandate_lookup'`); n != 4 {
+			t.Errorf("%d look-up entries, want 2 and 2 views", n)
+		}
+		if n := count(`SELECT count(*) FROM audit_view_subjects WHERE subject_id = 'p-1' AND action = 'staff.mandate_lookup'`); n != 2 {
+			t.Errorf("the person is listed in %d look-up views, want 2", n)
+		}
+		// A partner system's question about a person names the customer.
+		if _, err := svc.Check(ctx, access.AsSystem("api-client:c-1"), mandate.Query{Person: "010403A998U", Org: "2077474-0", Issue: "employer_benefits"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(`SELECT count(*) FROM audit_log WHERE action = 'mandate.decide' AND actor_id = 'api-client:c-1' AND subject_id = 'p-1'`); n != 1 {
+			t.Errorf("%d partner decisions name the customer, want 1", n)
 		}
 	})
 }

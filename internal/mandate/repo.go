@@ -52,14 +52,15 @@ type Repo interface {
 // Tx is one transaction of a use case, with a fixed instant.
 type Tx interface {
 	Now() time.Time
-	// MandateHash is the content hash a stored mandate was written with
-	// (fault.NotFound when there is none); it locks the row.
-	MandateHashForUpdate(ctx context.Context, id string) (string, error)
-	// PutMandate writes a mandate with its content hash, adding or
-	// replacing it.
-	PutMandate(ctx context.Context, m Mandate, hash string) error
-	// RevokeMandate marks a stored mandate revoked.
-	RevokeMandate(ctx context.Context, id string) error
+	// MandateHashesForUpdate reads the content hashes the stored mandates
+	// among the IDs were written with, by ID (an ID not stored is absent),
+	// and locks their rows.
+	MandateHashesForUpdate(ctx context.Context, ids []string) (map[string]string, error)
+	// PutMandates writes the mandates (revoked or not, each with its
+	// content hash), adding or replacing each; an ID appears once.
+	PutMandates(ctx context.Context, ms []Mandate, hashes []string) error
+	// RevokeMandates marks the stored mandates revoked.
+	RevokeMandates(ctx context.Context, ids []string) error
 	// PutOrganisation adds an organisation or renames it.
 	PutOrganisation(ctx context.Context, businessID, name string) error
 	// MissingOrganisations returns those of the business IDs no

@@ -227,7 +227,7 @@ func (s *Service) AnswerRequest(ctx context.Context, a access.Actor, id string, 
 			}
 			m := Mandate{ID: "REQ-" + req.ID, Principal: Org(req.Principal), Agent: Pers(agent), Type: req.Type,
 				Issues: []string{req.Issue}, Start: day, End: day.AddDays(RequestValidity - 1)}
-			if err := tx.PutMandate(ctx, m, Hash(m)); err != nil {
+			if err := tx.PutMandates(ctx, []Mandate{m}, []string{Hash(m)}); err != nil {
 				return err
 			}
 		}

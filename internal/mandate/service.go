@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -120,13 +121,9 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.ReadSeeker) (
 	flush := func() error {
 		var c ImportResult
 		err := s.repo.InTx(ctx, func(tx Tx) error {
-			c = ImportResult{}
-			for _, l := range batch {
-				if err := s.applyLine(ctx, tx, l, &c, written); err != nil {
-					return err
-				}
-			}
-			return nil
+			var err error
+			c, err = s.applyBatch(ctx, tx, batch, written)
+			return err
 		})
 		if err != nil {
 			return err
@@ -160,44 +157,85 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.ReadSeeker) (
 	return res, err
 }
 
-func (s *Service) applyLine(ctx context.Context, tx Tx, l Line, c *ImportResult, written map[string]string) error {
-	for id, name := range l.Names {
-		if written[id] == name {
-			continue
+// applyBatch writes a batch of feed lines in the transaction: the stored
+// hashes of every mandate the batch names are read (and locked) at once,
+// the lines applied in order to what they say, and each mandate's final
+// state written once. written holds the organisation names stored so far
+// (by business ID), for the names to be written once.
+func (s *Service) applyBatch(ctx context.Context, tx Tx, batch []Line, written map[string]string) (ImportResult, error) {
+	var c ImportResult
+	ids := make([]string, 0, len(batch))
+	for _, l := range batch {
+		ids = append(ids, l.Mandate.ID)
+		for id, name := range l.Names {
+			if written[id] == name {
+				continue
+			}
+			if err := tx.PutOrganisation(ctx, id, name); err != nil {
+				return c, err
+			}
+			written[id] = name
 		}
-		if err := tx.PutOrganisation(ctx, id, name); err != nil {
-			return err
-		}
-		written[id] = name
 	}
-	old, err := tx.MandateHashForUpdate(ctx, l.Mandate.ID)
-	known := err == nil
-	if err != nil && !fault.Is(err, fault.NotFound) {
-		return err
+	hashes, err := tx.MandateHashesForUpdate(ctx, ids)
+	if err != nil {
+		return c, err
 	}
-	if l.Op == Revoke {
-		switch {
-		case !known:
-			c.UnknownRevoked++
-		case old == revokedHash:
-			c.Unchanged++
-		default:
+	var (
+		puts      []Mandate
+		putHashes []string
+		putAt     = map[string]int{}  // ID → index in puts
+		revoke    = map[string]bool{} // stored mandates revoked, not put again
+	)
+	for _, l := range batch {
+		id := l.Mandate.ID
+		old, known := hashes[id]
+		h := revokedHash
+		if l.Op == Revoke {
+			switch {
+			case !known:
+				c.UnknownRevoked++
+				continue
+			case old == revokedHash:
+				c.Unchanged++
+				continue
+			}
 			c.Revoked++
-			return tx.RevokeMandate(ctx, l.Mandate.ID)
+		} else {
+			h = Hash(l.Mandate)
+			switch {
+			case !known:
+				c.Added++
+			case old == h:
+				c.Unchanged++
+				continue
+			default:
+				c.Changed++
+			}
 		}
-		return nil
+		hashes[id] = h
+		i, put := putAt[id]
+		switch {
+		case put:
+			if l.Op == Revoke {
+				puts[i].Revoked = true
+			} else {
+				puts[i] = l.Mandate
+			}
+			putHashes[i] = h
+		case l.Op == Revoke:
+			revoke[id] = true
+		default:
+			delete(revoke, id)
+			putAt[id] = len(puts)
+			puts = append(puts, l.Mandate)
+			putHashes = append(putHashes, h)
+		}
 	}
-	h := Hash(l.Mandate)
-	switch {
-	case !known:
-		c.Added++
-	case old == h:
-		c.Unchanged++
-		return nil
-	default:
-		c.Changed++
+	if err := tx.PutMandates(ctx, puts, putHashes); err != nil {
+		return c, err
 	}
-	return tx.PutMandate(ctx, l.Mandate, h)
+	return c, tx.RevokeMandates(ctx, slices.Sorted(maps.Keys(revoke)))
 }
 
 // revokedHash is the content hash a revoked mandate is stored with, so

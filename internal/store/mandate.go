@@ -125,32 +125,65 @@ func (r *MandateRepo) Mandate(ctx context.Context, id string) (mandate.Mandate, 
 	return m, r.db.mapErr(err)
 }
 
-// MandateHashForUpdate reads a stored mandate's content hash and locks it.
-func (tx mandateTx) MandateHashForUpdate(ctx context.Context, id string) (string, error) {
-	var h string
-	err := tx.queryRow(ctx, `SELECT content_hash FROM mandates WHERE id = $1`+tx.db.dialect.forUpdate(), id).Scan(&h)
-	return h, tx.db.mapErr(err)
+// MandateHashesForUpdate reads the stored mandates' content hashes and
+// locks their rows, in IN lists of the dialect's size, in ID order (so
+// that two imports lock in the same order).
+func (tx mandateTx) MandateHashesForUpdate(ctx context.Context, ids []string) (map[string]string, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := make(map[string]string, len(ids))
+	for part := range slices.Chunk(ids, tx.db.dialect.inList()) {
+		rows, err := tx.QueryContext(ctx, `SELECT id, content_hash FROM mandates WHERE id IN (`+placeholders(1, len(part))+`)
+			ORDER BY id`+tx.db.dialect.forUpdate(), anys(part)...)
+		if err != nil {
+			return nil, tx.db.mapErr(err)
+		}
+		if err := scanPairs(rows, out); err != nil {
+			return nil, tx.db.mapErr(err)
+		}
+	}
+	return out, nil
 }
 
-// PutMandate adds a mandate or replaces it.
-func (tx mandateTx) PutMandate(ctx context.Context, m mandate.Mandate, hash string) error {
-	_, err := tx.exec(ctx, `INSERT INTO mandates (id, principal_kind, principal_id, agent_kind, agent_id, type, issues,
-			start_date, end_date, restriction, revoked, content_hash, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, FALSE, $11, $12)
-		ON CONFLICT (id) DO UPDATE SET principal_kind = excluded.principal_kind, principal_id = excluded.principal_id,
+// PutMandates adds or replaces the mandates, in statements of the
+// dialect's insertRows.
+func (tx mandateTx) PutMandates(ctx context.Context, ms []mandate.Mandate, hashes []string) error {
+	const cols = 12
+	for len(ms) > 0 {
+		n := min(len(ms), tx.db.dialect.insertRows())
+		var q strings.Builder
+		q.WriteString(`INSERT INTO mandates (id, principal_kind, principal_id, agent_kind, agent_id, type, issues,
+			start_date, end_date, restriction, revoked, content_hash, updated_at) VALUES `)
+		args := make([]any, 0, n*(cols+1))
+		for i, m := range ms[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(i*cols+2, cols) + ", $1)")
+			args = append(args, m.ID, string(m.Principal.Kind), m.Principal.ID, string(m.Agent.Kind), m.Agent.ID, string(m.Type),
+				strings.Join(m.Issues, ","), m.Start, m.End, strings.Join(m.Restriction, ","), m.Revoked, hashes[i])
+		}
+		q.WriteString(` ON CONFLICT (id) DO UPDATE SET principal_kind = excluded.principal_kind, principal_id = excluded.principal_id,
 			agent_kind = excluded.agent_kind, agent_id = excluded.agent_id, type = excluded.type, issues = excluded.issues,
 			start_date = excluded.start_date, end_date = excluded.end_date, restriction = excluded.restriction,
-			revoked = FALSE, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
-		m.ID, string(m.Principal.Kind), m.Principal.ID, string(m.Agent.Kind), m.Agent.ID, string(m.Type),
-		strings.Join(m.Issues, ","), m.Start, m.End, strings.Join(m.Restriction, ","), hash, tx.now)
-	return tx.db.mapErr(err)
+			revoked = excluded.revoked, content_hash = excluded.content_hash, updated_at = excluded.updated_at`)
+		if _, err := tx.exec(ctx, q.String(), append([]any{tx.now}, args...)...); err != nil {
+			return tx.db.mapErr(err)
+		}
+		ms, hashes = ms[n:], hashes[n:]
+	}
+	return nil
 }
 
-// RevokeMandate marks a stored mandate revoked.
-func (tx mandateTx) RevokeMandate(ctx context.Context, id string) error {
-	res, err := tx.exec(ctx, `UPDATE mandates SET revoked = TRUE, content_hash = $2, updated_at = $3 WHERE id = $1`,
-		id, mandate.RevokedHash(), tx.now)
-	return tx.db.mapErr(oneRow(res, err))
+// RevokeMandates marks the stored mandates revoked.
+func (tx mandateTx) RevokeMandates(ctx context.Context, ids []string) error {
+	for part := range slices.Chunk(ids, tx.db.dialect.inList()) {
+		_, err := tx.exec(ctx, `UPDATE mandates SET revoked = TRUE, content_hash = $1, updated_at = $2
+			WHERE id IN (`+placeholders(3, len(part))+`)`, append([]any{mandate.RevokedHash(), tx.now}, anys(part)...)...)
+		if err != nil {
+			return tx.db.mapErr(err)
+		}
+	}
+	return nil
 }
 
 // PutOrganisation adds an organisation or renames it.
@@ -301,16 +334,22 @@ func (r *MandateRepo) CustomerIDs(ctx context.Context, codes []string) (map[stri
 		if err != nil {
 			return nil, err
 		}
-		pairs, err := scanAll(rows, func(row interface{ Scan(...any) error }) ([2]string, error) {
-			var p [2]string
-			return p, row.Scan(&p[0], &p[1])
-		})
-		if err != nil {
+		if err := scanPairs(rows, out); err != nil {
 			return nil, err
-		}
-		for _, p := range pairs {
-			out[p[0]] = p[1]
 		}
 	}
 	return out, nil
+}
+
+// scanPairs reads rows of two text columns into the map, first to second.
+func scanPairs(rows *sql.Rows, into map[string]string) error {
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		into[k] = v
+	}
+	return rows.Err()
 }

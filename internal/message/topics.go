@@ -3,7 +3,6 @@ package message
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/jsonfile"
 	"github.com/etuus/etuus/internal/org"
 )
 
@@ -110,13 +110,8 @@ func LoadCatalogue(r io.Reader, knownUnit func(unitID string) bool) (*Catalogue,
 		Note     string    `json:"note"`
 		Subjects []Subject `json:"subjects"`
 	}
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&file); err != nil {
+	if err := jsonfile.Decode(r, &file); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCatalogue, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the catalogue", ErrCatalogue)
 	}
 	if len(file.Subjects) == 0 {
 		return nil, fmt.Errorf("%w: no subjects", ErrCatalogue)

@@ -3,7 +3,6 @@ package recovery
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/jsonfile"
 )
 
 // defaultRules is the shipped rule table; see Rules for its format.
@@ -224,13 +224,12 @@ func DefaultRules() *Rules {
 }
 
 // LoadRules reads a rule table and validates it: unknown fields or kinds,
+// data after the table,
 // rows out of order or overlapping, a kind missing, or a value out of range
 // are errors wrapping ErrRules.
 func LoadRules(r io.Reader) (*Rules, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
 	var rules Rules
-	if err := dec.Decode(&rules); err != nil {
+	if err := jsonfile.Decode(r, &rules); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRules, err)
 	}
 	if err := rules.Validate(); err != nil {

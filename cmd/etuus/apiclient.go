@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/apiclient"
@@ -85,9 +86,12 @@ func runAPIClient(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 		for _, cl := range cs {
-			state := "active"
-			if cl.Revoked() {
-				state = "revoked " + cl.RevokedAt.Format("2006-01-02T15:04:05Z")
+			state := "active until " + cl.ExpiresAt().UTC().Format(time.RFC3339)
+			switch {
+			case cl.Revoked():
+				state = "revoked " + cl.RevokedAt.UTC().Format(time.RFC3339)
+			case cl.Expired(time.Now()):
+				state = "expired " + cl.ExpiresAt().UTC().Format(time.RFC3339)
 			}
 			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", cl.ID, cl.Subject, strings.Join(cl.Scopes, ","), state, cl.Name)
 		}

@@ -45,8 +45,20 @@ type Client struct {
 	RevokedAt time.Time
 }
 
-// Revoked reports whether the client's secret no longer works.
+// Revoked reports whether the client's secret was revoked.
 func (c Client) Revoked() bool { return !c.RevokedAt.IsZero() }
+
+// Validity is how long a secret works after it is issued: a year, so
+// that a secret forgotten in an old system stops working by itself.
+// Before it ends, staff issue the system a new one and revoke the old
+// (docs/operations.md, "Rotating an API client's secret").
+const Validity = 365 * 24 * time.Hour
+
+// ExpiresAt is when the client's secret stops working.
+func (c Client) ExpiresAt() time.Time { return c.CreatedAt.Add(Validity) }
+
+// Expired reports whether the secret has stopped working by age at now.
+func (c Client) Expired(now time.Time) bool { return !now.Before(c.ExpiresAt()) }
 
 // Has reports whether the client holds the scope.
 func (c Client) Has(scope string) bool { return slices.Contains(c.Scopes, scope) }
@@ -101,6 +113,9 @@ func NewService(repo Repo, t *access.Table) *Service {
 	}
 	return &Service{repo: repo, access: t, now: time.Now, cache: map[string]cached{}}
 }
+
+// SetClock sets the service's clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Issue makes a new client and returns it with its secret, which is shown
 // this once and never stored. Staff need access.APIClients; commands act as
@@ -182,8 +197,9 @@ func (s *Service) List(ctx context.Context, a access.Actor) ([]Client, error) {
 	return s.repo.Clients(ctx)
 }
 
-// Authenticate finds the client a secret belongs to. An unknown or revoked
-// secret is fault.Unauthorized; a database that does not answer is
+// Authenticate finds the client a secret belongs to. An unknown, revoked
+// or expired secret is fault.Unauthorized (an expired one with the key
+// api.error.expired and its date); a database that does not answer is
 // fault.Unavailable, except for a client seen in the last 15 minutes,
 // which is let in so that its service can answer for itself.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Client, error) {
@@ -196,7 +212,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Client, erro
 	e, ok := s.cache[h]
 	s.mu.Unlock()
 	if ok && now.Sub(e.read) < fresh {
-		return e.c, nil
+		return e.c, expired(e.c, now)
 	}
 	c, err := s.repo.ClientBySecretHash(ctx, h)
 	switch {
@@ -204,7 +220,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Client, erro
 		return Client{}, unauthorized(err)
 	case err != nil:
 		if ok && now.Sub(e.read) < stale {
-			return e.c, nil
+			return e.c, expired(e.c, now)
 		}
 		return Client{}, &fault.Error{Kind: fault.Unavailable, Key: "error.unavailable", Err: err}
 	case c.Revoked():
@@ -219,11 +235,21 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Client, erro
 	}
 	s.cache[h] = cached{c: c, read: now}
 	s.mu.Unlock()
-	return c, nil
+	return c, expired(c, now)
 }
 
 func unauthorized(err error) error {
 	return &fault.Error{Kind: fault.Unauthorized, Key: "api.error.credentials", Err: err}
+}
+
+// expired refuses a client whose secret has passed its validity, saying
+// so (the caller holds the secret: it learns only its own state).
+func expired(c Client, now time.Time) error {
+	if !c.Expired(now) {
+		return nil
+	}
+	return &fault.Error{Kind: fault.Unauthorized, Key: "api.error.expired",
+		Data: map[string]any{"When": c.ExpiresAt().UTC().Format("2006-01-02")}, Err: fmt.Errorf("client %s expired", c.ID)}
 }
 
 func (s *Service) may(a access.Actor) error {

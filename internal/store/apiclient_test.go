@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/apiclient"
@@ -109,4 +110,35 @@ func TestAPIClientWhileDatabaseDown(t *testing.T) {
 	if _, err := svc.Authenticate(ctx, secret); err != nil {
 		t.Errorf("a client seen a moment ago with the database down: %v", err)
 	}
+}
+
+// TestAPIClientExpires: a secret works for apiclient.Validity after it is
+// issued and then is refused with its own reason, on every server (the
+// cached client too), until staff issue a new one.
+func TestAPIClientExpires(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := apiclient.NewService(db.APIClients(), nil)
+		c, secret, err := svc.Issue(ctx, access.AsSystem("test"), "Palkka Oy", "1234567-1", []string{apiclient.ScopeAuthorizations})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.ExpiresAt().Sub(c.CreatedAt); got != apiclient.Validity {
+			t.Errorf("valid for %v, want %v", got, apiclient.Validity)
+		}
+		now := c.CreatedAt.Add(apiclient.Validity - time.Minute)
+		svc.SetClock(func() time.Time { return now })
+		if _, err := svc.Authenticate(ctx, secret); err != nil {
+			t.Fatalf("a minute before expiry: %v", err)
+		}
+		now = c.ExpiresAt()
+		if _, err := svc.Authenticate(ctx, secret); fault.KeyOf(err) != "api.error.expired" || !fault.Is(err, fault.Unauthorized) {
+			t.Errorf("at expiry, from the cache: %v", err)
+		}
+		other := apiclient.NewService(db.APIClients(), nil)
+		other.SetClock(func() time.Time { return now.Add(time.Hour) })
+		if _, err := other.Authenticate(ctx, secret); fault.KeyOf(err) != "api.error.expired" {
+			t.Errorf("after expiry, from the database: %v", err)
+		}
+	})
 }

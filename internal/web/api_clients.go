@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/etuus/etuus/internal/apiclient"
 	"github.com/etuus/etuus/internal/fault"
@@ -17,6 +18,7 @@ type apiClientsData struct {
 	// The issue form as typed.
 	Name, Subject string
 	Chosen        map[string]bool
+	Now           time.Time // for each client's expiry
 }
 
 // apiClientList lists the API's clients for staff who manage them.
@@ -37,7 +39,7 @@ func (s *Server) renderAPIClients(w http.ResponseWriter, r *http.Request, status
 		s.fail(w, r, err)
 		return
 	}
-	d.Clients, d.Scopes = cs, apiclient.Scopes
+	d.Clients, d.Scopes, d.Now = cs, apiclient.Scopes, s.now()
 	// ?revoked= names the client just revoked by its ID; the page says its
 	// name from the list, so no text of the URL is shown.
 	revoked := d.Revoked

@@ -9,10 +9,13 @@ import (
 )
 
 // A check reads and changes nothing; its call history row and audit entry
-// are written by one goroutine in transactions of up to maxBatch checks,
-// so that a thousand checks a second do not queue one by one for the audit
-// log's lock. Reading the call history, Flush and Close write what is
-// waiting first; a check that finds the queue full writes its own.
+// are written by one goroutine in transactions of up to maxBatch checks
+// (a group commit), so that a thousand checks a second do not queue one by
+// one for the audit log's lock. A check answers only once the transaction
+// holding its entry has committed: no answer leaves without its audit
+// entry, and a crash loses none that was answered. Reading the call
+// history, Flush and Close write what is waiting first; a check that finds
+// the queue full writes its own.
 
 const (
 	noteQueue = 8192
@@ -22,6 +25,9 @@ const (
 type note struct {
 	call  Call
 	entry audit.Entry
+	// written receives the outcome of the transaction that held the
+	// note (buffered: the writer never waits for the check).
+	written chan error
 }
 
 type notes struct {
@@ -36,13 +42,20 @@ func (s *Service) startNotes() {
 	go s.writeNotes()
 }
 
-// note queues a check's call row and audit entry.
+// note has a check's call row and audit entry written and waits until
+// they are committed, or ctx ends.
 func (s *Service) note(ctx context.Context, n note) error {
+	n.written = make(chan error, 1)
 	select {
 	case s.notes.ch <- n:
-		return nil
 	default:
 		return s.writeBatch(ctx, []note{n})
+	}
+	select {
+	case err := <-n.written:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -106,11 +119,18 @@ func (s *Service) writeOut(batch []note) {
 		err = s.writeBatch(ctx, batch)
 		cancel()
 		if err == nil {
-			return
+			break
 		}
 		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
 	}
-	s.cfg.Log.Error("pharmacy: check notes not written", "checks", len(batch), "err", err)
+	if err != nil {
+		s.cfg.Log.Error("pharmacy: check notes not written", "checks", len(batch), "err", err)
+	}
+	for _, n := range batch {
+		if n.written != nil {
+			n.written <- err
+		}
+	}
 }
 
 func (s *Service) writeBatch(ctx context.Context, batch []note) error {

@@ -297,8 +297,8 @@ func today(t time.Time) civil.Date { return civil.Today(t) }
 // deductible and ceiling, and a new purchase ID. It reads without a
 // transaction (a purchase is computed again when recorded) and changes
 // nothing but
-// the call history and the audit log, which it queues for the notes
-// writer (notes.go).
+// the call history and the audit log, which the notes writer commits in
+// batches before the answer leaves (notes.go).
 func (s *Service) Check(ctx context.Context, c Caller, req CheckRequest) (Checked, error) {
 	var out Checked
 	var checkedAt time.Time
@@ -325,7 +325,11 @@ func (s *Service) Check(ctx context.Context, c Caller, req CheckRequest) (Checke
 		return nil
 	})
 	if err == nil {
-		err = settle(s.note(ctx, note{
+		// The answer waits for its audit entry's commit, within the
+		// counter's deadline.
+		wctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+		defer cancel()
+		err = settle(s.note(wctx, note{
 			call:  Call{PharmacyID: c.PharmacyID, ClientID: c.ClientID, At: checkedAt, Op: OpCheck, Outcome: "ok", PurchaseID: out.PurchaseID},
 			entry: c.entry("pharmacy."+OpCheck, out.PersonID, "lines="+strconv.Itoa(len(req.Lines))+" purchase_id="+out.PurchaseID),
 		}))

@@ -359,3 +359,23 @@ func TestChecksNoted(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckAnsweredAfterItsAudit: a check's answer leaves only once its
+// audit entry is committed (group commit), so a crash right after the
+// answer loses no entry: the entry is there without any flush.
+func TestCheckAnsweredAfterItsAudit(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		e, ctx := newEnv(t, db)
+		for range 20 {
+			got, err := e.svc.Check(ctx, counter, pharmacy.CheckRequest{IdentityCode: maija, Lines: lines(antibiotic, 100)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := db.SQL().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'pharmacy.check' AND detail LIKE $1`,
+				"%purchase_id="+got.PurchaseID).Scan(&n); err != nil || n != 1 {
+				t.Fatalf("the answered check's audit entries: %d (%v); want 1", n, err)
+			}
+		}
+	})
+}

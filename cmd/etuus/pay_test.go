@@ -33,7 +33,10 @@ func TestPayCommand(t *testing.T) {
 		{[]string{"--date", "29.3.2024"}, 2, "--date"},
 		{[]string{"--date", "2024-03-26", "--pay-from-iban", "FI00"}, 1, "--pay-from-iban"},
 		{[]string{"--date", "2024-03-26", "--dry-run"}, 0, "would pay 2024-03-26: 8 payments"},
-		{[]string{"--date", "2024-03-26"}, 0, "paid 2024-03-26: 8 payments, 3004.76 €, 0 refused, file pain001-20240326-000001.xml"},
+		// Customer 0 of the fixture has an overdue claim: a third of each
+		// of their three payments is offset (233.33 + 31.63 + 103.33 €).
+		{[]string{"--date", "2024-03-26"}, 0, "paid 2024-03-26: 8 payments, 2636.47 €, 0 refused, file pain001-20240326-000001.xml\n" +
+			"  offsets: 3 payments, 368.29 € withheld for recovery claims (3004.76 € before offsets)"},
 		{[]string{"--date", "2024-03-26"}, 0, "paid 2024-03-26: 0 payments"},
 		{[]string{"--date", "2024-03-26", "--json"}, 0, `"Payments": 0`},
 	} {

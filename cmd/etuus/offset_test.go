@@ -22,20 +22,11 @@ func TestOffsetPages(t *testing.T) {
 	e := startApp(t)
 	sanna := browser()
 	e.signIn(sanna, "test-citizen", "demo-person-sanna")
-	for lang, want := range map[string][]string{
+	e.inEachLanguage(sanna, "/my/payments", map[string][]string{
 		"fi": {"Kuittaus", "Maksetaan sinulle", "Maksun määrä ennen kuittausta"},
 		"sv": {"Kvittning", "Betalas till dig", "Belopp före kvittning"},
 		"en": {"Offset", "Paid to you", "Amount before offset", "protected amount always stays with you"},
-	} {
-		u, _ := url.Parse(e.base)
-		sanna.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: lang}})
-		resp, body := e.get(sanna, "/my/payments")
-		for _, w := range want {
-			if resp.StatusCode != 200 || !strings.Contains(body, w) {
-				t.Errorf("%s: /my/payments = %d, lacks %q", lang, resp.StatusCode, w)
-			}
-		}
-	}
+	})
 	claims, err := e.db().Recovery().ClaimsOf(t.Context(), "demo-person-sanna")
 	if err != nil || len(claims) != 1 {
 		t.Fatalf("Sanna's claims: %v %v", claims, err)
@@ -87,5 +78,21 @@ func TestOffsetPages(t *testing.T) {
 	}
 	if resp, _ := e.get(sanna, "/staff/payments/runs"); resp.StatusCode == 200 && !strings.Contains(resp.Request.URL.Path, "login") {
 		t.Errorf("a customer reads the runs: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+}
+
+// inEachLanguage reads the page in each language and checks it holds the
+// texts.
+func (e *running) inEachLanguage(c *http.Client, path string, want map[string][]string) {
+	e.t.Helper()
+	for lang, texts := range want {
+		u, _ := url.Parse(e.base)
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: lang}})
+		resp, body := e.get(c, path)
+		for _, w := range texts {
+			if resp.StatusCode != 200 || !strings.Contains(body, w) {
+				e.t.Errorf("%s: %s = %d, lacks %q", lang, path, resp.StatusCode, w)
+			}
+		}
 	}
 }

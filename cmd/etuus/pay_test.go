@@ -133,20 +133,11 @@ func TestPaymentsPage(t *testing.T) {
 	if err != nil || len(past) == 0 {
 		t.Fatalf("demo payments of Sanna: %d, %v", len(past), err)
 	}
-	for lang, want := range map[string][]string{
+	e.inEachLanguage(sanna, "/my/payments", map[string][]string{
 		"fi": {"Maksusi", "Lapsilisä", "Tulevat maksut", "94,91"},
 		"sv": {"Dina betalningar", "Barnbidrag", "Underhållsstöd", "Kommande betalningar"},
 		"en": {"Your payments", "Child benefit", "Maintenance allowance", "Coming payments", "Sent to the bank"},
-	} {
-		u, _ := url.Parse(e.base)
-		sanna.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: lang}})
-		resp, body := e.get(sanna, "/my/payments")
-		for _, w := range want {
-			if resp.StatusCode != 200 || !strings.Contains(body, w) {
-				t.Errorf("%s: /my/payments = %d, lacks %q", lang, resp.StatusCode, w)
-			}
-		}
-	}
+	})
 	if resp, body := e.get(sanna, "/my/payments/"+past[0].ID); resp.StatusCode != 200 || !strings.Contains(body, past[0].EndToEndID) {
 		t.Errorf("own payment = %d", resp.StatusCode)
 	}

@@ -191,11 +191,13 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	// The pages read payments; runs are the worker's and `etuus pay`'s.
-	paymentSvc, err := paymentService(defaultPay(), db)
+	paymentSvc, err := paymentService(defaultPay(), db, recoverySvc)
 	if err != nil {
 		a.close()
 		return nil, err
 	}
+	// A claim's page shows the offsets planned from coming payments.
+	recoverySvc.SetComingPayments(paymentSvc.ComingFor)
 	smtp, sk, err := a.setUpMail()
 	if err != nil {
 		a.close()

@@ -166,6 +166,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.stringVar(&c.SMTP, "smtp", "ETUUS_SMTP", "", "SMTP server for e-mail, as for serve")
 	var pay payConfig
 	payWorkerFlags(fs, &pay)
+	recoveryFlags(fs, &c) // the runs offset recovery claims by its rules
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/payment"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 )
 
@@ -37,14 +38,15 @@ func payFlags(fs *flagSet, p *payConfig) {
 	fs.stringVar(&p.Out, "out", "ETUUS_PAY_OUT", "", "folder the pain.001 files are published to (the bank transfer's outbox); default: payments/ in the data folder")
 }
 
-// paymentService is the payment capability's service on the database.
-func paymentService(p *payConfig, db *store.DB) (*payment.Service, error) {
+// paymentService is the payment capability's service on the database;
+// with rec, its runs offset overdue recovery claims from the payments.
+func paymentService(p *payConfig, db *store.DB, rec *recovery.Service) (*payment.Service, error) {
 	acct, err := iban.Parse(p.DebtorIBAN)
 	if err != nil {
 		return nil, fmt.Errorf("--pay-from-iban: %w", err)
 	}
 	return payment.NewService(db.Payment(), payment.Config{Debtor: payment.Debtor{
-		Name: p.DebtorName, OrgID: p.DebtorID, IBAN: acct, BIC: p.DebtorBIC}}), nil
+		Name: p.DebtorName, OrgID: p.DebtorID, IBAN: acct, BIC: p.DebtorBIC}, Recovery: rec}), nil
 }
 
 // outDir is the folder of --out, or payments/ in the data folder, created.
@@ -65,6 +67,7 @@ func runPay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("pay", "Runs the benefit payments of a pay day: records one payment for each benefit\nand period due and not yet paid, and publishes them as a pain.001 file in\n--out (written under a hidden temporary name, then renamed). A run killed\nat any point is finished by the next; a second run on the day pays only\nwhat became due since. 'etuus worker --pay' runs it on every banking day.", stderr)
 	storageFlags(fs, &c)
 	payFlags(fs, &p)
+	recoveryFlags(fs, &c) // the run offsets recovery claims by its rules
 	day := fs.String("date", "", "the pay day (requested execution day), YYYY-MM-DD; default today in Finland")
 	dry := fs.Bool("dry-run", false, "show what the run would pay; record and write nothing")
 	asJSON := fs.Bool("json", false, "print the run report as JSON")
@@ -86,7 +89,11 @@ func runPay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer db.Close()
-	svc, err := paymentService(&p, db)
+	rec, err := recoveryService(&c, db)
+	if err != nil {
+		return err
+	}
+	svc, err := paymentService(&p, db, rec)
 	if err != nil {
 		return err
 	}
@@ -125,6 +132,8 @@ func printPayReport(w io.Writer, rep payment.RunReport) {
 		file = ", file " + rep.Run.FileName
 	}
 	fmt.Fprintf(w, "%s %s: %d payments, %s, %d refused%s\n", verb, rep.PayDate, rep.Payments, euros(rep.TotalCents), len(rep.Refused), file)
+	fmt.Fprintf(w, "  offsets: %d payments, %s withheld for recovery claims (%s before offsets)\n",
+		rep.Offsets, euros(rep.OffsetCents), euros(rep.TotalCents+rep.OffsetCents))
 	for i, r := range rep.Refused {
 		if i == 20 {
 			fmt.Fprintf(w, "  … and %d more refused\n", len(rep.Refused)-i)
@@ -154,7 +163,8 @@ func seedDemoPayments(ctx context.Context, db *store.DB, d demo.Data, log *slog.
 	if err != nil || !seeded {
 		return err
 	}
-	svc, err := paymentService(defaultPay(), db)
+	// The demo's past runs offset nothing: the demo claims stay as seeded.
+	svc, err := paymentService(defaultPay(), db, nil)
 	if err != nil {
 		return err
 	}
@@ -201,7 +211,11 @@ func payWorkerFlags(fs *flagSet, p *payConfig) {
 // period, runs serialised), so two workers running it side by side pay
 // nothing twice. The returned function stops the loop and waits for it.
 func startPayments(ctx context.Context, c *config, p *payConfig, db *store.DB, log *slog.Logger) (func(), error) {
-	svc, err := paymentService(p, db)
+	rec, err := recoveryService(c, db)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := paymentService(p, db, rec)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/iso20022"
 	"github.com/etuus/etuus/internal/payment"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -227,6 +228,14 @@ func killFixture(t *testing.T, db *store.DB, n int) []payment.Benefit {
 		if i%2 == 0 {
 			mine = append(mine, payment.Benefit{PersonID: p.ID, Kind: "housing-allowance", AmountCents: 31000, IBAN: "FI1410093000123458", Starts: civil.New(2024, 2, 1)})
 		}
+		if i%5 == 0 {
+			// An overdue overpayment: the runs offset from this person's
+			// payments, in the transaction a kill may cut.
+			c := recovery.Claim{PersonID: p.ID, Kind: recovery.Overpayment, Principal: 300000 + int64(i), DueDate: civil.New(2024, 1, 15)}
+			if err := db.CreateClaim(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for j := range mine {
 			if err := db.AddBenefit(ctx, &mine[j]); err != nil {
 				t.Fatal(err)
@@ -261,6 +270,21 @@ func checkPaid(t *testing.T, db *store.DB, out string, done bool) int {
 	}
 	seen := map[string]string{}
 	files := 0
+	// What each payment pays out (after its offset), by end-to-end ID.
+	amounts := map[string]int64{}
+	rows, err := db.SQL().Query(`SELECT end_to_end_id, amount_cents FROM payments`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var cents int64
+		if err := rows.Scan(&id, &cents); err != nil {
+			t.Fatal(err)
+		}
+		amounts[id] = cents
+	}
+	rows.Close()
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {
 			continue // a temporary file of a killed run: never picked up
@@ -291,6 +315,9 @@ func checkPaid(t *testing.T, db *store.DB, out string, done bool) int {
 					t.Errorf("payment %s in %s and %s", p.EndToEndID, prev, e.Name())
 				}
 				seen[p.EndToEndID] = e.Name()
+				if amounts[p.EndToEndID] != p.AmountCents {
+					t.Errorf("payment %s pays %d in %s, %d recorded", p.EndToEndID, p.AmountCents, e.Name(), amounts[p.EndToEndID])
+				}
 				n++
 			}
 		}
@@ -314,6 +341,13 @@ func checkPaid(t *testing.T, db *store.DB, out string, done bool) int {
 		}
 		if n != len(seen) {
 			t.Errorf("%d payments recorded, %d in the files", n, len(seen))
+		}
+		var offsets int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM payment_offsets`).Scan(&offsets); err != nil {
+			t.Fatal(err)
+		}
+		if offsets == 0 {
+			t.Error("no payment was offset")
 		}
 	}
 	return files

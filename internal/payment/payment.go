@@ -76,7 +76,8 @@ type Payment struct {
 	RunID       string
 	DueDate     civil.Date // the schedule's day
 	PayDate     civil.Date // the requested execution day
-	AmountCents int64
+	AmountCents int64      // what is paid out: after any recovery offset
+	OffsetCents int64      // withheld for recovery claims (offset.go)
 	IBAN        string
 	EndToEndID  string
 	Status      string

@@ -14,6 +14,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/fi/paydate"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 // Repo is the storage the payment service needs. A missing row, or a row
@@ -38,6 +39,7 @@ type Repo interface {
 	// ReportsOf lists the customer's status reports for the benefit (all
 	// of theirs when benefitID is ""), oldest period first.
 	ReportsOf(ctx context.Context, personID, benefitID string) ([]StatusReport, error)
+	offsetRepo // offset.go
 }
 
 // Tx is one transaction of the payment service.
@@ -79,6 +81,7 @@ type Tx interface {
 	// file's hash; false when it was published already.
 	PublishRun(ctx context.Context, runID, sha256 string) (bool, error)
 	Audit(ctx context.Context, es ...audit.Entry) error
+	offsetTx // offset.go
 }
 
 // Run statuses.
@@ -128,6 +131,9 @@ type Config struct {
 	Access    *access.Table // nil: the built-in table
 	// Filing is the status reports' filing schedule; nil: the shipped one.
 	Filing *paydate.FilingSchedule
+	// Recovery offsets overdue recovery claims from the payments
+	// (offset.go); nil offsets nothing.
+	Recovery *recovery.Service
 }
 
 func (c *Config) filing() *paydate.FilingSchedule {
@@ -190,6 +196,10 @@ type RunReport struct {
 	TotalCents int64     // their sum
 	Refused    []Refusal // instalments not paid, with the reason
 	DryRun     bool
+	// Offsets is how many payments an offset was withheld from, and
+	// OffsetCents how much in all (TotalCents is after them).
+	Offsets     int
+	OffsetCents int64
 }
 
 var errDryRun = errors.New("payment: dry run")
@@ -218,7 +228,7 @@ func (s *Service) Run(ctx context.Context, a access.Actor, payDate civil.Date, o
 	}
 	var run *Run
 	err := s.repo.InTx(ctx, func(tx Tx) error {
-		run, rep.Payments, rep.TotalCents, rep.Refused = nil, 0, 0, nil
+		run, rep.Payments, rep.TotalCents, rep.Refused, rep.Offsets, rep.OffsetCents = nil, 0, 0, nil, 0, 0
 		if err := tx.LockRuns(ctx); err != nil {
 			return err
 		}
@@ -230,8 +240,15 @@ func (s *Service) Run(ctx context.Context, a access.Actor, payDate civil.Date, o
 		if err := tx.InsertRun(ctx, r); err != nil {
 			return err
 		}
-		n, err := s.record(ctx, tx, r, payDate, &rep.Refused)
+		book, err := s.startOffsets(ctx, tx, a, r)
 		if err != nil {
+			return err
+		}
+		n, err := s.record(ctx, tx, r, payDate, book, &rep)
+		if err != nil {
+			return err
+		}
+		if err := book.Finish(ctx); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -248,6 +265,9 @@ func (s *Service) Run(ctx context.Context, a access.Actor, payDate civil.Date, o
 			return errDryRun
 		}
 		if err := tx.SaveRunTotals(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.SaveRefusals(ctx, r.ID, rep.Refused); err != nil {
 			return err
 		}
 		run = r
@@ -270,7 +290,8 @@ func (s *Service) Run(ctx context.Context, a access.Actor, payDate civil.Date, o
 
 // record stores the run's payments: every instalment due, skipping those
 // paid already (the unique key) and refusing those the bank would refuse.
-func (s *Service) record(ctx context.Context, tx Tx, r *Run, payDate civil.Date, refused *[]Refusal) (int, error) {
+func (s *Service) record(ctx context.Context, tx Tx, r *Run, payDate civil.Date, book *recovery.OffsetBook, rep *RunReport) (int, error) {
+	refused := &rep.Refused
 	total := 0
 	batch := make([]*Payment, 0, 512)
 	flush := func() error {
@@ -288,9 +309,18 @@ func (s *Service) record(ctx context.Context, tx Tx, r *Run, payDate civil.Date,
 				*refused = append(*refused, Refusal{BenefitID: d.Benefit.ID, Period: d.Period, Reason: reason})
 				continue
 			}
-			batch = append(batch, &Payment{PersonID: d.Benefit.PersonID, BenefitID: d.Benefit.ID, Kind: d.Benefit.Kind,
+			p := &Payment{PersonID: d.Benefit.PersonID, BenefitID: d.Benefit.ID, Kind: d.Benefit.Kind,
 				Period: d.Period, RunID: r.ID, DueDate: d.DueDate, PayDate: payDate, AmountCents: d.AmountCents,
-				IBAN: d.Benefit.IBAN, Status: Prepared})
+				IBAN: d.Benefit.IBAN, Status: Prepared}
+			if book != nil && book.Has(p.PersonID) {
+				n, err := s.payWithOffset(ctx, tx, book, d.Benefit, p, rep)
+				total += n
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			batch = append(batch, p)
 		}
 		if len(batch) >= 500 {
 			return flush()

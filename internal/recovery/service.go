@@ -144,6 +144,9 @@ type Service struct {
 	repo Repo
 	cfg  Config
 	now  func() time.Time
+	// coming lists a person's coming benefit instalments (set by
+	// SetComingPayments), for the offsets planned on a claim's page.
+	coming func(ctx context.Context, personID string) ([]PlannedPayment, error)
 }
 
 // NewService returns the service over the repository.
@@ -235,6 +238,9 @@ type ClaimPage struct {
 	Events     []Event
 	Proposals  []Proposal  // newest first
 	Exemptions []Exemption // newest first
+	// PlannedOffsets are the coming benefit payments' offsets for the
+	// claim (offset_run.go), the customer's advance notice.
+	PlannedOffsets []Offset
 }
 
 // Claims lists the customer's own claims, newest first.
@@ -263,7 +269,10 @@ func (s *Service) Claim(ctx context.Context, a access.Actor, claimID string) (Cl
 	if p.Proposals, err = s.repo.ProposalsOf(ctx, pid, claimID); err != nil {
 		return p, err
 	}
-	p.Exemptions, err = s.repo.ExemptionsOf(ctx, pid, claimID)
+	if p.Exemptions, err = s.repo.ExemptionsOf(ctx, pid, claimID); err != nil {
+		return p, err
+	}
+	p.PlannedOffsets, err = s.claimOffsets(ctx, pid, claimID)
 	return p, err
 }
 

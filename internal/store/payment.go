@@ -43,17 +43,17 @@ func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 
 // PaymentsOf lists the customer's payments, newest pay day first.
 func (r *PaymentRepo) PaymentsOf(ctx context.Context, personID string) ([]payment.Payment, error) {
-	rows, err := r.db.query(ctx, `SELECT `+paymentColumns+` FROM payments WHERE person_id = $1
+	rows, err := r.db.query(ctx, `SELECT `+paymentReadColumns+` FROM payments WHERE person_id = $1
 		ORDER BY pay_date DESC, id DESC LIMIT 500`, personID)
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, scanPayment)
+	return scanAll(rows, scanPaymentRead)
 }
 
 // PaymentOf is one payment of the customer; another's is NotFound.
 func (r *PaymentRepo) PaymentOf(ctx context.Context, personID, id string) (payment.Payment, error) {
-	p, err := scanPayment(r.db.queryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1 AND person_id = $2`, id, personID))
+	p, err := scanPaymentRead(r.db.queryRow(ctx, `SELECT `+paymentReadColumns+` FROM payments WHERE id = $1 AND person_id = $2`, id, personID))
 	return p, r.db.mapErr(err)
 }
 

@@ -29,6 +29,8 @@ type claimView struct {
 	Exemption *recovery.Exemption
 	CanExempt bool
 	Letters   []recovery.Letter // newest first
+	// PlannedOffsets are the coming benefit payments' offsets for the claim.
+	PlannedOffsets []recovery.Offset
 }
 
 // claimList is the customer's list of what is being recovered from them.
@@ -87,7 +89,7 @@ func (s *Server) loadClaim(w http.ResponseWriter, r *http.Request) (*claimView, 
 		return nil, false
 	}
 	c := cp.Claim
-	v := &claimView{Claim: c, Events: cp.Events, Overdue: c.Overdue(s.today())}
+	v := &claimView{Claim: c, Events: cp.Events, Overdue: c.Overdue(s.today()), PlannedOffsets: cp.PlannedOffsets}
 	if c.Balance() > 0 && c.Status != recovery.Waived {
 		d, err := recovery.PaymentDetails(c, s.cfg.Recovery.Service.Creditor(), s.today())
 		if err == nil {

@@ -117,6 +117,7 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"payment.status.":      {payment.Prepared, payment.Sent},
 		"payment.status_text.": {payment.Prepared, payment.Sent},
 		"payment.period.":      {"month", "decision", "report"},
+		"payrun.status.":       {payment.RunPrepared, payment.RunPublished},
 		// The directory and disruption notices (internal/directory).
 		"directory.service.": directory.Services,
 		"directory.holiday.": holidayKeys(),

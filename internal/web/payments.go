@@ -13,7 +13,7 @@ func (s *Server) paymentList(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	o, err := s.cfg.Payments.Payments(r.Context(), actorOf(sess))
+	o, err := s.cfg.Payments.MyPayments(r.Context(), actorOf(sess))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -21,7 +21,7 @@ func (s *Server) paymentList(w http.ResponseWriter, r *http.Request) {
 	// ?filed= is the pay day of a report just filed, to say when it is paid.
 	filed, _ := civil.ParseISO(r.URL.Query().Get("filed"))
 	s.render(w, r, http.StatusOK, "payments", &page{Title: "payment.title", Data: struct {
-		Overview payment.Overview
+		Overview payment.MyPayments
 		Filed    civil.Date
 	}{o, filed}})
 }

@@ -319,6 +319,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /my/payments/{id}", s.paymentShow)
 		mux.HandleFunc("GET /my/payments/reports/{benefit}", s.reportForm)
 		mux.HandleFunc("POST /my/payments/reports/{benefit}", s.reportSubmit)
+		// Payment runs and their reports for operations staff (payment_runs.go).
+		mux.HandleFunc("GET /staff/payments/runs", s.paymentRuns)
+		mux.HandleFunc("GET /staff/payments/runs/{id}", s.paymentRun)
+		mux.HandleFunc("GET /staff/payments/runs/{id}/report.json", s.paymentRun)
 	}
 	// Customer service's desk and the customer's access log (internal/desk).
 	mux.HandleFunc("GET /staff/customers", s.deskSearchForm)

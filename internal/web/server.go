@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -149,6 +150,8 @@ type Server struct {
 	buffers sync.Pool
 	// signIns limits sign-in starts per client address.
 	signIns *limiter
+	// uploads bounds each person's message uploads in progress.
+	uploads *uploadSlots
 	// apiRoutes are the API's patterns, as registered by apiHandle.
 	apiRoutes []string
 	// board is the disruption notices last read; exceptions the dated
@@ -213,6 +216,7 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 		},
 		now:     time.Now,
 		signIns: newLimiter(cfg.SignInLimit),
+		uploads: &uploadSlots{max: cmp.Or(cfg.Messages.UploadsPerPerson, DefaultUploadsPerPerson)},
 	}
 	return s, nil
 }

@@ -113,6 +113,9 @@ type Config struct {
 	Desk *desk.Service
 	// Directory publishes disruption notices; nil shows none.
 	Directory *directory.Service
+	// TrustedProxies are the proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; none by default.
+	TrustedProxies TrustedProxies
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -232,6 +235,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.withSession(h)
 	h = s.limitBody(h)
 	h = s.secure(h)
+	h = s.forwarded(h)
 	h = s.observe(h)
 	return h
 }

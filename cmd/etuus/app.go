@@ -261,6 +261,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		log.Warn("attachments are received in the system's temporary folder", "setting", "--data", "err", err)
 		uploadDir = ""
 	}
+	removeStaleUploads(uploadDir, log)
 
 	mandates, err := mandateService(db)
 	if err != nil {
@@ -443,4 +444,23 @@ func testTexts(s *outbox.SMSSink) web.TestTexts {
 		return nil
 	}
 	return s
+}
+
+// removeStaleUploads removes temporary upload files a stopped process left
+// (a request ends by removing its own): those over an hour old, so that a
+// process sharing the folder is never cut off mid-upload.
+func removeStaleUploads(dir string, log *slog.Logger) {
+	if dir == "" {
+		return
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "etuus-upload-*"))
+	n := 0
+	for _, name := range names {
+		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) > time.Hour && os.Remove(name) == nil {
+			n++
+		}
+	}
+	if n > 0 {
+		log.Info("removed temporary upload files left by a stopped process", "files", n)
+	}
 }

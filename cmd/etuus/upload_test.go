@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -245,6 +246,27 @@ func BenchmarkUploadMemory(b *testing.B) {
 			if _, err := e.db().SQL().Exec(q); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// TestRemoveStaleUploads: start-up removes the upload files a stopped
+// process left over an hour ago, and no other file.
+func TestRemoveStaleUploads(t *testing.T) {
+	dir := t.TempDir()
+	old, fresh, other := filepath.Join(dir, "etuus-upload-1"), filepath.Join(dir, "etuus-upload-2"), filepath.Join(dir, "keep")
+	for _, name := range []string{old, fresh, other} {
+		if err := os.WriteFile(name, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(old, long, long)
+	os.Chtimes(other, long, long)
+	removeStaleUploads(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for name, want := range map[string]bool{old: false, fresh: true, other: true} {
+		if _, err := os.Stat(name); (err == nil) != want {
+			t.Errorf("%s kept = %v; want %v", filepath.Base(name), err == nil, want)
 		}
 	}
 }

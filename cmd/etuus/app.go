@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -254,6 +256,15 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 
+	// Attachments are received into temporary files beside the data,
+	// on disk; the system's temporary folder may be in memory.
+	uploadDir := filepath.Join(c.Data, "uploads")
+	if err := os.MkdirAll(uploadDir, 0o700); err != nil {
+		log.Warn("attachments are received in the system's temporary folder", "setting", "--data", "err", err)
+		uploadDir = ""
+	}
+	removeStaleUploads(uploadDir, log)
+
 	mandates, err := mandateService(db)
 	if err != nil {
 		a.close()
@@ -266,16 +277,17 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 
 	a.web, err = web.New(web.Config{
-		Pharmacy:          web.PharmacyConfig{Service: a.pharmacy},
-		Customers:         customer.NewService(db.Customers(), access.Default()),
-		Mandates:          mandates,
-		APIClients:        apiclient.NewService(db.APIClients(), access.Default()),
-		Desk:              desk.NewService(db.Desk(), access.Default()),
-		Directory:         directory.NewService(db.Directory(), access.Default()),
-		Recovery:          web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
-		Payments:          paymentSvc,
-		SecureEmail:       web.SecureEmailConfig{Service: secure},
-		Messages:          web.MessagesConfig{Service: a.messages},
+		Pharmacy:    web.PharmacyConfig{Service: a.pharmacy},
+		Customers:   customer.NewService(db.Customers(), access.Default()),
+		Mandates:    mandates,
+		APIClients:  apiclient.NewService(db.APIClients(), access.Default()),
+		Desk:        desk.NewService(db.Desk(), access.Default()),
+		Directory:   directory.NewService(db.Directory(), access.Default()),
+		Recovery:    web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
+		Payments:    paymentSvc,
+		SecureEmail: web.SecureEmailConfig{Service: secure},
+		Messages: web.MessagesConfig{Service: a.messages, UploadsPerPerson: c.UploadsPerPerson,
+			UploadDir: uploadDir},
 		TestMail:          testMailbox(sk),
 		TestSMS:           testTexts(a.smsSink),
 		BaseURL:           base,
@@ -285,6 +297,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		Mount:             mount,
 		FormActionOrigins: authCfg.FormActionOrigins(),
 		SignInLimit:       c.SignInLimit,
+		TrustedProxies:    c.TrustedProxies,
 		ReadyDetail:       mailReady(smtp),
 	}, db, cat, log, reg)
 	if err != nil {
@@ -433,4 +446,23 @@ func testTexts(s *outbox.SMSSink) web.TestTexts {
 		return nil
 	}
 	return s
+}
+
+// removeStaleUploads removes temporary upload files a stopped process left
+// (a request ends by removing its own): those over an hour old, so that a
+// process sharing the folder is never cut off mid-upload.
+func removeStaleUploads(dir string, log *slog.Logger) {
+	if dir == "" {
+		return
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "etuus-upload-*"))
+	n := 0
+	for _, name := range names {
+		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) > time.Hour && os.Remove(name) == nil {
+			n++
+		}
+	}
+	if n > 0 {
+		log.Info("removed temporary upload files left by a stopped process", "files", n)
+	}
 }

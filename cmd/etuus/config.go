@@ -65,6 +65,13 @@ type config struct {
 	AttachTypes    string
 	AttachMaxMB    int
 	AttachMaxFiles int
+	// AttachQuotaMB bounds a customer's attachments together;
+	// UploadsPerPerson the message forms with files one person sends at
+	// once.
+	AttachQuotaMB    int
+	UploadsPerPerson int
+	// TrustedProxies are the --trusted-proxies CIDRs.
+	TrustedProxies web.TrustedProxies
 }
 
 // flagSet is a command's flags. A setting is a flag and, when it names one,
@@ -218,6 +225,27 @@ func (b *boolValue) Set(v string) error {
 func (b *boolValue) String() string   { return strconv.FormatBool(bool(*b)) }
 func (b *boolValue) IsBoolFlag() bool { return true }
 func (b *boolValue) kind() string     { return "" }
+
+// proxiesValue is a list of CIDRs (web.ParseTrustedProxies).
+type proxiesValue struct{ p *web.TrustedProxies }
+
+func (v proxiesValue) Set(s string) error {
+	t, err := web.ParseTrustedProxies(s)
+	if err != nil {
+		return err
+	}
+	*v.p = t
+	return nil
+}
+
+func (v proxiesValue) kind() string { return "CIDRs" }
+
+func (v proxiesValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.String()
+}
 
 type intValue struct {
 	p        *int

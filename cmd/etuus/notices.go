@@ -22,6 +22,7 @@ import (
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
+	"github.com/etuus/etuus/internal/web"
 )
 
 // smsFlags are the SMS gateway's settings.
@@ -38,10 +39,13 @@ func messageFlags(fs *flagSet, c *config) {
 	fs.stringVar(&c.AttachTypes, "attachment-types", "ETUUS_ATTACHMENT_TYPES", "pdf,jpeg,png", "file types messages may carry, checked from the content: any of pdf, jpeg, png")
 	fs.intVar(&c.AttachMaxMB, "attachment-max-mb", "ETUUS_ATTACHMENT_MAX_MB", 10, 1, maxAttachMB, "largest attachment in MiB")
 	fs.intVar(&c.AttachMaxFiles, "attachment-max-files", "ETUUS_ATTACHMENT_MAX_FILES", message.DefaultMaxFiles, 1, maxAttachFiles, "most attachments in one message")
+	fs.intVar(&c.AttachQuotaMB, "attachment-quota-mb", "ETUUS_ATTACHMENT_QUOTA_MB", message.DefaultQuotaBytes>>20, 1, 1<<20, "MiB of attachments a customer may have sent, all messages together")
+	fs.intVar(&c.UploadsPerPerson, "uploads-per-person", "ETUUS_UPLOADS_PER_PERSON", web.DefaultUploadsPerPerson, 1, 20, "messages with attachments one person may be sending at once (per process)")
 	fs.stringVar(&c.Clamd, "clamd", "ETUUS_CLAMD", "", "ClamAV daemon that scans attachments: unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310; empty: attachments are not scanned")
 }
 
-// The bounds keep one upload (read into memory whole) under 250 MiB.
+// The bounds keep one message's attachments under 250 MiB (received into
+// temporary files, never into memory).
 const maxAttachMB, maxAttachFiles = 25, 10
 
 // scanner is the attachment scanner of --clamd, or nil.
@@ -87,7 +91,7 @@ func (c *config) messageLimits() (message.Limits, error) {
 	if c.AttachMaxFiles < 1 || c.AttachMaxFiles > maxAttachFiles {
 		return l, fmt.Errorf("--attachment-max-files must be 1–%d, not %d", maxAttachFiles, c.AttachMaxFiles)
 	}
-	l.MaxFileBytes, l.MaxFiles = int64(c.AttachMaxMB)<<20, c.AttachMaxFiles
+	l.MaxFileBytes, l.MaxFiles, l.QuotaBytes = int64(c.AttachMaxMB)<<20, c.AttachMaxFiles, int64(c.AttachQuotaMB)<<20
 	known := map[string]string{"pdf": message.TypePDF, "jpeg": message.TypeJPEG, "jpg": message.TypeJPEG, "png": message.TypePNG}
 	l.Types = nil
 	for _, f := range strings.FieldsFunc(strings.ToLower(c.AttachTypes), func(r rune) bool { return r == ',' || r == ' ' }) {

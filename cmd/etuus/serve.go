@@ -29,6 +29,8 @@ func serveFlags(fs *flagSet, c *config) {
 	recoveryFlags(fs, c)
 	fs.stringVar(&c.Addr, "addr", "ETUUS_ADDR", "localhost:8080", "address to listen on")
 	fs.stringVar(&c.BaseURL, "base-url", "ETUUS_BASE_URL", "", "the address users reach, e.g. https://etuus.example.fi; default http://ADDR")
+	fs.setting(proxiesValue{&c.TrustedProxies}, "trusted-proxies", "ETUUS_TRUSTED_PROXIES",
+		"load balancers and proxies (CIDRs, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed; empty: none, the headers are ignored")
 	fs.autoVar(&c.Demo, "demo", "ETUUS_DEMO", "write demo data into an empty database: auto (only on SQLite), true or false")
 	fs.boolVar(&c.AccessLog, "access-log", "ETUUS_ACCESS_LOG", true, "log every request: method, route pattern, status, duration; never paths or personal data")
 	fs.autoVar(&c.TestIDP, "test-idp", "ETUUS_TEST_IDP", "serve the built-in TEST identity provider at /test-idp: auto (only on SQLite), true or false")

@@ -2,6 +2,9 @@ package message
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"slices"
 	"strings"
 	"unicode"
@@ -26,14 +29,23 @@ type Upload struct {
 	Name string // the name the uploader gave; see SafeName
 	Head []byte // the first bytes of the file, at least 512 (or the whole file when smaller)
 	Size int64  // the size of the whole file in bytes
-	// Data is the whole file, which the Service scans and stores; nil for
-	// a file over the size limit, which is refused unread.
-	Data []byte
+	// SHA256 is the whole file's hash (hex), taken as it was received;
+	// empty for a file over the size limit.
+	SHA256 string
+	// Open reads the whole file from its start, each time it is called:
+	// the Service scans it and the store copies it from there, a chunk at
+	// a time. Nil for a file over the size limit, which is refused unread.
+	Open func() (io.ReadCloser, error)
+	// path is the spooled copy ReceiveUpload wrote; Discard removes it.
+	path string
 }
 
-// NewUpload is a file read whole: its head, size and bytes.
+// NewUpload is a file held in memory (tests, small texts): its head, size,
+// hash and bytes.
 func NewUpload(name string, data []byte) Upload {
-	return Upload{Name: name, Head: data[:min(len(data), 512)], Size: int64(len(data)), Data: data}
+	sum := sha256.Sum256(data)
+	return Upload{Name: name, Head: data[:min(len(data), 512)], Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
 }
 
 // kinds says, for each type SniffType knows, how to name it to a user and

@@ -16,9 +16,10 @@ const (
 
 // The default Limits.
 const (
-	DefaultMaxBody      = 10000    // runes
-	DefaultMaxFiles     = 5        // attachments per message
-	DefaultMaxFileBytes = 10 << 20 // 10 MiB per attachment
+	DefaultMaxBody      = 10000     // runes
+	DefaultMaxFiles     = 5         // attachments per message
+	DefaultMaxFileBytes = 10 << 20  // 10 MiB per attachment
+	DefaultQuotaBytes   = 200 << 20 // 200 MiB of attachments a customer
 )
 
 // Limits bound a message and its attachments. A zero or negative field, or
@@ -27,18 +28,22 @@ type Limits struct {
 	MaxBody      int   // runes in a body
 	MaxFiles     int   // attachments in one message
 	MaxFileBytes int64 // bytes in one attachment
+	// QuotaBytes bounds the attachments a customer has sent, all their
+	// messages together.
+	QuotaBytes int64
 	// Types are the content types an attachment may have. Only the types
 	// SniffType recognises can ever be accepted; others here are ignored.
 	Types []string
 }
 
 // DefaultLimits are 10,000 characters, five files of at most 10 MiB each,
-// and PDF, JPEG and PNG.
+// PDF, JPEG and PNG, and 200 MiB of attachments a customer.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxBody:      DefaultMaxBody,
 		MaxFiles:     DefaultMaxFiles,
 		MaxFileBytes: DefaultMaxFileBytes,
+		QuotaBytes:   DefaultQuotaBytes,
 		Types:        []string{TypePDF, TypeJPEG, TypePNG},
 	}
 }
@@ -54,6 +59,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxFileBytes > 0 {
 		d.MaxFileBytes = l.MaxFileBytes
+	}
+	if l.QuotaBytes > 0 {
+		d.QuotaBytes = l.QuotaBytes
 	}
 	if len(l.Types) > 0 {
 		d.Types = l.Types

@@ -5,8 +5,7 @@
 package message
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"io"
 	"time"
 
 	"github.com/etuus/etuus/internal/outbox"
@@ -198,15 +197,20 @@ type AttachmentMeta struct {
 	SHA256      string // hex
 }
 
-// File is an attachment ready to store: checked, scanned and hashed.
+// File is an attachment: to store, checked, scanned and hashed, with Open
+// to read its content from; read back for a download, with its Data.
 type File struct {
 	AttachmentMeta
+	// Data is the stored file's bytes, when read back.
 	Data []byte
+	// Open reads the content to store from its start; the store copies
+	// it in chunks and checks it against Size and SHA256.
+	Open func() (io.ReadCloser, error)
 }
 
-// NewFile fills in a file's size and content hash.
+// NewFile fills in a file's size and content hash from bytes in memory.
 func NewFile(name, contentType string, data []byte) File {
-	sum := sha256.Sum256(data)
+	u := NewUpload(name, data)
 	return File{AttachmentMeta: AttachmentMeta{Name: name, ContentType: contentType,
-		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, Data: data}
+		Size: u.Size, SHA256: u.SHA256}, Data: data, Open: u.Open}
 }

@@ -38,6 +38,9 @@ type Repo interface {
 	Consent(ctx context.Context, personID string) (Consent, error)
 	// StoredFile reads an attachment with its bytes and where it belongs.
 	StoredFile(ctx context.Context, id string) (StoredFile, error)
+	// AttachmentBytes is the size of the attachments a person has sent
+	// in their own threads, all together.
+	AttachmentBytes(ctx context.Context, personID string) (int64, error)
 }
 
 // Tx is one transaction of a use case. Its instant is fixed: every row
@@ -61,8 +64,15 @@ type Tx interface {
 	// SetReadToken gives an e-mail party's thread a new one-time reading
 	// link (only its hash is kept) that works until the instant given.
 	SetReadToken(ctx context.Context, threadID, tokenHash string, until time.Time) error
+	// AttachmentBytesForUpdate locks the person until the transaction
+	// ends and then reads the size of the attachments they have sent (as
+	// AttachmentBytes), so that two messages of one person are counted
+	// against the quota one after the other.
+	AttachmentBytesForUpdate(ctx context.Context, personID string) (int64, error)
 	// AddMessage stores a message and its files, setting the IDs of the
-	// message and of its Attachments, which it fills from files.
+	// message and of its Attachments, which it fills from files. Each
+	// file's content is read from its Open in chunks (never whole) and
+	// must have the Size and SHA256 given, else nothing is stored.
 	AddMessage(ctx context.Context, m *Message, files []File) error
 	// ThreadMessages lists a thread's messages oldest first with their
 	// attachments, internal notes only when asked for.

@@ -1,7 +1,6 @@
 package message
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -179,8 +178,8 @@ func entry(a access.Actor, action string, subject Party, object, detail string) 
 		Action: action, Object: object, Detail: detail}
 }
 
-// files checks, scans and hashes uploads; nothing is stored unless every
-// file passes.
+// files checks and scans uploads, reading each from its copy; nothing is
+// stored unless every file passes.
 func (s *Service) files(ctx context.Context, ups []Upload) ([]File, error) {
 	var out []File
 	for _, u := range ups {
@@ -188,12 +187,65 @@ func (s *Service) files(ctx context.Context, ups []Upload) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
+		if u.Open == nil {
+			return nil, fmt.Errorf("message: upload %q has no content", SafeName(u.Name))
+		}
 		if s.cfg.Scanner != nil {
-			if err := ScanAttachment(ctx, s.cfg.Scanner, u.Name, bytes.NewReader(u.Data)); err != nil {
+			if err := s.scan(ctx, u); err != nil {
 				return nil, err
 			}
 		}
-		out = append(out, NewFile(SafeName(u.Name), ctype, u.Data))
+		out = append(out, File{AttachmentMeta: AttachmentMeta{Name: SafeName(u.Name), ContentType: ctype, Size: u.Size, SHA256: u.SHA256},
+			Open: u.Open})
 	}
 	return out, nil
+}
+
+// scan sends one upload's copy to the scanner.
+func (s *Service) scan(ctx context.Context, u Upload) error {
+	rc, err := u.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return ScanAttachment(ctx, s.cfg.Scanner, u.Name, rc)
+}
+
+// UploadAllowance is how many bytes of attachments the actor may still
+// send: for a customer, their quota less what they have sent; -1 (no
+// quota) for staff. The web front stops receiving a file past it; Send
+// and Reply check the quota again under the person's lock.
+func (s *Service) UploadAllowance(ctx context.Context, a access.Actor) (int64, error) {
+	if a.Kind == access.Staff {
+		return -1, nil
+	}
+	p, err := customer(a)
+	if err != nil {
+		return 0, err
+	}
+	used, err := s.repo.AttachmentBytes(ctx, p.ID)
+	if err != nil {
+		return 0, err
+	}
+	return max(s.cfg.Limits.QuotaBytes-used, 0), nil
+}
+
+// checkQuota locks the customer and refuses files that would take them
+// past their quota.
+func (s *Service) checkQuota(ctx context.Context, tx Tx, p Party, files []File) error {
+	if len(files) == 0 {
+		return nil
+	}
+	used, err := tx.AttachmentBytesForUpdate(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	var n int64
+	for _, f := range files {
+		n += f.Size
+	}
+	if left := s.cfg.Limits.QuotaBytes - used; n > left {
+		return QuotaError(left)
+	}
+	return nil
 }

@@ -50,6 +50,9 @@ func (s *Service) Send(ctx context.Context, a access.Actor, d Draft) (t Thread, 
 	}
 	err = s.repo.InTx(ctx, func(tx Tx) error {
 		codeSent = false
+		if err := s.checkQuota(ctx, tx, p, files); err != nil {
+			return err
+		}
 		if d.Consent != nil {
 			var err error
 			if codeSent, err = s.setConsent(ctx, tx, a, d.Lang, choice); err != nil {
@@ -97,6 +100,9 @@ func (s *Service) Reply(ctx context.Context, a access.Actor, threadID, body stri
 	}
 	var m Message
 	err = s.repo.InTx(ctx, func(tx Tx) error {
+		if err := s.checkQuota(ctx, tx, p, fs); err != nil {
+			return err
+		}
 		t, err := ownThread(ctx, tx, p, threadID)
 		if err != nil {
 			return err

@@ -128,15 +128,19 @@ func (r *MessageRepo) StoredFile(ctx context.Context, id string) (message.Stored
 	return f, r.db.mapErr(err)
 }
 
-func storedFile(ctx context.Context, q rowReader, id string) (message.StoredFile, error) {
+func storedFile(ctx context.Context, q contentReader, id string) (message.StoredFile, error) {
 	var f message.StoredFile
 	var party string
-	err := q.QueryRowContext(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256, b.data,
+	err := q.QueryRowContext(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256,
 			t.id, t.party_kind, t.party_id, t.unit_id, m.internal
-		FROM attachments a JOIN attachment_blobs b ON b.sha256 = a.sha256 JOIN threads t ON t.id = a.thread_id
+		FROM attachments a JOIN threads t ON t.id = a.thread_id
 		JOIN thread_messages m ON m.id = a.message_id WHERE a.id = $1`, id).
-		Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.Data, &f.ThreadID, &party, &f.Party.ID, &f.UnitID, &f.Internal)
+		Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.ThreadID, &party, &f.Party.ID, &f.UnitID, &f.Internal)
 	f.Party.Kind = message.PartyKind(party)
+	if err != nil {
+		return f, err
+	}
+	f.Data, err = readContent(ctx, q, f.SHA256, f.Size)
 	return f, err
 }
 
@@ -223,10 +227,8 @@ func (tx msgTx) AddMessage(ctx context.Context, m *message.Message, files []mess
 	}
 	m.Attachments = m.Attachments[:0]
 	for _, f := range files {
-		_, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, size, data) VALUES ($1, $2, $3)
-			ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.Data)
-		if err != nil {
-			return tx.db.mapErr(err)
+		if err := tx.storeContent(ctx, f); err != nil {
+			return err
 		}
 		a := f.AttachmentMeta
 		a.ID = NewID()

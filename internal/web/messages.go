@@ -3,9 +3,6 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +19,13 @@ import (
 type MessagesConfig struct {
 	// Service is secure messaging's use cases; required.
 	Service *message.Service
+	// UploadDir is where attachments are received into temporary files
+	// before they are stored; empty: os.TempDir(). Keep it on disk, not
+	// on a memory file system.
+	UploadDir string
+	// UploadsPerPerson is how many message forms with attachments one
+	// person may be sending at once; zero: DefaultUploadsPerPerson.
+	UploadsPerPerson int
 }
 
 // messages is secure messaging's service.
@@ -286,54 +290,6 @@ func (l MessagesConfig) uploadLimit() int64 {
 	return int64(lim.MaxFiles)*lim.MaxFileBytes + 1<<20
 }
 
-// parseMessageForm reads a multipart message form; it answers the request
-// and reports false when the form cannot be read.
-func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "multipart/form-data" {
-		return s.parseForm(w, r)
-	}
-	return s.formRead(w, r, r.ParseMultipartForm(8<<20), "message.error.form_too_large")
-}
-
-// uploads reads the form's attachments whole, skipping the empty part a
-// browser sends for a file field left empty; the service checks them.
-// More files than a message may carry are refused before any is read.
-func uploads(r *http.Request, limits message.Limits) ([]message.Upload, error) {
-	if r.MultipartForm == nil {
-		return nil, nil
-	}
-	var ups []message.Upload
-	fhs := r.MultipartForm.File["attachments"]
-	if len(fhs) > limits.MaxFiles {
-		return nil, fault.InvalidField("attachments", "message.error.attachment_too_many", map[string]any{"Max": limits.MaxFiles})
-	}
-	for _, fh := range fhs {
-		if fh.Filename == "" && fh.Size == 0 {
-			continue
-		}
-		if fh.Size > limits.MaxFileBytes {
-			// The service refuses it by size; its bytes are never read.
-			ups = append(ups, message.Upload{Name: fh.Filename, Size: fh.Size})
-			continue
-		}
-		b, err := readPart(fh)
-		if err != nil {
-			return nil, err
-		}
-		ups = append(ups, message.NewUpload(fh.Filename, b))
-	}
-	return ups, nil
-}
-
-func readPart(fh *multipart.FileHeader) ([]byte, error) {
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
-}
-
 // messageSend checks and stores a new message. A refused one is shown again
 // with what the customer wrote (but not the files, which a browser never
 // refills) and the reason in their language; nothing is stored.
@@ -342,16 +298,18 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	if !s.parseMessageForm(w, r) {
+	form := s.readMessageForm(w, r, actorOf(sess))
+	if form == nil {
 		return
 	}
+	defer form.Close()
 	l := s.localizer(r)
 	f := r.Form
 	d := newMessageData{Topic: f.Get("topic"), Title: f.Get("title"), Body: f.Get("body"),
 		Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone"))}
 	d.Consent = consentFromForm(f.Get("allow"), f.Get("channel"), d.Email, d.Phone)
 	subject, spec, _ := strings.Cut(d.Topic, ".")
-	ups, err := uploads(r, s.limits())
+	ups, err := form.Uploads, form.Err
 	var t message.Thread
 	var codeSent bool
 	if err == nil {
@@ -454,11 +412,14 @@ func (s *Server) messageReply(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	if !s.parseMessageForm(w, r) {
+	a := actorOf(sess)
+	form := s.readMessageForm(w, r, a)
+	if form == nil {
 		return
 	}
-	a, body := actorOf(sess), r.Form.Get("body")
-	ups, err := uploads(r, s.limits())
+	defer form.Close()
+	body := r.Form.Get("body")
+	ups, err := form.Uploads, form.Err
 	if err == nil {
 		_, err = s.messages().Reply(r.Context(), a, r.PathValue("id"), body, ups)
 	}

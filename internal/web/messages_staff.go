@@ -169,12 +169,15 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	if !s.parseMessageForm(w, r) {
+	a := actorOf(sess)
+	form := s.readMessageForm(w, r, a)
+	if form == nil {
 		return
 	}
+	defer form.Close()
 	internal := r.Form.Get("internal") == "yes"
-	a, id, body := actorOf(sess), r.PathValue("id"), r.Form.Get("body")
-	ups, err := uploads(r, s.limits())
+	id, body := r.PathValue("id"), r.Form.Get("body")
+	ups, err := form.Uploads, form.Err
 	if err == nil {
 		if internal {
 			_, err = s.messages().AddNote(r.Context(), a, id, body, ups)

@@ -202,7 +202,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 // our own forms, since every page is served with Referrer-Policy:
 // no-referrer; then, and without an Origin, Sec-Fetch-Site must be
 // same-origin or none, as Go's check does. A request with neither is not
-// from a browser that would carry a victim's cookies, and passes.
+// from a browser that would carry a victim's cookies, and passes. When
+// the scheme the request came over is known (TLS, or X-Forwarded-Proto
+// from a trusted proxy), it must be the base URL's, whatever the headers.
 func (s *Server) sameOrigin(next http.Handler) http.Handler {
 	want := originOf(s.cfg.BaseURL)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -213,7 +215,11 @@ func (s *Server) sameOrigin(next http.Handler) http.Handler {
 		}
 		ok := true
 		o, site := r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site")
-		switch {
+		switch scheme := clientOf(r).Scheme; {
+		case scheme != "" && want != "" && !strings.HasPrefix(want, scheme+"://"):
+			// The page was reached over the other scheme (known from TLS
+			// or a trusted proxy's X-Forwarded-Proto).
+			ok = false
 		case o != "" && o != "null":
 			ok = want != "" && strings.EqualFold(o, want)
 		case o == "null" && site == "":

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 
 	"github.com/etuus/etuus/internal/fault"
@@ -148,11 +147,6 @@ func (s *Server) secureEmailQueue(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/staff/messages?topic=secure_email", http.StatusMovedPermanently)
 }
 
-// clientIP is the connecting address, without the port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address: the connecting one, or the one a
+// trusted proxy forwarded for (TrustedProxies.Resolve).
+func clientIP(r *http.Request) string { return clientOf(r).IP }

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -112,6 +113,9 @@ type Config struct {
 	Desk *desk.Service
 	// Directory publishes disruption notices; nil shows none.
 	Directory *directory.Service
+	// TrustedProxies are the proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; none by default.
+	TrustedProxies TrustedProxies
 	// SignInLimit bounds sign-in starts per client address; zero is
 	// DefaultSignInLimit.
 	SignInLimit RateLimit
@@ -149,6 +153,8 @@ type Server struct {
 	buffers sync.Pool
 	// signIns limits sign-in starts per client address.
 	signIns *limiter
+	// uploads bounds each person's message uploads in progress.
+	uploads *uploadSlots
 	// apiRoutes are the API's patterns, as registered by apiHandle.
 	apiRoutes []string
 	// board is the disruption notices last read; exceptions the dated
@@ -213,6 +219,7 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 		},
 		now:     time.Now,
 		signIns: newLimiter(cfg.SignInLimit),
+		uploads: &uploadSlots{max: cmp.Or(cfg.Messages.UploadsPerPerson, DefaultUploadsPerPerson)},
 	}
 	return s, nil
 }
@@ -228,6 +235,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.withSession(h)
 	h = s.limitBody(h)
 	h = s.secure(h)
+	h = s.forwarded(h)
 	h = s.observe(h)
 	return h
 }

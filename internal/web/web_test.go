@@ -31,7 +31,7 @@ type env struct {
 	web *web.Server
 }
 
-func newEnv(t testing.TB, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB, tweak ...func(*web.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	units, contacts, err := org.Reference()
@@ -63,10 +63,13 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(web.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
+	cfg := web.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
 		Messages: web.MessagesConfig{Service: msgs}, SecureEmail: web.SecureEmailConfig{Service: secure},
-		Desk: desk.NewService(db.Desk(), nil), Directory: directory.NewService(db.Directory(), nil)},
-		db, cat, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+		Desk: desk.NewService(db.Desk(), nil), Directory: directory.NewService(db.Directory(), nil)}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	w, err := web.New(cfg, db, cat, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

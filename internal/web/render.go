@@ -109,7 +109,7 @@ type viewer struct {
 
 // staffMay is a staff member's permissions as the pages need them.
 type staffMay struct {
-	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients, MandateLookup, DeskSearch, DirectoryNotices, PharmacyCalls bool
+	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients, MandateLookup, DeskSearch, DirectoryNotices, PharmacyCalls, EmployerDecide bool
 }
 
 func mayOf(t *access.Table, a access.Actor) staffMay {
@@ -123,6 +123,7 @@ func mayOf(t *access.Table, a access.Actor) staffMay {
 		DeskSearch:       t.Allows(a, access.DeskSearch),
 		DirectoryNotices: t.Allows(a, access.DirectoryNotices),
 		PharmacyCalls:    t.Allows(a, access.PharmacyCalls),
+		EmployerDecide:   t.Allows(a, access.EmployerDecide),
 	}
 }
 

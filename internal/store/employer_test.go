@@ -227,7 +227,7 @@ func raceN(t *testing.T, n int, fn func(i int) error) (ok, conflicts int) {
 
 // employerSetup seeds the mandate demo and gives the service and an
 // application for Matti over the days from..to from today.
-func employerSetup(t *testing.T, db *store.DB, from, to int) (*employer.Service, demo.MandateOrgs, employer.Input) {
+func employerSetup(t testing.TB, db *store.DB, from, to int) (*employer.Service, demo.MandateOrgs, employer.Input) {
 	d, orgs := seedMandateDemo(t, db)
 	today := civil.Today(db.Now())
 	return employerSvc(t, db), orgs, employer.Input{Benefit: "sickness", Employee: demoCode(t, d, "demo-person-matti"),

@@ -172,14 +172,7 @@ func TestBrowserEmployerReflowAt320(t *testing.T) {
 		t.Helper()
 		b.Do(t, chromedp.Navigate(e.base+"/login/"+provider), chromedp.Click(chromedp.CSS(`button[value="`+who+`"]`)), chromedp.WaitVisible(chromedp.CSS(`.usernav .who`)))
 		for _, p := range paths {
-			b.Do(t, chromedp.Navigate(e.base+p), chromedp.WaitReady(chromedp.CSS("body")))
-			got, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](overflowJS))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != "" {
-				t.Errorf("%s scrolls sideways at 320 px: %s", p, got)
-			}
+			checkReflow(t, b, e.base, p)
 		}
 	}
 	as("test-citizen", "demo-person-teemu", base, base+"/new", base+"/"+id)
@@ -187,5 +180,19 @@ func TestBrowserEmployerReflowAt320(t *testing.T) {
 	as("test-citizen", "demo-person-sanna", "/my/employer-applications")
 	if errs := b.Errors(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// checkReflow opens the page and fails the test on anything that sticks
+// out of the viewport sideways.
+func checkReflow(t *testing.T, b *browsertest.Browser, base, path string) {
+	t.Helper()
+	b.Do(t, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("body")))
+	got, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](overflowJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "" {
+		t.Errorf("%s scrolls sideways at 320 px: %s", path, got)
 	}
 }

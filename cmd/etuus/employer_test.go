@@ -65,6 +65,11 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 		t.Fatalf("bad identity code: %d\n%s", resp.StatusCode, body)
 	}
 	form.Set("employee", "241198-998U")
+	form.Set("salary", "1980,505")
+	if resp, body := e.post(teemu, base, form); resp.StatusCode != 422 || !strings.Contains(body, `href="#salary"`) {
+		t.Fatalf("a salary that is not euros: %d", resp.StatusCode)
+	}
+	form.Set("salary", "1 980,50")
 	form.Set("end", today.AddDays(1).String())
 	if resp, body := e.post(teemu, base, form); resp.StatusCode != 422 || !strings.Contains(body, "enintään tänään") {
 		t.Fatalf("a period in the future: %d", resp.StatusCode)

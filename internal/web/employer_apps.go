@@ -154,16 +154,16 @@ func (s *Server) employerAppSubmit(w http.ResponseWriter, r *http.Request) {
 		Employee: truncate(strings.TrimSpace(f.Get("employee")), 20), Start: truncate(f.Get("start"), 20), End: truncate(f.Get("end"), 20),
 		Salary: truncate(strings.TrimSpace(f.Get("salary")), 20), IBAN: truncate(strings.TrimSpace(f.Get("iban")), 42)}
 	in := employer.Input{Benefit: d.Benefit, Employee: d.Employee, Start: d.Start, End: d.End, IBAN: d.IBAN}
-	var err error
+	// A salary that is not euros goes to the service as -1, which refuses
+	// it after the mandate decision, like any other bad field.
+	in.SalaryCents = -1
 	if cents, ok := parseEuros(d.Salary); ok {
 		in.SalaryCents = cents
-		var app employer.Application
-		if app, err = svc.Apply(r.Context(), actorOf(sess), d.Org, in); err == nil {
-			http.Redirect(w, r, "/employer/org/"+app.Org+"/applications/"+app.ID+"?sent=1", http.StatusSeeOther)
-			return
-		}
-	} else {
-		err = fault.InvalidField("salary", "employer.error.salary", nil)
+	}
+	app, err := svc.Apply(r.Context(), actorOf(sess), d.Org, in)
+	if err == nil {
+		http.Redirect(w, r, "/employer/org/"+app.Org+"/applications/"+app.ID+"?sent=1", http.StatusSeeOther)
+		return
 	}
 	if !fault.Is(err, fault.Invalid) && !fault.Is(err, fault.Conflict) {
 		s.employerFail(w, r, err)

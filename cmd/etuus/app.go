@@ -126,6 +126,9 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if err := seedDemoPayments(ctx, db, d, log); err != nil {
 		return err
 	}
+	if err := seedDemoEmployer(ctx, db, d); err != nil {
+		return err
+	}
 	ph, err := pharmacyService(db, log)
 	if err != nil {
 		return err
@@ -271,6 +274,11 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	mandates.SetNotices(base+"/employer/requests", wake)
+	employerSvc, err := employerService(db, mandates)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	if a.pharmacy, err = pharmacyService(db, log); err != nil {
 		a.close()
 		return nil, err
@@ -280,6 +288,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		Pharmacy:    web.PharmacyConfig{Service: a.pharmacy},
 		Customers:   customer.NewService(db.Customers(), access.Default()),
 		Mandates:    mandates,
+		Employer:    employerSvc,
 		APIClients:  apiclient.NewService(db.APIClients(), access.Default()),
 		Desk:        desk.NewService(db.Desk(), access.Default()),
 		Directory:   directory.NewService(db.Directory(), access.Default()),

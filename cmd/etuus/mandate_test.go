@@ -39,25 +39,10 @@ func demoMandateOrgs(t *testing.T) demo.MandateOrgs {
 func TestEmployerPagesEndToEnd(t *testing.T) {
 	e := startApp(t)
 	orgs := demoMandateOrgs(t)
-	as := func(subject string) *http.Client {
-		c := browser()
-		if resp, _ := e.signIn(c, "test-citizen", subject); resp.Request.URL.Path != "/my" {
-			t.Fatalf("%s signed in at %s", subject, resp.Request.URL)
-		}
-		return c
-	}
+	as := func(subject string) *http.Client { return e.signedIn(t, subject) }
 	want := func(c *http.Client, path string, status int, texts ...string) string {
 		t.Helper()
-		resp, body := e.get(c, path)
-		if resp.StatusCode != status {
-			t.Fatalf("%s: %d, want %d\n%s", path, resp.StatusCode, status, body)
-		}
-		for _, s := range texts {
-			if !strings.Contains(body, s) {
-				t.Errorf("%s lacks %q", path, s)
-			}
-		}
-		return body
+		return e.page(t, c, path, status, texts...)
 	}
 
 	// The accounting firm's employee: 5,001 clients, searchable, paged.

@@ -103,3 +103,20 @@ func seedDemoMandates(ctx context.Context, db *store.DB, d demo.Data, log *slog.
 	log.Info("demo mandates written", "mandates", res.Added)
 	return nil
 }
+
+// seedDemoEmployer writes the employer e-service's demo applications
+// unless there are some.
+func seedDemoEmployer(ctx context.Context, db *store.DB, d demo.Data) error {
+	mandates, err := mandateService(db)
+	if err != nil {
+		return err
+	}
+	svc, err := employerService(db, mandates)
+	if err != nil {
+		return err
+	}
+	if err := demo.SeedEmployer(ctx, svc, d, civil.Today(time.Now())); err != nil {
+		return fmt.Errorf("employer demo data: %w", err)
+	}
+	return nil
+}

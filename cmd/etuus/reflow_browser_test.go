@@ -46,14 +46,7 @@ func TestBrowserReflowAt320(t *testing.T) {
 	b.Do(t, browsertest.SetLanguage("fi"), chromedp.EmulateViewport(320, 640))
 	check := func(path string) {
 		t.Helper()
-		b.Do(t, chromedp.Navigate(e.base+path), chromedp.WaitReady(chromedp.CSS("body")))
-		got, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](overflowJS))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != "" {
-			t.Errorf("%s scrolls sideways at 320 px: %s", path, got)
-		}
+		checkReflow(t, b, e.base, path)
 	}
 	for _, p := range []string{"/", "/login", "/staff/login", "/secure-email", "/accessibility", "/privacy", "/help", "/login/test-citizen", "/no/such/page"} {
 		check(p)

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 
 	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/employer"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/pharmacy"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
@@ -27,4 +29,10 @@ func recoveryService(c *config, db *store.DB) (*recovery.Service, error) {
 // the shipped figure table and demo catalogue.
 func pharmacyService(db *store.DB, log *slog.Logger) (*pharmacy.Service, error) {
 	return pharmacy.NewService(db.Pharmacy(), pharmacy.Config{Access: access.Default(), Log: log})
+}
+
+// employerService is the employer e-services on the database, deciding
+// each request with the mandate service.
+func employerService(db *store.DB, mandates *mandate.Service) (*employer.Service, error) {
+	return employer.NewService(db.Employer(), mandates, access.Default())
 }

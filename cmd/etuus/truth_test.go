@@ -190,6 +190,15 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The employer e-service's forms (internal/employer).
+	teemu := browser()
+	e.signIn(teemu, "test-citizen", "demo-person-teemu")
+	apps := "/employer/org/" + demoMandateOrgs(t).Employer + "/applications"
+	var pending string
+	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'pending'`).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	app := url.Values{"employee": {"100871-998D"}, "start": {"2026-01-01"}, "end": {"2026-01-02"}, "salary": {"100"}, "iban": {"FI2112345600000785"}}
 	tests := []struct {
 		name   string
 		c      *http.Client
@@ -198,6 +207,8 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 		files  []upload
 		anchor string
 	}{
+		{"employer application without a benefit", teemu, apps, app, nil, "benefit"},
+		{"employer decision over the salary", anna, "/staff/employer/" + pending, url.Values{"decision": {"approve"}, "amount": {"99999999"}}, nil, "amount"},
 		{"message without a body", johan, "/my/messages", url.Values{"topic": {"recovery.other"}, "title": {"Question"}, "body": {" "}, "allow": {"no"}, "channel": {"none"}}, nil, "body"},
 		{"message without a topic", johan, "/my/messages", url.Values{"title": {"Question"}, "body": {"Hi"}, "allow": {"no"}, "channel": {"none"}}, nil, "topic"},
 		{"message with a bad address", johan, "/my/messages", url.Values{"topic": {"recovery.other"}, "title": {"Q"}, "body": {"Hi"}, "allow": {"yes"}, "channel": {"email"}, "email": {"nope"}}, nil, "email"},

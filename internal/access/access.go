@@ -89,12 +89,16 @@ const (
 	DeskMessages     Permission = "desk.view_messages"       // the 360 view's message threads
 	DirectoryNotices Permission = "directory.publish_notice" // publish and end disruption notices
 	PharmacyCalls    Permission = "pharmacy.calls"           // read a pharmacy's call history of direct reimbursement
+
+	// Employer e-services (internal/employer).
+	EmployerDecide Permission = "employer.decide" // read and decide employers' applications for daily allowance paid as salary
 )
 
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
 var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, APIClients,
-	MandateLookup, MandateImport, PaymentRun, DeskSearch, DeskClaims, DeskMessages, DirectoryNotices, PharmacyCalls}
+	MandateLookup, MandateImport, PaymentRun, DeskSearch, DeskClaims, DeskMessages, DirectoryNotices, PharmacyCalls,
+	EmployerDecide}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.
 type Grant struct {

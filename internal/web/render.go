@@ -109,7 +109,7 @@ type viewer struct {
 
 // staffMay is a staff member's permissions as the pages need them.
 type staffMay struct {
-	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients, MandateLookup, DeskSearch, DirectoryNotices, PharmacyCalls, PaymentRun bool
+	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients, MandateLookup, DeskSearch, DirectoryNotices, PharmacyCalls, PaymentRun, EmployerDecide bool
 }
 
 func mayOf(t *access.Table, a access.Actor) staffMay {
@@ -124,6 +124,7 @@ func mayOf(t *access.Table, a access.Actor) staffMay {
 		DirectoryNotices: t.Allows(a, access.DirectoryNotices),
 		PharmacyCalls:    t.Allows(a, access.PharmacyCalls),
 		PaymentRun:       t.Allows(a, access.PaymentRun),
+		EmployerDecide:   t.Allows(a, access.EmployerDecide),
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/desk"
 	"github.com/etuus/etuus/internal/directory"
+	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
 	"github.com/etuus/etuus/internal/mandate"
@@ -102,6 +103,9 @@ type Config struct {
 	Customers *customer.Service
 	// Mandates is the mandate register's service; nil: no employer pages.
 	Mandates *mandate.Service
+	// Employer is the employer e-services' applications; nil leaves their
+	// pages out.
+	Employer *employer.Service
 	// Pharmacy is direct reimbursement at the pharmacy counter.
 	Pharmacy PharmacyConfig
 	// APIClients checks the JSON API's client credentials and lets staff
@@ -320,6 +324,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /employer/requests/{id}/{answer}", s.employerRequestAnswer)
 	mux.HandleFunc("GET /staff/mandates", s.staffMandates)
 	mux.HandleFunc("POST /staff/mandates", s.staffMandates)
+
+	// Employer e-services (internal/employer): reimbursement of daily
+	// allowance paid as salary, the staff queue, the employee's view.
+	mux.HandleFunc("GET /employer/org/{org}/applications", s.employerAppList)
+	mux.HandleFunc("GET /employer/org/{org}/applications/new", s.employerAppNew)
+	mux.HandleFunc("POST /employer/org/{org}/applications", s.employerAppSubmit)
+	mux.HandleFunc("GET /employer/org/{org}/applications/{id}", s.employerAppShow)
+	mux.HandleFunc("GET /my/employer-applications", s.myEmployerApps)
+	mux.HandleFunc("GET /staff/employer", s.staffEmployerQueue)
+	mux.HandleFunc("GET /staff/employer/{id}", s.staffEmployerApp)
+	mux.HandleFunc("POST /staff/employer/{id}", s.staffEmployerDecide)
 	s.apiHandle(mux, "POST /api/v1/authorizations/check", apiclient.ScopeAuthorizations, s.apiAuthorizationCheck)
 	// Benefit payments (internal/payment): the customer's own only.
 	if s.cfg.Payments != nil {

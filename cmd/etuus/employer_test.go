@@ -1,0 +1,203 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/etuus/etuus/internal/browsertest"
+	"github.com/etuus/etuus/internal/fi/civil"
+)
+
+// signedIn is a client signed in as the demo citizen.
+func (e *running) signedIn(t *testing.T, subject string) *http.Client {
+	t.Helper()
+	c := browser()
+	if resp, _ := e.signIn(c, "test-citizen", subject); resp.Request.URL.Path != "/my" {
+		t.Fatalf("%s signed in at %s", subject, resp.Request.URL)
+	}
+	return c
+}
+
+// page gets a page, wanting the status and texts.
+func (e *running) page(t *testing.T, c *http.Client, path string, status int, texts ...string) string {
+	t.Helper()
+	resp, body := e.get(c, path)
+	if resp.StatusCode != status {
+		t.Fatalf("%s: %d, want %d\n%s", path, resp.StatusCode, status, body)
+	}
+	for _, s := range texts {
+		if !strings.Contains(body, s) {
+			t.Errorf("%s lacks %q", path, s)
+		}
+	}
+	return body
+}
+
+var appLink = regexp.MustCompile(`/employer/org/[0-9-]+/applications/([0-9a-f-]{36})`)
+
+// TestEmployerApplicationsEndToEnd: the demo employer's person applies
+// for daily allowance paid as salary, staff decide, the employer sees the
+// decision and the payment, the employee sees the application naming
+// them; another organisation's application is 404, a refused person is
+// sent to the diagnosis.
+func TestEmployerApplicationsEndToEnd(t *testing.T) {
+	e := startApp(t)
+	orgs := demoMandateOrgs(t)
+	base := "/employer/org/" + orgs.Employer + "/applications"
+	today := civil.Today(time.Now())
+
+	teemu := e.signedIn(t, "demo-person-teemu")
+	e.page(t, teemu, "/employer/org/"+orgs.Employer, 200, `href="`+base+`"`)
+	e.page(t, teemu, base, 200, "Hyväksytty", "Käsiteltävänä", "Vanhempainpäiväraha", "100871-****")
+	e.page(t, teemu, base+"/new", 200, `id="employee"`, `id="iban"`)
+
+	form := url.Values{"benefit": {"sickness"}, "employee": {"241198-998V"}, "start": {today.AddDays(-9).String()},
+		"end": {today.AddDays(-2).String()}, "salary": {"1 980,50"}, "iban": {"FI21 1234 5600 0007 85"}}
+	resp, body := e.post(teemu, base, form)
+	if resp.StatusCode != 422 || !strings.Contains(body, "Tarkista henkilötunnus") || !strings.Contains(body, `href="#employee"`) ||
+		!strings.Contains(body, `value="241198-998V"`) {
+		t.Fatalf("bad identity code: %d\n%s", resp.StatusCode, body)
+	}
+	form.Set("employee", "241198-998U")
+	form.Set("salary", "1980,505")
+	if resp, body := e.post(teemu, base, form); resp.StatusCode != 422 || !strings.Contains(body, `href="#salary"`) {
+		t.Fatalf("a salary that is not euros: %d", resp.StatusCode)
+	}
+	form.Set("salary", "1 980,50")
+	form.Set("end", today.AddDays(1).String())
+	if resp, body := e.post(teemu, base, form); resp.StatusCode != 422 || !strings.Contains(body, "enintään tänään") {
+		t.Fatalf("a period in the future: %d", resp.StatusCode)
+	}
+	form.Set("end", today.AddDays(-2).String())
+	resp, body = e.post(teemu, base, form)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Hakemus on lähetetty") || !strings.Contains(body, "980,50") {
+		t.Fatalf("apply: %d\n%s", resp.StatusCode, body)
+	}
+	if strings.Contains(resp.Request.URL.String(), "241198") {
+		t.Errorf("identity code in the URL %s", resp.Request.URL)
+	}
+	m := appLink.FindStringSubmatch(resp.Request.URL.Path)
+	if m == nil {
+		t.Fatalf("landed on %s", resp.Request.URL)
+	}
+	mine := m[1]
+	if resp, _ := e.post(teemu, base, form); resp.StatusCode != 422 {
+		t.Errorf("the same period again: %d", resp.StatusCode)
+	}
+
+	// The firm's employee applies for a client; neither sees the other's
+	// application through their own organisation.
+	tuula := e.signedIn(t, "demo-person-tuula")
+	client := "/employer/org/" + orgs.Clients[7] + "/applications"
+	form.Set("employee", "100871-998D")
+	resp, _ = e.post(tuula, client, form)
+	m = appLink.FindStringSubmatch(resp.Request.URL.Path)
+	if resp.StatusCode != 200 || m == nil {
+		t.Fatalf("apply for a client: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	e.page(t, tuula, client+"/"+mine, 404)
+	e.page(t, teemu, base+"/"+m[1], 404)
+	e.page(t, teemu, base+"/not-an-id", 404)
+	e.page(t, teemu, "/employer/org/1234567-0/applications", 404)
+
+	// No mandate on the issue: refused, with the way to the diagnosis.
+	aino := e.signedIn(t, "demo-person-aino")
+	e.page(t, aino, base, 403, "/employer/org/"+orgs.Employer+"/diagnosis?issue=employer_benefits")
+	e.page(t, aino, base+"/"+mine, 403)
+	if resp, _ := e.post(aino, base, form); resp.StatusCode != 403 {
+		t.Errorf("apply without the mandate: %d", resp.StatusCode)
+	}
+
+	// Staff decide by permission.
+	olli := browser()
+	e.signIn(olli, "test-staff", "staff-olli")
+	e.page(t, olli, "/staff/employer", 403)
+	e.page(t, olli, "/staff/employer/"+mine, 403)
+	anna := browser()
+	e.signIn(anna, "test-staff", "staff-anna")
+	e.page(t, anna, "/staff", 200, `href="/staff/employer"`)
+	e.page(t, anna, "/staff/employer", 200, "/staff/employer/"+mine)
+	e.page(t, anna, "/staff/employer/"+mine, 200, "241198-998U", `name="amount"`)
+	if resp, body := e.post(anna, "/staff/employer/"+mine, url.Values{"decision": {"approve"}, "amount": {"1980,51"}}); resp.StatusCode != 422 || !strings.Contains(body, `href="#amount"`) {
+		t.Errorf("more than the salary: %d", resp.StatusCode)
+	}
+	if resp, body := e.post(anna, "/staff/employer/"+mine, url.Values{"decision": {"approve"}, "amount": {"1 500"}}); resp.StatusCode != 200 || !strings.Contains(body, "Päätös on tallennettu") {
+		t.Errorf("approve: %d", resp.StatusCode)
+	}
+	if resp, _ := e.post(anna, "/staff/employer/"+mine, url.Values{"decision": {"refuse"}, "reason": {"x"}}); resp.StatusCode != 422 {
+		t.Errorf("decided twice: %d", resp.StatusCode)
+	}
+	e.page(t, teemu, base+"/"+mine, 200, "Hyväksytty", "500,00", "FI2112345600000785")
+
+	// The employees see who applied; a person no employer named sees none.
+	johan := e.signedIn(t, "demo-person-johan")
+	e.page(t, johan, "/my", 200, `href="/my/employer-applications"`)
+	e.page(t, johan, "/my/employer-applications", 200, "Demo Rakennus Oy", "Sairauspäiväraha", "Hyväksytty")
+	matti := e.signedIn(t, "demo-person-matti")
+	body = e.page(t, matti, "/my/employer-applications", 200, "Demo Rakennus Oy")
+	if strings.Contains(body, orgs.Clients[7]) == false {
+		t.Error("Matti does not see the client's application naming him")
+	}
+	e.page(t, aino, "/my/employer-applications", 200, "Yksikään työnantaja")
+
+	// Swedish and English.
+	e.get(teemu, "/lang/sv")
+	e.page(t, teemu, base+"/new", 200, "Ansök om dagpenning till arbetsgivaren", "Sjukdagpenning")
+	e.get(teemu, "/lang/en")
+	e.page(t, teemu, base+"/"+mine, 200, "Approved", "Payment")
+
+	acts := strings.Join(e.auditActions(), ",")
+	for _, a := range []string{"employer.apply", "employer.decide", "staff.employer_queue", "staff.employer_application_read", "mandate.decide"} {
+		if !strings.Contains(acts, a) {
+			t.Errorf("no %s in the audit log", a)
+		}
+	}
+}
+
+// TestBrowserEmployerReflowAt320 opens the employer application pages at
+// 320 CSS pixels wide in Finnish, as the employer, staff and the employee,
+// and fails on anything that scrolls sideways.
+func TestBrowserEmployerReflowAt320(t *testing.T) {
+	e := startApp(t)
+	orgs := demoMandateOrgs(t)
+	base := "/employer/org/" + orgs.Employer + "/applications"
+	var id string
+	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'approved'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t)
+	b.Do(t, browsertest.SetLanguage("fi"), chromedp.EmulateViewport(320, 640))
+	as := func(provider, who string, paths ...string) {
+		t.Helper()
+		b.Do(t, chromedp.Navigate(e.base+"/login/"+provider), chromedp.Click(chromedp.CSS(`button[value="`+who+`"]`)), chromedp.WaitVisible(chromedp.CSS(`.usernav .who`)))
+		for _, p := range paths {
+			checkReflow(t, b, e.base, p)
+		}
+	}
+	as("test-citizen", "demo-person-teemu", base, base+"/new", base+"/"+id)
+	as("test-staff", "staff-anna", "/staff/employer", "/staff/employer/"+id)
+	as("test-citizen", "demo-person-sanna", "/my/employer-applications")
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// checkReflow opens the page and fails the test on anything that sticks
+// out of the viewport sideways.
+func checkReflow(t *testing.T, b *browsertest.Browser, base, path string) {
+	t.Helper()
+	b.Do(t, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("body")))
+	got, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](overflowJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "" {
+		t.Errorf("%s scrolls sideways at 320 px: %s", path, got)
+	}
+}

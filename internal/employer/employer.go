@@ -1,0 +1,178 @@
+// Package employer is the employer e-services the mandates protect
+// (issue 12, seed 004): an organisation's application for the
+// reimbursement of daily allowance it paid as salary (sickness or
+// parental allowance paid to the employer for an employee's absence), the
+// organisation's list of its applications, staff's decision, and the
+// employee's view of the applications that name them. Every employer
+// request is the mandate service's decision on the issue
+// "employer_benefits", audited there with its reasons.
+package employer
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/hetu"
+	"github.com/etuus/etuus/internal/fi/iban"
+)
+
+// Issue is the mandate issue (internal/mandate/issues.json) every action
+// of this package needs.
+const Issue = "employer_benefits"
+
+// Benefit is the daily allowance the employer applies for.
+type Benefit string
+
+// The benefits an employer may apply for.
+const (
+	Sickness Benefit = "sickness" // sairauspäiväraha
+	Parental Benefit = "parental" // vanhempainpäiväraha
+)
+
+// Benefits lists them in the order forms show them.
+var Benefits = []Benefit{Sickness, Parental}
+
+// Status is where an application is.
+type Status string
+
+// The statuses.
+const (
+	Pending  Status = "pending"
+	Approved Status = "approved"
+	Refused  Status = "refused"
+)
+
+// Limits of an application.
+const (
+	// MaxDays is the longest period one application covers.
+	MaxDays = 366
+	// MaxAgeDays is how far back a period may start: two years.
+	MaxAgeDays = 2 * 365
+	// MaxSalaryCents is the largest salary one application states.
+	MaxSalaryCents = 100_000_000 // 1,000,000.00 €
+	// MaxReason is the longest refusal reason, in characters.
+	MaxReason = 1000
+)
+
+// Application is an employer's application for reimbursement of daily
+// allowance paid as salary.
+type Application struct {
+	ID          string
+	Org         string // business ID of the employer
+	OrgName     string // read with the application
+	Benefit     Benefit
+	Employee    string // the employee's identity code
+	Start, End  civil.Date
+	SalaryCents int64  // the salary the employer paid for the period
+	IBAN        string // the employer's account for the reimbursement
+	Status      Status
+	AmountCents int64  // approved: the reimbursement
+	Reason      string // refused: staff's reason
+	SubmittedBy string // the person (customer ID) who applied for the organisation
+	CreatedAt   time.Time
+	DecidedAt   time.Time
+	DecidedBy   string // staff ID
+}
+
+// Days is the length of the period, both ends included.
+func (a Application) Days() int { return a.End.DaysSince(a.Start) + 1 }
+
+// MaskedEmployee is the identity code with its individual part hidden, for
+// lists.
+func (a Application) MaskedEmployee() string {
+	c, err := hetu.Parse(a.Employee)
+	if err != nil {
+		return ""
+	}
+	return c.Masked()
+}
+
+// Input is what the employer's form gives, the salary already in cents.
+type Input struct {
+	Benefit     string
+	Employee    string
+	Start, End  string // ISO or Finnish dates
+	SalaryCents int64
+	IBAN        string
+}
+
+// Check reads an application from the input on the day: the benefit is
+// one of Benefits; the identity code is valid; the period starts on or
+// before its end, has ended by today (the salary was paid), is at most
+// MaxDays long and starts at most MaxAgeDays ago; the salary is positive
+// and at most MaxSalaryCents; the account is a valid IBAN. A refusal is a
+// fault.Invalid naming the field.
+func Check(in Input, today civil.Date) (Application, error) {
+	var a Application
+	a.Benefit = Benefit(strings.TrimSpace(in.Benefit))
+	if a.Benefit != Sickness && a.Benefit != Parental {
+		return a, fault.InvalidField("benefit", "employer.error.benefit", nil)
+	}
+	code, err := hetu.Parse(strings.ToUpper(strings.TrimSpace(in.Employee)))
+	if err != nil {
+		return a, fault.InvalidField("employee", "employer.error.employee", nil)
+	}
+	a.Employee = code.String()
+	if a.Start, err = civil.Parse(strings.TrimSpace(in.Start)); err != nil {
+		return a, fault.InvalidField("start", "employer.error.date", nil)
+	}
+	if a.End, err = civil.Parse(strings.TrimSpace(in.End)); err != nil {
+		return a, fault.InvalidField("end", "employer.error.date", nil)
+	}
+	switch {
+	case a.End.Before(a.Start):
+		return a, fault.InvalidField("end", "employer.error.end_before_start", nil)
+	case a.End.After(today):
+		return a, fault.InvalidField("end", "employer.error.end_future", nil)
+	case a.Days() > MaxDays:
+		return a, fault.InvalidField("end", "employer.error.too_long", map[string]any{"Days": MaxDays})
+	case a.Start.Before(today.AddDays(-MaxAgeDays)):
+		return a, fault.InvalidField("start", "employer.error.too_old", nil)
+	}
+	if in.SalaryCents <= 0 || in.SalaryCents > MaxSalaryCents {
+		return a, fault.InvalidField("salary", "employer.error.salary", nil)
+	}
+	a.SalaryCents = in.SalaryCents
+	acc, err := iban.Parse(in.IBAN)
+	if err != nil {
+		return a, fault.InvalidField("iban", "employer.error.iban", nil)
+	}
+	a.IBAN = acc.String()
+	a.Status = Pending
+	return a, nil
+}
+
+// Decision is staff's decision on an application.
+type Decision struct {
+	Approve     bool
+	AmountCents int64  // approve: the reimbursement
+	Reason      string // refuse: why
+}
+
+// Apply applies a decision to a pending application: an approval needs an
+// amount above zero and at most the salary paid (the reimbursement never
+// exceeds what the employer paid); a refusal needs a reason of at most
+// MaxReason characters. An application decided already is a
+// fault.Conflict.
+func (a *Application) Apply(d Decision, staffID string, now time.Time) error {
+	if a.Status != Pending {
+		return fault.New(fault.Conflict, "employer.error.decided")
+	}
+	if d.Approve {
+		if d.AmountCents <= 0 || d.AmountCents > a.SalaryCents {
+			return fault.InvalidField("amount", "employer.error.amount", map[string]any{"SalaryCents": a.SalaryCents})
+		}
+		a.Status, a.AmountCents, a.Reason = Approved, d.AmountCents, ""
+	} else {
+		reason := strings.TrimSpace(d.Reason)
+		if reason == "" || utf8.RuneCountInString(reason) > MaxReason {
+			return fault.InvalidField("reason", "employer.error.reason", map[string]any{"Max": MaxReason})
+		}
+		a.Status, a.AmountCents, a.Reason = Refused, 0, reason
+	}
+	a.DecidedAt, a.DecidedBy = now, staffID
+	return nil
+}

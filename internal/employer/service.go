@@ -1,0 +1,283 @@
+package employer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/ytunnus"
+	"github.com/etuus/etuus/internal/mandate"
+)
+
+// Repo is where applications are kept; internal/store implements it.
+// A missing row is a fault.NotFound.
+type Repo interface {
+	// InTx runs fn in one transaction, again on a busy or serialisation
+	// failure.
+	InTx(ctx context.Context, fn func(Tx) error) error
+	// Now is the database's clock.
+	Now() time.Time
+	// ByOrg is one page of the organisation's applications, newest first,
+	// and how many it has.
+	ByOrg(ctx context.Context, org string, offset, limit int) ([]Application, int, error)
+	// Application is one application by ID.
+	Application(ctx context.Context, id string) (Application, error)
+	// Pending is one page of the applications waiting for a decision,
+	// oldest first, and how many there are.
+	Pending(ctx context.Context, offset, limit int) ([]Application, int, error)
+	// ForEmployee lists the applications naming the customer (by their
+	// identity code), newest first; none for a person without one.
+	ForEmployee(ctx context.Context, personID string) ([]Application, error)
+}
+
+// Tx is one transaction of a use case, with a fixed instant.
+type Tx interface {
+	Now() time.Time
+	// LockOrganisation locks the organisation's row (applications of one
+	// employer are written one at a time) and returns its name.
+	LockOrganisation(ctx context.Context, businessID string) (string, error)
+	// Overlapping counts the organisation's pending or approved
+	// applications for the employee and benefit whose period meets
+	// start..end.
+	Overlapping(ctx context.Context, a Application) (int, error)
+	// Insert stores a new application, giving it its ID.
+	Insert(ctx context.Context, a *Application) error
+	// ApplicationForUpdate reads an application and locks it.
+	ApplicationForUpdate(ctx context.Context, id string) (Application, error)
+	// Decide writes a pending application's decision; fault.Conflict when
+	// it was decided meanwhile.
+	Decide(ctx context.Context, a Application) error
+	// PersonByCode is the customer ID of the identity code, "" when none.
+	PersonByCode(ctx context.Context, code string) (string, error)
+	Audit(ctx context.Context, es ...audit.Entry) error
+}
+
+// Decider is the mandate service's decision, audited with its reasons
+// (mandate.Service.Check).
+type Decider interface {
+	Check(ctx context.Context, a access.Actor, q mandate.Query) (mandate.Decision, error)
+}
+
+// Service is the employer e-services' use cases.
+type Service struct {
+	repo     Repo
+	mandates Decider
+	access   *access.Table
+}
+
+// NewService is the service over the repository, deciding with the
+// mandate service and the permission table (nil: the built-in one).
+func NewService(repo Repo, mandates Decider, table *access.Table) (*Service, error) {
+	if repo == nil || mandates == nil {
+		return nil, errors.New("employer: NewService needs a Repo and a Decider")
+	}
+	if table == nil {
+		table = access.Default()
+	}
+	return &Service{repo: repo, mandates: mandates, access: table}, nil
+}
+
+// PageSize is how many applications a list page shows.
+const PageSize = 20
+
+// Page is one page of a list of applications.
+type Page struct {
+	Items       []Application
+	Total       int
+	Page, Pages int
+}
+
+func paged(page, total int) (offset int, p Page) {
+	p.Total = total
+	p.Pages = max(1, (total+PageSize-1)/PageSize)
+	p.Page = min(max(page, 1), p.Pages)
+	return (p.Page - 1) * PageSize, p
+}
+
+// ErrNoMandate is the refusal of an employer request the mandate decision
+// did not allow; the pages link it to the access diagnosis.
+var ErrNoMandate = fault.New(fault.Forbidden, "employer.error.no_mandate")
+
+// Authorise is the mandate decision for the signed-in person acting for
+// the organisation on Issue, audited by the mandate service. A malformed
+// business ID is fault.NotFound (there is nothing at such an address); a
+// refusal is ErrNoMandate. It returns the business ID as the register
+// writes it.
+func (s *Service) Authorise(ctx context.Context, a access.Actor, org string) (string, error) {
+	if a.Kind != access.Customer {
+		return "", fault.New(fault.Forbidden, "mandate.error.customer_only")
+	}
+	id, err := ytunnus.Parse(strings.TrimSpace(org))
+	if err != nil {
+		return "", fault.New(fault.NotFound, "")
+	}
+	org = id.String()
+	d, err := s.mandates.Check(ctx, a, mandate.Query{Org: org, Issue: Issue})
+	if err != nil {
+		return "", err
+	}
+	if !d.Allowed() {
+		return "", ErrNoMandate
+	}
+	return org, nil
+}
+
+// Apply stores an application of the organisation, by a person the
+// mandate decision allows. The organisation's row is locked, so that two
+// applications for the same employee, benefit and overlapping period are
+// refused (fault.Conflict) however they race.
+func (s *Service) Apply(ctx context.Context, a access.Actor, org string, in Input) (Application, error) {
+	org, err := s.Authorise(ctx, a, org)
+	if err != nil {
+		return Application{}, err
+	}
+	app, err := Check(in, civil.Today(s.repo.Now()))
+	if err != nil {
+		return app, err
+	}
+	app.Org, app.SubmittedBy = org, a.ID
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		name, err := tx.LockOrganisation(ctx, org)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Overlapping(ctx, app)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fault.New(fault.Conflict, "employer.error.overlap")
+		}
+		app.OrgName, app.CreatedAt = name, tx.Now()
+		if err := tx.Insert(ctx, &app); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: a.ID,
+			Action: "employer.apply", Object: "employer_application:" + app.ID,
+			Detail: fmt.Sprintf("org=%s benefit=%s days=%d salary_cents=%d", org, app.Benefit, app.Days(), app.SalaryCents)})
+	})
+	return app, err
+}
+
+// List is one page of the organisation's applications, newest first.
+func (s *Service) List(ctx context.Context, a access.Actor, org string, page int) (Page, error) {
+	org, err := s.Authorise(ctx, a, org)
+	if err != nil {
+		return Page{}, err
+	}
+	_, total, err := s.repo.ByOrg(ctx, org, 0, 0)
+	if err != nil {
+		return Page{}, err
+	}
+	off, p := paged(page, total)
+	p.Items, _, err = s.repo.ByOrg(ctx, org, off, PageSize)
+	return p, err
+}
+
+// Get is one application of the organisation: one of another
+// organisation is fault.NotFound, as is an unknown ID.
+func (s *Service) Get(ctx context.Context, a access.Actor, org, id string) (Application, error) {
+	org, err := s.Authorise(ctx, a, org)
+	if err != nil {
+		return Application{}, err
+	}
+	app, err := s.repo.Application(ctx, id)
+	if err != nil {
+		return Application{}, err
+	}
+	if app.Org != org {
+		return Application{}, fault.New(fault.NotFound, "")
+	}
+	return app, nil
+}
+
+// MayDecide says whether the actor may work the queue (fault.Forbidden
+// when not).
+func (s *Service) MayDecide(a access.Actor) error { return s.access.Check(a, access.EmployerDecide) }
+
+// Queue is one page of the applications waiting for a decision, oldest
+// first, for staff with access.EmployerDecide; the read is audited.
+func (s *Service) Queue(ctx context.Context, a access.Actor, page int) (Page, error) {
+	if err := s.MayDecide(a); err != nil {
+		return Page{}, err
+	}
+	_, total, err := s.repo.Pending(ctx, 0, 0)
+	if err != nil {
+		return Page{}, err
+	}
+	off, p := paged(page, total)
+	if p.Items, _, err = s.repo.Pending(ctx, off, PageSize); err != nil {
+		return p, err
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "staff.employer_queue",
+			Object: "employer_queue", Detail: fmt.Sprintf("page=%d shown=%d", p.Page, len(p.Items))})
+	})
+	return p, err
+}
+
+// Read is one application for staff with access.EmployerDecide, audited
+// as a read of the employee's personal data.
+func (s *Service) Read(ctx context.Context, a access.Actor, id string) (Application, error) {
+	if err := s.MayDecide(a); err != nil {
+		return Application{}, err
+	}
+	app, err := s.repo.Application(ctx, id)
+	if err != nil {
+		return app, err
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		subject, err := tx.PersonByCode(ctx, app.Employee)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: subject,
+			Action: "staff.employer_application_read", Object: "employer_application:" + app.ID})
+	})
+	return app, err
+}
+
+// Decide approves or refuses a pending application (staff with
+// access.EmployerDecide), locking it first: of two decisions racing, the
+// second is a fault.Conflict.
+func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decision) (Application, error) {
+	if err := s.MayDecide(a); err != nil {
+		return Application{}, err
+	}
+	var app Application
+	err := s.repo.InTx(ctx, func(tx Tx) error {
+		var err error
+		if app, err = tx.ApplicationForUpdate(ctx, id); err != nil {
+			return err
+		}
+		if err := app.Apply(d, a.ID, tx.Now()); err != nil {
+			return err
+		}
+		if err := tx.Decide(ctx, app); err != nil {
+			return err
+		}
+		subject, err := tx.PersonByCode(ctx, app.Employee)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: subject,
+			Action: "employer.decide", Object: "employer_application:" + app.ID,
+			Detail: fmt.Sprintf("org=%s status=%s amount_cents=%d", app.Org, app.Status, app.AmountCents)})
+	})
+	return app, err
+}
+
+// ForEmployee lists the applications employers made naming the signed-in
+// customer. It says which organisation applied, and nothing of any other.
+func (s *Service) ForEmployee(ctx context.Context, a access.Actor) ([]Application, error) {
+	if a.Kind != access.Customer || a.ID == "" {
+		return nil, fault.New(fault.Forbidden, "mandate.error.customer_only")
+	}
+	return s.repo.ForEmployee(ctx, a.ID)
+}

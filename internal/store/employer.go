@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/etuus/etuus/internal/employer"
+	"github.com/etuus/etuus/internal/fault"
+)
+
+// EmployerRepo is the employer e-services' repository (employer.Repo) on
+// this database.
+type EmployerRepo struct{ db *DB }
+
+type employerTx struct{ *Tx }
+
+var (
+	_ employer.Repo = (*EmployerRepo)(nil)
+	_ employer.Tx   = employerTx{}
+)
+
+// Employer is the repository of the employer e-services.
+func (db *DB) Employer() *EmployerRepo { return &EmployerRepo{db: db} }
+
+// InTx runs fn in a transaction, retried on busy and serialization failures.
+func (r *EmployerRepo) InTx(ctx context.Context, fn func(employer.Tx) error) error {
+	return r.db.inTx(ctx, func(tx *Tx) error { return fn(employerTx{tx}) })
+}
+
+// Now is the database's clock.
+func (r *EmployerRepo) Now() time.Time { return r.db.now().UTC() }
+
+const employerCols = `a.id, a.org_id, COALESCE(o.name, ''), a.benefit, a.employee_hetu, a.period_start, a.period_end,
+	a.salary_cents, a.iban, a.status, a.amount_cents, a.reason, a.submitted_by, a.created_at, a.decided_at, a.decided_by`
+
+const employerFrom = ` FROM employer_applications a LEFT JOIN organisations o ON o.business_id = a.org_id`
+
+func scanApplication(row interface{ Scan(...any) error }) (employer.Application, error) {
+	var a employer.Application
+	var decided sql.NullTime
+	err := row.Scan(&a.ID, &a.Org, &a.OrgName, &a.Benefit, &a.Employee, &a.Start, &a.End, &a.SalaryCents, &a.IBAN,
+		&a.Status, &a.AmountCents, &a.Reason, &a.SubmittedBy, &a.CreatedAt, &decided, &a.DecidedBy)
+	a.CreatedAt = a.CreatedAt.UTC()
+	if decided.Valid {
+		a.DecidedAt = decided.Time.UTC()
+	}
+	return a, err
+}
+
+// applicationPage reads a page of applications and their count; limit 0
+// reads the count only.
+func (r *EmployerRepo) applicationPage(ctx context.Context, where, order string, arg any, offset, limit int) ([]employer.Application, int, error) {
+	var total int
+	if err := r.db.queryRow(ctx, `SELECT count(*) FROM employer_applications a WHERE `+where, arg).Scan(&total); err != nil {
+		return nil, 0, r.db.mapErr(err)
+	}
+	if limit == 0 || total == 0 {
+		return nil, total, nil
+	}
+	rows, err := r.db.query(ctx, `SELECT `+employerCols+employerFrom+` WHERE `+where+` ORDER BY `+order+` LIMIT $2 OFFSET $3`,
+		arg, limit, offset)
+	if err != nil {
+		return nil, 0, r.db.mapErr(err)
+	}
+	out, err := scanAll(rows, scanApplication)
+	return out, total, r.db.mapErr(err)
+}
+
+// ByOrg is one page of the organisation's applications, newest first.
+func (r *EmployerRepo) ByOrg(ctx context.Context, org string, offset, limit int) ([]employer.Application, int, error) {
+	return r.applicationPage(ctx, `a.org_id = $1`, `a.created_at DESC, a.id DESC`, org, offset, limit)
+}
+
+// Pending is one page of the applications waiting, oldest first.
+func (r *EmployerRepo) Pending(ctx context.Context, offset, limit int) ([]employer.Application, int, error) {
+	return r.applicationPage(ctx, `a.status = $1`, `a.created_at, a.id`, string(employer.Pending), offset, limit)
+}
+
+// Application is one application by ID.
+func (r *EmployerRepo) Application(ctx context.Context, id string) (employer.Application, error) {
+	a, err := scanApplication(r.db.queryRow(ctx, `SELECT `+employerCols+employerFrom+` WHERE a.id = $1`, id))
+	return a, r.db.mapErr(err)
+}
+
+// ForEmployee lists the applications naming the customer's identity code.
+func (r *EmployerRepo) ForEmployee(ctx context.Context, personID string) ([]employer.Application, error) {
+	rows, err := r.db.query(ctx, `SELECT `+employerCols+employerFrom+`
+		JOIN persons p ON p.hetu = a.employee_hetu WHERE p.id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT 200`, personID)
+	if err != nil {
+		return nil, r.db.mapErr(err)
+	}
+	out, err := scanAll(rows, scanApplication)
+	return out, r.db.mapErr(err)
+}
+
+// LockOrganisation locks the organisation's row and reads its name.
+func (tx employerTx) LockOrganisation(ctx context.Context, businessID string) (string, error) {
+	var name string
+	err := tx.queryRow(ctx, `SELECT name FROM organisations WHERE business_id = $1`+tx.db.dialect.forUpdate(), businessID).Scan(&name)
+	return name, tx.db.mapErr(err)
+}
+
+// Overlapping counts the organisation's live applications for the
+// employee and benefit whose period meets the application's.
+func (tx employerTx) Overlapping(ctx context.Context, a employer.Application) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM employer_applications WHERE org_id = $1 AND employee_hetu = $2
+		AND benefit = $3 AND status IN ($4, $5) AND period_start <= $7 AND period_end >= $6`,
+		a.Org, a.Employee, string(a.Benefit), string(employer.Pending), string(employer.Approved), a.Start, a.End).Scan(&n)
+	return n, tx.db.mapErr(err)
+}
+
+// Insert stores a new application.
+func (tx employerTx) Insert(ctx context.Context, a *employer.Application) error {
+	a.ID = NewID()
+	_, err := tx.exec(ctx, `INSERT INTO employer_applications (id, org_id, benefit, employee_hetu, period_start, period_end,
+			salary_cents, iban, status, submitted_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		a.ID, a.Org, string(a.Benefit), a.Employee, a.Start, a.End, a.SalaryCents, a.IBAN, string(a.Status), a.SubmittedBy, a.CreatedAt)
+	return tx.db.mapErr(err)
+}
+
+// ApplicationForUpdate reads an application and locks it.
+func (tx employerTx) ApplicationForUpdate(ctx context.Context, id string) (employer.Application, error) {
+	a, err := scanApplication(tx.queryRow(ctx, `SELECT `+employerCols+employerFrom+` WHERE a.id = $1`+tx.db.dialect.forUpdateOf("a"), id))
+	return a, tx.db.mapErr(err)
+}
+
+// Decide writes the decision of an application still pending.
+func (tx employerTx) Decide(ctx context.Context, a employer.Application) error {
+	res, err := tx.exec(ctx, `UPDATE employer_applications SET status = $2, amount_cents = $3, reason = $4, decided_at = $5, decided_by = $6
+		WHERE id = $1 AND status = $7`, a.ID, string(a.Status), a.AmountCents, a.Reason, a.DecidedAt, a.DecidedBy, string(employer.Pending))
+	if err := oneRow(res, err); err != nil {
+		if isNoRows(err) {
+			return fault.New(fault.Conflict, "employer.error.decided")
+		}
+		return tx.db.mapErr(err)
+	}
+	return nil
+}
+
+// PersonByCode is the customer ID of the identity code, "" when none.
+func (tx employerTx) PersonByCode(ctx context.Context, code string) (string, error) {
+	var id string
+	err := tx.queryRow(ctx, `SELECT id FROM persons WHERE hetu = $1`, code).Scan(&id)
+	if isNoRows(err) {
+		return "", nil
+	}
+	return id, tx.db.mapErr(err)
+}

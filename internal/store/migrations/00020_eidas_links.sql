@@ -25,5 +25,12 @@ CREATE UNIQUE INDEX eidas_links_one_waiting ON eidas_links (eidas_person_id) WHE
 CREATE INDEX eidas_links_status ON eidas_links (status, proposed_at, id);
 CREATE INDEX eidas_links_person ON eidas_links (person_id, proposed_at);
 
+-- Links made by one person before four eyes stand as approved links, so
+-- that they can be listed and undone; their proposer and approver are
+-- unknown here (the audit log has who linked, as staff.link_eidas).
+INSERT INTO eidas_links (id, eidas_person_id, person_id, status, reason, proposed_by, proposed_at, decided_at)
+SELECT 'before-four-eyes-' || id, id, linked_person_id, 'approved', 'Linked before four eyes', '', created_at, created_at
+FROM persons WHERE linked_person_id IS NOT NULL;
+
 -- +goose Down
 DROP TABLE eidas_links;

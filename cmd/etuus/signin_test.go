@@ -580,6 +580,9 @@ func TestEIDASLinking(t *testing.T) {
 	if _, body := e.get(matti, "/my/access-log"); !strings.Contains(body, "Linked an eIDAS identity") {
 		t.Errorf("Matti's access log lacks the link:\n%s", grepLines(body, "<td"))
 	}
+	if _, body := e.get(matti, "/my"); !strings.Contains(body, "Foreign eIDs linked to you") || !strings.Contains(body, "eID of country EE") {
+		t.Errorf("Matti's page lacks the link:\n%s", body)
+	}
 
 	// Undo: a reason is needed; then the identity acts for itself again,
 	// and the session that acted for Matti ends.
@@ -595,6 +598,9 @@ func TestEIDASLinking(t *testing.T) {
 	}
 	if _, body := e.signIn(browser(), "test-eidas", "demo-eidas-kati"); strings.Contains(body, "Matti") {
 		t.Error("after the undo, the eIDAS sign-in still acts for Matti")
+	}
+	if _, body := e.get(matti, "/my"); strings.Contains(body, "Foreign eIDs linked to you") {
+		t.Error("Matti's page shows a link undone")
 	}
 	if _, body := e.get(matti, "/my/access-log"); !strings.Contains(body, "Undid the link of an eIDAS identity") {
 		t.Errorf("Matti's access log lacks the undo:\n%s", grepLines(body, "<td"))

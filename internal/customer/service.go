@@ -22,6 +22,9 @@ type Repo interface {
 	// Links lists the links with the status, oldest first for a waiting
 	// proposal and newest first otherwise, each with its two people.
 	Links(ctx context.Context, status LinkStatus, limit int) ([]Link, error)
+	// LinksTo lists the links in force to the person, newest first, each
+	// with its eIDAS identity.
+	LinksTo(ctx context.Context, personID string) ([]Link, error)
 	InTx(ctx context.Context, fn func(Tx) error) error
 }
 
@@ -119,6 +122,15 @@ func linkEntries(a access.Actor, action Action, l Link) []audit.Entry {
 		{ActorKind: a.AuditKind(), ActorID: a.ID, Action: string(action), SubjectID: l.EIDASPersonID, Object: "eidas_link:" + l.ID},
 		{ActorKind: a.AuditKind(), ActorID: a.ID, Action: string(action), SubjectID: l.PersonID, Object: "eidas_link:" + l.ID},
 	}
+}
+
+// LinksTo is the customer's own view of the eIDAS identities that act for
+// them (links in force); nobody else's.
+func (s *Service) LinksTo(ctx context.Context, a access.Actor, personID string) ([]Link, error) {
+	if !a.IsCustomer(personID) {
+		return nil, fault.New(fault.NotFound, "")
+	}
+	return s.repo.LinksTo(ctx, personID)
 }
 
 // ProposeLink proposes that the eIDAS identity is the customer with the

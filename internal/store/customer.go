@@ -213,6 +213,11 @@ func (r *CustomerRepo) Links(ctx context.Context, status customer.LinkStatus, li
 	if err != nil {
 		return nil, err
 	}
+	return r.withPeople(ctx, rows)
+}
+
+// withPeople reads the links of the rows and their two people.
+func (r *CustomerRepo) withPeople(ctx context.Context, rows *sql.Rows) ([]customer.Link, error) {
 	ls, err := scanAll(rows, func(row interface{ Scan(...any) error }) (customer.Link, error) { return scanEIDASLink(row) })
 	if err != nil {
 		return nil, err
@@ -226,6 +231,16 @@ func (r *CustomerRepo) Links(ctx context.Context, status customer.LinkStatus, li
 		}
 	}
 	return ls, nil
+}
+
+// LinksTo lists the links in force to the person, newest first.
+func (r *CustomerRepo) LinksTo(ctx context.Context, personID string) ([]customer.Link, error) {
+	rows, err := r.db.query(ctx, `SELECT `+eidasLinkColumns+` FROM eidas_links l WHERE l.person_id = $1 AND l.status = 'approved'
+		ORDER BY l.proposed_at DESC, l.id DESC LIMIT 100`, personID)
+	if err != nil {
+		return nil, err
+	}
+	return r.withPeople(ctx, rows)
 }
 
 func (t customerTx) LinkedEIDASForUpdate(ctx context.Context, id, personID string) (customer.Person, error) {

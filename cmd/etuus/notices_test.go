@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/message"
@@ -24,8 +25,9 @@ func TestMessageNoticeKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []outbox.Kind{mandate.NoticeRequest, mandate.NoticeAnswer, message.NoticeNewMessage, recovery.NoticeLetter, securemail.NoticeLink, message.NoticeSecureReply, message.NoticeVerifyCode}
-	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "mandate_answer,mandate_request,new_message,recovery_letter,secure_link,secure_reply,verify_code" {
+	want := []outbox.Kind{mandate.NoticeRequest, mandate.NoticeAnswer, message.NoticeNewMessage, recovery.NoticeLetter, securemail.NoticeLink, message.NoticeSecureReply, message.NoticeVerifyCode,
+		customer.NoticeLinked, customer.NoticeUnlinked}
+	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "eidas_linked,eidas_unlinked,mandate_answer,mandate_request,new_message,recovery_letter,secure_link,secure_reply,verify_code" {
 		t.Fatalf("kinds = %v; want %v", got, want)
 	}
 	for _, k := range want {
@@ -34,9 +36,9 @@ func TestMessageNoticeKinds(t *testing.T) {
 			if err != nil || s == "" || text == "" {
 				t.Errorf("%s in %s: %q %q %v", k, lang, s, text, err)
 			}
-			if k == recovery.NoticeLetter {
+			if k == recovery.NoticeLetter || k == customer.NoticeLinked || k == customer.NoticeUnlinked {
 				if _, sms, _ := kinds.Render(outbox.Item{Kind: k, Lang: lang, Channel: outbox.SMS}); sms == "" || len(sms) > 160 {
-					t.Errorf("the letter's text message in %s: %q", lang, sms)
+					t.Errorf("%s's text message in %s: %q", k, lang, sms)
 				}
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
@@ -479,57 +480,92 @@ func BenchmarkSignInRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signins/s")
 }
 
+// TestEIDASLinking: linking takes four eyes. One permitted staff member
+// proposes with a reason, the proposer cannot approve, another permitted
+// one approves; only then the eIDAS sign-in acts for the customer, who
+// sees it in their access log. Undoing needs a reason and ends the link.
 func TestEIDASLinking(t *testing.T) {
 	e := startApp(t)
+	ctx := context.Background()
 	kati := browser()
 	e.signIn(kati, "test-eidas", "demo-eidas-kati")
-	p, err := e.db().PersonByEIDAS(context.Background(), "EE", "EE/FI/49001010099")
+	p, err := e.db().PersonByEIDAS(ctx, "EE", "EE/FI/49001010099")
 	if err != nil {
 		t.Fatal(err)
 	}
-	staff := browser()
-	e.signIn(staff, "test-staff", "staff-anna")
 	en := func(c *http.Client) {
 		u, _ := url.Parse(e.base)
 		c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "en"}})
 	}
-	en(staff)
-	_, body := e.get(staff, "/staff/eidas")
+	anna, kaisa := browser(), browser()
+	e.signIn(anna, "test-staff", "staff-anna")
+	e.signIn(kaisa, "test-staff", "staff-kaisa")
+	en(anna)
+	en(kaisa)
+	_, body := e.get(anna, "/staff/eidas")
 	if !strings.Contains(body, "EE/FI/49001010099") {
 		t.Fatalf("the list lacks Kati:\n%s", body)
 	}
 	linkURL := "/staff/eidas/" + p.ID + "/link"
+	form := url.Values{"hetu": {"100871-998D"}, "reason": {"Passport seen at the office"}}
 
 	// Staff whose unit and role the permission table does not name may
-	// neither list nor link (a shared-services operations user here).
+	// neither list nor propose (a shared-services operations user here).
 	olli := browser()
 	e.signIn(olli, "test-staff", "staff-olli")
 	if resp, body := e.get(olli, "/staff/eidas"); resp.StatusCode != http.StatusForbidden || strings.Contains(body, "EE/FI/49001010099") {
 		t.Errorf("operations staff listing = %d; want 403 without the list", resp.StatusCode)
 	}
-	if resp, _ := e.post(olli, linkURL, url.Values{"hetu": {"100871-998D"}}); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("operations staff linking = %d; want 403", resp.StatusCode)
+	if resp, _ := e.post(olli, linkURL, form); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("operations staff proposing = %d; want 403", resp.StatusCode)
 	}
 	// Customers may not link, not even themselves.
-	if resp, _ := e.post(kati, linkURL, url.Values{"hetu": {"100871-998D"}}); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := e.post(kati, linkURL, form); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("customer linking = %d; want 403", resp.StatusCode)
 	}
-	// A bad code says what is wrong and links nothing.
-	resp, body := e.post(staff, linkURL, url.Values{"hetu": {"100871-998E"}})
+	// A bad code says what is wrong and proposes nothing.
+	resp, body := e.post(anna, linkURL, url.Values{"hetu": {"100871-998E"}, "reason": {"x"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "check character does not match") {
 		t.Errorf("bad check character: %d\n%s", resp.StatusCode, body)
 	}
-	resp, body = e.post(staff, linkURL, url.Values{"hetu": {"131052-308T"}})
+	resp, body = e.post(anna, linkURL, url.Values{"hetu": {"131052-308T"}, "reason": {"x"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "No customer has that identity code") {
 		t.Errorf("unknown customer: %d\n%s", resp.StatusCode, body)
 	}
-	resp, body = e.post(staff, linkURL, url.Values{"hetu": {"100871-998D"}})
-	if resp.StatusCode != 200 || !strings.Contains(body, "Matti Virtanen") || strings.Contains(resp.Request.URL.String(), "Virtanen") {
-		t.Fatalf("link: %d at %s\n%s", resp.StatusCode, resp.Request.URL, body)
+	resp, body = e.post(anna, linkURL, url.Values{"hetu": {"100871-998D"}, "reason": {""}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Write the reason.") {
+		t.Errorf("no reason: %d\n%s", resp.StatusCode, body)
 	}
-	// Linking twice is refused: the identity is no longer unlinked.
-	if resp, _ := e.post(staff, linkURL, url.Values{"hetu": {"241198-998U"}}); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("second link = %d; want 404", resp.StatusCode)
+	resp, body = e.post(anna, linkURL, form)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Matti Virtanen was proposed") || strings.Contains(resp.Request.URL.String(), "Virtanen") {
+		t.Fatalf("proposal: %d at %s\n%s", resp.StatusCode, resp.Request.URL, body)
+	}
+	if _, body := e.signIn(browser(), "test-eidas", "demo-eidas-kati"); strings.Contains(body, "Matti") {
+		t.Error("a proposal alone made the eIDAS sign-in act for Matti")
+	}
+	waiting, err := e.db().Customers().Links(ctx, customer.LinkProposed, 10)
+	if err != nil || len(waiting) != 1 {
+		t.Fatalf("waiting proposals: %v %v", waiting, err)
+	}
+	approve := "/staff/eidas/links/" + waiting[0].ID + "/approve"
+	// The proposer is not offered approval, and a forged approval is refused.
+	if _, body := e.get(anna, "/staff/eidas"); strings.Contains(body, approve) || !strings.Contains(body, "Your proposal") {
+		t.Errorf("the proposer is offered approval:\n%s", grepLines(body, "approve"))
+	}
+	resp, body = e.post(anna, approve, nil)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "You proposed this link yourself") || !strings.Contains(body, "error-summary") {
+		t.Errorf("own approval: %d\n%s", resp.StatusCode, grepLines(body, "alert"))
+	}
+	if resp, _ := e.post(olli, approve, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("operations staff approving = %d; want 403", resp.StatusCode)
+	}
+	resp, body = e.post(kaisa, approve, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "approved and is in force") {
+		t.Fatalf("approval: %d\n%s", resp.StatusCode, grepLines(body, "alert"))
+	}
+	// Approving twice is refused: the proposal no longer waits.
+	if resp, _ := e.post(kaisa, approve, nil); resp.StatusCode != http.StatusConflict {
+		t.Errorf("second approval = %d; want 409", resp.StatusCode)
 	}
 	// Kati's next sign-in acts for the linked record.
 	again := browser()
@@ -537,8 +573,45 @@ func TestEIDASLinking(t *testing.T) {
 	if !strings.Contains(body, "Matti") {
 		t.Errorf("after linking, the eIDAS sign-in shows:\n%s", body)
 	}
+	// Matti sees the link in his access log.
+	matti := browser()
+	e.signIn(matti, "test-citizen", "demo-person-matti")
+	en(matti)
+	if _, body := e.get(matti, "/my/access-log"); !strings.Contains(body, "Linked an eIDAS identity") {
+		t.Errorf("Matti's access log lacks the link:\n%s", grepLines(body, "<td"))
+	}
+	if _, body := e.get(matti, "/my"); !strings.Contains(body, "Foreign eIDs linked to you") || !strings.Contains(body, "eID of country EE") {
+		t.Errorf("Matti's page lacks the link:\n%s", body)
+	}
+
+	// Undo: a reason is needed; then the identity acts for itself again,
+	// and the session that acted for Matti ends.
+	undo := "/staff/eidas/links/" + waiting[0].ID + "/undo"
+	if resp, body := e.post(anna, undo, url.Values{"reason": {" "}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Write the reason.") {
+		t.Errorf("undo without a reason: %d", resp.StatusCode)
+	}
+	if resp, body := e.post(anna, undo, url.Values{"reason": {"Matti says the identity is not his"}}); resp.StatusCode != 200 || !strings.Contains(body, "The link was undone") {
+		t.Errorf("undo: %d\n%s", resp.StatusCode, grepLines(body, "alert"))
+	}
+	if _, body := e.get(again, "/my"); strings.Contains(body, "Matti") {
+		t.Error("the eIDAS session that acted for Matti goes on after the undo")
+	}
+	if _, body := e.signIn(browser(), "test-eidas", "demo-eidas-kati"); strings.Contains(body, "Matti") {
+		t.Error("after the undo, the eIDAS sign-in still acts for Matti")
+	}
+	if _, body := e.get(matti, "/my"); strings.Contains(body, "Foreign eIDs linked to you") {
+		t.Error("Matti's page shows a link undone")
+	}
+	if _, body := e.get(matti, "/my/access-log"); !strings.Contains(body, "Undid the link of an eIDAS identity") {
+		t.Errorf("Matti's access log lacks the undo:\n%s", grepLines(body, "<td"))
+	}
 	acts := strings.Join(e.auditActions(), ",")
-	if !strings.Contains(acts, "staff.view_eidas") || strings.Count(acts, "staff.link_eidas") != 2 {
+	for _, a := range []customer.Action{customer.ActionPropose, customer.ActionApprove, customer.ActionUndo} {
+		if strings.Count(acts, string(a)+",") != 2 {
+			t.Errorf("audit has %d × %s; want 2", strings.Count(acts, string(a)+","), a)
+		}
+	}
+	if !strings.Contains(acts, "staff.view_eidas") {
 		t.Errorf("audit = %s", acts)
 	}
 }

@@ -220,6 +220,8 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 		{"secure e-mail to a bad address", browser(), "/secure-email", url.Values{"email": {"nope"}, "unit": {"recovery"}}, nil, "email"},
 		{"bank upload without a file", anna, "/staff/bank", nil, []upload{{"file", "empty.xml", ""}}, "file"},
 		{"eIDAS link with a bad code", anna, "/staff/eidas/" + p.ID + "/link", url.Values{"hetu": {"123"}}, nil, "hetu-" + p.ID},
+		{"eIDAS link without a reason", anna, "/staff/eidas/" + p.ID + "/link", url.Values{"hetu": {"100871-998D"}, "reason": {" "}}, nil, "reason-" + p.ID},
+		{"eIDAS link to no customer", anna, "/staff/eidas/" + p.ID + "/link", url.Values{"hetu": {"131052-308T"}, "reason": {"seen"}}, nil, "hetu-" + p.ID},
 	}
 	for _, tt := range tests {
 		english(e, tt.c)

@@ -370,6 +370,8 @@ func (a Access) TextKey() string {
 		return "desk.log.action.search"
 	case a.Action == string(actionLink):
 		return "desk.log.action.link"
+	case a.Action == string(actionUnlink):
+		return "eidas.log.unlink"
 	case has(actionPlan), has(actionExemption):
 		return "desk.log.action.decision"
 	case has(actionThread):

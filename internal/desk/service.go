@@ -25,6 +25,7 @@ const (
 	ActionSearch Action = "desk.search_match"  // the customer was listed in a staff search
 
 	actionLink      Action = "staff.link_eidas"
+	actionUnlink    Action = "staff.unlink_eidas"
 	actionPlan      Action = "recovery.plan_"
 	actionExemption Action = "recovery.exemption_"
 	actionThread    Action = "thread."

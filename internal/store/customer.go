@@ -7,6 +7,8 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 var _ customer.Store = (*DB)(nil)
@@ -176,10 +178,108 @@ func (t customerTx) PersonByHETU(ctx context.Context, code string) (customer.Per
 }
 
 func (t customerTx) LinkEIDAS(ctx context.Context, eidasPersonID, personID string) error {
-	_, err := t.ExecContext(ctx, `UPDATE persons SET linked_person_id = $1 WHERE id = $2`, personID, eidasPersonID)
+	_, err := t.ExecContext(ctx, `UPDATE persons SET linked_person_id = $1 WHERE id = $2`, nullIfEmpty(personID), eidasPersonID)
 	return err
 }
 
 func (t customerTx) Audit(ctx context.Context, es ...audit.Entry) error {
 	return t.Tx.Audit(ctx, es...)
 }
+
+// Four-eyes links (internal/customer/eidas.go, migration 00020).
+
+const eidasLinkColumns = `l.id, l.eidas_person_id, l.person_id, l.status, l.reason, l.proposed_by, l.proposed_at,
+	l.decided_by, l.decided_at, l.undo_reason, l.undone_by, l.undone_at`
+
+func scanEIDASLink(row interface{ Scan(...any) error }, more ...any) (customer.Link, error) {
+	var l customer.Link
+	var decided, undone sql.NullTime
+	dest := append([]any{&l.ID, &l.EIDASPersonID, &l.PersonID, &l.Status, &l.Reason, &l.ProposedBy, &l.ProposedAt,
+		&l.DecidedBy, &decided, &l.UndoReason, &l.UndoneBy, &undone}, more...)
+	err := row.Scan(dest...)
+	l.ProposedAt, l.DecidedAt, l.UndoneAt = l.ProposedAt.UTC(), decided.Time.UTC(), undone.Time.UTC()
+	return l, err
+}
+
+// Links lists the links with the status and their two people: a waiting
+// proposal oldest first, others newest first.
+func (r *CustomerRepo) Links(ctx context.Context, status customer.LinkStatus, limit int) ([]customer.Link, error) {
+	order := "l.proposed_at DESC, l.id DESC"
+	if status == customer.LinkProposed {
+		order = "l.proposed_at, l.id"
+	}
+	rows, err := r.db.query(ctx, `SELECT `+eidasLinkColumns+` FROM eidas_links l WHERE l.status = $1 ORDER BY `+order+` LIMIT $2`,
+		string(status), limit)
+	if err != nil {
+		return nil, err
+	}
+	return r.withPeople(ctx, rows)
+}
+
+// withPeople reads the links of the rows and their two people.
+func (r *CustomerRepo) withPeople(ctx context.Context, rows *sql.Rows) ([]customer.Link, error) {
+	ls, err := scanAll(rows, func(row interface{ Scan(...any) error }) (customer.Link, error) { return scanEIDASLink(row) })
+	if err != nil {
+		return nil, err
+	}
+	for i := range ls {
+		if ls[i].EIDAS, err = r.db.PersonByID(ctx, ls[i].EIDASPersonID); err != nil {
+			return nil, err
+		}
+		if ls[i].Target, err = r.db.PersonByID(ctx, ls[i].PersonID); err != nil {
+			return nil, err
+		}
+	}
+	return ls, nil
+}
+
+// LinksTo lists the links in force to the person, newest first.
+func (r *CustomerRepo) LinksTo(ctx context.Context, personID string) ([]customer.Link, error) {
+	rows, err := r.db.query(ctx, `SELECT `+eidasLinkColumns+` FROM eidas_links l WHERE l.person_id = $1 AND l.status = 'approved'
+		ORDER BY l.proposed_at DESC, l.id DESC LIMIT 100`, personID)
+	if err != nil {
+		return nil, err
+	}
+	return r.withPeople(ctx, rows)
+}
+
+func (t customerTx) LinkedEIDASForUpdate(ctx context.Context, id, personID string) (customer.Person, error) {
+	p, err := scanPerson(t.QueryRowContext(ctx, `SELECT `+personColumns+` FROM persons
+		WHERE id = $1 AND eidas_id IS NOT NULL AND linked_person_id = $2`+t.db.dialect.forUpdate(), id, personID))
+	return p, t.db.mapErr(err)
+}
+
+func (t customerTx) WaitingLink(ctx context.Context, eidasPersonID string) (customer.Link, error) {
+	l, err := scanEIDASLink(t.QueryRowContext(ctx, `SELECT `+eidasLinkColumns+` FROM eidas_links l
+		WHERE l.eidas_person_id = $1 AND l.status = 'proposed'`, eidasPersonID))
+	return l, t.db.mapErr(err)
+}
+
+func (t customerTx) LinkForUpdate(ctx context.Context, id string) (customer.Link, error) {
+	l, err := scanEIDASLink(t.QueryRowContext(ctx, `SELECT `+eidasLinkColumns+` FROM eidas_links l WHERE l.id = $1`+t.db.dialect.forUpdate(), id))
+	return l, t.db.mapErr(err)
+}
+
+func (t customerTx) InsertLink(ctx context.Context, l *customer.Link) error {
+	l.ID, l.ProposedAt = NewID(), t.now
+	_, err := t.ExecContext(ctx, `INSERT INTO eidas_links (id, eidas_person_id, person_id, status, reason, proposed_by, proposed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.ID, l.EIDASPersonID, l.PersonID, string(l.Status), l.Reason, l.ProposedBy, l.ProposedAt)
+	return t.db.mapErr(err)
+}
+
+func (t customerTx) UpdateLink(ctx context.Context, l customer.Link) error {
+	return t.db.mapErr(oneRow(t.ExecContext(ctx, `UPDATE eidas_links SET status = $1, decided_by = $2, decided_at = $3,
+		undo_reason = $4, undone_by = $5, undone_at = $6 WHERE id = $7`,
+		string(l.Status), l.DecidedBy, nullTime(l.DecidedAt), l.UndoReason, l.UndoneBy, nullTime(l.UndoneAt), l.ID)))
+}
+
+func (t customerTx) EndEIDASSessions(ctx context.Context, personID string) error {
+	_, err := t.ExecContext(ctx, `DELETE FROM sessions WHERE kind = 'eidas' AND person_id = $1`, personID)
+	return err
+}
+
+func (t customerTx) NoticeChoice(ctx context.Context, personID string) (message.Consent, string, error) {
+	return t.noticeChoice(ctx, personID)
+}
+
+func (t customerTx) Enqueue(ctx context.Context, it *outbox.Item) error { return t.Tx.Enqueue(ctx, it) }

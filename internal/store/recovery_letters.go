@@ -57,7 +57,13 @@ func (t recoveryTx) InsertLetter(ctx context.Context, l *recovery.Letter) error 
 }
 
 func (t recoveryTx) NoticeChoice(ctx context.Context, personID string) (message.Consent, string, error) {
-	c, err := consentOf(ctx, t.Tx, personID)
+	return t.noticeChoice(ctx, personID)
+}
+
+// noticeChoice is the customer's notification choice and language, for the
+// services that tell a customer of a decision.
+func (t *Tx) noticeChoice(ctx context.Context, personID string) (message.Consent, string, error) {
+	c, err := consentOf(ctx, t, personID)
 	if err != nil {
 		return c, "", t.db.mapErr(err)
 	}

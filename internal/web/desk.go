@@ -29,7 +29,7 @@ func (s *Server) deskSearchForm(w http.ResponseWriter, r *http.Request) {
 // deskSearch runs a search: by identity code, name with date of birth,
 // eIDAS identifier or reference; one page of matches, each audited.
 func (s *Server) deskSearch(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.DeskSearch)
 	if sess == nil || !s.parseForm(w, r) {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/recovery"
 )
@@ -98,7 +99,7 @@ func (s *Server) exemptionSubmit(w http.ResponseWriter, r *http.Request) {
 
 // exemptionDecide is the Centre's decision with a reason from the list.
 func (s *Server) exemptionDecide(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.RecoveryDecideExem)
 	if sess == nil {
 		return
 	}

@@ -12,6 +12,8 @@ import (
 type myData struct {
 	customer.Person
 	Unlinked bool
+	// EIDASLinks are the foreign eIDs that act for the customer.
+	EIDASLinks []customer.Link
 }
 
 // myShow is the signed-in customer's front page.
@@ -25,7 +27,14 @@ func (s *Server) myShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "my", &page{Title: "my.title", Data: myData{Person: p, Unlinked: sess.Kind == auth.EIDAS && p.HETU == ""}})
+	d := myData{Person: p, Unlinked: sess.Kind == auth.EIDAS && p.HETU == ""}
+	if s.cfg.Customers != nil {
+		if d.EIDASLinks, err = s.cfg.Customers.LinksTo(r.Context(), actorOf(sess), sess.PersonID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "my", &page{Title: "my.title", Data: d})
 }
 
 // staffShow is the signed-in staff member's front page.

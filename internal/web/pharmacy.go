@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/pharmacy"
@@ -101,7 +102,7 @@ type pharmacyStaffData struct {
 // pharmacyCalls shows a pharmacy's call history to staff who hold
 // access.PharmacyCalls; the service audits the read.
 func (s *Server) pharmacyCalls(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.PharmacyCalls)
 	if sess == nil {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/recovery"
@@ -59,7 +60,7 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 
 // proposalDecide approves or rejects a proposal with a reason from the list.
 func (s *Server) proposalDecide(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.RecoveryDecidePlan)
 	if sess == nil {
 		return
 	}

@@ -372,8 +372,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.apiRoutes = append(s.apiRoutes, "GET /api/openapi.json")
 	mux.HandleFunc("GET /api/openapi.json", s.openAPI)
 
+	// eIDAS identity linking with four eyes (issue 17): propose with a
+	// reason, a second staff member approves; withdraw; undo.
 	mux.HandleFunc("GET /staff/eidas", s.eidasList)
 	mux.HandleFunc("POST /staff/eidas/{id}/link", s.eidasLink)
+	mux.HandleFunc("POST /staff/eidas/links/{id}/{action}", s.eidasDecide)
 	// Pharmacy direct reimbursement (issue 15): the customer's year, the
 	// staff's call history of a pharmacy, and the counter's API
 	// (pharmacy_api.go), which answers 503 without the service.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,14 +76,13 @@ func (r Return) ReasonKey() string { return ReasonKey(r.ReasonCode) }
 func (r Return) PeriodKind() string { return PeriodKind(r.Period) }
 func (r Return) PeriodText() string { return PeriodText(r.Period) }
 
-// knownReasons are the ISO external status reason codes with a text of
+// ReasonCodes are the ISO external status reason codes with a text of
 // their own (internal/i18n/locales/payment_returns.*.json).
-var knownReasons = map[string]bool{"AC01": true, "AC04": true, "AC06": true, "AG01": true, "AM04": true,
-	"AM05": true, "BE04": true, "MD07": true, "MS02": true, "MS03": true, "RC01": true, "RR04": true}
+var ReasonCodes = []string{"AC01", "AC04", "AC06", "AG01", "AM04", "AM05", "BE04", "MD07", "MS02", "MS03", "RC01", "RR04"}
 
 // ReasonKey is the translation key of an ISO reason code.
 func ReasonKey(code string) string {
-	if knownReasons[code] {
+	if slices.Contains(ReasonCodes, code) {
 		return "payment.returns.reason." + code
 	}
 	return "payment.returns.reason.other"
@@ -162,6 +162,12 @@ type StatusImport struct {
 	Rejected          int // payments marked rejected now
 	AlreadyKnown      int // rejections recorded before (the same report again)
 	Other             int // payments the report gives another status
+}
+
+// Counts are the import's numbers, as its message names them
+// (payment.returns.imported_report).
+func (r StatusImport) Counts() map[string]any {
+	return map[string]any{"Message": r.MessageID, "Run": r.RunNumber, "Rejected": r.Rejected, "Known": r.AlreadyKnown, "Other": r.Other}
 }
 
 // fileError turns a reader's error into a translated refusal naming the
@@ -387,4 +393,136 @@ func (s *Service) recordRepayments(ctx context.Context, tx Tx, r *Run, payDate c
 		}
 	}
 	return n, nil
+}
+
+// ReturnsImport is what importing the bank's returns did.
+type ReturnsImport struct {
+	MessageID    string
+	Returned     int      // payments marked returned now
+	AlreadyKnown int      // returns recorded before (the same file again)
+	Unknown      []string // end-to-end IDs of returns that are not our payments (or not of their amount)
+	Other        int      // entries that are no return
+}
+
+// Counts are the import's numbers, as its message names them
+// (payment.returns.imported_returns).
+func (r ReturnsImport) Counts() map[string]any {
+	return map[string]any{"Message": r.MessageID, "Returned": r.Returned, "Known": r.AlreadyKnown, "Unknown": len(r.Unknown), "Other": r.Other}
+}
+
+// mayTakeReturns: the payment run's staff and the system, or whoever may
+// import the bank's statements (a return can come in a statement staff
+// import for the recovery account).
+func (s *Service) mayTakeReturns(a access.Actor) error {
+	if err := s.runner(a); err == nil {
+		return nil
+	}
+	return s.cfg.Access.Check(a, access.RecoveryImportBank)
+}
+
+// TakeReturns records each transaction that returns one of our sent
+// payments (by its end-to-end ID and amount) as returned, with the bank's
+// reason, once: the same return again records nothing. It answers the
+// end-to-end IDs that are ours (returned now or before); the rest are the
+// caller's. recovery.Service.ImportStatement hands the returns in the
+// statements it imports here (recovery.PaymentReturns).
+func (s *Service) TakeReturns(ctx context.Context, a access.Actor, source string, ts []iso20022.Transaction) (map[string]bool, ReturnsImport, error) {
+	var out ReturnsImport
+	taken := map[string]bool{}
+	if err := s.mayTakeReturns(a); err != nil {
+		return nil, out, err
+	}
+	if len(ts) == 0 {
+		return taken, out, nil
+	}
+	ts = slices.Clone(ts)
+	slices.SortFunc(ts, func(x, y iso20022.Transaction) int { return strings.Compare(x.EndToEndID, y.EndToEndID) })
+	e2es := make([]string, len(ts))
+	for i, t := range ts {
+		e2es[i] = t.EndToEndID
+	}
+	err := s.repo.InTx(ctx, func(tx Tx) error {
+		o, got := ReturnsImport{MessageID: out.MessageID}, map[string]bool{}
+		known, err := tx.ReturnsByEndToEnd(ctx, e2es)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if k, ok := known[t.EndToEndID]; ok && k.AmountCents == t.AmountCents {
+				o.AlreadyKnown++
+				got[t.EndToEndID] = true
+				continue
+			}
+			at, err := tx.AttemptByEndToEndForUpdate(ctx, t.EndToEndID)
+			if fault.Is(err, fault.NotFound) || err == nil && (at.Status != Sent || at.AmountCents != t.AmountCents || got[t.EndToEndID]) {
+				o.Unknown = append(o.Unknown, t.EndToEndID)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := tx.MarkFailed(ctx, newReturn(at, Returned, t.ReturnReason, source)); err != nil {
+				return err
+			}
+			o.Returned++
+			got[t.EndToEndID] = true
+		}
+		out, taken = o, got
+		if o.Returned == 0 {
+			return nil
+		}
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "payment.returned",
+			Object: "payment_returns", Detail: fmt.Sprintf("%s: %d returned, %d known before, %d not ours", source, o.Returned, o.AlreadyKnown, len(o.Unknown))})
+	})
+	return taken, out, err
+}
+
+// TakeReturnsOf is TakeReturns as recovery.PaymentReturns: the returns
+// in a statement imported for the recovery account.
+func (s *Service) TakeReturnsOf(ctx context.Context, a access.Actor, source string, ts []iso20022.Transaction) (map[string]bool, error) {
+	taken, _, err := s.TakeReturns(ctx, a, source, ts)
+	return taken, err
+}
+
+// ImportReturns reads a camt.054 (or camt.053) of the account benefits are
+// paid from and records the returns of our payments in it (TakeReturns).
+// The whole file is read first: a malformed file, or one of another
+// account, writes nothing. Returns that are not our payments are listed in
+// the answer, not written.
+func (s *Service) ImportReturns(ctx context.Context, a access.Actor, r io.Reader) (ReturnsImport, error) {
+	var out ReturnsImport
+	if err := s.mayTakeReturns(a); err != nil {
+		return out, err
+	}
+	rd, err := iso20022.NewReader(r)
+	if err != nil {
+		return out, fileError(err)
+	}
+	var ts []iso20022.Transaction
+	other := 0
+	for {
+		e, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, fileError(err)
+		}
+		if acct, err := iban.Parse(e.AccountIBAN); err != nil || acct != s.cfg.Debtor.IBAN {
+			return out, fault.InvalidField("file", ErrReturnNotDebtor, map[string]any{"Line": e.Line})
+		}
+		for i := range e.Transactions {
+			if iso20022.IsReturn(&e, &e.Transactions[i]) {
+				ts = append(ts, e.Transactions[i])
+			} else {
+				other++
+			}
+		}
+		if len(e.Transactions) == 0 {
+			other++
+		}
+	}
+	_, out, err = s.TakeReturns(ctx, a, "camt.054 "+rd.Header().MessageID, ts)
+	out.MessageID, out.Other = rd.Header().MessageID, other
+	return out, err
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/iso20022"
 	"github.com/etuus/etuus/internal/payment"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -260,6 +262,78 @@ func TestPaymentReturnsConcurrent(t *testing.T) {
 		together(fns...)
 		if rejected != len(txs) || known != 7*len(txs) || countReturns(t, db) != len(txs) {
 			t.Errorf("rejected %d, known %d, rows %d; want %d, %d, %d", rejected, known, countReturns(t, db), len(txs), 7*len(txs), len(txs))
+		}
+		storetest.CheckInvariants(t, db)
+	})
+}
+
+// bankReturn is a credit of the payments account sending back the payment
+// with the end-to-end ID: with a return reason, or as a reversal.
+func bankReturn(e2e string, cents int64, reason, archive string) iso20022.Entry {
+	return iso20022.Entry{AmountCents: cents, AcctSvcrRef: archive, BookingDate: "2024-03-28", ValueDate: "2024-03-28",
+		Reversal: reason == "", Transactions: []iso20022.Transaction{{AmountCents: cents, EndToEndID: e2e, ReturnReason: reason}}}
+}
+
+// TestPaymentBankReturns: a camt.054 of the payments account returns two
+// payments (AC04, and a reversal of the debit) and names a return that is
+// not ours: the two are marked returned once, the file again changes
+// nothing, another account's file writes nothing. A return in a statement
+// of the recovery account goes through recovery's import hook to the
+// payment capability and is booked to no claim; a return that is not ours
+// stays in recovery's queue.
+func TestPaymentBankReturns(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		paymentFixture(t, db, 3)
+		svc := paymentOn(db)
+		_, in := firstRun(t, svc, t.TempDir())
+		ps := in.Batches[0].Payments
+		debtor := "FI2112345600000785"
+		file := camt(t, debtor, bankReturn(ps[0].EndToEndID, ps[0].AmountCents, "AC04", "R1"),
+			bankReturn(ps[1].EndToEndID, ps[1].AmountCents, "", "R2"),
+			bankReturn("NOTOURS", 1000, "AC01", "R3"),
+			iso20022.Entry{AmountCents: 500, CreditDebit: iso20022.Debit, AcctSvcrRef: "D1", BookingDate: "2024-03-28"})
+		if _, err := svc.ImportReturns(ctx, paymentOperator, bytes.NewReader(camt(t, creditor.String(), bankReturn(ps[0].EndToEndID, ps[0].AmountCents, "AC04", "R1")))); fault.KeyOf(err) != payment.ErrReturnNotDebtor {
+			t.Errorf("another account's file: %v", err)
+		}
+		if _, err := svc.ImportReturns(ctx, paymentOperator, bytes.NewReader(file[:300])); fault.KeyOf(err) != payment.ErrStatusFile {
+			t.Errorf("malformed: %v", err)
+		}
+		if n := countReturns(t, db); n != 0 {
+			t.Fatalf("%d returns after refused files", n)
+		}
+		got, err := svc.ImportReturns(ctx, paymentOperator, bytes.NewReader(file))
+		if err != nil || got.Returned != 2 || len(got.Unknown) != 1 || got.Unknown[0] != "NOTOURS" || got.Other != 1 {
+			t.Fatalf("import = %+v, %v", got, err)
+		}
+		again, err := svc.ImportReturns(ctx, paymentOperator, bytes.NewReader(file))
+		if err != nil || again.Returned != 0 || again.AlreadyKnown != 2 {
+			t.Fatalf("again = %+v, %v", again, err)
+		}
+		queue, _ := svc.ReturnQueue(ctx, paymentOperator, 10)
+		if len(queue) != 2 || queue[0].Outcome != payment.Returned || queue[0].Source != "camt.054 MSG-1" {
+			t.Errorf("queue = %+v", queue)
+		}
+
+		// The recovery account's statement, imported by the Centre's staff.
+		rec := recovery.NewService(db.Recovery(), recovery.Config{Creditor: creditor, PaymentReturns: svc})
+		rec.SetClock(func() time.Time { return db.Now() })
+		stmt := camt(t, creditor.String(), bankReturn(ps[2].EndToEndID, ps[2].AmountCents, "AC04", "S1"),
+			bankReturn("NOTOURS2", 1000, "", "S2"))
+		rep, err := rec.ImportStatement(ctx, specialist, recovery.StatementFile{Name: "s.xml"}, bytes.NewReader(stmt))
+		if err != nil || rep.Booked != 0 || rep.Refused != 1 || rep.Queued != 1 {
+			t.Fatalf("recovery import = %+v, %v", rep, err)
+		}
+		reasons := map[string]string{}
+		for _, l := range rep.Lines {
+			reasons[l.ArchiveID] = l.Reason
+		}
+		if reasons["S1"] != recovery.ReasonPaymentReturn || reasons["S2"] != recovery.ReasonDebitReversal {
+			t.Errorf("recovery lines = %+v", rep.Lines)
+		}
+		queue, _ = svc.ReturnQueue(ctx, paymentOperator, 10)
+		if len(queue) != 3 {
+			t.Errorf("queue after the statement = %+v", queue)
 		}
 		storetest.CheckInvariants(t, db)
 	})

@@ -93,6 +93,12 @@ func TestPaymentReturnsEndToEnd(t *testing.T) {
 	olli := browser()
 	english(e, olli)
 	e.signIn(olli, "test-staff", "staff-olli")
+	if _, body := e.get(olli, "/staff"); !strings.Contains(body, `href="/staff/payments/returns"`) {
+		t.Errorf("the staff page does not offer the queue")
+	}
+	if _, body := e.get(anna, "/staff"); strings.Contains(body, `href="/staff/payments/returns"`) {
+		t.Errorf("the staff page offers the queue without payment.run")
+	}
 	resp, body := e.get(olli, "/staff/payments/returns")
 	if resp.StatusCode != 200 || !strings.Contains(body, "AC04: the account is closed") || !strings.Contains(body, "Corrected account number (IBAN)") {
 		t.Fatalf("queue = %d:\n%s", resp.StatusCode, body)

@@ -110,6 +110,8 @@ type viewer struct {
 // staffMay is a staff member's permissions as the pages need them.
 type staffMay struct {
 	MessagesQueue, RecoveryQueue, ImportBank, LinkEIDAS, APIClients, MandateLookup, DeskSearch, DirectoryNotices, PharmacyCalls bool
+
+	PaymentRun bool // the queue of rejected and returned payments
 }
 
 func mayOf(t *access.Table, a access.Actor) staffMay {
@@ -123,6 +125,7 @@ func mayOf(t *access.Table, a access.Actor) staffMay {
 		DeskSearch:       t.Allows(a, access.DeskSearch),
 		DirectoryNotices: t.Allows(a, access.DirectoryNotices),
 		PharmacyCalls:    t.Allows(a, access.PharmacyCalls),
+		PaymentRun:       t.Allows(a, access.PaymentRun),
 	}
 }
 

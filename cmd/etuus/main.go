@@ -31,6 +31,7 @@ func commands() []command {
 		{"seed", "write the reference data and, with --demo, the demo data", runSeed},
 		{"reconcile", "book a camt.054 or camt.053 bank file's payments to claims by reference", runReconcile},
 		{"pay", "run the benefit payments of a pay day and publish their pain.001 file", runPay},
+		{"payments", "the bank's answers: 'etuus payments status-report FILE' (pain.002), 'etuus payments returns FILE' (camt.054)", runPayments},
 		{"collect", "run the Recovery Centre's daily collection: interest, reminders, enforcement", runCollect},
 		{"healthcare-fees", "create a term's student healthcare fees from a CSV of students", runHealthcareFees},
 		{"mandates", "mandate register tools: 'etuus mandates import FILE' loads a feed of the register", runMandates},

@@ -79,6 +79,9 @@ func TestBrowserReflowAt320(t *testing.T) {
 	if err != nil || !strings.HasPrefix(got, "rgb(255, 221, 0) 3px rgb(11, 12, 12) 0px 0px 0px 6px") {
 		t.Errorf("a focused field: %q, %v", got, err)
 	}
+	// Operations staff: the queue of rejected and returned payments.
+	b.Do(t, chromedp.Navigate(e.base+"/login/test-staff"), chromedp.Click(chromedp.CSS(`button[value="staff-olli"]`)), chromedp.WaitVisible(chromedp.CSS(`.usernav .who`)))
+	check("/staff/payments/returns")
 	if errs := b.Errors(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}

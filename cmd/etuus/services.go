@@ -20,8 +20,16 @@ func recoveryService(c *config, db *store.DB) (*recovery.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Returns of our own benefit payments in a statement go to the
+	// payment capability (they need no payment setting, and recording a
+	// return offsets nothing: the service needs no recovery of its own).
+	pay, err := paymentService(defaultPay(), db, nil)
+	if err != nil {
+		return nil, err
+	}
 	return recovery.NewService(db.Recovery(), recovery.Config{
 		Rules: rules, Creditor: creditor, Access: access.Default(), AutoApprovePlans: c.AutoApprove,
+		PaymentReturns: pay,
 	}), nil
 }
 

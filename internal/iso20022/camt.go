@@ -99,6 +99,10 @@ type Transaction struct {
 	CreditorName string // RltdPties/Cdtr/Nm: who was paid, for debits
 	EndToEndID   string // Refs/EndToEndId
 	AcctSvcrRef  string // Refs/AcctSvcrRef
+	// ReturnReason is RtrInf/Rsn/Cd (or Prtry): the bank returned the
+	// payment with this reason, e.g. AC04 account closed; with the
+	// original end-to-end ID it names one of our own payments sent back.
+	ReturnReason string
 }
 
 // IsRF reports whether the transaction's reference is an international RF
@@ -184,6 +188,8 @@ type xmlTx struct {
 	CdtrPtyNm string    `xml:"RltdPties>Cdtr>Pty>Nm"`
 	Ustrd     []string  `xml:"RmtInf>Ustrd"`
 	Strd      []xmlStrd `xml:"RmtInf>Strd"`
+	RtrCd     string    `xml:"RtrInf>Rsn>Cd"`
+	RtrPrtry  string    `xml:"RtrInf>Rsn>Prtry"`
 }
 
 type xmlStrd struct {
@@ -275,6 +281,7 @@ func convertEntry(x *xmlEntry, index, line int, account string) (Entry, error) {
 		tr.DebtorName = firstNonEmpty(t.DbtrNm, t.DbtrPtyNm)
 		tr.CreditorName = firstNonEmpty(t.CdtrNm, t.CdtrPtyNm)
 		tr.RemittanceText = joinLines(t.Ustrd)
+		tr.ReturnReason = firstNonEmpty(t.RtrCd, t.RtrPrtry)
 		for _, s := range t.Strd {
 			if ref := strings.TrimSpace(s.Ref); ref != "" {
 				tr.Reference = ref

@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"time"
+	"unicode/utf8"
 )
 
 // Camt054Namespace is the namespace WriteCamt054 writes.
@@ -170,6 +171,14 @@ type outTx struct {
 	Amt       outAmount   `xml:"AmtDtls>TxAmt>Amt"`
 	RltdPties *outParties `xml:"RltdPties,omitempty"`
 	RmtInf    *outRmtInf  `xml:"RmtInf,omitempty"`
+	RtrInf    *outRtrInf  `xml:"RtrInf,omitempty"`
+}
+
+// outRtrInf is a returned payment's reason: an ISO code of at most four
+// characters, or the bank's own.
+type outRtrInf struct {
+	Cd    string `xml:"Rsn>Cd,omitempty"`
+	Prtry string `xml:"Rsn>Prtry,omitempty"`
 }
 
 type outRefs struct {
@@ -293,6 +302,12 @@ func (c *camtWriter) entry(index int, e *Entry) error {
 			}
 			if t.DebtorName != "" || t.CreditorName != "" {
 				tx.RltdPties = &outParties{Dbtr: name(t.DebtorName), Cdtr: name(t.CreditorName)}
+			}
+			if t.ReturnReason != "" {
+				tx.RtrInf = &outRtrInf{Cd: t.ReturnReason}
+				if utf8.RuneCountInString(t.ReturnReason) > 4 {
+					tx.RtrInf = &outRtrInf{Prtry: t.ReturnReason}
+				}
 			}
 			out.NtryDtls.TxDtls[i] = tx
 		}

@@ -69,6 +69,7 @@ type rawTx struct {
 	dbtrNm, dbtrPtyNm, cdtrNm, cdtrPtyNm span
 	ustrd                                []span
 	strd                                 []rawStrd
+	rtrCd, rtrPrtry                      span
 }
 
 type rawStrd struct{ cd, issr, ref span }
@@ -479,6 +480,21 @@ func (r *fastReader) transaction(t *rawTx) error {
 					return r.skip()
 				})
 			})
+		case "RtrInf":
+			return r.children(func(local []byte) error {
+				if string(local) != "Rsn" {
+					return r.skip()
+				}
+				return r.children(func(local []byte) error {
+					switch string(local) {
+					case "Cd":
+						return r.leaf(&t.rtrCd)
+					case "Prtry":
+						return r.leaf(&t.rtrPrtry)
+					}
+					return r.skip()
+				})
+			})
 		case "RmtInf":
 			return r.children(func(local []byte) error {
 				switch string(local) {
@@ -581,6 +597,7 @@ func (r *fastReader) build() *xmlEntry {
 		xt.DbtrPtyNm = get(t.dbtrPtyNm)
 		xt.CdtrNm = get(t.cdtrNm)
 		xt.CdtrPtyNm = get(t.cdtrPtyNm)
+		xt.RtrCd, xt.RtrPrtry = get(t.rtrCd), get(t.rtrPrtry)
 		xt.Ustrd = xt.Ustrd[:0]
 		for _, u := range t.ustrd {
 			xt.Ustrd = append(xt.Ustrd, get(u))

@@ -13,7 +13,7 @@ import (
 // must fail only with an *Error, and whatever it accepts must survive
 // read → write → read unchanged.
 func FuzzReader(f *testing.F) {
-	for _, name := range []string{"camt054.xml", "camt053.xml", "camt054_v08.xml", "camt054_v10.xml", "camt054_truncated.xml"} {
+	for _, name := range []string{"camt054.xml", "camt053.xml", "camt054_v08.xml", "camt054_v10.xml", "camt054_truncated.xml", "camt054_return.xml"} {
 		f.Add(readTestdata(f, name))
 	}
 	f.Add([]byte(camtDoc(entryXML("10.00", "EUR") + entryXML("0.5", "EUR"))))

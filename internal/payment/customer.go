@@ -23,6 +23,9 @@ type Overview struct {
 	// each unemployment benefit asks for next.
 	Reports     []StatusReport
 	NextReports []ReportDue
+	// Returns are the customer's payments the bank rejected or returned,
+	// newest first (returns.go).
+	Returns []Return
 }
 
 // unpaidReports are the filed reports with an amount that no payment
@@ -70,6 +73,9 @@ func (s *Service) Payments(ctx context.Context, a access.Actor) (Overview, error
 	}
 	o.Upcoming = Upcoming(s.cfg.Schedules, bs, o.Past, civil.Today(s.now()), UpcomingMonths)
 	if o.Reports, err = s.repo.ReportsOf(ctx, pid, ""); err != nil {
+		return o, err
+	}
+	if o.Returns, err = s.repo.ReturnsOf(ctx, pid); err != nil {
 		return o, err
 	}
 	o.Upcoming = append(o.Upcoming, unpaidReports(bs, o.Reports, o.Past)...)

@@ -39,7 +39,8 @@ type Repo interface {
 	// ReportsOf lists the customer's status reports for the benefit (all
 	// of theirs when benefitID is ""), oldest period first.
 	ReportsOf(ctx context.Context, personID, benefitID string) ([]StatusReport, error)
-	offsetRepo // offset.go
+	offsetRepo  // offset.go
+	ReturnsRepo // rejected and returned payments (returns.go)
 }
 
 // Tx is one transaction of the payment service.
@@ -81,7 +82,8 @@ type Tx interface {
 	// file's hash; false when it was published already.
 	PublishRun(ctx context.Context, runID, sha256 string) (bool, error)
 	Audit(ctx context.Context, es ...audit.Entry) error
-	offsetTx // offset.go
+	offsetTx  // offset.go
+	ReturnsTx // rejected and returned payments (returns.go)
 }
 
 // Run statuses.
@@ -350,7 +352,12 @@ func (s *Service) record(ctx context.Context, tx Tx, r *Run, payDate civil.Date,
 	if err := add(due); err != nil {
 		return total, err
 	}
-	return total, flush()
+	if err := flush(); err != nil {
+		return total, err
+	}
+	// Payments rejected or returned whose account staff corrected.
+	n, err := s.recordRepayments(ctx, tx, r, payDate, refused)
+	return total + n, err
 }
 
 // finishUnpublished publishes the files of runs recorded but cut short.

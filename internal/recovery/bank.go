@@ -51,7 +51,7 @@ const (
 // EntryReasons lists every reason an entry is not booked (each a
 // translated text).
 var EntryReasons = []string{ReasonDebit, ReasonNotBooked, ReasonReversal, ReasonDebitReversal, ReasonIDReused,
-	ReasonNoReference, ReasonBadReference, ReasonUnknownRef, ReasonClaimClosed, ReasonOverBalance}
+	ReasonNoReference, ReasonBadReference, ReasonUnknownRef, ReasonClaimClosed, ReasonOverBalance, ReasonPaymentReturn}
 
 // StatementFile describes a bank statement file to import.
 type StatementFile struct {
@@ -233,7 +233,7 @@ func (s *Service) ImportStatement(ctx context.Context, a access.Actor, f Stateme
 					return err
 				}
 			}
-			err = s.bookFile(ctx, r, file, start, func(fn func(Tx) error) error { return fn(tx) }, &rep, f.Progress)
+			err = s.bookFile(ctx, r, file, start, func(fn func(Tx) error) error { return fn(tx) }, nil, &rep, f.Progress)
 			if err != nil {
 				return err
 			}
@@ -263,7 +263,10 @@ func (s *Service) ImportStatement(ctx context.Context, a access.Actor, f Stateme
 	}
 	rep.FileID = file.ID
 	inTx := func(fn func(Tx) error) error { return s.repo.InTx(ctx, fn) }
-	if err := s.bookFile(ctx, r, file, start, inTx, &rep, f.Progress); err != nil {
+	returns := func(chunk []iso20022.Entry) (map[string]bool, error) {
+		return s.takeReturns(ctx, a, string(hd.Message)+" "+hd.MessageID, chunk)
+	}
+	if err := s.bookFile(ctx, r, file, start, inTx, returns, &rep, f.Progress); err != nil {
 		return rep, err
 	}
 	err = s.repo.InTx(ctx, func(tx Tx) error {
@@ -330,7 +333,7 @@ func (s *Service) checkStatement(r io.ReadSeeker, sha string) (iso20022.Header, 
 // else booked it meanwhile (two imports of one file at once: the second is
 // refused).
 func (s *Service) bookFile(ctx context.Context, r io.Reader, file *BankFileRecord, start int,
-	inTx func(func(Tx) error) error, rep *BankReport, progress func(done, total int)) error {
+	inTx func(func(Tx) error) error, returns func([]iso20022.Entry) (map[string]bool, error), rep *BankReport, progress func(done, total int)) error {
 	rd, err := iso20022.NewReader(r)
 	if err != nil {
 		return bankErr(err)
@@ -342,6 +345,15 @@ func (s *Service) bookFile(ctx context.Context, r io.Reader, file *BankFileRecor
 	flush := func() error {
 		from := done
 		var got BankReport
+		// Returns of our own payments go to the payment capability
+		// first (not in a dry run); the chunk then books them to nothing.
+		var taken map[string]bool
+		if returns != nil {
+			var err error
+			if taken, err = returns(chunk); err != nil {
+				return err
+			}
+		}
 		err := inTx(func(tx Tx) error {
 			cur, err := tx.BankFileForUpdate(ctx, file.ID)
 			if err != nil {
@@ -351,7 +363,7 @@ func (s *Service) bookFile(ctx context.Context, r io.Reader, file *BankFileRecor
 				return fault.New(fault.Conflict, "bank.error.already_imported")
 			}
 			got = BankReport{}
-			b := &chunkBooker{s: s, tx: tx, fileID: file.ID, rep: &got}
+			b := &chunkBooker{s: s, tx: tx, fileID: file.ID, rep: &got, returns: taken}
 			if err := b.book(ctx, chunk); err != nil {
 				return err
 			}
@@ -486,6 +498,9 @@ type chunkBooker struct {
 	tx     Tx
 	fileID string
 	rep    *BankReport
+	// returns are the end-to-end IDs the payment capability took as
+	// returns of our own payments.
+	returns map[string]bool
 
 	known   map[string]*BankEntry // by identity: rows before this chunk and in it
 	batches map[string]int64      // itemised totals by batch key
@@ -690,6 +705,8 @@ func (b *chunkBooker) decide(ctx context.Context, it *item) error {
 		}
 	}
 	switch {
+	case row.Direction == iso20022.Credit && it.t.EndToEndID != "" && b.returns[it.t.EndToEndID]:
+		row.Status, row.Reason = EntryRefused, ReasonPaymentReturn
 	case row.Direction == iso20022.Debit && row.Reversal:
 		if err := b.reverse(ctx, it); err != nil {
 			return err

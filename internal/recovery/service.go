@@ -134,6 +134,9 @@ type Config struct {
 	Access   *access.Table // who may do what; nil is the built-in table
 	// AutoApprovePlans approves a proposal inside the rules at once.
 	AutoApprovePlans bool
+	// PaymentReturns takes the returns of our own benefit payments out of
+	// imported statements (payment_returns.go); nil leaves them queued.
+	PaymentReturns PaymentReturns
 }
 
 // Service is the Overpayment Recovery Centre's use cases. Each method

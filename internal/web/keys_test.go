@@ -114,10 +114,15 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"message.reach.":      consts(t, root, "internal/message", "Reach"),
 		// Benefit payments.
 		"benefit.":             payment.DefaultSchedules().Benefits(),
-		"payment.status.":      {payment.Prepared, payment.Sent},
-		"payment.status_text.": {payment.Prepared, payment.Sent},
-		"payment.period.":      {"month", "decision", "report"},
-		"payrun.status.":       {payment.RunPrepared, payment.RunPublished},
+		"payment.status.":      {payment.Prepared, payment.Sent, payment.Rejected, payment.Returned},
+		"payment.status_text.": {payment.Prepared, payment.Sent, payment.Rejected, payment.Returned},
+		// Rejected and returned payments (payment/returns.go).
+		"payment.returns.state.":          {payment.ReturnOpen, payment.ReturnRepay, payment.ReturnRepaid},
+		"payment.returns.customer.state.": {payment.ReturnOpen, payment.ReturnRepay, payment.ReturnRepaid},
+		"payment.returns.customer.":       {payment.Rejected, payment.Returned},
+		"payment.returns.reason.":         append(slices.Clone(payment.ReasonCodes), "other"),
+		"payment.period.":                 {"month", "decision", "report"},
+		"payrun.status.":                  {payment.RunPrepared, payment.RunPublished},
 		// The directory and disruption notices (internal/directory).
 		"directory.service.": directory.Services,
 		"directory.holiday.": holidayKeys(),

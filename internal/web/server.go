@@ -346,6 +346,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /staff/payments/runs", s.paymentRuns)
 		mux.HandleFunc("GET /staff/payments/runs/{id}", s.paymentRun)
 		mux.HandleFunc("GET /staff/payments/runs/{id}/report.json", s.paymentRun)
+		// Rejected and returned payments: the staff queue, importing the
+		// bank's pain.002 and camt.054 returns, paying again (payment.run).
+		mux.HandleFunc("GET /staff/payments/returns", s.paymentReturnsShow)
+		mux.HandleFunc("POST /staff/payments/returns/import/{kind}", s.paymentReturnsUpload)
+		mux.HandleFunc("POST /staff/payments/returns/{id}", s.paymentRepay)
 	}
 	// Customer service's desk and the customer's access log (internal/desk).
 	mux.HandleFunc("GET /staff/customers", s.deskSearchForm)

@@ -86,13 +86,31 @@ var invariants = []struct{ name, query string }{
 		 WHERE p.person_id <> b.person_id`},
 	{"a payment is positive and under the SEPA ceiling",
 		`SELECT id, amount_cents, 0, 0 FROM payments WHERE amount_cents <= 0 OR amount_cents > 99999999999`},
-	{"a recorded run's count and sum are its payments'",
+	{"a recorded run's count and sum are its payments' (with the attempts it sent that failed and were paid again in a later run)",
 		`SELECT r.id, r.payments, COALESCE(p.n, 0), r.total_cents - COALESCE(p.s, 0) FROM payment_runs r
-		 LEFT JOIN (SELECT run_id, COUNT(*) AS n, SUM(amount_cents) AS s FROM payments GROUP BY run_id) p ON p.run_id = r.id
+		 LEFT JOIN (SELECT run_id, COUNT(*) AS n, SUM(amount_cents) AS s FROM (
+		     SELECT run_id, amount_cents FROM payments
+		     UNION ALL SELECT run_id, amount_cents FROM payment_returns WHERE state = 'repaid') x GROUP BY run_id) p ON p.run_id = r.id
 		 WHERE r.payments <> COALESCE(p.n, 0) OR r.total_cents <> COALESCE(p.s, 0) OR r.payments = 0`},
-	{"a payment is sent exactly when its run's file is published",
+	{"a payment is sent (or failed after it was sent) exactly when its run's file is published",
 		`SELECT p.id, p.status, r.status, 0 FROM payments p JOIN payment_runs r ON r.id = p.run_id
-		 WHERE (p.status = 'sent') <> (r.status = 'published')`},
+		 WHERE (p.status IN ('sent', 'rejected', 'returned')) <> (r.status = 'published')`},
+	// Rejected and returned payments (payment/returns.go): one row per key
+	// above, so at most one attempt of a key is in flight; these keep the
+	// attempts' record exact.
+	{"a payment's attempt is the number of its failed attempts paid again, each numbered in turn",
+		`SELECT p.id, p.attempt, COUNT(r.id), COALESCE(MAX(r.attempt) + 1, 0) FROM payments p
+		 LEFT JOIN payment_returns r ON r.payment_id = p.id AND r.state = 'repaid'
+		 GROUP BY p.id, p.attempt HAVING p.attempt <> COUNT(r.id) OR p.attempt <> COALESCE(MAX(r.attempt) + 1, 0)`},
+	{"a payment is rejected or returned exactly while its current attempt's return waits, with that outcome",
+		`SELECT p.id, p.status, COUNT(r.id), 0 FROM payments p
+		 LEFT JOIN payment_returns r ON r.payment_id = p.id AND r.attempt = p.attempt AND r.state IN ('open', 'repay')
+		   AND r.outcome = p.status AND r.end_to_end_id = p.end_to_end_id
+		 GROUP BY p.id, p.status HAVING (p.status IN ('rejected', 'returned')) <> (COUNT(r.id) = 1)`},
+	{"a failed attempt paid again names the later run that paid it",
+		`SELECT r.id, r.state, COALESCE(r.repaid_run_id, ''), 0 FROM payment_returns r
+		 LEFT JOIN payment_runs n ON n.id = r.repaid_run_id LEFT JOIN payment_runs o ON o.id = r.run_id
+		 WHERE (r.state = 'repaid') <> (n.id IS NOT NULL) OR n.number <= o.number`},
 }
 
 // CheckInvariants fails the test for every row of the database that breaks

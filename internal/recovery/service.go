@@ -52,6 +52,13 @@ type Repo interface {
 	LettersOf(ctx context.Context, personID, claimID string) ([]Letter, error)
 	// LetterOf is one letter of the customer.
 	LetterOf(ctx context.Context, personID, letterID string) (Letter, error)
+	// PersonProposals and PersonExemptions list the customer's
+	// applications on all their claims, newest first.
+	PersonProposals(ctx context.Context, personID string) ([]Proposal, error)
+	PersonExemptions(ctx context.Context, personID string) ([]Exemption, error)
+	// PersonLetters lists the customer's newest letters on all their
+	// claims, newest first.
+	PersonLetters(ctx context.Context, personID string, limit int) ([]Letter, error)
 }
 
 // Tx is one transaction of the recovery service. Methods named ForUpdate

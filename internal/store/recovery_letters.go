@@ -38,6 +38,27 @@ func (r *RecoveryRepo) LettersOf(ctx context.Context, personID, claimID string) 
 	return scanAll(rows, scanLetter)
 }
 
+// PersonLetters lists a customer's newest letters on all their claims.
+func (r *RecoveryRepo) PersonLetters(ctx context.Context, personID string, limit int) ([]recovery.Letter, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+letterColumns+` FROM recovery_letters
+		WHERE person_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, personID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanLetter)
+}
+
+// PersonProposals lists a customer's plan proposals on all their claims.
+func (r *RecoveryRepo) PersonProposals(ctx context.Context, personID string) ([]recovery.Proposal, error) {
+	return r.proposals(ctx, `WHERE pp.person_id = $1 ORDER BY pp.created_at DESC, pp.id DESC`, personID)
+}
+
+// PersonExemptions lists a customer's exemption applications on all
+// their claims.
+func (r *RecoveryRepo) PersonExemptions(ctx context.Context, personID string) ([]recovery.Exemption, error) {
+	return r.exemptions(ctx, `WHERE x.person_id = $1 ORDER BY x.created_at DESC, x.id DESC`, personID)
+}
+
 // LetterOf is one of a customer's letters; another's is not found.
 func (r *RecoveryRepo) LetterOf(ctx context.Context, personID, letterID string) (recovery.Letter, error) {
 	l, err := scanLetter(r.db.sql.QueryRowContext(ctx, `SELECT `+letterColumns+` FROM recovery_letters

@@ -121,6 +121,10 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"directory.service.": directory.Services,
 		"directory.holiday.": holidayKeys(),
 		"directory.kind.":    {"postal", "email", "fax"},
+		// The 360 view's mandates and the claim's term (issue 14).
+		"mandate.type.":             consts(t, root, "internal/mandate", "Type"),
+		"employer.requests.status_": consts(t, root, "internal/mandate", "RequestStatus"),
+		"decisions.origin.term_":    {"true", "false"},
 	}
 }
 

@@ -502,7 +502,8 @@ func (s *Service) applyExemption(ctx context.Context, tx Tx, x Exemption, c *Cla
 }
 
 // CreateClaims stores new claims (a term's healthcare fees, say) in one
-// transaction: all or none. Only the system creates claims.
+// transaction: all or none, each with the letter of the decision that
+// started it (and its notice). Only the system creates claims.
 func (s *Service) CreateClaims(ctx context.Context, a access.Actor, cs []Claim) (int, error) {
 	if a.Kind != access.System {
 		return 0, fault.New(fault.Forbidden, "staff.error.unit")
@@ -510,6 +511,10 @@ func (s *Service) CreateClaims(ctx context.Context, a access.Actor, cs []Claim) 
 	err := s.repo.InTx(ctx, func(tx Tx) error {
 		for i := range cs {
 			if err := tx.CreateClaim(ctx, &cs[i]); err != nil {
+				return err
+			}
+			// The customer receives the decision that started the claim.
+			if err := s.sendLetter(ctx, tx, &cs[i], StartedLetter(cs[i])); err != nil {
 				return err
 			}
 		}

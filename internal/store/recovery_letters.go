@@ -67,13 +67,17 @@ func (r *RecoveryRepo) LetterOf(ctx context.Context, personID, letterID string) 
 }
 
 func (t recoveryTx) InsertLetter(ctx context.Context, l *recovery.Letter) error {
+	return t.insertLetter(ctx, l)
+}
+
+func (tx *Tx) insertLetter(ctx context.Context, l *recovery.Letter) error {
 	b, err := json.Marshal(l)
 	if err != nil {
 		return err
 	}
-	l.ID, l.CreatedAt = NewID(), t.now
-	_, err = t.exec(ctx, `INSERT INTO recovery_letters (`+letterColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		l.ID, l.PersonID, l.ClaimID, string(l.Kind), l.On, l.Lang, string(b), l.NoticeChannel, t.now)
+	l.ID, l.CreatedAt = NewID(), tx.now
+	_, err = tx.exec(ctx, `INSERT INTO recovery_letters (`+letterColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		l.ID, l.PersonID, l.ClaimID, string(l.Kind), l.On, l.Lang, string(b), l.NoticeChannel, tx.now)
 	return err
 }
 

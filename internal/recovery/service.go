@@ -123,6 +123,11 @@ type Tx interface {
 	// its status, claim, allocation and the reason, with who and when.
 	ResolveBankEntry(ctx context.Context, e *BankEntry, staffID string) error
 
+	// MoveInterestToPrincipal moves cents of the interest the claim's
+	// booked bank transactions paid to their principal, newest first (an
+	// exemption covered interest already paid); the claim is locked.
+	MoveInterestToPrincipal(ctx context.Context, claimID string, cents int64) error
+
 	// NoticeChoice is the customer's notification choice (the zero
 	// Consent when they never chose) and their language.
 	NoticeChoice(ctx context.Context, personID string) (message.Consent, string, error)
@@ -493,6 +498,12 @@ func (s *Service) applyExemption(ctx context.Context, tx Tx, x Exemption, c *Cla
 	}
 	var off int64
 	for _, e := range evs {
+		if e.Kind == EventInterestToPrincipal {
+			// The bank payments that paid that interest now pay principal.
+			if err := tx.MoveInterestToPrincipal(ctx, c.ID, e.Cents); err != nil {
+				return 0, err
+			}
+		}
 		off += e.Cents
 		if err := tx.AddEvent(ctx, c, e); err != nil {
 			return 0, err

@@ -92,3 +92,39 @@ func (t recoveryTx) NoticeChoice(ctx context.Context, personID string) (message.
 }
 
 func (t recoveryTx) Enqueue(ctx context.Context, it *outbox.Item) error { return t.Tx.Enqueue(ctx, it) }
+
+// MoveInterestToPrincipal moves cents of the interest the claim's booked
+// bank transactions paid to their principal, newest first, locking them
+// (the claim is locked already: claims before their transactions, as an
+// import takes them).
+func (t recoveryTx) MoveInterestToPrincipal(ctx context.Context, claimID string, cents int64) error {
+	rows, err := t.QueryContext(ctx, `SELECT id, alloc_interest FROM bank_entries
+		WHERE claim_id = $1 AND status = 'booked' AND alloc_interest > 0
+		ORDER BY booking_date DESC, created_at DESC, id DESC`+t.db.dialect.forUpdate(), claimID)
+	if err != nil {
+		return err
+	}
+	type alloc struct {
+		id       string
+		interest int64
+	}
+	as, err := scanAll(rows, func(row interface{ Scan(...any) error }) (alloc, error) {
+		var a alloc
+		return a, row.Scan(&a.id, &a.interest)
+	})
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		if cents == 0 {
+			break
+		}
+		n := min(cents, a.interest)
+		if _, err := t.exec(ctx, `UPDATE bank_entries SET alloc_interest = alloc_interest - $1, alloc_principal = alloc_principal + $1
+			WHERE id = $2`, n, a.id); err != nil {
+			return err
+		}
+		cents -= n
+	}
+	return nil
+}

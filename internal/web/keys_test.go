@@ -73,9 +73,11 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		// Recovery letters (letters.go, claim.html, letter.html) and the
 		// history entry naming an exemption decision.
 		"recovery.event.exemption_": consts(t, root, "internal/recovery", "ExemptionKind"),
-		"letter.kind.":              consts(t, root, "internal/recovery", "LetterKind"),
-		"letter.body.":              consts(t, root, "internal/recovery", "LetterKind"),
-		"letter.notified.":          {"email", "sms", "none"},
+		// The entry moving paid exempt interest to principal (decision.go).
+		"recovery.event.exempt_paid_": consts(t, root, "internal/recovery", "ExemptionKind"),
+		"letter.kind.":                consts(t, root, "internal/recovery", "LetterKind"),
+		"letter.body.":                consts(t, root, "internal/recovery", "LetterKind"),
+		"letter.notified.":            {"email", "sms", "none"},
 		// The exemption page is only offered for kinds with exemptions.
 		"exemption.lead.": exemptionKinds,
 		// Plan proposals and exemption applications share these statuses.

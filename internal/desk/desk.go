@@ -405,3 +405,19 @@ type LogPage struct {
 	Entries []Access
 	Next    string // the cursor of the next page (LogCursor); "" at the end
 }
+
+// Party is a mandate's party as the 360 view shows it: an organisation by
+// business ID, the customer as "" (the view says who), and another person
+// by a masked identity code, since the view is audited for the customer
+// only.
+func (v View) Party(p mandate.Party) string {
+	switch {
+	case p.Kind == mandate.Organisation:
+		return p.ID
+	case p.ID == v.Person.HETU:
+		return ""
+	case len(p.ID) == 11:
+		return p.ID[:7] + "****"
+	}
+	return "****"
+}

@@ -284,13 +284,18 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 
+	// The desk reads the rest of a customer's record through the services
+	// that own it.
+	deskSvc := desk.NewService(db.Desk(), access.Default())
+	deskSvc.SetSources(desk.Sources{Recovery: recoverySvc, Payments: paymentSvc, Mandates: mandates})
+
 	a.web, err = web.New(web.Config{
 		Pharmacy:    web.PharmacyConfig{Service: a.pharmacy},
 		Customers:   customer.NewService(db.Customers(), access.Default()),
 		Mandates:    mandates,
 		Employer:    employerSvc,
 		APIClients:  apiclient.NewService(db.APIClients(), access.Default()),
-		Desk:        desk.NewService(db.Desk(), access.Default()),
+		Desk:        deskSvc,
 		Directory:   directory.NewService(db.Directory(), access.Default()),
 		Recovery:    web.RecoveryConfig{Service: recoverySvc, CreditorName: c.CreditorName},
 		Payments:    paymentSvc,

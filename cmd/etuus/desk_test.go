@@ -15,6 +15,19 @@ func (e *running) browserIn(lang string) *http.Client {
 	return c
 }
 
+// inLanguages reads the page in each language and checks it says what
+// it should in that language.
+func (e *running) inLanguages(c *http.Client, path string, want map[string]string) {
+	e.t.Helper()
+	for lang, text := range want {
+		u, _ := url.Parse(e.base)
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: lang}})
+		if _, body := e.get(c, path); !strings.Contains(body, text) {
+			e.t.Errorf("%s %s lacks %q", lang, path, text)
+		}
+	}
+}
+
 // TestDeskEndToEnd: a specialist finds Matti by identity code and by name
 // with date of birth, opens him for a reason (an empty reason is refused
 // and reads nothing), sees his claims and whether a notice reaches him;
@@ -77,13 +90,7 @@ func TestDeskEndToEnd(t *testing.T) {
 		t.Errorf("the access log names the specialist:\n%s", body)
 	}
 	// In Swedish and Finnish too.
-	for lang, want := range map[string]string{"sv": "Öppnade dina uppgifter", "fi": "Avasi tietosi"} {
-		u, _ := url.Parse(e.base)
-		matti.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: lang}})
-		if _, body := e.get(matti, "/my/access-log"); !strings.Contains(body, want) {
-			t.Errorf("%s access log lacks %q", lang, want)
-		}
-	}
+	e.inLanguages(matti, "/my/access-log", map[string]string{"sv": "Öppnade dina uppgifter", "fi": "Avasi tietosi"})
 	// Another customer's log shows none of Matti's entries.
 	maija := e.browserIn("en")
 	e.signIn(maija, "test-citizen", "demo-person-maija")

@@ -87,6 +87,8 @@ const (
 	DeskSearch       Permission = "desk.search"              // find a customer and open their 360 view with a purpose
 	DeskClaims       Permission = "desk.view_claims"         // the 360 view's claims and plans
 	DeskMessages     Permission = "desk.view_messages"       // the 360 view's message threads
+	DeskPayments     Permission = "desk.view_payments"       // the 360 view's benefit payments and status reports
+	DeskMandates     Permission = "desk.view_mandates"       // the 360 view's mandates and mandate requests
 	DirectoryNotices Permission = "directory.publish_notice" // publish and end disruption notices
 	PharmacyCalls    Permission = "pharmacy.calls"           // read a pharmacy's call history of direct reimbursement
 
@@ -97,7 +99,7 @@ const (
 // Known lists every permission the code checks; a table that names another
 // is refused, and a test checks that each is granted to someone.
 var Known = []Permission{RecoveryQueue, RecoveryDecidePlan, RecoveryDecideExem, RecoveryImportBank, RecoveryResolveBank, MessagesQueue, IdentityLinkEIDAS, APIClients,
-	MandateLookup, MandateImport, PaymentRun, DeskSearch, DeskClaims, DeskMessages, DirectoryNotices, PharmacyCalls,
+	MandateLookup, MandateImport, PaymentRun, DeskSearch, DeskClaims, DeskMessages, DeskPayments, DeskMandates, DirectoryNotices, PharmacyCalls,
 	EmployerDecide}
 
 // Grant gives a permission to a role of a unit; "*" matches any unit or role.

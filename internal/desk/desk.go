@@ -17,7 +17,9 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/hetu"
 	"github.com/etuus/etuus/internal/fi/viite"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 )
 
@@ -265,6 +267,32 @@ func detail(unit, role string, p Purpose) string {
 	return v.Encode()
 }
 
+// viewDetail is detail with the sections of the 360 view shown, so that
+// the one entry of a view says everything it showed.
+func viewDetail(unit, role string, p Purpose, sections []string) string {
+	d := detail(unit, role, p)
+	if len(sections) > 0 {
+		d += "&" + url.Values{"sections": {strings.Join(sections, ",")}}.Encode()
+	}
+	return d
+}
+
+// Sections names the sections the view shows (besides the person and
+// their notification choice), as its audit entry records them.
+func (v View) Sections() []string {
+	var out []string
+	for _, s := range []struct {
+		name  string
+		shown bool
+	}{{"claims", v.ClaimsShown}, {"applications", v.ClaimsShown}, {"letters", v.ClaimsShown}, {"messages", v.MessagesShown},
+		{"payments", v.PaymentsShown}, {"mandates", v.MandatesShown}} {
+		if s.shown {
+			out = append(out, s.name)
+		}
+	}
+	return out
+}
+
 // parseDetail reads what detail wrote; entries of other capabilities give
 // what they hold (often nothing).
 func parseDetail(s string) (unit, role string, p Purpose) {
@@ -329,23 +357,15 @@ type View struct {
 	Consent       message.Consent
 	Reach         Reach
 
-	// Parts are the sections other capabilities add (payments, mandates…)
-	// through Service.AddPart, in the order added.
-	Parts []PartView
-}
+	// Record is the customer's applications (plan proposals, exemption
+	// applications) and the letters sent to them, shown with the claims.
+	Record recovery.Record
 
-// PartView is one added section: its title key and its rows, as text.
-type PartView struct {
-	TitleKey string
-	Rows     []PartRow
-	Shown    bool
-}
+	PaymentsShown bool
+	Payments      payment.Overview
 
-// PartRow is one line of an added section: a label key and a value.
-type PartRow struct {
-	LabelKey string
-	Value    string
-	At       time.Time
+	MandatesShown bool
+	Mandates      mandate.PersonRecord
 }
 
 // Access is one line of a customer's access log: which unit and role
@@ -386,4 +406,20 @@ func (a Access) TextKey() string {
 type LogPage struct {
 	Entries []Access
 	Next    string // the cursor of the next page (LogCursor); "" at the end
+}
+
+// Party is a mandate's party as the 360 view shows it: an organisation by
+// business ID, the customer as "" (the view says who), and another person
+// by a masked identity code, since the view is audited for the customer
+// only.
+func (v View) Party(p mandate.Party) string {
+	switch {
+	case p.Kind == mandate.Organisation:
+		return p.ID
+	case p.ID == v.Person.HETU:
+		return ""
+	case len(p.ID) == 11:
+		return p.ID[:7] + "****"
+	}
+	return "****"
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/viite"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/message"
 )
 
@@ -106,4 +107,23 @@ func FuzzParseQuery(f *testing.F) {
 			t.Fatalf("query %+v from %q %q", q, text, birth)
 		}
 	})
+}
+
+// A mandate's parties in the 360 view: the customer as themselves, an
+// organisation by business ID, another person only masked.
+func TestViewParty(t *testing.T) {
+	v := View{Person: customer.Person{HETU: "010403A998U"}}
+	for _, c := range []struct {
+		p    mandate.Party
+		want string
+	}{
+		{mandate.Org("2077474-0"), "2077474-0"},
+		{mandate.Pers("010403A998U"), ""},
+		{mandate.Pers("100871-998D"), "100871-****"},
+		{mandate.Pers("x"), "****"},
+	} {
+		if got := v.Party(c.p); got != c.want {
+			t.Errorf("Party(%v) = %q, want %q", c.p, got, c.want)
+		}
+	}
 }

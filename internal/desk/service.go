@@ -11,7 +11,9 @@ import (
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 )
 
@@ -82,19 +84,39 @@ type Tx interface {
 	Audit(ctx context.Context, es ...audit.Entry) error
 }
 
-// Part is a section another capability adds to the 360 view (payments,
-// mandates…): it says which permission shows it and loads its rows.
-type Part interface {
-	TitleKey() string
-	Permission() access.Permission
-	Load(ctx context.Context, personID string) ([]PartRow, error)
+// Sources are the services of the capabilities that own the rest of a
+// customer's record: the 360 view and the customer's decisions page read
+// through their methods, never their tables. A nil source is a section
+// not shown.
+type Sources struct {
+	Recovery RecoveryReader
+	Payments PaymentReader
+	Mandates MandateReader
+}
+
+// RecoveryReader is what the desk reads of recovery.Service.
+type RecoveryReader interface {
+	Record(ctx context.Context, a access.Actor) (recovery.Record, error)
+	StaffRecord(ctx context.Context, a access.Actor, personID string) (recovery.Record, error)
+}
+
+// PaymentReader is what the desk reads of payment.Service.
+type PaymentReader interface {
+	Payments(ctx context.Context, a access.Actor) (payment.Overview, error)
+	StaffOverview(ctx context.Context, a access.Actor, personID string) (payment.Overview, error)
+}
+
+// MandateReader is what the desk reads of mandate.Service.
+type MandateReader interface {
+	Requests(ctx context.Context, a access.Actor) (mine, toAnswer []mandate.Request, err error)
+	StaffRecord(ctx context.Context, a access.Actor, personID string) (mandate.PersonRecord, error)
 }
 
 // Service is the desk's use cases.
 type Service struct {
 	repo   Repo
 	access *access.Table
-	parts  []Part
+	src    Sources
 }
 
 // NewService returns the service; a nil table is the built-in one.
@@ -105,9 +127,9 @@ func NewService(repo Repo, t *access.Table) *Service {
 	return &Service{repo: repo, access: t}
 }
 
-// AddPart adds a section to every 360 view; call it while wiring, before
-// serving.
-func (s *Service) AddPart(p Part) { s.parts = append(s.parts, p) }
+// SetSources gives the desk the other capabilities' services; call it
+// while wiring, before serving.
+func (s *Service) SetSources(src Sources) { s.src = src }
 
 // Search finds customers for staff who may search. Every person listed is
 // audited as found by this staff member (their name and date of birth are
@@ -187,9 +209,12 @@ func matchOf(p customer.Person) Match {
 }
 
 // Open is the customer's 360 view for a staff member who may search, with
-// the sections their role shows. The purpose is required; the reads and
-// the audit entry (unit, role, purpose) commit together. Another
-// capability's sections load after, each with its own permission.
+// the sections their role shows. The purpose is required. The desk's own
+// reads and the one audit entry of the view (unit, role, purpose and the
+// sections shown) commit together; the sections other capabilities own
+// (applications and letters, payments, mandates) are read after, through
+// their services, each checking its own permission, and only once that
+// entry is written — so no part of the view is read unrecorded.
 func (s *Service) Open(ctx context.Context, a access.Actor, personID string, purpose Purpose) (View, error) {
 	var v View
 	if err := s.access.Check(a, access.DeskSearch); err != nil {
@@ -202,6 +227,8 @@ func (s *Service) Open(ctx context.Context, a access.Actor, personID string, pur
 	v.Purpose = purpose
 	v.ClaimsShown = s.access.Allows(a, access.DeskClaims)
 	v.MessagesShown = s.access.Allows(a, access.DeskMessages)
+	v.PaymentsShown = s.src.Payments != nil && s.access.Allows(a, access.DeskPayments)
+	v.MandatesShown = s.src.Mandates != nil && s.access.Allows(a, access.DeskMandates)
 	err = s.repo.InTx(ctx, func(tx Tx) error {
 		p, err := tx.PersonByID(ctx, personID)
 		if err != nil {
@@ -223,19 +250,25 @@ func (s *Service) Open(ctx context.Context, a access.Actor, personID string, pur
 		}
 		v.Reach = NoticeReach(v.Consent)
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: string(ActionView),
-			SubjectID: p.ID, Object: "person:" + p.ID, Detail: detail(a.Unit, a.Role, purpose)})
+			SubjectID: p.ID, Object: "person:" + p.ID, Detail: viewDetail(a.Unit, a.Role, purpose, v.Sections())})
 	})
 	if err != nil {
 		return v, err
 	}
-	for _, part := range s.parts {
-		pv := PartView{TitleKey: part.TitleKey(), Shown: s.access.Allows(a, part.Permission())}
-		if pv.Shown {
-			if pv.Rows, err = part.Load(ctx, v.Person.ID); err != nil {
-				return v, err
-			}
+	if v.ClaimsShown && s.src.Recovery != nil {
+		if v.Record, err = s.src.Recovery.StaffRecord(ctx, a, v.Person.ID); err != nil {
+			return v, err
 		}
-		v.Parts = append(v.Parts, pv)
+	}
+	if v.PaymentsShown {
+		if v.Payments, err = s.src.Payments.StaffOverview(ctx, a, v.Person.ID); err != nil {
+			return v, err
+		}
+	}
+	if v.MandatesShown {
+		if v.Mandates, err = s.src.Mandates.StaffRecord(ctx, a, v.Person.ID); err != nil {
+			return v, err
+		}
 	}
 	return v, nil
 }
@@ -319,4 +352,43 @@ func (s *Service) AccessLog(ctx context.Context, a access.Actor, personID string
 		lp.Entries[i] = Access{Seq: r.Seq, At: r.At, Action: r.Action, Unit: unit, Role: role, Purpose: p}
 	}
 	return lp, nil
+}
+
+// Applications is the customer's own page of applications and decisions:
+// their plan proposals and exemption applications with the letters of
+// the decisions (recovery), their unemployment status reports (payment)
+// and the mandate requests they sent (mandate), each with its status.
+type Applications struct {
+	Record   recovery.Record
+	Reports  []payment.StatusReport
+	Requests []mandate.Request
+}
+
+// MyApplications is the signed-in customer's own applications and
+// decision letters, read through the services that own them; anyone else
+// is fault.NotFound.
+func (s *Service) MyApplications(ctx context.Context, a access.Actor) (Applications, error) {
+	var out Applications
+	if a.Kind != access.Customer || a.ID == "" {
+		return out, fault.New(fault.NotFound, "")
+	}
+	var err error
+	if s.src.Recovery != nil {
+		if out.Record, err = s.src.Recovery.Record(ctx, a); err != nil {
+			return out, err
+		}
+	}
+	if s.src.Payments != nil {
+		o, err := s.src.Payments.Payments(ctx, a)
+		if err != nil {
+			return out, err
+		}
+		out.Reports = o.Reports
+	}
+	if s.src.Mandates != nil {
+		if out.Requests, _, err = s.src.Mandates.Requests(ctx, a); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

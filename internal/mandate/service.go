@@ -603,3 +603,37 @@ func (s *Service) Lookup(ctx context.Context, a access.Actor, text string) ([]Ma
 	err = s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, es...) })
 	return out, err
 }
+
+// MaxPersonMandates bounds the mandates a person's record lists.
+const MaxPersonMandates = 200
+
+// PersonRecord is what the register holds about one person: the mandates
+// they hold or give (by register ID, at most MaxPersonMandates), and the
+// mandate requests they sent, newest first.
+type PersonRecord struct {
+	Mandates []Mandate
+	Requests []Request
+}
+
+// StaffRecord is a customer's mandates and mandate requests for staff
+// whose role shows mandates in the 360 view (access.DeskMandates). It
+// writes no audit entry of its own: the desk calls it for a view it has
+// audited. A person without an identity code (an eIDAS identity) holds no
+// mandates of the register.
+func (s *Service) StaffRecord(ctx context.Context, a access.Actor, personID string) (PersonRecord, error) {
+	var r PersonRecord
+	if err := s.access.Check(a, access.DeskMandates); err != nil {
+		return r, err
+	}
+	code, err := s.repo.PersonCode(ctx, personID)
+	if err != nil {
+		return r, err
+	}
+	if code != "" {
+		if r.Mandates, err = s.repo.MandatesOf(ctx, Pers(code), MaxPersonMandates); err != nil {
+			return r, err
+		}
+	}
+	r.Requests, err = s.repo.RequestsBy(ctx, personID)
+	return r, err
+}

@@ -31,9 +31,14 @@ func ExemptPeriod(x Exemption) FreePeriod {
 //     for its days from now on;
 //   - the interest already charged for its days (recomputed from the
 //     history: the principal outstanding on each day, payments taken at
-//     their value dates) is written off, but never more than is unpaid:
-//     interest of an exempt period that was already paid stays paid (a
-//     refund is a staff decision, not made here);
+//     their value dates) is written off as far as it is unpaid;
+//   - what of it the customer already paid is no longer interest: the
+//     charge is taken off and the payment counts towards the principal
+//     (an EventInterestToPrincipal entry naming the decision), so the
+//     customer owes that much less. Only as much as the principal still
+//     owed moves; a payment beyond it (the claim would be overpaid)
+//     stays paid interest, and refunding it is a staff decision not made
+//     here;
 //   - a full exemption writes off the whole balance and the claim is
 //     Waived.
 //
@@ -56,10 +61,18 @@ func (c *Claim) ApplyExemption(x Exemption, on civil.Date, history []Event, rule
 	c.InterestFree = append(c.InterestFree, p)
 	off := min(charged, c.Outstanding().Interest)
 	c.Interest -= off
+	evs := []Event{{On: on, Kind: EventWrittenOff, Cents: off, Parts: Parts{Interest: off}, Note: note}}
+	if moved := min(charged-off, c.Paid.Interest, c.Outstanding().Principal); moved > 0 {
+		c.Interest -= moved
+		c.Paid.Interest -= moved
+		c.Paid.Principal += moved
+		evs = append(evs, Event{On: on, Kind: EventInterestToPrincipal, Cents: moved, Parts: Parts{Principal: moved},
+			Note: "recovery.event.exempt_paid_" + string(x.Request.Kind)})
+	}
 	if c.Balance() == 0 && c.Status.Collecting() {
 		c.Status, c.Plan = Paid, nil
 	}
-	return []Event{{On: on, Kind: EventWrittenOff, Cents: off, Parts: Parts{Interest: off}, Note: note}}
+	return evs
 }
 
 // interestChargedIn recomputes the interest the claim has been charged

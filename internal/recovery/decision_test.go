@@ -12,7 +12,7 @@ import (
 // is written off, with payments before the start and a payment the bank
 // took back. Only the rounding of a piece split at the start may differ,
 // by a cent. (A payment made after the start paid exempt interest first;
-// that stays paid: see TestExemptInterestAlreadyPaid.)
+// it moves to principal: see TestExemptInterestAlreadyPaid.)
 func TestApplyExemptionMatchesExemptFromTheStart(t *testing.T) {
 	rules := DefaultRules()
 	type step struct {
@@ -110,7 +110,34 @@ func TestExemptInterestAlreadyPaid(t *testing.T) {
 	ev2, _ := c.AccrueInterest(d("2026-06-10"), rules)
 	history = append(history, ev2)
 	evs := c.ApplyExemption(Exemption{Request: ExemptionRequest{Kind: ExemptInterest, From: d("2026-03-01")}}, d("2026-06-10"), history, rules)
-	if len(evs) != 1 || evs[0].Cents != ev2.Cents || c.Outstanding().Interest != 0 || c.Paid.Interest > c.Interest {
-		t.Errorf("written off %+v; claim %+v", evs, c)
+	if len(evs) != 2 || evs[0].Cents != ev2.Cents || c.Outstanding().Interest != 0 || c.Paid.Interest > c.Interest {
+		t.Fatalf("written off %+v; claim %+v", evs, c)
+	}
+	// The interest of 1.3–1.5 was paid: it is no longer interest, and the
+	// payment counts towards the principal.
+	want, _ := InterestBetween(Claim{Kind: StudentLoan, Principal: euro(1000)}, d("2026-02-28"), d("2026-05-01"), rules)
+	moved := evs[1]
+	if moved.Kind != EventInterestToPrincipal || moved.Note != "recovery.event.exempt_paid_interest" || moved.Cents <= 0 ||
+		moved.Cents-want < -1 || moved.Cents-want > 1 || moved.Parts != (Parts{Principal: moved.Cents}) {
+		t.Errorf("moved %+v; the exempt interest paid was %d", moved, want)
+	}
+	if c.Paid.Principal != moved.Cents || c.Paid.Interest != ev.Cents-moved.Cents || c.Interest != ev.Cents-moved.Cents ||
+		c.Principal != euro(1000) || c.Balance() != euro(1000)-moved.Cents || c.Paid.Total() != ev.Cents {
+		t.Errorf("claim after the move: %+v (balance %d)", c, c.Balance())
+	}
+}
+
+// Paid exempt interest moves to principal only as far as principal is
+// owed: a claim whose principal is all paid keeps the rest as paid
+// interest (refunding it is a staff decision).
+func TestExemptInterestPaidBeyondPrincipal(t *testing.T) {
+	rules := DefaultRules()
+	c := Claim{Kind: StudentLoan, Principal: euro(1000), DueDate: d("2026-01-15"), Status: Open}
+	ev, _ := c.AccrueInterest(d("2026-05-01"), rules)
+	pay, _ := c.ApplyPayment(d("2026-05-01"), ev.Cents+euro(1000)-100) // all but a euro of the principal
+	history := []Event{ev, pay}
+	evs := c.ApplyExemption(Exemption{Request: ExemptionRequest{Kind: ExemptInterest, From: d("2026-03-01")}}, d("2026-05-01"), history, rules)
+	if len(evs) != 2 || evs[1].Cents != 100 || c.Paid.Principal != c.Principal || c.Balance() != 0 || c.Status != Paid || c.Paid.Interest > c.Interest {
+		t.Errorf("events %+v; claim %+v", evs, c)
 	}
 }

@@ -22,6 +22,10 @@ const (
 	LetterReminder          LetterKind = "reminder"
 	LetterPlanLapsed        LetterKind = "plan_lapsed"
 	LetterEnforcement       LetterKind = "enforcement"
+	// LetterRecoveryStarted is the letter of the decision that started
+	// the claim (a recovery decision, a fee charged): amount, due date,
+	// payment details and, for an overpayment, the benefit and decision.
+	LetterRecoveryStarted LetterKind = "recovery_started"
 )
 
 // Letter is one letter the Centre sent a customer about a claim. Its text
@@ -62,6 +66,10 @@ type Letter struct {
 	NextStep civil.Date `json:"next_step,omitzero"`
 	// Plan is an approved plan's schedule.
 	Plan *Plan `json:"plan,omitempty"`
+	// BenefitKey and DecisionID are, for an overpayment, the benefit
+	// recovered and the recovery decision (LetterRecoveryStarted).
+	BenefitKey string `json:"benefit,omitempty"`
+	DecisionID string `json:"decision,omitempty"`
 }
 
 // Appealable reports whether the letter is a decision the customer may
@@ -71,8 +79,20 @@ func (l Letter) Appealable() bool {
 	switch l.Kind {
 	case LetterPlanRejected, LetterExemptionApproved, LetterExemptionRejected:
 		return true
+	case LetterRecoveryStarted:
+		// The recovery decision on an overpayment is appealable; the other
+		// kinds of debt start from a charge or a debt Kela took over.
+		return l.ClaimKind == Overpayment
 	}
 	return false
+}
+
+// StartedLetter is the letter of the decision that started the claim, as
+// the claim stands when it is created.
+func StartedLetter(c Claim) Letter {
+	l := letterBase(LetterRecoveryStarted, c)
+	l.BenefitKey, l.DecisionID = c.BenefitKey, c.DecisionID
+	return l
 }
 
 // NoticeLetter is the outbox notice that a letter waits in the

@@ -207,6 +207,10 @@ const (
 	// EventWrittenOff: an approved exemption took amounts off the claim;
 	// Parts says which, Note names the decision.
 	EventWrittenOff EventKind = "written_off"
+	// EventInterestToPrincipal: an approved exemption covered interest
+	// the customer had already paid, and that payment now counts towards
+	// the principal (Cents, Parts.Principal); Note names the decision.
+	EventInterestToPrincipal EventKind = "interest_to_principal"
 )
 
 // Event is one dated entry in a claim's history. A history is kept in the

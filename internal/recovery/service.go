@@ -52,6 +52,13 @@ type Repo interface {
 	LettersOf(ctx context.Context, personID, claimID string) ([]Letter, error)
 	// LetterOf is one letter of the customer.
 	LetterOf(ctx context.Context, personID, letterID string) (Letter, error)
+	// PersonProposals and PersonExemptions list the customer's
+	// applications on all their claims, newest first.
+	PersonProposals(ctx context.Context, personID string) ([]Proposal, error)
+	PersonExemptions(ctx context.Context, personID string) ([]Exemption, error)
+	// PersonLetters lists the customer's newest letters on all their
+	// claims, newest first.
+	PersonLetters(ctx context.Context, personID string, limit int) ([]Letter, error)
 }
 
 // Tx is one transaction of the recovery service. Methods named ForUpdate
@@ -115,6 +122,11 @@ type Tx interface {
 	// ResolveBankEntry writes what staff did with a queued transaction:
 	// its status, claim, allocation and the reason, with who and when.
 	ResolveBankEntry(ctx context.Context, e *BankEntry, staffID string) error
+
+	// MoveInterestToPrincipal moves cents of the interest the claim's
+	// booked bank transactions paid to their principal, newest first (an
+	// exemption covered interest already paid); the claim is locked.
+	MoveInterestToPrincipal(ctx context.Context, claimID string, cents int64) error
 
 	// NoticeChoice is the customer's notification choice (the zero
 	// Consent when they never chose) and their language.
@@ -498,6 +510,12 @@ func (s *Service) applyExemption(ctx context.Context, tx Tx, x Exemption, c *Cla
 	}
 	var off int64
 	for _, e := range evs {
+		if e.Kind == EventInterestToPrincipal {
+			// The bank payments that paid that interest now pay principal.
+			if err := tx.MoveInterestToPrincipal(ctx, c.ID, e.Cents); err != nil {
+				return 0, err
+			}
+		}
 		off += e.Cents
 		if err := tx.AddEvent(ctx, c, e); err != nil {
 			return 0, err
@@ -507,7 +525,8 @@ func (s *Service) applyExemption(ctx context.Context, tx Tx, x Exemption, c *Cla
 }
 
 // CreateClaims stores new claims (a term's healthcare fees, say) in one
-// transaction: all or none. Only the system creates claims.
+// transaction: all or none, each with the letter of the decision that
+// started it (and its notice). Only the system creates claims.
 func (s *Service) CreateClaims(ctx context.Context, a access.Actor, cs []Claim) (int, error) {
 	if a.Kind != access.System {
 		return 0, fault.New(fault.Forbidden, "staff.error.unit")
@@ -515,6 +534,10 @@ func (s *Service) CreateClaims(ctx context.Context, a access.Actor, cs []Claim) 
 	err := s.repo.InTx(ctx, func(tx Tx) error {
 		for i := range cs {
 			if err := tx.CreateClaim(ctx, &cs[i]); err != nil {
+				return err
+			}
+			// The customer receives the decision that started the claim.
+			if err := s.sendLetter(ctx, tx, &cs[i], StartedLetter(cs[i])); err != nil {
 				return err
 			}
 		}

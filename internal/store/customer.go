@@ -1,14 +1,17 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 var _ customer.Store = (*DB)(nil)
@@ -113,8 +116,19 @@ func (db *DB) SeedDemo(ctx context.Context, d demo.Data) (bool, error) {
 				return err
 			}
 		}
+		lang := map[string]string{}
+		for _, p := range d.Persons {
+			lang[p.ID] = p.Lang
+		}
 		for i := range d.Claims {
 			if err := tx.createClaim(ctx, &d.Claims[i]); err != nil {
+				return err
+			}
+			// Each demo claim has the letter of the decision that started
+			// it, as recovery.Service.CreateClaims writes (no notice).
+			l := recovery.StartedLetter(d.Claims[i])
+			l.Lang, l.On = cmp.Or(lang[l.PersonID], "fi"), civil.Of(tx.now)
+			if err := tx.insertLetter(ctx, &l); err != nil {
 				return err
 			}
 		}

@@ -38,6 +38,27 @@ func (r *RecoveryRepo) LettersOf(ctx context.Context, personID, claimID string) 
 	return scanAll(rows, scanLetter)
 }
 
+// PersonLetters lists a customer's newest letters on all their claims.
+func (r *RecoveryRepo) PersonLetters(ctx context.Context, personID string, limit int) ([]recovery.Letter, error) {
+	rows, err := r.db.sql.QueryContext(ctx, `SELECT `+letterColumns+` FROM recovery_letters
+		WHERE person_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, personID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanLetter)
+}
+
+// PersonProposals lists a customer's plan proposals on all their claims.
+func (r *RecoveryRepo) PersonProposals(ctx context.Context, personID string) ([]recovery.Proposal, error) {
+	return r.proposals(ctx, `WHERE pp.person_id = $1 ORDER BY pp.created_at DESC, pp.id DESC`, personID)
+}
+
+// PersonExemptions lists a customer's exemption applications on all
+// their claims.
+func (r *RecoveryRepo) PersonExemptions(ctx context.Context, personID string) ([]recovery.Exemption, error) {
+	return r.exemptions(ctx, `WHERE x.person_id = $1 ORDER BY x.created_at DESC, x.id DESC`, personID)
+}
+
 // LetterOf is one of a customer's letters; another's is not found.
 func (r *RecoveryRepo) LetterOf(ctx context.Context, personID, letterID string) (recovery.Letter, error) {
 	l, err := scanLetter(r.db.sql.QueryRowContext(ctx, `SELECT `+letterColumns+` FROM recovery_letters
@@ -46,13 +67,17 @@ func (r *RecoveryRepo) LetterOf(ctx context.Context, personID, letterID string) 
 }
 
 func (t recoveryTx) InsertLetter(ctx context.Context, l *recovery.Letter) error {
+	return t.insertLetter(ctx, l)
+}
+
+func (tx *Tx) insertLetter(ctx context.Context, l *recovery.Letter) error {
 	b, err := json.Marshal(l)
 	if err != nil {
 		return err
 	}
-	l.ID, l.CreatedAt = NewID(), t.now
-	_, err = t.exec(ctx, `INSERT INTO recovery_letters (`+letterColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		l.ID, l.PersonID, l.ClaimID, string(l.Kind), l.On, l.Lang, string(b), l.NoticeChannel, t.now)
+	l.ID, l.CreatedAt = NewID(), tx.now
+	_, err = tx.exec(ctx, `INSERT INTO recovery_letters (`+letterColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		l.ID, l.PersonID, l.ClaimID, string(l.Kind), l.On, l.Lang, string(b), l.NoticeChannel, tx.now)
 	return err
 }
 
@@ -73,3 +98,39 @@ func (t *Tx) noticeChoice(ctx context.Context, personID string) (message.Consent
 }
 
 func (t recoveryTx) Enqueue(ctx context.Context, it *outbox.Item) error { return t.Tx.Enqueue(ctx, it) }
+
+// MoveInterestToPrincipal moves cents of the interest the claim's booked
+// bank transactions paid to their principal, newest first, locking them
+// (the claim is locked already: claims before their transactions, as an
+// import takes them).
+func (t recoveryTx) MoveInterestToPrincipal(ctx context.Context, claimID string, cents int64) error {
+	rows, err := t.QueryContext(ctx, `SELECT id, alloc_interest FROM bank_entries
+		WHERE claim_id = $1 AND status = 'booked' AND alloc_interest > 0
+		ORDER BY booking_date DESC, created_at DESC, id DESC`+t.db.dialect.forUpdate(), claimID)
+	if err != nil {
+		return err
+	}
+	type alloc struct {
+		id       string
+		interest int64
+	}
+	as, err := scanAll(rows, func(row interface{ Scan(...any) error }) (alloc, error) {
+		var a alloc
+		return a, row.Scan(&a.id, &a.interest)
+	})
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		if cents == 0 {
+			break
+		}
+		n := min(cents, a.interest)
+		if _, err := t.exec(ctx, `UPDATE bank_entries SET alloc_interest = alloc_interest - $1, alloc_principal = alloc_principal + $1
+			WHERE id = $2`, n, a.id); err != nil {
+			return err
+		}
+		cents -= n
+	}
+	return nil
+}

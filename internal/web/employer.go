@@ -295,6 +295,17 @@ type requestView struct {
 	TypeName, IssueName, StatusName string
 }
 
+// requestViews names the requests' types, issues and statuses in the
+// localizer's language.
+func requestViews(svc *mandate.Service, l *i18n.Localizer, rs []mandate.Request) []requestView {
+	var out []requestView
+	for _, q := range rs {
+		out = append(out, requestView{Request: q, TypeName: l.T(mandate.TypeKey(q.Type)), IssueName: issueName(svc, q.Issue, l.Lang),
+			StatusName: l.T(requestStatusKey(q.Status))})
+	}
+	return out
+}
+
 // employerRequests lists the person's mandate requests and those they
 // may answer for their organisations.
 func (s *Server) employerRequests(w http.ResponseWriter, r *http.Request) {
@@ -308,15 +319,7 @@ func (s *Server) employerRequests(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	view := func(rs []mandate.Request) []requestView {
-		var out []requestView
-		for _, q := range rs {
-			out = append(out, requestView{Request: q, TypeName: l.T(mandate.TypeKey(q.Type)), IssueName: issueName(svc, q.Issue, l.Lang),
-				StatusName: l.T(requestStatusKey(q.Status))})
-		}
-		return out
-	}
-	d := requestsData{Mine: view(mine), ToAnswer: view(toAnswer)}
+	d := requestsData{Mine: requestViews(svc, l, mine), ToAnswer: requestViews(svc, l, toAnswer)}
 	if n := r.URL.Query().Get("sent"); n != "" {
 		d.Sent, d.Notified = true, atoiOr(n, 0)
 	}

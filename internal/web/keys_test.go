@@ -73,9 +73,11 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		// Recovery letters (letters.go, claim.html, letter.html) and the
 		// history entry naming an exemption decision.
 		"recovery.event.exemption_": consts(t, root, "internal/recovery", "ExemptionKind"),
-		"letter.kind.":              consts(t, root, "internal/recovery", "LetterKind"),
-		"letter.body.":              consts(t, root, "internal/recovery", "LetterKind"),
-		"letter.notified.":          {"email", "sms", "none"},
+		// The entry moving paid exempt interest to principal (decision.go).
+		"recovery.event.exempt_paid_": consts(t, root, "internal/recovery", "ExemptionKind"),
+		"letter.kind.":                consts(t, root, "internal/recovery", "LetterKind"),
+		"letter.body.":                consts(t, root, "internal/recovery", "LetterKind"),
+		"letter.notified.":            {"email", "sms", "none"},
 		// The exemption page is only offered for kinds with exemptions.
 		"exemption.lead.": exemptionKinds,
 		// Plan proposals and exemption applications share these statuses.
@@ -127,6 +129,10 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"directory.service.": directory.Services,
 		"directory.holiday.": holidayKeys(),
 		"directory.kind.":    {"postal", "email", "fax"},
+		// The 360 view's mandates and the claim's term (issue 14).
+		"mandate.type.":             consts(t, root, "internal/mandate", "Type"),
+		"employer.requests.status_": consts(t, root, "internal/mandate", "RequestStatus"),
+		"decisions.origin.term_":    {"true", "false"},
 	}
 }
 

@@ -57,6 +57,18 @@ func (s *Server) writeLetter(loc *i18n.Localizer, l recovery.Letter) letterView 
 		v.Facts = append(v.Facts, fact{loc.T("letter.reason"), loc.T(l.ReasonKey)})
 	}
 	v.Facts = append(v.Facts, fact{loc.T("claim.title"), kind}, fact{loc.T("letter.reference"), groupedRef(l.Reference)})
+	if l.BenefitKey != "" {
+		benefit := recovery.Claim{BenefitKey: l.BenefitKey}.BenefitTextKey()
+		if loc.Has(benefit) {
+			benefit = loc.T(benefit)
+		} else {
+			benefit = l.BenefitKey
+		}
+		v.Facts = append(v.Facts, fact{loc.T("decisions.origin.benefit"), benefit})
+	}
+	if l.DecisionID != "" {
+		v.Facts = append(v.Facts, fact{loc.T("decisions.origin.decision"), l.DecisionID})
+	}
 	if l.Kind == recovery.LetterExemptionApproved {
 		if l.WrittenOffCents > 0 {
 			v.Facts = append(v.Facts, fact{loc.T("letter.written_off"), formatEuros(l.WrittenOffCents)})

@@ -13,6 +13,7 @@ import (
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 // MessagesConfig is secure messaging's part of the web front.
@@ -55,7 +56,13 @@ type inboxData struct {
 	Next     int
 	Sent     bool // a message was just sent
 	Verified bool // an address was just verified
+	// Letters are the customer's newest letters (decisions, reminders),
+	// listed in the inbox with a link to each and to all of them.
+	Letters []recovery.Letter
 }
+
+// InboxLetters is how many of the newest letters the inbox lists.
+const InboxLetters = 5
 
 // folderRows keeps a folder page's table rows as the "inbox-rows" template
 // rendered them, by customer, folder, page and language, for as long as
@@ -194,6 +201,12 @@ func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
 		s.folderRows.put(key, f.Version, rows)
 	}
 	d.Rows, d.Any = rows, len(f.Threads) > 0
+	if f.Box == message.Inbox && f.Page <= 1 && s.cfg.Recovery.Service != nil {
+		if d.Letters, err = s.cfg.Recovery.Service.NewestLetters(r.Context(), actorOf(sess), InboxLetters); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, http.StatusOK, "messages", &page{L: l, Title: "message.title", Data: d})
 }
 

@@ -358,6 +358,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/customers/{id}", s.deskOpenForm)
 	mux.HandleFunc("POST /staff/customers/{id}", s.deskOpen)
 	mux.HandleFunc("GET /my/access-log", s.accessLog)
+	// The customer's applications and decision letters (issue 14).
+	mux.HandleFunc("GET /my/decisions", s.decisionsShow)
 	mux.HandleFunc("GET /directory", s.directoryShow)
 	s.apiPublic(mux, "GET /api/v1/directory", s.directoryJSON)
 	mux.HandleFunc("GET /status", s.statusShow)

@@ -506,14 +506,15 @@ type chunkBooker struct {
 	batches map[string]int64      // itemised totals by batch key
 	claims  map[string]*Claim     // by reference
 	touched map[string]*Claim     // claims written, by ID
-	events  []claimEvent
+	events  []ClaimEvent
 	rows    []*BankEntry // new rows
 	updated []*BankEntry // earlier rows changed
 }
 
-type claimEvent struct {
-	c *Claim
-	e Event
+// ClaimEvent is a history entry of a claim, to be written.
+type ClaimEvent struct {
+	Claim *Claim
+	Event Event
 }
 
 func (b *chunkBooker) book(ctx context.Context, entries []iso20022.Entry) error {
@@ -756,9 +757,9 @@ func (b *chunkBooker) pay(it *item) {
 		ev, _ := c.ApplyPayment(row.ValueDate, row.AmountCents)
 		row.Status, row.Alloc = EntryBooked, ev.Parts
 		if accrued.Kind != "" {
-			b.events = append(b.events, claimEvent{c, accrued})
+			b.events = append(b.events, ClaimEvent{c, accrued})
 		}
-		b.events = append(b.events, claimEvent{c, ev})
+		b.events = append(b.events, ClaimEvent{c, ev})
 		b.touched[c.ID] = c
 	}
 	row.ClaimID, row.PersonID = c.ID, c.PersonID
@@ -822,7 +823,7 @@ func (b *chunkBooker) reverse(ctx context.Context, it *item) error {
 			c = &cl
 		}
 		for _, ev := range c.ReversePayment(row.ValueDate, orig.ValueDate, orig.Alloc, b.s.cfg.Rules) {
-			b.events = append(b.events, claimEvent{c, ev})
+			b.events = append(b.events, ClaimEvent{c, ev})
 		}
 		b.touched[c.ID] = c
 		row.ClaimID, row.PersonID = c.ID, c.PersonID
@@ -872,15 +873,12 @@ func (b *chunkBooker) write(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	for _, id := range ids {
-		if err := b.tx.SaveClaim(ctx, b.touched[id]); err != nil {
-			return err
-		}
+	cs := make([]*Claim, len(ids))
+	for i, id := range ids {
+		cs[i] = b.touched[id]
 	}
-	for _, ce := range b.events {
-		if err := b.tx.AddEvent(ctx, ce.c, ce.e); err != nil {
-			return err
-		}
+	if err := b.tx.SaveClaims(ctx, cs); err != nil {
+		return err
 	}
-	return nil
+	return b.tx.AddEvents(ctx, b.events)
 }

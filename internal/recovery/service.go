@@ -82,6 +82,12 @@ type Tx interface {
 	// SaveClaim writes the claim's amounts, status, due date and plan.
 	SaveClaim(ctx context.Context, c *Claim) error
 	AddEvent(ctx context.Context, c *Claim, e Event) error
+	// SaveClaims is SaveClaim for several claims, written in the order
+	// given, and AddEvents appends history entries in the order given (a
+	// bank file's chunk writes its claims and their history in a few
+	// statements).
+	SaveClaims(ctx context.Context, cs []*Claim) error
+	AddEvents(ctx context.Context, es []ClaimEvent) error
 
 	// HasPendingProposal reports whether the claim has a proposal waiting.
 	HasPendingProposal(ctx context.Context, claimID string) (bool, error)

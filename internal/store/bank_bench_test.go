@@ -20,16 +20,24 @@ import (
 
 // BenchmarkReconcile books a generated camt.054 with N credit entries
 // against N open claims (N from ETUUS_BENCH_ENTRIES, default 100,000; the
-// issue's figure is 1,000,000) on SQLite, and reports entries per second
-// and the peak Go heap while importing.
+// issue's figure is 1,000,000) on SQLite and on PostgreSQL, and reports
+// entries per second and the peak Go heap while importing.
 //
-//	ETUUS_BENCH_ENTRIES=1000000 go test -run '^$' -bench Reconcile -benchtime 1x -timeout 30m ./internal/store/
+//	ETUUS_BENCH_ENTRIES=1000000 go test -run '^$' -bench Reconcile -benchtime 1x -timeout 60m ./internal/store/
 func BenchmarkReconcile(b *testing.B) {
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("ETUUS_BENCH_ENTRIES")); err == nil && v > 0 {
 		n = v
 	}
-	db := storetest.SQLite(b)
+	for _, engine := range []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
+		b.Run(engine.name, func(b *testing.B) { reconcile(b, engine.open(b), n) })
+	}
+}
+
+func reconcile(b *testing.B, db *store.DB, n int) {
 	ctx := context.Background()
 	refs := storetest.SeedClaims(b, db, n)
 	path := filepath.Join(b.TempDir(), "camt054.xml")

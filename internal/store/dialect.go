@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing/fstest"
 	"time"
@@ -80,16 +81,43 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
-// inList is the most values one IN (…) list takes, and insertRows the most
-// rows one INSERT writes. SQLite's driver looks up every parameter by its
-// number, a cost that grows with the statement's parameters, so on SQLite
-// statements stay small and are prepared once per transaction instead;
-// PostgreSQL takes one round trip for many rows.
-func (d dialect) inList() int {
+// insertRows is the most rows one INSERT writes (outside the bank import,
+// whose bulk statements are sized by bulkRows). SQLite's driver looks up
+// every numbered parameter by its number, a cost that grows with the
+// statement's parameters, so on SQLite statements stay small and are
+// prepared once per transaction instead; PostgreSQL takes one round trip
+// for many rows.
+// bulkRows is how many rows of params values each one bulk statement of
+// the bank import writes or looks up (multi-row INSERT, UPDATE … FROM
+// VALUES, IN lists): about a thousand values a statement on SQLite, eight
+// thousand on PostgreSQL (one round trip each). Their placeholders come
+// from bulkParam.
+func (d dialect) bulkRows(params int) int {
 	if d == postgresDialect {
-		return 1000
+		return max(1, 8000/params)
 	}
-	return 50
+	return max(1, 1000/params)
+}
+
+// bulkParam is the placeholder of the nth value of a bulk statement whose
+// values appear in the text in their order. SQLite gets an anonymous "?":
+// the driver asks SQLite for every numbered parameter's name, a search that
+// grows with the statement's parameters (a thousand "$n" cost more than the
+// insert); "?" has no name to search.
+func (d dialect) bulkParam(n int) string {
+	if d == postgresDialect {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
+}
+
+// typed is the placeholder p with the SQL type typ where PostgreSQL cannot
+// infer it (a VALUES list): SQLite takes any value anywhere.
+func (d dialect) typed(p, typ string) string {
+	if d == postgresDialect {
+		return p + "::" + typ
+	}
+	return p
 }
 
 func (d dialect) insertRows() int {

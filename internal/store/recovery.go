@@ -98,6 +98,15 @@ func planJSON(p *recovery.Plan) (any, error) {
 	return string(b), err
 }
 
+// claimJSON is a claim's plan and interest-free periods as stored.
+func claimJSON(c *recovery.Claim) (plan any, free string, err error) {
+	if plan, err = planJSON(c.Plan); err != nil {
+		return nil, "", err
+	}
+	free, err = freeJSON(c.InterestFree)
+	return plan, free, err
+}
+
 // freeJSON stores a claim's interest-free periods; none is ”.
 func freeJSON(ps []recovery.FreePeriod) (string, error) {
 	if len(ps) == 0 {
@@ -138,11 +147,7 @@ func (tx *Tx) createClaim(ctx context.Context, c *recovery.Claim) error {
 	if !c.Term.IsZero() {
 		term = c.Term.String()
 	}
-	plan, err := planJSON(c.Plan)
-	if err != nil {
-		return err
-	}
-	free, err := freeJSON(c.InterestFree)
+	plan, free, err := claimJSON(c)
 	if err != nil {
 		return err
 	}
@@ -171,11 +176,7 @@ func (tx *Tx) addEvent(ctx context.Context, c *recovery.Claim, e recovery.Event)
 // SaveClaim writes a claim's amounts, status, due date, plan and
 // interest-free periods back.
 func (t recoveryTx) SaveClaim(ctx context.Context, c *recovery.Claim) error {
-	plan, err := planJSON(c.Plan)
-	if err != nil {
-		return err
-	}
-	free, err := freeJSON(c.InterestFree)
+	plan, free, err := claimJSON(c)
 	if err != nil {
 		return err
 	}
@@ -185,6 +186,73 @@ func (t recoveryTx) SaveClaim(ctx context.Context, c *recovery.Claim) error {
 		c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), nullDate(c.InterestTo), plan, c.DueDate, t.now,
 		c.Principal, free, c.ID)
 	return err
+}
+
+// claimUpdateTypes are the types of a claim's values in SaveClaims, in
+// VALUES column order: column1 is the ID.
+var claimUpdateTypes = []string{"text", "bigint", "bigint", "bigint", "bigint", "bigint", "text", "date", "text", "date",
+	"timestamptz", "bigint", "text"}
+
+// SaveClaims writes the claims back like SaveClaim, many in one UPDATE …
+// FROM (VALUES …) statement (VALUES names its columns column1, column2, …
+// on both databases).
+func (t recoveryTx) SaveClaims(ctx context.Context, cs []*recovery.Claim) error {
+	per := t.db.dialect.bulkRows(len(claimUpdateTypes))
+	for part := range slices.Chunk(cs, per) {
+		var q strings.Builder
+		q.WriteString(`UPDATE claims SET interest = v.column2, fees = v.column3, paid_fees = v.column4, paid_interest = v.column5,
+		paid_principal = v.column6, status = v.column7, interest_to = v.column8, plan = v.column9, due_date = v.column10,
+		updated_at = v.column11, principal = v.column12, interest_free = v.column13 FROM (VALUES `)
+		args := make([]any, 0, len(part)*len(claimUpdateTypes))
+		for i, c := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for j, typ := range claimUpdateTypes {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString(t.db.dialect.typed(t.db.dialect.bulkParam(i*len(claimUpdateTypes)+j+1), typ))
+			}
+			q.WriteString(")")
+			plan, free, err := claimJSON(c)
+			if err != nil {
+				return err
+			}
+			args = append(args, c.ID, c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status),
+				nullDate(c.InterestTo), plan, c.DueDate, t.now, c.Principal, free)
+		}
+		q.WriteString(`) AS v WHERE claims.id = v.column1`)
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const eventArgs = 11
+
+// AddEvents writes history entries like AddEvent, many rows an INSERT.
+func (t recoveryTx) AddEvents(ctx context.Context, es []recovery.ClaimEvent) error {
+	for part := range slices.Chunk(es, t.db.dialect.bulkRows(eventArgs)) {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO claim_events (id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at) VALUES `)
+		args := make([]any, 0, len(part)*eventArgs)
+		for i, ce := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + t.db.dialect.bulkPlaceholders(i*eventArgs+1, eventArgs) + ")")
+			c, e := ce.Claim, ce.Event
+			args = append(args, NewID(), c.ID, c.PersonID, e.On, string(e.Kind), e.Cents, e.Parts.Fees, e.Parts.Interest,
+				e.Parts.Principal, e.Note, t.now)
+		}
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t recoveryTx) ClaimForUpdate(ctx context.Context, id string) (recovery.Claim, error) {
@@ -201,8 +269,8 @@ func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []strin
 	var out []recovery.Claim
 	// refs are sorted, and so are the parts: the locks are taken in
 	// reference order across them.
-	for part := range slices.Chunk(refs, t.db.dialect.inList()) {
-		rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE reference IN (`+placeholders(1, len(part))+`)
+	for part := range slices.Chunk(refs, t.db.dialect.bulkRows(1)) {
+		rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE reference IN (`+t.db.dialect.bulkPlaceholders(1, len(part))+`)
 			ORDER BY reference`+t.db.dialect.forUpdate(), anys(part)...)
 		if err != nil {
 			return nil, err
@@ -224,6 +292,19 @@ func placeholders(from, n int) string {
 			b.WriteString(", ")
 		}
 		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
+}
+
+// bulkPlaceholders is placeholders for a bulk statement (dialect.bulkParam):
+// its values must appear in the text in their order.
+func (d dialect) bulkPlaceholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(d.bulkParam(from + i))
 	}
 	return b.String()
 }
@@ -628,9 +709,9 @@ func scanBankEntry(row interface{ Scan(...any) error }) (*recovery.BankEntry, er
 
 func (t recoveryTx) BankEntriesByKey(ctx context.Context, keys []string) (map[string]*recovery.BankEntry, error) {
 	out := make(map[string]*recovery.BankEntry, len(keys))
-	for part := range slices.Chunk(keys, t.db.dialect.inList()) {
+	for part := range slices.Chunk(keys, t.db.dialect.bulkRows(1)) {
 		rows, err := t.QueryContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
-			WHERE tx_key IN (`+placeholders(1, len(part))+`) AND tx_key IS NOT NULL`+t.db.dialect.forUpdate(), anys(part)...)
+			WHERE tx_key IN (`+t.db.dialect.bulkPlaceholders(1, len(part))+`) AND tx_key IS NOT NULL`+t.db.dialect.forUpdate(), anys(part)...)
 		if err != nil {
 			return nil, err
 		}
@@ -647,10 +728,10 @@ func (t recoveryTx) BankEntriesByKey(ctx context.Context, keys []string) (map[st
 
 func (t recoveryTx) BatchTotals(ctx context.Context, keys []string) (map[string]int64, error) {
 	out := map[string]int64{}
-	for part := range slices.Chunk(keys, t.db.dialect.inList()) {
+	for part := range slices.Chunk(keys, t.db.dialect.bulkRows(1)) {
 		// batch_key <> '' lets the partial index serve the query.
 		rows, err := t.QueryContext(ctx, `SELECT batch_key, SUM(amount_cents) FROM bank_entries
-			WHERE batch_key IN (`+placeholders(1, len(part))+`) AND batch_key <> '' AND status IN ('booked', 'queued', 'refused', 'reversed')
+			WHERE batch_key IN (`+t.db.dialect.bulkPlaceholders(1, len(part))+`) AND batch_key <> '' AND status IN ('booked', 'queued', 'refused', 'reversed')
 			  AND reason NOT IN ('bank.reason.not_booked', 'bank.reason.id_reused')
 			GROUP BY batch_key`, anys(part)...)
 		if err != nil {
@@ -700,7 +781,7 @@ const bankEntryArgs = 26
 
 func (t recoveryTx) InsertBankEntries(ctx context.Context, es []*recovery.BankEntry) error {
 	for len(es) > 0 {
-		n := min(len(es), t.db.dialect.insertRows())
+		n := min(len(es), t.db.dialect.bulkRows(bankEntryArgs))
 		var q strings.Builder
 		q.WriteString(bankEntryInsert)
 		args := make([]any, 0, n*bankEntryArgs)
@@ -708,7 +789,7 @@ func (t recoveryTx) InsertBankEntries(ctx context.Context, es []*recovery.BankEn
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(" + placeholders(i*bankEntryArgs+1, bankEntryArgs) + ")")
+			q.WriteString("(" + t.db.dialect.bulkPlaceholders(i*bankEntryArgs+1, bankEntryArgs) + ")")
 			e.ID = NewID()
 			reversal := 0
 			if e.Reversal {

@@ -81,12 +81,6 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
-// insertRows is the most rows one INSERT writes (outside the bank import,
-// whose bulk statements are sized by bulkRows). SQLite's driver looks up
-// every numbered parameter by its number, a cost that grows with the
-// statement's parameters, so on SQLite statements stay small and are
-// prepared once per transaction instead; PostgreSQL takes one round trip
-// for many rows.
 // bulkRows is how many rows of params values each one bulk statement of
 // the bank import writes or looks up (multi-row INSERT, UPDATE … FROM
 // VALUES, IN lists): about a thousand values a statement on SQLite, eight
@@ -118,6 +112,19 @@ func (d dialect) typed(p, typ string) string {
 		return p + "::" + typ
 	}
 	return p
+}
+
+// inList is the most values one IN (…) list takes, and insertRows the most
+// rows one INSERT writes (outside the bank import, whose bulk statements
+// are sized by bulkRows). SQLite's driver looks up every numbered
+// parameter by its number, a cost that grows with the statement's
+// parameters, so on SQLite statements stay small and are prepared once per
+// transaction instead; PostgreSQL takes one round trip for many rows.
+func (d dialect) inList() int {
+	if d == postgresDialect {
+		return 1000
+	}
+	return 50
 }
 
 func (d dialect) insertRows() int {

@@ -49,6 +49,10 @@ type page struct {
 	// summary and one field's message. It takes the place of Error,
 	// Message and Field.
 	Err error
+	// Anchors names the control a field's problem links to where the page
+	// decides it (the notice address: the e-mail or the phone field);
+	// fieldAnchors names the fixed ones.
+	Anchors map[string]string
 	// problems is what the error summary lists, set when the page renders.
 	problems []problem
 }
@@ -85,6 +89,9 @@ func (p *page) Problems() []problem { return p.problems }
 // refusal in Error or Message and Field, for the page's template name.
 func (p *page) setProblems(name string) {
 	anchor := func(field string) string {
+		if a := p.Anchors[field]; a != "" {
+			return a
+		}
 		if a, ok := fieldAnchors[name+"/"+field]; ok {
 			return a
 		}
@@ -96,9 +103,6 @@ func (p *page) setProblems(name string) {
 			pr := problem{Field: e.Field, Text: messageText(p.L, e)}
 			if e.Field != "" {
 				pr.Anchor = anchor(e.Field)
-				if e.Field == p.Field && p.Anchor != "" {
-					pr.Anchor = p.Anchor
-				}
 			}
 			p.problems = append(p.problems, pr)
 		}

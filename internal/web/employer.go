@@ -130,7 +130,7 @@ func (s *Server) diagnosis(w http.ResponseWriter, r *http.Request, c mandate.Cas
 	dg, err := svc.Diagnose(r.Context(), actorOf(sess), c, org, issue)
 	if fault.Is(err, fault.Invalid) {
 		s.render(w, r, http.StatusUnprocessableEntity, "employer_diagnosis", &page{L: l, Title: "employer.diagnosis.title",
-			Data: d, Error: fault.KeyOf(err), Field: fault.FieldOf(err)})
+			Data: d, Err: err})
 		return
 	}
 	if err != nil {

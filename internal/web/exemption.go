@@ -112,13 +112,19 @@ func (s *Server) exemptionDecide(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
+	// The reason is the select beside the button pressed: xa- to approve,
+	// xr- to reject.
 	decision := r.PostForm.Get("decision")
+	ids := map[string]string{"reason": "xr"}
+	if decision == "approve" {
+		ids["reason"] = "xa"
+	}
 	if decision != "approve" && decision != "reject" {
-		s.renderError(w, r, http.StatusUnprocessableEntity, "exemption.error.decision_reason")
+		s.refuseInQueue(w, r, sess, fault.InvalidField("reason", "exemption.error.decision_reason", nil), ids, nil)
 		return
 	}
 	if _, err := s.cfg.Recovery.Service.DecideExemption(r.Context(), actorOf(sess), r.PathValue("id"), decision == "approve", r.PostForm.Get("reason")); err != nil {
-		s.fail(w, r, err)
+		s.refuseInQueue(w, r, sess, err, ids, nil)
 		return
 	}
 	what := "rejected"

@@ -102,14 +102,17 @@ func (c *folderRows) put(k folderRowsKey, version uint64, html template.HTML) {
 	c.m[k] = folderRowsEntry{version: version, html: html}
 }
 
-// renderRows renders a folder's table rows.
-func (s *Server) renderRows(rows []inboxRow, badge string) (template.HTML, error) {
+// renderRows renders a folder's table rows, each cell named by its column
+// in l's language for the stacked rows of a narrow screen.
+func (s *Server) renderRows(rows []inboxRow, l *i18n.Localizer) (template.HTML, error) {
 	var b strings.Builder
-	b.Grow(len(rows) * 320)
+	b.Grow(len(rows) * 400)
 	err := s.templates["messages"].ExecuteTemplate(&b, "inbox-rows", struct {
-		Rows     []inboxRow
-		NewBadge string
-	}{rows, badge})
+		Rows                             []inboxRow
+		NewBadge                         string
+		Title, Topic, Unit, Last, Status string // the columns' names
+	}{rows, l.T("message.new_badge"), l.T("message.col.title"), l.T("message.col.topic"), l.T("message.col.unit"),
+		l.T("message.col.last"), l.T("message.col.status")})
 	return template.HTML(b.String()), err
 }
 
@@ -209,7 +212,7 @@ func (s *Server) folderTable(r *http.Request, l *i18n.Localizer, threads []messa
 		list[i] = inboxRow{ID: t.ID, Title: t.Title, Topic: t.Topic, Unit: t.Unit, Last: formatWhen(t.LastMessageAt),
 			Status: status[t.Status], Unread: t.UnreadByCustomer > 0}
 	}
-	return s.renderRows(list, l.T("message.new_badge"))
+	return s.renderRows(list, l)
 }
 
 type newMessageData struct {

@@ -265,7 +265,7 @@ func (s *Server) staffMandates(w http.ResponseWriter, r *http.Request) {
 	}
 	ms, err := svc.Lookup(r.Context(), actorOf(sess), d.Query)
 	if fault.Is(err, fault.Invalid) {
-		p.Error, p.Field = fault.KeyOf(err), fault.FieldOf(err)
+		p.Err = err
 		s.render(w, r, http.StatusUnprocessableEntity, "staff_mandates", p)
 		return
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/i18n"
 )
 
@@ -228,6 +229,15 @@ func parseTemplates() (templates, error) {
 		"when":    formatWhen,
 		"kb":      func(n int64) int64 { return (n + 1023) / 1024 },
 		"barcode": barcodeImage,
+		// iban prints an account number in groups of four, which wrap
+		// between groups and never inside one; one that does not parse
+		// is printed as it is.
+		"iban": func(s string) string {
+			if a, err := iban.Parse(s); err == nil {
+				return a.Grouped()
+			}
+			return s
+		},
 		// clock and minclock print a time of day the Finnish way, 9.00.
 		"clock":    func(t time.Time) string { return t.In(civil.Finland).Format("15.04") },
 		"minclock": func(m int) string { return fmt.Sprintf("%d.%02d", m/60, m%60) },

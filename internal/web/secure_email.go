@@ -50,16 +50,16 @@ func (s *Server) secureEmailForm(w http.ResponseWriter, r *http.Request) {
 	s.renderSecureForm(w, r, http.StatusOK, secureEmailData{UnitID: r.URL.Query().Get("unit")}, nil)
 }
 
-// renderSecureForm shows the form that asks for a link, with err's
-// problems when it was refused.
-func (s *Server) renderSecureForm(w http.ResponseWriter, r *http.Request, status int, d secureEmailData, err error) {
+// renderSecureForm shows the form that asks for a link, with the
+// refusal's problems when it was refused.
+func (s *Server) renderSecureForm(w http.ResponseWriter, r *http.Request, status int, d secureEmailData, refusal error) {
 	units, err := s.secureUnits(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d.Units, d.Off = units, !s.secureMail().On()
-	s.render(w, r, status, "secure_email", &page{Title: "securemail.title", Data: d, Err: err})
+	s.render(w, r, status, "secure_email", &page{Title: "securemail.title", Data: d, Err: refusal})
 }
 
 // secureEmailRequest sends a one-time link. The answer is the same whether
@@ -95,9 +95,9 @@ func (s *Server) secureEmailWrite(w http.ResponseWriter, r *http.Request) {
 	s.renderSecureWrite(w, r, http.StatusOK, link.UnitID, secureEmailData{}, nil)
 }
 
-// renderSecureWrite shows the writing form of a link, with err's problems
-// when it was refused.
-func (s *Server) renderSecureWrite(w http.ResponseWriter, r *http.Request, status int, unitID string, d secureEmailData, err error) {
+// renderSecureWrite shows the writing form of a link, with the
+// refusal's problems when it was refused.
+func (s *Server) renderSecureWrite(w http.ResponseWriter, r *http.Request, status int, unitID string, d secureEmailData, refusal error) {
 	units, err := s.secureUnits(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -108,7 +108,7 @@ func (s *Server) renderSecureWrite(w http.ResponseWriter, r *http.Request, statu
 			d.Unit = u
 		}
 	}
-	s.render(w, r, status, "secure_email_write", &page{Title: "securemail.write_title", Data: d, Err: err})
+	s.render(w, r, status, "secure_email_write", &page{Title: "securemail.write_title", Data: d, Err: refusal})
 }
 
 func (s *Server) secureEmailSend(w http.ResponseWriter, r *http.Request) {

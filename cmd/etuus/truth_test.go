@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -159,106 +157,6 @@ func TestStaffSeeOnlyWhatTheyMayUse(t *testing.T) {
 			if resp, _ := e.get(c, link); resp.StatusCode != 403 {
 				t.Errorf("%s may not use %s, which answers %d", tt.subject, link, resp.StatusCode)
 			}
-		}
-	}
-}
-
-var (
-	summaryLink = regexp.MustCompile(`<div class="alert error" id="error-summary" role="alert"[^>]*>\s*<h2[^>]*>There is a problem</h2>\s*<ul><li><a href="#([a-z0-9_-]+)">([^<]+)</a></li></ul>`)
-	invalidCtl  = regexp.MustCompile(`<(?:input|textarea|select)[^>]*\bid="([a-z0-9_-]+)"[^>]*aria-invalid="true"[^>]*>|<(?:input|textarea|select)[^>]*aria-invalid="true"[^>]*\bid="([a-z0-9_-]+)"[^>]*>`)
-)
-
-// TestFormErrorsFollowGOVUK: every refused form answers with "Error:"
-// before the title, one error summary at the top whose link leads to the
-// invalid control, and the control marked invalid and described by its own
-// message beside it.
-func TestFormErrorsFollowGOVUK(t *testing.T) {
-	e := startApp(t)
-	johan, anna := browser(), browser()
-	english(e, johan)
-	english(e, anna)
-	e.signIn(johan, "test-citizen", "demo-person-johan")
-	e.signIn(anna, "test-staff", "staff-anna")
-	kati := browser()
-	e.signIn(kati, "test-eidas", "demo-eidas-kati")
-	claim := e.demoClaim("demo-person-johan")
-	p, err := e.db().PersonByEIDAS(context.Background(), "EE", "EE/FI/49001010099")
-	if err != nil {
-		t.Fatal(err)
-	}
-	th, _, err := e.app.messages.Send(context.Background(), access.AsCustomer("demo-person-johan"), message.Draft{Lang: "en", Subject: "recovery", Specification: "other", Title: "Question", Body: "Hello"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The employer e-service's forms (internal/employer).
-	teemu := browser()
-	e.signIn(teemu, "test-citizen", "demo-person-teemu")
-	apps := "/employer/org/" + demoMandateOrgs(t).Employer + "/applications"
-	var pending string
-	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'pending'`).Scan(&pending); err != nil {
-		t.Fatal(err)
-	}
-	app := url.Values{"employee": {"100871-998D"}, "start": {"2026-01-01"}, "end": {"2026-01-02"}, "salary": {"100"}, "iban": {"FI2112345600000785"}}
-	tests := []struct {
-		name   string
-		c      *http.Client
-		path   string
-		form   url.Values
-		files  []upload
-		anchor string
-	}{
-		{"employer application without a benefit", teemu, apps, app, nil, "benefit"},
-		{"employer decision over the salary", anna, "/staff/employer/" + pending, url.Values{"decision": {"approve"}, "amount": {"99999999"}}, nil, "amount"},
-		{"message without a body", johan, "/my/messages", url.Values{"topic": {"recovery.other"}, "title": {"Question"}, "body": {" "}, "allow": {"no"}, "channel": {"none"}}, nil, "body"},
-		{"message without a topic", johan, "/my/messages", url.Values{"title": {"Question"}, "body": {"Hi"}, "allow": {"no"}, "channel": {"none"}}, nil, "topic"},
-		{"message with a bad address", johan, "/my/messages", url.Values{"topic": {"recovery.other"}, "title": {"Q"}, "body": {"Hi"}, "allow": {"yes"}, "channel": {"email"}, "email": {"nope"}}, nil, "email"},
-		{"reply without a body", johan, "/my/messages/" + th.ID, url.Values{"body": {""}}, nil, "body"},
-		{"staff reply without a body", anna, "/staff/messages/" + th.ID, url.Values{"body": {""}}, nil, "body"},
-		{"notices with a bad address", johan, "/my/notifications", url.Values{"allow": {"yes"}, "channel": {"email"}, "email": {"nope"}}, nil, "email"},
-		{"plan of letters", johan, "/my/claims/" + claim.ID + "/plan", url.Values{"monthly": {"abc"}, "action": {"preview"}}, nil, "monthly"},
-		{"exemption without a kind", johan, "/my/claims/" + claim.ID + "/exemption", url.Values{"income": {"1000"}, "children": {"1"}, "from": {"2026-01-01"}, "reason": {"Ill"}}, nil, "kind"},
-		{"secure e-mail to a bad address", browser(), "/secure-email", url.Values{"email": {"nope"}, "unit": {"recovery"}}, nil, "email"},
-		{"bank upload without a file", anna, "/staff/bank", nil, []upload{{"file", "empty.xml", ""}}, "file"},
-		{"eIDAS link with a bad code", anna, "/staff/eidas/" + p.ID + "/link", url.Values{"hetu": {"123"}}, nil, "hetu-" + p.ID},
-		{"eIDAS link without a reason", anna, "/staff/eidas/" + p.ID + "/link", url.Values{"hetu": {"100871-998D"}, "reason": {" "}}, nil, "reason-" + p.ID},
-		{"eIDAS link to no customer", anna, "/staff/eidas/" + p.ID + "/link", url.Values{"hetu": {"131052-308T"}, "reason": {"seen"}}, nil, "hetu-" + p.ID},
-	}
-	for _, tt := range tests {
-		english(e, tt.c)
-		var resp *http.Response
-		var body string
-		if tt.files != nil || strings.Contains(tt.path, "messages") {
-			resp, body = e.postMultipart(tt.c, tt.path, tt.form, tt.files...)
-		} else {
-			resp, body = e.post(tt.c, tt.path, tt.form)
-		}
-		if resp.StatusCode < 400 {
-			t.Errorf("%s: %d, not refused", tt.name, resp.StatusCode)
-			continue
-		}
-		if !strings.Contains(body, "<title>Error: ") {
-			t.Errorf("%s: the title does not start with Error:\n%s", tt.name, grepLines(body, "<title>"))
-		}
-		m := summaryLink.FindStringSubmatch(body)
-		if m == nil {
-			t.Errorf("%s: no error summary linking to a field:\n%s", tt.name, grepLines(body, "error"))
-			continue
-		}
-		if m[1] != tt.anchor {
-			t.Errorf("%s: the summary links to #%s; want #%s", tt.name, m[1], tt.anchor)
-		}
-		if strings.Count(body, `id="`+m[1]+`"`) != 1 {
-			t.Errorf("%s: the summary links to #%s, which is not one control on the page", tt.name, m[1])
-		}
-		var marked []string
-		for _, c := range invalidCtl.FindAllStringSubmatch(body, -1) {
-			marked = append(marked, c[1]+c[2])
-		}
-		if !slices.Contains(marked, m[1]) {
-			t.Errorf("%s: #%s is not marked aria-invalid (marked: %v)", tt.name, m[1], marked)
-		}
-		if !strings.Contains(body, `class="field-error"`) {
-			t.Errorf("%s: no message beside the field", tt.name)
 		}
 	}
 }

@@ -6,6 +6,7 @@ package apiclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -125,20 +126,25 @@ func (s *Service) Issue(ctx context.Context, a access.Actor, name, subject strin
 		return Client{}, "", err
 	}
 	name, subject = strings.TrimSpace(name), strings.TrimSpace(subject)
-	switch {
-	case name == "" || len(name) > 200:
-		return Client{}, "", fault.InvalidField("name", "api.error.name", nil)
-	case subject == "" || len(subject) > 100:
-		return Client{}, "", fault.InvalidField("subject", "api.error.subject", nil)
-	case len(scopes) == 0:
-		return Client{}, "", fault.InvalidField("scopes", "api.error.scopes", nil)
+	// Every field that is wrong is reported, so that the form lists them all.
+	var errs []error
+	if name == "" || len(name) > 200 {
+		errs = append(errs, fault.InvalidField("name", "api.error.name", nil))
+	}
+	if subject == "" || len(subject) > 100 {
+		errs = append(errs, fault.InvalidField("subject", "api.error.subject", nil))
 	}
 	seen := map[string]bool{}
+	good := len(scopes) > 0
 	for _, sc := range scopes {
-		if !slices.Contains(Scopes, sc) || seen[sc] {
-			return Client{}, "", fault.InvalidField("scopes", "api.error.scopes", nil)
-		}
+		good = good && slices.Contains(Scopes, sc) && !seen[sc]
 		seen[sc] = true
+	}
+	if !good {
+		errs = append(errs, fault.InvalidField("scopes", "api.error.scopes", nil))
+	}
+	if len(errs) > 0 {
+		return Client{}, "", errors.Join(errs...)
 	}
 	secret := SecretPrefix + token.Random()
 	c := Client{Name: name, Subject: subject, Scopes: slices.Sorted(slices.Values(scopes)), CreatedBy: a.ID}

@@ -6,6 +6,7 @@
 package desk
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -223,18 +224,22 @@ type Purpose struct {
 }
 
 // CheckPurpose refuses a missing or unknown topic and an "other" without
-// text (fault.Invalid on "purpose" or "purpose_text").
+// text (fault.Invalid on "purpose" and "purpose_text", both when both are
+// wrong).
 func CheckPurpose(p Purpose) (Purpose, error) {
 	p.Text = strings.Join(strings.Fields(p.Text), " ")
+	var errs []error
+	if p.Topic == "" || !isPurpose(p.Topic) {
+		errs = append(errs, fault.InvalidField("purpose", "desk.error.purpose", nil))
+	}
 	switch {
-	case p.Topic == "":
-		return p, fault.InvalidField("purpose", "desk.error.purpose", nil)
-	case !isPurpose(p.Topic):
-		return p, fault.InvalidField("purpose", "desk.error.purpose", nil)
 	case p.Topic == PurposeOther && p.Text == "":
-		return p, fault.InvalidField("purpose_text", "desk.error.purpose_text", nil)
+		errs = append(errs, fault.InvalidField("purpose_text", "desk.error.purpose_text", nil))
 	case len([]rune(p.Text)) > MaxPurposeText:
-		return p, fault.InvalidField("purpose_text", "desk.error.purpose_long", nil)
+		errs = append(errs, fault.InvalidField("purpose_text", "desk.error.purpose_long", nil))
+	}
+	if len(errs) > 0 {
+		return p, errors.Join(errs...)
 	}
 	if p.Topic != PurposeOther {
 		p.Text = ""

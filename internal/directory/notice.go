@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -51,37 +52,53 @@ func (n Notice) ActiveAt(t time.Time) bool {
 // before it starts or has already ended, or without a text in each
 // language (fault.Invalid on the field).
 func CheckNotice(n Notice, now time.Time) (Notice, error) {
-	if len(n.Services) == 0 {
-		return n, fault.InvalidField("services", "directory.error.services", nil)
-	}
-	for _, s := range n.Services {
-		if !known(s) {
-			return n, fault.InvalidField("services", "directory.error.services", nil)
-		}
+	var errs []error
+	bad := func(field, key string) { errs = append(errs, fault.InvalidField(field, key, nil)) }
+	if len(n.Services) == 0 || !all(n.Services, known) {
+		bad("services", "directory.error.services")
 	}
 	switch {
+	case n.Starts.IsZero() && n.Ends.IsZero():
+		bad("starts", "directory.error.starts")
+		bad("ends", "directory.error.ends")
 	case n.Starts.IsZero():
-		return n, fault.InvalidField("starts", "directory.error.starts", nil)
+		bad("starts", "directory.error.starts")
 	case n.Ends.IsZero():
-		return n, fault.InvalidField("ends", "directory.error.ends", nil)
+		bad("ends", "directory.error.ends")
 	case !n.Ends.After(n.Starts):
-		return n, fault.InvalidField("ends", "directory.error.window", nil)
+		bad("ends", "directory.error.window")
 	case !n.Ends.After(now):
-		return n, fault.InvalidField("ends", "directory.error.past", nil)
+		bad("ends", "directory.error.past")
 	}
 	texts := map[string]string{}
 	for _, l := range Langs {
 		t := strings.TrimSpace(n.Texts[l])
-		if t == "" {
-			return n, fault.InvalidField("text_"+l, "directory.error.text", nil)
-		}
-		if len([]rune(t)) > MaxNoticeText {
-			return n, fault.InvalidField("text_"+l, "directory.error.text_long", nil)
+		switch {
+		case t == "":
+			bad("text_"+l, textMissing[l])
+		case len([]rune(t)) > MaxNoticeText:
+			bad("text_"+l, "directory.error.text_long")
 		}
 		texts[l] = t
 	}
+	if len(errs) > 0 {
+		return n, errors.Join(errs...)
+	}
 	n.Texts = texts
 	return n, nil
+}
+
+// textMissing is the message for a notice without its text in a language.
+var textMissing = map[string]string{"fi": "directory.error.text_fi", "sv": "directory.error.text_sv", "en": "directory.error.text_en"}
+
+// all reports whether every element of xs passes ok.
+func all(xs []string, ok func(string) bool) bool {
+	for _, x := range xs {
+		if !ok(x) {
+			return false
+		}
+	}
+	return true
 }
 
 func known(s string) bool {

@@ -136,3 +136,26 @@ func FieldOf(err error) string {
 	}
 	return ""
 }
+
+// All returns every *Error in err's tree, in order: one per branch of an
+// errors.Join, so that a form refused for several reasons can list them
+// all. An error with no *Error in it gives none.
+func All(err error) []*Error {
+	var out []*Error
+	var walk func(error)
+	walk = func(err error) {
+		switch x := err.(type) {
+		case nil:
+		case *Error:
+			out = append(out, x)
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(x.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}

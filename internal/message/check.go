@@ -1,6 +1,7 @@
 package message
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"unicode"
@@ -86,17 +87,13 @@ func ContainsIdentityCode(text string) bool { return identityCode.MatchString(te
 // limits.MaxFiles of them.
 //
 // Lengths count the text as given, which is what should be stored;
-// emptiness ignores surrounding white space. The first rule broken is
-// returned as a *fault.Error naming the form field ("subject",
-// "specification", "title", "body" or "attachments").
+// emptiness ignores surrounding white space. Each field that breaks a rule
+// gives one *fault.Error naming it ("subject", "specification", "title",
+// "body" or "attachments"), joined in the form's order, so that the form
+// can list them all; the first is the first field's.
 func CheckNewMessage(cat *Catalogue, subjectKey, specKey, title, body string, attachments []Upload, limits Limits) error {
-	if _, err := cat.topic(subjectKey, specKey); err != nil {
-		return err
-	}
-	if err := checkTitle(title); err != nil {
-		return err
-	}
-	return CheckReply(body, attachments, limits)
+	_, err := cat.topic(subjectKey, specKey)
+	return errors.Join(err, checkTitle(title), CheckReply(body, attachments, limits))
 }
 
 func checkTitle(title string) error {
@@ -121,6 +118,10 @@ func checkTitle(title string) error {
 // escaping it is the view's job, as for any text.
 func CheckReply(body string, attachments []Upload, limits Limits) error {
 	limits = limits.WithDefaults()
+	return errors.Join(checkBody(body, limits), checkUploads(attachments, limits))
+}
+
+func checkBody(body string, limits Limits) error {
 	switch {
 	case strings.TrimSpace(body) == "":
 		return fault.InvalidField("body", "message.error.body_empty", nil)
@@ -131,7 +132,7 @@ func CheckReply(body string, attachments []Upload, limits Limits) error {
 	case utf8.RuneCountInString(body) > limits.MaxBody:
 		return fault.InvalidField("body", "message.error.body_long", map[string]any{"Max": limits.MaxBody})
 	}
-	return checkUploads(attachments, limits)
+	return nil
 }
 
 func badBodyRune(r rune) bool {

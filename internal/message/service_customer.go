@@ -2,6 +2,7 @@ package message
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/etuus/etuus/internal/access"
@@ -31,14 +32,17 @@ func (s *Service) Send(ctx context.Context, a access.Actor, d Draft) (t Thread, 
 		return t, false, err
 	}
 	cat := s.cfg.Catalogue
-	if err := CheckNewMessage(cat, d.Subject, d.Specification, d.Title, d.Body, d.Files, s.cfg.Limits); err != nil {
-		return t, false, err
-	}
+	// Every problem of the message and of the notice choice is reported
+	// together, so that the form lists them all at once.
+	bad := CheckNewMessage(cat, d.Subject, d.Specification, d.Title, d.Body, d.Files, s.cfg.Limits)
 	var choice Consent
 	if d.Consent != nil {
-		if choice, err = s.checkConsent(*d.Consent); err != nil {
-			return t, false, err
-		}
+		var err error
+		choice, err = s.checkConsent(*d.Consent)
+		bad = errors.Join(bad, err)
+	}
+	if bad != nil {
+		return t, false, bad
 	}
 	unit, err := cat.Route(d.Subject, d.Specification)
 	if err != nil {

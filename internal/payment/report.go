@@ -2,6 +2,7 @@ package payment
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -66,15 +67,17 @@ func ReportAmount(daily int64, p paydate.Period, in ReportInput) int64 {
 
 // Check refuses a report the rules do not take, with the field and key.
 func (in ReportInput) Check(p paydate.Period) error {
-	switch {
-	case in.Hours < 0 || in.Hours > maxReportHours:
-		return fault.InvalidField("hours", "payment.report.error.hours", map[string]any{"Max": maxReportHours})
-	case in.IncomeCents < 0 || in.IncomeCents > maxReportCents:
-		return fault.InvalidField("income", "payment.report.error.income", nil)
-	case in.SickDays < 0 || in.SickDays > p.Days():
-		return fault.InvalidField("sick_days", "payment.report.error.sick_days", map[string]any{"Max": p.Days()})
+	var errs []error
+	if in.Hours < 0 || in.Hours > maxReportHours {
+		errs = append(errs, fault.InvalidField("hours", "payment.report.error.hours", map[string]any{"Max": maxReportHours}))
 	}
-	return nil
+	if in.IncomeCents < 0 || in.IncomeCents > maxReportCents {
+		errs = append(errs, fault.InvalidField("income", "payment.report.error.income", nil))
+	}
+	if in.SickDays < 0 || in.SickDays > p.Days() {
+		errs = append(errs, fault.InvalidField("sick_days", "payment.report.error.sick_days", map[string]any{"Max": p.Days()}))
+	}
+	return errors.Join(errs...)
 }
 
 // ReportDue is the next report a benefit asks for: its period, when it can

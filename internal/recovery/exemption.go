@@ -1,6 +1,8 @@
 package recovery
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,40 +62,46 @@ const MaxExemptionReason = 4000
 // least one and at most a year (Kela, "Elatusapuvelan maksuvapautus"): it
 // must start in a month before the application month
 // (exemption.error.from_whole_month), and the earliest start leaves at
-// most 12 months before it.
+// most 12 months before it. It reports every field that breaks a rule,
+// joined, so that the form can list them all.
 func CheckExemption(k Kind, req ExemptionRequest, today civil.Date) error {
 	allowed := ExemptionKindsFor(k)
 	if len(allowed) == 0 {
 		return fault.New(fault.Invalid, "exemption.error.kind")
 	}
-	ok := false
-	for _, a := range allowed {
-		ok = ok || a == req.Kind
+	var errs []error
+	bad := func(field, key string, data map[string]any) {
+		errs = append(errs, fault.InvalidField(field, key, data))
+	}
+	if !slices.Contains(allowed, req.Kind) {
+		bad("kind", "exemption.error.choose", nil)
+	}
+	if req.MonthlyIncomeCents < 0 {
+		bad("income", "exemption.error.income", nil)
+	}
+	if req.Children < 0 || req.Children > 20 {
+		bad("children", "exemption.error.children", nil)
+	}
+	switch {
+	case req.From.IsZero() || !req.From.IsValid():
+		bad("from", "exemption.error.from", nil)
+	case req.From.After(today):
+		bad("from", "exemption.error.from_future", nil)
+	case k == ChildSupport && !req.From.Before(monthStart(today)):
+		bad("from", "exemption.error.from_whole_month", map[string]any{"Latest": monthStart(today).AddDays(-1)})
+	case req.From.Before(ExemptionEarliest(today)):
+		bad("from", "exemption.error.from_past", map[string]any{"Earliest": ExemptionEarliest(today)})
 	}
 	reason := strings.TrimSpace(req.Reason)
 	switch {
-	case !ok:
-		return fault.InvalidField("kind", "exemption.error.choose", nil)
-	case req.MonthlyIncomeCents < 0:
-		return fault.InvalidField("income", "exemption.error.income", nil)
-	case req.Children < 0 || req.Children > 20:
-		return fault.InvalidField("children", "exemption.error.children", nil)
-	case req.From.IsZero() || !req.From.IsValid():
-		return fault.InvalidField("from", "exemption.error.from", nil)
-	case req.From.After(today):
-		return fault.InvalidField("from", "exemption.error.from_future", nil)
-	case k == ChildSupport && !req.From.Before(monthStart(today)):
-		return fault.InvalidField("from", "exemption.error.from_whole_month", map[string]any{"Latest": monthStart(today).AddDays(-1)})
-	case req.From.Before(ExemptionEarliest(today)):
-		return fault.InvalidField("from", "exemption.error.from_past", map[string]any{"Earliest": ExemptionEarliest(today)})
 	case reason == "":
-		return fault.InvalidField("reason", "exemption.error.reason", nil)
+		bad("reason", "exemption.error.reason", nil)
 	case !plainText(reason):
-		return fault.InvalidField("reason", "exemption.error.reason_text", nil)
+		bad("reason", "exemption.error.reason_text", nil)
 	case utf8.RuneCountInString(reason) > MaxExemptionReason:
-		return fault.InvalidField("reason", "exemption.error.reason_long", map[string]any{"Max": MaxExemptionReason})
+		bad("reason", "exemption.error.reason_long", map[string]any{"Max": MaxExemptionReason})
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // plainText reports whether s is valid UTF-8 without control characters

@@ -55,6 +55,21 @@ func TestCheckExemption(t *testing.T) {
 	}
 }
 
+// TestCheckExemptionListsEveryField: an application wrong in several
+// fields is refused with one problem per field, not only the first.
+func TestCheckExemptionListsEveryField(t *testing.T) {
+	today := civil.New(2026, 11, 22)
+	err := CheckExemption(StudentLoan, ExemptionRequest{Kind: ExemptInterest, MonthlyIncomeCents: -1, Children: 21, Reason: " "}, today)
+	var got []string
+	for _, e := range fault.All(err) {
+		got = append(got, e.Field+" "+e.Key)
+	}
+	want := []string{"income exemption.error.income", "children exemption.error.children", "from exemption.error.from", "reason exemption.error.reason"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") || !fault.Is(err, fault.Invalid) {
+		t.Errorf("problems = %v; want %v", got, want)
+	}
+}
+
 func TestIncomeLimit(t *testing.T) {
 	for children, want := range map[int]int64{0: 140400, 1: 162100, 2: 168000, 3: 178000, 5: 178000} {
 		if got, ok := IncomeLimit(children, civil.New(2026, 1, 1)); !ok || got != want {

@@ -4,6 +4,7 @@
 package securemail
 
 import (
+	"errors"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -93,21 +94,26 @@ func ContainsIdentityCode(text string) bool {
 // an identity code (seed 003: no personal data in the subject).
 func CheckMessage(subject, body string) error {
 	subject, body = strings.TrimSpace(subject), strings.TrimSpace(body)
+	var errs []error
 	switch {
 	case subject == "":
-		return fault.InvalidField("subject", "securemail.error.subject_empty", nil)
+		errs = append(errs, fault.InvalidField("subject", "securemail.error.subject_empty", nil))
 	case utf8.RuneCountInString(subject) > MaxSubject:
-		return fault.InvalidField("subject", "securemail.error.subject_long", map[string]any{"Max": MaxSubject})
+		errs = append(errs, fault.InvalidField("subject", "securemail.error.subject_long", map[string]any{"Max": MaxSubject}))
 	case ContainsIdentityCode(subject):
-		return fault.InvalidField("subject", "securemail.error.subject_hetu", nil)
-	case body == "":
-		return fault.InvalidField("body", "securemail.error.body_empty", nil)
-	case utf8.RuneCountInString(body) > MaxBody:
-		return fault.InvalidField("body", "securemail.error.body_long", map[string]any{"Max": MaxBody})
-	case !utf8.ValidString(subject) || !utf8.ValidString(body):
-		return fault.InvalidField("body", "error.invalid", nil)
+		errs = append(errs, fault.InvalidField("subject", "securemail.error.subject_hetu", nil))
+	case !utf8.ValidString(subject):
+		errs = append(errs, fault.InvalidField("subject", "error.invalid", nil))
 	}
-	return nil
+	switch {
+	case body == "":
+		errs = append(errs, fault.InvalidField("body", "securemail.error.body_empty", nil))
+	case utf8.RuneCountInString(body) > MaxBody:
+		errs = append(errs, fault.InvalidField("body", "securemail.error.body_long", map[string]any{"Max": MaxBody}))
+	case !utf8.ValidString(body):
+		errs = append(errs, fault.InvalidField("body", "error.invalid", nil))
+	}
+	return errors.Join(errs...)
 }
 
 // NoticeLink carries a one-time secure e-mail link; Payload is the whole

@@ -155,9 +155,6 @@ func (s *Service) RequestLink(ctx context.Context, req LinkRequest) (days int, e
 		return 0, fault.New(fault.Unavailable, "securemail.error.off")
 	}
 	email, err := NormalizeEmail(req.Email)
-	if err != nil {
-		return 0, err
-	}
 	var unit Unit
 	for _, u := range s.cfg.Units {
 		if u.ID == req.UnitID {
@@ -165,7 +162,10 @@ func (s *Service) RequestLink(ctx context.Context, req LinkRequest) (days int, e
 		}
 	}
 	if unit.ID == "" {
-		return 0, fault.InvalidField("unit", "securemail.error.unit", nil)
+		err = errors.Join(err, fault.InvalidField("unit", "securemail.error.unit", nil))
+	}
+	if err != nil {
+		return 0, err // the address and the unit, both when both are wrong
 	}
 	days = int(unit.Validity.Hours() / 24)
 	emailHash, clientHash := hashOf("email:"+email), hashOf("client:"+req.Client)

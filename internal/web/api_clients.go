@@ -49,11 +49,7 @@ func (s *Server) renderAPIClients(w http.ResponseWriter, r *http.Request, status
 			d.Revoked = c.Name
 		}
 	}
-	p := &page{Title: "api.clients.title", Data: d}
-	if refusal != nil {
-		p.Error, p.Field = fault.KeyOf(refusal), fault.FieldOf(refusal)
-	}
-	s.render(w, r, status, "staff_api_clients", p)
+	s.render(w, r, status, "staff_api_clients", &page{Title: "api.clients.title", Data: d, Err: refusal})
 }
 
 // apiClientIssue issues a client and shows its secret this once; the page

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"github.com/etuus/etuus/internal/auth"
 	"net/http"
 	"strconv"
@@ -232,9 +233,6 @@ func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request) {
 		First: strings.TrimSpace(f.Get("first_due")), Message: strings.TrimSpace(f.Get("message"))}
 	svc, actor := s.cfg.Recovery.Service, actorOf(session(r))
 	req, err := parsePlanRequest(d)
-	if err == nil && len([]rune(d.Message)) > recovery.MaxPlanMessage {
-		err = fault.InvalidField("message", "plan.error.message_long", nil)
-	}
 	send := f.Get("action") == "send"
 	var plan recovery.Plan
 	if err == nil && !send {
@@ -252,7 +250,7 @@ func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		http.Redirect(w, r, "/my/claims/"+v.ID+"?sent=plan", http.StatusSeeOther)
 	case fault.Is(err, fault.Invalid):
-		s.renderPlanErr(w, r, d, err, fault.FieldOf(err))
+		s.renderPlanErr(w, r, d, err)
 	case fault.Is(err, fault.Conflict):
 		s.renderPlan(w, r, http.StatusConflict, d, fault.KeyOf(err), "")
 	default:
@@ -260,15 +258,23 @@ func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// renderPlanErr shows a refused plan with the rule's own numbers.
-func (s *Server) renderPlanErr(w http.ResponseWriter, r *http.Request, d planData, err error, field string) {
-	s.renderPlanMsg(w, r, d, s.message(r, err), field)
+// renderPlanErr shows a refused plan with the rule's own numbers, each
+// problem in the summary and beside its field.
+func (s *Server) renderPlanErr(w http.ResponseWriter, r *http.Request, d planData, err error) {
+	rule, _ := s.cfg.Recovery.Service.Rules().PlanAt(s.today())
+	d.Rule = rule
+	s.render(w, r, http.StatusUnprocessableEntity, "plan", &page{Title: "plan.title", Data: d, Err: err})
 }
 
 // message renders an error's text in the request's language, with its
 // amounts as euros and its dates the Finnish way.
 func (s *Server) message(r *http.Request, err error) string {
-	l := s.localizer(r)
+	return messageText(s.localizer(r), err)
+}
+
+// messageText renders an error's text in l's language, with its amounts
+// as euros and its dates the Finnish way.
+func messageText(l *i18n.Localizer, err error) string {
 	data := map[string]any{}
 	for k, v := range fault.DataOf(err) {
 		switch x := v.(type) {
@@ -286,38 +292,38 @@ func (s *Server) message(r *http.Request, err error) string {
 	return l.T(fault.KeyOf(err), data)
 }
 
-func (s *Server) renderPlanMsg(w http.ResponseWriter, r *http.Request, d planData, msg, field string) {
-	rule, _ := s.cfg.Recovery.Service.Rules().PlanAt(s.today())
-	d.Rule = rule
-	s.render(w, r, http.StatusUnprocessableEntity, "plan", &page{Title: "plan.title", Data: d, Message: msg, Field: field})
-}
-
 // parsePlanRequest reads the form: a monthly amount in euros (comma or
-// point) or a number of months, and the first due date.
+// point) or a number of months, the first due date and the message; it
+// reports every field that cannot be read, not only the first.
 func parsePlanRequest(d planData) (recovery.PlanRequest, error) {
 	var req recovery.PlanRequest
+	var errs []error
 	if d.Monthly != "" {
 		c, ok := parseEuros(d.Monthly)
-		if !ok {
-			return req, fault.InvalidField("monthly", "plan.error.amount", nil)
+		if ok {
+			req.MonthlyCents = c
+		} else {
+			errs = append(errs, fault.InvalidField("monthly", "plan.error.amount", nil))
 		}
-		req.MonthlyCents = c
 	}
 	if d.Months != "" {
 		n, err := strconv.Atoi(d.Months)
 		if err != nil || n < 0 || n > 1000 {
-			return req, fault.InvalidField("months", "plan.error.months", nil)
+			errs = append(errs, fault.InvalidField("months", "plan.error.months", nil))
 		}
 		req.Months = n
 	}
 	if d.First != "" {
 		day, err := parseDate(d.First)
 		if err != nil {
-			return req, fault.InvalidField("first_due", "plan.error.date", nil)
+			errs = append(errs, fault.InvalidField("first_due", "plan.error.date", nil))
 		}
 		req.FirstDue = day
 	}
-	return req, nil
+	if len([]rune(d.Message)) > recovery.MaxPlanMessage {
+		errs = append(errs, fault.InvalidField("message", "plan.error.message_long", nil))
+	}
+	return req, errors.Join(errs...)
 }
 
 // parseEuros reads "30", "30,5", "30.50", "1 234,56" or "1 234,56 €" into

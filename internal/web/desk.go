@@ -42,7 +42,7 @@ func (s *Server) deskSearch(w http.ResponseWriter, r *http.Request) {
 		d.Result = &res
 	}
 	if fault.Is(err, fault.Invalid) {
-		s.render(w, r, http.StatusUnprocessableEntity, "desk_search", &page{Title: "desk.search.title", Data: d, Error: fault.KeyOf(err), Field: fault.FieldOf(err)})
+		s.render(w, r, http.StatusUnprocessableEntity, "desk_search", &page{Title: "desk.search.title", Data: d, Err: err})
 		return
 	}
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Server) deskOpen(w http.ResponseWriter, r *http.Request) {
 	d := deskOpenData{ID: r.PathValue("id"), Topic: r.PostForm.Get("purpose"), Text: r.PostForm.Get("purpose_text"), Purposes: desk.Purposes}
 	v, err := s.cfg.Desk.Open(r.Context(), actorOf(sess), d.ID, desk.Purpose{Topic: d.Topic, Text: d.Text})
 	if fault.Is(err, fault.Invalid) {
-		s.render(w, r, http.StatusUnprocessableEntity, "desk_open", &page{Title: "desk.open.title", Data: d, Error: fault.KeyOf(err), Field: fault.FieldOf(err)})
+		s.render(w, r, http.StatusUnprocessableEntity, "desk_open", &page{Title: "desk.open.title", Data: d, Err: err})
 		return
 	}
 	s.renderUnits(w, r, err, "desk_view", "desk.view.title", func(units map[string]string) any { return deskViewData{View: v, Units: units} })

@@ -264,11 +264,7 @@ func (s *Server) renderNotices(w http.ResponseWriter, r *http.Request, status in
 	l := s.localizer(r)
 	s.forgetNotices()
 	f.Services, f.Board = directory.Services, s.statusItems(r, l.Lang)
-	p := &page{L: l, Title: "directory.notices.title", Data: f}
-	if err != nil {
-		p.Error, p.Field = fault.KeyOf(err), fault.FieldOf(err)
-	}
-	s.render(w, r, status, "staff_notices", p)
+	s.render(w, r, status, "staff_notices", &page{L: l, Title: "directory.notices.title", Data: f, Err: err})
 }
 
 // localTime reads a datetime-local input as Finnish time.

@@ -130,7 +130,7 @@ func (s *Server) diagnosis(w http.ResponseWriter, r *http.Request, c mandate.Cas
 	dg, err := svc.Diagnose(r.Context(), actorOf(sess), c, org, issue)
 	if fault.Is(err, fault.Invalid) {
 		s.render(w, r, http.StatusUnprocessableEntity, "employer_diagnosis", &page{L: l, Title: "employer.diagnosis.title",
-			Data: d, Error: fault.KeyOf(err), Field: fault.FieldOf(err)})
+			Data: d, Err: err})
 		return
 	}
 	if err != nil {
@@ -265,7 +265,7 @@ func (s *Server) staffMandates(w http.ResponseWriter, r *http.Request) {
 	}
 	ms, err := svc.Lookup(r.Context(), actorOf(sess), d.Query)
 	if fault.Is(err, fault.Invalid) {
-		p.Error, p.Field = fault.KeyOf(err), fault.FieldOf(err)
+		p.Err = err
 		s.render(w, r, http.StatusUnprocessableEntity, "staff_mandates", p)
 		return
 	}

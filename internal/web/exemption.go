@@ -33,10 +33,12 @@ func (s *Server) exemptionForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderExemption(w, r, http.StatusOK, exemptionData{Claim: v, Children: "0"}, "", "")
+	s.renderExemption(w, r, http.StatusOK, exemptionData{Claim: v, Children: "0"}, nil)
 }
 
-func (s *Server) renderExemption(w http.ResponseWriter, r *http.Request, status int, d exemptionData, msg, field string) {
+// renderExemption shows the application form, with err's problems when
+// it was refused.
+func (s *Server) renderExemption(w http.ResponseWriter, r *http.Request, status int, d exemptionData, err error) {
 	d.Kinds = recovery.ExemptionKindsFor(d.Claim.Kind)
 	if len(d.Kinds) == 0 {
 		s.renderError(w, r, http.StatusNotFound, "exemption.error.kind")
@@ -45,7 +47,7 @@ func (s *Server) renderExemption(w http.ResponseWriter, r *http.Request, status 
 	if d.Kind == "" {
 		d.Kind = string(d.Kinds[0])
 	}
-	s.render(w, r, status, "exemption", &page{Title: "exemption.title", Data: d, Message: msg, Field: field})
+	s.render(w, r, status, "exemption", &page{Title: "exemption.title", Data: d, Err: err})
 }
 
 // exemptionSubmit checks and stores an application. A refused one is shown
@@ -62,23 +64,28 @@ func (s *Server) exemptionSubmit(w http.ResponseWriter, r *http.Request) {
 	d := exemptionData{Claim: v, Kind: f.Get("kind"), Income: strings.TrimSpace(f.Get("income")),
 		Children: strings.TrimSpace(f.Get("children")), From: strings.TrimSpace(f.Get("from")), Reason: f.Get("reason")}
 	req := recovery.ExemptionRequest{Kind: recovery.ExemptionKind(d.Kind), Reason: strings.TrimSpace(d.Reason)}
-	var err error
+	// What cannot be read is refused together with what the rules refuse
+	// in the rest, so that the form lists every problem at once.
+	var unread []error
 	if c, ok := parseEuros(d.Income); ok {
 		req.MonthlyIncomeCents = c
 	} else {
-		err = fault.InvalidField("income", "exemption.error.income", nil)
+		unread = append(unread, fault.InvalidField("income", "exemption.error.income", nil))
 	}
-	if n, e := strconv.Atoi(d.Children); err == nil && e != nil {
-		err = fault.InvalidField("children", "exemption.error.children", nil)
+	if n, e := strconv.Atoi(d.Children); e != nil {
+		unread = append(unread, fault.InvalidField("children", "exemption.error.children", nil))
 	} else {
 		req.Children = n
 	}
-	if day, e := parseDate(d.From); err == nil && e != nil {
-		err = fault.InvalidField("from", "exemption.error.from", nil)
+	if day, e := parseDate(d.From); e != nil {
+		unread = append(unread, fault.InvalidField("from", "exemption.error.from", nil))
 	} else {
 		req.From = day
 	}
-	if err == nil {
+	var err error
+	if len(unread) > 0 {
+		err = withUnread(unread, recovery.CheckExemption(v.Kind, req, s.today()))
+	} else {
 		_, err = s.cfg.Recovery.Service.ApplyExemption(r.Context(), actorOf(session(r)), v.ID, req)
 	}
 	if err != nil {
@@ -88,7 +95,7 @@ func (s *Server) exemptionSubmit(w http.ResponseWriter, r *http.Request) {
 			if fault.Is(err, fault.Conflict) {
 				status = http.StatusConflict
 			}
-			s.renderExemption(w, r, status, d, s.message(r, err), fault.FieldOf(err))
+			s.renderExemption(w, r, status, d, err)
 		default:
 			s.fail(w, r, err)
 		}
@@ -106,13 +113,19 @@ func (s *Server) exemptionDecide(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
+	// The reason is the select beside the button pressed: xa- to approve,
+	// xr- to reject.
 	decision := r.PostForm.Get("decision")
+	ids := map[string]string{"reason": "xr"}
+	if decision == "approve" {
+		ids["reason"] = "xa"
+	}
 	if decision != "approve" && decision != "reject" {
-		s.renderError(w, r, http.StatusUnprocessableEntity, "exemption.error.decision_reason")
+		s.refuseInQueue(w, r, sess, fault.InvalidField("reason", "exemption.error.decision_reason", nil), ids, nil)
 		return
 	}
 	if _, err := s.cfg.Recovery.Service.DecideExemption(r.Context(), actorOf(sess), r.PathValue("id"), decision == "approve", r.PostForm.Get("reason")); err != nil {
-		s.fail(w, r, err)
+		s.refuseInQueue(w, r, sess, err, ids, nil)
 		return
 	}
 	what := "rejected"

@@ -113,14 +113,17 @@ func (c *folderRows) put(k folderRowsKey, version uint64, html template.HTML) {
 	c.m[k] = folderRowsEntry{version: version, html: html}
 }
 
-// renderRows renders a folder's table rows.
-func (s *Server) renderRows(rows []inboxRow, badge string) (template.HTML, error) {
+// renderRows renders a folder's table rows, each cell named by its column
+// in l's language for the stacked rows of a narrow screen.
+func (s *Server) renderRows(rows []inboxRow, l *i18n.Localizer) (template.HTML, error) {
 	var b strings.Builder
-	b.Grow(len(rows) * 320)
+	b.Grow(len(rows) * 400)
 	err := s.templates["messages"].ExecuteTemplate(&b, "inbox-rows", struct {
-		Rows     []inboxRow
-		NewBadge string
-	}{rows, badge})
+		Rows                             []inboxRow
+		NewBadge                         string
+		Title, Topic, Unit, Last, Status string // the columns' names
+	}{rows, l.T("message.new_badge"), l.T("message.col.title"), l.T("message.col.topic"), l.T("message.col.unit"),
+		l.T("message.col.last"), l.T("message.col.status")})
 	return template.HTML(b.String()), err
 }
 
@@ -226,7 +229,7 @@ func (s *Server) folderTable(r *http.Request, l *i18n.Localizer, threads []messa
 		list[i] = inboxRow{ID: t.ID, Title: t.Title, Topic: t.Topic, Unit: t.Unit, Last: formatWhen(t.LastMessageAt),
 			Status: status[t.Status], Unread: t.UnreadByCustomer > 0}
 	}
-	return s.renderRows(list, l.T("message.new_badge"))
+	return s.renderRows(list, l)
 }
 
 type newMessageData struct {
@@ -260,10 +263,12 @@ func (s *Server) messageNew(w http.ResponseWriter, r *http.Request) {
 	case message.ChannelSMS:
 		d.Phone = c.Address
 	}
-	s.renderNewMessage(w, r, http.StatusOK, d, "", "")
+	s.renderNewMessage(w, r, http.StatusOK, d, nil)
 }
 
-func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status int, d newMessageData, msg, field string) {
+// renderNewMessage shows the new message form, with err's problems when
+// it was refused.
+func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status int, d newMessageData, err error) {
 	for _, sub := range s.messages().Catalogue().Subjects() {
 		if sub.Retired {
 			continue
@@ -278,7 +283,7 @@ func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status
 		d.Subjects = append(d.Subjects, sub)
 	}
 	d.uploadForm, d.SMS = s.uploadForm(), s.messages().SMS()
-	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Message: msg, Field: field, Anchor: addressAnchor(field, d.Consent)})
+	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Err: err, Anchors: map[string]string{"address": addressAnchor("address", d.Consent)}})
 }
 
 func (s *Server) limits() message.Limits { return s.messages().Limits() }
@@ -333,7 +338,7 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 			Title: d.Title, Body: d.Body, Files: ups, Consent: &choice})
 	}
 	if err != nil {
-		s.refuseMessage(w, r, err, func(status int, msg, field string) { s.renderNewMessage(w, r, status, d, msg, field) })
+		s.refuseMessage(w, r, err, func(status int, err error) { s.renderNewMessage(w, r, status, d, err) })
 		return
 	}
 	if codeSent {
@@ -359,21 +364,21 @@ func consentFromForm(allow, channel, email, phone string) message.Consent {
 	return c
 }
 
-// refuseMessage shows a refused form again with the reason (422 for bad
+// refuseMessage shows a refused form again with the reasons (422 for bad
 // input, 413 for a file over the limit, 429 for too many codes, 503 when
 // the virus scanner could not answer), or fails the request for other
 // errors.
-func (s *Server) refuseMessage(w http.ResponseWriter, r *http.Request, err error, again func(status int, msg, field string)) {
+func (s *Server) refuseMessage(w http.ResponseWriter, r *http.Request, err error, again func(status int, err error)) {
 	switch k := fault.KindOf(err); k {
 	case fault.Invalid, fault.TooLarge, fault.TooMany:
 		status := http.StatusUnprocessableEntity
 		if k != fault.Invalid {
 			status = k.Status()
 		}
-		again(status, s.message(r, err), fault.FieldOf(err))
+		again(status, err)
 	case fault.Unavailable:
-		if fault.KeyOf(err) == "message.error.scan_unavailable" {
-			again(http.StatusServiceUnavailable, s.message(r, err), "attachments")
+		if key := fault.KeyOf(err); key == "message.error.scan_unavailable" {
+			again(http.StatusServiceUnavailable, &fault.Error{Kind: fault.Unavailable, Key: key, Field: "attachments", Err: err})
 			return
 		}
 		s.fail(w, r, err)
@@ -437,7 +442,9 @@ func (s *Server) messageReply(w http.ResponseWriter, r *http.Request) {
 		_, err = s.messages().Reply(r.Context(), a, r.PathValue("id"), body, ups)
 	}
 	if err != nil {
-		s.refuseMessage(w, r, err, func(status int, msg, field string) { s.showThread(w, r, a, status, body, msg, field) })
+		s.refuseMessage(w, r, err, func(status int, err error) {
+			s.showThread(w, r, a, status, body, s.message(r, err), fault.FieldOf(err))
+		})
 		return
 	}
 	http.Redirect(w, r, "/my/messages/"+r.PathValue("id")+"?sent=1", http.StatusSeeOther)

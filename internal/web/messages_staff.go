@@ -186,8 +186,8 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.refuseMessage(w, r, err, func(status int, msg, field string) {
-			s.showStaffThread(w, r, a, status, staffThreadData{Body: body, Internal: internal}, msg, field)
+		s.refuseMessage(w, r, err, func(status int, err error) {
+			s.showStaffThread(w, r, a, status, staffThreadData{Body: body, Internal: internal}, s.message(r, err), fault.FieldOf(err))
 		})
 		return
 	}

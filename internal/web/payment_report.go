@@ -43,13 +43,15 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	d := reportData{Hours: strings.TrimSpace(f.Get("hours")), Income: strings.TrimSpace(f.Get("income")), SickDay: strings.TrimSpace(f.Get("sick_days"))}
-	in, err := parseReport(d)
+	in, unread := parseReport(d)
 	a, benefit := actorOf(sess), r.PathValue("benefit")
 	var filed payment.StatusReport
-	if err == nil {
+	var err error
+	if len(unread) == 0 {
 		filed, err = s.cfg.Payments.FileReport(r.Context(), a, benefit, in)
 	}
 	switch {
+	case len(unread) > 0:
 	case err == nil:
 		http.Redirect(w, r, "/my/payments?filed="+filed.PayDate.String(), http.StatusSeeOther)
 		return
@@ -64,35 +66,36 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Next = next
-	s.render(w, r, http.StatusUnprocessableEntity, "payment_report", &page{Title: "payment.report.heading", Data: d,
-		Message: s.message(r, err), Field: fault.FieldOf(err)})
+	if len(unread) > 0 {
+		err = withUnread(unread, in.Check(next.Period))
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, "payment_report", &page{Title: "payment.report.heading", Data: d, Err: err})
 }
 
 // parseReport reads the form's numbers: whole hours and days, income in
-// euros (comma or point); an empty field is 0.
-func parseReport(d reportData) (payment.ReportInput, error) {
+// euros (comma or point); an empty field is 0. It returns one error for
+// each field it cannot read.
+func parseReport(d reportData) (payment.ReportInput, []error) {
 	var in payment.ReportInput
-	num := func(s, field string) (int, error) {
+	var errs []error
+	num := func(s, field string) int {
 		if s == "" {
-			return 0, nil
+			return 0
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return 0, fault.InvalidField(field, "payment.report.error.number", nil)
+			errs = append(errs, fault.InvalidField(field, "payment.report.error.number", nil))
 		}
-		return n, nil
+		return n
 	}
-	var err error
-	if in.Hours, err = num(d.Hours, "hours"); err != nil {
-		return in, err
-	}
+	in.Hours = num(d.Hours, "hours")
 	if d.Income != "" {
 		c, ok := parseEuros(d.Income)
 		if !ok {
-			return in, fault.InvalidField("income", "payment.report.error.income", nil)
+			errs = append(errs, fault.InvalidField("income", "payment.report.error.income", nil))
 		}
 		in.IncomeCents = c
 	}
-	in.SickDays, err = num(d.SickDay, "sick_days")
-	return in, err
+	in.SickDays = num(d.SickDay, "sick_days")
+	return in, errs
 }

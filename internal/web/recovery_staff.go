@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/recovery"
@@ -25,6 +27,8 @@ type recoveryQueueData struct {
 	Reasons          []string
 	Decided          string
 	CanResolve       bool // may book, return or close a queued payment
+	// Typed is what was typed in a refused row's fields, by control id.
+	Typed map[string]string
 }
 
 // queueNotices are the ?decided= values the work queue confirms; any other
@@ -39,6 +43,14 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
+	s.showQueue(w, r, sess, http.StatusOK, nil, nil)
+}
+
+// showQueue renders the work queue; a decision or resolution refused in
+// one of its rows (refusal, its fields named by the row's controls, see
+// inRow) is shown in the error summary and beside the row's control, with
+// what was typed there.
+func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, sess *auth.Session, status int, refusal error, typed map[string]string) {
 	q, err := s.cfg.Recovery.Service.WorkQueue(r.Context(), actorOf(sess), 200)
 	if err != nil {
 		s.fail(w, r, err)
@@ -51,11 +63,40 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 			rows[i].Limit, rows[i].HasLimit = recovery.IncomeLimit(x.Request.Children, civil.Of(x.CreatedAt))
 		}
 	}
-	s.render(w, r, http.StatusOK, "recovery_queue", &page{Title: "recovery.queue.title",
-		Data: recoveryQueueData{Due: q.Due, Exemptions: rows, ExemptionApprove: recovery.ExemptionApproveReasons,
-			ExemptionReject: recovery.ExemptionRejectReasons, Proposals: q.Proposals, Entries: q.Entries,
-			Reasons: recovery.PlanRejectReasons, Decided: oneOf(r.URL.Query().Get("decided"), queueNotices),
-			CanResolve: s.cfg.Recovery.Service.MayResolve(actorOf(sess))}})
+	d := recoveryQueueData{Due: q.Due, Exemptions: rows, ExemptionApprove: recovery.ExemptionApproveReasons,
+		ExemptionReject: recovery.ExemptionRejectReasons, Proposals: q.Proposals, Entries: q.Entries,
+		Reasons: recovery.PlanRejectReasons, CanResolve: s.cfg.Recovery.Service.MayResolve(actorOf(sess)), Typed: typed}
+	if refusal == nil {
+		d.Decided = oneOf(r.URL.Query().Get("decided"), queueNotices)
+	}
+	s.render(w, r, status, "recovery_queue", &page{Title: "recovery.queue.title", Data: d, Err: refusal})
+}
+
+// refuseInQueue answers a decision or resolution the service refused as
+// invalid or already made by showing the queue again with the refusal in
+// the row's controls (ids: the control id prefix of each field the
+// service names); other errors fail the request.
+func (s *Server) refuseInQueue(w http.ResponseWriter, r *http.Request, sess *auth.Session, err error, ids map[string]string, typed map[string]string) {
+	if !fault.Is(err, fault.Invalid) && !fault.Is(err, fault.Conflict) {
+		s.fail(w, r, err)
+		return
+	}
+	s.showQueue(w, r, sess, fault.KindOf(err).Status(), inRow(err, r.PathValue("id"), ids), typed)
+}
+
+// inRow names err's problems by the controls of one table row: the
+// field "note" of the row with id 7 is the control "note-7" when ids maps
+// "note" to "note". Problems about no field stay so (listed, not linked).
+func inRow(err error, id string, ids map[string]string) error {
+	var out []error
+	for _, e := range fault.All(err) {
+		c := *e
+		if p, ok := ids[e.Field]; ok {
+			c.Field = p + "-" + id
+		}
+		out = append(out, &c)
+	}
+	return errors.Join(out...)
 }
 
 // proposalDecide approves or rejects a proposal with a reason from the list.
@@ -68,13 +109,14 @@ func (s *Server) proposalDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	decision := r.PostForm.Get("decision")
+	ids := map[string]string{"reason": "reason"}
 	if decision != "approve" && decision != "reject" {
-		s.renderError(w, r, http.StatusUnprocessableEntity, "recovery.queue.reason_needed")
+		s.refuseInQueue(w, r, sess, fault.InvalidField("reason", "recovery.queue.reason_needed", nil), ids, nil)
 		return
 	}
 	approve := decision == "approve"
 	if _, err := s.cfg.Recovery.Service.DecidePlan(r.Context(), actorOf(sess), r.PathValue("id"), approve, r.PostForm.Get("reason")); err != nil {
-		s.fail(w, r, err)
+		s.refuseInQueue(w, r, sess, err, ids, nil)
 		return
 	}
 	what := "rejected"
@@ -190,15 +232,12 @@ func (s *Server) entryResolve(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	f := r.PostForm
-	_, err := s.cfg.Recovery.Service.ResolveEntry(r.Context(), actorOf(sess), r.PathValue("id"), recovery.Resolution{
+	f, id := r.PostForm, r.PathValue("id")
+	_, err := s.cfg.Recovery.Service.ResolveEntry(r.Context(), actorOf(sess), id, recovery.Resolution{
 		Action: f.Get("action"), Reference: f.Get("reference"), Note: f.Get("note")})
 	if err != nil {
-		if fault.Is(err, fault.Invalid) || fault.Is(err, fault.Conflict) {
-			s.renderError(w, r, fault.KindOf(err).Status(), fault.KeyOf(err))
-			return
-		}
-		s.fail(w, r, err)
+		s.refuseInQueue(w, r, sess, err, map[string]string{"action": "act", "reference": "ref", "note": "note"},
+			map[string]string{"act-" + id: f.Get("action"), "ref-" + id: f.Get("reference"), "note-" + id: f.Get("note")})
 		return
 	}
 	http.Redirect(w, r, "/staff/recovery?decided=entry", http.StatusSeeOther)

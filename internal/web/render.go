@@ -3,17 +3,20 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"github.com/etuus/etuus/internal/access"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/i18n"
 )
 
@@ -42,22 +45,104 @@ type page struct {
 	// Anchor is the id of the control the error summary links to; empty:
 	// the one fieldAnchors names for the page and Field, else Field.
 	Anchor string
+	// Err is a form's refusal with every problem in it: each *fault.Error
+	// in its tree (errors.Join keeps several) is one line of the error
+	// summary and one field's message. It takes the place of Error,
+	// Message and Field.
+	Err error
+	// Anchors names the control a field's problem links to where the page
+	// decides it (the notice address: the e-mail or the phone field);
+	// fieldAnchors names the fixed ones.
+	Anchors map[string]string
+	// problems is what the error summary lists, set when the page renders.
+	problems []problem
+}
+
+// withUnread joins the form's fields that could not be read with what the
+// rules refuse in the others, so that one answer lists every problem: a
+// field that was not read is left out of checked, whose rules would refuse
+// its zero value again with another message.
+func withUnread(unread []error, checked error) error {
+	skip := map[string]bool{}
+	for _, e := range unread {
+		skip[fault.FieldOf(e)] = true
+	}
+	all := unread
+	for _, e := range fault.All(checked) {
+		if !skip[e.Field] {
+			all = append(all, e)
+		}
+	}
+	return errors.Join(all...)
+}
+
+// problem is one thing wrong with a form: its text in the page's
+// language, the field it is about and the id of the control the summary
+// links to (empty: a refusal about no field, listed without a link).
+type problem struct {
+	Field, Anchor, Text string
+}
+
+// Problems is what the error summary lists, one per problem.
+func (p *page) Problems() []problem { return p.problems }
+
+// setProblems fills the page's problems from Err, or else from the one
+// refusal in Error or Message and Field, for the page's template name.
+func (p *page) setProblems(name string) {
+	anchor := func(field string) string {
+		if a := p.Anchors[field]; a != "" {
+			return a
+		}
+		if a, ok := fieldAnchors[name+"/"+field]; ok {
+			return a
+		}
+		return field
+	}
+	p.problems = nil
+	if p.Err != nil {
+		for _, e := range fault.All(p.Err) {
+			pr := problem{Field: e.Field, Text: messageText(p.L, e)}
+			if e.Field != "" {
+				pr.Anchor = anchor(e.Field)
+			}
+			p.problems = append(p.problems, pr)
+		}
+		if len(p.problems) == 0 {
+			p.problems = []problem{{Text: p.L.T(fault.KeyOf(p.Err))}}
+		}
+		if p.Field == "" {
+			p.Field = p.problems[0].Field
+		}
+		return
+	}
+	if p.Error == "" && p.Message == "" {
+		return
+	}
+	if p.Anchor == "" && p.Field != "" {
+		p.Anchor = anchor(p.Field)
+	}
+	p.problems = []problem{{Field: p.Field, Anchor: p.Anchor, Text: p.ErrorText()}}
 }
 
 // fieldAnchors are the controls whose id is not the name of the field a
 // service reports, by page and field.
 var fieldAnchors = map[string]string{
-	"message_new/subject":       "topic",
-	"message_new/specification": "topic",
-	"staff_thread/unit":         "move-unit",
+	"message_new/subject":          "topic",
+	"message_new/specification":    "topic",
+	"staff_thread/unit":            "move-unit",
+	"employer_diagnosis/principal": "org",
 }
 
 // HasError reports whether the page shows a refusal: the error summary,
 // and the "Error:" before the title.
-func (p *page) HasError() bool { return p.Error != "" || p.Message != "" }
+func (p *page) HasError() bool { return p.Err != nil || p.Error != "" || p.Message != "" }
 
-// ErrorText is the refusal in the page's language.
+// ErrorText is the refusal in the page's language (the first, when there
+// are several).
 func (p *page) ErrorText() string {
+	if len(p.problems) > 0 {
+		return p.problems[0].Text
+	}
 	if p.Message != "" {
 		return p.Message
 	}
@@ -70,22 +155,26 @@ func (p *page) ErrorText() string {
 // Invalid reports whether the refusal is about one of the fields, whose
 // control is then marked invalid and described by its message.
 func (p *page) Invalid(fields ...string) bool {
-	if !p.HasError() || p.Field == "" {
-		return false
-	}
-	for _, f := range fields {
-		if f == p.Field {
-			return true
+	_, ok := p.problemOf(fields)
+	return ok
+}
+
+// problemOf is the first problem about one of the fields.
+func (p *page) problemOf(fields []string) (problem, bool) {
+	for _, pr := range p.problems {
+		if pr.Field != "" && slices.Contains(fields, pr.Field) {
+			return pr, true
 		}
 	}
-	return false
+	return problem{}, false
 }
 
 // FieldError is what the "field-error" template needs to show the
 // refusal beside the control with the id, when it is about one of the
 // fields.
 func (p *page) FieldError(id string, fields ...string) fieldError {
-	return fieldError{ID: id + "-error", Show: p.Invalid(fields...), Text: p.ErrorText(), L: p.L}
+	pr, ok := p.problemOf(fields)
+	return fieldError{ID: id + "-error", Show: ok, Text: pr.Text, L: p.L}
 }
 
 type fieldError struct {
@@ -142,6 +231,15 @@ func parseTemplates() (templates, error) {
 		"when":    formatWhen,
 		"kb":      func(n int64) int64 { return (n + 1023) / 1024 },
 		"barcode": barcodeImage,
+		// iban prints an account number in groups of four, which wrap
+		// between groups and never inside one; one that does not parse
+		// is printed as it is.
+		"iban": func(s string) string {
+			if a, err := iban.Parse(s); err == nil {
+				return a.Grouped()
+			}
+			return s
+		},
 		// clock and minclock print a time of day the Finnish way, 9.00.
 		"clock":    func(t time.Time) string { return t.In(civil.Finland).Format("15.04") },
 		"minclock": func(m int) string { return fmt.Sprintf("%d.%02d", m/60, m%60) },
@@ -234,12 +332,7 @@ func (s *Server) execute(buf *bytes.Buffer, r *http.Request, name string, p *pag
 	if p.View == nil {
 		p.View = s.viewer(r)
 	}
-	if p.Anchor == "" && p.Field != "" {
-		p.Anchor = p.Field
-		if a, ok := fieldAnchors[name+"/"+p.Field]; ok {
-			p.Anchor = a
-		}
-	}
+	p.setProblems(name)
 	if p.Banner == nil {
 		p.Banner = s.banner(r, p.Lang)
 	}

@@ -20,7 +20,6 @@ type secureEmailData struct {
 	Unit    secureUnit // on the writing page
 	Subject string
 	Body    string
-	Field   string
 	Off     bool
 	Days    int
 }
@@ -47,17 +46,19 @@ func (s *Server) secureUnits(r *http.Request) ([]secureUnit, error) {
 
 // secureEmailForm asks for the customer's address and the unit to write to.
 func (s *Server) secureEmailForm(w http.ResponseWriter, r *http.Request) {
-	s.renderSecureForm(w, r, http.StatusOK, secureEmailData{UnitID: r.URL.Query().Get("unit")}, "")
+	s.renderSecureForm(w, r, http.StatusOK, secureEmailData{UnitID: r.URL.Query().Get("unit")}, nil)
 }
 
-func (s *Server) renderSecureForm(w http.ResponseWriter, r *http.Request, status int, d secureEmailData, errKey string) {
+// renderSecureForm shows the form that asks for a link, with the
+// refusal's problems when it was refused.
+func (s *Server) renderSecureForm(w http.ResponseWriter, r *http.Request, status int, d secureEmailData, refusal error) {
 	units, err := s.secureUnits(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d.Units, d.Off = units, !s.secureMail().On()
-	s.render(w, r, status, "secure_email", &page{Title: "securemail.title", Data: d, Error: errKey, Field: d.Field})
+	s.render(w, r, status, "secure_email", &page{Title: "securemail.title", Data: d, Err: refusal})
 }
 
 // secureEmailRequest sends a one-time link. The answer is the same whether
@@ -73,8 +74,7 @@ func (s *Server) secureEmailRequest(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch k := fault.KindOf(err); {
 		case k == fault.Invalid, k == fault.TooMany, k == fault.Unavailable && fault.KeyOf(err) == "securemail.error.off":
-			d.Field = fault.FieldOf(err)
-			s.renderSecureForm(w, r, k.Status(), d, fault.KeyOf(err))
+			s.renderSecureForm(w, r, k.Status(), d, err)
 		default:
 			s.fail(w, r, err)
 		}
@@ -91,10 +91,12 @@ func (s *Server) secureEmailWrite(w http.ResponseWriter, r *http.Request) {
 		s.linkGone(w, r, err)
 		return
 	}
-	s.renderSecureWrite(w, r, http.StatusOK, link.UnitID, secureEmailData{}, "")
+	s.renderSecureWrite(w, r, http.StatusOK, link.UnitID, secureEmailData{}, nil)
 }
 
-func (s *Server) renderSecureWrite(w http.ResponseWriter, r *http.Request, status int, unitID string, d secureEmailData, errKey string) {
+// renderSecureWrite shows the writing form of a link, with the
+// refusal's problems when it was refused.
+func (s *Server) renderSecureWrite(w http.ResponseWriter, r *http.Request, status int, unitID string, d secureEmailData, refusal error) {
 	units, err := s.secureUnits(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -105,7 +107,7 @@ func (s *Server) renderSecureWrite(w http.ResponseWriter, r *http.Request, statu
 			d.Unit = u
 		}
 	}
-	s.render(w, r, status, "secure_email_write", &page{Title: "securemail.write_title", Data: d, Error: errKey, Field: d.Field})
+	s.render(w, r, status, "secure_email_write", &page{Title: "securemail.write_title", Data: d, Err: refusal})
 }
 
 func (s *Server) secureEmailSend(w http.ResponseWriter, r *http.Request) {
@@ -121,8 +123,7 @@ func (s *Server) secureEmailSend(w http.ResponseWriter, r *http.Request) {
 	d := secureEmailData{Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body")}
 	if _, err := s.secureMail().Send(r.Context(), token, d.Subject, d.Body); err != nil {
 		if fault.Is(err, fault.Invalid) {
-			d.Field = fault.FieldOf(err)
-			s.renderSecureWrite(w, r, http.StatusUnprocessableEntity, link.UnitID, d, fault.KeyOf(err))
+			s.renderSecureWrite(w, r, http.StatusUnprocessableEntity, link.UnitID, d, err)
 			return
 		}
 		s.linkGone(w, r, err)

@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
-	"github.com/etuus/etuus/internal/browsertest"
 	"github.com/etuus/etuus/internal/fi/civil"
 )
 
@@ -158,40 +155,4 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 			t.Errorf("no %s in the audit log", a)
 		}
 	}
-}
-
-// TestBrowserEmployerReflowAt320 opens the employer application pages at
-// 320 CSS pixels wide in Finnish, as the employer, staff and the employee,
-// and fails on anything that scrolls sideways.
-func TestBrowserEmployerReflowAt320(t *testing.T) {
-	e := startApp(t)
-	orgs := demoMandateOrgs(t)
-	base := "/employer/org/" + orgs.Employer + "/applications"
-	var id string
-	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'approved'`).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	b := browsertest.New(t)
-	b.Do(t, browsertest.SetLanguage("fi"), chromedp.EmulateViewport(320, 640))
-	as := func(provider, who string, paths ...string) {
-		t.Helper()
-		b.Do(t, chromedp.Navigate(e.base+"/login/"+provider), chromedp.Click(chromedp.CSS(`button[value="`+who+`"]`)), chromedp.WaitVisible(chromedp.CSS(`.usernav .who`)))
-		for _, p := range paths {
-			checkReflow(t, b, e.base, p)
-		}
-	}
-	as("test-citizen", "demo-person-teemu", base, base+"/new", base+"/"+id)
-	as("test-staff", "staff-anna", "/staff/employer", "/staff/employer/"+id)
-	as("test-citizen", "demo-person-sanna", "/my/employer-applications")
-	if errs := b.Errors(); len(errs) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
-	}
-}
-
-// checkReflow opens the page and fails the test on anything that sticks
-// out of the viewport sideways.
-func checkReflow(t *testing.T, b *browsertest.Browser, base, path string) {
-	t.Helper()
-	b.Do(t, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("body")))
-	checkHere(t, b, path)
 }

@@ -225,6 +225,8 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 		{name: "employer application without a benefit", template: "employer_app_new", c: teemu, path: apps, form: app, anchors: []string{"benefit"}},
 		{name: "employer decision over the salary", template: "staff_employer_app", c: anna, path: "/staff/employer/" + pending,
 			form: url.Values{"decision": {"approve"}, "amount": {"99999999"}}, anchors: []string{"amount"}},
+		{name: "payment status report of nothing", template: "payment_returns", c: olli, path: "/staff/payments/returns/import/status-report",
+			files: []upload{{"file", "empty.xml", ""}}, anchors: []string{"file"}},
 		{name: "diagnosis of a bad business ID", template: "employer_diagnosis", c: vilma, method: "GET", path: "/employer/diagnosis?org=0737546-1", anchors: []string{"org"}},
 	}
 	covered := map[string]bool{}

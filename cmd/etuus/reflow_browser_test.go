@@ -123,6 +123,14 @@ func TestBrowserReflowAt320(t *testing.T) {
 	for _, p := range []string{"/employer/diagnosis?org=" + orgs.Employer, "/employer/requests"} {
 		check(p)
 	}
+	signIn("test-citizen", "demo-person-teemu")
+	apps := "/employer/org/" + orgs.Employer + "/applications"
+	check(apps)
+	check(href(`^/employer/org/[^/]+/applications/[0-9a-f]{8}-`))
+	check(apps + "/new")
+	signIn("test-citizen", "demo-person-sanna")
+	check("/my/employer-applications")
+	check("/my/decisions")
 	signIn("test-citizen", "demo-person-aino")
 	check("/employer/org/" + orgs.Employer)
 	check(href(`^/employer/org/[^/]+/diagnosis`))
@@ -133,6 +141,8 @@ func TestBrowserReflowAt320(t *testing.T) {
 	}
 	check("/staff/recovery")
 	check(href(`^/staff/recovery/bank/files/[^/]+$`))
+	check("/staff/employer")
+	check(href(`^/staff/employer/[0-9a-f]{8}-`))
 	// The search's results and the 360 view answer a POST: filled in and
 	// sent as a person would.
 	b.Do(t, chromedp.Navigate(e.base+"/staff/customers"), chromedp.SendKeys(chromedp.CSS(`#q`), "100871-998D"),
@@ -145,9 +155,11 @@ func TestBrowserReflowAt320(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)), chromedp.WaitReady(chromedp.CSS(`main table`)))
 	checkHere(t, b, "/staff/mandates (results)")
 	signIn("test-staff", "staff-olli")
-	for _, p := range []string{"/staff/notices", "/staff/api-clients", "/staff/pharmacy", "/staff/pharmacy?pharmacy=" + demo.DemoPharmacyID} {
+	for _, p := range []string{"/staff/notices", "/staff/api-clients", "/staff/pharmacy", "/staff/pharmacy?pharmacy=" + demo.DemoPharmacyID,
+		"/staff/payments/returns", "/staff/payments/runs"} {
 		check(p)
 	}
+	check(href(`^/staff/payments/runs/[^/]+$`))
 	for _, route := range pageRoutes(t) {
 		re := regexp.MustCompile("^" + regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(strings.ReplaceAll(route, "{$}", ""), "[^/]+") + "$")
 		found := false
@@ -197,7 +209,7 @@ func checkHere(t *testing.T, b *browsertest.Browser, what string) {
 
 // notPages are the GET routes that answer no HTML page of their own:
 // files, machine answers, redirects and downloads.
-var notPages = regexp.MustCompile(`^/(static/|metrics|healthz|readyz|api/|favicon|auth/callback/|lang/|session/status)|/attachments/|\.pdf$|/pdf$`)
+var notPages = regexp.MustCompile(`^/(static/|metrics|healthz|readyz|api/|favicon|auth/callback/|lang/|session/status)|/attachments/|\.pdf$|/pdf$|\.json$`)
 
 // pageRoutes are the GET routes of internal/web/server.go that answer a
 // page, read from its source.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/payment"
 )
@@ -24,7 +25,7 @@ type returnsPage struct {
 
 // paymentReturns renders the queue with the page's state.
 func (s *Server) paymentReturns(w http.ResponseWriter, r *http.Request, status int, p *page, d returnsPage) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.PaymentRun)
 	if sess == nil {
 		return
 	}
@@ -48,7 +49,7 @@ func (s *Server) paymentReturnsShow(w http.ResponseWriter, r *http.Request) {
 // paymentReturnsUpload imports a pain.002 status report or a camt.054 of
 // the payments account, as the form's action says.
 func (s *Server) paymentReturnsUpload(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.PaymentRun)
 	if sess == nil {
 		return
 	}
@@ -110,7 +111,7 @@ func uploadedFile(r *http.Request) ([]byte, error) {
 // paymentRepay records the corrected account of a rejected or returned
 // payment: the next run pays it again.
 func (s *Server) paymentRepay(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.PaymentRun)
 	if sess == nil {
 		return
 	}

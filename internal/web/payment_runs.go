@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/payment"
 )
 
@@ -17,7 +18,7 @@ const runReportLimit = 100
 
 // paymentRuns lists the latest payment runs with their reports.
 func (s *Server) paymentRuns(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.PaymentRun)
 	if sess == nil {
 		return
 	}
@@ -32,7 +33,7 @@ func (s *Server) paymentRuns(w http.ResponseWriter, r *http.Request) {
 // paymentRun is one run's report, as a page or (report.json) as JSON for
 // staff tools.
 func (s *Server) paymentRun(w http.ResponseWriter, r *http.Request) {
-	sess := s.requireStaff(w, r)
+	sess := s.requireStaffMay(w, r, access.PaymentRun)
 	if sess == nil {
 		return
 	}

@@ -48,6 +48,11 @@ type Repo interface {
 	// (zero: from the newest), newest first, read from indexes by person.
 	AccessLog(ctx context.Context, personID string, before LogCursor, limit int) ([]LogRow, error)
 	InTx(ctx context.Context, fn func(Tx) error) error
+	// RecordViews appends the audit entries of a staff read that changes
+	// nothing else, and returns once they have committed — possibly in one
+	// transaction with other reads' entries (a group commit), so reads do
+	// not queue one by one for the audit chain's lock.
+	RecordViews(ctx context.Context, es ...audit.Entry) error
 }
 
 // LogRow is a staff entry of the audit log about a person, with the unit
@@ -63,8 +68,9 @@ type LogRow struct {
 	View string
 }
 
-// Tx is one transaction of the desk: the reads of a search or a view and
-// their audit entries commit together, so no read goes unrecorded.
+// Tx is one transaction of the desk: the reads of a search or a view, one
+// snapshot. Their audit entries are written after (Repo.RecordViews) and
+// nothing read is returned until they have committed.
 type Tx interface {
 	PersonByID(ctx context.Context, id string) (customer.Person, error)
 	PersonByHETU(ctx context.Context, code string) (customer.Person, error)
@@ -133,30 +139,34 @@ func (s *Service) SetSources(src Sources) { s.src = src }
 
 // Search finds customers for staff who may search. Every person listed is
 // audited as found by this staff member (their name and date of birth are
-// read), in the transaction that reads them.
+// read); the result is returned only once those entries have committed.
 func (s *Service) Search(ctx context.Context, a access.Actor, q Query) (Result, error) {
 	res := Result{Query: q}
 	if err := s.access.Check(a, access.DeskSearch); err != nil {
 		return res, err
 	}
+	var es []audit.Entry
 	err := s.repo.InTx(ctx, func(tx Tx) error {
 		ps, more, err := find(ctx, tx, q)
 		if err != nil {
 			return err
 		}
 		res.Matches, res.More = make([]Match, len(ps)), more
-		es := make([]audit.Entry, len(ps))
+		es = make([]audit.Entry, len(ps))
 		for i, p := range ps {
 			res.Matches[i] = matchOf(p)
 			es[i] = audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: string(ActionSearch), SubjectID: p.ID,
 				Object: "person:" + p.ID, Detail: detail(a.Unit, a.Role, Purpose{Topic: "search_" + string(q.By)})}
 		}
-		if len(es) == 0 {
-			return nil
-		}
-		return tx.Audit(ctx, es...)
+		return nil
 	})
-	return res, err
+	if err == nil {
+		err = s.repo.RecordViews(ctx, es...)
+	}
+	if err != nil {
+		return Result{Query: q}, err
+	}
+	return res, nil
 }
 
 // find runs the query: one person by a unique key, or one page of the
@@ -210,11 +220,13 @@ func matchOf(p customer.Person) Match {
 
 // Open is the customer's 360 view for a staff member who may search, with
 // the sections their role shows. The purpose is required. The desk's own
-// reads and the one audit entry of the view (unit, role, purpose and the
-// sections shown) commit together; the sections other capabilities own
-// (applications and letters, payments, mandates) are read after, through
-// their services, each checking its own permission, and only once that
-// entry is written — so no part of the view is read unrecorded.
+// reads come first, in one transaction; then the one audit entry of the
+// view (unit, role, purpose and the sections shown) is committed, with
+// other reads' entries (Repo.RecordViews); only then are the sections
+// other capabilities own (applications and letters, payments, mandates)
+// read, through their services, each checking its own permission — so
+// nothing of the view is shown, or read beyond the desk's own rows, before
+// its entry is written.
 func (s *Service) Open(ctx context.Context, a access.Actor, personID string, purpose Purpose) (View, error) {
 	var v View
 	if err := s.access.Check(a, access.DeskSearch); err != nil {
@@ -249,11 +261,14 @@ func (s *Service) Open(ctx context.Context, a access.Actor, personID string, pur
 			return err
 		}
 		v.Reach = NoticeReach(v.Consent)
-		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: string(ActionView),
-			SubjectID: p.ID, Object: "person:" + p.ID, Detail: viewDetail(a.Unit, a.Role, purpose, v.Sections())})
+		return nil
 	})
+	if err == nil {
+		err = s.repo.RecordViews(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: string(ActionView),
+			SubjectID: v.Person.ID, Object: "person:" + v.Person.ID, Detail: viewDetail(a.Unit, a.Role, purpose, v.Sections())})
+	}
 	if err != nil {
-		return v, err
+		return View{}, err
 	}
 	if v.ClaimsShown && s.src.Recovery != nil {
 		if v.Record, err = s.src.Recovery.StaffRecord(ctx, a, v.Person.ID); err != nil {

@@ -21,6 +21,11 @@ type Repo interface {
 	// or serialization failure runs fn again from the start (a few times),
 	// so fn must not keep state across runs.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// RecordViews appends the audit entries of a staff read that changes
+	// nothing else, and returns once they have committed — possibly in one
+	// transaction with other reads' entries (a group commit), so reads do
+	// not queue one by one for the audit chain's lock.
+	RecordViews(ctx context.Context, es ...audit.Entry) error
 
 	// The reads below run outside a transaction: each is one query and
 	// sees what was committed when it ran.

@@ -21,7 +21,9 @@ type Queue struct {
 
 // Queue lists the staff member's unit's queue by the filter (its UnitID
 // and StaffID are the actor's) and the service-level figures. The list
-// shows customers' names, so the read is audited for each customer listed.
+// shows customers' names, so the read is audited for each customer listed:
+// the page's one entry commits (with other reads', Repo.RecordViews)
+// before the queue is returned.
 func (s *Service) Queue(ctx context.Context, a access.Actor, f QueueFilter) (Queue, error) {
 	if err := s.staff(a); err != nil {
 		return Queue{}, err
@@ -40,22 +42,26 @@ func (s *Service) Queue(ctx context.Context, a access.Actor, f QueueFilter) (Que
 		if q.Threads, err = tx.UnitThreads(ctx, f, before); err != nil {
 			return err
 		}
-		if q.Waiting, q.Oldest, err = tx.UnitWaiting(ctx, a.Unit); err != nil {
-			return err
-		}
-		// One entry for the page, listing the customers it showed.
-		var ids []string
-		for _, t := range q.Threads {
-			if t.PartyKind == PartyCustomer {
-				ids = append(ids, t.PartyID)
-			}
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		return tx.Audit(ctx, audit.View(a.AuditKind(), a.ID, "thread.queue_read", ids))
+		q.Waiting, q.Oldest, err = tx.UnitWaiting(ctx, a.Unit)
+		return err
 	})
-	return q, err
+	if err != nil {
+		return Queue{}, err
+	}
+	// One entry for the page, listing the customers it showed.
+	var ids []string
+	for _, t := range q.Threads {
+		if t.PartyKind == PartyCustomer {
+			ids = append(ids, t.PartyID)
+		}
+	}
+	if len(ids) == 0 {
+		return q, nil
+	}
+	if err := s.repo.RecordViews(ctx, audit.View(a.AuditKind(), a.ID, "thread.queue_read", ids)); err != nil {
+		return Queue{}, err
+	}
+	return q, nil
 }
 
 // StaffThread opens a thread of the staff member's unit: every message,

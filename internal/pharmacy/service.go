@@ -16,6 +16,7 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/hetu"
+	"github.com/etuus/etuus/internal/groupcommit"
 )
 
 // Person is what the counter needs of a customer: the internal ID and the
@@ -151,7 +152,7 @@ type Config struct {
 type Service struct {
 	repo  Repo
 	cfg   Config
-	notes *notes
+	notes *groupcommit.Writer[note]
 }
 
 // NewService is the counter over repo.

@@ -15,6 +15,29 @@ func (db *DB) Append(ctx context.Context, es ...audit.Entry) error {
 	return db.inTx(ctx, func(tx *Tx) error { return tx.Audit(ctx, es...) })
 }
 
+// RecordViews appends the audit entries of a staff read and returns once
+// they have committed: in one transaction with the entries of whatever
+// other reads are waiting (a group commit, internal/groupcommit). Every
+// staff page that shows personal data appends to the one chain, whose lock
+// is held until commit; one transaction a page would hold the pages to one
+// disk flush each, one after another. A read that changes nothing else
+// calls it after its reads and shows nothing until it returns.
+func (db *DB) RecordViews(ctx context.Context, es ...audit.Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	return db.views.Write(ctx, es)
+}
+
+// appendViews writes a batch of reads' entries in one transaction.
+func (db *DB) appendViews(ctx context.Context, batch [][]audit.Entry) error {
+	var all []audit.Entry
+	for _, es := range batch {
+		all = append(all, es...)
+	}
+	return db.Append(ctx, all...)
+}
+
 // Audit appends entries to the audit log inside the transaction, so that the
 // record of an action commits or rolls back with the action itself. A view
 // entry's customers (audit.View) are listed first, before the chain's lock

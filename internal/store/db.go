@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/groupcommit"
 )
 
 // DB is an open etuus database.
@@ -37,6 +38,9 @@ type DB struct {
 	stmts sync.Map
 	// auditKey keys the audit chain's new hashes (SetAuditKey).
 	auditKey atomic.Pointer[audit.Key]
+	// views writes staff reads' audit entries in shared transactions
+	// (RecordViews).
+	views *groupcommit.Writer[[]audit.Entry]
 }
 
 // SetAuditKey keys the hashes of audit entries appended from now on with
@@ -105,6 +109,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	s.views = groupcommit.New(groupcommit.Options{}, s.appendViews)
 	return s, nil
 }
 
@@ -181,6 +186,7 @@ func (db *DB) now() time.Time {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.views.Close()
 	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	return db.sql.Close()
 }

@@ -161,3 +161,9 @@ func (t deskTx) Consent(ctx context.Context, personID string) (message.Consent, 
 }
 
 func (t deskTx) Audit(ctx context.Context, es ...audit.Entry) error { return t.Tx.Audit(ctx, es...) }
+
+// RecordViews appends a staff read's audit entries in a shared transaction
+// and returns once they have committed (DB.RecordViews).
+func (r *DeskRepo) RecordViews(ctx context.Context, es ...audit.Entry) error {
+	return r.db.RecordViews(ctx, es...)
+}

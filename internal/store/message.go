@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 )
@@ -538,4 +539,10 @@ func (tx msgTx) UpdateCode(ctx context.Context, c message.Code) error {
 	res, err := tx.ExecContext(ctx, `UPDATE consent_codes SET attempts = $2, used_at = $3 WHERE id = $1`,
 		c.ID, c.Attempts, nullTime(c.UsedAt))
 	return tx.db.mapErr(oneRow(res, err))
+}
+
+// RecordViews appends a staff read's audit entries in a shared transaction
+// and returns once they have committed (DB.RecordViews).
+func (r *MessageRepo) RecordViews(ctx context.Context, es ...audit.Entry) error {
+	return r.db.RecordViews(ctx, es...)
 }

@@ -895,3 +895,9 @@ func TuneForImport() (restore func()) {
 		debug.SetMemoryLimit(limit)
 	}
 }
+
+// RecordViews appends a staff read's audit entries in a shared transaction
+// and returns once they have committed (DB.RecordViews).
+func (r *RecoveryRepo) RecordViews(ctx context.Context, es ...audit.Entry) error {
+	return r.db.RecordViews(ctx, es...)
+}

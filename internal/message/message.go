@@ -6,6 +6,8 @@ package message
 
 import (
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/outbox"
@@ -184,6 +186,43 @@ type QueueFilter struct {
 	OlderThan time.Duration
 	Closed    bool // closed threads instead of open and answered ones
 	Limit     int
+	// After is where the page starts: after this thread in the view's
+	// order (zero: from the first).
+	After QueueCursor
+}
+
+// QueueCursor is a place in a queue view's order: a thread's sort time
+// (its newest message, or in the waiting view when its wait began) and its
+// ID, which breaks ties. A page read after it comes from the index in that
+// order, however deep into the queue it is.
+type QueueCursor struct {
+	At time.Time
+	ID string
+}
+
+// IsZero reports whether the cursor is the start of the queue.
+func (c QueueCursor) IsZero() bool { return c.ID == "" }
+
+// String is the cursor as a URL carries it: "UNIXNANO.ID"; "" for the start.
+func (c QueueCursor) String() string {
+	if c.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(c.At.UnixNano(), 10) + "." + c.ID
+}
+
+// ParseQueueCursor reads a cursor written by String; "" is the start.
+// Anything else is not a cursor (false).
+func ParseQueueCursor(s string) (QueueCursor, bool) {
+	if s == "" {
+		return QueueCursor{}, true
+	}
+	at, id, ok := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil || n <= 0 || id == "" || len(id) > 64 || strings.ContainsAny(id, ". ") {
+		return QueueCursor{}, false
+	}
+	return QueueCursor{At: time.Unix(0, n).UTC(), ID: id}, true
 }
 
 // AttachmentMeta describes a stored attachment; the bytes live elsewhere,

@@ -65,9 +65,10 @@ const (
 	DefaultFolderCache = 5 * time.Second
 	// FolderPage is how many threads a folder page shows.
 	FolderPage = 20
-	// DefaultQueueLimit is the longest queue listed when the filter sets
-	// no limit.
-	DefaultQueueLimit = 100
+	// DefaultQueueLimit is how many threads a page of a unit's queue
+	// lists when the filter sets no limit; the next page starts after the
+	// last (Queue.Next).
+	DefaultQueueLimit = 50
 	// WaitingCap bounds the count of a unit's waiting threads that each
 	// view of the queue reads: a count above it means "more than
 	// WaitingCap".

@@ -12,9 +12,10 @@ import (
 	"github.com/etuus/etuus/internal/token"
 )
 
-// Queue is a unit's message queue as one filter shows it.
+// Queue is a page of a unit's message queue as one filter shows it.
 type Queue struct {
 	Threads []StaffThread
+	Next    QueueCursor // where the next page starts; zero on the last page
 	Waiting int       // the unit's threads waiting for an answer, whatever the filter; above WaitingCap means more than that
 	Oldest  time.Time // when the longest of those waits began
 }
@@ -38,9 +39,20 @@ func (s *Service) Queue(ctx context.Context, a access.Actor, f QueueFilter) (Que
 		if f.Waiting && f.OlderThan > 0 {
 			before = tx.Now().Add(-f.OlderThan)
 		}
+		// One more than the page, to know whether another follows.
+		g := f
+		g.Limit++
 		var err error
-		if q.Threads, err = tx.UnitThreads(ctx, f, before); err != nil {
+		if q.Threads, err = tx.UnitThreads(ctx, g, before); err != nil {
 			return err
+		}
+		if len(q.Threads) > f.Limit {
+			q.Threads = q.Threads[:f.Limit]
+			last := q.Threads[f.Limit-1]
+			q.Next = QueueCursor{At: last.LastMessageAt, ID: last.ID}
+			if f.Waiting {
+				q.Next.At = last.WaitingSince
+			}
 		}
 		q.Waiting, q.Oldest, err = tx.UnitWaiting(ctx, a.Unit)
 		return err

@@ -557,3 +557,104 @@ func TestConsentVerification(t *testing.T) {
 		}
 	})
 }
+
+// A unit's queue is read a page at a time after a cursor: the pages
+// together list every thread once, in the view's order, also when threads
+// share their sort time.
+func TestQueuePagesFollowTheCursor(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := seeded(t, db)
+		s := newService(t, db, message.Config{})
+		start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+		var sent []string
+		for i := range 7 {
+			// Threads 2 and 3 arrive at the same instant: the ID orders them.
+			at := start.Add(time.Duration(i) * time.Minute)
+			if i == 3 {
+				at = start.Add(2 * time.Minute)
+			}
+			db.SetClock(func() time.Time { return at })
+			th, _, err := s.Send(ctx, maija, message.Draft{Lang: "fi", Subject: "recovery", Specification: "payment_plan",
+				Title: "Thread " + string(rune('A'+i)), Body: "hello"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent = append(sent, th.ID)
+		}
+		db.SetClock(func() time.Time { return start.Add(time.Hour) })
+		for _, view := range []message.QueueFilter{{}, {Waiting: true}} {
+			f := view
+			f.Limit = 3
+			var seen []message.StaffThread
+			for page := 0; ; page++ {
+				if page > 5 {
+					t.Fatal("the cursor does not move on")
+				}
+				q, err := s.Queue(ctx, anna, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(q.Threads) > 3 {
+					t.Fatalf("a page of %d threads, limit 3", len(q.Threads))
+				}
+				seen = append(seen, q.Threads...)
+				if q.Next.IsZero() {
+					break
+				}
+				c, ok := message.ParseQueueCursor(q.Next.String())
+				if !ok || c != q.Next {
+					t.Fatalf("cursor %q reads back as %+v %v", q.Next, c, ok)
+				}
+				f.After = c
+			}
+			if len(seen) != len(sent) {
+				t.Fatalf("waiting=%v: the pages listed %d threads, want %d", view.Waiting, len(seen), len(sent))
+			}
+			ids := map[string]bool{}
+			for i, th := range seen {
+				if ids[th.ID] {
+					t.Fatalf("thread %s listed twice", th.ID)
+				}
+				ids[th.ID] = true
+				if i == 0 {
+					continue
+				}
+				a, b := seen[i-1], th
+				inOrder := a.LastMessageAt.After(b.LastMessageAt) || a.LastMessageAt.Equal(b.LastMessageAt) && a.ID > b.ID
+				if view.Waiting {
+					inOrder = a.WaitingSince.Before(b.WaitingSince) || a.WaitingSince.Equal(b.WaitingSince) && a.ID < b.ID
+				}
+				if !inOrder {
+					t.Fatalf("waiting=%v: %s listed before %s", view.Waiting, a.Title, b.Title)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseQueueCursor(f *testing.F) {
+	for _, s := range []string{"", "1764666000000000000.01900000-0000-7000-8000-000000000000", "1.a", "x.y", "-1.a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, ok := message.ParseQueueCursor(s)
+		if !ok {
+			return
+		}
+		// What it reads, it writes back the same.
+		if back, ok := message.ParseQueueCursor(c.String()); !ok || back != c {
+			t.Fatalf("%q -> %+v -> %q -> %+v %v", s, c, c.String(), back, ok)
+		}
+	})
+}
+
+func TestParseQueueCursor(t *testing.T) {
+	for _, bad := range []string{"x", "1", ".id", "0.id", "-5.id", "12.a.b", "12.a b", "12." + strings.Repeat("x", 65)} {
+		if _, ok := message.ParseQueueCursor(bad); ok {
+			t.Errorf("%q read as a cursor", bad)
+		}
+	}
+	if c, ok := message.ParseQueueCursor(""); !ok || !c.IsZero() {
+		t.Errorf(`"" = %+v %v, want the start`, c, ok)
+	}
+}

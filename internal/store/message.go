@@ -335,7 +335,8 @@ func (tx msgTx) UnitThreads(ctx context.Context, f message.QueueFilter, waitedBe
 // unitThreadsSQL is the query of a unit's queue. Each view's ORDER BY is
 // the order of its partial index (threads_unit_open, threads_unit_closed,
 // threads_unit_waiting), so a page is the first entries of the unit's
-// range; the other filters are checked on the rows read.
+// range after the cursor (a row comparison on the index's columns); the
+// other filters are checked on the rows read.
 func unitThreadsSQL(f message.QueueFilter, waitedBefore time.Time) (string, []any) {
 	where := []string{"t.unit_id = $1"}
 	args := []any{f.UnitID}
@@ -366,10 +367,16 @@ func unitThreadsSQL(f message.QueueFilter, waitedBefore time.Time) (string, []an
 			where = append(where, "t.waiting_since <= "+arg(waitedBefore))
 		}
 		order = "t.waiting_since, t.id"
+		if !f.After.IsZero() {
+			where = append(where, "(t.waiting_since, t.id) > ("+arg(f.After.At)+", "+arg(f.After.ID)+")")
+		}
 	case f.Closed:
 		where = append(where, "t.status = 'closed'")
 	default:
 		where = append(where, "t.status <> 'closed'")
+	}
+	if !f.Waiting && !f.After.IsZero() {
+		where = append(where, "(t.last_message_at, t.id) < ("+arg(f.After.At)+", "+arg(f.After.ID)+")")
 	}
 	q := `SELECT ` + threadCols + `,
 		CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name

@@ -48,6 +48,9 @@ var pageQueries = []pageQuery{
 	unitQueue("/staff/messages: UnitThreads (open, unread)", message.QueueFilter{Unread: true}),
 	unitQueue("/staff/messages: UnitThreads (closed)", message.QueueFilter{Closed: true}),
 	unitQueue("/staff/messages: UnitThreads (waiting)", message.QueueFilter{Waiting: true}),
+	unitQueue("/staff/messages: UnitThreads (open, a later page)", message.QueueFilter{After: laterPage}),
+	unitQueue("/staff/messages: UnitThreads (closed, a later page)", message.QueueFilter{Closed: true, After: laterPage}),
+	unitQueue("/staff/messages: UnitThreads (waiting, a later page)", message.QueueFilter{Waiting: true, After: laterPage}),
 	{"/staff/messages: UnitWaiting count", store.UnitWaitingCountSQL,
 		func(p planParams) []any { return []any{"recovery", message.WaitingCap + 1} }},
 	{"/staff/messages: UnitWaiting oldest", store.UnitWaitingOldestSQL, func(p planParams) []any { return []any{"recovery"} }},
@@ -68,9 +71,12 @@ var pageQueries = []pageQuery{
 	{"outbox worker: claim", store.ClaimOutboxSQL(), func(p planParams) []any { return []any{"w", time.Now(), time.Now(), 50} }},
 }
 
+// laterPage is a cursor into the middle of a queue.
+var laterPage = message.QueueCursor{At: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC), ID: "01900000-0000-7000-8000-000000000000"}
+
 // unitQueue is the staff queue's query for a view, as the store builds it.
 func unitQueue(name string, f message.QueueFilter) pageQuery {
-	f.UnitID, f.Limit = "recovery", 200
+	f.UnitID, f.Limit = "recovery", message.DefaultQueueLimit+1
 	q, args := store.UnitThreadsSQL(f, time.Time{})
 	return pageQuery{name, q, func(planParams) []any { return args }}
 }

@@ -24,9 +24,18 @@ var queueAges = []struct {
 	{"14d", 14 * 24 * time.Hour},
 }
 
+// queueRow is a thread as the queue lists it, every text ready, so that
+// the template prints strings (a page of 50 rows rendered through nested
+// structs and a translation a cell cost more than its queries).
 type queueRow struct {
-	threadItem
-	Waited string // how long it has waited, in days and hours
+	ID, Title, Party, Topic, Waited, Assigned, Status string
+	Unread                                            bool
+}
+
+// queueCols are the queue table's column names, translated once a page
+// (each cell repeats its column's name for the narrow-screen layout).
+type queueCols struct {
+	Title, Customer, Topic, Waited, Assigned, Status, NewBadge string
 }
 
 type queueData struct {
@@ -38,6 +47,11 @@ type queueData struct {
 	Subjects []message.Subject
 	Ages     []string
 	Threads  []queueRow
+	Cols     queueCols
+	// First links to the first page (on a later one); Next, when another
+	// page follows, to it. Both keep the filters.
+	First string
+	Next  string
 	Waiting  string // how many threads wait ("1000+" past message.WaitingCap); empty when none
 	Oldest   string // the longest wait
 	Query    string // the filters, for links that keep them
@@ -54,7 +68,10 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := queueData{View: q.Get("view"), Topic: q.Get("topic"), Age: q.Get("age"), Unread: q.Get("unread") == "1",
 		Assigned: q.Get("assigned"), Done: q.Get("done")}
-	f := message.QueueFilter{Unread: d.Unread, Limit: 200}
+	f := message.QueueFilter{Unread: d.Unread}
+	// A cursor that is not one shows the first page, as a page number
+	// that is not one does in the folders.
+	f.After, _ = message.ParseQueueCursor(q.Get("after"))
 	switch d.View {
 	case "waiting":
 		f.Waiting = true
@@ -92,12 +109,28 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	for _, it := range items {
-		row := queueRow{threadItem: it}
+	d.Threads = make([]queueRow, len(items))
+	for i, it := range items {
+		row := queueRow{ID: it.ID, Title: it.Title, Party: it.PartyName, Topic: it.Topic, Assigned: it.AssignedName,
+			Status: l.T("message.status." + string(it.Status)), Unread: it.UnreadByStaff > 0}
 		if !it.WaitingSince.IsZero() {
 			row.Waited = waited(l.T, now.Sub(it.WaitingSince))
 		}
-		d.Threads = append(d.Threads, row)
+		d.Threads[i] = row
+	}
+	d.Cols = queueCols{Title: l.T("message.col.title"), Customer: l.T("message.queue.customer"), Topic: l.T("message.col.topic"),
+		Waited: l.T("message.queue.waited_col"), Assigned: l.T("message.queue.assigned"), Status: l.T("message.col.status"),
+		NewBadge: l.T("message.new_badge")}
+	// The page links keep the filters and change only the cursor.
+	keep := r.URL.Query()
+	keep.Del("after")
+	keep.Del("done")
+	if !f.After.IsZero() {
+		d.First = "/staff/messages?" + keep.Encode()
+	}
+	if !queue.Next.IsZero() {
+		keep.Set("after", queue.Next.String())
+		d.Next = "/staff/messages?" + keep.Encode()
 	}
 	switch {
 	case n > message.WaitingCap:

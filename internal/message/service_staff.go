@@ -16,8 +16,8 @@ import (
 type Queue struct {
 	Threads []StaffThread
 	Next    QueueCursor // where the next page starts; zero on the last page
-	Waiting int       // the unit's threads waiting for an answer, whatever the filter; above WaitingCap means more than that
-	Oldest  time.Time // when the longest of those waits began
+	Waiting int         // the unit's threads waiting for an answer, whatever the filter; above WaitingCap means more than that
+	Oldest  time.Time   // when the longest of those waits began
 }
 
 // Queue lists the staff member's unit's queue by the filter (its UnitID

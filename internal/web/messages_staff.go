@@ -50,12 +50,12 @@ type queueData struct {
 	Cols     queueCols
 	// First links to the first page (on a later one); Next, when another
 	// page follows, to it. Both keep the filters.
-	First string
-	Next  string
-	Waiting  string // how many threads wait ("1000+" past message.WaitingCap); empty when none
-	Oldest   string // the longest wait
-	Query    string // the filters, for links that keep them
-	Done     string
+	First   string
+	Next    string
+	Waiting string // how many threads wait ("1000+" past message.WaitingCap); empty when none
+	Oldest  string // the longest wait
+	Query   string // the filters, for links that keep them
+	Done    string
 }
 
 // staffMessages is a unit's message queue with filters, and the

@@ -39,6 +39,9 @@ type Repo interface {
 	PendingProposals(ctx context.Context, limit int) ([]Proposal, error)
 	PendingExemptions(ctx context.Context, limit int) ([]Exemption, error)
 	QueuedEntries(ctx context.Context, limit int) ([]QueuedEntry, error)
+	// WaitingCounts counts the proposals and exemption applications
+	// pending and the bank payments queued, each up to limit.
+	WaitingCounts(ctx context.Context, limit int) (Waiting, error)
 	// OverdueClaims lists claims still collected whose due date is before
 	// the day, oldest due first, with their holders' names.
 	OverdueClaims(ctx context.Context, before civil.Date, limit int) ([]DueClaim, error)
@@ -565,22 +568,44 @@ type DueClaim struct {
 	PersonName string
 }
 
+// QueuePage is how many entries of each list the work queue shows, oldest
+// first; WaitingCap bounds the counts of what waits in each (a count above
+// it means "more than WaitingCap").
+const (
+	QueuePage  = 20
+	WaitingCap = 1000
+)
+
+// Waiting is how many of each list wait, each counted up to WaitingCap+1.
+type Waiting struct {
+	Proposals, Exemptions, Entries int
+}
+
 // Queue is the Centre's work queue.
 type Queue struct {
+	Waiting    Waiting
 	Due        []DueClaim    // overdue claims the next collection acts on
 	Proposals  []Proposal    // plan proposals waiting, oldest first
 	Exemptions []Exemption   // exemption applications waiting, oldest first
 	Entries    []QueuedEntry // bank payments not booked by themselves
 }
 
-// WorkQueue reads the Centre's work queue for a member of its staff.
-// Reading it reads personal data: each customer shown is audited.
+// WorkQueue reads the Centre's work queue for a member of its staff: the
+// oldest limit entries of each list (QueuePage when 0; half as many claims
+// due for collection) and how many wait in each. Reading it reads personal
+// data: each customer shown is audited.
 func (s *Service) WorkQueue(ctx context.Context, a access.Actor, limit int) (Queue, error) {
 	var q Queue
 	if err := s.cfg.Access.Check(a, access.RecoveryQueue); err != nil {
 		return q, err
 	}
+	if limit <= 0 {
+		limit = QueuePage
+	}
 	var err error
+	if q.Waiting, err = s.repo.WaitingCounts(ctx, WaitingCap+1); err != nil {
+		return q, err
+	}
 	if q.Proposals, err = s.repo.PendingProposals(ctx, limit); err != nil {
 		return q, err
 	}
@@ -590,7 +615,7 @@ func (s *Service) WorkQueue(ctx context.Context, a access.Actor, limit int) (Que
 	if q.Exemptions, err = s.repo.PendingExemptions(ctx, limit); err != nil {
 		return q, err
 	}
-	if q.Due, err = s.dueForCollection(ctx, s.today(), limit/4+1); err != nil {
+	if q.Due, err = s.dueForCollection(ctx, s.today(), limit/2+1); err != nil {
 		return q, err
 	}
 	var ids []string

@@ -17,6 +17,7 @@ const (
 	OverdueClaimsSQL     = overdueClaimsSQL
 	CollectingClaimsSQL  = collectingClaimsSQL
 	QueuedEntriesSQL     = queuedEntriesSQL
+	WaitingCountsSQL     = waitingCountsSQL
 )
 
 // UnitThreadsSQL is the staff queue's query for the filter.

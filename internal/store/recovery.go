@@ -829,6 +829,22 @@ const queuedEntriesSQL = `SELECT e.id, e.file_id, f.name, e.line, e.archive_id, 
 		LEFT JOIN bank_entries o ON o.id = e.original_id LEFT JOIN bank_files of ON of.id = o.file_id
 		WHERE e.status = 'queued' ORDER BY e.created_at, e.entry_index LIMIT $1`
 
+// waitingCountsSQL counts what waits in each of the work queue's lists, at
+// most $2+1 of each (a capped count reads at most that many entries of the
+// list's index, however long the backlog).
+const waitingCountsSQL = `SELECT
+	(SELECT count(*) FROM (SELECT 1 FROM plan_proposals WHERE status = $1 LIMIT $2) a),
+	(SELECT count(*) FROM (SELECT 1 FROM exemption_applications WHERE status = $1 LIMIT $2) b),
+	(SELECT count(*) FROM (SELECT 1 FROM bank_entries WHERE status = 'queued' LIMIT $2) c)`
+
+// WaitingCounts counts the plan proposals and exemption applications
+// waiting and the queued bank payments, each up to limit.
+func (r *RecoveryRepo) WaitingCounts(ctx context.Context, limit int) (recovery.Waiting, error) {
+	var w recovery.Waiting
+	err := r.db.sql.QueryRowContext(ctx, waitingCountsSQL, recovery.Pending, limit).Scan(&w.Proposals, &w.Exemptions, &w.Entries)
+	return w, err
+}
+
 // QueuedEntries is the staff queue of payments not booked by themselves,
 // oldest first, with the file and line of each and of the transaction an
 // archive ID used twice was first used for.

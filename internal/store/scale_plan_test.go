@@ -8,6 +8,7 @@ import (
 
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -60,11 +61,12 @@ var pageQueries = []pageQuery{
 		func(p planParams) []any { return nil }},
 	{"/staff/recovery: PendingProposals", `SELECT pp.id FROM plan_proposals pp
 		JOIN claims c ON c.id = pp.claim_id JOIN persons p ON p.id = pp.person_id WHERE pp.status = $1 ORDER BY pp.created_at LIMIT $2`,
-		func(p planParams) []any { return []any{"pending", 200} }},
-	{"/staff/recovery: QueuedEntries", store.QueuedEntriesSQL, func(p planParams) []any { return []any{200} }},
+		func(p planParams) []any { return []any{"pending", recovery.QueuePage} }},
+	{"/staff/recovery: QueuedEntries", store.QueuedEntriesSQL, func(p planParams) []any { return []any{recovery.QueuePage} }},
+	{"/staff/recovery: WaitingCounts", store.WaitingCountsSQL, func(p planParams) []any { return []any{"pending", recovery.WaitingCap + 1} }},
 	{"/staff/recovery: PendingExemptions", `SELECT x.id FROM exemption_applications x
 		JOIN claims c ON c.id = x.claim_id JOIN persons p ON p.id = x.person_id WHERE x.status = $1 ORDER BY x.created_at LIMIT $2`,
-		func(p planParams) []any { return []any{"pending", 200} }},
+		func(p planParams) []any { return []any{"pending", recovery.QueuePage} }},
 	{"/staff/recovery: OverdueClaims", store.OverdueClaimsSQL, func(p planParams) []any { return []any{p.today, 500} }},
 	{"/staff/recovery: ClaimHistories", store.ClaimHistoriesSQL(3), func(p planParams) []any { return []any{p.claim, "a", "b"} }},
 	{"etuus collect: CollectingClaimIDs", store.CollectingClaimsSQL, func(p planParams) []any { return []any{"", 500} }},

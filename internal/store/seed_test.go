@@ -4,12 +4,17 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
+	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/org"
+	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -98,4 +103,41 @@ func TestOpenPathWithHash(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "etuus.db")); err != nil {
 		t.Errorf("the database is not where it was asked to be: %v", err)
 	}
+}
+
+// The work queue's counts are the lists' lengths, capped at the limit
+// given; the page lists the oldest of each and says how many wait.
+func TestWaitingCounts(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC) }
+		rec := recoveryOn(db)
+		for i, code := range []string{"010403A998U", "100871-998D", "211190-998C"} {
+			p := customer.Person{HETU: code, GivenName: "P", FamilyName: strconv.Itoa(i)}
+			exMust(t, db.CreatePerson(ctx, &p))
+			c := recovery.Claim{PersonID: p.ID, Kind: recovery.Overpayment, Principal: 50000, DueDate: civil.New(2026, 12, 20)}
+			exMust(t, db.CreateClaim(ctx, &c))
+			_, err := rec.ProposePlan(ctx, access.AsCustomer(p.ID), c.ID, recovery.PlanRequest{MonthlyCents: 5000, FirstDue: civil.New(2026, 12, 15)}, "")
+			exMust(t, err)
+			if i == 0 {
+				cs := recovery.Claim{PersonID: p.ID, Kind: recovery.ChildSupport, Principal: 85000, DueDate: civil.New(2026, 12, 20)}
+				exMust(t, db.CreateClaim(ctx, &cs))
+				_, err := rec.ApplyExemption(ctx, access.AsCustomer(p.ID), cs.ID, recovery.ExemptionRequest{Kind: recovery.ExemptStateShare,
+					MonthlyIncomeCents: 90000, Children: 2, From: civil.New(2026, 9, 1), Reason: "Out of work."})
+				exMust(t, err)
+			}
+		}
+		w, err := db.Recovery().WaitingCounts(ctx, 1000)
+		if err != nil || w != (recovery.Waiting{Proposals: 3, Exemptions: 1}) {
+			t.Errorf("WaitingCounts(1000) = %+v %v; want 3 proposals and 1 application", w, err)
+		}
+		w, err = db.Recovery().WaitingCounts(ctx, 2)
+		if err != nil || w != (recovery.Waiting{Proposals: 2, Exemptions: 1}) {
+			t.Errorf("WaitingCounts(2) = %+v %v; want the proposals capped at 2", w, err)
+		}
+		q, err := rec.WorkQueue(ctx, specialist, 1)
+		if err != nil || len(q.Proposals) != 1 || q.Waiting.Proposals != 3 {
+			t.Errorf("WorkQueue(1) = %d proposals of %d waiting, %v; want 1 of 3", len(q.Proposals), q.Waiting.Proposals, err)
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/etuus/etuus/internal/access"
@@ -27,6 +28,9 @@ type recoveryQueueData struct {
 	Reasons          []string
 	Decided          string
 	CanResolve       bool // may book, return or close a queued payment
+	// More, for each list longer than the page, how many wait in it
+	// ("1000+" past recovery.WaitingCap); empty when all are shown.
+	MoreProposals, MoreExemptions, MoreEntries string
 	// Typed is what was typed in a refused row's fields, by control id.
 	Typed map[string]string
 }
@@ -51,7 +55,7 @@ func (s *Server) recoveryQueue(w http.ResponseWriter, r *http.Request) {
 // inRow) is shown in the error summary and beside the row's control, with
 // what was typed there.
 func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, sess *auth.Session, status int, refusal error, typed map[string]string) {
-	q, err := s.cfg.Recovery.Service.WorkQueue(r.Context(), actorOf(sess), 200)
+	q, err := s.cfg.Recovery.Service.WorkQueue(r.Context(), actorOf(sess), recovery.QueuePage)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -66,10 +70,25 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, sess *auth.Se
 	d := recoveryQueueData{Due: q.Due, Exemptions: rows, ExemptionApprove: recovery.ExemptionApproveReasons,
 		ExemptionReject: recovery.ExemptionRejectReasons, Proposals: q.Proposals, Entries: q.Entries,
 		Reasons: recovery.PlanRejectReasons, CanResolve: s.cfg.Recovery.Service.MayResolve(actorOf(sess)), Typed: typed}
+	d.MoreProposals = moreWaiting(q.Waiting.Proposals, len(q.Proposals))
+	d.MoreExemptions = moreWaiting(q.Waiting.Exemptions, len(q.Exemptions))
+	d.MoreEntries = moreWaiting(q.Waiting.Entries, len(q.Entries))
 	if refusal == nil {
 		d.Decided = oneOf(r.URL.Query().Get("decided"), queueNotices)
 	}
 	s.render(w, r, status, "recovery_queue", &page{Title: "recovery.queue.title", Data: d, Err: refusal})
+}
+
+// moreWaiting is how many wait in a list of which shown are listed: ""
+// when that is all of them, "1000+" past the capped count.
+func moreWaiting(waiting, shown int) string {
+	switch {
+	case waiting <= shown:
+		return ""
+	case waiting > recovery.WaitingCap:
+		return strconv.Itoa(recovery.WaitingCap) + "+"
+	}
+	return strconv.Itoa(waiting)
 }
 
 // refuseInQueue answers a decision or resolution the service refused as

@@ -253,6 +253,9 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		On:      smtp != nil || !c.OutboxWorker,
 		LinkURL: func(token string) string { return base + "/secure-email/t/" + token },
 		Texts:   translate(cat), Wake: wake, Log: log,
+		// A reply from a reading link takes files as a signed-in
+		// customer's message does: the same limits and scanner.
+		Attachments: a.messages.Attachments(),
 	})
 	if err != nil {
 		a.close()

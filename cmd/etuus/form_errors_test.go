@@ -203,6 +203,8 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 		{name: "secure e-mail without subject or text", template: "secure_email_write", c: browser(), path: write,
 			form: url.Values{"subject": {" "}, "body": {" "}}, anchors: []string{"subject", "body"}},
 		{name: "secure e-mail reply without text", template: "secure_read", c: browser(), path: read, form: url.Values{"body": {" "}}, anchors: []string{"body"}},
+		{name: "secure e-mail reply without text and with a file of the wrong type", template: "secure_read", c: browser(), path: read,
+			form: url.Values{"body": {" "}}, files: []upload{{"attachments", "notes.txt", "just text"}}, anchors: []string{"body", "attachments"}},
 		{name: "bank upload without a file", template: "bank", c: anna, path: "/staff/bank", files: []upload{{"file", "empty.xml", ""}}, anchors: []string{"file"}},
 		{name: "eIDAS link with a bad code", template: "staff_eidas", c: anna, path: "/staff/eidas/" + p.ID + "/link", form: url.Values{"hetu": {"123"}}, anchors: []string{"hetu-" + p.ID}},
 		{name: "plan refused without a reason", template: "recovery_queue", c: anna, path: "/staff/recovery/proposals/" + proposal,

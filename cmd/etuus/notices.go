@@ -40,8 +40,8 @@ func messageFlags(fs *flagSet, c *config) {
 	fs.stringVar(&c.AttachTypes, "attachment-types", "ETUUS_ATTACHMENT_TYPES", "pdf,jpeg,png", "file types messages may carry, checked from the content: any of pdf, jpeg, png")
 	fs.intVar(&c.AttachMaxMB, "attachment-max-mb", "ETUUS_ATTACHMENT_MAX_MB", 10, 1, maxAttachMB, "largest attachment in MiB")
 	fs.intVar(&c.AttachMaxFiles, "attachment-max-files", "ETUUS_ATTACHMENT_MAX_FILES", message.DefaultMaxFiles, 1, maxAttachFiles, "most attachments in one message")
-	fs.intVar(&c.AttachQuotaMB, "attachment-quota-mb", "ETUUS_ATTACHMENT_QUOTA_MB", message.DefaultQuotaBytes>>20, 1, 1<<20, "MiB of attachments a customer may have sent, all messages together")
-	fs.intVar(&c.UploadsPerPerson, "uploads-per-person", "ETUUS_UPLOADS_PER_PERSON", web.DefaultUploadsPerPerson, 1, 20, "messages with attachments one person may be sending at once (per process)")
+	fs.intVar(&c.AttachQuotaMB, "attachment-quota-mb", "ETUUS_ATTACHMENT_QUOTA_MB", message.DefaultQuotaBytes>>20, 1, 1<<20, "MiB of attachments a customer may have sent, all messages together; a secure e-mail thread has as much for its sender's files")
+	fs.intVar(&c.UploadsPerPerson, "uploads-per-person", "ETUUS_UPLOADS_PER_PERSON", web.DefaultUploadsPerPerson, 1, 20, "messages with attachments one person (or one secure e-mail thread) may be sending at once (per process)")
 	fs.stringVar(&c.Clamd, "clamd", "ETUUS_CLAMD", "", "ClamAV daemon that scans attachments: unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310; empty: attachments are not scanned")
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etuus/etuus/internal/message/clamdtest"
 )
 
 var (
@@ -212,4 +214,94 @@ func (e *running) notices() int {
 		n += c
 	}
 	return n
+}
+
+// TestSecureEmailReplyWithAttachment: the sender replies from the reading
+// link with a file, over HTTP to the whole app (real SMTP sink, real clamd
+// through --clamd); the Centre's staff member downloads the same bytes
+// from the staff thread. A file with malware, a wrong type and one past
+// the thread's quota (--attachment-quota-mb, counted per thread) are each
+// refused on the reading page with the error summary, and store nothing;
+// no temporary file outlives its request.
+func TestSecureEmailReplyWithAttachment(t *testing.T) {
+	clamd := clamdtest.Start(t)
+	e := startApp(t, func(c *config) { c.AttachQuotaMB, c.Clamd = 1, "unix:"+clamd.Socket })
+	c := browser()
+	english(e, c)
+	e.post(c, "/secure-email", url.Values{"email": {"kati@example.ee"}, "unit": {"recovery"}})
+	if resp, _ := e.post(c, e.lastLink("kati@example.ee", 1), url.Values{"subject": {"Payslips"}, "body": {"I will send my payslips."}}); resp.StatusCode != 200 {
+		t.Fatalf("send: %d", resp.StatusCode)
+	}
+	anna := browser()
+	english(e, anna)
+	e.signIn(anna, "test-staff", "staff-anna")
+	_, body := e.get(anna, "/staff/messages?topic=secure_email")
+	th := threadLink.FindStringSubmatch(body)
+	if th == nil {
+		t.Fatalf("the Centre's queue:\n%s", body)
+	}
+	e.postMultipart(anna, "/staff/messages/"+th[1], url.Values{"body": {"Send them through this link."}})
+	read := readLinkRe.FindString(e.waitMail(2).Text)
+	if read == "" {
+		t.Fatal("no reading link")
+	}
+	readPath := read[strings.Index(read, "/secure-email/r/"):]
+
+	_, body = e.get(c, readPath)
+	for _, want := range []string{`enctype="multipart/form-data"`, `<label for="attachments">Attachments</label>`, `type="file"`,
+		`aria-describedby="att-hint"`, "Allowed file types: PDF, JPEG, PNG. At most 5 files of at most 10 MB each.",
+		"The attachments you send in this conversation can take 1 MB together."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the reading page lacks %q", want)
+		}
+	}
+
+	payslip := minimalPDF + strings.Repeat("%% payslip\n", 60000) // 660 kB: three chunks
+	resp, body := e.postMultipart(c, readPath, url.Values{"body": {"Here is my payslip."}}, upload{"attachments", "payslip.pdf", payslip})
+	if resp.StatusCode != 200 || !strings.Contains(body, "Your reply has been sent") || !strings.Contains(body, "payslip.pdf") {
+		t.Fatalf("a reply with a file: %d\n%s", resp.StatusCode, grepLines(body, "alert"))
+	}
+	_, body = e.get(anna, "/staff/messages/"+th[1])
+	att := attLink.FindAllStringSubmatch(body, -1)
+	if !strings.Contains(body, "Here is my payslip.") || len(att) != 1 {
+		t.Fatalf("the staff thread after the reply:\n%s", grepLines(body, "attachments"))
+	}
+	if resp, got := e.get(anna, att[0][1]); resp.StatusCode != 200 || got != payslip || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("staff's download: %d, %d bytes (want %d), %s", resp.StatusCode, len(got), len(payslip), resp.Header.Get("Content-Type"))
+	}
+
+	var before [2]int
+	count := func() [2]int {
+		var n [2]int
+		if err := e.db().SQL().QueryRow(`SELECT (SELECT count(*) FROM thread_messages), (SELECT count(*) FROM attachment_chunks)`).Scan(&n[0], &n[1]); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before = count()
+	for _, tc := range []struct {
+		name, file, content string
+		status              int
+		want                string
+	}{
+		{"malware", "invoice.pdf", minimalPDF + clamdtest.Malware, http.StatusUnprocessableEntity, "appears to contain malware"},
+		{"a wrong type", "notes.txt", "just text", http.StatusUnprocessableEntity, "You can attach PDF, JPEG, PNG files."},
+		{"past the quota of the thread", "second.pdf", minimalPDF + strings.Repeat("%% more\n", 60000), http.StatusRequestEntityTooLarge,
+			"You can still send 0 MB of attachments in it."},
+	} {
+		resp, body := e.postMultipart(c, readPath, url.Values{"body": {"One more: " + tc.name}}, upload{"attachments", tc.file, tc.content})
+		if resp.StatusCode != tc.status || !strings.Contains(body, "<title>Error: ") || !strings.Contains(body, `<li><a href="#attachments">`) ||
+			!strings.Contains(body, tc.want) || !strings.Contains(body, "One more: "+tc.name) {
+			t.Errorf("%s: %d, want %d with %q in the error summary\n%s", tc.name, resp.StatusCode, tc.status, tc.want, grepLines(body, "error"))
+		}
+		if after := count(); after != before {
+			t.Errorf("%s: messages and chunks %v → %v", tc.name, before, after)
+		}
+	}
+	if left := e.uploadFiles(); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	if !strings.Contains(strings.Join(e.auditActions(), ","), "secure_email.reply") {
+		t.Error("audit lacks the reply")
+	}
 }

@@ -13,10 +13,11 @@ import (
 	"time"
 
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/message/clamdtest"
 )
 
 // eicar is the anti-malware test file every scanner reports.
-const eicar = `X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*`
+const eicar = clamdtest.EICAR
 
 // fakeClamd is a clamd that speaks just enough of the protocol: it checks
 // the zINSTREAM framing strictly and answers by what it was sent.

@@ -179,37 +179,11 @@ func entry(a access.Actor, action string, subject Party, object, detail string) 
 		Action: action, Object: object, Detail: detail}
 }
 
-// files checks and scans uploads, reading each from its copy; nothing is
-// stored unless every file passes.
-func (s *Service) files(ctx context.Context, ups []Upload) ([]File, error) {
-	var out []File
-	for _, u := range ups {
-		ctype, err := CheckUpload(u, s.cfg.Limits)
-		if err != nil {
-			return nil, err
-		}
-		if u.Open == nil {
-			return nil, fmt.Errorf("message: upload %q has no content", SafeName(u.Name))
-		}
-		if s.cfg.Scanner != nil {
-			if err := s.scan(ctx, u); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, File{AttachmentMeta: AttachmentMeta{Name: SafeName(u.Name), ContentType: ctype, Size: u.Size, SHA256: u.SHA256},
-			Open: u.Open})
-	}
-	return out, nil
-}
-
-// scan sends one upload's copy to the scanner.
-func (s *Service) scan(ctx context.Context, u Upload) error {
-	rc, err := u.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	return ScanAttachment(ctx, s.cfg.Scanner, u.Name, rc)
+// Attachments is how this service takes attachments in: its limits and
+// scanner. The secure e-mail route takes a reading link's files through
+// the same value.
+func (s *Service) Attachments() Attachments {
+	return Attachments{Limits: s.cfg.Limits, Scanner: s.cfg.Scanner}
 }
 
 // UploadAllowance is how many bytes of attachments the actor may still
@@ -228,7 +202,7 @@ func (s *Service) UploadAllowance(ctx context.Context, a access.Actor) (int64, e
 	if err != nil {
 		return 0, err
 	}
-	return max(s.cfg.Limits.QuotaBytes-used, 0), nil
+	return s.Attachments().Left(used), nil
 }
 
 // checkQuota locks the customer and refuses files that would take them
@@ -241,12 +215,5 @@ func (s *Service) checkQuota(ctx context.Context, tx Tx, p Party, files []File) 
 	if err != nil {
 		return err
 	}
-	var n int64
-	for _, f := range files {
-		n += f.Size
-	}
-	if left := s.cfg.Limits.QuotaBytes - used; n > left {
-		return QuotaError(left)
-	}
-	return nil
+	return s.Attachments().CheckQuota(used, files, QuotaError)
 }

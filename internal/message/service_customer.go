@@ -48,7 +48,7 @@ func (s *Service) Send(ctx context.Context, a access.Actor, d Draft) (t Thread, 
 	if err != nil {
 		return t, false, err
 	}
-	files, err := s.files(ctx, d.Files)
+	files, err := s.Attachments().PrepareFiles(ctx, d.Files)
 	if err != nil {
 		return t, false, err
 	}
@@ -98,7 +98,7 @@ func (s *Service) Reply(ctx context.Context, a access.Actor, threadID, body stri
 	if err := CheckReply(body, files, s.cfg.Limits); err != nil {
 		return Message{}, err
 	}
-	fs, err := s.files(ctx, files)
+	fs, err := s.Attachments().PrepareFiles(ctx, files)
 	if err != nil {
 		return Message{}, err
 	}

@@ -133,7 +133,7 @@ func (s *Service) staffWrite(ctx context.Context, a access.Actor, threadID, body
 	if err := CheckReply(body, ups, s.cfg.Limits); err != nil {
 		return Message{}, err
 	}
-	files, err := s.files(ctx, ups)
+	files, err := s.Attachments().PrepareFiles(ctx, ups)
 	if err != nil {
 		return Message{}, err
 	}

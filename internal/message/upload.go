@@ -86,3 +86,11 @@ func QuotaError(left int64) error {
 	return &fault.Error{Kind: fault.TooLarge, Key: "upload.error.quota", Field: "attachments",
 		Data: map[string]any{"LeftMB": max(left, 0) >> 20}}
 }
+
+// ThreadQuotaError refuses attachments that would take a thread past its
+// quota: a secure e-mail thread, whose sender is signed in as no one, is
+// given the quota of a person for the attachments sent in it.
+func ThreadQuotaError(left int64) error {
+	return &fault.Error{Kind: fault.TooLarge, Key: "upload.error.thread_quota", Field: "attachments",
+		Data: map[string]any{"LeftMB": max(left, 0) >> 20}}
+}

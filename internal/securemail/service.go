@@ -40,6 +40,9 @@ type Repo interface {
 	ThreadByReadToken(ctx context.Context, tokenHash string) (message.Thread, error)
 	// StoredFile reads an attachment with its bytes and where it belongs.
 	StoredFile(ctx context.Context, id string) (message.StoredFile, error)
+	// ThreadAttachmentBytes is the size of the attachments the sender
+	// (not staff) has sent in a thread, all together.
+	ThreadAttachmentBytes(ctx context.Context, threadID string) (int64, error)
 }
 
 // Tx is one transaction of a use case, with a fixed instant.
@@ -63,6 +66,10 @@ type Tx interface {
 	ThreadForUpdate(ctx context.Context, id string) (message.Thread, error)
 	UpdateThread(ctx context.Context, t message.Thread) error
 	ThreadMessages(ctx context.Context, threadID string, internal bool) ([]message.Message, error)
+	// ThreadAttachmentBytes is Repo's, read in the transaction; call it
+	// with the thread locked (ThreadForUpdate), which puts the sender's
+	// replies one after the other.
+	ThreadAttachmentBytes(ctx context.Context, threadID string) (int64, error)
 	Enqueue(ctx context.Context, it *outbox.Item) error
 	Audit(ctx context.Context, es ...audit.Entry) error
 }
@@ -85,6 +92,12 @@ type Config struct {
 	// Log notes requests refused silently (rate limited by address); nil
 	// logs nothing.
 	Log *slog.Logger
+	// Attachments is how a reply from a reading link takes files: secure
+	// messaging's own (message.Service.Attachments), so that they are
+	// checked, scanned and stored as a signed-in customer's are. Its
+	// QuotaBytes bounds the sender's attachments in one thread. Zero: the
+	// default limits, unscanned.
+	Attachments message.Attachments
 }
 
 // Service is the secure e-mail route's use cases: asking for a link,
@@ -129,6 +142,9 @@ func NewService(repo Repo, cfg Config) (*Service, error) {
 	}
 	return &Service{repo: repo, cfg: cfg}, nil
 }
+
+// Limits are the bounds of a reply's attachments.
+func (s *Service) Limits() message.Limits { return s.cfg.Attachments.Limits.WithDefaults() }
 
 // Units are the units reachable by secure e-mail.
 func (s *Service) Units() []Unit { return s.cfg.Units }
@@ -307,16 +323,45 @@ func (s *Service) Answer(ctx context.Context, token string) (message.Thread, []m
 // hours, the first message of the thread included.
 const MaxRepliesPerDay = 5
 
-// Reply adds what the sender writes from their reading link to the same
-// thread, back in the unit's queue, while the link works (attachments are
-// not taken this way yet). The link keeps working, so the sender sees
-// their reply; a new answer replaces it.
-func (s *Service) Reply(ctx context.Context, token, body string) (message.Message, error) {
+// UploadAllowance is, for the thread a reading link opens while it works,
+// the thread's ID and how many bytes of attachments its sender may still
+// send there (the thread's quota less what they sent). The web front stops
+// receiving a file past it; Reply checks the quota again under the
+// thread's lock.
+func (s *Service) UploadAllowance(ctx context.Context, token string) (threadID string, left int64, err error) {
+	t, err := s.answerThread(ctx, token)
+	if err != nil {
+		return "", 0, err
+	}
+	used, err := s.repo.ThreadAttachmentBytes(ctx, t.ID)
+	if err != nil {
+		return "", 0, err
+	}
+	return t.ID, s.cfg.Attachments.Left(used), nil
+}
+
+// Reply adds what the sender writes from their reading link, with its
+// attachments, to the same thread, back in the unit's queue, while the
+// link works. The files are checked and scanned as a signed-in customer's
+// (message.Attachments.PrepareFiles) and stored with the message in its
+// transaction, counted against the thread's quota under the thread's lock
+// (message.ThreadQuotaError past it): a refused reply stores nothing. The
+// link keeps working, so the sender sees their reply; a new answer
+// replaces it.
+func (s *Service) Reply(ctx context.Context, token, body string, files []message.Upload) (message.Message, error) {
 	var m message.Message
-	if err := message.CheckReply(body, nil, message.Limits{MaxBody: MaxBody}); err != nil {
+	lim := s.Limits()
+	lim.MaxBody = MaxBody
+	// The text's and the files' problems together, before the link is
+	// read, as the signed-in customer's form does.
+	if err := message.CheckReply(body, files, lim); err != nil {
 		return m, err
 	}
 	t, err := s.answerThread(ctx, token)
+	if err != nil {
+		return m, err
+	}
+	fs, err := s.cfg.Attachments.PrepareFiles(ctx, files)
 	if err != nil {
 		return m, err
 	}
@@ -341,15 +386,24 @@ func (s *Service) Reply(ctx context.Context, token, body string) (message.Messag
 		if recent >= MaxRepliesPerDay {
 			return &fault.Error{Kind: fault.TooMany, Key: "securemail.error.too_many_replies", Data: map[string]any{"Count": MaxRepliesPerDay}}
 		}
+		if len(fs) > 0 {
+			used, err := tx.ThreadAttachmentBytes(ctx, locked.ID)
+			if err != nil {
+				return err
+			}
+			if err := s.cfg.Attachments.CheckQuota(used, fs, message.ThreadQuotaError); err != nil {
+				return err
+			}
+		}
 		locked.CustomerWrote(tx.Now())
 		if err := tx.UpdateThread(ctx, locked); err != nil {
 			return err
 		}
 		m = message.Message{ThreadID: locked.ID, Author: message.AuthorCustomer, Body: strings.TrimSpace(body), CreatedAt: tx.Now()}
-		if err := tx.AddMessage(ctx, &m, nil); err != nil {
+		if err := tx.AddMessage(ctx, &m, fs); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, anonymous("secure_email.reply", "thread:"+locked.ID, "unit="+locked.UnitID))
+		return tx.Audit(ctx, anonymous("secure_email.reply", "thread:"+locked.ID, fmt.Sprintf("unit=%s files=%d", locked.UnitID, len(fs))))
 	})
 	return m, err
 }

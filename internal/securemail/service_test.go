@@ -13,6 +13,7 @@ import (
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/message/clamdtest"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/securemail"
@@ -38,6 +39,12 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB, units ...securemail.Unit) (*env, context.Context) {
 	t.Helper()
+	return newEnvWith(t, db, message.Attachments{}, units...)
+}
+
+// newEnvWith is newEnv whose reading links take files by att.
+func newEnvWith(t *testing.T, db *store.DB, att message.Attachments, units ...securemail.Unit) (*env, context.Context) {
+	t.Helper()
 	ctx := context.Background()
 	ref, contacts, _ := org.Reference()
 	if err := db.SeedReference(ctx, ref, contacts); err != nil {
@@ -59,7 +66,8 @@ func newEnv(t *testing.T, db *store.DB, units ...securemail.Unit) (*env, context
 			e.tokens = append(e.tokens, token)
 			return "https://etuus.example/secure-email/t/" + token
 		},
-		Texts: func(lang, key string, args ...any) string { return lang + ":" + key + ":" + fmt.Sprint(args...) }})
+		Texts:       func(lang, key string, args ...any) string { return lang + ":" + key + ":" + fmt.Sprint(args...) },
+		Attachments: att})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,13 +264,13 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 		}
 		// The sender replies from the reading link: the same thread, back
 		// in the unit's queue; an empty reply is refused.
-		if _, err := e.mail.Reply(ctx, token, "  "); !fault.Is(err, fault.Invalid) {
+		if _, err := e.mail.Reply(ctx, token, "  ", nil); !fault.Is(err, fault.Invalid) {
 			t.Errorf("an empty reply: %v", err)
 		}
-		if _, err := e.mail.Reply(ctx, token+"x", "Thanks"); !fault.Is(err, fault.NotFound) {
+		if _, err := e.mail.Reply(ctx, token+"x", "Thanks", nil); !fault.Is(err, fault.NotFound) {
 			t.Errorf("a reply with a wrong token: %v", err)
 		}
-		if _, err := e.mail.Reply(ctx, token, "Thanks, one more question."); err != nil {
+		if _, err := e.mail.Reply(ctx, token, "Thanks, one more question.", nil); err != nil {
 			t.Fatal(err)
 		}
 		v, err := e.msgs.StaffThread(ctx, anna, q[0].ID)
@@ -272,16 +280,16 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 		// A day's replies through the link are bounded (the first message
 		// and the reply above count).
 		for i := 3; i <= securemail.MaxRepliesPerDay; i++ {
-			if _, err := e.mail.Reply(ctx, token, "More."); err != nil {
+			if _, err := e.mail.Reply(ctx, token, "More.", nil); err != nil {
 				t.Fatalf("reply %d: %v", i, err)
 			}
 		}
-		if _, err := e.mail.Reply(ctx, token, "Too many."); fault.KeyOf(err) != "securemail.error.too_many_replies" {
+		if _, err := e.mail.Reply(ctx, token, "Too many.", nil); fault.KeyOf(err) != "securemail.error.too_many_replies" {
 			t.Errorf("reply over the day's limit: %v", err)
 		}
 		// After 14 days the link reads nothing.
 		e.later(15 * 24 * time.Hour)
-		if _, err := e.mail.Reply(ctx, token, "Late"); !fault.Is(err, fault.NotFound) {
+		if _, err := e.mail.Reply(ctx, token, "Late", nil); !fault.Is(err, fault.NotFound) {
 			t.Errorf("a reply through an expired link: %v", err)
 		}
 		if _, _, err := e.mail.Answer(ctx, token); !fault.Is(err, fault.NotFound) {
@@ -289,6 +297,184 @@ func TestSecureEmailBecomesThread(t *testing.T) {
 		}
 		if _, err := e.mail.AnswerAttachment(ctx, token, att); !fault.Is(err, fault.NotFound) {
 			t.Errorf("an expired link's file: %v", err)
+		}
+	})
+}
+
+// rows counts what a refused reply must leave as it was: messages, their
+// files, and the files' contents and chunks.
+func rows(t *testing.T, db *store.DB) [4]int {
+	t.Helper()
+	var c [4]int
+	for i, table := range []string{"thread_messages", "attachments", "attachment_blobs", "attachment_chunks"} {
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM ` + table).Scan(&c[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+// pdfOf is a PDF of n bytes whose filler is fill.
+func pdfOf(fill string, n int) []byte {
+	b := []byte("%PDF-1.4\n")
+	for len(b) < n {
+		b = append(b, fill...)
+	}
+	return b[:n]
+}
+
+// answered is a secure e-mail thread from addr that the Centre has
+// answered, and the token of its reading link.
+func (e *env) answered(t *testing.T, ctx context.Context, addr string) (threadID, token string) {
+	t.Helper()
+	e.mu.Lock()
+	n := len(e.tokens)
+	e.mu.Unlock()
+	if _, err := e.mail.RequestLink(ctx, securemail.LinkRequest{Email: addr, UnitID: "recovery", Lang: "en", Client: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.mail.Send(ctx, e.token(t, n), "Payslips", "I will send my payslips.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := e.msgs.Queue(ctx, anna, message.QueueFilter{Subject: "secure_email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, th := range queue.Threads {
+		if th.PartyName == m.Email {
+			threadID = th.ID
+		}
+	}
+	if _, err := e.msgs.Reply(ctx, anna, threadID, "Send them through this link.", nil); err != nil {
+		t.Fatal(err)
+	}
+	return threadID, e.read
+}
+
+// TestReplyWithAttachments: a reply from a reading link takes files as a
+// signed-in customer's message does — checked, scanned by the real clamd,
+// stored in chunks with the message — and staff read the same bytes; each
+// refusal (too large, too many, wrong type, malware, the thread's quota,
+// the scanner down) stores nothing at all; the quota is the thread's.
+func TestReplyWithAttachments(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		clamd := clamdtest.Start(t)
+		att := message.Attachments{Limits: message.Limits{MaxFileBytes: 200, MaxFiles: 2, QuotaBytes: 300},
+			Scanner: message.ClamAV{Network: "unix", Address: clamd.Socket, Timeout: 10 * time.Second}}
+		e, ctx := newEnvWith(t, db, att)
+		threadID, token := e.answered(t, ctx, "kati@example.ee")
+		if id, left, err := e.mail.UploadAllowance(ctx, token); err != nil || id != threadID || left != 300 {
+			t.Fatalf("allowance = %s %d %v; want the thread and 300", id, left, err)
+		}
+		payslip := pdfOf("payslip ", 150)
+		m, err := e.mail.Reply(ctx, token, "Here is the payslip.", []message.Upload{message.NewUpload("payslip.pdf", payslip)})
+		if err != nil || len(m.Attachments) != 1 || m.Attachments[0].Name != "payslip.pdf" || m.Attachments[0].ContentType != message.TypePDF {
+			t.Fatalf("reply with a file = %+v, %v", m, err)
+		}
+		// Staff see it in the thread as a customer's file, and download
+		// the same bytes; the sender reads it back through the link.
+		v, err := e.msgs.StaffThread(ctx, anna, threadID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := v.Messages[len(v.Messages)-1]
+		if last.Author != message.AuthorCustomer || len(last.Attachments) != 1 || last.Attachments[0].ID != m.Attachments[0].ID {
+			t.Fatalf("staff's thread ends with %+v", last)
+		}
+		if f, err := e.msgs.Attachment(ctx, anna, m.Attachments[0].ID); err != nil || string(f.Data) != string(payslip) {
+			t.Errorf("staff's download = %d bytes, %v", len(f.Data), err)
+		}
+		if f, err := e.mail.AnswerAttachment(ctx, token, m.Attachments[0].ID); err != nil || string(f.Data) != string(payslip) {
+			t.Errorf("the sender's download = %d bytes, %v", len(f.Data), err)
+		}
+		if _, left, _ := e.mail.UploadAllowance(ctx, token); left != 150 {
+			t.Errorf("allowance after 150 bytes = %d", left)
+		}
+		// Staff's files are not the sender's.
+		if _, err := e.msgs.Reply(ctx, anna, threadID, "Thanks; here is ours.", []message.Upload{message.NewUpload("decision.pdf", pdfOf("decision ", 190))}); err != nil {
+			t.Fatal(err)
+		}
+		token = e.read // the answer replaced the link
+		if _, left, _ := e.mail.UploadAllowance(ctx, token); left != 150 {
+			t.Errorf("allowance after staff's file = %d", left)
+		}
+
+		for _, tc := range []struct {
+			name  string
+			body  string
+			files []message.Upload
+			kind  fault.Kind
+			key   string
+		}{
+			{"too large", "Big", []message.Upload{message.NewUpload("big.pdf", pdfOf("b", 201))}, fault.TooLarge, "message.error.attachment_too_large"},
+			{"too many", "Many", []message.Upload{message.NewUpload("a.pdf", pdfOf("a", 20)), message.NewUpload("b.pdf", pdfOf("b", 20)),
+				message.NewUpload("c.pdf", pdfOf("c", 20))}, fault.Invalid, "message.error.attachment_too_many"},
+			{"a path for a name", "Path", []message.Upload{message.NewUpload("../payslip.pdf", pdfOf("n", 30))}, fault.Invalid, "message.error.attachment_name"},
+			{"wrong type", "Text", []message.Upload{message.NewUpload("notes.txt", []byte("plain text"))}, fault.Invalid, "message.error.attachment_type"},
+			{"name not saying the type", "Named", []message.Upload{message.NewUpload("scan.png", pdfOf("p", 30))}, fault.Invalid, "message.error.attachment_mislabelled"},
+			{"malware", "Scan", []message.Upload{message.NewUpload("invoice.pdf", append(pdfOf("i", 20), clamdtest.Malware...))}, fault.Invalid, "message.error.attachment_infected"},
+			{"over the thread's quota", "Quota", []message.Upload{message.NewUpload("q1.pdf", pdfOf("q1", 100)), message.NewUpload("q2.pdf", pdfOf("q2", 60))},
+				fault.TooLarge, "upload.error.thread_quota"},
+		} {
+			before := rows(t, db)
+			_, err := e.mail.Reply(ctx, token, tc.body, tc.files)
+			if !fault.Is(err, tc.kind) || fault.KeyOf(err) != tc.key || fault.FieldOf(err) != "attachments" {
+				t.Errorf("%s: %v (key %q, field %q); want %s %s on attachments", tc.name, err, fault.KeyOf(err), fault.FieldOf(err), tc.kind, tc.key)
+			}
+			if after := rows(t, db); after != before {
+				t.Errorf("%s: a refused reply wrote rows: %v → %v", tc.name, before, after)
+			}
+		}
+		// The text's and the files' problems are told together.
+		if err := fault.All(func() error {
+			_, err := e.mail.Reply(ctx, token, " ", []message.Upload{message.NewUpload("notes.txt", []byte("x"))})
+			return err
+		}()); len(err) != 2 || err[0].Field != "body" || err[1].Field != "attachments" {
+			t.Errorf("an empty reply with a wrong file: %v", err)
+		}
+
+		// Two replies racing for the 150 bytes left: one fits.
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = e.mail.Reply(ctx, token, "Race", []message.Upload{message.NewUpload("r.pdf", pdfOf(fmt.Sprint(i), 100))})
+			}()
+		}
+		wg.Wait()
+		if ok := (errs[0] == nil) != (errs[1] == nil); !ok {
+			t.Errorf("two replies for one thread's room: %v; want one stored", errs)
+		}
+		for _, err := range errs {
+			if err != nil && fault.KeyOf(err) != "upload.error.thread_quota" {
+				t.Errorf("the race's loser: %v", err)
+			}
+		}
+		if _, left, _ := e.mail.UploadAllowance(ctx, token); left != 50 {
+			t.Errorf("allowance after the race = %d; want 50", left)
+		}
+
+		// Another thread has a quota of its own.
+		_, other := e.answered(t, ctx, "lucia@example.es")
+		if _, left, err := e.mail.UploadAllowance(ctx, other); err != nil || left != 300 {
+			t.Errorf("another thread's allowance = %d %v; want 300", left, err)
+		}
+
+		// A scanner that cannot tell refuses the file, never passes it.
+		clamd.Stop(t)
+		before := rows(t, db)
+		if _, err := e.mail.Reply(ctx, other, "Scan", []message.Upload{message.NewUpload("s.pdf", pdfOf("s", 40))}); !fault.Is(err, fault.Unavailable) ||
+			fault.KeyOf(err) != "message.error.scan_unavailable" {
+			t.Errorf("scanner down: %v", err)
+		}
+		if after := rows(t, db); after != before {
+			t.Errorf("scanner down: rows %v → %v", before, after)
+		}
+		if _, _, err := e.mail.UploadAllowance(ctx, token+"x"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("allowance of a wrong link: %v", err)
 		}
 	})
 }

@@ -104,6 +104,28 @@ func (r *MessageRepo) AttachmentBytes(ctx context.Context, personID string) (int
 	return n, r.db.mapErr(err)
 }
 
+// threadAttachmentBytesSQL sums what the customer side sent as
+// attachments in one thread: a secure e-mail thread's quota
+// (attachments_thread).
+const threadAttachmentBytesSQL = `SELECT COALESCE(SUM(a.size), 0) FROM attachments a
+	JOIN thread_messages m ON m.id = a.message_id
+	WHERE a.thread_id = $1 AND m.author_kind = 'customer'`
+
+// ThreadAttachmentBytes sums the attachments the sender sent in a thread.
+func (r *SecureMailRepo) ThreadAttachmentBytes(ctx context.Context, threadID string) (int64, error) {
+	var n int64
+	err := r.db.sql.QueryRowContext(ctx, threadAttachmentBytesSQL, threadID).Scan(&n)
+	return n, r.db.mapErr(err)
+}
+
+// ThreadAttachmentBytes sums them in the transaction; the caller holds the
+// thread's lock.
+func (tx msgTx) ThreadAttachmentBytes(ctx context.Context, threadID string) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, threadAttachmentBytesSQL, threadID).Scan(&n)
+	return n, tx.db.mapErr(err)
+}
+
 // AttachmentBytesForUpdate locks the person (lockPerson) and sums their
 // attachments.
 func (tx msgTx) AttachmentBytesForUpdate(ctx context.Context, personID string) (int64, error) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -288,39 +289,62 @@ func (s *Server) staffAttachment(w http.ResponseWriter, r *http.Request) {
 // secureRead is where a secure e-mail sender reads the unit's answer, from
 // the reading link in the notice (it works for 14 days, until the next answer).
 func (s *Server) secureRead(w http.ResponseWriter, r *http.Request) {
-	s.showSecureRead(w, r, http.StatusOK, threadData{Replied: r.URL.Query().Get("sent") == "1"}, "", "")
+	s.showSecureRead(w, r, http.StatusOK, threadData{Replied: r.URL.Query().Get("sent") == "1"}, nil)
 }
 
-// secureReply adds the sender's reply, written on the reading page, to the
-// same thread.
+// secureReply adds the sender's reply, written on the reading page with
+// its attachments, to the same thread. The link is checked before the
+// form is read, so that no file is received for a link that does not
+// work; the files are received as a signed-in customer's are, counted
+// against the thread's quota (the sender is signed in as no one), and
+// one thread may be sending UploadsPerPerson forms with files at once.
 func (s *Server) secureReply(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	token := r.PathValue("token")
+	threadID, left, err := s.secureMail().UploadAllowance(r.Context(), token)
+	if err != nil {
+		s.readLinkGone(w, r, err)
 		return
 	}
-	body := r.PostForm.Get("body")
-	_, err := s.secureMail().Reply(r.Context(), r.PathValue("token"), body)
-	switch {
-	case fault.Is(err, fault.Invalid):
-		s.showSecureRead(w, r, http.StatusUnprocessableEntity, threadData{Body: body}, s.message(r, err), fault.FieldOf(err))
-		return
-	case fault.Is(err, fault.NotFound):
-		s.renderError(w, r, http.StatusNotFound, "message.error.read_link")
-		return
-	case err != nil:
-		s.fail(w, r, err)
+	form := s.readUploadForm(w, r, uploader{key: "thread:" + threadID, limits: s.secureMail().Limits(),
+		left: func(context.Context) (int64, error) { return left, nil }, over: message.ThreadQuotaError})
+	if form == nil {
 		return
 	}
-	http.Redirect(w, r, "/secure-email/r/"+url.PathEscape(r.PathValue("token"))+"?sent=1", http.StatusSeeOther)
-}
-
-func (s *Server) showSecureRead(w http.ResponseWriter, r *http.Request, status int, d threadData, msg, field string) {
-	t, msgs, err := s.secureMail().Answer(r.Context(), r.PathValue("token"))
+	defer form.Close()
+	body := r.Form.Get("body")
+	err = form.Err
+	if err == nil {
+		_, err = s.secureMail().Reply(r.Context(), token, body, form.Uploads)
+	}
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
-			s.renderError(w, r, http.StatusNotFound, "message.error.read_link")
+			s.readLinkGone(w, r, err)
 			return
 		}
+		s.refuseMessage(w, r, err, func(status int, err error) {
+			s.showSecureRead(w, r, status, threadData{Body: body}, err)
+		})
+		return
+	}
+	http.Redirect(w, r, "/secure-email/r/"+url.PathEscape(token)+"?sent=1", http.StatusSeeOther)
+}
+
+// readLinkGone answers a reading link that expired, was replaced or never
+// existed: 404, the same for each.
+func (s *Server) readLinkGone(w http.ResponseWriter, r *http.Request, err error) {
+	if !fault.Is(err, fault.NotFound) {
 		s.fail(w, r, err)
+		return
+	}
+	s.renderError(w, r, http.StatusNotFound, "message.error.read_link")
+}
+
+// showSecureRead shows the thread of a reading link with its reply form,
+// and a refused reply's problems when there are any.
+func (s *Server) showSecureRead(w http.ResponseWriter, r *http.Request, status int, d threadData, refusal error) {
+	t, msgs, err := s.secureMail().Answer(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.readLinkGone(w, r, err)
 		return
 	}
 	l := s.localizer(r)
@@ -331,7 +355,9 @@ func (s *Server) showSecureRead(w http.ResponseWriter, r *http.Request, status i
 	}
 	d.Thread, d.Messages = items[0], msgs
 	d.AttachBase = "/secure-email/r/" + url.PathEscape(r.PathValue("token")) + "/attachments/"
-	s.render(w, r, status, "secure_read", &page{L: l, Title: "message.thread_title", Data: d, Message: msg, Field: field})
+	lim := s.secureMail().Limits()
+	d.uploadForm = uploadForm{Limits: lim, Types: message.TypeNames(lim.Types)}
+	s.render(w, r, status, "secure_read", &page{L: l, Title: "message.thread_title", Data: d, Err: refusal})
 }
 
 // secureAttachment serves an attachment of the thread a secure e-mail

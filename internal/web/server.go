@@ -220,6 +220,8 @@ func New(cfg Config, st Store, cat *i18n.Catalog, log *slog.Logger, reg *prometh
 			"/staff/bank":     cfg.Recovery.MaxBankFileBytes,
 			"/my/messages":    cfg.Messages.uploadLimit(),
 			"/staff/messages": cfg.Messages.uploadLimit(),
+			// A reply from a secure e-mail reading link takes the same files.
+			"/secure-email/r/": cfg.Messages.uploadLimit(),
 		},
 		now:     time.Now,
 		signIns: newLimiter(cfg.SignInLimit),

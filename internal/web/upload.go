@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -68,28 +69,48 @@ func (f *messageForm) Close() {
 	}
 }
 
-// readMessageForm reads a message form, a part at a time: text fields
+// uploader is who sends a message form with files: the key their forms
+// being received at once are counted by, the room they have left for
+// attachments, and how a file past that room is refused.
+type uploader struct {
+	key    string
+	limits message.Limits // the files' bounds
+	// left is the bytes of attachments they may still send (negative: no
+	// quota); read only when the form carries files.
+	left func(ctx context.Context) (int64, error)
+	// over refuses a file past the room left.
+	over func(left int64) error
+}
+
+// readMessageForm reads a signed-in person's message form (readUploadForm):
+// a customer's files count against their own quota.
+func (s *Server) readMessageForm(w http.ResponseWriter, r *http.Request, a access.Actor) *messageForm {
+	return s.readUploadForm(w, r, uploader{key: string(a.Kind) + ":" + a.ID, limits: s.limits(),
+		left: func(ctx context.Context) (int64, error) { return s.messages().UploadAllowance(ctx, a) },
+		over: message.QuotaError})
+}
+
+// readUploadForm reads a message form, a part at a time: text fields
 // into r.Form (at most MaxBodyBytes of them together), each attachment
 // straight into a temporary file (message.ReceiveUpload), so that no file
-// is ever held whole in memory. A person may be sending only
-// UploadsPerPerson such forms at once (429 otherwise), and a customer's
-// files stop being received as soon as they pass the customer's quota.
+// is ever held whole in memory. One sender may be sending only
+// UploadsPerPerson such forms at once (429 otherwise), and their files
+// stop being received as soon as they pass the room their quota leaves.
 // It answers the request and returns nil when the form cannot be read;
 // otherwise Close the form when done.
-func (s *Server) readMessageForm(w http.ResponseWriter, r *http.Request, a access.Actor) *messageForm {
+func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request, up uploader) *messageForm {
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "multipart/form-data" {
 		if !s.parseForm(w, r) {
 			return nil
 		}
 		return &messageForm{}
 	}
-	key := string(a.Kind) + ":" + a.ID
-	if !s.uploads.take(key) {
+	if !s.uploads.take(up.key) {
 		s.renderError(w, r, http.StatusTooManyRequests, "upload.error.busy")
 		return nil
 	}
-	f := &messageForm{done: func() { s.uploads.give(key) }}
-	err := s.receiveParts(r, a, f)
+	f := &messageForm{done: func() { s.uploads.give(up.key) }}
+	err := s.receiveParts(r, up, f)
 	if err != nil {
 		f.Close()
 		s.formRead(w, r, err, "message.error.form_too_large")
@@ -99,13 +120,13 @@ func (s *Server) readMessageForm(w http.ResponseWriter, r *http.Request, a acces
 }
 
 // receiveParts reads the parts of a multipart form into r.Form and f.
-func (s *Server) receiveParts(r *http.Request, a access.Actor, f *messageForm) error {
+func (s *Server) receiveParts(r *http.Request, up uploader, f *messageForm) error {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return err
 	}
-	lim := s.limits()
-	left, err := s.messages().UploadAllowance(r.Context(), a)
+	lim := up.limits
+	left, err := up.left(r.Context())
 	if err != nil {
 		return err
 	}
@@ -146,7 +167,9 @@ func (s *Server) receiveParts(r *http.Request, a access.Actor, f *messageForm) e
 		u, err := message.ReceiveUpload(s.cfg.Messages.UploadDir, part.FileName(), part, lim.MaxFileBytes, left)
 		switch {
 		case fault.Is(err, fault.TooLarge):
-			f.Err = err
+			// Past the room left: refused in the sender's own terms (a
+			// person's quota or a thread's).
+			f.Err = up.over(left)
 			continue
 		case err != nil:
 			return err

@@ -141,6 +141,7 @@ func TestBrowserReflowAt320(t *testing.T) {
 	}
 	check("/staff/recovery")
 	check(href(`^/staff/recovery/bank/files/[^/]+$`))
+	check("/staff/recovery/due")
 	check("/staff/employer")
 	check(href(`^/staff/employer/[0-9a-f]{8}-`))
 	// The search's results and the 360 view answer a POST: filled in and

@@ -54,6 +54,7 @@ var staffRoutes = map[string]guard{
 	"POST /staff/messages/{id}/{action}":                   {staff: true, perm: access.MessagesQueue, path: "/staff/messages/" + nobody + "/assign"},
 	"GET /staff/messages/{id}/attachments/{aid}":           staffMay(access.MessagesQueue),
 	"GET /staff/recovery":                                  staffMay(access.RecoveryQueue),
+	"GET /staff/recovery/due":                              staffMay(access.RecoveryQueue),
 	"POST /staff/recovery/exemptions/{id}":                 staffMay(access.RecoveryDecideExem),
 	"POST /staff/recovery/proposals/{id}":                  staffMay(access.RecoveryDecidePlan),
 	"POST /staff/recovery/bank/entries/{id}":               staffMay(access.RecoveryResolveBank),

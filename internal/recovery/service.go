@@ -584,15 +584,14 @@ type Waiting struct {
 // Queue is the Centre's work queue.
 type Queue struct {
 	Waiting    Waiting
-	Due        []DueClaim    // overdue claims the next collection acts on
 	Proposals  []Proposal    // plan proposals waiting, oldest first
 	Exemptions []Exemption   // exemption applications waiting, oldest first
 	Entries    []QueuedEntry // bank payments not booked by themselves
 }
 
 // WorkQueue reads the Centre's work queue for a member of its staff: the
-// oldest limit entries of each list (QueuePage when 0; half as many claims
-// due for collection) and how many wait in each. Reading it reads personal
+// oldest limit entries of each list waiting for a person (QueuePage when
+// 0) and how many wait in each. Reading it reads personal
 // data: each customer shown is audited.
 func (s *Service) WorkQueue(ctx context.Context, a access.Actor, limit int) (Queue, error) {
 	var q Queue
@@ -615,18 +614,12 @@ func (s *Service) WorkQueue(ctx context.Context, a access.Actor, limit int) (Que
 	if q.Exemptions, err = s.repo.PendingExemptions(ctx, limit); err != nil {
 		return q, err
 	}
-	if q.Due, err = s.dueForCollection(ctx, s.today(), limit/2+1); err != nil {
-		return q, err
-	}
 	var ids []string
 	for _, p := range q.Proposals {
 		ids = append(ids, p.PersonID)
 	}
 	for _, x := range q.Exemptions {
 		ids = append(ids, x.PersonID)
-	}
-	for _, d := range q.Due {
-		ids = append(ids, d.Claim.PersonID)
 	}
 	if len(ids) == 0 {
 		return q, nil
@@ -636,6 +629,33 @@ func (s *Service) WorkQueue(ctx context.Context, a access.Actor, limit int) (Que
 		return Queue{}, err
 	}
 	return q, nil
+}
+
+// CollectionPreview lists, for a member of the Centre's staff, up to limit
+// overdue claims that the next collection run would remind, break or hand
+// over, oldest due first, with what it would do. It reads up to ten times
+// as many overdue claims with their histories to find them (the run's
+// rules decide, NextAction), so it is a page of its own, not part of the
+// work queue. Each customer shown is audited.
+func (s *Service) CollectionPreview(ctx context.Context, a access.Actor, limit int) ([]DueClaim, error) {
+	if err := s.cfg.Access.Check(a, access.RecoveryQueue); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = QueuePage
+	}
+	due, err := s.dueForCollection(ctx, s.today(), limit)
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(due))
+	for i, d := range due {
+		ids[i] = d.Claim.PersonID
+	}
+	if err := s.repo.RecordViews(ctx, audit.View(a.AuditKind(), a.ID, "staff.view_collection_preview", ids)); err != nil {
+		return nil, err
+	}
+	return due, nil
 }
 
 // dueForCollection lists the overdue claims that the next collection run

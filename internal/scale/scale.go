@@ -69,7 +69,20 @@ type Claim struct {
 	UpdatedAt time.Time
 	Events    []recovery.Event
 	EventIDs  []string // the history rows' IDs, one for each event
+	// Proposal and Exemption, when set, are the customer's plan proposal
+	// or exemption application waiting for the Centre's decision.
+	Proposal  *recovery.Proposal
+	Exemption *recovery.Exemption
 }
+
+// The shares of claims still collected that have an application waiting:
+// about 2 % a plan proposal, and of child support claims 1 % an exemption
+// application, so that the Centre's work queue has a backlog to page
+// through at scale (8,000-odd proposals at 1,000,000 customers).
+const (
+	proposalShare  = 0.02
+	exemptionShare = 0.01
+)
 
 // Thread is a message thread with its messages, oldest first.
 type Thread struct {
@@ -298,6 +311,7 @@ func (g *Generator) claims(r *rand.Rand, id *ids, c *Customer, heavy bool) {
 		cl.Status = recovery.Open
 		cl.Events = []recovery.Event{{On: day, Kind: recovery.EventCreated, Cents: cl.Principal, Note: "recovery.event.created", At: created}}
 		g.history(r, &cl)
+		g.application(r, id, &cl)
 		cl.UpdatedAt = cl.Events[len(cl.Events)-1].At
 		for range cl.Events {
 			cl.EventIDs = append(cl.EventIDs, id.next())
@@ -315,6 +329,36 @@ func (g *Generator) claims(r *rand.Rand, id *ids, c *Customer, heavy bool) {
 			c.Audit = append(c.Audit, entry)
 		}
 		c.Claims = append(c.Claims, cl)
+	}
+}
+
+// application gives some claims still collected (not in a plan) a plan
+// proposal or exemption application, made in the last two weeks and not
+// yet decided, computed by the same rules the e-service applies.
+func (g *Generator) application(r *rand.Rand, id *ids, cl *Claim) {
+	if !cl.Status.Collecting() || cl.Status == recovery.InPlan || cl.Balance() <= 0 {
+		return
+	}
+	x := r.Float64()
+	made := g.before(r, g.now, 14*24*time.Hour)
+	if made.Before(cl.CreatedAt) {
+		return
+	}
+	day := civil.Of(made)
+	switch {
+	case x < proposalShare:
+		req := recovery.PlanRequest{MonthlyCents: max(cl.Balance()/int64(2+r.IntN(10)), 20_00), FirstDue: day.AddDays(14 + r.IntN(14))}
+		plan, err := recovery.ProposePlan(cl.Balance(), req, day, g.o.Rules)
+		if err != nil {
+			return
+		}
+		cl.Proposal = &recovery.Proposal{ID: id.next(), ClaimID: cl.ID, PersonID: cl.PersonID, Status: recovery.Pending,
+			Plan: plan, CreatedAt: made}
+	case x < proposalShare+exemptionShare && cl.Kind == recovery.ChildSupport:
+		cl.Exemption = &recovery.Exemption{ID: id.next(), ClaimID: cl.ID, PersonID: cl.PersonID, Status: recovery.Pending,
+			CreatedAt: made, Request: recovery.ExemptionRequest{Kind: recovery.ExemptStateShare,
+				MonthlyIncomeCents: cents(r, 500_00, 2500_00), Children: r.IntN(4), From: civil.New(day.Year, day.Month, 1),
+				Reason: "Income fell."}}
 	}
 }
 

@@ -46,8 +46,7 @@ func TestCollect(t *testing.T) {
 			was := db.Now
 			defer func() { db.Now = was }()
 			db.Now = func() time.Time { return time.Date(day.Year, day.Month, day.Day, 9, 0, 0, 0, time.UTC) }
-			q, err := svc.WorkQueue(ctx, specialist, 40)
-			return q.Due, err
+			return svc.CollectionPreview(ctx, specialist, 40)
 		}
 		due, err := dueOn(civil.New(2026, 1, 29))
 		if err != nil || len(due) != 3 || due[0].PersonName != "Sanna L" || due[0].Action.Kind != recovery.ActReminder {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -329,6 +330,8 @@ func newBulk(tx *Tx, conn *sql.Conn) *bulk {
 		{"persons", "id, hetu, given_name, family_name, birth_date, lang, email, phone, demo, created_at"},
 		{"claims", "id, person_id, kind, number, reference, principal, interest, fees, paid_fees, paid_interest, paid_principal, due_date, status, benefit_key, decision_id, term, created_at, updated_at"},
 		{"claim_events", "id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at"},
+		{"plan_proposals", "id, claim_id, person_id, status, monthly_cents, months, first_due, plan, message, created_at"},
+		{"exemption_applications", "id, claim_id, person_id, status, monthly_income_cents, children, reason, kind, period_from, created_at"},
 		{"bank_entries", "id, file_id, line, entry_index, account, booking_date, archive_id, tx_key, amount_cents, reference, raw_reference, value_date, status, claim_id, person_id, alloc_fees, alloc_interest, alloc_principal, created_at"},
 		{"notification_consents", "person_id, allow_messages, channel, address, verified, updated_at"},
 		{"threads", "id, party_kind, party_id, lang, unit_id, subject, specification, title, status, assigned_to, created_at, last_message_at, waiting_since, unread_customer, unread_staff, customer_message_at"},
@@ -383,6 +386,21 @@ func (b *bulk) customer(ctx context.Context, c scale.Customer) error {
 					scaleAccount+"|"+e.On.String()+"|"+archive, e.Cents, cl.Reference.String(), cl.Reference.String(), e.On,
 					recovery.EntryBooked, cl.ID, cl.PersonID, e.Parts.Fees, e.Parts.Interest, e.Parts.Principal, e.At)
 			}
+		}
+	}
+	for _, cl := range c.Claims {
+		if pr := cl.Proposal; pr != nil {
+			plan, err := json.Marshal(pr.Plan)
+			if err != nil {
+				return err
+			}
+			b.add("plan_proposals", pr.ID, pr.ClaimID, pr.PersonID, pr.Status, pr.Plan.MonthlyCents, pr.Plan.Months(),
+				pr.Plan.FirstDue, string(plan), pr.Message, pr.CreatedAt)
+		}
+		if x := cl.Exemption; x != nil {
+			q := x.Request
+			b.add("exemption_applications", x.ID, x.ClaimID, x.PersonID, x.Status, q.MonthlyIncomeCents, q.Children, q.Reason,
+				string(q.Kind), q.From, x.CreatedAt)
 		}
 	}
 	if cs := c.Consent; cs != nil {

@@ -19,7 +19,6 @@ import (
 )
 
 type recoveryQueueData struct {
-	Due              []recovery.DueClaim
 	Exemptions       []exemptionRow
 	ExemptionApprove []string
 	ExemptionReject  []string
@@ -67,7 +66,7 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, sess *auth.Se
 			rows[i].Limit, rows[i].HasLimit = recovery.IncomeLimit(x.Request.Children, civil.Of(x.CreatedAt))
 		}
 	}
-	d := recoveryQueueData{Due: q.Due, Exemptions: rows, ExemptionApprove: recovery.ExemptionApproveReasons,
+	d := recoveryQueueData{Exemptions: rows, ExemptionApprove: recovery.ExemptionApproveReasons,
 		ExemptionReject: recovery.ExemptionRejectReasons, Proposals: q.Proposals, Entries: q.Entries,
 		Reasons: recovery.PlanRejectReasons, CanResolve: s.cfg.Recovery.Service.MayResolve(actorOf(sess)), Typed: typed}
 	d.MoreProposals = moreWaiting(q.Waiting.Proposals, len(q.Proposals))
@@ -77,6 +76,21 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, sess *auth.Se
 		d.Decided = oneOf(r.URL.Query().Get("decided"), queueNotices)
 	}
 	s.render(w, r, status, "recovery_queue", &page{Title: "recovery.queue.title", Data: d, Err: refusal})
+}
+
+// collectionPreview lists the overdue claims the next collection run acts
+// on, and what it will do to each.
+func (s *Server) collectionPreview(w http.ResponseWriter, r *http.Request) {
+	sess := s.requireStaff(w, r)
+	if sess == nil {
+		return
+	}
+	due, err := s.cfg.Recovery.Service.CollectionPreview(r.Context(), actorOf(sess), recovery.QueuePage)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "recovery_due", &page{Title: "recovery.queue.due", Data: due})
 }
 
 // moreWaiting is how many wait in a list of which shown are listed: ""

@@ -310,6 +310,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /my/claims/{id}/letters/{letter}", s.letterShow)
 	mux.HandleFunc("GET /my/claims/{id}/letters/{letter}/pdf", s.letterPDF)
 	mux.HandleFunc("GET /staff/recovery", s.recoveryQueue)
+	mux.HandleFunc("GET /staff/recovery/due", s.collectionPreview)
 	mux.HandleFunc("POST /staff/recovery/proposals/{id}", s.proposalDecide)
 	mux.HandleFunc("POST /staff/recovery/bank/entries/{id}", s.entryResolve)
 	mux.HandleFunc("GET /staff/recovery/bank/files/{id}", s.bankFileShow)

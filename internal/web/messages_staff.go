@@ -144,7 +144,7 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Subjects = s.messages().Catalogue().Subjects()
 	d.Query = r.URL.RawQuery
-	s.render(w, r, http.StatusOK, "staff_messages", &page{L: l, Title: "message.queue.title", Data: d})
+	s.renderContentCached(w, r, http.StatusOK, "staff_messages", &page{L: l, Title: "message.queue.title", Data: d})
 }
 
 // waited is a wait as "2 d 5 h" in the viewer's language.

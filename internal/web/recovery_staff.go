@@ -75,7 +75,7 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, sess *auth.Se
 	if refusal == nil {
 		d.Decided = oneOf(r.URL.Query().Get("decided"), queueNotices)
 	}
-	s.render(w, r, status, "recovery_queue", &page{Title: "recovery.queue.title", Data: d, Err: refusal})
+	s.renderContentCached(w, r, status, "recovery_queue", &page{Title: "recovery.queue.title", Data: d, Err: refusal})
 }
 
 // collectionPreview lists the overdue claims the next collection run acts

@@ -56,6 +56,10 @@ type page struct {
 	Anchors map[string]string
 	// problems is what the error summary lists, set when the page renders.
 	problems []problem
+	// Content, when set, is the page's content already rendered
+	// (renderContentCached); the layout prints it instead of running the
+	// page's "content" template.
+	Content template.HTML
 }
 
 // withUnread joins the form's fields that could not be read with what the

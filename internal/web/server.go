@@ -153,6 +153,9 @@ type Server struct {
 	homePages map[string][]byte
 	// folderRows keeps customers' folder rows as rendered.
 	folderRows folderRows
+	// contents keeps staff queue pages' content as rendered, by what it
+	// shows (renderContentCached).
+	contents contentCache
 	// buffers are render buffers for reuse.
 	buffers sync.Pool
 	// signIns limits sign-in starts per client address.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,8 +15,9 @@ import (
 // TestDecisionsEndToEnd: a customer reads their applications with status
 // and expected handling and their decision letters on /my/decisions (the
 // letter of the recovery decision that started their claim among them,
-// naming the benefit and the decision), the inbox lists the letters, the
-// claim names where it comes from, and another customer gets 404 for each
+// naming the benefit, the period and the decision), the inbox lists the
+// letters, the claim names where it comes from (benefit, period,
+// decision; in fi and sv too), and another customer gets 404 for each
 // of those URLs; a specialist's 360 view lists the letters sent, the
 // payments and the mandates.
 func TestDecisionsEndToEnd(t *testing.T) {
@@ -24,6 +26,13 @@ func TestDecisionsEndToEnd(t *testing.T) {
 	english(e, matti)
 	e.signIn(matti, "test-citizen", "demo-person-matti")
 	claim := e.demoClaim("demo-person-matti")
+	// The demo overpayment concerns half a year of housing allowance
+	// that is over; the pages show it as d.m.yyyy–d.m.yyyy.
+	if claim.PeriodFrom.IsZero() || !claim.PeriodTo.Before(civil.Of(time.Now())) {
+		t.Fatalf("the demo overpayment's period is %s–%s", claim.PeriodFrom, claim.PeriodTo)
+	}
+	dmy := func(d civil.Date) string { return fmt.Sprintf("%d.%d.%d", d.Day, d.Month, d.Year) }
+	period := dmy(claim.PeriodFrom) + "–" + dmy(claim.PeriodTo)
 
 	if _, body := e.get(matti, "/my"); !strings.Contains(body, `href="/my/decisions"`) {
 		t.Errorf("My page lacks the decisions page")
@@ -36,7 +45,7 @@ func TestDecisionsEndToEnd(t *testing.T) {
 	}
 	letter := m[1]
 	resp, body = e.get(matti, letter)
-	for _, want := range []string{"Decision: recovery starts", "General housing allowance", "DEMO-2026-001", "Recovery decision", "Rectification", "Social Security Appeal Board"} {
+	for _, want := range []string{"Decision: recovery starts", "General housing allowance", "<dt>Period</dt><dd>" + period + "</dd>", "DEMO-2026-001", "Recovery decision", "Rectification", "Social Security Appeal Board"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the started letter lacks %q (%d)", want, resp.StatusCode)
 		}
@@ -47,9 +56,13 @@ func TestDecisionsEndToEnd(t *testing.T) {
 	if _, body := e.get(matti, "/my/messages"); !strings.Contains(body, `href="`+letter+`"`) || !strings.Contains(body, `href="/my/decisions"`) {
 		t.Errorf("the inbox does not list the letter:\n%s", body)
 	}
-	if _, body := e.get(matti, "/my/claims/"+claim.ID); !strings.Contains(body, "Benefit recovered") || !strings.Contains(body, "DEMO-2026-001") {
-		t.Errorf("the claim does not say where it comes from:\n%s", body)
+	if _, body := e.get(matti, "/my/claims/"+claim.ID); !strings.Contains(body, "Benefit recovered") || !strings.Contains(body, "DEMO-2026-001") ||
+		!strings.Contains(body, `<dt>Period</dt><dd id="origin-period">`+period+`</dd>`) {
+		t.Errorf("the claim does not say where it comes from (period %s):\n%s", period, body)
 	}
+	e.inLanguages(matti, "/my/claims/"+claim.ID, map[string]string{"fi": `<dt>Ajanjakso</dt><dd id="origin-period">` + period,
+		"sv": `<dt>Period</dt><dd id="origin-period">` + period})
+	english(e, matti)
 	e.inLanguages(matti, "/my/decisions", map[string]string{"fi": "Päätös: takaisinperintä alkaa", "sv": "Beslut: återkravet inleds"})
 
 	// Johan applies for exemption: the page lists it, waiting, with the
@@ -88,7 +101,8 @@ func TestDecisionsEndToEnd(t *testing.T) {
 	anna := e.browserIn("en")
 	e.signIn(anna, "test-staff", "staff-anna")
 	resp, body = e.post(anna, "/staff/customers/demo-person-matti", url.Values{"purpose": {"phone"}})
-	for _, want := range []string{"Letters sent to the customer", "Decision: recovery starts", "No notice", "Payments", "Child benefit", "Mandates", "The customer gives or holds no mandates."} {
+	for _, want := range []string{"What it concerns", "General housing allowance<br>" + period + "<br>decision DEMO-2026-001",
+		"Letters sent to the customer", "Decision: recovery starts", "No notice", "Payments", "Child benefit", "Mandates", "The customer gives or holds no mandates."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the 360 view lacks %q (%d)", want, resp.StatusCode)
 		}

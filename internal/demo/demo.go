@@ -87,14 +87,26 @@ func SetOn(today civil.Date) (Data, error) {
 	due := func(days int) civil.Date { return bankday.NextOrSame(today.AddDays(days)) }
 	d.Claims = []recovery.Claim{
 		{PersonID: "demo-person-maija", Kind: recovery.StudentLoan, Principal: 234000, DueDate: due(21)},
+		// Housing allowance paid too much for six months that ended four
+		// months ago (200 € a month), then decided.
 		{PersonID: "demo-person-matti", Kind: recovery.Overpayment, Principal: 120000, DueDate: due(14),
-			BenefitKey: "housing_allowance", DecisionID: "DEMO-2026-001"},
+			BenefitKey: "housing_allowance", DecisionID: "DEMO-2026-001",
+			PeriodFrom: monthStart(today, -9), PeriodTo: monthStart(today, -3).AddDays(-1)},
 		{PersonID: "demo-person-sanna", Kind: recovery.HealthcareFee, Principal: 3535, DueDate: due(-7),
 			Term: recovery.Term{Year: today.Year, Autumn: true}},
-		{PersonID: "demo-person-johan", Kind: recovery.ChildSupport, Principal: 85000, DueDate: due(30)},
+		// The maintenance support Kela paid for Johan's child last year,
+		// which he owes as child support debt.
+		{PersonID: "demo-person-johan", Kind: recovery.ChildSupport, Principal: 85000, DueDate: due(30),
+			PeriodFrom: civil.New(today.Year-1, time.January, 1), PeriodTo: civil.New(today.Year-1, time.December, 31)},
 	}
 	d.Benefits = demoBenefits(today)
 	return d, nil
+}
+
+// monthStart is the first day of the month n months from d's.
+func monthStart(d civil.Date, n int) civil.Date {
+	m := d.Year*12 + int(d.Month) - 1 + n
+	return civil.New(m/12, time.Month(m%12+1), 1)
 }
 
 // demoBenefits are the demo people's benefits: each started at the

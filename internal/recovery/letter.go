@@ -24,7 +24,8 @@ const (
 	LetterEnforcement       LetterKind = "enforcement"
 	// LetterRecoveryStarted is the letter of the decision that started
 	// the claim (a recovery decision, a fee charged): amount, due date,
-	// payment details and, for an overpayment, the benefit and decision.
+	// payment details and, for an overpayment, the benefit, the period and
+	// the decision.
 	LetterRecoveryStarted LetterKind = "recovery_started"
 )
 
@@ -70,6 +71,10 @@ type Letter struct {
 	// recovered and the recovery decision (LetterRecoveryStarted).
 	BenefitKey string `json:"benefit,omitempty"`
 	DecisionID string `json:"decision,omitempty"`
+	// PeriodFrom and PeriodTo are the period the claim concerns, when it
+	// names one (Claim.PeriodFrom).
+	PeriodFrom civil.Date `json:"period_from,omitzero"`
+	PeriodTo   civil.Date `json:"period_to,omitzero"`
 }
 
 // Appealable reports whether the letter is a decision the customer may
@@ -92,6 +97,7 @@ func (l Letter) Appealable() bool {
 func StartedLetter(c Claim) Letter {
 	l := letterBase(LetterRecoveryStarted, c)
 	l.BenefitKey, l.DecisionID = c.BenefitKey, c.DecisionID
+	l.PeriodFrom, l.PeriodTo = c.PeriodFrom, c.PeriodTo
 	return l
 }
 

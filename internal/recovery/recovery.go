@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/viite"
 )
@@ -100,6 +101,12 @@ type Claim struct {
 	BenefitKey string // Overpayment: the benefit recovered, e.g. "housing_allowance"
 	DecisionID string // Overpayment: the recovery decision
 	Term       Term   // HealthcareFee: the term charged
+	// PeriodFrom and PeriodTo are the first and last day of the period
+	// the overpayment or debt concerns (the benefit paid 1.3.–31.8.2026,
+	// say), both included; both zero when the claim names none (claims
+	// from before the period was recorded, healthcare fees). CheckPeriod
+	// is the rule.
+	PeriodFrom, PeriodTo civil.Date
 
 	// InterestTo is the last day up to which interest has been charged;
 	// the next accrual runs from it (see InterestBetween).
@@ -112,6 +119,24 @@ type Claim struct {
 	Plan *Plan
 
 	CreatedAt time.Time
+}
+
+// CheckPeriod is the rule for the period a claim concerns: none at all,
+// or two valid days with the last not before the first. Half a period is
+// refused too, because a claim page cannot say what it concerns from one
+// end only.
+func (c Claim) CheckPeriod() error {
+	switch {
+	case c.PeriodFrom.IsZero() && c.PeriodTo.IsZero():
+		return nil
+	case c.PeriodFrom.IsZero() || c.PeriodTo.IsZero():
+		return fault.New(fault.Invalid, "recovery.error.period_half")
+	case !c.PeriodFrom.IsValid() || !c.PeriodTo.IsValid():
+		return fault.New(fault.Invalid, "recovery.error.period_date")
+	case c.PeriodTo.Before(c.PeriodFrom):
+		return fault.New(fault.Invalid, "recovery.error.period_order")
+	}
+	return nil
 }
 
 // Charged is everything charged on the claim, by part.

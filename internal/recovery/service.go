@@ -545,6 +545,11 @@ func (s *Service) CreateClaims(ctx context.Context, a access.Actor, cs []Claim) 
 	if a.Kind != access.System {
 		return 0, fault.New(fault.Forbidden, "staff.error.unit")
 	}
+	for i := range cs {
+		if err := cs[i].CheckPeriod(); err != nil {
+			return 0, err
+		}
+	}
 	err := s.repo.InTx(ctx, func(tx Tx) error {
 		for i := range cs {
 			if err := tx.CreateClaim(ctx, &cs[i]); err != nil {

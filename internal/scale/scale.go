@@ -260,6 +260,21 @@ var toASCII = strings.NewReplacer("ä", "a", "ö", "o", "å", "a", "Ä", "a", "�
 
 func ascii(s string) string { return strings.ToLower(toASCII.Replace(s)) }
 
+// overpaidPeriod is the period an overpayment decided on the day
+// concerns: whole months, one to twelve of them, ending one to six months
+// before the decision (a benefit is paid, found too much later, decided).
+func overpaidPeriod(r *rand.Rand, decided civil.Date) (from, to civil.Date) {
+	end := monthStart(decided, -1-r.IntN(6))
+	from = monthStart(end, -r.IntN(12))
+	return from, civil.New(end.Year, end.Month, civil.DaysIn(end.Year, end.Month))
+}
+
+// monthStart is the first day of the month n months from d's.
+func monthStart(d civil.Date, n int) civil.Date {
+	m := d.Year*12 + int(d.Month) - 1 + n
+	return civil.New(m/12, time.Month(m%12+1), 1)
+}
+
 // claims gives about half the people one to a few claims of the four
 // kinds, with the history the daily collection would have written up to
 // yesterday: reminders, hand-over to enforcement, payments.
@@ -291,6 +306,7 @@ func (g *Generator) claims(r *rand.Rand, id *ids, c *Customer, heavy bool) {
 			cl.Kind, cl.Principal = recovery.Overpayment, cents(r, 50_00, 5000_00)
 			cl.BenefitKey = pick(r, benefits)
 			cl.DecisionID = fmt.Sprintf("SC-%d-%06d", day.Year, r.IntN(1_000_000))
+			cl.PeriodFrom, cl.PeriodTo = overpaidPeriod(r, day)
 		case x < 0.7:
 			cl.Kind, cl.Principal = recovery.StudentLoan, cents(r, 1000_00, 15000_00)
 		case x < 0.85:
@@ -302,6 +318,7 @@ func (g *Generator) claims(r *rand.Rand, id *ids, c *Customer, heavy bool) {
 			if terms[cl.Term] || err != nil {
 				cl.Kind, cl.Term, cl.Principal = recovery.Overpayment, recovery.Term{}, cents(r, 50_00, 5000_00)
 				cl.BenefitKey = pick(r, benefits)
+				cl.PeriodFrom, cl.PeriodTo = overpaidPeriod(r, day)
 				break
 			}
 			terms[cl.Term] = true

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/hetu"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
@@ -125,6 +126,15 @@ func TestShape(t *testing.T) {
 		for _, cl := range c.Claims {
 			if cl.Balance() < 0 || len(cl.EventIDs) != len(cl.Events) {
 				t.Fatalf("claim %+v", cl)
+			}
+			// An overpayment concerns a period of whole months, over
+			// before it was decided; other debts name none.
+			overpaid := cl.Kind == recovery.Overpayment
+			if err := cl.CheckPeriod(); err != nil || cl.PeriodFrom.IsZero() == overpaid {
+				t.Fatalf("%s claim's period %s–%s: %v", cl.Kind, cl.PeriodFrom, cl.PeriodTo, err)
+			}
+			if overpaid && (cl.PeriodFrom.Day != 1 || cl.PeriodTo.AddDays(1).Day != 1 || !cl.PeriodTo.Before(civil.Of(cl.CreatedAt))) {
+				t.Fatalf("overpayment of %s: period %s–%s", cl.CreatedAt, cl.PeriodFrom, cl.PeriodTo)
 			}
 		}
 	}

@@ -46,7 +46,7 @@ func (r *RecoveryRepo) InTxOnce(ctx context.Context, fn func(recovery.Tx) error)
 
 const claimColumns = `id, person_id, kind, number, reference, principal, interest, fees,
 	paid_fees, paid_interest, paid_principal, due_date, status, benefit_key, decision_id, term,
-	interest_to, plan, created_at, interest_free`
+	interest_to, plan, created_at, interest_free, period_from, period_to`
 
 func scanClaim(row interface{ Scan(...any) error }) (recovery.Claim, error) {
 	var c recovery.Claim
@@ -55,7 +55,7 @@ func scanClaim(row interface{ Scan(...any) error }) (recovery.Claim, error) {
 	var free string
 	err := row.Scan(&c.ID, &c.PersonID, &kind, &c.Number, &ref, &c.Principal, &c.Interest, &c.Fees,
 		&c.Paid.Fees, &c.Paid.Interest, &c.Paid.Principal, &c.DueDate, &status, &c.BenefitKey, &c.DecisionID, &term,
-		&c.InterestTo, &plan, &c.CreatedAt, &free)
+		&c.InterestTo, &plan, &c.CreatedAt, &free, &c.PeriodFrom, &c.PeriodTo)
 	if err != nil {
 		return c, err
 	}
@@ -152,10 +152,10 @@ func (tx *Tx) createClaim(ctx context.Context, c *recovery.Claim) error {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO claims (`+claimColumns+`, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $19)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $19)`,
 		c.ID, c.PersonID, string(c.Kind), c.Number, c.Reference.String(), c.Principal, c.Interest, c.Fees,
 		c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, c.DueDate, string(c.Status), c.BenefitKey, c.DecisionID, term,
-		nullDate(c.InterestTo), plan, c.CreatedAt, free)
+		nullDate(c.InterestTo), plan, c.CreatedAt, free, nullDate(c.PeriodFrom), nullDate(c.PeriodTo))
 	if err != nil {
 		return err
 	}

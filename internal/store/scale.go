@@ -328,7 +328,7 @@ func newBulk(tx *Tx, conn *sql.Conn) *bulk {
 	}
 	for _, t := range []struct{ name, cols string }{
 		{"persons", "id, hetu, given_name, family_name, birth_date, lang, email, phone, demo, created_at"},
-		{"claims", "id, person_id, kind, number, reference, principal, interest, fees, paid_fees, paid_interest, paid_principal, due_date, status, benefit_key, decision_id, term, created_at, updated_at"},
+		{"claims", "id, person_id, kind, number, reference, principal, interest, fees, paid_fees, paid_interest, paid_principal, due_date, status, benefit_key, decision_id, term, created_at, updated_at, period_from, period_to"},
 		{"claim_events", "id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at"},
 		{"plan_proposals", "id, claim_id, person_id, status, monthly_cents, months, first_due, plan, message, created_at"},
 		{"exemption_applications", "id, claim_id, person_id, status, monthly_income_cents, children, reason, kind, period_from, created_at"},
@@ -374,7 +374,7 @@ func (b *bulk) customer(ctx context.Context, c scale.Customer) error {
 		}
 		b.add("claims", cl.ID, cl.PersonID, string(cl.Kind), cl.Number, cl.Reference.String(), cl.Principal, cl.Interest, cl.Fees,
 			cl.Paid.Fees, cl.Paid.Interest, cl.Paid.Principal, cl.DueDate, string(cl.Status), cl.BenefitKey, cl.DecisionID, term,
-			cl.CreatedAt, cl.UpdatedAt)
+			cl.CreatedAt, cl.UpdatedAt, nullDate(cl.PeriodFrom), nullDate(cl.PeriodTo))
 		for j, e := range cl.Events {
 			b.add("claim_events", cl.EventIDs[j], cl.ID, cl.PersonID, e.On, string(e.Kind), e.Cents,
 				e.Parts.Fees, e.Parts.Interest, e.Parts.Principal, e.Note, e.At)

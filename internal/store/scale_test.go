@@ -103,6 +103,15 @@ func TestLoadScale(t *testing.T) {
 		if sent, all := count(`SELECT count(*) FROM outbox WHERE status = 'sent'`), count(`SELECT count(*) FROM outbox`); sent < all*9/10 || all < 100 {
 			t.Errorf("%d of %d notices sent", sent, all)
 		}
+		// The synthetic overpayments name the period they concern, read
+		// back as written (by COPY on PostgreSQL); the other debts none.
+		if n := count(`SELECT count(*) FROM claims c JOIN persons p ON p.id = c.person_id WHERE NOT p.demo AND c.kind = 'overpayment'
+			AND c.period_from <= c.period_to AND c.period_to < c.due_date`); n == 0 || n != count(`SELECT count(*) FROM claims c JOIN persons p ON p.id = c.person_id WHERE NOT p.demo AND c.kind = 'overpayment'`) {
+			t.Errorf("%d synthetic overpayments with their period", n)
+		}
+		if n := count(`SELECT count(*) FROM claims WHERE kind <> 'overpayment' AND kind <> 'child_support' AND period_from IS NOT NULL`); n != 0 {
+			t.Errorf("%d loans or fees with a period", n)
+		}
 		if n := count(`SELECT count(*) FROM claim_events`); n < count(`SELECT count(*) FROM claims`) {
 			t.Errorf("%d history rows", n)
 		}

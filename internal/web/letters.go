@@ -66,6 +66,9 @@ func (s *Server) writeLetter(loc *i18n.Localizer, l recovery.Letter) letterView 
 		}
 		v.Facts = append(v.Facts, fact{loc.T("decisions.origin.benefit"), benefit})
 	}
+	if !l.PeriodFrom.IsZero() {
+		v.Facts = append(v.Facts, fact{loc.T("decisions.origin.period"), formatDate(l.PeriodFrom) + "–" + formatDate(l.PeriodTo)})
+	}
 	if l.DecisionID != "" {
 		v.Facts = append(v.Facts, fact{loc.T("decisions.origin.decision"), l.DecisionID})
 	}

@@ -208,3 +208,120 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// TestAuditUnderStaffLoad measures what the audit issue asks of a running
+// `etuus serve` on a big database (ETUUS_BENCH_URL, started with
+// --test-idp true --demo true): the latency of an audited write — a staff
+// member opening a thread of the unit's queue, which marks it read and
+// appends its audit entry in one transaction under the audit chain's lock —
+// and of sending a message (a citizen's new thread, followed to its page),
+// first alone and then while ETUUS_BENCH_STAFF (100) staff clients (on one
+// session) each open the unit's queue once a second, each view's audit entry written by
+// the group commit; and the time of a /metrics scrape. Each phase lasts
+// ETUUS_BENCH_SECONDS (60). Timings never pass or fail it.
+func TestAuditUnderStaffLoad(t *testing.T) {
+	base := os.Getenv("ETUUS_BENCH_URL")
+	if base == "" {
+		t.Skip("set ETUUS_BENCH_URL to measure audited writes of a running server under staff load")
+	}
+	seconds, sessions := envInt("ETUUS_BENCH_SECONDS", 60), envInt("ETUUS_BENCH_STAFF", 100)
+	e := &running{t: t, base: strings.TrimSuffix(base, "/")}
+	opener := benchClient(1)
+	if resp, _ := e.signIn(opener, "test-staff", "staff-anna"); resp.Request.URL.Path != "/staff" {
+		t.Fatalf("staff sign-in ended at %s", resp.Request.URL)
+	}
+	_, queue := e.get(opener, "/staff/messages")
+	var threads []string
+	for _, m := range threadLink.FindAllStringSubmatch(queue, -1) {
+		threads = append(threads, m[1])
+	}
+	if len(threads) == 0 {
+		t.Fatal("the unit's queue lists no thread to open")
+	}
+	sender := benchClient(1)
+	if resp, _ := e.signIn(sender, "test-citizen", "demo-person-maija"); resp.Request.URL.Path != "/my" {
+		t.Fatalf("citizen sign-in ended at %s", resp.Request.URL)
+	}
+	// The staff clients share one session (sign-in is rate-limited per
+	// address); each keeps a connection of its own.
+	viewer := benchClient(1)
+	if resp, _ := e.signIn(viewer, "test-staff", "staff-anna"); resp.Request.URL.Path != "/staff" {
+		t.Fatalf("staff sign-in ended at %s", resp.Request.URL)
+	}
+	staff := make([]*http.Client, sessions)
+	for i := range staff {
+		staff[i] = benchClient(1)
+		staff[i].Jar = viewer.Jar
+	}
+	timed := func(do func() (*http.Response, string), want string) time.Duration {
+		t0 := time.Now()
+		resp, body := do()
+		took := time.Since(t0)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, want) {
+			t.Fatalf("%s answered %d", resp.Request.URL, resp.StatusCode)
+		}
+		return took
+	}
+	phase := func(load bool) (opens, sends []time.Duration, views int) {
+		end := time.Now().Add(time.Duration(seconds) * time.Second)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		if load {
+			for i, c := range staff {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					// Spread over the second, as people are.
+					time.Sleep(time.Duration(i) * time.Second / time.Duration(len(staff)))
+					for next := time.Now(); next.Before(end); next = next.Add(time.Second) {
+						time.Sleep(time.Until(next))
+						resp, err := c.Get(e.base + "/staff/messages")
+						if err == nil {
+							io.Copy(io.Discard, resp.Body)
+							resp.Body.Close()
+							mu.Lock()
+							views++
+							mu.Unlock()
+						}
+					}
+				}()
+			}
+		}
+		// Five thread opens and one message a second.
+		for i := 0; time.Now().Before(end); i++ {
+			next := time.Now().Add(200 * time.Millisecond)
+			id := threads[i%len(threads)]
+			opens = append(opens, timed(func() (*http.Response, string) { return e.get(opener, "/staff/messages/"+id) }, id))
+			if i%5 == 0 {
+				form := url.Values{"topic": {"recovery.payment_plan"}, "title": {"Load " + strconv.Itoa(i)}, "body": {"A question."},
+					"allow": {"yes"}, "channel": {"email"}, "email": {"maija.meikalainen@example.fi"}}
+				sends = append(sends, timed(func() (*http.Response, string) { return e.postMultipart(sender, "/my/messages", form) }, "Load "+strconv.Itoa(i)))
+			}
+			time.Sleep(time.Until(next))
+		}
+		wg.Wait()
+		return opens, sends, views
+	}
+	quantile := func(ds []time.Duration, p float64) time.Duration {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return ds[min(len(ds)-1, int(p*float64(len(ds))))]
+	}
+	t.Logf("%d s a phase, %s", seconds, e.base)
+	t.Log("| phase | staff queue views | thread opens (audited write) p50 / p99 | sends p50 / p99 |")
+	t.Log("|---|---|---|---|")
+	for _, load := range []bool{false, true} {
+		opens, sends, views := phase(load)
+		name := "alone"
+		if load {
+			name = fmt.Sprintf("%d staff clients, a queue view each a second", sessions)
+		}
+		t.Logf("| %s | %d | %s / %s | %s / %s |", name, views, ms(quantile(opens, 0.5)), ms(quantile(opens, 0.99)),
+			ms(quantile(sends, 0.5)), ms(quantile(sends, 0.99)))
+	}
+	var scrapes []time.Duration
+	for range 50 {
+		scrapes = append(scrapes, timed(func() (*http.Response, string) { return e.get(opener, "/metrics") }, "go_goroutines"))
+	}
+	t.Logf("/metrics: 50 scrapes, p50 %s, p99 %s", ms(quantile(scrapes, 0.5)), ms(quantile(scrapes, 0.99)))
+}

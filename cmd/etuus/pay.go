@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
@@ -45,9 +47,19 @@ func paymentService(p *payConfig, db *store.DB, rec *recovery.Service) (*payment
 	if err != nil {
 		return nil, fmt.Errorf("--pay-from-iban: %w", err)
 	}
+	cat, err := catalogue()
+	if err != nil {
+		return nil, err
+	}
 	return payment.NewService(db.Payment(), payment.Config{Debtor: payment.Debtor{
-		Name: p.DebtorName, OrgID: p.DebtorID, IBAN: acct, BIC: p.DebtorBIC}, Recovery: rec}), nil
+		Name: p.DebtorName, OrgID: p.DebtorID, IBAN: acct, BIC: p.DebtorBIC}, Recovery: rec,
+		Text: translate(cat)}), nil
 }
+
+// catalogue is the embedded i18n catalogue, parsed once: the payment
+// service writes its notices with it wherever it runs (serve, worker, pay,
+// the returns' import).
+var catalogue = sync.OnceValues(i18n.Load)
 
 // outDir is the folder of --out, or payments/ in the data folder, created.
 func (p *payConfig) outDir(c *config) (string, error) {

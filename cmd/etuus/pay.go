@@ -47,19 +47,28 @@ func paymentService(p *payConfig, db *store.DB, rec *recovery.Service) (*payment
 	if err != nil {
 		return nil, fmt.Errorf("--pay-from-iban: %w", err)
 	}
-	cat, err := catalogue()
-	if err != nil {
-		return nil, err
-	}
 	return payment.NewService(db.Payment(), payment.Config{Debtor: payment.Debtor{
 		Name: p.DebtorName, OrgID: p.DebtorID, IBAN: acct, BIC: p.DebtorBIC}, Recovery: rec,
-		Text: translate(cat)}), nil
+		Text: catalogueText}), nil
 }
 
-// catalogue is the embedded i18n catalogue, parsed once: the payment
-// service writes its notices with it wherever it runs (serve, worker, pay,
-// the returns' import).
+// catalogue is the embedded i18n catalogue, parsed once and only when a
+// notice is first written: the payment service writes its notices with it
+// wherever it runs (serve, worker, pay, the returns' import), and a run
+// that tells nobody anything does not pay for parsing it.
 var catalogue = sync.OnceValues(i18n.Load)
+
+// catalogueText is the catalogue's text of a key. The catalogue is
+// embedded and checked by the tests, so it does not fail to load in a
+// built binary; if it did, the key is written rather than failing the
+// payment.
+func catalogueText(lang, key string, args ...any) string {
+	cat, err := catalogue()
+	if err != nil {
+		return key
+	}
+	return cat.For(lang).T(key, args...)
+}
 
 // outDir is the folder of --out, or payments/ in the data folder, created.
 func (p *payConfig) outDir(c *config) (string, error) {

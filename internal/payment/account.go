@@ -86,7 +86,8 @@ func maskAll(ibans []string) string {
 // Account is a customer's payment account as they see it.
 type Account struct {
 	// IBANs are the accounts the customer's benefits are paid to now (one
-	// unless staff set different ones), Holder the name last given.
+	// unless staff set different ones), Holder the name last given (the
+	// customer's own before they gave one).
 	IBANs  []string
 	Holder string
 	// History is the account's changes, newest first.
@@ -163,6 +164,9 @@ type AccountRepo interface {
 	AccountChangesOf(ctx context.Context, personID string) ([]AccountChange, error)
 	// LastRunPayDate is the latest pay day of any run (zero when none).
 	LastRunPayDate(ctx context.Context) (civil.Date, error)
+	// PersonName is the customer's own name, the holder's name the form
+	// offers before they gave one.
+	PersonName(ctx context.Context, personID string) (string, error)
 }
 
 // AccountTx is the writes of the payment account (Tx embeds it).
@@ -215,6 +219,8 @@ func (s *Service) account(ctx context.Context, pid string) (Account, error) {
 	}
 	if len(out.History) > 0 {
 		out.Holder = out.History[0].Holder
+	} else if out.Holder, err = s.repo.PersonName(ctx, pid); err != nil {
+		return out, err
 	}
 	rs, err := s.repo.ReturnsOf(ctx, pid)
 	if err != nil {

@@ -36,6 +36,13 @@ func (r *PaymentRepo) AccountChangesOf(ctx context.Context, personID string) ([]
 	return scanAll(rows, scanAccountChange)
 }
 
+// PersonName is the person's given and family name.
+func (r *PaymentRepo) PersonName(ctx context.Context, personID string) (string, error) {
+	var name string
+	err := r.db.queryRow(ctx, `SELECT given_name || ' ' || family_name FROM persons WHERE id = $1`, personID).Scan(&name)
+	return name, r.db.mapErr(err)
+}
+
 const lastRunPayDate = `SELECT MAX(pay_date) FROM payment_runs`
 
 // LastRunPayDate is the latest pay day of any run; zero when none ran.

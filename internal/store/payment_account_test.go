@@ -228,7 +228,7 @@ func TestPaymentAccountChange(t *testing.T) {
 		}
 		a := access.AsCustomer(me.ID)
 		acct, err := svc.MyAccount(ctx, a)
-		if err != nil || acct.Masked() != "FI•• … 8730" || len(acct.Waiting) != 1 || acct.AppliesFrom != civil.New(2024, 3, 27) {
+		if err != nil || acct.Masked() != "FI•• … 8730" || acct.Holder != "Testi Henkilö 2" || len(acct.Waiting) != 1 || acct.AppliesFrom != civil.New(2024, 3, 27) {
 			t.Fatalf("account = %+v, %v", acct, err)
 		}
 		for _, c := range []struct {

@@ -198,6 +198,8 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 			form: url.Values{"income": {"lots"}, "children": {"two"}, "from": {"May"}, "reason": {" "}}, anchors: []string{"income", "children", "from", "kind", "reason"}},
 		{name: "status report of words", template: "payment_report", c: matti, path: "/my/payments/reports/demo-benefit-matti-unemployment",
 			form: url.Values{"hours": {"twelve"}, "income": {"much"}, "sick_days": {"-"}}, anchors: []string{"hours", "income", "sick_days"}},
+		{name: "payment account outside SEPA, no holder", template: "payment_account", c: matti, path: "/my/payments/account",
+			form: url.Values{"iban": {"BR18 0036 0305 0000 1000 9795 493C 1"}, "holder": {" "}}, anchors: []string{"iban", "holder"}},
 		{name: "secure e-mail to a bad address and no unit", template: "secure_email", c: browser(), path: "/secure-email",
 			form: url.Values{"email": {"nope"}, "unit": {"nowhere"}}, anchors: []string{"email", "unit"}},
 		{name: "secure e-mail without subject or text", template: "secure_email_write", c: browser(), path: write,

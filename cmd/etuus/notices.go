@@ -20,6 +20,7 @@ import (
 	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
+	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/securemail"
 	"github.com/etuus/etuus/internal/store"
@@ -143,7 +144,7 @@ func (c *config) sms() outbox.SMSSender {
 // that send them provide, with texts in the recipient's language.
 func noticeKinds(cat *i18n.Catalog) (*outbox.Kinds, error) {
 	t := translate(cat)
-	return outbox.NewKinds(message.NoticeKinds(t), securemail.NoticeKinds(t), recovery.NoticeKinds(t), mandate.NoticeKinds(t), customer.NoticeKinds(t))
+	return outbox.NewKinds(message.NoticeKinds(t), securemail.NoticeKinds(t), recovery.NoticeKinds(t), mandate.NoticeKinds(t), customer.NoticeKinds(t), payment.NoticeKinds(t))
 }
 
 // translate gives the capabilities the catalogue's texts.

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/recovery"
 	"github.com/etuus/etuus/internal/store"
@@ -46,7 +48,26 @@ func paymentService(p *payConfig, db *store.DB, rec *recovery.Service) (*payment
 		return nil, fmt.Errorf("--pay-from-iban: %w", err)
 	}
 	return payment.NewService(db.Payment(), payment.Config{Debtor: payment.Debtor{
-		Name: p.DebtorName, OrgID: p.DebtorID, IBAN: acct, BIC: p.DebtorBIC}, Recovery: rec}), nil
+		Name: p.DebtorName, OrgID: p.DebtorID, IBAN: acct, BIC: p.DebtorBIC}, Recovery: rec,
+		Text: catalogueText}), nil
+}
+
+// catalogue is the embedded i18n catalogue, parsed once and only when a
+// notice is first written: the payment service writes its notices with it
+// wherever it runs (serve, worker, pay, the returns' import), and a run
+// that tells nobody anything does not pay for parsing it.
+var catalogue = sync.OnceValues(i18n.Load)
+
+// catalogueText is the catalogue's text of a key. The catalogue is
+// embedded and checked by the tests, so it does not fail to load in a
+// built binary; if it did, the key is written rather than failing the
+// payment.
+func catalogueText(lang, key string, args ...any) string {
+	cat, err := catalogue()
+	if err != nil {
+		return key
+	}
+	return cat.For(lang).T(key, args...)
 }
 
 // outDir is the folder of --out, or payments/ in the data folder, created.

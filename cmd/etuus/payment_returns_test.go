@@ -78,7 +78,7 @@ func TestPaymentReturnsEndToEnd(t *testing.T) {
 	english(e, sanna)
 	e.signIn(sanna, "test-citizen", "demo-person-sanna")
 	if _, body := e.get(sanna, "/my/payments"); !strings.Contains(body, "the bank did not pay it: the account is closed.") ||
-		!strings.Contains(body, "We will pay it again when your account number has been corrected") {
+		!strings.Contains(body, "We will pay it again, once, to the account you give under Payment account") {
 		t.Errorf("customer page lacks the rejection:\n%s", body)
 	}
 	if _, body := e.get(sanna, "/my/payments/"+p.ID); !strings.Contains(body, "Rejected by the bank") {

@@ -16,8 +16,9 @@ func TestDefaultCatalogueRoutesToReferenceUnits(t *testing.T) {
 		keys = append(keys, s.Key)
 	}
 	// secure_email is retired: it labels threads opened by a secure e-mail
-	// link and is never offered on the form.
-	if want := []string{"recovery", "international", "general", "secure_email"}; !slices.Equal(keys, want) {
+	// link and is never offered on the form. payments also labels the
+	// payment service's notices (payment.NoticeSubject).
+	if want := []string{"recovery", "international", "payments", "general", "secure_email"}; !slices.Equal(keys, want) {
 		t.Errorf("subjects = %v; want %v in that order", keys, want)
 	}
 	if _, err := c.Route("secure_email", "other"); err == nil {

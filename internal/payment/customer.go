@@ -26,6 +26,9 @@ type Overview struct {
 	// Returns are the customer's payments the bank rejected or returned,
 	// newest first (returns.go).
 	Returns []Return
+	// Accounts is the payment account's changes, newest first
+	// (account.go).
+	Accounts []AccountChange
 }
 
 // unpaidReports are the filed reports with an amount that no payment
@@ -92,6 +95,9 @@ func (s *Service) overview(ctx context.Context, pid string) (Overview, error) {
 		return o, err
 	}
 	if o.Returns, err = s.repo.ReturnsOf(ctx, pid); err != nil {
+		return o, err
+	}
+	if o.Accounts, err = s.repo.AccountChangesOf(ctx, pid); err != nil {
 		return o, err
 	}
 	o.Upcoming = append(o.Upcoming, unpaidReports(bs, o.Reports, o.Past)...)

@@ -138,7 +138,7 @@ func (s *Service) payWithOffset(ctx context.Context, tx Tx, book *recovery.Offse
 	}
 	rep.Offsets++
 	rep.OffsetCents += p.OffsetCents
-	return n, nil
+	return n, s.tellOffset(ctx, tx, p, offs)
 }
 
 // ComingPayment is a coming instalment as the customer's page shows it:

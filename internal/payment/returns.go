@@ -281,7 +281,7 @@ func (s *Service) ImportStatusReport(ctx context.Context, a access.Actor, r io.R
 			if at.Status != Sent {
 				return fault.InvalidField("file", ErrNotSent, map[string]any{"ID": at.EndToEndID})
 			}
-			if err := tx.MarkFailed(ctx, newReturn(at, Rejected, reason, source)); err != nil {
+			if err := s.markFailed(ctx, tx, newReturn(at, Rejected, reason, source)); err != nil {
 				return err
 			}
 			o.Rejected++
@@ -302,6 +302,20 @@ func (s *Service) ImportStatusReport(ctx context.Context, a access.Actor, r io.R
 // paymentInfoID is the PmtInfId of the run's one payment information
 // block (writeFile).
 func paymentInfoID(r Run) string { return r.MessageID + "-1" }
+
+// markFailed records the failed attempt and tells the customer, in tx:
+// a return is recorded once (its end-to-end ID is unique), and so told
+// once.
+func (s *Service) markFailed(ctx context.Context, tx Tx, r *Return) error {
+	if err := tx.MarkFailed(ctx, r); err != nil {
+		return err
+	}
+	p, err := tx.PaymentForNotice(ctx, r.PaymentID)
+	if err != nil {
+		return err
+	}
+	return s.tellReturn(ctx, tx, r, p.Kind, p.Period, p.PayDate)
+}
 
 func newReturn(at Attempt, outcome, reason, source string) *Return {
 	return &Return{PaymentID: at.PaymentID, PersonID: at.PersonID, Attempt: at.Attempt, RunID: at.RunID,
@@ -348,6 +362,18 @@ func (s *Service) OrderRepay(ctx context.Context, a access.Actor, returnID, acco
 		return r, fault.InvalidField("iban", ErrReturnIBAN, nil)
 	}
 	err = s.repo.InTx(ctx, func(tx Tx) error {
+		// The order ChangeAccount keeps: the runs' lock, the customer, the
+		// return, its payment.
+		if err := tx.LockRuns(ctx); err != nil {
+			return err
+		}
+		owner, err := tx.ReturnOwner(ctx, returnID)
+		if err != nil {
+			return err
+		}
+		if _, _, err := tx.AccountsForUpdate(ctx, owner); err != nil {
+			return err
+		}
 		cur, err := tx.ReturnForUpdate(ctx, returnID)
 		if err != nil {
 			return err
@@ -355,17 +381,11 @@ func (s *Service) OrderRepay(ctx context.Context, a access.Actor, returnID, acco
 		if cur.State != ReturnOpen {
 			return fault.New(fault.Conflict, ErrReturnNotOpen)
 		}
-		at, err := tx.AttemptByEndToEndForUpdate(ctx, cur.EndToEndID)
-		if err != nil {
-			return err
-		}
-		cur.State, cur.NewIBAN, cur.ResolvedBy, cur.ResolvedAt = ReturnRepay, acct.String(), a.AuditKind()+":"+a.ID, tx.Now()
-		if err := tx.OrderRepay(ctx, &cur, at.BenefitID); err != nil {
+		if err := s.settle(ctx, tx, a, &cur, acct.String()); err != nil {
 			return err
 		}
 		r = cur
-		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "payment.repay_ordered",
-			Object: "payment:" + cur.PaymentID, Detail: fmt.Sprintf("attempt %d %s %s: account corrected, due again", cur.Attempt, cur.Outcome, cur.ReasonCode)})
+		return nil
 	})
 	return r, err
 }
@@ -461,7 +481,7 @@ func (s *Service) TakeReturns(ctx context.Context, a access.Actor, source string
 			if err != nil {
 				return err
 			}
-			if err := tx.MarkFailed(ctx, newReturn(at, Returned, t.ReturnReason, source)); err != nil {
+			if err := s.markFailed(ctx, tx, newReturn(at, Returned, t.ReturnReason, source)); err != nil {
 				return err
 			}
 			o.Returned++

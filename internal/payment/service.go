@@ -14,6 +14,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/fi/paydate"
+	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
 )
 
@@ -41,6 +42,7 @@ type Repo interface {
 	ReportsOf(ctx context.Context, personID, benefitID string) ([]StatusReport, error)
 	offsetRepo  // offset.go
 	ReturnsRepo // rejected and returned payments (returns.go)
+	AccountRepo // the payment account (account.go)
 }
 
 // Tx is one transaction of the payment service.
@@ -84,6 +86,11 @@ type Tx interface {
 	Audit(ctx context.Context, es ...audit.Entry) error
 	offsetTx  // offset.go
 	ReturnsTx // rejected and returned payments (returns.go)
+	AccountTx // the payment account (account.go)
+	noticeTx  // the customer's notices (notice.go)
+	// PaymentForNotice is a payment's benefit, period and pay day, as a
+	// notice names it.
+	PaymentForNotice(ctx context.Context, id string) (Payment, error)
 }
 
 // Run statuses.
@@ -136,6 +143,12 @@ type Config struct {
 	// Recovery offsets overdue recovery claims from the payments
 	// (offset.go); nil offsets nothing.
 	Recovery *recovery.Service
+	// Text writes the notices in the customer's language (the i18n
+	// catalogue); nil writes the keys.
+	Text outbox.Translate
+	// NoticeUnit is the unit the notice threads are routed to; "" is
+	// DefaultNoticeUnit.
+	NoticeUnit string
 }
 
 func (c *Config) filing() *paydate.FilingSchedule {

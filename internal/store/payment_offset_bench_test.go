@@ -35,6 +35,7 @@ func BenchmarkPaymentRunOffsets(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				db := engine.open(b)
+				seedUnits(db) // the offset notices' threads are routed to a unit
 				seedBenefits(b, db, n)
 				rows, err := db.SQL().Query(`SELECT person_id FROM benefits ORDER BY id`)
 				if err != nil {

@@ -21,7 +21,7 @@ import (
 // the recovery service rec.
 func offsettingOn(db *store.DB, rec *recovery.Service) *payment.Service {
 	svc := payment.NewService(db.Payment(), payment.Config{Debtor: payment.Debtor{
-		Name: "Kansaneläkelaitos", OrgID: "0246246-0", IBAN: iban.MustParse("FI2112345600000785"), BIC: "NDEAFIHH"}, Recovery: rec})
+		Name: "Kansaneläkelaitos", OrgID: "0246246-0", IBAN: iban.MustParse("FI2112345600000785"), BIC: "NDEAFIHH"}, Recovery: rec, Text: texts()})
 	svc.SetClock(func() time.Time { return db.Now() })
 	return svc
 }
@@ -30,6 +30,7 @@ func offsettingOn(db *store.DB, rec *recovery.Service) *payment.Service {
 // the recovery service and the payment service offsetting through it.
 func offsetServices(db *store.DB) (*recovery.Service, *payment.Service) {
 	db.Now = func() time.Time { return time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC) }
+	seedUnits(db)
 	rec := recoveryOn(db)
 	return rec, offsettingOn(db, rec)
 }

@@ -28,7 +28,7 @@ var payer = access.AsSystem("pay")
 // paymentOn is the payment service on the database, reading its clock.
 func paymentOn(db *store.DB) *payment.Service {
 	svc := payment.NewService(db.Payment(), payment.Config{Debtor: payment.Debtor{
-		Name: "Kansaneläkelaitos", OrgID: "0246246-0", IBAN: iban.MustParse("FI2112345600000785"), BIC: "NDEAFIHH"}})
+		Name: "Kansaneläkelaitos", OrgID: "0246246-0", IBAN: iban.MustParse("FI2112345600000785"), BIC: "NDEAFIHH"}, Text: texts()})
 	svc.SetClock(func() time.Time { return db.Now() })
 	return svc
 }
@@ -39,6 +39,7 @@ func paymentFixture(t *testing.T, db *store.DB, n int) []customer.Person {
 	t.Helper()
 	ctx := context.Background()
 	db.Now = func() time.Time { return time.Date(2024, 3, 20, 8, 0, 0, 0, time.UTC) }
+	seedUnits(db)
 	people := make([]customer.Person, n)
 	for i := range people {
 		people[i] = customer.Person{GivenName: "Testi", FamilyName: fmt.Sprintf("Henkilö %d", i), Lang: []string{"fi", "sv", "en"}[i%3]}

@@ -124,6 +124,7 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		"payment.returns.customer.":       {payment.Rejected, payment.Returned},
 		"payment.returns.reason.":         append(slices.Clone(payment.ReasonCodes), "other"),
 		"payment.period.":                 {"month", "decision", "report"},
+		"payment.account.by.":             {"customer", "staff"},
 		"payrun.status.":                  {payment.RunPrepared, payment.RunPublished},
 		// The directory and disruption notices (internal/directory).
 		"directory.service.": directory.Services,

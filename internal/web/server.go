@@ -346,6 +346,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.cfg.Payments != nil {
 		mux.HandleFunc("GET /my/payments", s.paymentList)
 		mux.HandleFunc("GET /my/payments/{id}", s.paymentShow)
+		mux.HandleFunc("GET /my/payments/account", s.accountShow)
+		mux.HandleFunc("POST /my/payments/account", s.accountSubmit)
 		mux.HandleFunc("GET /my/payments/reports/{benefit}", s.reportForm)
 		mux.HandleFunc("POST /my/payments/reports/{benefit}", s.reportSubmit)
 		// Payment runs and their reports for operations staff (payment_runs.go).

@@ -87,6 +87,9 @@ func testPayKilled(t *testing.T, dbURL string) {
 		t.Fatalf("a whole run: %v\n%s", err, b)
 	}
 	whole := time.Since(start)
+	// est is how long a run is expected to take; each kill lands at a
+	// random point inside it.
+	est := whole
 
 	const rounds = 50
 	killed := 0
@@ -99,12 +102,22 @@ func testPayKilled(t *testing.T, dbURL string) {
 		benefits = append(benefits, addBackdated(t, db, 40, bankday.Previous(civil.MustParseISO(day)))...)
 		child := exec.Command(os.Args[0], "-test.run=^TestHelperEtuusProcess$")
 		child.Env = append(os.Environ(), envPayHelper+"="+strings.Join(args(day), "\x1f"))
+		begun := time.Now()
 		if err := child.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(whole/2 + time.Duration(rand.Int64N(int64(whole))))
-		child.Process.Signal(syscall.SIGKILL)
-		err := child.Wait()
+		done := make(chan error, 1)
+		go func() { done <- child.Wait() }()
+		var err error
+		select {
+		case err = <-done:
+			// The run ended before its kill: runs take this long now (the
+			// first, cold one is slower), so the next kills aim inside it.
+			est = time.Since(begun)
+		case <-time.After(time.Duration(float64(est) * (0.4 + 0.6*rand.Float64()))):
+			child.Process.Signal(syscall.SIGKILL)
+			err = <-done
+		}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

@@ -229,21 +229,25 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // read at most this often however often /metrics is scraped.
 const outboxMetricsEvery = 5 * time.Second
 
-// outboxMetrics shows the outbox's backlog on /metrics, read from the
-// database at most every outboxMetricsEvery; scrapes in between get the
-// values kept, the oldest wait aged by the time since.
+// outboxMetrics shows the outbox's backlog on /metrics. The first scrape
+// reads it from the database; after that a scrape returns the values kept
+// (the oldest wait aged by the time since) and, when they are older than
+// outboxMetricsEvery, has them read again in the background — so no scrape
+// but the first waits for the counting query.
 type outboxMetrics struct {
 	db                      *store.DB
 	pending, oldest, failed *prometheus.Desc
 
 	mu                sync.Mutex
 	readAt            time.Time // zero: never read
+	reading           bool      // a read is under way in the background
+	err               error     // the last read's failure, until one succeeds
 	nPending, nFailed int
 	oldestAt          time.Duration
 }
 
 func newOutboxMetrics(db *store.DB) *outboxMetrics {
-	const kept = " Read from the database at most every 5 s."
+	const kept = " Read from the database in the background at most every 5 s; a scrape shows the last reading."
 	return &outboxMetrics{db: db,
 		pending: prometheus.NewDesc("etuus_outbox_pending", "Notices waiting to be sent (first try or a retry)."+kept, nil, nil),
 		oldest:  prometheus.NewDesc("etuus_outbox_oldest_pending_seconds", "How long the longest-waiting notice has waited."+kept, nil, nil),
@@ -257,19 +261,47 @@ func (m *outboxMetrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.failed
 }
 
+// read reads the backlog and keeps it (or the failure); the caller holds
+// no lock.
+func (m *outboxMetrics) read() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	pending, oldest, failed, err := m.db.OutboxBacklog(ctx)
+	now := time.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reading, m.err = false, err
+	if err == nil {
+		m.readAt, m.nPending, m.oldestAt, m.nFailed = now, pending, oldest, failed
+	}
+}
+
 func (m *outboxMetrics) Collect(ch chan<- prometheus.Metric) {
+	m.mu.Lock()
+	first := m.readAt.IsZero() && !m.reading
+	if first {
+		m.reading = true
+	}
+	m.mu.Unlock()
+	if first {
+		m.read()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
-	if m.readAt.IsZero() || now.Sub(m.readAt) >= outboxMetricsEvery {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		pending, oldest, failed, err := m.db.OutboxBacklog(ctx)
-		if err != nil {
-			ch <- prometheus.NewInvalidMetric(m.pending, err)
-			return
+	if !m.reading && now.Sub(m.readAt) >= outboxMetricsEvery {
+		m.reading = true
+		go m.read()
+	}
+	if m.readAt.IsZero() || m.err != nil {
+		// Never read, or the last read failed (the database is away):
+		// no figures rather than old ones.
+		err := m.err
+		if err == nil {
+			err = errors.New("the outbox backlog is being read")
 		}
-		m.readAt, m.nPending, m.oldestAt, m.nFailed = now, pending, oldest, failed
+		ch <- prometheus.NewInvalidMetric(m.pending, err)
+		return
 	}
 	oldest := time.Duration(0)
 	if m.nPending > 0 {

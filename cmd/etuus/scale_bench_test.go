@@ -217,7 +217,7 @@ func envInt(name string, def int) int {
 // and of sending a message (a citizen's new thread, followed to its page),
 // first alone and then while ETUUS_BENCH_STAFF (100) staff clients (on one
 // session) each open the unit's queue once a second, each view's audit entry written by
-// the group commit; and the time of a /metrics scrape. Each phase lasts
+// the group commit; and the time of a /metrics scrape after the first. Each phase lasts
 // ETUUS_BENCH_SECONDS (60). Timings never pass or fail it.
 func TestAuditUnderStaffLoad(t *testing.T) {
 	base := os.Getenv("ETUUS_BENCH_URL")
@@ -319,6 +319,9 @@ func TestAuditUnderStaffLoad(t *testing.T) {
 		t.Logf("| %s | %d | %s / %s | %s / %s |", name, views, ms(quantile(opens, 0.5)), ms(quantile(opens, 0.99)),
 			ms(quantile(sends, 0.5)), ms(quantile(sends, 0.99)))
 	}
+	// The first scrape of a process reads the outbox backlog itself; the
+	// ones measured are what a scraper sees after that.
+	e.get(opener, "/metrics")
 	var scrapes []time.Duration
 	for range 50 {
 		scrapes = append(scrapes, timed(func() (*http.Response, string) { return e.get(opener, "/metrics") }, "go_goroutines"))

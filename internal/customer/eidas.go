@@ -95,16 +95,8 @@ const (
 
 // NoticeKinds are the notices linking sends; t gives the catalogue's texts.
 func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
-	kind := func(k outbox.Kind, subject, text, sms string) outbox.NoticeKind {
-		return outbox.NoticeKind{Kind: k, Render: func(it outbox.Item) (string, string, error) {
-			if it.Channel == outbox.SMS {
-				return "", t(it.Lang, sms), nil
-			}
-			return t(it.Lang, subject), t(it.Lang, text), nil
-		}}
-	}
 	return []outbox.NoticeKind{
-		kind(NoticeLinked, "eidas.notice.linked.subject", "eidas.notice.linked.text", "eidas.notice.linked.sms"),
-		kind(NoticeUnlinked, "eidas.notice.unlinked.subject", "eidas.notice.unlinked.text", "eidas.notice.unlinked.sms"),
+		outbox.Fixed(t, NoticeLinked, "eidas.notice.linked.subject", "eidas.notice.linked.text", "eidas.notice.linked.sms"),
+		outbox.Fixed(t, NoticeUnlinked, "eidas.notice.unlinked.subject", "eidas.notice.unlinked.text", "eidas.notice.unlinked.sms"),
 	}
 }

@@ -20,6 +20,18 @@ type NoticeKind struct {
 	Render Renderer
 }
 
+// Fixed is a notice kind whose text is the same for everyone: an e-mail's
+// subject and text and an SMS's text, each a key of the catalogue t reads
+// in the notice's language. Such a notice carries no content of its own.
+func Fixed(t Translate, k Kind, subject, text, sms string) NoticeKind {
+	return NoticeKind{Kind: k, Render: func(it Item) (string, string, error) {
+		if it.Channel == SMS {
+			return "", t(it.Lang, sms), nil
+		}
+		return t(it.Lang, subject), t(it.Lang, text), nil
+	}}
+}
+
 // Kinds is the registry of notice kinds a worker can write, built once in
 // main from what the capabilities provide.
 type Kinds struct {

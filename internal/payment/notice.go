@@ -45,17 +45,9 @@ const (
 // NoticeKinds are the notices the payment service sends; t gives the
 // catalogue's texts.
 func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
-	kind := func(k outbox.Kind, subject, text, sms string) outbox.NoticeKind {
-		return outbox.NoticeKind{Kind: k, Render: func(it outbox.Item) (string, string, error) {
-			if it.Channel == outbox.SMS {
-				return "", t(it.Lang, sms), nil
-			}
-			return t(it.Lang, subject), t(it.Lang, text), nil
-		}}
-	}
 	return []outbox.NoticeKind{
-		kind(NoticeMessage, "payment.notice.mail.subject", "payment.notice.mail.text", "payment.notice.mail.sms"),
-		kind(NoticeAccountChanged, "payment.notice.account_mail.subject", "payment.notice.account_mail.text",
+		outbox.Fixed(t, NoticeMessage, "payment.notice.mail.subject", "payment.notice.mail.text", "payment.notice.mail.sms"),
+		outbox.Fixed(t, NoticeAccountChanged, "payment.notice.account_mail.subject", "payment.notice.account_mail.text",
 			"payment.notice.account_mail.sms"),
 	}
 }

@@ -109,12 +109,7 @@ const NoticeLetter outbox.Kind = "recovery_letter"
 // NoticeKinds are the notices the recovery service sends; t gives the
 // catalogue's texts.
 func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
-	return []outbox.NoticeKind{{Kind: NoticeLetter, Render: func(it outbox.Item) (string, string, error) {
-		if it.Channel == outbox.SMS {
-			return "", t(it.Lang, "letter.notice.sms"), nil
-		}
-		return t(it.Lang, "letter.notice.subject"), t(it.Lang, "letter.notice.text"), nil
-	}}}
+	return []outbox.NoticeKind{outbox.Fixed(t, NoticeLetter, "letter.notice.subject", "letter.notice.text", "letter.notice.sms")}
 }
 
 // letterBase is a letter about the claim as it stands, with what to pay

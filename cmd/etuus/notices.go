@@ -229,11 +229,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // read at most this often however often /metrics is scraped.
 const outboxMetricsEvery = 5 * time.Second
 
-// outboxMetrics shows the outbox's backlog on /metrics. The first scrape
-// reads it from the database; after that a scrape returns the values kept
-// (the oldest wait aged by the time since) and, when they are older than
-// outboxMetricsEvery, has them read again in the background — so no scrape
-// but the first waits for the counting query.
+// outboxMetrics shows the outbox's backlog on /metrics. Until a read has
+// succeeded, a scrape reads it from the database itself; after that a
+// scrape returns the values kept (the oldest wait aged by the time since)
+// and, when they are older than outboxMetricsEvery, has them read again in
+// the background — so once the backlog has been read, no scrape waits for
+// the counting query.
 type outboxMetrics struct {
 	db                      *store.DB
 	pending, oldest, failed *prometheus.Desc

@@ -23,10 +23,13 @@ type Writer[T any] struct {
 	write    func(ctx context.Context, batch []T) error
 	maxBatch int
 	failed   func(int, error)
-	once     sync.Once
-	ch       chan item[T]
-	flush    chan chan struct{}
-	done     chan struct{}
+	// mu guards closing ch against sends: Write holds it to read while it
+	// sends, Close to write while it closes.
+	mu     sync.RWMutex
+	closed bool
+	ch     chan item[T]
+	flush  chan chan struct{}
+	done   chan struct{}
 }
 
 type item[T any] struct {
@@ -64,17 +67,19 @@ func New[T any](opt Options, write func(ctx context.Context, batch []T) error) *
 // Write has v written and waits until the batch holding it has committed,
 // or ctx ends (v may then still be written). When the queue is full, or the
 // writer was closed, it writes v in a transaction of its own.
-func (w *Writer[T]) Write(ctx context.Context, v T) (err error) {
+func (w *Writer[T]) Write(ctx context.Context, v T) error {
 	it := item[T]{v: v, written: make(chan error, 1)}
-	defer func() {
-		// A send on the closed queue: the writer has stopped.
-		if recover() != nil {
-			err = w.write(ctx, []T{v})
+	w.mu.RLock()
+	queued := false
+	if !w.closed {
+		select {
+		case w.ch <- it:
+			queued = true
+		default:
 		}
-	}()
-	select {
-	case w.ch <- it:
-	default:
+	}
+	w.mu.RUnlock()
+	if !queued {
 		return w.write(ctx, []T{v})
 	}
 	select {
@@ -134,8 +139,12 @@ func (w *Writer[T]) drain(batch []item[T]) ([]item[T], bool) {
 	return batch, true
 }
 
-// writeOut writes a batch, trying a few times while the database is away,
-// and tells each item's caller the outcome.
+// writeOut writes a batch and tells each item's caller the outcome. A
+// batch that fails twice is written an item at a time, so that one item
+// the database refuses fails its own caller only (a database that is away
+// fails them all, each after one more try). A commit whose outcome was
+// lost and is tried again may write its items twice: an audit log then
+// records a read twice, never not at all.
 func (w *Writer[T]) writeOut(batch []item[T]) {
 	if len(batch) == 0 {
 		return
@@ -144,22 +153,39 @@ func (w *Writer[T]) writeOut(batch []item[T]) {
 	for i, it := range batch {
 		vs[i] = it.v
 	}
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = w.write(ctx, vs)
-		cancel()
-		if err == nil {
-			break
+	err := w.try(vs)
+	if err != nil {
+		time.Sleep(200 * time.Millisecond)
+		err = w.try(vs)
+	}
+	if err == nil || len(batch) == 1 {
+		if err != nil && w.failed != nil {
+			w.failed(len(batch), err)
 		}
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		for _, it := range batch {
+			it.written <- err
+		}
+		return
 	}
-	if err != nil && w.failed != nil {
-		w.failed(len(batch), err)
-	}
+	failed := 0
+	var last error
 	for _, it := range batch {
+		err := w.try([]T{it.v})
+		if err != nil {
+			failed, last = failed+1, err
+		}
 		it.written <- err
 	}
+	if failed > 0 && w.failed != nil {
+		w.failed(failed, last)
+	}
+}
+
+// try writes vs once, within a deadline of its own.
+func (w *Writer[T]) try(vs []T) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return w.write(ctx, vs)
 }
 
 // Flush waits until everything handed over so far has been written.
@@ -183,6 +209,11 @@ func (w *Writer[T]) Flush(ctx context.Context) error {
 // Close writes what is waiting and stops the writer. Writes after Close
 // write their own transactions.
 func (w *Writer[T]) Close() {
-	w.once.Do(func() { close(w.ch) })
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.ch)
+	}
+	w.mu.Unlock()
 	<-w.done
 }

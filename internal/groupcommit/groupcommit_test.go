@@ -153,3 +153,77 @@ func TestFlushAndClose(t *testing.T) {
 		t.Fatalf("Flush after Close = %v", err)
 	}
 }
+
+// An item the database refuses fails its own caller, not the others that
+// shared its batch.
+func TestARefusedItemFailsOnlyItsCaller(t *testing.T) {
+	var mu sync.Mutex
+	written := map[int]int{}
+	entered := make(chan struct{}, 1)
+	gate := make(chan struct{})
+	w := New(Options{}, func(ctx context.Context, vs []int) error {
+		select {
+		case entered <- struct{}{}:
+			<-gate
+		default:
+		}
+		for _, v := range vs {
+			if v == 13 {
+				return errors.New("refused")
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range vs {
+			written[v]++
+		}
+		return nil
+	})
+	defer w.Close()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = w.Write(context.Background(), 0) }()
+	<-entered
+	errs := make([]error, 20)
+	for i := 1; i < 20; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = w.Write(context.Background(), i) }()
+	}
+	for len(w.ch) < 19 {
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	wg.Wait()
+	for i := 1; i < 20; i++ {
+		if (errs[i] != nil) != (i == 13) {
+			t.Errorf("item %d: %v", i, errs[i])
+		}
+		if i != 13 && written[i] != 1 {
+			t.Errorf("item %d written %d times", i, written[i])
+		}
+	}
+}
+
+// Writes racing Close are each written once, queued or on their own
+// (run with -race: closing the queue never races a send).
+func TestWritesRacingClose(t *testing.T) {
+	b := &book{}
+	w := New(Options{}, b.write)
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Write(context.Background(), i); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	w.Close()
+	wg.Wait()
+	for i := range 64 {
+		if n := b.written()[i]; n != 1 {
+			t.Errorf("item %d written %d times", i, n)
+		}
+	}
+}

@@ -206,14 +206,11 @@ func (s *Service) account(ctx context.Context, pid string) (Account, error) {
 	if err != nil {
 		return out, err
 	}
-	for _, b := range bs {
-		if x, err := iban.Parse(b.IBAN); err == nil && !slices.Contains(out.IBANs, x.String()) {
-			out.IBANs = append(out.IBANs, x.String())
-		} else if err != nil && !slices.Contains(out.IBANs, b.IBAN) {
-			out.IBANs = append(out.IBANs, b.IBAN)
-		}
+	raw := make([]string, len(bs))
+	for i, b := range bs {
+		raw[i] = b.IBAN
 	}
-	slices.Sort(out.IBANs)
+	out.IBANs = accountSet(raw)
 	if out.History, err = s.repo.AccountChangesOf(ctx, pid); err != nil {
 		return out, err
 	}
@@ -259,6 +256,24 @@ type AccountPreview struct {
 	// OldToken stands for the old accounts in the confirmation form
 	// (AccountsToken), so the form carries no account number.
 	OldToken string
+}
+
+// accountSet is the distinct accounts, each written as iban.Parse writes
+// it (or, if it does not parse, in capitals without spaces), sorted: the
+// preview and the change compute AccountsToken from the same form.
+func accountSet(ibans []string) []string {
+	var out []string
+	for _, s := range ibans {
+		k := strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+		if x, err := iban.Parse(s); err == nil {
+			k = x.String()
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // AccountsToken is a short digest of the accounts, which a confirmation
@@ -333,6 +348,7 @@ func (s *Service) ChangeAccount(ctx context.Context, a access.Actor, in AccountI
 		if len(olds) == 0 {
 			return fault.New(fault.Conflict, ErrAccountNone)
 		}
+		olds = accountSet(olds)
 		if oldToken != "" && AccountsToken(olds) != oldToken {
 			return fault.New(fault.Conflict, ErrAccountConfirm)
 		}

@@ -183,3 +183,14 @@ func TestNoticeKindsCarryNoData(t *testing.T) {
 		t.Errorf("texts asked: %v", asked)
 	}
 }
+
+// The preview and the change write the accounts the same way before the
+// confirmation's digest is compared: an account kept in another form (a
+// space, small letters, one that does not parse) still confirms.
+func TestAccountSetIsOneForm(t *testing.T) {
+	kept := []string{"fi21 1234 5600 0007 85", "xx12 bad", "FI2112345600000785"}
+	read := []string{"FI2112345600000785", "XX12BAD"}
+	if a, b := AccountsToken(accountSet(kept)), AccountsToken(accountSet(read)); a != b {
+		t.Fatalf("%v -> %v, %v -> %v", kept, accountSet(kept), read, accountSet(read))
+	}
+}

@@ -81,6 +81,18 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// forNoKeyUpdate locks the rows a SELECT reads against other writers of
+// them until the transaction ends, but not against foreign-key checks of
+// rows that refer to them (PostgreSQL's FOR NO KEY UPDATE): a transaction
+// that locks a row it will only change, never delete or re-key, does not
+// deadlock with one that inserts rows referring to it.
+func (d dialect) forNoKeyUpdate() string {
+	if d == postgresDialect {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
 // bulkRows is how many rows of params values each one bulk statement of
 // the bank import writes or looks up (multi-row INSERT, UPDATE … FROM
 // VALUES, IN lists): about a thousand values a statement on SQLite, eight

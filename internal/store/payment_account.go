@@ -60,9 +60,13 @@ func (t paymentTx) LastRunPayDate(ctx context.Context) (civil.Date, error) {
 
 // AccountsForUpdate locks the person, then their benefits, and lists the
 // distinct accounts the benefits are paid to with the holder last given.
+// The locks are FOR NO KEY UPDATE: they keep other account writers out
+// but let the bank imports, which lock payments first and then insert
+// returns and notices referring to the person, check their keys (a FOR
+// UPDATE here deadlocked with them).
 func (t paymentTx) AccountsForUpdate(ctx context.Context, personID string) ([]string, string, error) {
 	var holder string
-	err := t.QueryRowContext(ctx, `SELECT given_name || ' ' || family_name FROM persons WHERE id = $1`+t.db.dialect.forUpdate(),
+	err := t.QueryRowContext(ctx, `SELECT given_name || ' ' || family_name FROM persons WHERE id = $1`+t.db.dialect.forNoKeyUpdate(),
 		personID).Scan(&holder)
 	if err != nil {
 		return nil, "", t.db.mapErr(err)
@@ -76,7 +80,7 @@ func (t paymentTx) AccountsForUpdate(ctx context.Context, personID string) ([]st
 	case err != sql.ErrNoRows:
 		return nil, "", err
 	}
-	rows, err := t.QueryContext(ctx, `SELECT iban FROM benefits WHERE person_id = $1 ORDER BY id`+t.db.dialect.forUpdate(), personID)
+	rows, err := t.QueryContext(ctx, `SELECT iban FROM benefits WHERE person_id = $1 ORDER BY id`+t.db.dialect.forNoKeyUpdate(), personID)
 	if err != nil {
 		return nil, "", err
 	}

@@ -569,9 +569,11 @@ func TestQueuePagesFollowTheCursor(t *testing.T) {
 		var sent []string
 		for i := range 7 {
 			// Threads 2 and 3 arrive at the same instant: the ID orders them.
-			at := start.Add(time.Duration(i) * time.Minute)
+			// Fractions of a second of different lengths (SQLite compares
+			// the times as text).
+			at := start.Add(time.Duration(i)*time.Second + time.Duration(i*i*i)*7*time.Microsecond)
 			if i == 3 {
-				at = start.Add(2 * time.Minute)
+				at = start.Add(2*time.Second + 56*time.Microsecond)
 			}
 			db.SetClock(func() time.Time { return at })
 			th, _, err := s.Send(ctx, maija, message.Draft{Lang: "fi", Subject: "recovery", Specification: "payment_plan",

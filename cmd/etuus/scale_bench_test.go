@@ -76,6 +76,15 @@ func TestPagesAtScale(t *testing.T) {
 			measure(p.name, p.c, path)
 		}
 	}
+	// Matti receives unemployment benefit: his payments and the status
+	// report form of the payments issue.
+	matti := benchClient(clients)
+	if resp, _ := e.signIn(matti, "test-citizen", "demo-person-matti"); resp.Request.URL.Path != "/my" {
+		t.Fatalf("demo sign-in ended at %s", resp.Request.URL)
+	}
+	for _, path := range []string{"/my/payments", "/my/payments/reports/demo-benefit-matti-unemployment"} {
+		measure("demo citizen (Matti)", matti, path)
+	}
 	for _, path := range []string{"/staff/messages", "/staff/recovery"} {
 		measure("staff (Anna, recovery)", staff, path)
 	}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/etuus/etuus/internal/payment"
 )
 
 var oldToken = regexp.MustCompile(`name="old" value="([0-9a-f]+)"`)
@@ -35,27 +33,7 @@ func TestPaymentAccountEndToEnd(t *testing.T) {
 		VALUES ($1, TRUE, 'email', 'sanna@example.fi', TRUE, $2)`, me, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	past, err := e.db().Payment().PaymentsOf(ctx, me)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p payment.Payment
-	for _, x := range past {
-		if x.Status == payment.Sent {
-			p = x
-			break
-		}
-	}
-	runs, _ := e.db().Payment().Runs(ctx, 1000)
-	msg := ""
-	for _, r := range runs {
-		if r.ID == p.RunID {
-			msg = r.MessageID
-		}
-	}
-	if msg == "" {
-		t.Fatalf("no sent payment of Sanna's: %+v", past)
-	}
+	p, msg := e.sentPayment(ctx, me)
 	report := filepath.Join(t.TempDir(), "pain002.xml")
 	os.WriteFile(report, []byte(pain002For(msg, p.EndToEndID, "AC04")), 0o600)
 	for range 2 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -23,6 +24,31 @@ func pain002For(msgID, e2e, code string) string {
 </OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>`, code, msgID, msgID, e2e, code)
 }
 
+// sentPayment is a sent payment of the person's and the ID of the payment
+// message (pain.001) its run published, for a bank report about it.
+func (e *running) sentPayment(ctx context.Context, personID string) (payment.Payment, string) {
+	e.t.Helper()
+	past, err := e.db().Payment().PaymentsOf(ctx, personID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var p payment.Payment
+	for _, x := range past {
+		if x.Status == payment.Sent {
+			p = x
+			break
+		}
+	}
+	runs, _ := e.db().Payment().Runs(ctx, 1000)
+	for _, r := range runs {
+		if r.ID == p.RunID && r.MessageID != "" {
+			return p, r.MessageID
+		}
+	}
+	e.t.Fatalf("no sent payment of %s's with its run: %+v", personID, past)
+	return p, ""
+}
+
 // TestPaymentReturnsEndToEnd: the bank rejects one of demo Sanna's
 // payments; `etuus payments status-report` marks it once (the same file
 // again changes nothing, a report for an unknown message is refused);
@@ -33,27 +59,7 @@ func pain002For(msgID, e2e, code string) string {
 func TestPaymentReturnsEndToEnd(t *testing.T) {
 	e := startApp(t)
 	ctx := t.Context()
-	past, err := e.db().Payment().PaymentsOf(ctx, "demo-person-sanna")
-	if err != nil || len(past) == 0 {
-		t.Fatalf("demo payments: %v", err)
-	}
-	var p payment.Payment
-	for _, x := range past {
-		if x.Status == payment.Sent {
-			p = x
-			break
-		}
-	}
-	runs, _ := e.db().Payment().Runs(ctx, 1000)
-	msg := ""
-	for _, r := range runs {
-		if r.ID == p.RunID {
-			msg = r.MessageID
-		}
-	}
-	if msg == "" {
-		t.Fatalf("no run for payment %+v", p)
-	}
+	p, msg := e.sentPayment(ctx, "demo-person-sanna")
 	dir := t.TempDir()
 	report := filepath.Join(dir, "pain002.xml")
 	os.WriteFile(report, []byte(pain002For(msg, p.EndToEndID, "AC04")), 0o600)

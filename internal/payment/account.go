@@ -379,8 +379,8 @@ func (s *Service) ChangeAccount(ctx context.Context, a access.Actor, in AccountI
 		}
 		if err := s.tell(ctx, tx, Notice{PersonID: pid, Kind: NoticeAccount, SourceID: c.ID}, func(lang string) (string, string) {
 			return s.t(lang, "payment.notice.account.title"),
-				s.t(lang, "payment.notice.account.body", "Old", c.MaskedOld(), "New", c.MaskedNew(), "Date", day(c.AppliesFrom),
-					"Changed", day(civil.Today(tx.Now())), "Settled", c.Settled)
+				s.t(lang, "payment.notice.account.body", "Old", c.MaskedOld(), "New", c.MaskedNew(), "Date", c.AppliesFrom.Finnish(),
+					"Changed", civil.Today(tx.Now()).Finnish(), "Settled", c.Settled)
 		}, true); err != nil {
 			return err
 		}

@@ -112,23 +112,6 @@ func TestAccountAppliesFrom(t *testing.T) {
 	}
 }
 
-func TestEuros(t *testing.T) {
-	for _, c := range []struct {
-		lang  string
-		cents int64
-		want  string
-	}{
-		{"fi", 123450, "1\u00a0234,50\u00a0€"},
-		{"sv", 5, "0,05\u00a0€"},
-		{"en", 123450, "€1,234.50"},
-		{"en", -70002, "−€700.02"},
-	} {
-		if got := Euros(c.lang, c.cents); got != c.want {
-			t.Errorf("Euros(%s, %d) = %q, want %q", c.lang, c.cents, got, c.want)
-		}
-	}
-}
-
 // TestReaches: a notice goes by e-mail or SMS only to a proved address;
 // the account-changed notice also when the customer allowed no messages.
 func TestReaches(t *testing.T) {

@@ -2,11 +2,11 @@ package payment
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/outbox"
 	"github.com/etuus/etuus/internal/recovery"
@@ -152,40 +152,6 @@ func Reaches(c message.Consent, security bool) bool {
 	return c.Notifies()
 }
 
-// Euros is an amount as the notices print it: 1 234,50 € (fi, sv),
-// €1,234.50 (en).
-func Euros(lang string, cents int64) string {
-	neg := cents < 0
-	if neg {
-		cents = -cents
-	}
-	sep, dec := "\u00a0", ","
-	if lang == "en" {
-		sep, dec = ",", "."
-	}
-	whole := fmt.Sprint(cents / 100)
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(c)
-	}
-	out := fmt.Sprintf("%s%s%02d", b.String(), dec, cents%100)
-	if lang == "en" {
-		out = "€" + out
-	} else {
-		out += "\u00a0€"
-	}
-	if neg {
-		out = "−" + out
-	}
-	return out
-}
-
-// day is a date as the notices print it, 2.12.2026.
-func day(d civil.Date) string { return fmt.Sprintf("%d.%d.%d", d.Day, d.Month, d.Year) }
-
 // what names a payment in a notice: the benefit and the period.
 func (s *Service) what(lang, kind, period string) string {
 	return s.t(lang, "benefit."+kind) + ", " + s.t(lang, "payment.period."+PeriodKind(period), "Period", PeriodText(period))
@@ -199,8 +165,8 @@ func (s *Service) tellReturn(ctx context.Context, tx Tx, r *Return, kind, period
 		nk, title, body = NoticeRejected, "payment.notice.rejected.title", "payment.notice.rejected.body"
 	}
 	return s.tell(ctx, tx, Notice{PersonID: r.PersonID, Kind: nk, SourceID: r.ID}, func(lang string) (string, string) {
-		return s.t(lang, title), s.t(lang, body, "What", s.what(lang, kind, period), "Amount", Euros(lang, r.AmountCents),
-			"Date", day(payDate), "Account", MaskIBAN(r.IBAN), "Reason", s.t(lang, ReasonKey(r.ReasonCode)))
+		return s.t(lang, title), s.t(lang, body, "What", s.what(lang, kind, period), "Amount", i18n.Euros(lang, r.AmountCents),
+			"Date", payDate.Finnish(), "Account", MaskIBAN(r.IBAN), "Reason", s.t(lang, ReasonKey(r.ReasonCode)))
 	}, false)
 }
 
@@ -210,13 +176,13 @@ func (s *Service) tellOffset(ctx context.Context, tx Tx, p *Payment, offs []reco
 	return s.tell(ctx, tx, Notice{PersonID: p.PersonID, Kind: NoticeOffset, SourceID: p.ID}, func(lang string) (string, string) {
 		var lines []string
 		for _, o := range offs {
-			line := s.t(lang, "payment.notice.offset.line", "Amount", Euros(lang, o.Cents),
+			line := s.t(lang, "payment.notice.offset.line", "Amount", i18n.Euros(lang, o.Cents),
 				"Claim", s.t(lang, "kind."+string(o.Kind)), "Reference", o.Reference)
 			lines = append(lines, "– "+line)
 		}
 		return s.t(lang, "payment.notice.offset.title"),
-			s.t(lang, "payment.notice.offset.body", "What", s.what(lang, p.Kind, p.Period), "Date", day(p.PayDate),
-				"Gross", Euros(lang, p.GrossCents()), "Offset", Euros(lang, p.OffsetCents), "Lines", strings.Join(lines, "\n"),
-				"Paid", Euros(lang, p.AmountCents), "Account", MaskIBAN(p.IBAN))
+			s.t(lang, "payment.notice.offset.body", "What", s.what(lang, p.Kind, p.Period), "Date", p.PayDate.Finnish(),
+				"Gross", i18n.Euros(lang, p.GrossCents()), "Offset", i18n.Euros(lang, p.OffsetCents), "Lines", strings.Join(lines, "\n"),
+				"Paid", i18n.Euros(lang, p.AmountCents), "Account", MaskIBAN(p.IBAN))
 	}, false)
 }

@@ -143,7 +143,7 @@ func PeriodText(period string) string {
 		if err != nil {
 			return period
 		}
-		return fmt.Sprintf("%d.%d.%d", d.Day, d.Month, d.Year)
+		return d.Finnish()
 	}
 	y, m, ok := strings.Cut(period, "-")
 	if !ok {

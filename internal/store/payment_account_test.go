@@ -189,8 +189,8 @@ func TestPaymentOffsetNotice(t *testing.T) {
 			t.Fatalf("offset %d, notices %+v", paid.OffsetCents, ns)
 		}
 		cl := claimNow(t, db, c)
-		for _, want := range []string{"Kuitattu: " + payment.Euros("fi", paid.OffsetCents), "viite " + cl.Reference.String(),
-			"Maksettu tilillesi", payment.Euros("fi", paid.AmountCents), "Määrä ennen kuittausta: " + payment.Euros("fi", paid.GrossCents())} {
+		for _, want := range []string{"Kuitattu: " + i18n.Euros("fi", paid.OffsetCents), "viite " + cl.Reference.String(),
+			"Maksettu tilillesi", i18n.Euros("fi", paid.AmountCents), "Määrä ennen kuittausta: " + i18n.Euros("fi", paid.GrossCents())} {
 			if !strings.Contains(ns[0].Body, want) {
 				t.Errorf("offset notice lacks %q:\n%s", want, ns[0].Body)
 			}

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/etuus/etuus/internal/access"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/etuus/etuus/internal/access"
 
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
@@ -377,23 +378,6 @@ func formatWhen(t time.Time) string {
 	return t.In(civil.Finland).Format("2.1.2006 15.04")
 }
 
-// formatEuros prints cents as euros the Finnish way: 1 234,50 €.
-func formatEuros(cents int64) string {
-	neg := cents < 0
-	if neg {
-		cents = -cents
-	}
-	whole := fmt.Sprint(cents / 100)
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteRune('\u00a0')
-		}
-		b.WriteRune(c)
-	}
-	out := fmt.Sprintf("%s,%02d\u00a0€", b.String(), cents%100)
-	if neg {
-		out = "−" + out
-	}
-	return out
-}
+// formatEuros prints cents as euros the Finnish way, 1 234,50 €, which
+// the pages use in every language.
+func formatEuros(cents int64) string { return i18n.Euros("fi", cents) }

@@ -43,12 +43,7 @@ func (s *Server) formRead(w http.ResponseWriter, r *http.Request, err error, too
 
 // formatDate prints a date the Finnish way, 2.3.2026, which Swedish and
 // English texts in Finland use too.
-func formatDate(d civil.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return strconv.Itoa(d.Day) + "." + strconv.Itoa(int(d.Month)) + "." + strconv.Itoa(d.Year)
-}
+func formatDate(d civil.Date) string { return d.Finnish() }
 
 // truncate cuts s to at most n bytes on a rune boundary, for values a
 // client chose that are written to the audit log.

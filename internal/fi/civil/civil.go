@@ -119,6 +119,16 @@ func (d Date) IsValid() bool {
 		d.Day >= 1 && d.Day <= DaysIn(d.Year, d.Month)
 }
 
+// Finnish returns the date as people in Finland read it, 2.3.2026 (the
+// Swedish and English texts used in Finland write it so too); the zero
+// Date prints as "".
+func (d Date) Finnish() string {
+	if d.IsZero() {
+		return ""
+	}
+	return strconv.Itoa(d.Day) + "." + strconv.Itoa(int(d.Month)) + "." + strconv.Itoa(d.Year)
+}
+
 // String returns the date as YYYY-MM-DD. The zero Date prints as
 // 0000-00-00.
 func (d Date) String() string {

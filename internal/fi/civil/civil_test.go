@@ -335,3 +335,12 @@ func BenchmarkParseISO(b *testing.B) {
 		}
 	}
 }
+
+func TestFinnish(t *testing.T) {
+	if got := New(2026, 3, 2).Finnish(); got != "2.3.2026" {
+		t.Errorf("Finnish = %q, want 2.3.2026", got)
+	}
+	if got := (Date{}).Finnish(); got != "" {
+		t.Errorf("the zero Date = %q, want \"\"", got)
+	}
+}

@@ -148,6 +148,18 @@ func TestExemptionEndToEnd(t *testing.T) {
 	if t.Failed() {
 		t.Fatalf("queue:\n%s", body)
 	}
+	// The queue links to the collection preview, a page of its own for
+	// the Centre's staff only.
+	if !strings.Contains(body, `href="/staff/recovery/due"`) {
+		t.Error("the queue does not link to the collection preview")
+	}
+	if resp, due := e.get(anna, "/staff/recovery/due"); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(due, "Due for a reminder or enforcement") || !strings.Contains(due, "The daily collection run (etuus collect) takes these actions.") {
+		t.Errorf("collection preview = %d:\n%s", resp.StatusCode, due)
+	}
+	if resp, _ := e.get(johan, "/staff/recovery/due"); resp.StatusCode == http.StatusOK || resp.Request.URL.Path == "/staff/recovery/due" && resp.StatusCode < 400 {
+		t.Errorf("a customer opened the collection preview: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
 	xs, _ := e.db().Recovery().PendingExemptions(ctx, 10)
 	if len(xs) != 2 || xs[0].ClaimID != claim.ID {
 		t.Fatalf("pending = %+v", xs)

@@ -36,12 +36,13 @@ func (s *Service) note(ctx context.Context, n note) error { return s.notes.Write
 
 func (s *Service) writeBatch(ctx context.Context, batch []note) error {
 	return s.repo.InTx(ctx, func(tx Tx) error {
+		cs := make([]*Call, len(batch))
 		es := make([]audit.Entry, len(batch))
 		for i := range batch {
-			if err := tx.InsertCall(ctx, &batch[i].call); err != nil {
-				return err
-			}
-			es[i] = batch[i].entry
+			cs[i], es[i] = &batch[i].call, batch[i].entry
+		}
+		if err := tx.InsertCalls(ctx, cs...); err != nil {
+			return err
 		}
 		return tx.Audit(ctx, es...)
 	})

@@ -124,7 +124,8 @@ type Tx interface {
 	InsertPurchase(ctx context.Context, p *Purchase) error
 	// CancelPurchase marks a recorded purchase cancelled at an instant.
 	CancelPurchase(ctx context.Context, id string, at time.Time) error
-	InsertCall(ctx context.Context, c *Call) error
+	// InsertCalls adds rows to the call history, setting their IDs.
+	InsertCalls(ctx context.Context, cs ...*Call) error
 	Audit(ctx context.Context, es ...audit.Entry) error
 }
 
@@ -271,7 +272,7 @@ func (s *Service) call(ctx context.Context, c Caller, op, purchaseID string, fn 
 	}
 	key := fault.KeyOf(err)
 	note := s.repo.InTx(ctx, func(tx Tx) error {
-		if err := tx.InsertCall(ctx, &Call{PharmacyID: c.PharmacyID, ClientID: c.ClientID, At: tx.Now(), Op: op, Outcome: key, PurchaseID: purchaseID}); err != nil {
+		if err := tx.InsertCalls(ctx, &Call{PharmacyID: c.PharmacyID, ClientID: c.ClientID, At: tx.Now(), Op: op, Outcome: key, PurchaseID: purchaseID}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, c.entry("pharmacy."+op+"_refused", "", "reason="+key))
@@ -284,7 +285,7 @@ func (s *Service) call(ctx context.Context, c Caller, op, purchaseID string, fn 
 
 // ok notes a call that succeeded, in its transaction.
 func ok(ctx context.Context, tx Tx, c Caller, op, purchaseID, personID, detail string) error {
-	if err := tx.InsertCall(ctx, &Call{PharmacyID: c.PharmacyID, ClientID: c.ClientID, At: tx.Now(), Op: op, Outcome: "ok", PurchaseID: purchaseID}); err != nil {
+	if err := tx.InsertCalls(ctx, &Call{PharmacyID: c.PharmacyID, ClientID: c.ClientID, At: tx.Now(), Op: op, Outcome: "ok", PurchaseID: purchaseID}); err != nil {
 		return err
 	}
 	return tx.Audit(ctx, c.entry("pharmacy."+op, personID, detail))

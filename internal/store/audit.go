@@ -66,20 +66,17 @@ func (tx *Tx) Audit(ctx context.Context, es ...audit.Entry) error {
 		return err
 	}
 	key := tx.db.auditSealKey()
-	for _, e := range es {
+	rows := make([][]any, len(es))
+	for i, e := range es {
 		seq++
 		e.Seq, e.At, e.PrevHash = seq, tx.now, prev
 		audit.Seal(key, &e)
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log
-			(seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.SubjectID, e.Object, e.Detail, e.PrevHash, e.Hash, e.KeyID)
-		if err != nil {
-			return err
-		}
+		rows[i] = []any{e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.SubjectID, e.Object, e.Detail, e.PrevHash, e.Hash, e.KeyID}
 		prev = e.Hash
 	}
-	return nil
+	_, err = tx.insertValues(ctx, `INSERT INTO audit_log
+		(seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id) VALUES `, "", 11, rows)
+	return err
 }
 
 // viewSubjectArgs is the number of columns a view's subject row writes.

@@ -10,6 +10,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -334,4 +335,45 @@ func scanAll[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// insertValues writes rows of cols values each: head is the statement up to
+// and including VALUES, tail what follows the rows (an ON CONFLICT clause or
+// nothing). It writes the dialect's insertRows a statement (so on
+// PostgreSQL a batch of a thousand audit entries is five round trips, not a
+// thousand; on SQLite each row goes through the transaction's prepared
+// statement) and returns the rows affected.
+func (tx *Tx) insertValues(ctx context.Context, head, tail string, cols int, rows [][]any) (int64, error) {
+	var total int64
+	per := tx.db.dialect.insertRows()
+	for part := range slices.Chunk(rows, per) {
+		var q strings.Builder
+		q.WriteString(head)
+		args := make([]any, 0, len(part)*cols)
+		for i, r := range part {
+			if len(r) != cols {
+				return total, fmt.Errorf("store: insert row of %d values, want %d", len(r), cols)
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(i*cols+1, cols) + ")")
+			args = append(args, r...)
+		}
+		q.WriteString(tail)
+		var res sql.Result
+		var err error
+		if per == 1 {
+			res, err = tx.exec(ctx, q.String(), args...)
+		} else {
+			res, err = tx.ExecContext(ctx, q.String(), args...)
+		}
+		if err != nil {
+			return total, err
+		}
+		if n, err := res.RowsAffected(); err == nil {
+			total += n
+		}
+	}
+	return total, nil
 }

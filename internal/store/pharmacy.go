@@ -127,25 +127,43 @@ func (r *PharmacyRepo) Calls(ctx context.Context, pharmacyID string, limit int) 
 // Now is the database's clock, as a transaction would read it.
 func (r *PharmacyRepo) Now() time.Time { return r.db.now().UTC().Truncate(time.Microsecond) }
 
-// Counter reads a check's data through statements prepared once: the
-// person with their status of the year in one query, then the rights.
+// Counter reads a check's data in one round trip through a statement
+// prepared once: the person with their status of the year, one row for
+// each right (or one row without a right).
 func (r *PharmacyRepo) Counter(ctx context.Context, code string, year int) (pharmacy.Person, []pharmacy.Right, pharmacy.YearStatus, error) {
 	var p pharmacy.Person
-	var born sql.Null[civil.Date]
 	st := pharmacy.YearStatus{Year: year}
-	err := r.db.queryRow(ctx, `SELECT p.id, p.birth_date, COALESCE(y.deductible_paid, 0), COALESCE(y.ceiling_counted, 0)
-		FROM persons p LEFT JOIN pharmacy_years y ON y.person_id = p.id AND y.year = $2
-		WHERE p.hetu = $1`, code, year).Scan(&p.ID, &born, &st.DeductiblePaid, &st.CeilingCounted)
+	rows, err := r.db.query(ctx, `SELECT p.id, p.birth_date, COALESCE(y.deductible_paid, 0), COALESCE(y.ceiling_counted, 0),
+			r.kind, r.valid_from, r.valid_to
+		FROM persons p
+		LEFT JOIN pharmacy_years y ON y.person_id = p.id AND y.year = $2
+		LEFT JOIN pharmacy_rights r ON r.person_id = p.id
+		WHERE p.hetu = $1 ORDER BY r.kind, r.valid_from`, code, year)
 	if err != nil {
 		return p, nil, st, r.db.mapErr(err)
 	}
-	p.BirthDate = born.V
-	rows, err := r.db.query(ctx, rightsQuery, p.ID)
-	if err != nil {
+	defer rows.Close()
+	var rights []pharmacy.Right
+	found := false
+	for rows.Next() {
+		var born sql.Null[civil.Date]
+		var kind sql.NullString
+		var from, to sql.Null[civil.Date]
+		if err := rows.Scan(&p.ID, &born, &st.DeductiblePaid, &st.CeilingCounted, &kind, &from, &to); err != nil {
+			return p, nil, st, r.db.mapErr(err)
+		}
+		found, p.BirthDate = true, born.V
+		if kind.Valid {
+			rights = append(rights, pharmacy.Right{Kind: kind.String, From: from.V, To: to.V})
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return p, nil, st, r.db.mapErr(err)
 	}
-	rights, err := scanAll(rows, scanRight)
-	return p, rights, st, r.db.mapErr(err)
+	if !found {
+		return p, nil, st, r.db.mapErr(sql.ErrNoRows)
+	}
+	return p, rights, st, nil
 }
 
 // Rights lists a person's rights.
@@ -234,10 +252,14 @@ func (t pharmacyTx) CancelPurchase(ctx context.Context, id string, at time.Time)
 	return t.db.mapErr(oneRow(res, err))
 }
 
-func (t pharmacyTx) InsertCall(ctx context.Context, c *pharmacy.Call) error {
-	c.ID = NewID()
-	_, err := t.exec(ctx, `INSERT INTO pharmacy_calls (id, pharmacy_id, client_id, at, op, outcome, purchase_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.PharmacyID, c.ClientID, c.At.UTC(), c.Op, c.Outcome, c.PurchaseID)
+// InsertCalls adds rows to the call history, many to a statement.
+func (t pharmacyTx) InsertCalls(ctx context.Context, cs ...*pharmacy.Call) error {
+	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		c.ID = NewID()
+		rows[i] = []any{c.ID, c.PharmacyID, c.ClientID, c.At.UTC(), c.Op, c.Outcome, c.PurchaseID}
+	}
+	_, err := t.insertValues(ctx, `INSERT INTO pharmacy_calls (id, pharmacy_id, client_id, at, op, outcome, purchase_id) VALUES `, "", 7, rows)
 	return t.db.mapErr(err)
 }
 

@@ -169,10 +169,10 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		keep(collectors.NewGoCollector(), time.Second),
+		keep(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), time.Second),
 		collectors.NewDBStatsCollector(db.SQL(), "etuus"),
-		newOutboxMetrics(db),
+		keep(newOutboxMetrics(db), outboxMetricsEvery),
 	)
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -226,33 +225,22 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // outboxMetricsEvery is how long the outbox gauges are kept between
 // reads: the pending and failed counts grow with the backlog, so they are
-// read at most this often however often /metrics is scraped.
+// read at most this often however often /metrics is scraped (see kept).
 const outboxMetricsEvery = 5 * time.Second
 
-// outboxMetrics shows the outbox's backlog on /metrics. Until a read has
-// succeeded, a scrape reads it from the database itself; after that a
-// scrape returns the values kept (the oldest wait aged by the time since)
-// and, when they are older than outboxMetricsEvery, has them read again in
-// the background — so once the backlog has been read, no scrape waits for
-// the counting query.
+// outboxMetrics reads the outbox's backlog for /metrics, from the database
+// on every Collect; app.go registers it behind kept.
 type outboxMetrics struct {
 	db                      *store.DB
 	pending, oldest, failed *prometheus.Desc
-
-	mu                sync.Mutex
-	readAt            time.Time // zero: never read
-	reading           bool      // a read is under way in the background
-	err               error     // the last read's failure, until one succeeds
-	nPending, nFailed int
-	oldestAt          time.Duration
 }
 
 func newOutboxMetrics(db *store.DB) *outboxMetrics {
-	const kept = " Read from the database in the background at most every 5 s; a scrape shows the last reading."
+	const read = " Read from the database in the background at most every 5 s; a scrape shows the last reading."
 	return &outboxMetrics{db: db,
-		pending: prometheus.NewDesc("etuus_outbox_pending", "Notices waiting to be sent (first try or a retry)."+kept, nil, nil),
-		oldest:  prometheus.NewDesc("etuus_outbox_oldest_pending_seconds", "How long the longest-waiting notice has waited."+kept, nil, nil),
-		failed:  prometheus.NewDesc("etuus_outbox_failed", "Notices given up on after a permanent refusal or too many tries."+kept, nil, nil),
+		pending: prometheus.NewDesc("etuus_outbox_pending", "Notices waiting to be sent (first try or a retry)."+read, nil, nil),
+		oldest:  prometheus.NewDesc("etuus_outbox_oldest_pending_seconds", "How long the longest-waiting notice had waited when read."+read, nil, nil),
+		failed:  prometheus.NewDesc("etuus_outbox_failed", "Notices given up on after a permanent refusal or too many tries."+read, nil, nil),
 	}
 }
 
@@ -262,53 +250,17 @@ func (m *outboxMetrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.failed
 }
 
-// read reads the backlog and keeps it (or the failure); the caller holds
-// no lock.
-func (m *outboxMetrics) read() {
+// Collect reads the backlog; a failed read (the database is away) gives
+// no figures rather than old ones.
+func (m *outboxMetrics) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	pending, oldest, failed, err := m.db.OutboxBacklog(ctx)
-	now := time.Now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.reading, m.err = false, err
-	if err == nil {
-		m.readAt, m.nPending, m.oldestAt, m.nFailed = now, pending, oldest, failed
-	}
-}
-
-func (m *outboxMetrics) Collect(ch chan<- prometheus.Metric) {
-	m.mu.Lock()
-	first := m.readAt.IsZero() && !m.reading
-	if first {
-		m.reading = true
-	}
-	m.mu.Unlock()
-	if first {
-		m.read()
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := time.Now()
-	if !m.reading && now.Sub(m.readAt) >= outboxMetricsEvery {
-		m.reading = true
-		go m.read()
-	}
-	if m.readAt.IsZero() || m.err != nil {
-		// Never read, or the last read failed (the database is away):
-		// no figures rather than old ones.
-		err := m.err
-		if err == nil {
-			err = errors.New("the outbox backlog is being read")
-		}
+	if err != nil {
 		ch <- prometheus.NewInvalidMetric(m.pending, err)
 		return
 	}
-	oldest := time.Duration(0)
-	if m.nPending > 0 {
-		oldest = m.oldestAt + now.Sub(m.readAt)
-	}
-	ch <- prometheus.MustNewConstMetric(m.pending, prometheus.GaugeValue, float64(m.nPending))
+	ch <- prometheus.MustNewConstMetric(m.pending, prometheus.GaugeValue, float64(pending))
 	ch <- prometheus.MustNewConstMetric(m.oldest, prometheus.GaugeValue, oldest.Seconds())
-	ch <- prometheus.MustNewConstMetric(m.failed, prometheus.GaugeValue, float64(m.nFailed))
+	ch <- prometheus.MustNewConstMetric(m.failed, prometheus.GaugeValue, float64(failed))
 }

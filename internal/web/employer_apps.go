@@ -51,7 +51,11 @@ func (s *Server) appViews(r *http.Request, apps []employer.Application) []appVie
 	l := s.localizer(r)
 	out := make([]appView, 0, len(apps))
 	for _, a := range apps {
-		out = append(out, appView{Application: a, BenefitName: l.T(benefitKey(a.Benefit)), StatusName: l.T(appStatusKey(a.Status))})
+		status := l.T(appStatusKey(a.Status))
+		if a.Status == employer.Approved && a.Payment.Sent() {
+			status = l.T("employer.status.paid", "Date", a.Payment.PayDate.Finnish())
+		}
+		out = append(out, appView{Application: a, BenefitName: l.T(benefitKey(a.Benefit)), StatusName: status})
 	}
 	return out
 }

@@ -157,10 +157,10 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paid := 0
+	paid, e2e := 0, ""
 	for _, p := range in.Batches[0].Payments {
 		if strings.Contains(p.RemittanceText, mine) {
-			paid++
+			paid, e2e = paid+1, p.EndToEndID
 			if p.AmountCents != 150000 || p.CreditorIBAN != "FI2112345600000785" || p.CreditorName != "Demo Rakennus Oy" {
 				t.Errorf("the employer's payment: %+v", p)
 			}
@@ -183,6 +183,16 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 		t.Error("Matti does not see the client's application naming him")
 	}
 	e.page(t, aino, "/my/employer-applications", 200, "Yksikään työnantaja")
+
+	// The bank rejects the employer's payment: the employer reads why.
+	report := filepath.Join(t.TempDir(), "pain002.xml")
+	os.WriteFile(report, []byte(pain002For(in.MessageID, e2e, "AC04")), 0o600)
+	if code, stdout, stderr := runCmd(t, "payments", "status-report", "--db", e.dbURL(), "--log-level", "error", report); code != 0 ||
+		!strings.Contains(stdout, "1 payments marked rejected") {
+		t.Errorf("status report = %d %s%s", code, stdout, stderr)
+	}
+	e.page(t, teemu, base+"/"+mine, 200, "Pankki ei maksanut", "tili on lopetettu")
+	e.page(t, teemu, base, 200, "Hyväksytty, pankki ei maksanut")
 
 	// Swedish and English.
 	e.get(teemu, "/lang/sv")

@@ -29,8 +29,9 @@ type EmployerPayment struct {
 	AmountCents   int64 // the approved reimbursement
 	IBAN          string
 	EndToEndID    string
-	Status        string // Prepared, then Sent
+	Status        string // Prepared, then Sent; Rejected or Returned by the bank
 	CreatedAt     time.Time
+	ReasonCode    string // rejected or returned: the bank's ISO reason code
 }
 
 // employerTx is the storage of the employers' reimbursements in a run's
@@ -42,6 +43,17 @@ type employerTx interface {
 	// InsertEmployerPayments stores the payments whose application has
 	// none yet, skipping the others, and returns how many it stored.
 	InsertEmployerPayments(ctx context.Context, ps []*EmployerPayment) (int, error)
+	// EmployerPaymentsForUpdate locks the run's employer payments with
+	// the end-to-end IDs (all of the run's for nil), in end-to-end ID
+	// order.
+	EmployerPaymentsForUpdate(ctx context.Context, runID string, e2es []string) ([]EmployerPayment, error)
+	// EmployerPaymentByEndToEndForUpdate locks the employer payment with
+	// the end-to-end ID, of any run.
+	EmployerPaymentByEndToEndForUpdate(ctx context.Context, e2e string) (EmployerPayment, error)
+	// MarkEmployerFailed sets a sent employer payment rejected or
+	// returned, with the bank's reason code and the file that said so;
+	// fault.Conflict when it is not sent.
+	MarkEmployerFailed(ctx context.Context, id, outcome, reasonCode, source string) error
 }
 
 // EmployerPeriod is the period of an employer application's refusal in a
@@ -81,3 +93,12 @@ func employerRemittance(benefit, applicationID string) string {
 	}
 	return "Kela " + name + ", hakemus/ansökan " + applicationID
 }
+
+// An employer's payment the bank rejects (pain.002) or returns (camt.054)
+// is marked so, with the bank's reason, by the same imports and in the
+// same transactions as the benefit payments (returns.go), after the
+// benefit payments they lock, so that the imports lock in one order. The
+// employer sees it on the application's page. It is not paid again on its
+// own: the staff queue of returns and its repayment are the benefit
+// payments' (keyed by the customer), and an employer's corrected account
+// is a new decision today.

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/etuus/etuus/internal/employer"
+	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/payment"
 )
 
@@ -72,4 +74,65 @@ func (t paymentTx) InsertEmployerPayments(ctx context.Context, ps []*payment.Emp
 		ps = ps[n:]
 	}
 	return total, nil
+}
+
+const employerPaymentColumns = `id, application_id, org_id, run_id, pay_date, amount_cents, iban, end_to_end_id, status,
+	created_at, reason_code`
+
+func scanEmployerPayment(row interface{ Scan(...any) error }) (payment.EmployerPayment, error) {
+	var p payment.EmployerPayment
+	err := row.Scan(&p.ID, &p.ApplicationID, &p.Org, &p.RunID, &p.PayDate, &p.AmountCents, &p.IBAN, &p.EndToEndID, &p.Status,
+		&p.CreatedAt, &p.ReasonCode)
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, err
+}
+
+// EmployerPaymentsForUpdate locks the run's employer payments with the
+// end-to-end IDs (all of the run's for nil), in end-to-end ID order.
+func (t paymentTx) EmployerPaymentsForUpdate(ctx context.Context, runID string, e2es []string) ([]payment.EmployerPayment, error) {
+	if e2es == nil {
+		rows, err := t.QueryContext(ctx, `SELECT `+employerPaymentColumns+` FROM employer_payments WHERE run_id = $1
+			ORDER BY end_to_end_id`+t.db.dialect.forUpdate(), runID)
+		if err != nil {
+			return nil, err
+		}
+		return scanAll(rows, scanEmployerPayment)
+	}
+	ids := slices.Sorted(slices.Values(e2es))
+	var out []payment.EmployerPayment
+	for part := range slices.Chunk(ids, t.db.dialect.inList()) {
+		rows, err := t.QueryContext(ctx, `SELECT `+employerPaymentColumns+` FROM employer_payments WHERE run_id = $1
+			AND end_to_end_id IN (`+placeholders(2, len(part))+`) ORDER BY end_to_end_id`+t.db.dialect.forUpdate(),
+			append([]any{runID}, anys(part)...)...)
+		if err != nil {
+			return nil, err
+		}
+		ps, err := scanAll(rows, scanEmployerPayment)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+// EmployerPaymentByEndToEndForUpdate locks the employer payment with the
+// end-to-end ID.
+func (t paymentTx) EmployerPaymentByEndToEndForUpdate(ctx context.Context, e2e string) (payment.EmployerPayment, error) {
+	p, err := scanEmployerPayment(t.QueryRowContext(ctx, `SELECT `+employerPaymentColumns+` FROM employer_payments
+		WHERE end_to_end_id = $1`+t.db.dialect.forUpdate(), e2e))
+	return p, t.db.mapErr(err)
+}
+
+// MarkEmployerFailed sets a sent employer payment rejected or returned.
+func (t paymentTx) MarkEmployerFailed(ctx context.Context, id, outcome, reasonCode, source string) error {
+	res, err := t.ExecContext(ctx, `UPDATE employer_payments SET status = $1, reason_code = $2, failed_source = $3, failed_at = $4
+		WHERE id = $5 AND status = 'sent'`, outcome, reasonCode, source, t.now, id)
+	if err := oneRow(res, err); err != nil {
+		if isNoRows(err) {
+			return fault.New(fault.Conflict, payment.ErrNotSent)
+		}
+		return err
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -196,6 +197,71 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 		}
 		if entries, _ := os.ReadDir(out); len(entries) != 1 {
 			t.Errorf("files: %v", entries)
+		}
+	})
+}
+
+// TestEmployerPaymentReturns: a status report rejecting the employer's
+// payment (and accepting the benefit's) marks it rejected with the
+// reason, once; a camt.054 returning another employer payment marks it
+// returned, once; the employer sees both.
+func TestEmployerPaymentReturns(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, org, apps, day := employerPayFixture(t, db)
+		pay := paymentOn(db)
+		out := t.TempDir()
+		teemu := access.AsCustomer("demo-person-teemu")
+		rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+		if err != nil || rep.Run == nil {
+			t.Fatal(rep, err)
+		}
+		var empE2E, benE2E string
+		for _, p := range runFile(t, out, rep.Run).Batches[0].Payments {
+			if strings.Contains(p.RemittanceText, apps[0].ID) {
+				empE2E = p.EndToEndID
+			} else {
+				benE2E = p.EndToEndID
+			}
+		}
+		report := statusReport("STS-1", rep.Run.MessageID, "PART", [3]string{benE2E, "ACCP", ""}, [3]string{empE2E, "RJCT", "AC04"})
+		got, err := pay.ImportStatusReport(ctx, paymentOperator, strings.NewReader(report))
+		if err != nil || got.Rejected != 1 || got.Other != 1 {
+			t.Fatalf("status report = %+v, %v", got, err)
+		}
+		again, err := pay.ImportStatusReport(ctx, paymentOperator, strings.NewReader(report))
+		if err != nil || again.Rejected != 0 || again.AlreadyKnown != 1 {
+			t.Errorf("again = %+v, %v", again, err)
+		}
+		a, err := svc.Get(ctx, teemu, org, apps[0].ID)
+		if err != nil || a.Payment.Status != employer.PaymentRejected || a.Payment.ReasonCode != "AC04" || !a.Payment.Failed() {
+			t.Errorf("the employer's view: %+v %v", a.Payment, err)
+		}
+
+		// Another application approved and paid, then returned by the bank.
+		if _, err := svc.Decide(ctx, anna, apps[2].ID, employer.Decision{Approve: true, AmountCents: 55500}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err = pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+		if err != nil || rep.Run == nil || rep.Payments != 1 {
+			t.Fatal(rep, err)
+		}
+		e2e := runFile(t, out, rep.Run).Batches[0].Payments[0].EndToEndID
+		file := camt(t, "FI2112345600000785", bankReturn(e2e, 55500, "AC06", "R1"))
+		ret, err := pay.ImportReturns(ctx, paymentOperator, bytes.NewReader(file))
+		if err != nil || ret.Returned != 1 || len(ret.Unknown) != 0 {
+			t.Fatalf("returns = %+v, %v", ret, err)
+		}
+		ret, err = pay.ImportReturns(ctx, paymentOperator, bytes.NewReader(file))
+		if err != nil || ret.Returned != 0 || ret.AlreadyKnown != 1 {
+			t.Errorf("returns again = %+v, %v", ret, err)
+		}
+		// A return of another amount is not ours.
+		if ret, err := pay.ImportReturns(ctx, paymentOperator, bytes.NewReader(camt(t, "FI2112345600000785", bankReturn(e2e, 55501, "AC06", "R2")))); err != nil || len(ret.Unknown) != 1 {
+			t.Errorf("another amount = %+v, %v", ret, err)
+		}
+		if a, err := svc.Get(ctx, teemu, org, apps[2].ID); err != nil || a.Payment.Status != employer.PaymentReturned || a.Payment.ReasonCode != "AC06" {
+			t.Errorf("the employer's view of the return: %+v %v", a.Payment, err)
 		}
 	})
 }

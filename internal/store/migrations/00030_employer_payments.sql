@@ -18,7 +18,12 @@ CREATE TABLE employer_payments (
     iban           TEXT NOT NULL,
     end_to_end_id  TEXT NOT NULL UNIQUE,
     status         TEXT NOT NULL,
-    created_at     TIMESTAMPTZ NOT NULL
+    created_at     TIMESTAMPTZ NOT NULL,
+    -- rejected (pain.002) or returned (camt.054) by the bank: its reason
+    -- code and the file that said so
+    reason_code    TEXT NOT NULL DEFAULT '',
+    failed_source  TEXT NOT NULL DEFAULT '',
+    failed_at      TIMESTAMPTZ
 );
 CREATE INDEX employer_payments_run ON employer_payments (run_id, end_to_end_id);
 CREATE INDEX employer_payments_org ON employer_payments (org_id, created_at);

@@ -18,6 +18,9 @@ func init() {
 		struct{ name, query string }{"an employer's payment is sent exactly when its run's file is published",
 			`SELECT e.id, e.status, r.status, 0 FROM employer_payments e JOIN payment_runs r ON r.id = e.run_id
 			 WHERE (e.status IN ('sent', 'rejected', 'returned')) <> (r.status = 'published')`},
+		struct{ name, query string }{"an employer's payment is rejected or returned exactly when it has the bank's reason",
+			`SELECT id, status, reason_code, 0 FROM employer_payments
+			 WHERE (status IN ('rejected', 'returned')) <> (reason_code <> '' AND failed_at IS NOT NULL)`},
 		struct{ name, query string }{"an end-to-end ID is one payment's",
 			`SELECT e.end_to_end_id, e.id, p.id, 0 FROM employer_payments e JOIN payments p ON p.end_to_end_id = e.end_to_end_id`},
 	)

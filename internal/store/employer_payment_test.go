@@ -265,3 +265,25 @@ func TestEmployerPaymentReturns(t *testing.T) {
 		}
 	})
 }
+
+// TestEmployerPaymentGroupRejected: a status report rejecting the whole
+// run rejects the employer's payment with the benefit's.
+func TestEmployerPaymentGroupRejected(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, org, apps, day := employerPayFixture(t, db)
+		pay := paymentOn(db)
+		rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(t.TempDir())})
+		if err != nil || rep.Run == nil {
+			t.Fatal(rep, err)
+		}
+		got, err := pay.ImportStatusReport(ctx, paymentOperator, strings.NewReader(statusReport("STS-G", rep.Run.MessageID, "RJCT")))
+		if err != nil || got.Rejected != 2 {
+			t.Fatalf("status report = %+v, %v", got, err)
+		}
+		a, err := svc.Get(ctx, access.AsCustomer("demo-person-teemu"), org, apps[0].ID)
+		if err != nil || a.Payment.Status != employer.PaymentRejected || a.Payment.ReasonCode != "MS03" {
+			t.Errorf("the employer's view: %+v %v", a.Payment, err)
+		}
+	})
+}

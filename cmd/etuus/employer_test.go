@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/iso20022"
 )
 
 // signedIn is a client signed in as the demo citizen.
@@ -130,18 +135,64 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 	if resp, _ := e.post(anna, "/staff/employer/"+mine, url.Values{"decision": {"refuse"}, "reason": {"x"}}); resp.StatusCode != 422 {
 		t.Errorf("decided twice: %d", resp.StatusCode)
 	}
-	e.page(t, teemu, base+"/"+mine, 200, "Hyväksytty", "500,00", "FI2112345600000785")
+	e.page(t, teemu, base+"/"+mine, 200, "Hyväksytty", "500,00", "FI2112345600000785", "Maksu odottaa maksuajoa")
+
+	// The next payment run pays it to the employer, in the file with the
+	// rest, naming the application and not the employee; the employer,
+	// staff and the employee see it paid.
+	day := today
+	for !bankday.IsBankingDay(day) {
+		day = day.AddDays(1)
+	}
+	out := t.TempDir()
+	if code, stdout, errOut := runCmd(t, "pay", "--db", e.dbURL(), "--out", out, "--date", day.String(), "--log-level", "error"); code != 0 {
+		t.Fatalf("pay = %d %s%s", code, stdout, errOut)
+	}
+	files, _ := os.ReadDir(out)
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, files[0].Name()))
+	in, err := iso20022.ReadPain001(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid, e2e := 0, ""
+	for _, p := range in.Batches[0].Payments {
+		if strings.Contains(p.RemittanceText, mine) {
+			paid, e2e = paid+1, p.EndToEndID
+			if p.AmountCents != 150000 || p.CreditorIBAN != "FI2112345600000785" || p.CreditorName != "Demo Rakennus Oy" {
+				t.Errorf("the employer's payment: %+v", p)
+			}
+		}
+	}
+	if paid != 1 || strings.Contains(string(raw), "241198-998U") {
+		t.Errorf("%d payments of the application in the file, or the identity code in it:\n%s", paid, raw)
+	}
+	e.page(t, teemu, base+"/"+mine, 200, "on maksettu tilille FI2112345600000785, maksupäivä "+day.Finnish())
+	e.page(t, teemu, base, 200, "Hyväksytty, maksettu "+day.Finnish())
+	e.page(t, anna, "/staff/employer/"+mine, 200, "on maksettu tilille FI2112345600000785, maksupäivä "+day.Finnish())
 
 	// The employees see who applied; a person no employer named sees none.
 	johan := e.signedIn(t, "demo-person-johan")
 	e.page(t, johan, "/my", 200, `href="/my/employer-applications"`)
-	e.page(t, johan, "/my/employer-applications", 200, "Demo Rakennus Oy", "Sairauspäiväraha", "Hyväksytty")
+	e.page(t, johan, "/my/employer-applications", 200, "Demo Rakennus Oy", "Sairauspäiväraha", "Hyväksytty, maksettu työnantajallesi "+day.Finnish())
 	matti := e.signedIn(t, "demo-person-matti")
 	body = e.page(t, matti, "/my/employer-applications", 200, "Demo Rakennus Oy")
 	if strings.Contains(body, orgs.Clients[7]) == false {
 		t.Error("Matti does not see the client's application naming him")
 	}
 	e.page(t, aino, "/my/employer-applications", 200, "Yksikään työnantaja")
+
+	// The bank rejects the employer's payment: the employer reads why.
+	report := filepath.Join(t.TempDir(), "pain002.xml")
+	os.WriteFile(report, []byte(pain002For(in.MessageID, e2e, "AC04")), 0o600)
+	if code, stdout, stderr := runCmd(t, "payments", "status-report", "--db", e.dbURL(), "--log-level", "error", report); code != 0 ||
+		!strings.Contains(stdout, "1 payments marked rejected") {
+		t.Errorf("status report = %d %s%s", code, stdout, stderr)
+	}
+	e.page(t, teemu, base+"/"+mine, 200, "Pankki ei maksanut", "tili on lopetettu")
+	e.page(t, teemu, base, 200, "Hyväksytty, pankki ei maksanut")
 
 	// Swedish and English.
 	e.get(teemu, "/lang/sv")

@@ -73,6 +73,7 @@ func testPayKilled(t *testing.T, dbURL string) {
 		t.Fatal(err)
 	}
 	benefits := killFixture(t, db, 150)
+	approved := addEmployerApps(t, db, 5, 2, 2)
 	out := t.TempDir()
 	args := func(day string) []string {
 		return []string{"pay", "--db", dbURL, "--data", t.TempDir(), "--out", out, "--date", day, "--log-level", "error"}
@@ -100,6 +101,13 @@ func testPayKilled(t *testing.T, dbURL string) {
 		// Every round has new work: backdated benefits decided the banking
 		// day before, paid on the day.
 		benefits = append(benefits, addBackdated(t, db, 40, bankday.Previous(civil.MustParseISO(day)))...)
+		// And an employer's application approved, to be paid once by
+		// whichever run records next.
+		waiting := 0
+		if i%3 == 2 {
+			waiting = 1
+		}
+		approved = append(approved, addEmployerApps(t, db, 1, 0, waiting)...)
 		child := exec.Command(os.Args[0], "-test.run=^TestHelperEtuusProcess$")
 		child.Env = append(os.Environ(), envPayHelper+"="+strings.Join(args(day), "\x1f"))
 		begun := time.Now()
@@ -178,6 +186,69 @@ func testPayKilled(t *testing.T, dbURL string) {
 			t.Errorf("never paid: %s", k)
 		}
 	}
+	// Each approved employer application once (the invariants refuse a
+	// payment of any other).
+	paidApps := map[string]int{}
+	rows, err = db.SQL().QueryContext(ctx, `SELECT application_id FROM employer_payments`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		paidApps[id]++
+	}
+	rows.Close()
+	if len(paidApps) != len(approved) {
+		t.Errorf("%d employer applications paid, %d approved", len(paidApps), len(approved))
+	}
+	for _, id := range approved {
+		if paidApps[id] != 1 {
+			t.Errorf("employer application %s paid %d times", id, paidApps[id])
+		}
+	}
+}
+
+// addEmployerApps stores approved, refused and waiting employer
+// applications of one organisation, as staff's decisions leave them
+// (written directly: the employer service would need the mandate
+// register), and returns the approved ones' IDs.
+func addEmployerApps(t *testing.T, db *store.DB, approved, refused, waiting int) []string {
+	t.Helper()
+	ctx := context.Background()
+	const org = "2077474-0"
+	now := time.Now().UTC()
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO organisations (id, business_id, name, created_at)
+		VALUES ('kill-org', $1, 'Kill Test Oy', $2) ON CONFLICT (business_id) DO NOTHING`, org, now); err != nil {
+		t.Fatal(err)
+	}
+	p := customer.Person{GivenName: "Pay", FamilyName: "Roll"}
+	if err := db.CreatePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	add := func(status string, amount int64, reason string) {
+		id := store.NewID()
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO employer_applications (id, org_id, benefit, employee_hetu,
+			period_start, period_end, salary_cents, iban, status, amount_cents, reason, submitted_by, created_at, decided_at, decided_by)
+			VALUES ($1, $2, 'sickness', '100871-998D', $3, $4, 250000, 'FI4250001510000023', $5, $6, $7, $8, $9, $9, 'kill-staff')`,
+			id, org, civil.New(2024, 1, 8), civil.New(2024, 1, 19), status, amount, reason, p.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		if status == "approved" {
+			ids = append(ids, id)
+		}
+	}
+	for i := range approved {
+		add("approved", 150000+int64(i), "")
+	}
+	for range refused {
+		add("refused", 0, "Ei oikeutta")
+	}
+	for range waiting {
+		add("pending", 0, "")
+	}
+	return ids
 }
 
 // addBackdated adds n backdated benefits decided on the day, each of a
@@ -285,7 +356,8 @@ func checkPaid(t *testing.T, db *store.DB, out string, done bool) int {
 	files := 0
 	// What each payment pays out (after its offset), by end-to-end ID.
 	amounts := map[string]int64{}
-	rows, err := db.SQL().Query(`SELECT end_to_end_id, amount_cents FROM payments`)
+	rows, err := db.SQL().Query(`SELECT end_to_end_id, amount_cents FROM payments
+		UNION ALL SELECT end_to_end_id, amount_cents FROM employer_payments`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +421,7 @@ func checkPaid(t *testing.T, db *store.DB, out string, done bool) int {
 	}
 	if done {
 		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM payments`).Scan(&n); err != nil {
+		if err := db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM payments) + (SELECT COUNT(*) FROM employer_payments)`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != len(seen) {

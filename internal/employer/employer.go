@@ -75,7 +75,37 @@ type Application struct {
 	CreatedAt   time.Time
 	DecidedAt   time.Time
 	DecidedBy   string // staff ID
+	// Payment is the reimbursement's payment, once a payment run has
+	// recorded it (internal/payment pays approved applications); zero
+	// until then.
+	Payment Payment
 }
+
+// Payment is an approved application's payment as the payment run
+// recorded it.
+type Payment struct {
+	PayDate     civil.Date // the day the run asked the bank to pay
+	AmountCents int64
+	Status      string // PaymentPrepared, PaymentSent, PaymentRejected or PaymentReturned
+	ReasonCode  string // rejected or returned: the bank's ISO reason code
+}
+
+// The statuses of an application's payment (internal/payment's).
+const (
+	PaymentPrepared = "prepared" // recorded in a run whose file is not yet with the bank
+	PaymentSent     = "sent"     // in a file handed to the bank
+	PaymentRejected = "rejected" // the bank refused it (pain.002)
+	PaymentReturned = "returned" // the bank sent the money back (camt.054)
+)
+
+// Failed reports whether the bank rejected or returned the payment.
+func (p Payment) Failed() bool { return p.Status == PaymentRejected || p.Status == PaymentReturned }
+
+// Recorded reports whether a run has recorded the payment.
+func (p Payment) Recorded() bool { return p.Status != "" }
+
+// Sent reports whether the payment is in a file handed to the bank.
+func (p Payment) Sent() bool { return p.Status == PaymentSent }
 
 // Days is the length of the period, both ends included.
 func (a Application) Days() int { return a.End.DaysSince(a.Start) + 1 }

@@ -133,10 +133,14 @@ func (s *Service) writeFile(ctx context.Context, w io.Writer, r *Run, progress f
 		if progress != nil && len(ps)%step == 0 {
 			progress(len(ps), r.Payments)
 		}
+		text := remittance(p.Kind, p.Period, p.Lang)
+		if p.ApplicationID != "" {
+			text = employerRemittance(p.Kind, p.ApplicationID)
+		}
 		ps = append(ps, iso20022.Payment{
 			EndToEndID: p.EndToEndID, AmountCents: p.AmountCents,
 			CreditorName: truncate(p.Holder, 70), CreditorIBAN: p.IBAN,
-			RemittanceText: truncate(remittance(p.Kind, p.Period, p.Lang), 140),
+			RemittanceText: truncate(text, 140),
 		})
 		return nil
 	})

@@ -85,6 +85,10 @@ type Payment struct {
 	// Holder and Lang are read for the bank file only.
 	Holder string
 	Lang   string
+	// ApplicationID is set, read for the bank file only, on an employer's
+	// reimbursement (employer.go): Holder is the organisation, Kind the
+	// daily allowance reimbursed.
+	ApplicationID string
 }
 
 // Due is an instalment the schedule says is due.

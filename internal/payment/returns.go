@@ -250,6 +250,10 @@ func (s *Service) ImportStatusReport(ctx context.Context, a access.Actor, r io.R
 		if err != nil {
 			return err
 		}
+		emp, err := tx.EmployerPaymentsForUpdate(ctx, run.ID, lock)
+		if err != nil {
+			return err
+		}
 		known, err := tx.ReturnsByEndToEnd(ctx, e2es)
 		if err != nil {
 			return err
@@ -257,6 +261,9 @@ func (s *Service) ImportStatusReport(ctx context.Context, a access.Actor, r io.R
 		byE2E := make(map[string]bool, len(cur))
 		for _, at := range cur {
 			byE2E[at.EndToEndID] = true
+		}
+		for _, ep := range emp {
+			byE2E[ep.EndToEndID] = true
 		}
 		for _, id := range e2es {
 			if k, ok := known[id]; ok && k.RunID == run.ID {
@@ -282,6 +289,26 @@ func (s *Service) ImportStatusReport(ctx context.Context, a access.Actor, r io.R
 				return fault.InvalidField("file", ErrNotSent, map[string]any{"ID": at.EndToEndID})
 			}
 			if err := s.markFailed(ctx, tx, newReturn(at, Rejected, reason, source)); err != nil {
+				return err
+			}
+			o.Rejected++
+		}
+		// Employers' reimbursements in the run (employer.go).
+		for _, ep := range emp {
+			reason, rejected := reasons[ep.EndToEndID]
+			if all {
+				reason, rejected = firstOf(reason, allReason), true
+			}
+			switch {
+			case !rejected:
+				continue
+			case ep.Status == Rejected || ep.Status == Returned:
+				o.AlreadyKnown++
+				continue
+			case ep.Status != Sent:
+				return fault.InvalidField("file", ErrNotSent, map[string]any{"ID": ep.EndToEndID})
+			}
+			if err := tx.MarkEmployerFailed(ctx, ep.ID, Rejected, firstOf(reason, "NARR"), source); err != nil {
 				return err
 			}
 			o.Rejected++
@@ -467,6 +494,9 @@ func (s *Service) TakeReturns(ctx context.Context, a access.Actor, source string
 		if err != nil {
 			return err
 		}
+		// Benefit payments first, then employers' (in the order the status
+		// reports lock them).
+		var employers []iso20022.Transaction
 		for _, t := range ts {
 			if k, ok := known[t.EndToEndID]; ok && k.AmountCents == t.AmountCents {
 				o.AlreadyKnown++
@@ -474,7 +504,11 @@ func (s *Service) TakeReturns(ctx context.Context, a access.Actor, source string
 				continue
 			}
 			at, err := tx.AttemptByEndToEndForUpdate(ctx, t.EndToEndID)
-			if fault.Is(err, fault.NotFound) || err == nil && (at.Status != Sent || at.AmountCents != t.AmountCents || got[t.EndToEndID]) {
+			if fault.Is(err, fault.NotFound) {
+				employers = append(employers, t)
+				continue
+			}
+			if err == nil && (at.Status != Sent || at.AmountCents != t.AmountCents || got[t.EndToEndID]) {
 				o.Unknown = append(o.Unknown, t.EndToEndID)
 				continue
 			}
@@ -482,6 +516,28 @@ func (s *Service) TakeReturns(ctx context.Context, a access.Actor, source string
 				return err
 			}
 			if err := s.markFailed(ctx, tx, newReturn(at, Returned, t.ReturnReason, source)); err != nil {
+				return err
+			}
+			o.Returned++
+			got[t.EndToEndID] = true
+		}
+		for _, t := range employers {
+			ep, err := tx.EmployerPaymentByEndToEndForUpdate(ctx, t.EndToEndID)
+			switch {
+			case fault.Is(err, fault.NotFound) || err == nil && (ep.AmountCents != t.AmountCents || got[t.EndToEndID]):
+				o.Unknown = append(o.Unknown, t.EndToEndID)
+				continue
+			case err != nil:
+				return err
+			case ep.Status == Returned:
+				o.AlreadyKnown++
+				got[t.EndToEndID] = true
+				continue
+			case ep.Status != Sent:
+				o.Unknown = append(o.Unknown, t.EndToEndID)
+				continue
+			}
+			if err := tx.MarkEmployerFailed(ctx, ep.ID, Returned, firstOf(t.ReturnReason, "NARR"), source); err != nil {
 				return err
 			}
 			o.Returned++

@@ -31,7 +31,9 @@ type Repo interface {
 	// BenefitsOf lists the customer's benefits.
 	BenefitsOf(ctx context.Context, personID string) ([]Benefit, error)
 	// RunPayments calls fn for each payment of the run in end-to-end ID
-	// order, with the holder's name and language.
+	// order, with the holder's name and language: the benefit payments
+	// and the employers' reimbursements (ApplicationID set, the holder the
+	// organisation).
 	RunPayments(ctx context.Context, runID string, fn func(*Payment) error) error
 	// Runs lists the latest runs, newest first.
 	Runs(ctx context.Context, limit int) ([]Run, error)
@@ -67,7 +69,8 @@ type Tx interface {
 	// InsertPayments stores the payments whose benefit and period have
 	// none yet, skipping the others, and returns how many it stored.
 	InsertPayments(ctx context.Context, ps []*Payment) (int, error)
-	// RunTotals counts and sums the run's payments.
+	// RunTotals counts and sums the run's payments, the employers'
+	// reimbursements among them.
 	RunTotals(ctx context.Context, runID string) (int, int64, error)
 	// SaveRunTotals writes the run's count and sum.
 	SaveRunTotals(ctx context.Context, r *Run) error
@@ -84,10 +87,11 @@ type Tx interface {
 	// file's hash; false when it was published already.
 	PublishRun(ctx context.Context, runID, sha256 string) (bool, error)
 	Audit(ctx context.Context, es ...audit.Entry) error
-	offsetTx  // offset.go
-	ReturnsTx // rejected and returned payments (returns.go)
-	AccountTx // the payment account (account.go)
-	noticeTx  // the customer's notices (notice.go)
+	offsetTx   // offset.go
+	ReturnsTx  // rejected and returned payments (returns.go)
+	AccountTx  // the payment account (account.go)
+	noticeTx   // the customer's notices (notice.go)
+	employerTx // employers' reimbursements (employer.go)
 	// PaymentForNotice is a payment's benefit, period and pay day, as a
 	// notice names it.
 	PaymentForNotice(ctx context.Context, id string) (Payment, error)
@@ -221,7 +225,8 @@ var errDryRun = errors.New("payment: dry run")
 
 // Run pays what is due on payDate: it first finishes any run cut short
 // (publishing its file), then records one payment for each benefit and
-// period due and not yet paid, and publishes the file. A second run on the
+// period due and not yet paid, and one for each employer application
+// approved and not yet paid (employer.go), and publishes the file. A second run on the
 // same day records only what became due since; run concurrently or after a
 // kill, nothing is paid twice.
 func (s *Service) Run(ctx context.Context, a access.Actor, payDate civil.Date, opt RunOptions) (RunReport, error) {
@@ -370,6 +375,12 @@ func (s *Service) record(ctx context.Context, tx Tx, r *Run, payDate civil.Date,
 	}
 	// Payments rejected or returned whose account staff corrected.
 	n, err := s.recordRepayments(ctx, tx, r, payDate, refused)
+	total += n
+	if err != nil {
+		return total, err
+	}
+	// Employers' approved reimbursements (employer.go).
+	n, err = s.recordEmployers(ctx, tx, r, payDate, refused)
 	return total + n, err
 }
 

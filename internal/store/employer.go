@@ -32,15 +32,20 @@ func (r *EmployerRepo) InTx(ctx context.Context, fn func(employer.Tx) error) err
 func (r *EmployerRepo) Now() time.Time { return r.db.now().UTC() }
 
 const employerCols = `a.id, a.org_id, COALESCE(o.name, ''), a.benefit, a.employee_hetu, a.period_start, a.period_end,
-	a.salary_cents, a.iban, a.status, a.amount_cents, a.reason, a.submitted_by, a.created_at, a.decided_at, a.decided_by`
+	a.salary_cents, a.iban, a.status, a.amount_cents, a.reason, a.submitted_by, a.created_at, a.decided_at, a.decided_by,
+	e.pay_date, COALESCE(e.amount_cents, 0), COALESCE(e.status, ''), COALESCE(e.reason_code, '')`
 
-const employerFrom = ` FROM employer_applications a LEFT JOIN organisations o ON o.business_id = a.org_id`
+// employerFrom reads an application with its organisation's name and its
+// payment, once a payment run recorded one (store/employer_payment.go).
+const employerFrom = ` FROM employer_applications a LEFT JOIN organisations o ON o.business_id = a.org_id
+	LEFT JOIN employer_payments e ON e.application_id = a.id`
 
 func scanApplication(row interface{ Scan(...any) error }) (employer.Application, error) {
 	var a employer.Application
 	var decided sql.NullTime
 	err := row.Scan(&a.ID, &a.Org, &a.OrgName, &a.Benefit, &a.Employee, &a.Start, &a.End, &a.SalaryCents, &a.IBAN,
-		&a.Status, &a.AmountCents, &a.Reason, &a.SubmittedBy, &a.CreatedAt, &decided, &a.DecidedBy)
+		&a.Status, &a.AmountCents, &a.Reason, &a.SubmittedBy, &a.CreatedAt, &decided, &a.DecidedBy,
+		&a.Payment.PayDate, &a.Payment.AmountCents, &a.Payment.Status, &a.Payment.ReasonCode)
 	a.CreatedAt = a.CreatedAt.UTC()
 	if decided.Valid {
 		a.DecidedAt = decided.Time.UTC()

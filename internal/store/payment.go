@@ -85,15 +85,19 @@ func (r *PaymentRepo) BenefitsOf(ctx context.Context, personID string) ([]paymen
 // order, with the holder's name and language.
 func (r *PaymentRepo) RunPayments(ctx context.Context, runID string, fn func(*payment.Payment) error) error {
 	rows, err := r.db.sql.QueryContext(ctx, `SELECT p.end_to_end_id, p.kind, p.period, p.amount_cents, p.iban,
-		pe.given_name || ' ' || pe.family_name, pe.lang
-		FROM payments p JOIN persons pe ON pe.id = p.person_id WHERE p.run_id = $1 ORDER BY p.end_to_end_id`, runID)
+		pe.given_name || ' ' || pe.family_name, pe.lang, '' AS application_id
+		FROM payments p JOIN persons pe ON pe.id = p.person_id WHERE p.run_id = $1
+		UNION ALL SELECT e.end_to_end_id, a.benefit, '', e.amount_cents, e.iban, COALESCE(o.name, e.org_id), 'fi', e.application_id
+		FROM employer_payments e JOIN employer_applications a ON a.id = e.application_id
+		LEFT JOIN organisations o ON o.business_id = e.org_id WHERE e.run_id = $1
+		ORDER BY 1`, runID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var p payment.Payment
 	for rows.Next() {
-		if err := rows.Scan(&p.EndToEndID, &p.Kind, &p.Period, &p.AmountCents, &p.IBAN, &p.Holder, &p.Lang); err != nil {
+		if err := rows.Scan(&p.EndToEndID, &p.Kind, &p.Period, &p.AmountCents, &p.IBAN, &p.Holder, &p.Lang, &p.ApplicationID); err != nil {
 			return err
 		}
 		if err := fn(&p); err != nil {
@@ -241,7 +245,9 @@ func (t paymentTx) InsertPayments(ctx context.Context, ps []*payment.Payment) (i
 func (t paymentTx) RunTotals(ctx context.Context, runID string) (int, int64, error) {
 	var n int
 	var sum int64
-	err := t.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM payments WHERE run_id = $1`, runID).Scan(&n, &sum)
+	err := t.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM (
+		SELECT amount_cents FROM payments WHERE run_id = $1
+		UNION ALL SELECT amount_cents FROM employer_payments WHERE run_id = $1) x`, runID).Scan(&n, &sum)
 	return n, sum, err
 }
 
@@ -259,7 +265,10 @@ func (t paymentTx) PublishRun(ctx context.Context, runID, sha string) (bool, err
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err
 	}
-	_, err = t.ExecContext(ctx, `UPDATE payments SET status = 'sent' WHERE run_id = $1`, runID)
+	if _, err = t.ExecContext(ctx, `UPDATE payments SET status = 'sent' WHERE run_id = $1`, runID); err != nil {
+		return false, err
+	}
+	_, err = t.ExecContext(ctx, `UPDATE employer_payments SET status = 'sent' WHERE run_id = $1`, runID)
 	return true, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/payment"
 )
 
 // The employer e-service (internal/employer): an organisation's
@@ -45,13 +46,23 @@ func (s *Server) employerFail(w http.ResponseWriter, r *http.Request, err error)
 type appView struct {
 	employer.Application
 	BenefitName, StatusName string
+	// PaymentReason is why the bank rejected or returned the payment.
+	PaymentReason string
 }
 
 func (s *Server) appViews(r *http.Request, apps []employer.Application) []appView {
 	l := s.localizer(r)
 	out := make([]appView, 0, len(apps))
 	for _, a := range apps {
-		out = append(out, appView{Application: a, BenefitName: l.T(benefitKey(a.Benefit)), StatusName: l.T(appStatusKey(a.Status))})
+		v := appView{Application: a, BenefitName: l.T(benefitKey(a.Benefit)), StatusName: l.T(appStatusKey(a.Status))}
+		switch {
+		case a.Payment.Sent():
+			v.StatusName = l.T("employer.status.paid", "Date", a.Payment.PayDate.Finnish())
+		case a.Payment.Failed():
+			v.StatusName = l.T("employer.status.payment_failed")
+			v.PaymentReason = l.T(payment.ReasonKey(a.Payment.ReasonCode))
+		}
+		out = append(out, v)
 	}
 	return out
 }

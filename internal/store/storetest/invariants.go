@@ -86,10 +86,11 @@ var invariants = []struct{ name, query string }{
 		 WHERE p.person_id <> b.person_id`},
 	{"a payment is positive and under the SEPA ceiling",
 		`SELECT id, amount_cents, 0, 0 FROM payments WHERE amount_cents <= 0 OR amount_cents > 99999999999`},
-	{"a recorded run's count and sum are its payments' (with the attempts it sent that failed and were paid again in a later run)",
+	{"a recorded run's count and sum are its payments' (employers' reimbursements included; with the attempts it sent that failed and were paid again in a later run)",
 		`SELECT r.id, r.payments, COALESCE(p.n, 0), r.total_cents - COALESCE(p.s, 0) FROM payment_runs r
 		 LEFT JOIN (SELECT run_id, COUNT(*) AS n, SUM(amount_cents) AS s FROM (
 		     SELECT run_id, amount_cents FROM payments
+		     UNION ALL SELECT run_id, amount_cents FROM employer_payments
 		     UNION ALL SELECT run_id, amount_cents FROM payment_returns WHERE state = 'repaid') x GROUP BY run_id) p ON p.run_id = r.id
 		 WHERE r.payments <> COALESCE(p.n, 0) OR r.total_cents <> COALESCE(p.s, 0) OR r.payments = 0`},
 	{"a payment is sent (or failed after it was sent) exactly when its run's file is published",

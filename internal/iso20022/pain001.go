@@ -46,6 +46,17 @@ type Batch struct {
 	DebtorIBAN             string // DbtrAcct/Id/IBAN
 	DebtorBIC              string // DbtrAgt/FinInstnId/BIC
 	Payments               []Payment
+
+	// Each, when set instead of Payments, gives a batch too large to hold
+	// in memory: WritePain001 calls it once and writes each payment as it
+	// comes, validated as Payments would be. The headers come first, so the
+	// batch's count and sum are declared beforehand in Count and SumCents;
+	// a payment that fails validation, or totals that differ from the
+	// declared ones, stop the writing with an *Error, and what was written
+	// is to be thrown away (write to a temporary file).
+	Each     func(fn func(*Payment) error) error
+	Count    int
+	SumCents int64
 }
 
 // Initiation is a whole pain.001 message.
@@ -63,10 +74,11 @@ type Initiation struct {
 
 // WritePain001 validates the whole initiation, then writes it as
 // pain.001.001.03. Nothing is written when validation fails; the *Error
-// names the batch and payment at fault.
+// names the batch and payment at fault. A batch given by Batch.Each is
+// validated as it is written instead.
 //
 // The payments are encoded one at a time as the output is written, so the
-// only full copy of a large run is the caller's slice.
+// only full copy of a large run is the caller's slice (none with Each).
 func WritePain001(w io.Writer, in Initiation) error {
 	totals, err := validateInitiation(&in)
 	if err != nil {
@@ -91,7 +103,7 @@ func WritePain001(w io.Writer, in Initiation) error {
 		doc.PmtInf[i] = painPmtInfOut{
 			PmtInfID:    b.PaymentInfoID,
 			PmtMtd:      "TRF",
-			NbOfTxs:     fmt.Sprint(len(b.Payments)),
+			NbOfTxs:     fmt.Sprint(totals.batchCounts[i]),
 			CtrlSum:     formatCents(totals.batchSums[i]),
 			SvcLvl:      "SEPA",
 			ReqdExctnDt: b.RequestedExecutionDate,
@@ -100,6 +112,9 @@ func WritePain001(w io.Writer, in Initiation) error {
 			DbtrBIC:     b.DebtorBIC,
 			ChrgBr:      "SLEV",
 			Txs:         paymentStream(b.Payments),
+		}
+		if b.Each != nil {
+			doc.PmtInf[i].Txs = &paymentFunc{batch: i + 1, each: b.Each, count: b.Count, sum: b.SumCents}
 		}
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
@@ -152,7 +167,7 @@ type painPmtInfOut struct {
 	DbtrIBAN    string        `xml:"DbtrAcct>Id>IBAN"`
 	DbtrBIC     string        `xml:"DbtrAgt>FinInstnId>BIC"`
 	ChrgBr      string        `xml:"ChrgBr"`
-	Txs         paymentStream `xml:"CdtTrfTxInf"`
+	Txs         xml.Marshaler `xml:"CdtTrfTxInf"`
 }
 
 // paymentStream encodes payments one by one as the encoder reaches them,
@@ -164,6 +179,36 @@ func (s paymentStream) MarshalXML(e *xml.Encoder, start xml.StartElement) error 
 		if err := e.EncodeElement(newPainTxOut(&s[i]), start); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// paymentFunc encodes the payments a Batch.Each gives, validating each
+// and, at the end, the declared totals.
+type paymentFunc struct {
+	batch int
+	each  func(fn func(*Payment) error) error
+	count int
+	sum   int64
+}
+
+func (s *paymentFunc) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	n, sum := 0, int64(0)
+	err := s.each(func(p *Payment) error {
+		n++
+		v := validator{batch: s.batch, payment: n, id: p.EndToEndID}
+		if v.checkPayment(p); v.err != nil {
+			return v.err
+		}
+		sum += p.AmountCents
+		return e.EncodeElement(newPainTxOut(p), start)
+	})
+	if err != nil {
+		return err
+	}
+	if n != s.count || sum != s.sum {
+		return &Error{Reason: ReasonTotals, Batch: s.batch, Field: "Count",
+			Msg: fmt.Sprintf("%d payments of %s € given, %d of %s € declared", n, formatCents(sum), s.count, formatCents(s.sum))}
 	}
 	return nil
 }
@@ -202,9 +247,10 @@ func newPainTxOut(p *Payment) *painTxOut {
 }
 
 type painTotals struct {
-	count     int
-	sum       int64
-	batchSums []int64
+	count       int
+	sum         int64
+	batchSums   []int64
+	batchCounts []int
 }
 
 // validateInitiation checks everything the schema and Finnish banks would
@@ -229,6 +275,7 @@ func validateInitiation(in *Initiation) (painTotals, error) {
 	}
 
 	t.batchSums = make([]int64, len(in.Batches))
+	t.batchCounts = make([]int, len(in.Batches))
 	ids := make(map[string]int, len(in.Batches))
 	for i := range in.Batches {
 		b := &in.Batches[i]
@@ -248,11 +295,26 @@ func validateInitiation(in *Initiation) (painTotals, error) {
 		v.text("DebtorName", b.DebtorName, 70, true)
 		v.iban("DebtorIBAN", b.DebtorIBAN)
 		v.bic("DebtorBIC", b.DebtorBIC, true)
-		if len(b.Payments) == 0 {
+		switch {
+		case b.Each != nil && len(b.Payments) > 0:
+			v.fail(ReasonConflict, "Payments", "a batch has Payments or Each, not both")
+		case b.Each != nil && (b.Count <= 0 || b.SumCents <= 0 || b.SumCents > maxAmountCents):
+			v.fail(ReasonTotals, "Count", "declared %d payments of %d cents", b.Count, b.SumCents)
+		case b.Each == nil && len(b.Payments) == 0:
 			v.fail(ReasonMissing, "Payments", "batch has no payments")
 		}
 		if v.err != nil {
 			return t, v.err
+		}
+		if b.Each != nil {
+			t.batchSums[i], t.batchCounts[i] = b.SumCents, b.Count
+			t.count += b.Count
+			t.sum += b.SumCents
+			if t.sum > maxAmountCents {
+				v.fail(ReasonTotals, "SumCents", "the message total exceeds what CtrlSum can hold")
+				return t, v.err
+			}
+			continue
 		}
 		for j := range b.Payments {
 			p := &b.Payments[j]
@@ -271,6 +333,7 @@ func validateInitiation(in *Initiation) (painTotals, error) {
 			}
 		}
 		t.count += len(b.Payments)
+		t.batchCounts[i] = len(b.Payments)
 	}
 	return t, nil
 }

@@ -125,44 +125,44 @@ var benefitNames = map[string][3]string{
 }
 
 // writeFile writes the run's pain.001 from its recorded payments alone, so
-// that writing it again gives the same bytes.
+// that writing it again gives the same bytes. The payments are read and
+// written one at a time (memory does not grow with the run); the file's
+// headers carry the run's recorded count and sum, and a file whose
+// payments do not add up to them fails (the publisher throws it away).
 func (s *Service) writeFile(ctx context.Context, w io.Writer, r *Run, progress func(int, int)) error {
-	ps := make([]iso20022.Payment, 0, r.Payments)
 	step := max(r.Payments/100, 1)
-	err := s.repo.RunPayments(ctx, r.ID, func(p *Payment) error {
-		if progress != nil && len(ps)%step == 0 {
-			progress(len(ps), r.Payments)
-		}
-		text := remittance(p.Kind, p.Period, p.Lang)
-		if p.ApplicationID != "" {
-			text = employerRemittance(p.Kind, p.ApplicationID)
-		}
-		ps = append(ps, iso20022.Payment{
-			EndToEndID: p.EndToEndID, AmountCents: p.AmountCents,
-			CreditorName: truncate(p.Holder, 70), CreditorIBAN: p.IBAN,
-			RemittanceText: truncate(text, 140),
+	n := 0
+	each := func(fn func(*iso20022.Payment) error) error {
+		return s.repo.RunPayments(ctx, r.ID, func(p *Payment) error {
+			if progress != nil && n%step == 0 {
+				progress(n, r.Payments)
+			}
+			n++
+			text := remittance(p.Kind, p.Period, p.Lang)
+			if p.ApplicationID != "" {
+				text = employerRemittance(p.Kind, p.ApplicationID)
+			}
+			return fn(&iso20022.Payment{
+				EndToEndID: p.EndToEndID, AmountCents: p.AmountCents,
+				CreditorName: truncate(p.Holder, 70), CreditorIBAN: p.IBAN,
+				RemittanceText: truncate(text, 140),
+			})
 		})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if len(ps) != r.Payments {
-		return fmt.Errorf("payment run %d: %d payments recorded, %d read", r.Number, r.Payments, len(ps))
 	}
 	d := s.cfg.Debtor
 	in := iso20022.Initiation{
 		MessageID: r.MessageID, CreatedAt: r.CreatedAt, InitiatingParty: d.Name, InitiatingPartyID: d.OrgID,
 		Batches: []iso20022.Batch{{
 			PaymentInfoID: r.MessageID + "-1", RequestedExecutionDate: r.PayDate.String(),
-			DebtorName: d.Name, DebtorIBAN: d.IBAN.String(), DebtorBIC: d.BIC, Payments: ps,
+			DebtorName: d.Name, DebtorIBAN: d.IBAN.String(), DebtorBIC: d.BIC,
+			Each: each, Count: r.Payments, SumCents: r.TotalCents,
 		}},
 	}
 	if err := iso20022.WritePain001(w, in); err != nil {
-		return err
+		return fmt.Errorf("payment run %d: %w", r.Number, err)
 	}
 	if progress != nil {
-		progress(len(ps), len(ps))
+		progress(n, n)
 	}
 	return nil
 }

@@ -30,10 +30,11 @@ type Repo interface {
 	PaymentOf(ctx context.Context, personID, id string) (Payment, error)
 	// BenefitsOf lists the customer's benefits.
 	BenefitsOf(ctx context.Context, personID string) ([]Benefit, error)
-	// RunPayments calls fn for each payment of the run in end-to-end ID
-	// order, with the holder's name and language: the benefit payments
-	// and the employers' reimbursements (ApplicationID set, the holder the
-	// organisation).
+	// RunPayments calls fn for each payment of the run, with the holder's
+	// name and language: the benefit payments, then the employers'
+	// reimbursements (ApplicationID set, the holder the organisation), each
+	// in end-to-end ID order — always the same order, so a file written
+	// again has the same bytes.
 	RunPayments(ctx context.Context, runID string, fn func(*Payment) error) error
 	// Runs lists the latest runs, newest first.
 	Runs(ctx context.Context, limit int) ([]Run, error)

@@ -84,13 +84,27 @@ func (r *PaymentRepo) BenefitsOf(ctx context.Context, personID string) ([]paymen
 // RunPayments calls fn for each of the run's payments in end-to-end ID
 // order, with the holder's name and language.
 func (r *PaymentRepo) RunPayments(ctx context.Context, runID string, fn func(*payment.Payment) error) error {
-	rows, err := r.db.sql.QueryContext(ctx, `SELECT p.end_to_end_id, p.kind, p.period, p.amount_cents, p.iban,
-		pe.given_name || ' ' || pe.family_name, pe.lang, '' AS application_id
-		FROM payments p JOIN persons pe ON pe.id = p.person_id WHERE p.run_id = $1
-		UNION ALL SELECT e.end_to_end_id, a.benefit, '', e.amount_cents, e.iban, COALESCE(o.name, e.org_id), 'fi', e.application_id
+	// The benefit payments, then the employers': each in end-to-end ID
+	// order along its run index, so that a file of a million payments is
+	// read in order rather than sorted (a UNION ordered as a whole sorted
+	// every row of the run).
+	for _, q := range []string{
+		`SELECT p.end_to_end_id, p.kind, p.period, p.amount_cents, p.iban,
+			pe.given_name || ' ' || pe.family_name, pe.lang, ''
+		FROM payments p JOIN persons pe ON pe.id = p.person_id WHERE p.run_id = $1 ORDER BY p.end_to_end_id`,
+		`SELECT e.end_to_end_id, a.benefit, '', e.amount_cents, e.iban, COALESCE(o.name, e.org_id), 'fi', e.application_id
 		FROM employer_payments e JOIN employer_applications a ON a.id = e.application_id
-		LEFT JOIN organisations o ON o.business_id = e.org_id WHERE e.run_id = $1
-		ORDER BY 1`, runID)
+		LEFT JOIN organisations o ON o.business_id = e.org_id WHERE e.run_id = $1 ORDER BY e.end_to_end_id`,
+	} {
+		if err := r.runPayments(ctx, q, runID, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *PaymentRepo) runPayments(ctx context.Context, q, runID string, fn func(*payment.Payment) error) error {
+	rows, err := r.db.sql.QueryContext(ctx, q, runID)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,11 +98,47 @@ func checkTree(t *testing.T, pdf []byte, lang string) map[string]map[string]any 
 	return elems
 }
 
+var (
+	contentsRe = regexp.MustCompile(`\n(\d+) 0 obj\n<</Length (\d+)>>\nstream\n`)
+	paintRe    = regexp.MustCompile(`Tj$|TJ$| (re|l|m|c) *$| (S|s|f|F|B|b|n)$`)
+)
+
+// checkMarked fails the test unless everything the page's content stream
+// paints, text or path, is in a marked-content sequence (an element's or
+// an artifact's) and the sequences are balanced. The page's content is
+// fpdf's first stream, uncompressed; its lines are operators.
+func checkMarked(t *testing.T, pdf []byte) {
+	t.Helper()
+	m := contentsRe.FindSubmatchIndex(pdf)
+	if m == nil {
+		t.Fatal("no content stream")
+	}
+	n, _ := strconv.Atoi(string(pdf[m[4]:m[5]]))
+	depth := 0
+	for _, line := range strings.Split(string(pdf[m[1]:m[1]+n]), "\n") {
+		switch {
+		case strings.HasSuffix(line, " BDC") || strings.HasSuffix(line, " BMC"):
+			depth++
+		case line == "EMC":
+			depth--
+		case depth == 0 && paintRe.MatchString(line):
+			t.Errorf("painted outside marked content: %q", line)
+		}
+		if depth < 0 {
+			t.Fatal("EMC without BDC")
+		}
+	}
+	if depth != 0 {
+		t.Errorf("%d marked-content sequences left open", depth)
+	}
+}
+
 func TestTagged(t *testing.T) {
 	t.Parallel()
 	digits := vectors[0].digits
 	pdf := write(t, finnish(digits))
 	elems := checkTree(t, pdf, "fi")
+	checkMarked(t, pdf)
 
 	// A screen reader meets the title, the body and the form in order.
 	want := []string{"Document",
@@ -162,6 +199,7 @@ func TestTaggedLetterWithoutForm(t *testing.T) {
 		Body: []slip.Block{slip.Para("Sent 3.12.2026"), slip.Para(long),
 			slip.Table(slip.Line{Label: "Balance", Value: "0.00 €"})}})
 	checkTree(t, pdf, "en")
+	checkMarked(t, pdf)
 	if text := sliptest.Text(t, pdf); strings.Count(text, "Your payment plan") != 6 || strings.Count(text, "\n") < 6 {
 		t.Fatalf("the long paragraph is not set on lines of its own:\n%s", text)
 	}

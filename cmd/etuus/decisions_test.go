@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/slip/sliptest"
 )
 
 // TestDecisionsEndToEnd: a customer reads their applications with status
@@ -52,6 +53,21 @@ func TestDecisionsEndToEnd(t *testing.T) {
 	}
 	if resp, body := e.get(matti, letter+"/pdf"); resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
 		t.Errorf("the letter's PDF = %d", resp.StatusCode)
+	} else {
+		// The PDF is tagged, in the language the letter was sent in
+		// (Finnish): a screen reader meets the title, the paragraphs, the
+		// facts as a table and the barcode as a figure.
+		pdf := []byte(body)
+		if info := sliptest.Info(t, pdf); !regexp.MustCompile(`(?m)^Tagged:\s+yes$`).MatchString(info) || !strings.Contains(body, "/Lang (fi)") {
+			t.Errorf("the letter's PDF is not tagged in Finnish:\n%s", info)
+		}
+		st := sliptest.Info(t, pdf, "-struct-text")
+		for _, want := range []string{"Document\n  H1 (block)\n    \"Päätös: takaisinperintä alkaa\"\n  P (block)\n    \"Lähetetty ",
+			"\"Ajanjakso\"\n      TD\n        \"" + period + "\"", "\"DEMO-2026-001\"", "\"Oikaisu: jos pidät päätöstä virheellisenä, ", "  Figure:"} {
+			if !strings.Contains(st, want) {
+				t.Errorf("the letter's structure lacks %q:\n%s", want, st)
+			}
+		}
 	}
 	if _, body := e.get(matti, "/my/messages"); !strings.Contains(body, `href="`+letter+`"`) || !strings.Contains(body, `href="/my/decisions"`) {
 		t.Errorf("the inbox does not list the letter:\n%s", body)

@@ -25,10 +25,14 @@ func finnish(barcode string) slip.Slip {
 		Title: "Maksulomake", Payee: slip.Line{Label: "Saaja", Value: "Kela"},
 		IBAN: slip.Line{Label: "Tilinumero", Value: "FI37 1590 3000 0007 76"},
 		Ref:  slip.Line{Label: "Viitenumero", Value: "30000 00010"}, RF: slip.Line{Label: "RF-viite", Value: "RF84 3000 0000 10"},
-		Due:     slip.Line{Label: "Eräpäivä", Value: "14.12.2026"},
-		Amount:  slip.Line{Label: "Summa", Value: "2 340,00 €"},
-		Barcode: slip.Line{Label: "Virtuaaliviivakoodi", Value: barcode},
-		Note:    "Käytä aina viitenumeroa.",
+		Due:       slip.Line{Label: "Eräpäivä", Value: "14.12.2026"},
+		Amount:    slip.Line{Label: "Summa", Value: "2 340,00 €"},
+		Barcode:   slip.Line{Label: "Virtuaaliviivakoodi", Value: barcode},
+		BarsLabel: "Pankkiviivakoodi",
+		Lang:      "fi",
+		Body: []slip.Block{slip.Para("Käytä aina viitenumeroa (ei viestiä) – maksu 12,50 € kohdistuu näin oikein."),
+			slip.Table(slip.Line{Label: "Syy", Value: "Liikaa maksettu etuus"}, slip.Line{Label: "Ajanjakso", Value: "1.1.2026–31.3.2026"}),
+			slip.Para("Åland och Sverige: ärendet är öppet. Laki (1234/2019) \\ 5 §.")},
 	}
 }
 

@@ -163,7 +163,7 @@ func (s *Server) claimSlipPDF(w http.ResponseWriter, r *http.Request) {
 	l := s.localizer(r)
 	d := v.Details
 	var buf bytes.Buffer
-	err := slip.Write(&buf, s.paySlip(l, d, l.T("slip.heading"), l.T("pay.hint")))
+	err := slip.Write(&buf, s.paySlip(l, d, l.T("slip.heading"), []slip.Block{slip.Para(l.T("pay.hint"))}))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -174,18 +174,20 @@ func (s *Server) claimSlipPDF(w http.ResponseWriter, r *http.Request) {
 }
 
 // paySlip is the payment slip of the details with its labels in l's
-// language, under a title and a note.
-func (s *Server) paySlip(l *i18n.Localizer, d *recovery.Details, title, note string) slip.Slip {
+// language, under a title and a body.
+func (s *Server) paySlip(l *i18n.Localizer, d *recovery.Details, title string, body []slip.Block) slip.Slip {
 	return slip.Slip{
-		Title:   title,
-		Payee:   slip.Line{Label: l.T("pay.recipient"), Value: s.cfg.Recovery.CreditorName},
-		IBAN:    slip.Line{Label: l.T("pay.iban"), Value: d.IBAN.Grouped()},
-		Ref:     slip.Line{Label: l.T("pay.reference"), Value: d.Reference.Grouped()},
-		RF:      slip.Line{Label: l.T("pay.rf"), Value: d.RF.Grouped()},
-		Due:     slip.Line{Label: l.T("pay.due"), Value: formatDate(d.DueDate)},
-		Amount:  slip.Line{Label: l.T("pay.amount"), Value: strings.ReplaceAll(formatEuros(d.AmountCents), "\u00a0", " ")},
-		Barcode: slip.Line{Label: l.T("pay.barcode"), Value: d.Barcode},
-		Note:    note,
+		Title:     title,
+		Lang:      l.Lang,
+		Body:      body,
+		Payee:     slip.Line{Label: l.T("pay.recipient"), Value: s.cfg.Recovery.CreditorName},
+		IBAN:      slip.Line{Label: l.T("pay.iban"), Value: d.IBAN.Grouped()},
+		Ref:       slip.Line{Label: l.T("pay.reference"), Value: d.Reference.Grouped()},
+		RF:        slip.Line{Label: l.T("pay.rf"), Value: d.RF.Grouped()},
+		Due:       slip.Line{Label: l.T("pay.due"), Value: formatDate(d.DueDate)},
+		Amount:    slip.Line{Label: l.T("pay.amount"), Value: strings.ReplaceAll(formatEuros(d.AmountCents), "\u00a0", " ")},
+		Barcode:   slip.Line{Label: l.T("pay.barcode"), Value: d.Barcode},
+		BarsLabel: l.T("pay.bars"),
 	}
 }
 

@@ -131,13 +131,19 @@ func (s *Server) letterPDF(w http.ResponseWriter, r *http.Request) {
 	}
 	loc := s.catalog.For(i18n.Match(l.Lang, ""))
 	v := s.writeLetter(loc, l)
-	var note strings.Builder
-	note.WriteString(loc.T("letter.sent") + " " + formatDate(l.On) + "\n\n")
+	// The PDF shows what the page shows, in the same order: the date sent,
+	// the paragraphs, the facts as a table and the plan.
+	nbsp := strings.NewReplacer("\u00a0", " ").Replace
+	body := []slip.Block{slip.Para(loc.T("letter.sent") + " " + formatDate(l.On))}
 	for _, p := range v.Paragraphs {
-		note.WriteString(p + "\n\n")
+		body = append(body, slip.Para(nbsp(p)))
 	}
-	for _, f := range v.Facts {
-		note.WriteString(f.Label + ": " + f.Value + "\n")
+	facts := make([]slip.Line, len(v.Facts))
+	for i, f := range v.Facts {
+		facts[i] = slip.Line{Label: f.Label, Value: nbsp(f.Value)}
+	}
+	if len(facts) > 0 {
+		body = append(body, slip.Table(facts...))
 	}
 	if v.Plan != nil {
 		// The schedule runs on as one paragraph, so that 36 instalments
@@ -146,12 +152,11 @@ func (s *Server) letterPDF(w http.ResponseWriter, r *http.Request) {
 		for i, in := range v.Plan.Instalments {
 			parts[i] = itoa(in.N) + ". " + formatDate(in.Due) + " " + formatEuros(in.Cents)
 		}
-		note.WriteString("\n" + loc.T("plan.current") + ": " + strings.Join(parts, "; ") + "\n")
+		body = append(body, slip.Para(nbsp(loc.T("plan.current")+": "+strings.Join(parts, "; "))))
 	}
-	text := strings.ReplaceAll(note.String(), "\u00a0", " ")
-	sl := slip.Slip{Title: v.Title, Note: text, NoForm: true}
+	sl := slip.Slip{Title: v.Title, Lang: loc.Lang, Body: body, NoForm: true}
 	if v.Details != nil {
-		sl = s.paySlip(loc, v.Details, v.Title, text)
+		sl = s.paySlip(loc, v.Details, v.Title, body)
 	}
 	var buf bytes.Buffer
 	if err := slip.Write(&buf, sl); err != nil {

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
-	"github.com/etuus/etuus/internal/fi/ytunnus"
 	"github.com/etuus/etuus/internal/mandate"
 )
 
@@ -58,10 +56,11 @@ type Tx interface {
 	Audit(ctx context.Context, es ...audit.Entry) error
 }
 
-// Decider is the mandate service's decision, audited with its reasons
-// (mandate.Service.Check).
+// Decider is the mandate service's decision for a customer acting for
+// an organisation on an issue, audited with its reasons
+// (mandate.Service.Authorise): a refusal is mandate.ErrNoMandate.
 type Decider interface {
-	Check(ctx context.Context, a access.Actor, q mandate.Query) (mandate.Decision, error)
+	Authorise(ctx context.Context, a access.Actor, org, issue string) (string, error)
 }
 
 // Service is the employer e-services' use cases.
@@ -102,7 +101,7 @@ func paged(page, total int) (offset int, p Page) {
 
 // ErrNoMandate is the refusal of an employer request the mandate decision
 // did not allow; the pages link it to the access diagnosis.
-var ErrNoMandate = fault.New(fault.Forbidden, "employer.error.no_mandate")
+var ErrNoMandate = mandate.ErrNoMandate
 
 // Authorise is the mandate decision for the signed-in person acting for
 // the organisation on Issue, audited by the mandate service. A malformed
@@ -110,22 +109,7 @@ var ErrNoMandate = fault.New(fault.Forbidden, "employer.error.no_mandate")
 // refusal is ErrNoMandate. It returns the business ID as the register
 // writes it.
 func (s *Service) Authorise(ctx context.Context, a access.Actor, org string) (string, error) {
-	if a.Kind != access.Customer {
-		return "", fault.New(fault.Forbidden, "mandate.error.customer_only")
-	}
-	id, err := ytunnus.Parse(strings.TrimSpace(org))
-	if err != nil {
-		return "", fault.New(fault.NotFound, "")
-	}
-	org = id.String()
-	d, err := s.mandates.Check(ctx, a, mandate.Query{Org: org, Issue: Issue})
-	if err != nil {
-		return "", err
-	}
-	if !d.Allowed() {
-		return "", ErrNoMandate
-	}
-	return org, nil
+	return s.mandates.Authorise(ctx, a, org, Issue)
 }
 
 // Apply stores an application of the organisation, by a person the

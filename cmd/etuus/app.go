@@ -231,7 +231,13 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	msgCfg := message.Config{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != "",
+	mandates, err := mandateService(db)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	// An organisation's threads are reached through the mandate decision.
+	msgCfg := message.Config{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != "", Mandates: mandates,
 		ReadLink: func(token string) string { return base + "/secure-email/r/" + url.PathEscape(token) }}
 	var wake func()
 	if c.OutboxWorker && (smtp != nil || c.SMSURL != "") {
@@ -271,11 +277,6 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 	removeStaleUploads(uploadDir, log)
 
-	mandates, err := mandateService(db)
-	if err != nil {
-		a.close()
-		return nil, err
-	}
 	mandates.SetNotices(base+"/employer/requests", wake)
 	employerSvc, err := employerService(db, mandates)
 	if err != nil {

@@ -283,6 +283,8 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	// A decision is told to the organisation in the applicant's language.
+	employerSvc.SetNotices(translate(cat), wake)
 	if a.pharmacy, err = pharmacyService(db, log); err != nil {
 		a.close()
 		return nil, err

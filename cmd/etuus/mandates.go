@@ -115,6 +115,12 @@ func seedDemoEmployer(ctx context.Context, db *store.DB, d demo.Data) error {
 	if err != nil {
 		return err
 	}
+	// The demo's decisions are told to the organisations as any are.
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	svc.SetNotices(translate(cat), nil)
 	if err := demo.SeedEmployer(ctx, svc, d, civil.Today(time.Now())); err != nil {
 		return fmt.Errorf("employer demo data: %w", err)
 	}

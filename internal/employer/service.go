@@ -11,6 +11,7 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/mandate"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Repo is where applications are kept; internal/store implements it.
@@ -54,6 +55,7 @@ type Tx interface {
 	// PersonByCode is the customer ID of the identity code, "" when none.
 	PersonByCode(ctx context.Context, code string) (string, error)
 	Audit(ctx context.Context, es ...audit.Entry) error
+	noticeTx
 }
 
 // Decider is the mandate service's decision for a customer acting for
@@ -68,6 +70,8 @@ type Service struct {
 	repo     Repo
 	mandates Decider
 	access   *access.Table
+	text     outbox.Translate // the decision's message, in the applicant's language
+	wake     func()
 }
 
 // NewService is the service over the repository, deciding with the
@@ -229,14 +233,18 @@ func (s *Service) Read(ctx context.Context, a access.Actor, id string) (Applicat
 
 // Decide approves or refuses a pending application (staff with
 // access.EmployerDecide), locking it first: of two decisions racing, the
-// second is a fault.Conflict.
+// second is a fault.Conflict. The organisation is told in the same
+// transaction, so once a decision: a message in its threads and a notice
+// to the person who applied (see tell).
 func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decision) (Application, error) {
 	if err := s.MayDecide(a); err != nil {
 		return Application{}, err
 	}
 	var app Application
+	noticed := false
 	err := s.repo.InTx(ctx, func(tx Tx) error {
 		var err error
+		noticed = false
 		if app, err = tx.ApplicationForUpdate(ctx, id); err != nil {
 			return err
 		}
@@ -250,10 +258,16 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decis
 		if err != nil {
 			return err
 		}
+		if noticed, err = s.tell(ctx, tx, app); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: subject,
 			Action: "employer.decide", Object: "employer_application:" + app.ID,
 			Detail: fmt.Sprintf("org=%s status=%s amount_cents=%d", app.Org, app.Status, app.AmountCents)})
 	})
+	if err == nil && noticed && s.wake != nil {
+		s.wake()
+	}
 	return app, err
 }
 

@@ -77,22 +77,31 @@ func (s *Service) OrgThread(ctx context.Context, a access.Actor, org, threadID s
 	return t, msgs, o, err
 }
 
+// OrgAgent is the organisation, for a person its mandates allow to write
+// for it: what a form shows before anything is sent.
+func (s *Service) OrgAgent(ctx context.Context, a access.Actor, org string) (Organisation, error) {
+	_, o, err := s.agent(ctx, a, org)
+	return o, err
+}
+
 // OrgSend starts a thread of the organisation with the person's message,
 // on a subject offered to organisations, in the queue of the unit it
 // routes to. It is text only (no Files, no notice choice: the
-// organisation's people are told of answers in the e-service).
-func (s *Service) OrgSend(ctx context.Context, a access.Actor, org string, d Draft) (Thread, error) {
+// organisation's people are told of answers in the e-service). The
+// organisation is returned whenever the mandate decision allowed, so a
+// refused form can be shown again.
+func (s *Service) OrgSend(ctx context.Context, a access.Actor, org string, d Draft) (Thread, Organisation, error) {
 	p, o, err := s.agent(ctx, a, org)
 	if err != nil {
-		return Thread{}, err
+		return Thread{}, o, err
 	}
 	cat := s.cfg.Catalogue
 	if err := CheckOrgMessage(cat, d.Subject, d.Specification, d.Title, d.Body, s.cfg.Limits); err != nil {
-		return Thread{}, err
+		return Thread{}, o, err
 	}
 	unit, err := cat.Route(d.Subject, d.Specification)
 	if err != nil {
-		return Thread{}, err
+		return Thread{}, o, err
 	}
 	d.Files, d.Consent = nil, nil
 	var t Thread
@@ -102,10 +111,10 @@ func (s *Service) OrgSend(ctx context.Context, a access.Actor, org string, d Dra
 		return err
 	})
 	if err != nil {
-		return Thread{}, err
+		return Thread{}, o, err
 	}
 	s.cache.drop(p)
-	return t, nil
+	return t, o, nil
 }
 
 // OrgReply adds the person's message to one of the organisation's

@@ -38,10 +38,10 @@ func TestOrganisationThreads(t *testing.T) {
 		// A customer's subject is not an organisation's.
 		bad := draft
 		bad.Subject, bad.Specification = "recovery", "other"
-		if _, err := svc.OrgSend(ctx, teemu, orgs.Employer, bad); fault.FieldOf(err) != "subject" {
+		if _, _, err := svc.OrgSend(ctx, teemu, orgs.Employer, bad); fault.FieldOf(err) != "subject" {
 			t.Errorf("an organisation on a customer's subject: %v", err)
 		}
-		th, err := svc.OrgSend(ctx, teemu, " "+orgs.Employer, draft)
+		th, _, err := svc.OrgSend(ctx, teemu, " "+orgs.Employer, draft)
 		if err != nil || th.PartyKind != message.PartyOrganisation || th.PartyID != "demo-org-rakennus" || th.UnitID != "benefit-services" {
 			t.Fatalf("send: %+v %v", th, err)
 		}
@@ -62,7 +62,7 @@ func TestOrganisationThreads(t *testing.T) {
 		if _, _, err := svc.OrgFolder(ctx, aino, orgs.Employer, 1); !errors.Is(err, mandate.ErrNoMandate) {
 			t.Errorf("Aino's folder: %v", err)
 		}
-		if _, err := svc.OrgSend(ctx, aino, orgs.Employer, draft); !errors.Is(err, mandate.ErrNoMandate) {
+		if _, _, err := svc.OrgSend(ctx, aino, orgs.Employer, draft); !errors.Is(err, mandate.ErrNoMandate) {
 			t.Errorf("Aino sends: %v", err)
 		}
 		if _, err := svc.OrgReply(ctx, aino, orgs.Employer, th.ID, "Kiitos"); !errors.Is(err, mandate.ErrNoMandate) {
@@ -82,7 +82,7 @@ func TestOrganisationThreads(t *testing.T) {
 		// The firm's employee writes for a client; neither organisation
 		// reaches the other's thread, by ID or through its own.
 		client := orgs.Clients[3]
-		other, err := svc.OrgSend(ctx, tuula, client, draft)
+		other, _, err := svc.OrgSend(ctx, tuula, client, draft)
 		if err != nil {
 			t.Fatal(err)
 		}

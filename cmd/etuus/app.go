@@ -24,6 +24,7 @@ import (
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/desk"
 	"github.com/etuus/etuus/internal/directory"
+	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
@@ -284,7 +285,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	// A decision is told to the organisation in the applicant's language.
-	employerSvc.SetNotices(translate(cat), wake)
+	employerSvc.SetNotices(employer.Notices{Text: translate(cat), Wake: wake})
 	if a.pharmacy, err = pharmacyService(db, log); err != nil {
 		a.close()
 		return nil, err

@@ -61,18 +61,26 @@ type noticeTx interface {
 	Enqueue(ctx context.Context, it *outbox.Item) error
 }
 
-// SetNotices gives the service the catalogue's texts for the decision's
-// message and a nudge for the outbox worker (may be nil). Without texts
-// the message carries the keys.
-func (s *Service) SetNotices(text outbox.Translate, wake func()) {
-	s.text, s.wake = text, wake
+// Notices is how the service tells of decisions.
+type Notices struct {
+	// Text is the catalogue's texts for the decision's message; without
+	// it the message carries the keys.
+	Text outbox.Translate
+	// Wake nudges the outbox worker after a notice was queued; may be nil.
+	Wake func()
+	// Quiet writes the organisation's message but queues no e-mail or
+	// SMS: for the demo's seeded decisions, which no one is waiting for.
+	Quiet bool
 }
 
+// SetNotices sets how the service tells of decisions.
+func (s *Service) SetNotices(n Notices) { s.notices = n }
+
 func (s *Service) t(lang, key string, args ...any) string {
-	if s.text == nil {
+	if s.notices.Text == nil {
 		return key
 	}
-	return s.text(lang, key, args...)
+	return s.notices.Text(lang, key, args...)
 }
 
 // tell writes the decision's message to the organisation and the notice
@@ -101,7 +109,7 @@ func (s *Service) tell(ctx context.Context, tx Tx, app Application) (bool, error
 	if err := tx.PostNotice(ctx, &n); err != nil {
 		return false, err
 	}
-	if !consent.Notifies() {
+	if !consent.Notifies() || s.notices.Quiet {
 		return false, nil
 	}
 	return true, tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(consent.Channel), Recipient: consent.Address, Lang: lang,

@@ -11,7 +11,6 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/mandate"
-	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Repo is where applications are kept; internal/store implements it.
@@ -70,8 +69,7 @@ type Service struct {
 	repo     Repo
 	mandates Decider
 	access   *access.Table
-	text     outbox.Translate // the decision's message, in the applicant's language
-	wake     func()
+	notices  Notices
 }
 
 // NewService is the service over the repository, deciding with the
@@ -265,8 +263,8 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decis
 			Action: "employer.decide", Object: "employer_application:" + app.ID,
 			Detail: fmt.Sprintf("org=%s status=%s amount_cents=%d", app.Org, app.Status, app.AmountCents)})
 	})
-	if err == nil && noticed && s.wake != nil {
-		s.wake()
+	if err == nil && noticed && s.notices.Wake != nil {
+		s.notices.Wake()
 	}
 	return app, err
 }

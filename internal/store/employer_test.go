@@ -252,7 +252,7 @@ func TestEmployerDecisionNotices(t *testing.T) {
 			t.Fatal(err)
 		}
 		woke := 0
-		svc.SetNotices(func(lang, key string, args ...any) string { return cat.For(lang).T(key, args...) }, func() { woke++ })
+		svc.SetNotices(employer.Notices{Text: func(lang, key string, args ...any) string { return cat.For(lang).T(key, args...) }, Wake: func() { woke++ }})
 		msgs, err := message.NewService(db.Messages(), message.Config{Mandates: mandateSvc(t, db)})
 		if err != nil {
 			t.Fatal(err)

@@ -78,7 +78,8 @@ func TestEmployerMessagesEndToEnd(t *testing.T) {
 	if strings.Contains(body, "Teemu") || regexp.MustCompile(`\d{6}[-+A]\d{3}[0-9A-Y]`).MatchString(body) {
 		t.Error("the queue names a person of the organisation")
 	}
-	e.page(t, eila, "/staff/messages/"+thread, 200, "Demo Rakennus Oy ("+orgs.Employer+")", "Lähetämme palkkatodistuksen")
+	e.page(t, eila, "/staff/messages/"+thread, 200, "Demo Rakennus Oy ("+orgs.Employer+")", "Lähetämme palkkatodistuksen",
+		"organisaation puolesta asioivat näkevät vastauksen")
 	anna := browser()
 	e.signIn(anna, "test-staff", "staff-anna")
 	e.page(t, anna, "/staff/messages/"+thread, 404)

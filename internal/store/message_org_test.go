@@ -137,7 +137,8 @@ func TestOrganisationThreads(t *testing.T) {
 			t.Fatal(err)
 		}
 		v, err := svc.StaffThread(ctx, eila, th.ID)
-		if err != nil || len(v.Messages) != 3 || v.Status != message.StatusOpen || v.PartyName != "Demo Rakennus Oy ("+orgs.Employer+")" {
+		if err != nil || len(v.Messages) != 3 || v.Status != message.StatusOpen || v.PartyName != "Demo Rakennus Oy ("+orgs.Employer+")" ||
+			v.Reach != message.ReachOrganisation {
 			t.Errorf("staff's view after the reply: %+v %v", v, err)
 		}
 		if _, err := svc.OrgReply(ctx, eeva, orgs.Employer, th.ID, " "); fault.FieldOf(err) != "body" {

@@ -24,6 +24,7 @@ import (
 	"github.com/etuus/etuus/internal/demo"
 	"github.com/etuus/etuus/internal/desk"
 	"github.com/etuus/etuus/internal/directory"
+	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
@@ -231,7 +232,13 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	msgCfg := message.Config{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != "",
+	mandates, err := mandateService(db)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	// An organisation's threads are reached through the mandate decision.
+	msgCfg := message.Config{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != "", Mandates: mandates,
 		ReadLink: func(token string) string { return base + "/secure-email/r/" + url.PathEscape(token) }}
 	var wake func()
 	if c.OutboxWorker && (smtp != nil || c.SMSURL != "") {
@@ -271,17 +278,14 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 	}
 	removeStaleUploads(uploadDir, log)
 
-	mandates, err := mandateService(db)
-	if err != nil {
-		a.close()
-		return nil, err
-	}
 	mandates.SetNotices(base+"/employer/requests", wake)
 	employerSvc, err := employerService(db, mandates)
 	if err != nil {
 		a.close()
 		return nil, err
 	}
+	// A decision is told to the organisation in the applicant's language.
+	employerSvc.SetNotices(employer.Notices{Text: translate(cat), Wake: wake})
 	if a.pharmacy, err = pharmacyService(db, log); err != nil {
 		a.close()
 		return nil, err

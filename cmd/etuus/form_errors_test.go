@@ -58,7 +58,7 @@ type formCase struct {
 	name     string
 	template string
 	c        *http.Client
-	method   string // POST unless set
+	method   string // POST unless set; "form" posts URL-encoded where a path's "messages" would be multipart
 	path     string
 	form     url.Values
 	files    []upload
@@ -152,6 +152,14 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'pending'`).Scan(&pending); err != nil {
 		t.Fatal(err)
 	}
+	// The organisation's messages (message.Service's Org methods): Teemu
+	// writes for Demo Rakennus Oy.
+	orgMsgs := "/employer/org/" + demoMandateOrgs(t).Employer + "/messages"
+	orgThread, _, err := e.app.messages.OrgSend(context.Background(), access.AsCustomer("demo-person-teemu"), demoMandateOrgs(t).Employer,
+		message.Draft{Lang: "fi", Subject: "employer", Specification: "other", Title: "Kysymys", Body: "Hei"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	app := url.Values{"employee": {"100871-998D"}, "start": {"2026-01-01"}, "end": {"2026-01-02"}, "salary": {"100"}, "iban": {"FI2112345600000785"}}
 	// A proposal and an application waiting in the Centre's queue, and a
 	// bank payment in it, for the decisions refused there.
@@ -231,6 +239,10 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 			form: url.Values{"decision": {"approve"}, "amount": {"99999999"}}, anchors: []string{"amount"}},
 		{name: "payment status report of nothing", template: "payment_returns", c: olli, path: "/staff/payments/returns/import/status-report",
 			files: []upload{{"file", "empty.xml", ""}}, anchors: []string{"file"}},
+		{name: "organisation's message wrong in every field", template: "employer_message_new", c: teemu, method: "form", path: orgMsgs,
+			form: url.Values{"topic": {"recovery.other"}, "title": {" "}, "body": {" "}}, anchors: []string{"topic", "title", "body"}},
+		{name: "organisation's reply without a body", template: "employer_message", c: teemu, method: "form", path: orgMsgs + "/" + orgThread.ID,
+			form: url.Values{"body": {" "}}, anchors: []string{"body"}},
 		{name: "diagnosis of a bad business ID", template: "employer_diagnosis", c: vilma, method: "GET", path: "/employer/diagnosis?org=0737546-1", anchors: []string{"org"}},
 	}
 	covered := map[string]bool{}
@@ -257,6 +269,8 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 			switch {
 			case tc.method == "GET":
 				resp, body = e.get(tc.c, tc.path)
+			case tc.method == "form":
+				resp, body = e.post(tc.c, tc.path, tc.form)
 			case tc.files != nil || strings.Contains(tc.path, "messages"):
 				resp, body = e.postMultipart(tc.c, tc.path, tc.form, tc.files...)
 			default:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/demo"
+	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
@@ -115,6 +116,13 @@ func seedDemoEmployer(ctx context.Context, db *store.DB, d demo.Data) error {
 	if err != nil {
 		return err
 	}
+	// The demo's decisions are told to the organisations as any are,
+	// but send no e-mail at start-up.
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	svc.SetNotices(employer.Notices{Text: translate(cat), Quiet: true})
 	if err := demo.SeedEmployer(ctx, svc, d, civil.Today(time.Now())); err != nil {
 		return fmt.Errorf("employer demo data: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/etuus/etuus/internal/customer"
+	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail"
 	"github.com/etuus/etuus/internal/mandate"
@@ -143,7 +144,7 @@ func (c *config) sms() outbox.SMSSender {
 // that send them provide, with texts in the recipient's language.
 func noticeKinds(cat *i18n.Catalog) (*outbox.Kinds, error) {
 	t := translate(cat)
-	return outbox.NewKinds(message.NoticeKinds(t), securemail.NoticeKinds(t), recovery.NoticeKinds(t), mandate.NoticeKinds(t), customer.NoticeKinds(t), payment.NoticeKinds(t))
+	return outbox.NewKinds(message.NoticeKinds(t), securemail.NoticeKinds(t), recovery.NoticeKinds(t), mandate.NoticeKinds(t), customer.NoticeKinds(t), payment.NoticeKinds(t), employer.NoticeKinds(t))
 }
 
 // translate gives the capabilities the catalogue's texts.

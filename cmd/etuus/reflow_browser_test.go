@@ -129,6 +129,10 @@ func TestBrowserReflowAt320(t *testing.T) {
 	check(apps)
 	check(href(`^/employer/org/[^/]+/applications/[0-9a-f]{8}-`))
 	check(apps + "/new")
+	msgs := "/employer/org/" + orgs.Employer + "/messages"
+	check(msgs)
+	check(href(`^/employer/org/[^/]+/messages/[0-9a-f]{8}-`))
+	check(msgs + "/new")
 	signIn("test-citizen", "demo-person-sanna")
 	check("/my/employer-applications")
 	check("/my/decisions")

@@ -82,6 +82,9 @@ func SetOn(today civil.Date) (Data, error) {
 		{ID: "demo-staff-anna", Subject: "test-staff:staff-anna", GivenName: "Anna", FamilyName: "Asiantuntija", UnitID: "recovery", Role: org.RoleSpecialist},
 		{ID: "demo-staff-pekka", Subject: "test-staff:staff-pekka", GivenName: "Pekka", FamilyName: "Päällikkö", UnitID: "recovery", Role: org.RoleManager},
 		{ID: "demo-staff-kaisa", Subject: "test-staff:staff-kaisa", GivenName: "Kaisa", FamilyName: "Kansainvälinen", UnitID: "international", Role: org.RoleSpecialist},
+		// Benefit Services answers employers' messages (the employer topic)
+		// and payment notices' replies.
+		{ID: "demo-staff-eila", Subject: "test-staff:staff-eila", GivenName: "Eila", FamilyName: "Etuuskäsittelijä", UnitID: "benefit-services", Role: org.RoleSpecialist},
 		{ID: "demo-staff-olli", Subject: "test-staff:staff-olli", GivenName: "Olli", FamilyName: "Operaattori", UnitID: "shared-services", Role: org.RoleOperations},
 	}
 	due := func(days int) civil.Date { return bankday.NextOrSame(today.AddDays(days)) }

@@ -75,7 +75,7 @@ func MandateFeed(d Data, today civil.Date) ([]byte, MandateOrgs, error) {
 	}
 	var b bytes.Buffer
 	start, end := today.AddDays(-365), today.AddDays(2*365)
-	all := []string{"benefit_payments", "decisions", "employer_benefits"}
+	all := []string{"benefit_payments", "decisions", "employer_benefits", "employer_messages"}
 	put := func(id string, from, to mandate.Party, t mandate.Type, issues []string, s, e civil.Date, name string, restr ...string) {
 		b.Write(mandate.EncodeLine(mandate.Mandate{ID: id, Principal: from, Agent: to, Type: t, Issues: issues, Start: s, End: e, Restriction: restr}, name, ""))
 		b.WriteByte('\n')

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
-	"github.com/etuus/etuus/internal/fi/ytunnus"
 	"github.com/etuus/etuus/internal/mandate"
 )
 
@@ -56,12 +54,14 @@ type Tx interface {
 	// PersonByCode is the customer ID of the identity code, "" when none.
 	PersonByCode(ctx context.Context, code string) (string, error)
 	Audit(ctx context.Context, es ...audit.Entry) error
+	noticeTx
 }
 
-// Decider is the mandate service's decision, audited with its reasons
-// (mandate.Service.Check).
+// Decider is the mandate service's decision for a customer acting for
+// an organisation on an issue, audited with its reasons
+// (mandate.Service.Authorise): a refusal is mandate.ErrNoMandate.
 type Decider interface {
-	Check(ctx context.Context, a access.Actor, q mandate.Query) (mandate.Decision, error)
+	Authorise(ctx context.Context, a access.Actor, org, issue string) (string, error)
 }
 
 // Service is the employer e-services' use cases.
@@ -69,6 +69,7 @@ type Service struct {
 	repo     Repo
 	mandates Decider
 	access   *access.Table
+	notices  Notices
 }
 
 // NewService is the service over the repository, deciding with the
@@ -102,7 +103,7 @@ func paged(page, total int) (offset int, p Page) {
 
 // ErrNoMandate is the refusal of an employer request the mandate decision
 // did not allow; the pages link it to the access diagnosis.
-var ErrNoMandate = fault.New(fault.Forbidden, "employer.error.no_mandate")
+var ErrNoMandate = mandate.ErrNoMandate
 
 // Authorise is the mandate decision for the signed-in person acting for
 // the organisation on Issue, audited by the mandate service. A malformed
@@ -110,22 +111,7 @@ var ErrNoMandate = fault.New(fault.Forbidden, "employer.error.no_mandate")
 // refusal is ErrNoMandate. It returns the business ID as the register
 // writes it.
 func (s *Service) Authorise(ctx context.Context, a access.Actor, org string) (string, error) {
-	if a.Kind != access.Customer {
-		return "", fault.New(fault.Forbidden, "mandate.error.customer_only")
-	}
-	id, err := ytunnus.Parse(strings.TrimSpace(org))
-	if err != nil {
-		return "", fault.New(fault.NotFound, "")
-	}
-	org = id.String()
-	d, err := s.mandates.Check(ctx, a, mandate.Query{Org: org, Issue: Issue})
-	if err != nil {
-		return "", err
-	}
-	if !d.Allowed() {
-		return "", ErrNoMandate
-	}
-	return org, nil
+	return s.mandates.Authorise(ctx, a, org, Issue)
 }
 
 // Apply stores an application of the organisation, by a person the
@@ -245,14 +231,18 @@ func (s *Service) Read(ctx context.Context, a access.Actor, id string) (Applicat
 
 // Decide approves or refuses a pending application (staff with
 // access.EmployerDecide), locking it first: of two decisions racing, the
-// second is a fault.Conflict.
+// second is a fault.Conflict. The organisation is told in the same
+// transaction, so once a decision: a message in its threads and a notice
+// to the person who applied (see tell).
 func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decision) (Application, error) {
 	if err := s.MayDecide(a); err != nil {
 		return Application{}, err
 	}
 	var app Application
+	noticed := false
 	err := s.repo.InTx(ctx, func(tx Tx) error {
 		var err error
+		noticed = false
 		if app, err = tx.ApplicationForUpdate(ctx, id); err != nil {
 			return err
 		}
@@ -266,10 +256,16 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decis
 		if err != nil {
 			return err
 		}
+		if noticed, err = s.tell(ctx, tx, app); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: subject,
 			Action: "employer.decide", Object: "employer_application:" + app.ID,
 			Detail: fmt.Sprintf("org=%s status=%s amount_cents=%d", app.Org, app.Status, app.AmountCents)})
 	})
+	if err == nil && noticed && s.notices.Wake != nil {
+		s.notices.Wake()
+	}
 	return app, err
 }
 

@@ -637,3 +637,31 @@ func (s *Service) StaffRecord(ctx context.Context, a access.Actor, personID stri
 	r.Requests, err = s.repo.RequestsBy(ctx, personID)
 	return r, err
 }
+
+// ErrNoMandate is the refusal of an employer-side request the decision
+// did not allow; the pages link it to the access diagnosis (case 3).
+var ErrNoMandate = fault.New(fault.Forbidden, "employer.error.no_mandate")
+
+// Authorise is the decision for the signed-in customer acting for the
+// organisation on an issue, audited with its reasons (Check): the one
+// gate of every employer-side request. A malformed business ID is
+// fault.NotFound (there is nothing at such an address); a refusal is
+// ErrNoMandate. It returns the business ID as the register writes it.
+func (s *Service) Authorise(ctx context.Context, a access.Actor, org, issue string) (string, error) {
+	if a.Kind != access.Customer {
+		return "", fault.New(fault.Forbidden, "mandate.error.customer_only")
+	}
+	id, err := ytunnus.Parse(strings.TrimSpace(org))
+	if err != nil {
+		return "", fault.New(fault.NotFound, "")
+	}
+	org = id.String()
+	d, err := s.Check(ctx, a, Query{Org: org, Issue: issue})
+	if err != nil {
+		return "", err
+	}
+	if !d.Allowed() {
+		return "", ErrNoMandate
+	}
+	return org, nil
+}

@@ -92,8 +92,16 @@ func ContainsIdentityCode(text string) bool { return identityCode.MatchString(te
 // "body" or "attachments"), joined in the form's order, so that the form
 // can list them all; the first is the first field's.
 func CheckNewMessage(cat *Catalogue, subjectKey, specKey, title, body string, attachments []Upload, limits Limits) error {
-	_, err := cat.topic(subjectKey, specKey)
+	_, err := cat.topicFor(PartyCustomer, subjectKey, specKey)
 	return errors.Join(err, checkTitle(title), CheckReply(body, attachments, limits))
+}
+
+// CheckOrgMessage checks what a person wrote for an organisation to start
+// its thread, as CheckNewMessage does, on a subject offered to
+// organisations; such a message is text only.
+func CheckOrgMessage(cat *Catalogue, subjectKey, specKey, title, body string, limits Limits) error {
+	_, err := cat.topicFor(PartyOrganisation, subjectKey, specKey)
+	return errors.Join(err, checkTitle(title), CheckReply(body, nil, limits))
 }
 
 func checkTitle(title string) error {

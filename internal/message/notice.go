@@ -196,6 +196,9 @@ const (
 	ReachUnverified Reach = "unverified"
 	// ReachNone: no notice; the party sees the answer when they sign in.
 	ReachNone Reach = "none"
+	// ReachOrganisation: no notice; the organisation's people see the
+	// answer in its messages when they next act for it.
+	ReachOrganisation Reach = "organisation"
 )
 
 // AnswerReach is how an answer in t reaches its party, whose notice
@@ -204,6 +207,8 @@ func AnswerReach(t Thread, c Consent) Reach {
 	switch {
 	case t.PartyKind == PartyEmail:
 		return ReachReadLink
+	case t.PartyKind == PartyOrganisation:
+		return ReachOrganisation
 	case t.PartyKind != PartyCustomer:
 		return ReachNone
 	case c.Notifies():

@@ -205,7 +205,7 @@ func TestAnswerReach(t *testing.T) {
 		{cust, Consent{Channel: ChannelNone}, ReachNone},
 		{cust, Consent{}, ReachNone},
 		{Thread{PartyKind: PartyEmail}, Consent{}, ReachReadLink},
-		{Thread{PartyKind: PartyOrganisation}, Consent{AllowMessages: true, Channel: ChannelEmail, Address: "a@b.fi", Verified: true}, ReachNone},
+		{Thread{PartyKind: PartyOrganisation}, Consent{AllowMessages: true, Channel: ChannelEmail, Address: "a@b.fi", Verified: true}, ReachOrganisation},
 	}
 	for _, tt := range tests {
 		if got := AnswerReach(tt.t, tt.c); got != tt.want {

@@ -46,6 +46,8 @@ type Repo interface {
 	// AttachmentBytes is the size of the attachments a person has sent
 	// in their own threads, all together.
 	AttachmentBytes(ctx context.Context, personID string) (int64, error)
+	// Organisation is an organisation by its business ID.
+	Organisation(ctx context.Context, businessID string) (Organisation, error)
 }
 
 // Tx is one transaction of a use case. Its instant is fixed: every row

@@ -48,6 +48,10 @@ type Config struct {
 	ReadLink func(token string) string
 	// ReadFor is how long a reading link works (default 14 days).
 	ReadFor time.Duration
+	// Mandates decides who may act for an organisation on its threads
+	// (OrgFolder and the other Org methods); nil: no organisation's
+	// threads are reachable (fault.NotFound).
+	Mandates Authoriser
 	// Wake nudges the outbox worker after a notice was committed; may be
 	// nil.
 	Wake func()

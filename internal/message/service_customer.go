@@ -63,15 +63,9 @@ func (s *Service) Send(ctx context.Context, a access.Actor, d Draft) (t Thread, 
 				return err
 			}
 		}
-		t = NewCustomerThread(p, unit, d.Subject, d.Specification, d.Title, d.Lang, tx.Now())
-		if err := tx.InsertThread(ctx, &t); err != nil {
-			return err
-		}
-		m := Message{ThreadID: t.ID, Author: AuthorCustomer, AuthorID: a.ID, Body: d.Body, CreatedAt: tx.Now()}
-		if err := tx.AddMessage(ctx, &m, files); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, entry(a, "thread.started", p, "thread:"+t.ID, "unit="+t.UnitID))
+		var err error
+		t, err = start(ctx, tx, a, p, unit, d, files, "")
+		return err
 	})
 	if err != nil {
 		return Thread{}, false, err
@@ -81,6 +75,20 @@ func (s *Service) Send(ctx context.Context, a access.Actor, d Draft) (t Thread, 
 		s.wake()
 	}
 	return t, codeSent, nil
+}
+
+// start opens a party's thread with the asker's first message and its
+// files, and audits it (detail added to the entry's).
+func start(ctx context.Context, tx Tx, a access.Actor, p Party, unit string, d Draft, files []File, detail string) (Thread, error) {
+	t := NewCustomerThread(p, unit, d.Subject, d.Specification, d.Title, d.Lang, tx.Now())
+	if err := tx.InsertThread(ctx, &t); err != nil {
+		return t, err
+	}
+	m := Message{ThreadID: t.ID, Author: AuthorCustomer, AuthorID: a.ID, Body: d.Body, CreatedAt: tx.Now()}
+	if err := tx.AddMessage(ctx, &m, files); err != nil {
+		return t, err
+	}
+	return t, tx.Audit(ctx, entry(a, "thread.started", p, "thread:"+t.ID, "unit="+t.UnitID+detail))
 }
 
 // Reply adds a message to a thread: a customer's to one of their own
@@ -95,6 +103,13 @@ func (s *Service) Reply(ctx context.Context, a access.Actor, threadID, body stri
 	if err != nil {
 		return Message{}, err
 	}
+	return s.partyReply(ctx, a, p, threadID, body, files)
+}
+
+// partyReply adds the asker's message to one of the party's threads, the
+// attachments counted against the person's quota: a customer writing for
+// themselves, or a person writing for an organisation.
+func (s *Service) partyReply(ctx context.Context, a access.Actor, p Party, threadID, body string, files []Upload) (Message, error) {
 	if err := CheckReply(body, files, s.cfg.Limits); err != nil {
 		return Message{}, err
 	}
@@ -104,7 +119,7 @@ func (s *Service) Reply(ctx context.Context, a access.Actor, threadID, body stri
 	}
 	var m Message
 	err = s.repo.InTx(ctx, func(tx Tx) error {
-		if err := s.checkQuota(ctx, tx, p, fs); err != nil {
+		if err := s.checkQuota(ctx, tx, Party{Kind: PartyCustomer, ID: a.ID}, fs); err != nil {
 			return err
 		}
 		t, err := ownThread(ctx, tx, p, threadID)
@@ -152,6 +167,11 @@ func (s *Service) Folder(ctx context.Context, a access.Actor, box Box, page int)
 	if err != nil {
 		return Folder{}, err
 	}
+	return s.folder(ctx, p, box, page)
+}
+
+// folder is a page of a party's folder.
+func (s *Service) folder(ctx context.Context, p Party, box Box, page int) (Folder, error) {
 	if box != Sent {
 		box = Inbox
 	}
@@ -185,10 +205,16 @@ func (s *Service) Thread(ctx context.Context, a access.Actor, threadID string) (
 	if err != nil {
 		return Thread{}, nil, err
 	}
+	return s.partyThread(ctx, p, threadID)
+}
+
+// partyThread opens one of the party's threads and marks it read by the
+// party's side.
+func (s *Service) partyThread(ctx context.Context, p Party, threadID string) (Thread, []Message, error) {
 	var t Thread
 	var msgs []Message
 	read := false
-	err = s.repo.InTx(ctx, func(tx Tx) error {
+	err := s.repo.InTx(ctx, func(tx Tx) error {
 		var err error
 		if t, err = ownThread(ctx, tx, p, threadID); err != nil {
 			return err

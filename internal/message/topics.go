@@ -52,11 +52,21 @@ func (l Labels) missing() string {
 
 // Subject is what a customer first chooses a message to be about.
 type Subject struct {
-	Key            string          `json:"key"`
-	Unit           string          `json:"unit"`
-	Labels         Labels          `json:"labels"`
-	Retired        bool            `json:"retired,omitempty"`
+	Key     string `json:"key"`
+	Unit    string `json:"unit"`
+	Labels  Labels `json:"labels"`
+	Retired bool   `json:"retired,omitempty"`
+	// Party is who may write on the subject: PartyOrganisation for an
+	// organisation's threads only, empty for customers only.
+	Party          PartyKind       `json:"party,omitempty"`
 	Specifications []Specification `json:"specifications"`
+}
+
+// OfferedTo reports whether a party of the kind may start a thread on
+// the subject: an organisation on the organisations' subjects, anyone
+// else on the others.
+func (s Subject) OfferedTo(k PartyKind) bool {
+	return (s.Party == PartyOrganisation) == (k == PartyOrganisation)
 }
 
 // Label is the subject's text in lang.
@@ -82,7 +92,7 @@ func (s Specification) Label(lang string) string { return s.Labels.Get(lang) }
 // The format is
 //
 //	{"note": "…",
-//	 "subjects": [{"key", "unit", "labels": {"fi", "sv", "en"}, "retired",
+//	 "subjects": [{"key", "unit", "labels": {"fi", "sv", "en"}, "retired", "party",
 //	   "specifications": [{"key", "unit", "labels": {"fi", "sv", "en"}, "retired"}]}]}
 //
 // Keys are lower-case slugs (a-z, 0-9, '_' or '-' between them): a subject
@@ -129,6 +139,9 @@ func LoadCatalogue(r io.Reader, knownUnit func(unitID string) bool) (*Catalogue,
 		c.index[s.Key] = i
 		if lang := s.Labels.missing(); lang != "" {
 			return nil, fmt.Errorf("%w: %s: no %s label", ErrCatalogue, where, lang)
+		}
+		if s.Party != "" && s.Party != PartyOrganisation {
+			return nil, fmt.Errorf("%w: %s: party must be \"organisation\" or absent", ErrCatalogue, where)
 		}
 		if s.Unit == "" || !knownUnit(s.Unit) {
 			return nil, fmt.Errorf("%w: %s: unknown unit %q", ErrCatalogue, where, s.Unit)
@@ -235,6 +248,15 @@ func (c *Catalogue) Route(subjectKey, specKey string) (unitID string, err error)
 		return "", err
 	}
 	return sp.Unit, nil
+}
+
+// topicFor finds a topic open for new messages from a party of the
+// kind: a subject not offered to it is unknown to it.
+func (c *Catalogue) topicFor(k PartyKind, subjectKey, specKey string) (*Specification, error) {
+	if i, ok := c.index[subjectKey]; ok && !c.subjects[i].OfferedTo(k) {
+		return nil, fault.InvalidField("subject", "message.error.subject_unknown", nil)
+	}
+	return c.topic(subjectKey, specKey)
 }
 
 // topic finds a topic open for new messages.

@@ -17,9 +17,24 @@ func TestDefaultCatalogueRoutesToReferenceUnits(t *testing.T) {
 	}
 	// secure_email is retired: it labels threads opened by a secure e-mail
 	// link and is never offered on the form. payments also labels the
-	// payment service's notices (payment.NoticeSubject).
-	if want := []string{"recovery", "international", "payments", "general", "secure_email"}; !slices.Equal(keys, want) {
+	// payment service's notices (payment.NoticeSubject). employer is
+	// organisations' only.
+	if want := []string{"recovery", "international", "payments", "general", "employer", "secure_email"}; !slices.Equal(keys, want) {
 		t.Errorf("subjects = %v; want %v in that order", keys, want)
+	}
+	for _, s := range c.Subjects() {
+		if s.OfferedTo(PartyCustomer) == (s.Key == "employer") || s.OfferedTo(PartyOrganisation) != (s.Key == "employer") {
+			t.Errorf("subject %s: offered to customers %v, to organisations %v", s.Key, s.OfferedTo(PartyCustomer), s.OfferedTo(PartyOrganisation))
+		}
+	}
+	if err := CheckNewMessage(c, "employer", "other", "Kysymys", "Teksti", nil, Limits{}); fault.FieldOf(err) != "subject" {
+		t.Errorf("a customer on the employer subject: %v", err)
+	}
+	if err := CheckOrgMessage(c, "recovery", "other", "Kysymys", "Teksti", Limits{}); fault.FieldOf(err) != "subject" {
+		t.Errorf("an organisation on the recovery subject: %v", err)
+	}
+	if err := CheckOrgMessage(c, "employer", "reimbursement", "Kysymys", "Teksti", Limits{}); err != nil {
+		t.Errorf("an organisation on the employer subject: %v", err)
 	}
 	if _, err := c.Route("secure_email", "other"); err == nil {
 		t.Error("Route(secure_email, other) accepted a retired topic")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/message"
 )
 
 // EmployerRepo is the employer e-services' repository (employer.Repo) on
@@ -153,4 +154,33 @@ func (tx employerTx) PersonByCode(ctx context.Context, code string) (string, err
 		return "", nil
 	}
 	return id, tx.db.mapErr(err)
+}
+
+// NoticeChoice is the person's notification choice and language.
+func (tx employerTx) NoticeChoice(ctx context.Context, personID string) (message.Consent, string, error) {
+	return tx.noticeChoice(ctx, personID)
+}
+
+// PostNotice stores a decision told to the organisation: a new thread of
+// the organisation (by its business ID), answered by the unit with one
+// system message unread by the organisation.
+func (tx employerTx) PostNotice(ctx context.Context, n *employer.Notice) error {
+	var orgID string
+	if err := tx.queryRow(ctx, `SELECT id FROM organisations WHERE business_id = $1`, n.Org).Scan(&orgID); err != nil {
+		return tx.db.mapErr(err)
+	}
+	now := tx.now
+	th := message.Thread{PartyKind: message.PartyOrganisation, PartyID: orgID, Lang: n.Lang, UnitID: n.UnitID,
+		Subject: employer.NoticeSubject, Specification: employer.NoticeSpecification, Title: n.Title, Status: message.StatusAnswered,
+		CreatedAt: now, LastMessageAt: now, UnreadByCustomer: 1}
+	mt := msgTx(tx)
+	if err := mt.InsertThread(ctx, &th); err != nil {
+		return err
+	}
+	m := message.Message{ThreadID: th.ID, Author: message.AuthorSystem, Body: n.Body, CreatedAt: now}
+	if err := mt.AddMessage(ctx, &m, nil); err != nil {
+		return err
+	}
+	n.ThreadID = th.ID
+	return nil
 }

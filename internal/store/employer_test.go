@@ -12,6 +12,8 @@ import (
 	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -195,8 +197,10 @@ func TestEmployerConcurrentWriters(t *testing.T) {
 		})
 		var decisions int
 		db.SQL().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'employer.decide'`).Scan(&decisions)
-		if ok != 1 || conflicts != 7 || decisions != 1 {
-			t.Errorf("%d decided, %d conflicts, %d audited", ok, conflicts, decisions)
+		var told int
+		db.SQL().QueryRow(`SELECT count(*) FROM threads WHERE party_kind = 'organisation' AND subject = 'employer'`).Scan(&told)
+		if ok != 1 || conflicts != 7 || decisions != 1 || told != 1 {
+			t.Errorf("%d decided, %d conflicts, %d audited, %d told to the organisation", ok, conflicts, decisions, told)
 		}
 	})
 }
@@ -232,4 +236,104 @@ func employerSetup(t testing.TB, db *store.DB, from, to int) (*employer.Service,
 	today := civil.Today(db.Now())
 	return employerSvc(t, db), orgs, employer.Input{Benefit: "sickness", Employee: demoCode(t, d, "demo-person-matti"),
 		Start: today.AddDays(from).String(), End: today.AddDays(to).String(), SalaryCents: 100000, IBAN: "FI21 1234 5600 0007 85"}
+}
+
+// TestEmployerDecisionNotices: a decision is told to the organisation in
+// the decision's transaction — a message in its threads, in the
+// applicant's language, with the amount or the reason, and an e-mail
+// notice without either to the applicant who proved an address; none to
+// one who did not. Another organisation's people do not see it.
+func TestEmployerDecisionNotices(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, orgs, in := employerSetup(t, db, -20, -1)
+		cat, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		woke := 0
+		svc.SetNotices(employer.Notices{Text: func(lang, key string, args ...any) string { return cat.For(lang).T(key, args...) }, Wake: func() { woke++ }})
+		msgs, err := message.NewService(db.Messages(), message.Config{Mandates: mandateSvc(t, db)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		teemu, eeva, tuula := access.AsCustomer("demo-person-teemu"), access.AsCustomer("demo-person-eeva"), access.AsCustomer("demo-person-tuula")
+		anna := access.AsStaff("demo-staff-anna", "recovery", "specialist")
+		if _, err := db.SQL().Exec(`UPDATE persons SET lang = 'sv' WHERE id = 'demo-person-teemu'`); err != nil {
+			t.Fatal(err)
+		}
+		var address string
+		if err := db.SQL().QueryRow(`SELECT address FROM notification_consents WHERE person_id = 'demo-person-teemu' AND verified`).Scan(&address); err != nil {
+			t.Fatalf("Teemu has no verified address in the demo: %v", err)
+		}
+		app, err := svc.Apply(ctx, teemu, orgs.Employer, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Decide(ctx, anna, app.ID, employer.Decision{Approve: true, AmountCents: 81250}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Decide(ctx, anna, app.ID, employer.Decision{Reason: "again"}); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("decided twice: %v", err)
+		}
+		// Eeva sees the decision in the organisation's threads, in Swedish.
+		f, _, err := msgs.OrgFolder(ctx, eeva, orgs.Employer, 1)
+		if err != nil || f.Total != 1 || f.Unread != 1 || f.Threads[0].Title != "Beslut: ansökan godkänd" || f.Threads[0].Subject != "employer" {
+			t.Fatalf("the organisation's folder: %+v %v", f, err)
+		}
+		th, ms, _, err := msgs.OrgThread(ctx, eeva, orgs.Employer, f.Threads[0].ID)
+		if err != nil || len(ms) != 1 || ms[0].Author != message.AuthorSystem || !strings.Contains(ms[0].Body, "812,50") ||
+			!strings.Contains(ms[0].Body, "Sjukdagpenning") || strings.Contains(ms[0].Body, in.Employee) || th.UnitID != employer.DefaultNoticeUnit {
+			t.Fatalf("the decision's message: %+v %+v %v", th, ms, err)
+		}
+		// The firm's employee, acting for a client, sees none of it.
+		if f, _, err := msgs.OrgFolder(ctx, tuula, orgs.Clients[5], 1); err != nil || f.Total != 0 {
+			t.Errorf("a client's folder: %+v %v", f, err)
+		}
+		// One e-mail notice, to Teemu's address, in Swedish, naming no amount.
+		var n int
+		var kind, to, lang, person, thread string
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM outbox WHERE kind = 'employer_decision'`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d notices: %v", n, err)
+		}
+		if err := db.SQL().QueryRow(`SELECT kind, recipient, lang, person_id, thread_id FROM outbox WHERE kind = 'employer_decision'`).
+			Scan(&kind, &to, &lang, &person, &thread); err != nil {
+			t.Fatal(err)
+		}
+		if to != address || lang != "sv" || person != "demo-person-teemu" || thread != th.ID || woke != 1 {
+			t.Errorf("the notice: to %s lang %s person %s thread %s (want %s), woke %d", to, lang, person, thread, th.ID, woke)
+		}
+		for _, l := range []string{"fi", "sv", "en"} {
+			for _, k := range []string{"employer.notice.mail.subject", "employer.notice.mail.text", "employer.notice.mail.sms"} {
+				if text := cat.For(l).T(k); strings.Contains(text, "812") || strings.Contains(text, "{{") {
+					t.Errorf("%s %s carries data: %s", l, k, text)
+				}
+			}
+		}
+
+		// A refusal, by an applicant without a proved address: the message
+		// with the reason, no e-mail.
+		if _, err := db.SQL().Exec(`UPDATE notification_consents SET verified = FALSE WHERE person_id = 'demo-person-eeva'`); err != nil {
+			t.Fatal(err)
+		}
+		in.Benefit = "parental"
+		app2, err := svc.Apply(ctx, eeva, orgs.Employer, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Decide(ctx, anna, app2.ID, employer.Decision{Reason: "Palkkaa ei maksettu."}); err != nil {
+			t.Fatal(err)
+		}
+		f, _, _ = msgs.OrgFolder(ctx, teemu, orgs.Employer, 1)
+		if f.Total != 2 || f.Threads[0].Title != "Päätös: hakemus hylätty" {
+			t.Fatalf("after the refusal: %+v", f)
+		}
+		_, ms, _, _ = msgs.OrgThread(ctx, teemu, orgs.Employer, f.Threads[0].ID)
+		if len(ms) != 1 || !strings.Contains(ms[0].Body, "Palkkaa ei maksettu.") || !strings.Contains(ms[0].Body, "Vanhempainpäiväraha") {
+			t.Errorf("the refusal's message: %+v", ms)
+		}
+		if db.SQL().QueryRow(`SELECT count(*) FROM outbox WHERE kind = 'employer_decision'`).Scan(&n); n != 1 || woke != 1 {
+			t.Errorf("%d notices after a refusal to an unproved address, woke %d", n, woke)
+		}
+	})
 }

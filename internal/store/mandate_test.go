@@ -100,7 +100,7 @@ func TestMandateDemoDecisions(t *testing.T) {
 			t.Errorf("Tuula's chooser: all %d page %d/%d items %d", page.All, page.Page, page.Pages, len(page.Items))
 		}
 		page, _ = svc.Chooser(ctx, access.AsCustomer("demo-person-tuula"), "kahvila", 1)
-		if page.Total != 1 || page.Items[0].BusinessID != orgs.Cafe || page.Items[0].Name != "Kahvila Demo Ky" || len(page.Items[0].Issues) != 3 {
+		if page.Total != 1 || page.Items[0].BusinessID != orgs.Cafe || page.Items[0].Name != "Kahvila Demo Ky" || len(page.Items[0].Issues) != 4 {
 			t.Errorf("search kahvila: %+v", page)
 		}
 		page, _ = svc.Chooser(ctx, access.AsCustomer("demo-person-tuula"), orgs.Clients[10], 1)

@@ -117,6 +117,18 @@ func (r *MessageRepo) PartyStamp(ctx context.Context, p message.Party) (message.
 	return s, r.db.mapErr(err)
 }
 
+// Organisation reads an organisation by its business ID.
+func (r *MessageRepo) Organisation(ctx context.Context, businessID string) (message.Organisation, error) {
+	var o message.Organisation
+	err := r.db.queryRow(ctx, `SELECT id, business_id, name FROM organisations WHERE business_id = $1`, businessID).
+		Scan(&o.ID, &o.BusinessID, &o.Name)
+	return o, r.db.mapErr(err)
+}
+
+// orgPartyName is how staff see an organisation party: its name and
+// business ID, never a person of it.
+const orgPartyName = `o.name || ' (' || o.business_id || ')'`
+
 // Consent reads a person's notification choice.
 func (r *MessageRepo) Consent(ctx context.Context, personID string) (message.Consent, error) {
 	c, err := consentOf(ctx, r.db.sql, personID)
@@ -157,7 +169,7 @@ func (tx msgTx) ThreadForUpdate(ctx context.Context, id string) (message.Thread,
 func (tx msgTx) Names(ctx context.Context, t message.Thread) (message.StaffThread, error) {
 	st := message.StaffThread{Thread: t}
 	err := tx.QueryRowContext(ctx, `SELECT CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
-			WHEN 'organisation' THEN o.name ELSE t.email END,
+			WHEN 'organisation' THEN `+orgPartyName+` ELSE t.email END,
 		COALESCE((SELECT s.given_name || ' ' || s.family_name FROM staff s WHERE s.id = $2), '')
 		FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
 		LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id
@@ -380,7 +392,7 @@ func unitThreadsSQL(f message.QueueFilter, waitedBefore time.Time) (string, []an
 	}
 	q := `SELECT ` + threadCols + `,
 		CASE t.party_kind WHEN 'customer' THEN p.given_name || ' ' || p.family_name
-			WHEN 'organisation' THEN o.name ELSE t.email END,
+			WHEN 'organisation' THEN ` + orgPartyName + ` ELSE t.email END,
 		COALESCE(s.given_name || ' ' || s.family_name, '')
 		FROM threads t LEFT JOIN persons p ON t.party_kind = 'customer' AND p.id = t.party_id
 		LEFT JOIN organisations o ON t.party_kind = 'organisation' AND o.id = t.party_id

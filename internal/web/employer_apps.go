@@ -9,6 +9,7 @@ import (
 	"github.com/etuus/etuus/internal/auth"
 	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/payment"
 )
 
@@ -34,9 +35,16 @@ type refusedData struct{ Org, Issue string }
 // mandate refusal with 403 and the link to its diagnosis, anything else
 // as usual.
 func (s *Server) employerFail(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, employer.ErrNoMandate) {
+	s.mandateFail(w, r, err, employer.Issue)
+}
+
+// mandateFail answers a request an employer-side service refused: the
+// mandate decision's refusal (mandate.ErrNoMandate) with 403 and the link
+// to the diagnosis of the issue, anything else as usual.
+func (s *Server) mandateFail(w http.ResponseWriter, r *http.Request, err error, issue string) {
+	if errors.Is(err, mandate.ErrNoMandate) {
 		s.render(w, r, http.StatusForbidden, "employer_refused", &page{Title: "employer.apps.refused_title",
-			Data: refusedData{Org: r.PathValue("org"), Issue: employer.Issue}})
+			Data: refusedData{Org: r.PathValue("org"), Issue: issue}})
 		return
 	}
 	s.fail(w, r, err)

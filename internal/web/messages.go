@@ -270,7 +270,7 @@ func (s *Server) messageNew(w http.ResponseWriter, r *http.Request) {
 // it was refused.
 func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status int, d newMessageData, err error) {
 	for _, sub := range s.messages().Catalogue().Subjects() {
-		if sub.Retired {
+		if sub.Retired || !sub.OfferedTo(message.PartyCustomer) {
 			continue
 		}
 		var specs []message.Specification

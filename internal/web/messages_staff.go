@@ -114,6 +114,10 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 	for i, it := range items {
 		row := queueRow{ID: it.ID, Title: it.Title, Party: it.PartyName, Topic: it.Topic, Assigned: it.AssignedName,
 			Status: l.T("message.status." + string(it.Status)), Unread: it.UnreadByStaff > 0}
+		if it.PartyKind == message.PartyOrganisation {
+			// An organisation, by name and business ID, never a person of it.
+			row.Party = l.T("message.queue.org_party", "Name", it.PartyName)
+		}
 		if !it.WaitingSince.IsZero() {
 			row.Waited = waited(l.T, now.Sub(it.WaitingSince))
 		}

@@ -132,10 +132,12 @@ func (p *page) setProblems(name string) {
 // fieldAnchors are the controls whose id is not the name of the field a
 // service reports, by page and field.
 var fieldAnchors = map[string]string{
-	"message_new/subject":          "topic",
-	"message_new/specification":    "topic",
-	"staff_thread/unit":            "move-unit",
-	"employer_diagnosis/principal": "org",
+	"message_new/subject":                "topic",
+	"message_new/specification":          "topic",
+	"employer_message_new/subject":       "topic",
+	"employer_message_new/specification": "topic",
+	"staff_thread/unit":                  "move-unit",
+	"employer_diagnosis/principal":       "org",
 }
 
 // HasError reports whether the page shows a refusal: the error summary,

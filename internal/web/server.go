@@ -340,6 +340,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /employer/org/{org}/applications", s.employerAppSubmit)
 	mux.HandleFunc("GET /employer/org/{org}/applications/{id}", s.employerAppShow)
 	mux.HandleFunc("GET /my/employer-applications", s.myEmployerApps)
+	// The organisation's secure message threads (message.Service's Org
+	// methods, issue employer_messages).
+	mux.HandleFunc("GET /employer/org/{org}/messages", s.employerMessages)
+	mux.HandleFunc("GET /employer/org/{org}/messages/new", s.employerMessageNew)
+	mux.HandleFunc("POST /employer/org/{org}/messages", s.employerMessageSend)
+	mux.HandleFunc("GET /employer/org/{org}/messages/{id}", s.employerMessageThread)
+	mux.HandleFunc("POST /employer/org/{org}/messages/{id}", s.employerMessageReply)
 	mux.HandleFunc("GET /staff/employer", s.staffEmployerQueue)
 	mux.HandleFunc("GET /staff/employer/{id}", s.staffEmployerApp)
 	mux.HandleFunc("POST /staff/employer/{id}", s.staffEmployerDecide)

@@ -1,0 +1,117 @@
+package employer
+
+import (
+	"context"
+
+	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/message"
+	"github.com/etuus/etuus/internal/outbox"
+)
+
+// The organisation is told of a decision in the decision's transaction,
+// so exactly once: a system message in a new thread of the organisation's
+// secure messages (what was decided, the amount or the reason), written
+// in the language of the person who applied; and, when that person chose
+// and proved an address for notices, an e-mail or SMS that says only that
+// a message waits (no amount, no employee, no name).
+
+// NoticeDecision is the outbox notice to the person who applied for the
+// organisation: a message about the organisation's application waits.
+const NoticeDecision outbox.Kind = "employer_decision"
+
+// NoticeKinds are the notices the employer e-services send; t gives the
+// catalogue's texts.
+func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
+	return []outbox.NoticeKind{
+		outbox.Fixed(t, NoticeDecision, "employer.notice.mail.subject", "employer.notice.mail.text", "employer.notice.mail.sms"),
+	}
+}
+
+// The topic of the decision's thread (internal/message/topics.json), so
+// that the organisation's answer reaches the people who handle
+// reimbursements.
+const (
+	NoticeSubject       = "employer"
+	NoticeSpecification = "reimbursement"
+	// DefaultNoticeUnit is the unit the topic routes to.
+	DefaultNoticeUnit = "benefit-services"
+)
+
+// Notice is a decision told to the organisation: the thread and its
+// system message.
+type Notice struct {
+	Org           string // business ID
+	ApplicationID string
+	Lang          string
+	UnitID        string
+	Title, Body   string
+	ThreadID      string // set by PostNotice
+}
+
+// noticeTx is what the notice writes in the decision's transaction.
+type noticeTx interface {
+	// NoticeChoice is the person's notification choice (the zero Consent
+	// when they never chose) and their language.
+	NoticeChoice(ctx context.Context, personID string) (message.Consent, string, error)
+	// PostNotice stores the notice as a new thread of the organisation,
+	// answered by the unit with one system message unread by the
+	// organisation, giving its ID.
+	PostNotice(ctx context.Context, n *Notice) error
+	// Enqueue writes a notice to the outbox in this transaction.
+	Enqueue(ctx context.Context, it *outbox.Item) error
+}
+
+// Notices is how the service tells of decisions.
+type Notices struct {
+	// Text is the catalogue's texts for the decision's message; without
+	// it the message carries the keys.
+	Text outbox.Translate
+	// Wake nudges the outbox worker after a notice was queued; may be nil.
+	Wake func()
+	// Quiet writes the organisation's message but queues no e-mail or
+	// SMS: for the demo's seeded decisions, which no one is waiting for.
+	Quiet bool
+}
+
+// SetNotices sets how the service tells of decisions.
+func (s *Service) SetNotices(n Notices) { s.notices = n }
+
+func (s *Service) t(lang, key string, args ...any) string {
+	if s.notices.Text == nil {
+		return key
+	}
+	return s.notices.Text(lang, key, args...)
+}
+
+// tell writes the decision's message to the organisation and the notice
+// to the person who applied, in tx; it reports whether a notice was
+// queued.
+func (s *Service) tell(ctx context.Context, tx Tx, app Application) (bool, error) {
+	consent, lang, err := tx.NoticeChoice(ctx, app.SubmittedBy)
+	if err != nil {
+		return false, err
+	}
+	benefit := s.t(lang, "employer.benefit.sickness")
+	if app.Benefit == Parental {
+		benefit = s.t(lang, "employer.benefit.parental")
+	}
+	period := app.Start.Finnish() + "–" + app.End.Finnish()
+	n := Notice{Org: app.Org, ApplicationID: app.ID, Lang: lang, UnitID: DefaultNoticeUnit}
+	if app.Status == Approved {
+		n.Title = s.t(lang, "employer.notice.approved.title")
+		n.Body = s.t(lang, "employer.notice.approved.body", "Benefit", benefit, "Period", period,
+			"Amount", i18n.Euros(lang, app.AmountCents), "Employee", app.MaskedEmployee())
+	} else {
+		n.Title = s.t(lang, "employer.notice.refused.title")
+		n.Body = s.t(lang, "employer.notice.refused.body", "Benefit", benefit, "Period", period,
+			"Reason", app.Reason, "Employee", app.MaskedEmployee())
+	}
+	if err := tx.PostNotice(ctx, &n); err != nil {
+		return false, err
+	}
+	if !consent.Notifies() || s.notices.Quiet {
+		return false, nil
+	}
+	return true, tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(consent.Channel), Recipient: consent.Address, Lang: lang,
+		Kind: NoticeDecision, PersonID: app.SubmittedBy, ThreadID: n.ThreadID})
+}

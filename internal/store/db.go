@@ -371,9 +371,11 @@ func (tx *Tx) insertValues(ctx context.Context, head, tail string, cols int, row
 		if err != nil {
 			return total, err
 		}
-		if n, err := res.RowsAffected(); err == nil {
-			total += n
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
 		}
+		total += n
 	}
 	return total, nil
 }

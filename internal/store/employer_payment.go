@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/etuus/etuus/internal/employer"
@@ -34,46 +33,16 @@ func (t paymentTx) EmployerDue(ctx context.Context) ([]payment.EmployerPayment, 
 // InsertEmployerPayments stores the payments, skipping any whose
 // application is paid already.
 func (t paymentTx) InsertEmployerPayments(ctx context.Context, ps []*payment.EmployerPayment) (int, error) {
-	const cols = 10
-	total := 0
-	per := t.db.dialect.insertRows()
-	for len(ps) > 0 {
-		n := min(per, len(ps))
-		var q strings.Builder
-		q.WriteString(`INSERT INTO employer_payments (id, application_id, org_id, run_id, pay_date, amount_cents, iban,
-			end_to_end_id, status, created_at) VALUES `)
-		args := make([]any, 0, n*cols)
-		for i, p := range ps[:n] {
-			p.ID = NewID()
-			p.EndToEndID = strings.ReplaceAll(p.ID, "-", "")
-			p.CreatedAt = t.now
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteByte('(')
-			for c := range cols {
-				if c > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("$" + strconv.Itoa(i*cols+c+1))
-			}
-			q.WriteByte(')')
-			args = append(args, p.ID, p.ApplicationID, p.Org, p.RunID, p.PayDate, p.AmountCents, p.IBAN,
-				p.EndToEndID, p.Status, p.CreatedAt)
-		}
-		q.WriteString(` ON CONFLICT (application_id) DO NOTHING`)
-		res, err := t.exec(ctx, q.String(), args...)
-		if err != nil {
-			return total, err
-		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return total, err
-		}
-		total += int(k)
-		ps = ps[n:]
+	rows := make([][]any, len(ps))
+	for i, p := range ps {
+		p.ID = NewID()
+		p.EndToEndID = strings.ReplaceAll(p.ID, "-", "")
+		p.CreatedAt = t.now
+		rows[i] = []any{p.ID, p.ApplicationID, p.Org, p.RunID, p.PayDate, p.AmountCents, p.IBAN, p.EndToEndID, p.Status, p.CreatedAt}
 	}
-	return total, nil
+	n, err := t.insertValues(ctx, `INSERT INTO employer_payments (id, application_id, org_id, run_id, pay_date, amount_cents, iban,
+		end_to_end_id, status, created_at) VALUES `, ` ON CONFLICT (application_id) DO NOTHING`, 10, rows)
+	return int(n), err
 }
 
 const employerPaymentColumns = `id, application_id, org_id, run_id, pay_date, amount_cents, iban, end_to_end_id, status,

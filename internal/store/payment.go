@@ -215,45 +215,16 @@ func (t paymentTx) Benefits(ctx context.Context, fn func([]payment.Benefit) erro
 // InsertPayments stores the payments, skipping any whose benefit and
 // period are paid already, in statements of the dialect's insertRows.
 func (t paymentTx) InsertPayments(ctx context.Context, ps []*payment.Payment) (int, error) {
-	const cols = 13
-	total := 0
-	per := t.db.dialect.insertRows()
-	for len(ps) > 0 {
-		n := min(per, len(ps))
-		var q strings.Builder
-		q.WriteString(`INSERT INTO payments (` + paymentColumns + `) VALUES `)
-		args := make([]any, 0, n*cols)
-		for i, p := range ps[:n] {
-			p.ID = NewID()
-			p.EndToEndID = strings.ReplaceAll(p.ID, "-", "")
-			p.CreatedAt = t.now
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteByte('(')
-			for c := range cols {
-				if c > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("$" + strconv.Itoa(i*cols+c+1))
-			}
-			q.WriteByte(')')
-			args = append(args, p.ID, p.PersonID, p.BenefitID, p.Kind, p.Period, p.RunID, p.DueDate, p.PayDate,
-				p.AmountCents, p.IBAN, p.EndToEndID, p.Status, p.CreatedAt)
-		}
-		q.WriteString(` ON CONFLICT (benefit_id, period) DO NOTHING`)
-		res, err := t.exec(ctx, q.String(), args...)
-		if err != nil {
-			return total, err
-		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return total, err
-		}
-		total += int(k)
-		ps = ps[n:]
+	rows := make([][]any, len(ps))
+	for i, p := range ps {
+		p.ID = NewID()
+		p.EndToEndID = strings.ReplaceAll(p.ID, "-", "")
+		p.CreatedAt = t.now
+		rows[i] = []any{p.ID, p.PersonID, p.BenefitID, p.Kind, p.Period, p.RunID, p.DueDate, p.PayDate,
+			p.AmountCents, p.IBAN, p.EndToEndID, p.Status, p.CreatedAt}
 	}
-	return total, nil
+	n, err := t.insertValues(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES `, ` ON CONFLICT (benefit_id, period) DO NOTHING`, 13, rows)
+	return int(n), err
 }
 
 func (t paymentTx) RunTotals(ctx context.Context, runID string) (int, int64, error) {

@@ -213,6 +213,27 @@ func (c *Catalogue) Subjects() []Subject {
 	return out
 }
 
+// Offered returns what a new-message form shows a party: the subjects
+// offered to that kind of party that are not retired, each with its
+// specifications that are not, in catalogue order.
+func (c *Catalogue) Offered(k PartyKind) []Subject {
+	var out []Subject
+	for _, sub := range c.Subjects() {
+		if sub.Retired || !sub.OfferedTo(k) {
+			continue
+		}
+		var specs []Specification
+		for _, sp := range sub.Specifications {
+			if !sp.Retired {
+				specs = append(specs, sp)
+			}
+		}
+		sub.Specifications = specs
+		out = append(out, sub)
+	}
+	return out
+}
+
 // Subject finds a subject by key, retired or not.
 func (c *Catalogue) Subject(key string) (Subject, bool) {
 	i, ok := c.index[key]

@@ -124,14 +124,11 @@ func New(o Options) (*Generator, error) {
 	}
 	g := &Generator{o: o, now: o.Now.UTC().Truncate(24 * time.Hour), topics: map[string][]topic{}, staff: map[string][]string{}}
 	g.today = civil.Today(g.now)
-	for _, s := range o.Catalogue.Subjects() {
-		if s.Retired {
-			continue
-		}
+	// The generator writes customers' threads: the topics a customer's form
+	// offers.
+	for _, s := range o.Catalogue.Offered(message.PartyCustomer) {
 		for _, sp := range s.Specifications {
-			if !sp.Retired {
-				g.topics[s.Key] = append(g.topics[s.Key], topic{s.Key, sp.Key, sp.Unit})
-			}
+			g.topics[s.Key] = append(g.topics[s.Key], topic{s.Key, sp.Key, sp.Unit})
 		}
 	}
 	for _, k := range []string{"recovery", "international", "general"} {

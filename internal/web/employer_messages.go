@@ -94,19 +94,7 @@ func (s *Server) employerMessageNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderOrgMessageNew(w http.ResponseWriter, r *http.Request, status int, d orgMessageNewData, err error) {
-	for _, sub := range s.messages().Catalogue().Subjects() {
-		if sub.Retired || !sub.OfferedTo(message.PartyOrganisation) {
-			continue
-		}
-		var specs []message.Specification
-		for _, sp := range sub.Specifications {
-			if !sp.Retired {
-				specs = append(specs, sp)
-			}
-		}
-		sub.Specifications = specs
-		d.Subjects = append(d.Subjects, sub)
-	}
+	d.Subjects = s.messages().Catalogue().Offered(message.PartyOrganisation)
 	d.MaxBody = s.limits().MaxBody
 	s.render(w, r, status, "employer_message_new", &page{Title: "employer.messages.new_title", Data: d, Err: err})
 }

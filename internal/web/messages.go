@@ -269,19 +269,7 @@ func (s *Server) messageNew(w http.ResponseWriter, r *http.Request) {
 // renderNewMessage shows the new message form, with err's problems when
 // it was refused.
 func (s *Server) renderNewMessage(w http.ResponseWriter, r *http.Request, status int, d newMessageData, err error) {
-	for _, sub := range s.messages().Catalogue().Subjects() {
-		if sub.Retired || !sub.OfferedTo(message.PartyCustomer) {
-			continue
-		}
-		var specs []message.Specification
-		for _, sp := range sub.Specifications {
-			if !sp.Retired {
-				specs = append(specs, sp)
-			}
-		}
-		sub.Specifications = specs
-		d.Subjects = append(d.Subjects, sub)
-	}
+	d.Subjects = s.messages().Catalogue().Offered(message.PartyCustomer)
 	d.uploadForm, d.SMS = s.uploadForm(), s.messages().SMS()
 	s.render(w, r, status, "message_new", &page{Title: "message.new_title", Data: d, Err: err, Anchors: map[string]string{"address": addressAnchor("address", d.Consent)}})
 }

@@ -81,9 +81,11 @@ func (t paymentTx) SaveRefusals(ctx context.Context, runID string, rs []payment.
 	return nil
 }
 
-// paymentReadColumns are a payment's columns as pages read them: with what
-// an offset withheld (InsertPayments writes paymentColumns).
-const paymentReadColumns = paymentColumns + `, offset_cents`
+// paymentReadColumns are a payment's columns as pages read them: its
+// status as read (paymentStatus) and what an offset withheld
+// (InsertPayments writes paymentColumns).
+const paymentReadColumns = `id, person_id, benefit_id, kind, period, run_id, due_date, pay_date,
+	amount_cents, iban, end_to_end_id, ` + paymentStatus + `, created_at, offset_cents`
 
 func scanPaymentRead(row interface{ Scan(...any) error }) (payment.Payment, error) {
 	var off int64

@@ -57,7 +57,7 @@ func (t paymentTx) RunByMessageID(ctx context.Context, messageID string) (paymen
 	return r, t.db.mapErr(err)
 }
 
-const attemptColumns = `id, person_id, benefit_id, run_id, end_to_end_id, iban, amount_cents, status, attempt`
+const attemptColumns = `id, person_id, benefit_id, run_id, end_to_end_id, iban, amount_cents, ` + paymentStatus + `, attempt`
 
 func scanAttempt(row interface{ Scan(...any) error }) (payment.Attempt, error) {
 	var a payment.Attempt
@@ -121,9 +121,10 @@ func (t paymentTx) ReturnsByEndToEnd(ctx context.Context, e2es []string) (map[st
 }
 
 // MarkFailed sets the payment's current attempt rejected or returned and
-// stores the failed attempt; the payment must still be that attempt, sent.
+// stores the failed attempt; the payment must still be that attempt, sent
+// (paymentStatus).
 func (t paymentTx) MarkFailed(ctx context.Context, r *payment.Return) error {
-	res, err := t.ExecContext(ctx, `UPDATE payments SET status = $1 WHERE id = $2 AND attempt = $3 AND status = 'sent'`,
+	res, err := t.ExecContext(ctx, `UPDATE payments SET status = $1 WHERE id = $2 AND attempt = $3 AND `+paymentStatus+` = 'sent'`,
 		r.Outcome, r.PaymentID, r.Attempt)
 	if err != nil {
 		return err

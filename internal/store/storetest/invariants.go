@@ -93,9 +93,10 @@ var invariants = []struct{ name, query string }{
 		     UNION ALL SELECT run_id, amount_cents FROM employer_payments
 		     UNION ALL SELECT run_id, amount_cents FROM payment_returns WHERE state = 'repaid') x GROUP BY run_id) p ON p.run_id = r.id
 		 WHERE r.payments <> COALESCE(p.n, 0) OR r.total_cents <> COALESCE(p.s, 0) OR r.payments = 0`},
-	{"a payment is sent (or failed after it was sent) exactly when its run's file is published",
+	{"a payment is prepared in its run, sent only when its run's file is published (stored 'sent' by older releases; read as sent once its run is published, store.paymentStatus), and failed only after that",
 		`SELECT p.id, p.status, r.status, 0 FROM payments p JOIN payment_runs r ON r.id = p.run_id
-		 WHERE (p.status IN ('sent', 'rejected', 'returned')) <> (r.status = 'published')`},
+		 WHERE p.status NOT IN ('prepared', 'sent', 'rejected', 'returned')
+		    OR (p.status IN ('sent', 'rejected', 'returned') AND r.status <> 'published')`},
 	// Rejected and returned payments (payment/returns.go): one row per key
 	// above, so at most one attempt of a key is in flight; these keep the
 	// attempts' record exact.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -508,6 +509,74 @@ func TestEmployerPaymentRepay(t *testing.T) {
 		}
 		if _, err := db.SQL().Exec(`UPDATE employer_payments SET new_iban_at = created_at, new_iban = 'FI4950009420028730' WHERE end_to_end_id = $1`, e2e); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestEmployerRepayMigration: migration 00032 rebuilds employer_payments
+// keeping its rows: down to 00030 and up again, a sent payment is intact,
+// the old key (one payment per application) holds at 00030, and after
+// the way back the bank's rejection, a corrected account and a run pay
+// the application again once; with a payment again, the way down is
+// refused and changes nothing.
+func TestEmployerRepayMigration(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, org, apps, day := employerPayFixture(t, db)
+		pay := paymentOn(db)
+		out := t.TempDir()
+		rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+		if err != nil || rep.Run == nil {
+			t.Fatal(rep, err)
+		}
+		row := func() string {
+			t.Helper()
+			var id, status, iban string
+			var cents int64
+			if err := db.SQL().QueryRow(`SELECT id, status, amount_cents, iban FROM employer_payments WHERE application_id = $1`, apps[0].ID).
+				Scan(&id, &status, &cents, &iban); err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprint(id, status, cents, iban)
+		}
+		before := row()
+		if err := db.MigrateTo(ctx, 30); err != nil {
+			t.Fatal(err)
+		}
+		if got := row(); got != before {
+			t.Errorf("at 00030: %s, want %s", got, before)
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO employer_payments (id, application_id, org_id, run_id, pay_date, amount_cents, iban, end_to_end_id, status, created_at)
+			SELECT 'x', application_id, org_id, run_id, pay_date, amount_cents, iban, 'x', 'rejected', created_at FROM employer_payments WHERE application_id = $1`, apps[0].ID); err == nil {
+			t.Error("at 00030 an application had two payments")
+		}
+		if err := db.MigrateTo(ctx, 32); err != nil {
+			t.Fatal(err)
+		}
+		if got := row(); got != before {
+			t.Errorf("back at 00032: %s, want %s", got, before)
+		}
+		var e2e string
+		for _, p := range runFile(t, out, rep.Run).Batches[0].Payments {
+			if strings.Contains(p.RemittanceText, apps[0].ID) {
+				e2e = p.EndToEndID
+			}
+		}
+		if got, err := pay.ImportStatusReport(ctx, paymentOperator, strings.NewReader(statusReport("STS-M", rep.Run.MessageID, "PART", [3]string{e2e, "RJCT", "AC01"}))); err != nil || got.Rejected != 1 {
+			t.Fatalf("status report = %+v, %v", got, err)
+		}
+		if _, err := svc.GiveAccount(ctx, access.AsCustomer("demo-person-teemu"), org, apps[0].ID, "FI4950009420028730"); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)}); err != nil || rep.Payments != 1 {
+			t.Fatalf("the run after the way back: %+v %v", rep, err)
+		}
+		if err := db.MigrateTo(ctx, 30); err == nil {
+			t.Error("down to 00030 with an application paid again")
+		}
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM employer_payments WHERE application_id = $1`, apps[0].ID).Scan(&n); err != nil || n != 2 {
+			t.Errorf("after the refused way down: %d payments, %v", n, err)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/iso20022"
+	"github.com/etuus/etuus/internal/store/storetest"
 )
 
 // signedIn is a client signed in as the demo citizen.
@@ -191,8 +193,42 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 		!strings.Contains(stdout, "1 payments marked rejected") {
 		t.Errorf("status report = %d %s%s", code, stdout, stderr)
 	}
-	e.page(t, teemu, base+"/"+mine, 200, "Pankki ei maksanut", "tili on lopetettu")
-	e.page(t, teemu, base, 200, "Hyväksytty, pankki ei maksanut")
+	e.page(t, teemu, base+"/"+mine, 200, "Pankki ei maksanut", "tili on lopetettu", `action="`+base+"/"+mine+`/account"`)
+	e.page(t, teemu, base, 200, "Hyväksytty, odottaa uutta tilinumeroa")
+	e.page(t, teemu, "/employer/org/"+orgs.Employer+"/messages", 200, "Pankki hylkäsi korvauksen maksun")
+	e.page(t, johan, "/my/employer-applications", 200, "maksu työnantajallesi ei mennyt perille")
+	if body := e.page(t, johan, "/my/employer-applications", 200); strings.Contains(body, "FI2112345600000785") || strings.Contains(body, "tili on lopetettu") {
+		t.Error("the employee is told of the employer's account")
+	}
+
+	// The organisation gives a corrected account (a bad one is refused
+	// with the form again; the employee and a person without the mandate
+	// cannot); the next run pays it again, once.
+	e.repayEmployer(t, teemu, aino, base, mine, "FI49 5000 9420 0287 30", day, "FI4950009420028730")
+	e.page(t, olli, "/staff/payments/returns", 200, mine, "AC04", "Maksettu uudelleen (maksupäivä "+day.Finnish()+")")
+	e.page(t, johan, "/my/employer-applications", 200, "Hyväksytty, maksettu työnantajallesi "+day.Finnish())
+
+	// The bank returns the second payment (camt.054): the organisation is
+	// told, gives another account, and the next run pays it once more.
+	second := e.employerPaymentOf(t, mine, "FI4950009420028730")
+	camtFile := filepath.Join(t.TempDir(), "camt054.xml")
+	var buf bytes.Buffer
+	h := iso20022.Header{Message: iso20022.Camt054, MessageID: "RET-1", CreatedAt: time.Now().UTC(), AccountIBAN: in.Batches[0].DebtorIBAN, Currency: "EUR"}
+	entry := iso20022.Entry{AccountIBAN: in.Batches[0].DebtorIBAN, Currency: "EUR", Status: iso20022.StatusBooked, CreditDebit: iso20022.Credit,
+		AmountCents: 150000, AcctSvcrRef: "R-EMP-1", BookingDate: day.String(), ValueDate: day.String(),
+		Transactions: []iso20022.Transaction{{AmountCents: 150000, EndToEndID: second, ReturnReason: "AC01"}}}
+	if err := iso20022.WriteCamt054(&buf, h, slices.Values([]iso20022.Entry{entry})); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(camtFile, buf.Bytes(), 0o600)
+	if code, stdout, stderr := runCmd(t, "payments", "returns", "--db", e.dbURL(), "--log-level", "error", camtFile); code != 0 ||
+		!strings.Contains(stdout, "1 payments marked returned") {
+		t.Fatalf("returns = %d %s%s", code, stdout, stderr)
+	}
+	e.page(t, teemu, "/employer/org/"+orgs.Employer+"/messages", 200, "Pankki palautti korvauksen maksun")
+	e.page(t, olli, "/staff/payments/returns", 200, "AC01", "Odottaa uutta tilinumeroa")
+	e.repayEmployer(t, teemu, aino, base, mine, "FI21 1234 5600 0007 85", day, "FI2112345600000785")
+	storetest.CheckInvariants(t, e.db())
 
 	// Swedish and English.
 	e.get(teemu, "/lang/sv")
@@ -206,4 +242,95 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 			t.Errorf("no %s in the audit log", a)
 		}
 	}
+}
+
+// employerPaymentOf is the end-to-end ID of the application's payment to
+// the account.
+func (e *running) employerPaymentOf(t *testing.T, appID, account string) string {
+	t.Helper()
+	var e2e string
+	if err := e.db().SQL().QueryRow(`SELECT end_to_end_id FROM employer_payments WHERE application_id = $1 AND iban = $2`, appID, account).Scan(&e2e); err != nil {
+		t.Fatal(err)
+	}
+	return e2e
+}
+
+// repayEmployer gives the corrected account on the application's page, as
+// the organisation's person: a bad account is refused with the form, a
+// person without the mandate is refused; the account is saved once; then
+// two payment runs pay the application once, to it.
+func (e *running) repayEmployer(t *testing.T, org, refused *http.Client, base, appID, account string, day civil.Date, want string) {
+	t.Helper()
+	path := base + "/" + appID + "/account"
+	resp, body := e.post(org, path, url.Values{"iban": {"FI21 1234 5600 0007 86"}})
+	if resp.StatusCode != 422 || !strings.Contains(body, "Tarkista tilinumero") || !strings.Contains(body, `href="#iban"`) ||
+		!strings.Contains(body, `value="FI21 1234 5600 0007 86"`) {
+		t.Fatalf("a bad account: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, _ := e.post(refused, path, url.Values{"iban": {account}}); resp.StatusCode != 403 {
+		t.Errorf("without the mandate: %d", resp.StatusCode)
+	}
+	resp, body = e.post(org, path, url.Values{"iban": {account}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "Tilinumero on tallennettu") || !strings.Contains(body, want) || strings.Contains(body, `name="iban"`) {
+		t.Fatalf("the account: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, _ := e.post(org, path, url.Values{"iban": {account}}); resp.StatusCode != 409 {
+		t.Errorf("a second account: %d", resp.StatusCode)
+	}
+	out := t.TempDir()
+	for range 2 {
+		if code, stdout, errOut := runCmd(t, "pay", "--db", e.dbURL(), "--out", out, "--date", day.String(), "--log-level", "error"); code != 0 {
+			t.Fatalf("pay = %d %s%s", code, stdout, errOut)
+		}
+	}
+	files, _ := os.ReadDir(out)
+	paid := 0
+	for _, f := range files {
+		raw, _ := os.ReadFile(filepath.Join(out, f.Name()))
+		in, err := iso20022.ReadPain001(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range in.Batches[0].Payments {
+			if strings.Contains(p.RemittanceText, appID) {
+				paid++
+				if p.CreditorIBAN != want || p.AmountCents != 150000 {
+					t.Errorf("paid again: %+v", p)
+				}
+			}
+		}
+	}
+	if paid != 1 {
+		t.Errorf("paid again %d times in %d files", paid, len(files))
+	}
+	e.page(t, org, base+"/"+appID, 200, "on maksettu tilille "+want, "maksetaan uudelleen")
+}
+
+// failedEmployerPayment has the bank reject the payment of one of the
+// demo employer's approved applications (paying it first when the demo's
+// runs have not) and returns the application's ID: its page then offers
+// the corrected account form.
+func (e *running) failedEmployerPayment(t *testing.T, org string) string {
+	t.Helper()
+	q := `SELECT e.application_id, e.end_to_end_id, r.message_id FROM employer_payments e JOIN payment_runs r ON r.id = e.run_id
+		WHERE e.org_id = $1 AND e.status = 'sent' ORDER BY e.application_id LIMIT 1`
+	var app, e2e, msg string
+	if err := e.db().SQL().QueryRow(q, org).Scan(&app, &e2e, &msg); err != nil {
+		day := civil.Today(time.Now())
+		for !bankday.IsBankingDay(day) {
+			day = day.AddDays(1)
+		}
+		if code, stdout, errOut := runCmd(t, "pay", "--db", e.dbURL(), "--out", t.TempDir(), "--date", day.String(), "--log-level", "error"); code != 0 {
+			t.Fatalf("pay = %d %s%s", code, stdout, errOut)
+		}
+		if err := e.db().SQL().QueryRow(q, org).Scan(&app, &e2e, &msg); err != nil {
+			t.Fatalf("no employer payment to reject: %v", err)
+		}
+	}
+	report := filepath.Join(t.TempDir(), "pain002.xml")
+	os.WriteFile(report, []byte(pain002For(msg, e2e, "AC01")), 0o600)
+	if code, stdout, stderr := runCmd(t, "payments", "status-report", "--db", e.dbURL(), "--log-level", "error", report); code != 0 {
+		t.Fatalf("status report = %d %s%s", code, stdout, stderr)
+	}
+	return app
 }

@@ -160,6 +160,9 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An application whose payment the bank rejected waits for the
+	// organisation's corrected account.
+	failed := apps + "/" + e.failedEmployerPayment(t, demoMandateOrgs(t).Employer)
 	app := url.Values{"employee": {"100871-998D"}, "start": {"2026-01-01"}, "end": {"2026-01-02"}, "salary": {"100"}, "iban": {"FI2112345600000785"}}
 	// A proposal and an application waiting in the Centre's queue, and a
 	// bank payment in it, for the decisions refused there.
@@ -235,6 +238,8 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 		{name: "eIDAS link to no customer", template: "staff_eidas", c: anna, path: "/staff/eidas/" + p.ID + "/link",
 			form: url.Values{"hetu": {"131052-308T"}, "reason": {"seen"}}, anchors: []string{"hetu-" + p.ID}},
 		{name: "employer application without a benefit", template: "employer_app_new", c: teemu, path: apps, form: app, anchors: []string{"benefit"}},
+		{name: "corrected employer account that is no IBAN", template: "employer_app", c: teemu, method: "form", path: failed + "/account",
+			form: url.Values{"iban": {"FI21 1234"}}, anchors: []string{"iban"}},
 		{name: "employer decision over the salary", template: "staff_employer_app", c: anna, path: "/staff/employer/" + pending,
 			form: url.Values{"decision": {"approve"}, "amount": {"99999999"}}, anchors: []string{"amount"}},
 		{name: "payment status report of nothing", template: "payment_returns", c: olli, path: "/staff/payments/returns/import/status-report",

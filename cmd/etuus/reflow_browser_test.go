@@ -70,6 +70,7 @@ func TestBrowserReflowAt320(t *testing.T) {
 		t.Fatalf("plan approval ended at %s", resp.Request.URL)
 	}
 	orgs := demoMandateOrgs(t)
+	failed := e.failedEmployerPayment(t, orgs.Employer)
 
 	b := browsertest.New(t)
 	b.Do(t, browsertest.SetLanguage("fi"), chromedp.EmulateViewport(320, 640))
@@ -129,6 +130,7 @@ func TestBrowserReflowAt320(t *testing.T) {
 	check(apps)
 	check(href(`^/employer/org/[^/]+/applications/[0-9a-f]{8}-`))
 	check(apps + "/new")
+	check(apps + "/" + failed) // the corrected account form
 	msgs := "/employer/org/" + orgs.Employer + "/messages"
 	check(msgs)
 	check(href(`^/employer/org/[^/]+/messages/[0-9a-f]{8}-`))

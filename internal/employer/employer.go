@@ -81,13 +81,22 @@ type Application struct {
 	Payment Payment
 }
 
-// Payment is an approved application's payment as the payment run
-// recorded it.
+// Payment is an approved application's latest payment as the payment run
+// recorded it. When the bank rejected or returned it, the organisation
+// gives a corrected account (Service.GiveAccount) and the next run pays
+// the application again: a new latest payment.
 type Payment struct {
+	ID          string
 	PayDate     civil.Date // the day the run asked the bank to pay
 	AmountCents int64
 	Status      string // PaymentPrepared, PaymentSent, PaymentRejected or PaymentReturned
 	ReasonCode  string // rejected or returned: the bank's ISO reason code
+	// AccountGivenAt is when the organisation gave a new account after
+	// this payment failed; zero while it has not.
+	AccountGivenAt time.Time
+	// Again reports that an earlier payment of the application failed and
+	// this one pays it again.
+	Again bool
 }
 
 // The statuses of an application's payment (internal/payment's).
@@ -100,6 +109,10 @@ const (
 
 // Failed reports whether the bank rejected or returned the payment.
 func (p Payment) Failed() bool { return p.Status == PaymentRejected || p.Status == PaymentReturned }
+
+// WaitingAccount reports whether the payment failed and the organisation
+// has not yet given a new account.
+func (p Payment) WaitingAccount() bool { return p.Failed() && p.AccountGivenAt.IsZero() }
 
 // Recorded reports whether a run has recorded the payment.
 func (p Payment) Recorded() bool { return p.Status != "" }

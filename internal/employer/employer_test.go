@@ -110,3 +110,24 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestPaymentWaitingAccount: only a failed payment without a new account
+// waits for one.
+func TestPaymentWaitingAccount(t *testing.T) {
+	given := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		p    Payment
+		want bool
+	}{
+		{Payment{}, false},
+		{Payment{Status: PaymentPrepared}, false},
+		{Payment{Status: PaymentSent}, false},
+		{Payment{Status: PaymentRejected}, true},
+		{Payment{Status: PaymentReturned}, true},
+		{Payment{Status: PaymentReturned, AccountGivenAt: given}, false},
+	} {
+		if got := tt.p.WaitingAccount(); got != tt.want {
+			t.Errorf("%+v: WaitingAccount = %v", tt.p, got)
+		}
+	}
+}

@@ -19,11 +19,17 @@ import (
 // organisation: a message about the organisation's application waits.
 const NoticeDecision outbox.Kind = "employer_decision"
 
+// NoticePayment is the outbox notice to the person who applied for the
+// organisation that the bank did not pay the application's reimbursement
+// (internal/payment tells it): a message about it waits.
+const NoticePayment outbox.Kind = "employer_payment"
+
 // NoticeKinds are the notices the employer e-services send; t gives the
 // catalogue's texts.
 func NoticeKinds(t outbox.Translate) []outbox.NoticeKind {
 	return []outbox.NoticeKind{
 		outbox.Fixed(t, NoticeDecision, "employer.notice.mail.subject", "employer.notice.mail.text", "employer.notice.mail.sms"),
+		outbox.Fixed(t, NoticePayment, "employer.notice.mail.subject", "employer.notice.payment_mail.text", "employer.notice.payment_mail.sms"),
 	}
 }
 

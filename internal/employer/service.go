@@ -10,6 +10,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/fi/iban"
 	"github.com/etuus/etuus/internal/mandate"
 )
 
@@ -53,6 +54,12 @@ type Tx interface {
 	Decide(ctx context.Context, a Application) error
 	// PersonByCode is the customer ID of the identity code, "" when none.
 	PersonByCode(ctx context.Context, code string) (string, error)
+	// LastPaymentForUpdate locks the application's latest payment;
+	// fault.NotFound when it has none.
+	LastPaymentForUpdate(ctx context.Context, applicationID string) (Payment, error)
+	// GiveAccount records the new account on the failed payment that has
+	// none yet (fault.Conflict otherwise) and on the application.
+	GiveAccount(ctx context.Context, applicationID, paymentID, iban, by string) error
 	Audit(ctx context.Context, es ...audit.Entry) error
 	noticeTx
 }
@@ -267,6 +274,62 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decis
 		s.notices.Wake()
 	}
 	return app, err
+}
+
+// GiveAccount records the organisation's corrected account for an
+// approved application whose last payment the bank rejected or returned,
+// by a person the mandate decision allows: the next payment run pays the
+// application again, to this account, once. The account is an IBAN
+// (fault.Invalid, field "iban", otherwise). The application and then its
+// latest payment are locked; an application of another organisation is
+// fault.NotFound, and one whose last payment did not fail, or that has a
+// new account already, is fault.Conflict — so the account cannot change
+// under a run that is paying it.
+func (s *Service) GiveAccount(ctx context.Context, a access.Actor, org, id, account string) (Application, error) {
+	org, err := s.Authorise(ctx, a, org)
+	if err != nil {
+		return Application{}, err
+	}
+	acc, perr := iban.Parse(account)
+	var app Application
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		var err error
+		if app, err = tx.ApplicationForUpdate(ctx, id); err != nil {
+			return err
+		}
+		if app.Org != org {
+			return fault.New(fault.NotFound, "")
+		}
+		if perr != nil {
+			return fault.InvalidField("iban", "employer.error.iban", nil)
+		}
+		p, err := tx.LastPaymentForUpdate(ctx, app.ID)
+		if fault.Is(err, fault.NotFound) || err == nil && !p.WaitingAccount() {
+			return fault.New(fault.Conflict, "employer.error.account_not_waiting")
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.GiveAccount(ctx, app.ID, p.ID, acc.String(), a.ID); err != nil {
+			return err
+		}
+		app.IBAN = acc.String()
+		app.Payment = p
+		app.Payment.AccountGivenAt = tx.Now()
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: a.ID,
+			Action: "employer.account", Object: "employer_application:" + app.ID,
+			Detail: fmt.Sprintf("org=%s payment=%s iban=%s", org, p.ID, masked(app.IBAN))})
+	})
+	return app, err
+}
+
+// masked is an account with all but its country and last four
+// characters hidden, for the audit log.
+func masked(acc string) string {
+	if len(acc) <= 6 {
+		return acc
+	}
+	return acc[:2] + "…" + acc[len(acc)-4:]
 }
 
 // ForEmployee lists the applications employers made naming the signed-in

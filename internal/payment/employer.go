@@ -2,20 +2,38 @@ package payment
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/etuus/etuus/internal/access"
+	"github.com/etuus/etuus/internal/audit"
+	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/i18n"
+	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Employers' reimbursements: an employer's application for the
 // reimbursement of daily allowance it paid as salary (internal/employer),
 // once staff approve it, is paid by the next run to the employer's account,
-// in the same transaction and the same file as the benefit payments. The
-// key is the application: one employer_payments row per application
-// (unique), so a run again, a concurrent run or a run after a kill never
-// pays an application twice. An approved application's amount never
-// changes (a decision is final), so the run needs no lock of it: the
-// runs' lock serialises the runs and the unique key holds whatever races.
+// in the same transaction and the same file as the benefit payments.
+//
+// The invariant (storetest/invariants_employer.go): an approved
+// application has at most one payment the bank has not rejected or
+// returned (prepared, then sent); every earlier payment of it failed and
+// was followed by a corrected account from the organisation, which the
+// next payment was sent to; so the sum paid and not failed never exceeds
+// the approved amount. An approved application is at any time either
+// waiting for its first run, paid (one live payment), or its last payment
+// failed and it is waiting for a new account (or, given one, for the next
+// run). The key is a partial unique index on the application over the
+// payments not failed, so a run again, a concurrent run or a run after a
+// kill never pays an application twice at a time. An approved
+// application's amount never changes (a decision is final) and its account
+// changes only while its last payment failed and no account was given
+// since (employer.Service.GiveAccount), so the run needs no lock of it:
+// the runs' lock serialises the runs and the unique key holds whatever
+// races.
 
 // EmployerPayment is the payment of one approved employer application.
 type EmployerPayment struct {
@@ -32,6 +50,19 @@ type EmployerPayment struct {
 	Status        string // Prepared, then Sent; Rejected or Returned by the bank
 	CreatedAt     time.Time
 	ReasonCode    string // rejected or returned: the bank's ISO reason code
+}
+
+// ReasonKey is the i18n key of the bank's reason, as for a customer's
+// return.
+func (p EmployerPayment) ReasonKey() string { return ReasonKey(p.ReasonCode) }
+
+// EmployerNoticeFacts is what the organisation's message about a failed
+// payment names: the application and who sent it (whose language and
+// notice choice the message follows).
+type EmployerNoticeFacts struct {
+	SubmittedBy string // customer ID
+	Benefit     string
+	Start, End  civil.Date
 }
 
 // employerTx is the storage of the employers' reimbursements in a run's
@@ -54,6 +85,56 @@ type employerTx interface {
 	// returned, with the bank's reason code and the file that said so;
 	// fault.Conflict when it is not sent.
 	MarkEmployerFailed(ctx context.Context, id, outcome, reasonCode, source string) error
+	// EmployerNoticeFacts reads the application a failed payment tells of.
+	EmployerNoticeFacts(ctx context.Context, applicationID string) (EmployerNoticeFacts, error)
+	// PostEmployerNotice stores the notice as a new thread of the
+	// organisation with one system message (employer.Tx.PostNotice).
+	PostEmployerNotice(ctx context.Context, n *employer.Notice) error
+}
+
+// The states of a failed employer payment in staff's list.
+const (
+	EmployerWaitingAccount = "waiting_account" // the organisation has not given a new account
+	EmployerAccountGiven   = "account_given"   // given: the next run pays it
+	EmployerPaidAgain      = "paid_again"      // a later run paid the application again
+)
+
+// EmployerReturn is a rejected or returned employer payment as staff see
+// it: the payment, when it failed, and what has happened since.
+type EmployerReturn struct {
+	EmployerPayment
+	FailedAt     time.Time
+	NewIBAN      string    // the account the organisation gave since, ""
+	NewIBANAt    time.Time // when
+	State        string    // EmployerWaitingAccount, EmployerAccountGiven or EmployerPaidAgain
+	AgainPayDate civil.Date
+	AgainStatus  string // the later payment's status
+}
+
+// employerRepo is the reads of employers' failed payments.
+type employerRepo interface {
+	// EmployerReturns lists the rejected and returned employer payments,
+	// the latest failure first, with what followed each.
+	EmployerReturns(ctx context.Context, limit int) ([]EmployerReturn, error)
+}
+
+// EmployerReturnQueue lists the employer payments the bank rejected or
+// returned, for staff who run payments, with their state: waiting for the
+// organisation's new account, given it (paid by the next run), or paid
+// again. The read is audited.
+func (s *Service) EmployerReturnQueue(ctx context.Context, a access.Actor, limit int) ([]EmployerReturn, error) {
+	if err := s.runner(a); err != nil {
+		return nil, err
+	}
+	rs, err := s.repo.EmployerReturns(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	err = s.repo.InTx(ctx, func(tx Tx) error {
+		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "payment.employer_returns_viewed",
+			Object: "employer_payments", Detail: fmt.Sprintf("%d listed", len(rs))})
+	})
+	return rs, err
 }
 
 // EmployerPeriod is the period of an employer application's refusal in a
@@ -98,7 +179,48 @@ func employerRemittance(benefit, applicationID string) string {
 // is marked so, with the bank's reason, by the same imports and in the
 // same transactions as the benefit payments (returns.go), after the
 // benefit payments they lock, so that the imports lock in one order. The
-// employer sees it on the application's page. It is not paid again on its
-// own: the staff queue of returns and its repayment are the benefit
-// payments' (keyed by the customer), and an employer's corrected account
-// is a new decision today.
+// organisation is told in that transaction (markEmployerFailed), so once:
+// a message in its secure messages naming the application, the amount,
+// the masked account and the bank's reason (never the employee), and a
+// notice without content to the person who applied. A person the mandate
+// decision allows gives a corrected account on the application's page
+// (employer.Service.GiveAccount); the next run pays the application
+// again, once (EmployerDue).
+
+// markEmployerFailed marks a sent employer payment rejected or returned
+// and tells the organisation, in tx.
+func (s *Service) markEmployerFailed(ctx context.Context, tx Tx, ep EmployerPayment, outcome, reason, source string) error {
+	reason = firstOf(reason, "NARR")
+	if err := tx.MarkEmployerFailed(ctx, ep.ID, outcome, reason, source); err != nil {
+		return err
+	}
+	f, err := tx.EmployerNoticeFacts(ctx, ep.ApplicationID)
+	if err != nil {
+		return err
+	}
+	consent, lang, err := tx.NoticeChoice(ctx, f.SubmittedBy)
+	if err != nil {
+		return err
+	}
+	benefit := s.t(lang, "employer.benefit.sickness")
+	if f.Benefit == string(employer.Parental) {
+		benefit = s.t(lang, "employer.benefit.parental")
+	}
+	title := "employer.notice.payment_returned.title"
+	if outcome == Rejected {
+		title = "employer.notice.payment_rejected.title"
+	}
+	n := employer.Notice{Org: ep.Org, ApplicationID: ep.ApplicationID, Lang: lang, UnitID: firstOf(s.cfg.NoticeUnit, employer.DefaultNoticeUnit),
+		Title: s.t(lang, title),
+		Body: s.t(lang, "employer.notice.payment_failed.body", "ID", ep.ApplicationID, "Benefit", benefit,
+			"Period", f.Start.Finnish()+"–"+f.End.Finnish(), "Amount", i18n.Euros(lang, ep.AmountCents),
+			"Date", ep.PayDate.Finnish(), "Account", MaskIBAN(ep.IBAN), "Reason", s.t(lang, ReasonKey(reason)))}
+	if err := tx.PostEmployerNotice(ctx, &n); err != nil {
+		return err
+	}
+	if !consent.Notifies() {
+		return nil
+	}
+	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(consent.Channel), Recipient: consent.Address, Lang: lang,
+		Kind: employer.NoticePayment, PersonID: f.SubmittedBy, ThreadID: n.ThreadID})
+}

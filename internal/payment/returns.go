@@ -308,7 +308,7 @@ func (s *Service) ImportStatusReport(ctx context.Context, a access.Actor, r io.R
 			case ep.Status != Sent:
 				return fault.InvalidField("file", ErrNotSent, map[string]any{"ID": ep.EndToEndID})
 			}
-			if err := tx.MarkEmployerFailed(ctx, ep.ID, Rejected, firstOf(reason, "NARR"), source); err != nil {
+			if err := s.markEmployerFailed(ctx, tx, ep, Rejected, reason, source); err != nil {
 				return err
 			}
 			o.Rejected++
@@ -537,7 +537,7 @@ func (s *Service) TakeReturns(ctx context.Context, a access.Actor, source string
 				o.Unknown = append(o.Unknown, t.EndToEndID)
 				continue
 			}
-			if err := tx.MarkEmployerFailed(ctx, ep.ID, Returned, firstOf(t.ReturnReason, "NARR"), source); err != nil {
+			if err := s.markEmployerFailed(ctx, tx, ep, Returned, t.ReturnReason, source); err != nil {
 				return err
 			}
 			o.Returned++

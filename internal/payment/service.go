@@ -43,9 +43,10 @@ type Repo interface {
 	// ReportsOf lists the customer's status reports for the benefit (all
 	// of theirs when benefitID is ""), oldest period first.
 	ReportsOf(ctx context.Context, personID, benefitID string) ([]StatusReport, error)
-	offsetRepo  // offset.go
-	ReturnsRepo // rejected and returned payments (returns.go)
-	AccountRepo // the payment account (account.go)
+	offsetRepo   // offset.go
+	ReturnsRepo  // rejected and returned payments (returns.go)
+	AccountRepo  // the payment account (account.go)
+	employerRepo // employers' failed payments (employer.go)
 }
 
 // Tx is one transaction of the payment service.

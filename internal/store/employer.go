@@ -34,20 +34,31 @@ func (r *EmployerRepo) Now() time.Time { return r.db.now().UTC() }
 
 const employerCols = `a.id, a.org_id, COALESCE(o.name, ''), a.benefit, a.employee_hetu, a.period_start, a.period_end,
 	a.salary_cents, a.iban, a.status, a.amount_cents, a.reason, a.submitted_by, a.created_at, a.decided_at, a.decided_by,
-	e.pay_date, COALESCE(e.amount_cents, 0), COALESCE(e.status, ''), COALESCE(e.reason_code, '')`
+	e.pay_date, COALESCE(e.amount_cents, 0), COALESCE(e.status, ''), COALESCE(e.reason_code, ''),
+	COALESCE(e.id, ''), e.new_iban_at,
+	CASE WHEN EXISTS (SELECT 1 FROM employer_payments y WHERE y.application_id = a.id AND y.id <> e.id) THEN 1 ELSE 0 END`
 
 // employerFrom reads an application with its organisation's name and its
-// payment, once a payment run recorded one (store/employer_payment.go).
+// latest payment, once a payment run recorded one
+// (store/employer_payment.go): an application paid again after a failed
+// payment has several.
 const employerFrom = ` FROM employer_applications a LEFT JOIN organisations o ON o.business_id = a.org_id
-	LEFT JOIN employer_payments e ON e.application_id = a.id`
+	LEFT JOIN employer_payments e ON e.id = (SELECT x.id FROM employer_payments x WHERE x.application_id = a.id
+		ORDER BY x.created_at DESC, x.id DESC LIMIT 1)`
 
 func scanApplication(row interface{ Scan(...any) error }) (employer.Application, error) {
 	var a employer.Application
-	var decided sql.NullTime
+	var decided, given sql.NullTime
+	var again int
 	err := row.Scan(&a.ID, &a.Org, &a.OrgName, &a.Benefit, &a.Employee, &a.Start, &a.End, &a.SalaryCents, &a.IBAN,
 		&a.Status, &a.AmountCents, &a.Reason, &a.SubmittedBy, &a.CreatedAt, &decided, &a.DecidedBy,
-		&a.Payment.PayDate, &a.Payment.AmountCents, &a.Payment.Status, &a.Payment.ReasonCode)
+		&a.Payment.PayDate, &a.Payment.AmountCents, &a.Payment.Status, &a.Payment.ReasonCode,
+		&a.Payment.ID, &given, &again)
 	a.CreatedAt = a.CreatedAt.UTC()
+	a.Payment.Again = again == 1
+	if given.Valid {
+		a.Payment.AccountGivenAt = given.Time.UTC()
+	}
 	if decided.Valid {
 		a.DecidedAt = decided.Time.UTC()
 	}
@@ -144,6 +155,35 @@ func (tx employerTx) Decide(ctx context.Context, a employer.Application) error {
 		return tx.db.mapErr(err)
 	}
 	return nil
+}
+
+// LastPaymentForUpdate locks the application's latest payment.
+func (tx employerTx) LastPaymentForUpdate(ctx context.Context, applicationID string) (employer.Payment, error) {
+	var p employer.Payment
+	var given sql.NullTime
+	err := tx.queryRow(ctx, `SELECT id, pay_date, amount_cents, status, reason_code, new_iban_at FROM employer_payments
+		WHERE application_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`+tx.db.dialect.forUpdate(), applicationID).
+		Scan(&p.ID, &p.PayDate, &p.AmountCents, &p.Status, &p.ReasonCode, &given)
+	if given.Valid {
+		p.AccountGivenAt = given.Time.UTC()
+	}
+	return p, tx.db.mapErr(err)
+}
+
+// GiveAccount records the new account on the failed payment that has
+// none yet, and on the application.
+func (tx employerTx) GiveAccount(ctx context.Context, applicationID, paymentID, iban, by string) error {
+	res, err := tx.exec(ctx, `UPDATE employer_payments SET new_iban = $1, new_iban_at = $2, new_iban_by = $3
+		WHERE id = $4 AND application_id = $5 AND status IN ('rejected', 'returned') AND new_iban_at IS NULL`,
+		iban, tx.now, by, paymentID, applicationID)
+	if err := oneRow(res, err); err != nil {
+		if isNoRows(err) {
+			return fault.New(fault.Conflict, "employer.error.account_not_waiting")
+		}
+		return tx.db.mapErr(err)
+	}
+	_, err = tx.exec(ctx, `UPDATE employer_applications SET iban = $1 WHERE id = $2`, iban, applicationID)
+	return tx.db.mapErr(err)
 }
 
 // PersonByCode is the customer ID of the identity code, "" when none.

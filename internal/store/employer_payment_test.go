@@ -3,6 +3,8 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +13,11 @@ import (
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/employer"
+	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/iso20022"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/payment"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
@@ -166,11 +170,13 @@ func TestEmployerPaymentRun(t *testing.T) {
 }
 
 // TestEmployerPaymentRunConcurrent: eight runs at once (on PostgreSQL
-// they meet for real) pay the approved application once, in one file.
+// they meet for real) pay the approved application once, in one file;
+// after the bank returns it, eight runs racing the organisation's
+// corrected account, and a run after them, pay it again exactly once.
 func TestEmployerPaymentRunConcurrent(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		_, _, apps, day := employerPayFixture(t, db)
+		svc, org, apps, day := employerPayFixture(t, db)
 		out := t.TempDir()
 		var mu sync.Mutex
 		total, sum := 0, int64(0)
@@ -196,6 +202,50 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 			t.Errorf("%d payments of the application, %s, %v", n, status, err)
 		}
 		if entries, _ := os.ReadDir(out); len(entries) != 1 {
+			t.Errorf("files: %v", entries)
+		}
+
+		// The bank returns it; the organisation's corrected account races
+		// eight runs, and one run more after them: the application is paid
+		// again exactly once, to the corrected account.
+		var e2e string
+		if err := db.SQL().QueryRow(`SELECT end_to_end_id FROM employer_payments WHERE application_id = $1`, apps[0].ID).Scan(&e2e); err != nil {
+			t.Fatal(err)
+		}
+		ret, err := paymentOn(db).ImportReturns(ctx, paymentOperator, bytes.NewReader(camt(t, "FI2112345600000785", bankReturn(e2e, 81234, "AC01", "R-C"))))
+		if err != nil || ret.Returned != 1 {
+			t.Fatalf("returns = %+v, %v", ret, err)
+		}
+		total, sum, fns = 0, 0, fns[:0]
+		for range 8 {
+			fns = append(fns, func() {
+				rep, err := paymentOn(db).Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				total, sum = total+rep.Payments, sum+rep.TotalCents
+				mu.Unlock()
+			})
+		}
+		fns = append(fns, func() {
+			if _, err := svc.GiveAccount(ctx, access.AsCustomer("demo-person-teemu"), org, apps[0].ID, "FI4950009420028730"); err != nil {
+				t.Error(err)
+			}
+		})
+		together(fns...)
+		rep, err := paymentOn(db).Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total+rep.Payments != 1 || sum+rep.TotalCents != 81234 {
+			t.Errorf("after the return: %d payments of %d cents", total+rep.Payments, sum+rep.TotalCents)
+		}
+		if err := db.SQL().QueryRow(`SELECT COUNT(*), MIN(status) FROM employer_payments WHERE application_id = $1 AND iban = 'FI4950009420028730'`,
+			apps[0].ID).Scan(&n, &status); err != nil || n != 1 || status != payment.Sent {
+			t.Errorf("%d payments to the corrected account, %s, %v", n, status, err)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 2 {
 			t.Errorf("files: %v", entries)
 		}
 	})
@@ -284,6 +334,249 @@ func TestEmployerPaymentGroupRejected(t *testing.T) {
 		a, err := svc.Get(ctx, access.AsCustomer("demo-person-teemu"), org, apps[0].ID)
 		if err != nil || a.Payment.Status != employer.PaymentRejected || a.Payment.ReasonCode != "MS03" {
 			t.Errorf("the employer's view: %+v %v", a.Payment, err)
+		}
+	})
+}
+
+// returnEmployerPayment runs the payment run once and has the bank
+// return the employer's payment of apps[0] (camt.054, AC04); it returns
+// the end-to-end ID returned.
+func returnEmployerPayment(t *testing.T, db *store.DB, pay *payment.Service, day civil.Date, out string, appID string) string {
+	t.Helper()
+	ctx := context.Background()
+	rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+	if err != nil || rep.Run == nil {
+		t.Fatal(rep, err)
+	}
+	var e2e string
+	var cents int64
+	for _, p := range runFile(t, out, rep.Run).Batches[0].Payments {
+		if strings.Contains(p.RemittanceText, appID) {
+			e2e, cents = p.EndToEndID, p.AmountCents
+		}
+	}
+	ret, err := pay.ImportReturns(ctx, paymentOperator, bytes.NewReader(camt(t, "FI2112345600000785", bankReturn(e2e, cents, "AC04", "R-"+e2e[:8]))))
+	if err != nil || ret.Returned != 1 {
+		t.Fatalf("returns = %+v, %v", ret, err)
+	}
+	return e2e
+}
+
+// TestEmployerPaymentRepay: the bank returns an employer's payment; the
+// organisation is told once, in the applicant's language, naming the
+// application and the bank's reason and not the employee, with a notice
+// without content to the applicant; the application waits for a new
+// account and no run pays it; a bad account, a person without the
+// mandate, and a second account are refused; the corrected account is
+// paid by the next run, once, and by no later run; staff see the return
+// waiting, given an account and paid again; the employee sees the
+// payment's status and nothing of the account.
+func TestEmployerPaymentRepay(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, org, apps, day := employerPayFixture(t, db)
+		pay := paymentOn(db)
+		out := t.TempDir()
+		teemu, eeva := access.AsCustomer("demo-person-teemu"), access.AsCustomer("demo-person-eeva")
+		if _, err := db.SQL().Exec(`UPDATE persons SET lang = 'sv' WHERE id = 'demo-person-teemu'`); err != nil {
+			t.Fatal(err)
+		}
+		e2e := returnEmployerPayment(t, db, pay, day, out, apps[0].ID)
+
+		// The organisation's message, in Teemu's Swedish.
+		msgs, err := message.NewService(db.Messages(), message.Config{Mandates: mandateSvc(t, db)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _, err := msgs.OrgFolder(ctx, eeva, org, 1)
+		if err != nil || f.Total != 3 || f.Threads[0].Title != "Banken returnerade betalningen av ersättningen" {
+			t.Fatalf("the organisation's folder: %+v %v", f, err)
+		}
+		_, ms, _, err := msgs.OrgThread(ctx, eeva, org, f.Threads[0].ID)
+		if err != nil || len(ms) != 1 {
+			t.Fatal(ms, err)
+		}
+		body := ms[0].Body
+		for _, want := range []string{apps[0].ID, "812,34", "kontot är avslutat", "Sjukdagpenning"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the message lacks %q: %s", want, body)
+			}
+		}
+		masked := apps[0].MaskedEmployee()
+		for _, secret := range []string{apps[0].Employee, masked, "Matti", "Virtanen"} {
+			if secret != "" && strings.Contains(body, secret) {
+				t.Errorf("the message names the employee (%q): %s", secret, body)
+			}
+		}
+		var n int
+		var thread, lang string
+		if err := db.SQL().QueryRow(`SELECT count(*), MIN(thread_id), MIN(lang) FROM outbox WHERE kind = 'employer_payment' AND person_id = 'demo-person-teemu'`).
+			Scan(&n, &thread, &lang); err != nil || n != 1 || thread != f.Threads[0].ID || lang != "sv" {
+			t.Errorf("%d notices, thread %s lang %s: %v", n, thread, lang, err)
+		}
+		// The same return again tells nobody again.
+		if ret, err := pay.ImportReturns(ctx, paymentOperator, bytes.NewReader(camt(t, "FI2112345600000785", bankReturn(e2e, 81234, "AC04", "R-"+e2e[:8])))); err != nil || ret.AlreadyKnown != 1 {
+			t.Errorf("again: %+v %v", ret, err)
+		}
+		if f, _, _ := msgs.OrgFolder(ctx, eeva, org, 1); f.Total != 3 {
+			t.Errorf("told twice: %d threads", f.Total)
+		}
+
+		// It waits for a new account: no run pays it.
+		a, err := svc.Get(ctx, teemu, org, apps[0].ID)
+		if err != nil || !a.Payment.WaitingAccount() || a.Payment.Again {
+			t.Fatalf("the employer's view: %+v %v", a.Payment, err)
+		}
+		if rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)}); err != nil || rep.Payments != 0 {
+			t.Fatalf("a run paid the returned application without a new account: %+v %v", rep, err)
+		}
+		staff := func(want string) payment.EmployerReturn {
+			t.Helper()
+			q, err := pay.EmployerReturnQueue(ctx, paymentOperator, 10)
+			if err != nil || len(q) != 1 || q[0].ApplicationID != apps[0].ID || q[0].State != want || q[0].ReasonCode != "AC04" {
+				t.Fatalf("staff's list: %+v %v (want %s)", q, err, want)
+			}
+			return q[0]
+		}
+		staff(payment.EmployerWaitingAccount)
+		if _, err := pay.EmployerReturnQueue(ctx, teemu, 10); !fault.Is(err, fault.Forbidden) {
+			t.Errorf("a customer read staff's list: %v", err)
+		}
+
+		// Refusals: a bad account, a person without the mandate, an
+		// unknown application.
+		if _, err := svc.GiveAccount(ctx, teemu, org, apps[0].ID, "FI21 1234 5600 0007 86"); !fault.Is(err, fault.Invalid) || fault.FieldOf(err) != "iban" {
+			t.Errorf("a bad account: %v", err)
+		}
+		if _, err := svc.GiveAccount(ctx, access.AsCustomer("demo-person-matti"), org, apps[0].ID, "FI4950009420028730"); !errors.Is(err, employer.ErrNoMandate) {
+			t.Errorf("the employee gave the account: %v", err)
+		}
+		if _, err := svc.GiveAccount(ctx, teemu, org, "no-such-application", "FI4950009420028730"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("an unknown application: %v", err)
+		}
+		if _, err := svc.GiveAccount(ctx, teemu, org, apps[1].ID, "FI4950009420028730"); !fault.Is(err, fault.Conflict) {
+			t.Errorf("a refused application: %v", err)
+		}
+		// The corrected account; a second one is refused.
+		a, err = svc.GiveAccount(ctx, teemu, org, apps[0].ID, "fi49 5000 9420 0287 30")
+		if err != nil || a.IBAN != "FI4950009420028730" {
+			t.Fatalf("given: %+v %v", a, err)
+		}
+		if _, err := svc.GiveAccount(ctx, eeva, org, apps[0].ID, "FI2112345600000785"); !fault.Is(err, fault.Conflict) {
+			t.Errorf("a second account: %v", err)
+		}
+		if x := staff(payment.EmployerAccountGiven); x.NewIBAN != "FI4950009420028730" {
+			t.Errorf("staff see the new account %q", x.NewIBAN)
+		}
+
+		// The next run pays it once, to the new account; no later run.
+		rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+		if err != nil || rep.Payments != 1 || rep.TotalCents != 81234 || rep.Run == nil {
+			t.Fatalf("the run after the account: %+v %v", rep, err)
+		}
+		ps := runFile(t, out, rep.Run).Batches[0].Payments
+		if len(ps) != 1 || ps[0].CreditorIBAN != "FI4950009420028730" || ps[0].EndToEndID == e2e || !strings.Contains(ps[0].RemittanceText, apps[0].ID) {
+			t.Errorf("paid again: %+v", ps)
+		}
+		if again, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)}); err != nil || again.Payments != 0 {
+			t.Errorf("paid a third time: %+v %v", again, err)
+		}
+		if a, err = svc.Get(ctx, teemu, org, apps[0].ID); err != nil || !a.Payment.Sent() || !a.Payment.Again {
+			t.Errorf("the employer's view after: %+v %v", a.Payment, err)
+		}
+		if x := staff(payment.EmployerPaidAgain); x.AgainPayDate != day || x.AgainStatus != payment.Sent {
+			t.Errorf("staff's paid again: %+v", x)
+		}
+		mine, err := svc.ForEmployee(ctx, access.AsCustomer("demo-person-matti"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mine {
+			if m.ID == apps[0].ID && !m.Payment.Sent() {
+				t.Errorf("the employee's view: %+v", m.Payment)
+			}
+		}
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM employer_payments WHERE application_id = $1`, apps[0].ID).Scan(&n); err != nil || n != 2 {
+			t.Errorf("%d payments of the application: %v", n, err)
+		}
+
+		// The invariants see a payment again without a new account.
+		if _, err := db.SQL().Exec(`UPDATE employer_payments SET new_iban_at = NULL, new_iban = '' WHERE end_to_end_id = $1`, e2e); err != nil {
+			t.Fatal(err)
+		}
+		if v := storetest.Violations(t, db); len(v) == 0 {
+			t.Error("the invariants missed a payment again without a new account")
+		}
+		if _, err := db.SQL().Exec(`UPDATE employer_payments SET new_iban_at = created_at, new_iban = 'FI4950009420028730' WHERE end_to_end_id = $1`, e2e); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestEmployerRepayMigration: migration 00032 rebuilds employer_payments
+// keeping its rows: down to 00030 and up again, a sent payment is intact,
+// the old key (one payment per application) holds at 00030, and after
+// the way back the bank's rejection, a corrected account and a run pay
+// the application again once; with a payment again, the way down is
+// refused and changes nothing.
+func TestEmployerRepayMigration(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, org, apps, day := employerPayFixture(t, db)
+		pay := paymentOn(db)
+		out := t.TempDir()
+		rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+		if err != nil || rep.Run == nil {
+			t.Fatal(rep, err)
+		}
+		row := func() string {
+			t.Helper()
+			var id, status, iban string
+			var cents int64
+			if err := db.SQL().QueryRow(`SELECT id, status, amount_cents, iban FROM employer_payments WHERE application_id = $1`, apps[0].ID).
+				Scan(&id, &status, &cents, &iban); err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprint(id, status, cents, iban)
+		}
+		before := row()
+		if err := db.MigrateTo(ctx, 30); err != nil {
+			t.Fatal(err)
+		}
+		if got := row(); got != before {
+			t.Errorf("at 00030: %s, want %s", got, before)
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO employer_payments (id, application_id, org_id, run_id, pay_date, amount_cents, iban, end_to_end_id, status, created_at)
+			SELECT 'x', application_id, org_id, run_id, pay_date, amount_cents, iban, 'x', 'rejected', created_at FROM employer_payments WHERE application_id = $1`, apps[0].ID); err == nil {
+			t.Error("at 00030 an application had two payments")
+		}
+		if err := db.MigrateTo(ctx, 32); err != nil {
+			t.Fatal(err)
+		}
+		if got := row(); got != before {
+			t.Errorf("back at 00032: %s, want %s", got, before)
+		}
+		var e2e string
+		for _, p := range runFile(t, out, rep.Run).Batches[0].Payments {
+			if strings.Contains(p.RemittanceText, apps[0].ID) {
+				e2e = p.EndToEndID
+			}
+		}
+		if got, err := pay.ImportStatusReport(ctx, paymentOperator, strings.NewReader(statusReport("STS-M", rep.Run.MessageID, "PART", [3]string{e2e, "RJCT", "AC01"}))); err != nil || got.Rejected != 1 {
+			t.Fatalf("status report = %+v, %v", got, err)
+		}
+		if _, err := svc.GiveAccount(ctx, access.AsCustomer("demo-person-teemu"), org, apps[0].ID, "FI4950009420028730"); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)}); err != nil || rep.Payments != 1 {
+			t.Fatalf("the run after the way back: %+v %v", rep, err)
+		}
+		if err := db.MigrateTo(ctx, 30); err == nil {
+			t.Error("down to 00030 with an application paid again")
+		}
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM employer_payments WHERE application_id = $1`, apps[0].ID).Scan(&n); err != nil || n != 2 {
+			t.Errorf("after the refused way down: %d payments, %v", n, err)
 		}
 	})
 }

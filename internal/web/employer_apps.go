@@ -66,8 +66,11 @@ func (s *Server) appViews(r *http.Request, apps []employer.Application) []appVie
 		switch {
 		case a.Payment.Sent():
 			v.StatusName = l.T("employer.status.paid", "Date", a.Payment.PayDate.Finnish())
+		case a.Payment.WaitingAccount():
+			v.StatusName = l.T("employer.status.waiting_account")
+			v.PaymentReason = l.T(payment.ReasonKey(a.Payment.ReasonCode))
 		case a.Payment.Failed():
-			v.StatusName = l.T("employer.status.payment_failed")
+			v.StatusName = l.T("employer.status.account_given")
 			v.PaymentReason = l.T(payment.ReasonKey(a.Payment.ReasonCode))
 		}
 		out = append(out, v)
@@ -195,6 +198,11 @@ func (s *Server) employerAppSubmit(w http.ResponseWriter, r *http.Request) {
 type appData struct {
 	App  appView
 	Sent bool
+	// Account is the corrected account form's value, shown while the
+	// application's last payment failed and waits for one; Saved after
+	// it was given.
+	Account string
+	Saved   bool
 }
 
 // employerAppShow is one application of the organisation: its status, the
@@ -210,7 +218,42 @@ func (s *Server) employerAppShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "employer_app", &page{Title: "employer.apps.show_title",
-		Data: appData{App: s.appViews(r, []employer.Application{app})[0], Sent: r.URL.Query().Get("sent") != ""}})
+		Data: appData{App: s.appViews(r, []employer.Application{app})[0], Sent: r.URL.Query().Get("sent") != "",
+			Saved: r.URL.Query().Get("account") != ""}})
+}
+
+// employerAppAccount records the organisation's corrected account for an
+// application whose payment the bank rejected or returned; the next
+// payment run pays it again. Bad input shows the page again with the
+// error summary.
+func (s *Server) employerAppAccount(w http.ResponseWriter, r *http.Request) {
+	sess, svc := s.employerApps(w, r)
+	if svc == nil || !s.parseForm(w, r) {
+		return
+	}
+	org, id := r.PathValue("org"), r.PathValue("id")
+	account := truncate(strings.TrimSpace(r.PostForm.Get("iban")), 42)
+	app, err := svc.GiveAccount(r.Context(), actorOf(sess), org, id, account)
+	if err == nil {
+		http.Redirect(w, r, "/employer/org/"+app.Org+"/applications/"+app.ID+"?account=1", http.StatusSeeOther)
+		return
+	}
+	if !fault.Is(err, fault.Invalid) && !fault.Is(err, fault.Conflict) {
+		s.employerFail(w, r, err)
+		return
+	}
+	app, gerr := svc.Get(r.Context(), actorOf(sess), org, id)
+	if gerr != nil {
+		s.employerFail(w, r, gerr)
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	if fault.Is(err, fault.Conflict) {
+		status = http.StatusConflict
+	}
+	s.render(w, r, status, "employer_app", &page{Title: "employer.apps.show_title",
+		Data:    appData{App: s.appViews(r, []employer.Application{app})[0], Account: account},
+		Message: s.message(r, err), Field: fault.FieldOf(err)})
 }
 
 // myEmployerApps lists the applications employers made naming the

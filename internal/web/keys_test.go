@@ -121,6 +121,7 @@ func computedKeys(t *testing.T, root string) map[string][]string {
 		// Rejected and returned payments (payment/returns.go).
 		"payment.returns.state.":          {payment.ReturnOpen, payment.ReturnRepay, payment.ReturnRepaid},
 		"payment.returns.customer.state.": {payment.ReturnOpen, payment.ReturnRepay, payment.ReturnRepaid},
+		"payment.returns.employer.state.": {payment.EmployerWaitingAccount, payment.EmployerAccountGiven, payment.EmployerPaidAgain},
 		"payment.returns.customer.":       {payment.Rejected, payment.Returned},
 		"payment.returns.reason.":         append(slices.Clone(payment.ReasonCodes), "other"),
 		"payment.period.":                 {"month", "decision", "report"},

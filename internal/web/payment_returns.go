@@ -21,6 +21,9 @@ type returnsPage struct {
 	// returns of an import that are not ours.
 	Form    string
 	Unknown []string
+	// Employers is the employers' payments the bank rejected or
+	// returned, with what has happened since.
+	Employers []payment.EmployerReturn
 }
 
 // paymentReturns renders the queue with the page's state.
@@ -35,6 +38,10 @@ func (s *Server) paymentReturns(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	d.Queue = q
+	if d.Employers, err = s.cfg.Payments.EmployerReturnQueue(r.Context(), actorOf(sess), 500); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if r.URL.Query().Get("ordered") == "1" && d.Done == "" {
 		d.Done = "payment.returns.ordered"
 	}

@@ -339,6 +339,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /employer/org/{org}/applications/new", s.employerAppNew)
 	mux.HandleFunc("POST /employer/org/{org}/applications", s.employerAppSubmit)
 	mux.HandleFunc("GET /employer/org/{org}/applications/{id}", s.employerAppShow)
+	mux.HandleFunc("POST /employer/org/{org}/applications/{id}/account", s.employerAppAccount)
 	mux.HandleFunc("GET /my/employer-applications", s.myEmployerApps)
 	// The organisation's secure message threads (message.Service's Org
 	// methods, issue employer_messages).

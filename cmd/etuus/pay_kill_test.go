@@ -229,9 +229,9 @@ func addEmployerApps(t *testing.T, db *store.DB, approved, refused, waiting int)
 	var ids []string
 	add := func(status string, amount int64, reason string) {
 		id := store.NewID()
-		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO employer_applications (id, org_id, benefit, employee_hetu,
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO employer_applications (id, org_id, kind, benefit, employee_hetu,
 			period_start, period_end, salary_cents, iban, status, amount_cents, reason, submitted_by, created_at, decided_at, decided_by)
-			VALUES ($1, $2, 'sickness', '100871-998D', $3, $4, 250000, 'FI4250001510000023', $5, $6, $7, $8, $9, $9, 'kill-staff')`,
+			VALUES ($1, $2, 'daily_allowance', 'sickness', '100871-998D', $3, $4, 250000, 'FI4250001510000023', $5, $6, $7, $8, $9, $9, 'kill-staff')`,
 			id, org, civil.New(2024, 1, 8), civil.New(2024, 1, 19), status, amount, reason, p.ID, now); err != nil {
 			t.Fatal(err)
 		}

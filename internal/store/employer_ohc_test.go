@@ -190,3 +190,24 @@ func TestOccupationalHealthcareMigration(t *testing.T) {
 		}
 	})
 }
+
+// approvedOHC is an occupational-healthcare application of the
+// organisation by Eeva for workplace 2001, approved at amount.
+func approvedOHC(t *testing.T, db *store.DB, svc *employer.Service, org string, amount int64) employer.Application {
+	t.Helper()
+	ctx := context.Background()
+	a, err := svc.ApplyOccupational(ctx, access.AsCustomer("demo-person-eeva"), org, ohcInput(db, "2001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason := ""
+	if amount < a.Claimed() {
+		reason = "Enimmäismäärä"
+	}
+	a, err = svc.Decide(ctx, access.AsStaff("demo-staff-anna", "recovery", "specialist"), a.ID,
+		employer.Decision{Approve: true, AmountCents: amount, Reason: reason})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

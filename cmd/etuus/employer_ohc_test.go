@@ -33,7 +33,7 @@ func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 
 	teemu := e.signedIn(t, "demo-person-teemu")
 	e.page(t, teemu, "/employer/org/"+orgs.Employer, 200, `href="`+base+`"`)
-	body := e.page(t, teemu, base, 200, "Valtuutesi koskee toimipaikkoja 1001, 1002", "Käsiteltävänä")
+	body := e.page(t, teemu, base, 200, "Valtuutesi koskee työpaikkoja 1001, 1002", "Käsiteltävänä")
 	if strings.Contains(body, ">1003<") {
 		t.Error("Teemu sees workplace 1003's application")
 	}
@@ -41,10 +41,12 @@ func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 
 	form := url.Values{"workplace": {"789"}, "start": {start.String()}, "end": {end.String()}, "employees": {"3"},
 		"class1": {"1 000,00"}, "class2": {"500"}, "revenue": {""}, "iban": {"FI21 1234 5600 0007 85"}}
-	if resp, body := e.post(teemu, base, form); resp.StatusCode != 403 || !strings.Contains(body, "ei koske toimipaikkaa 789") ||
-		!strings.Contains(body, "/employer/org/"+orgs.Employer+"/diagnosis?issue=occupational_healthcare") {
+	if resp, body := e.post(teemu, base, form); resp.StatusCode != 403 || !strings.Contains(body, "ei koske työpaikkaa 789") ||
+		!strings.Contains(body, "/employer/org/"+orgs.Employer+"/diagnosis?issue=occupational_healthcare&amp;workplace=789") {
 		t.Fatalf("workplace 789: %d\n%s", resp.StatusCode, body)
 	}
+	// The diagnosis at that workplace names the restriction.
+	e.page(t, teemu, "/employer/org/"+orgs.Employer+"/diagnosis?issue=occupational_healthcare&workplace=789", 200, "työpaikka 789")
 	form.Set("workplace", "1002")
 	form.Set("start", start.AddDays(-800).String())
 	form.Set("end", end.AddDays(-800).String())
@@ -78,7 +80,7 @@ func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 	if other == "" {
 		t.Fatal("no application of workplace 1003 in Eeva's list")
 	}
-	e.page(t, teemu, base+"/"+other, 403, "ei koske toimipaikkaa 1003")
+	e.page(t, teemu, base+"/"+other, 403, "ei koske työpaikkaa 1003")
 	e.page(t, teemu, "/employer/org/"+orgs.Employer+"/applications/"+mine, 404)
 	aino := e.signedIn(t, "demo-person-aino")
 	e.page(t, aino, base, 403, "diagnosis?issue=occupational_healthcare")
@@ -87,8 +89,8 @@ func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 	// reason refused; less with a reason approved.
 	anna := browser()
 	e.signIn(anna, "test-staff", "staff-anna")
-	e.page(t, anna, "/staff/employer?kind=occupational_healthcare", 200, "/staff/employer/"+mine, "toimipaikka 1002")
-	e.page(t, anna, "/staff/employer/"+mine, 200, "Toimipaikan numero", "850,00", `name="amount"`)
+	e.page(t, anna, "/staff/employer?kind=occupational_healthcare", 200, "/staff/employer/"+mine, "työpaikka 1002")
+	e.page(t, anna, "/staff/employer/"+mine, 200, "Työpaikan numero", "850,00", `name="amount"`)
 	if resp, body := e.post(anna, "/staff/employer/"+mine, url.Values{"decision": {"approve"}, "amount": {"850,01"}}); resp.StatusCode != 422 || !strings.Contains(body, `href="#amount"`) {
 		t.Errorf("more than claimed: %d", resp.StatusCode)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -43,6 +44,15 @@ func TestOccupationalHealthcare(t *testing.T) {
 		if _, err := svc.ApplyOccupational(ctx, teemu, orgs.Employer, ohcInput(db, "789")); !errors.As(err, &we) || we.Workplace != "789" ||
 			!errors.Is(err, employer.ErrNoMandate) {
 			t.Errorf("apply for 789 restricted to 1001 and 1002: %v", err)
+		}
+		// The diagnosis at that workplace names the restriction; of the
+		// organisation as a whole, it allows.
+		dg, err := mandateSvc(t, db).DiagnoseWorkplace(ctx, teemu, orgs.Employer, employer.OccupationalIssue, "789")
+		if err != nil || len(dg.Steps) == 0 || dg.Steps[0].Key != "mandate.advice.restricted.workplace" || dg.Steps[0].Workplace != "789" {
+			t.Errorf("diagnosis at 789: %+v %v", dg, err)
+		}
+		if dg, err := mandateSvc(t, db).Diagnose(ctx, teemu, mandate.Refused, orgs.Employer, employer.OccupationalIssue); err != nil || len(dg.Allowed) != 1 {
+			t.Errorf("diagnosis of the organisation: %+v %v", dg, err)
 		}
 		if _, err := svc.ApplyOccupational(ctx, aino, orgs.Employer, ohcInput(db, "1001")); !errors.Is(err, employer.ErrNoMandate) || errors.As(err, &we) {
 			t.Errorf("no mandate on the issue: %v", err)

@@ -3,13 +3,16 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mandate"
+	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/store"
 	"github.com/etuus/etuus/internal/store/storetest"
 )
@@ -220,4 +223,61 @@ func approvedOHC(t *testing.T, db *store.DB, svc *employer.Service, org string, 
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestOccupationalHealthcareConcurrentWriters: eight people applying at
+// once for the same workplace and accounting period store one application
+// (the organisation's lock), and its decision, told to the organisation in
+// the applicant's language, names the workplace, the claim and the amount.
+func TestOccupationalHealthcareConcurrentWriters(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, orgs, _ := employerSetup(t, db, -20, -1)
+		cat, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.SetNotices(employer.Notices{Text: func(lang, key string, args ...any) string { return cat.For(lang).T(key, args...) }, Quiet: true})
+		ok, conflicts := raceN(t, 8, func(i int) error {
+			who := "demo-person-teemu"
+			if i%2 == 1 {
+				who = "demo-person-eeva"
+			}
+			_, err := svc.ApplyOccupational(ctx, access.AsCustomer(who), orgs.Employer, ohcInput(db, "1002"))
+			return err
+		})
+		if ok != 1 || conflicts != 7 {
+			t.Fatalf("%d stored, %d conflicts", ok, conflicts)
+		}
+		var id string
+		if err := db.SQL().QueryRow(`SELECT id FROM employer_applications WHERE kind = 'occupational_healthcare'`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`UPDATE persons SET lang = 'sv' WHERE id IN ('demo-person-teemu', 'demo-person-eeva')`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Decide(ctx, access.AsStaff("demo-staff-anna", "recovery", "specialist"), id,
+			employer.Decision{Approve: true, AmountCents: 400_000, Reason: "Årligt maximibelopp"}); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := message.NewService(db.Messages(), message.Config{Mandates: mandateSvc(t, db)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eeva := access.AsCustomer("demo-person-eeva")
+		f, _, err := msgs.OrgFolder(ctx, eeva, orgs.Employer, 1)
+		if err != nil || f.Total != 1 || f.Threads[0].Title != "Beslut: ersättning för företagshälsovård godkänd" {
+			t.Fatalf("the organisation's folder: %+v %v", f, err)
+		}
+		_, ms, _, err := msgs.OrgThread(ctx, eeva, orgs.Employer, f.Threads[0].ID)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("the decision's message: %+v %v", ms, err)
+		}
+		claimed := i18n.Euros("sv", 300_000+150_000-10_000)
+		for _, want := range []string{"arbetsplats 1002", claimed, i18n.Euros("sv", 400_000), "Årligt maximibelopp"} {
+			if !strings.Contains(ms[0].Body, want) {
+				t.Errorf("the decision's message lacks %q:\n%s", want, ms[0].Body)
+			}
+		}
+	})
 }

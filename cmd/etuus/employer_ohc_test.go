@@ -124,7 +124,8 @@ func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 			for _, p := range in.Batches[0].Payments {
 				if strings.Contains(p.RemittanceText, mine) {
 					paid++
-					if p.AmountCents != 80000 || p.CreditorIBAN != "FI2112345600000785" || p.CreditorName != "Demo Rakennus Oy" {
+					if p.AmountCents != 80000 || p.CreditorIBAN != "FI2112345600000785" || p.CreditorName != "Demo Rakennus Oy" ||
+						!strings.HasPrefix(p.RemittanceText, "Kela työterveyshuollon korvaus/ersättning för företagshälsovård, hakemus/ansökan ") {
 						t.Errorf("the payment: %+v", p)
 					}
 				}

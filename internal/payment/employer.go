@@ -81,7 +81,8 @@ func (s *Service) recordEmployers(ctx context.Context, tx Tx, r *Run, payDate ci
 }
 
 // employerRemittance is the message on the employer's bank statement: the
-// reimbursement and the application, never the employee (the file goes
+// reimbursement (the daily allowance, or occupational healthcare) and the
+// application, never the employee (the file goes
 // through the banks; the employer knows the application by its ID).
 func employerRemittance(benefit, applicationID string) string {
 	name := "päivärahakorvaus/dagpenningsersättning"
@@ -90,6 +91,8 @@ func employerRemittance(benefit, applicationID string) string {
 		name = "sairauspäiväraha/sjukdagpenning"
 	case "parental":
 		name = "vanhempainpäiväraha/föräldradagpenning"
+	case "occupational_healthcare":
+		name = "työterveyshuollon korvaus/ersättning för företagshälsovård"
 	}
 	return "Kela " + name + ", hakemus/ansökan " + applicationID
 }

@@ -156,7 +156,8 @@ func TestEmployerPaymentRun(t *testing.T) {
 		if err != nil || fourth.Payments != 1 || fourth.TotalCents != 123456 || fourth.Run == nil {
 			t.Fatalf("run with the occupational-healthcare application = %+v, %v", fourth, err)
 		}
-		if ps := runFile(t, out, fourth.Run).Batches[0].Payments; len(ps) != 1 || !strings.Contains(ps[0].RemittanceText, hc.ID) ||
+		if ps := runFile(t, out, fourth.Run).Batches[0].Payments; len(ps) != 1 ||
+			ps[0].RemittanceText != "Kela työterveyshuollon korvaus/ersättning för företagshälsovård, hakemus/ansökan "+hc.ID ||
 			ps[0].CreditorName != "Demo Rakennus Oy" || ps[0].CreditorIBAN != hc.IBAN {
 			t.Errorf("the occupational-healthcare payment in the file: %+v", ps)
 		}

@@ -23,7 +23,7 @@ type EmployerPayment struct {
 	ApplicationID string
 	Org           string // the employer's business ID
 	OrgName       string // read for the bank file
-	Benefit       string // the daily allowance reimbursed: "sickness" or "parental"
+	Benefit       string // the daily allowance reimbursed: "sickness" or "parental"; "" for occupational healthcare
 	RunID         string
 	PayDate       civil.Date
 	AmountCents   int64 // the approved reimbursement

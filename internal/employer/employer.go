@@ -221,6 +221,11 @@ func (a *Application) Apply(d Decision, staffID string, now time.Time) error {
 			if (d.AmountCents < a.Ceiling() && reason == "") || utf8.RuneCountInString(reason) > MaxReason {
 				return fault.InvalidField("reason", "employer.ohc.error.reduced_reason", map[string]any{"Max": MaxReason})
 			}
+			if d.AmountCents == a.Ceiling() {
+				// The reason explains a reduction, and the pages and the
+				// notice show it as such: none when nothing was reduced.
+				reason = ""
+			}
 		}
 		a.Status, a.AmountCents, a.Reason = Approved, d.AmountCents, reason
 	} else {

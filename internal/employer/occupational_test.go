@@ -173,7 +173,8 @@ func TestApplyOccupational(t *testing.T) {
 		}
 	}
 	b := a
-	if err := b.Apply(Decision{Approve: true, AmountCents: claimed}, "staff", now); err != nil || b.AmountCents != claimed || b.Reason != "" {
+	if err := b.Apply(Decision{Approve: true, AmountCents: claimed, Reason: "nothing reduced"}, "staff", now); err != nil ||
+		b.AmountCents != claimed || b.Reason != "" {
 		t.Errorf("the claimed amount: %v %+v", err, b)
 	}
 	b = a

@@ -149,7 +149,14 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 	teemu := as("test-citizen", "demo-person-teemu")
 	apps := "/employer/org/" + demoMandateOrgs(t).Employer + "/applications"
 	var pending string
-	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'pending'`).Scan(&pending); err != nil {
+	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'pending' AND kind = 'daily_allowance'`).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	// The occupational-healthcare form and decision: Teemu applies for a
+	// workplace of his; Anna decides the demo's waiting application.
+	ohc := "/employer/org/" + demoMandateOrgs(t).Employer + "/occupational-healthcare"
+	var ohcPending string
+	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'pending' AND kind = 'occupational_healthcare'`).Scan(&ohcPending); err != nil {
 		t.Fatal(err)
 	}
 	// The organisation's messages (message.Service's Org methods): Teemu
@@ -242,6 +249,10 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 			form: url.Values{"iban": {"FI21 1234"}}, anchors: []string{"iban"}},
 		{name: "employer decision over the salary", template: "staff_employer_app", c: anna, path: "/staff/employer/" + pending,
 			form: url.Values{"decision": {"approve"}, "amount": {"99999999"}}, anchors: []string{"amount"}},
+		{name: "occupational-healthcare application with a bad workplace", template: "employer_ohc_new", c: teemu, path: ohc,
+			form: url.Values{"workplace": {"10-01"}, "start": {"2026-01-01"}, "end": {"2026-06-30"}}, anchors: []string{"workplace"}},
+		{name: "occupational-healthcare decision below the claim without a reason", template: "staff_employer_app", c: anna,
+			path: "/staff/employer/" + ohcPending, form: url.Values{"decision": {"approve"}, "amount": {"1"}}, anchors: []string{"reason"}},
 		{name: "payment status report of nothing", template: "payment_returns", c: olli, path: "/staff/payments/returns/import/status-report",
 			files: []upload{{"file", "empty.xml", ""}}, anchors: []string{"file"}},
 		{name: "organisation's message wrong in every field", template: "employer_message_new", c: teemu, method: "form", path: orgMsgs,

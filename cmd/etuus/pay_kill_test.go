@@ -209,8 +209,9 @@ func testPayKilled(t *testing.T, dbURL string) {
 	}
 }
 
-// addEmployerApps stores approved, refused and waiting employer
-// applications of one organisation, as staff's decisions leave them
+// addEmployerApps stores approved (every other one for occupational
+// healthcare), refused and waiting employer applications of one
+// organisation, as staff's decisions leave them
 // (written directly: the employer service would need the mandate
 // register), and returns the approved ones' IDs.
 func addEmployerApps(t *testing.T, db *store.DB, approved, refused, waiting int) []string {
@@ -229,9 +230,9 @@ func addEmployerApps(t *testing.T, db *store.DB, approved, refused, waiting int)
 	var ids []string
 	add := func(status string, amount int64, reason string) {
 		id := store.NewID()
-		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO employer_applications (id, org_id, benefit, employee_hetu,
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO employer_applications (id, org_id, kind, benefit, employee_hetu,
 			period_start, period_end, salary_cents, iban, status, amount_cents, reason, submitted_by, created_at, decided_at, decided_by)
-			VALUES ($1, $2, 'sickness', '100871-998D', $3, $4, 250000, 'FI4250001510000023', $5, $6, $7, $8, $9, $9, 'kill-staff')`,
+			VALUES ($1, $2, 'daily_allowance', 'sickness', '100871-998D', $3, $4, 250000, 'FI4250001510000023', $5, $6, $7, $8, $9, $9, 'kill-staff')`,
 			id, org, civil.New(2024, 1, 8), civil.New(2024, 1, 19), status, amount, reason, p.ID, now); err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +240,26 @@ func addEmployerApps(t *testing.T, db *store.DB, approved, refused, waiting int)
 			ids = append(ids, id)
 		}
 	}
+	// Every other approved one is an occupational-healthcare application
+	// (one workplace's accounting period, claimed 3,000 €): the run pays
+	// both kinds by application ID alike.
+	addOHC := func(i int, amount int64) {
+		id := store.NewID()
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO employer_applications (id, org_id, kind, benefit, employee_hetu,
+			period_start, period_end, salary_cents, workplace, employees, class1_cents, iban, status, amount_cents,
+			submitted_by, created_at, decided_at, decided_by)
+			VALUES ($1, $2, 'occupational_healthcare', '', '', $3, $4, 0, $5, 3, 500000, 'FI4250001510000023', 'approved', $6,
+			$7, $8, $8, 'kill-staff')`,
+			id, org, civil.New(2024, 1, 1), civil.New(2024, 12, 31), fmt.Sprint(1000+i), amount, p.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
 	for i := range approved {
+		if i%2 == 1 {
+			addOHC(i, 150000+int64(i))
+			continue
+		}
 		add("approved", 150000+int64(i), "")
 	}
 	for range refused {

@@ -135,6 +135,13 @@ func TestBrowserReflowAt320(t *testing.T) {
 	check(msgs)
 	check(href(`^/employer/org/[^/]+/messages/[0-9a-f]{8}-`))
 	check(msgs + "/new")
+	ohc := "/employer/org/" + orgs.Employer + "/occupational-healthcare"
+	check(ohc)
+	check(href(`^/employer/org/[^/]+/occupational-healthcare/[0-9a-f]{8}-`))
+	check(ohc + "/new")
+	signIn("test-citizen", "demo-person-eeva")
+	check(ohc)
+	check(href(`^/employer/org/[^/]+/occupational-healthcare/[0-9a-f]{8}-`)) // approved below the claim, with the reason
 	signIn("test-citizen", "demo-person-sanna")
 	check("/my/employer-applications")
 	check("/my/decisions")
@@ -150,6 +157,8 @@ func TestBrowserReflowAt320(t *testing.T) {
 	check(href(`^/staff/recovery/bank/files/[^/]+$`))
 	check("/staff/recovery/due")
 	check("/staff/employer")
+	check(href(`^/staff/employer/[0-9a-f]{8}-`))
+	check("/staff/employer?kind=occupational_healthcare")
 	check(href(`^/staff/employer/[0-9a-f]{8}-`))
 	// The search's results and the 360 view answer a POST: filled in and
 	// sent as a person would.

@@ -93,7 +93,7 @@ const (
 	PharmacyCalls    Permission = "pharmacy.calls"           // read a pharmacy's call history of direct reimbursement
 
 	// Employer e-services (internal/employer).
-	EmployerDecide Permission = "employer.decide" // read and decide employers' applications for daily allowance paid as salary
+	EmployerDecide Permission = "employer.decide" // read and decide employers' applications: daily allowance paid as salary, occupational-healthcare costs
 )
 
 // Known lists every permission the code checks; a table that names another

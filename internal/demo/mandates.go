@@ -84,6 +84,9 @@ func MandateFeed(d Data, today civil.Date) ([]byte, MandateOrgs, error) {
 	put("DEMO-RAK-EEVA-G", mandate.Org(o.Employer), pers("demo-person-eeva"), mandate.Grant, append(all, "occupational_healthcare"), start, end, "Demo Rakennus Oy")
 	put("DEMO-RAK-EEVA-T", mandate.Org(o.Employer), pers("demo-person-eeva"), mandate.Transaction, all, start, end, "")
 	put("DEMO-RAK-TEEMU", mandate.Org(o.Employer), pers("demo-person-teemu"), mandate.Transaction, all, start, end, "")
+	// Occupational healthcare: Eeva for every workplace, Teemu restricted
+	// to workplaces 1001 and 1002 (SeedEmployer applies for 1001 and 1003).
+	put("DEMO-RAK-EEVA-HC", mandate.Org(o.Employer), pers("demo-person-eeva"), mandate.Transaction, []string{"occupational_healthcare"}, start, end, "")
 	put("DEMO-RAK-TEEMU-HC", mandate.Org(o.Employer), pers("demo-person-teemu"), mandate.Transaction, []string{"occupational_healthcare"}, start, end, "", "1001", "1002")
 	put("DEMO-RAK-VEIKKO", mandate.Org(o.Employer), pers("demo-person-veikko"), mandate.Transaction, all, today.AddDays(-400), today.AddDays(-30), "")
 	put("DEMO-RAK-AINO", mandate.Org(o.Employer), pers("demo-person-aino"), mandate.Transaction, []string{"benefit_payments"}, start, end, "")

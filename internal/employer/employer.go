@@ -60,13 +60,24 @@ const (
 // Application is an employer's application for reimbursement of daily
 // allowance paid as salary.
 type Application struct {
-	ID          string
-	Org         string // business ID of the employer
-	OrgName     string // read with the application
+	ID      string
+	Kind    Kind   // DailyAllowance or OccupationalHealthcare
+	Org     string // business ID of the employer
+	OrgName string // read with the application
+	// Daily allowance paid as salary: the benefit, the employee, the
+	// period of absence and the salary paid for it.
 	Benefit     Benefit
 	Employee    string // the employee's identity code
 	Start, End  civil.Date
-	SalaryCents int64  // the salary the employer paid for the period
+	SalaryCents int64 // the salary the employer paid for the period
+	// Occupational healthcare (occupational.go): the workplace, the
+	// accounting period (Start..End), the employees covered, the costs in
+	// compensation classes I and II and the revenue received for the
+	// services.
+	Workplace                              string
+	Employees                              int
+	Class1Cents, Class2Cents, RevenueCents int64
+
 	IBAN        string // the employer's account for the reimbursement
 	Status      Status
 	AmountCents int64  // approved: the reimbursement
@@ -149,7 +160,7 @@ type Input struct {
 // and at most MaxSalaryCents; the account is a valid IBAN. A refusal is a
 // fault.Invalid naming the field.
 func Check(in Input, today civil.Date) (Application, error) {
-	var a Application
+	a := Application{Kind: DailyAllowance}
 	a.Benefit = Benefit(strings.TrimSpace(in.Benefit))
 	if a.Benefit != Sickness && a.Benefit != Parental {
 		return a, fault.InvalidField("benefit", "employer.error.benefit", nil)
@@ -196,19 +207,40 @@ type Decision struct {
 }
 
 // Apply applies a decision to a pending application: an approval needs an
-// amount above zero and at most the salary paid (the reimbursement never
-// exceeds what the employer paid); a refusal needs a reason of at most
-// MaxReason characters. An application decided already is a
+// amount above zero and at most the application's Ceiling (the salary
+// paid: the reimbursement never exceeds what the employer paid; or the
+// claimed occupational-healthcare compensation); a refusal needs a reason of at most
+// MaxReason characters, and so does an occupational-healthcare approval
+// of less than the claimed compensation. An application decided already is a
 // fault.Conflict.
 func (a *Application) Apply(d Decision, staffID string, now time.Time) error {
 	if a.Status != Pending {
 		return fault.New(fault.Conflict, "employer.error.decided")
 	}
 	if d.Approve {
-		if d.AmountCents <= 0 || d.AmountCents > a.SalaryCents {
+		if d.AmountCents <= 0 || d.AmountCents > a.Ceiling() {
+			if a.Kind == OccupationalHealthcare {
+				return fault.InvalidField("amount", "employer.ohc.error.decision_amount", map[string]any{"ClaimedCents": a.Ceiling()})
+			}
 			return fault.InvalidField("amount", "employer.error.amount", map[string]any{"SalaryCents": a.SalaryCents})
 		}
-		a.Status, a.AmountCents, a.Reason = Approved, d.AmountCents, ""
+		reason := ""
+		if a.Kind == OccupationalHealthcare {
+			// Staff approve less than claimed when the costs exceed what is
+			// necessary and reasonable or the yearly maximum per employee
+			// (set by the Government, not kept here): the employer is told
+			// why.
+			reason = strings.TrimSpace(d.Reason)
+			if (d.AmountCents < a.Ceiling() && reason == "") || utf8.RuneCountInString(reason) > MaxReason {
+				return fault.InvalidField("reason", "employer.ohc.error.reduced_reason", map[string]any{"Max": MaxReason})
+			}
+			if d.AmountCents == a.Ceiling() {
+				// The reason explains a reduction, and the pages and the
+				// notice show it as such: none when nothing was reduced.
+				reason = ""
+			}
+		}
+		a.Status, a.AmountCents, a.Reason = Approved, d.AmountCents, reason
 	} else {
 		reason := strings.TrimSpace(d.Reason)
 		if reason == "" || utf8.RuneCountInString(reason) > MaxReason {

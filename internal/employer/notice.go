@@ -103,7 +103,9 @@ func (s *Service) tell(ctx context.Context, tx Tx, app Application) (bool, error
 	}
 	period := app.Start.Finnish() + "–" + app.End.Finnish()
 	n := Notice{Org: app.Org, ApplicationID: app.ID, Lang: lang, UnitID: DefaultNoticeUnit}
-	if app.Status == Approved {
+	if app.Kind == OccupationalHealthcare {
+		n.Title, n.Body = s.occupationalNotice(lang, app)
+	} else if app.Status == Approved {
 		n.Title = s.t(lang, "employer.notice.approved.title")
 		n.Body = s.t(lang, "employer.notice.approved.body", "Benefit", benefit, "Period", period,
 			"Amount", i18n.Euros(lang, app.AmountCents), "Employee", app.MaskedEmployee())
@@ -120,4 +122,18 @@ func (s *Service) tell(ctx context.Context, tx Tx, app Application) (bool, error
 	}
 	return true, tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(consent.Channel), Recipient: consent.Address, Lang: lang,
 		Kind: NoticeDecision, PersonID: app.SubmittedBy, ThreadID: n.ThreadID})
+}
+
+// occupationalNotice is the title and text of a decision on an
+// occupational-healthcare application: the workplace, the accounting
+// period, the claimed and approved amounts or the reason.
+func (s *Service) occupationalNotice(lang string, app Application) (string, string) {
+	period := app.Start.Finnish() + "–" + app.End.Finnish()
+	if app.Status == Approved {
+		return s.t(lang, "employer.ohc.notice.approved.title"), s.t(lang, "employer.ohc.notice.approved.body",
+			"Workplace", app.Workplace, "Period", period, "Claimed", i18n.Euros(lang, app.Claimed()),
+			"Amount", i18n.Euros(lang, app.AmountCents), "Reason", app.Reason)
+	}
+	return s.t(lang, "employer.ohc.notice.refused.title"), s.t(lang, "employer.ohc.notice.refused.body",
+		"Workplace", app.Workplace, "Period", period, "Reason", app.Reason)
 }

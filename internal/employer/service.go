@@ -22,14 +22,14 @@ type Repo interface {
 	InTx(ctx context.Context, fn func(Tx) error) error
 	// Now is the database's clock.
 	Now() time.Time
-	// ByOrg is one page of the organisation's applications, newest first,
-	// and how many it has.
-	ByOrg(ctx context.Context, org string, offset, limit int) ([]Application, int, error)
+	// ByOrg is one page of an organisation's applications the filter
+	// selects, newest first, and how many it selects.
+	ByOrg(ctx context.Context, f Filter, offset, limit int) ([]Application, int, error)
 	// Application is one application by ID.
 	Application(ctx context.Context, id string) (Application, error)
-	// Pending is one page of the applications waiting for a decision,
-	// oldest first, and how many there are.
-	Pending(ctx context.Context, offset, limit int) ([]Application, int, error)
+	// Pending is one page of the applications of the kind ("" every
+	// kind) waiting for a decision, oldest first, and how many there are.
+	Pending(ctx context.Context, kind Kind, offset, limit int) ([]Application, int, error)
 	// ForEmployee lists the applications naming the customer (by their
 	// identity code), newest first; none for a person without one.
 	ForEmployee(ctx context.Context, personID string) ([]Application, error)
@@ -42,8 +42,9 @@ type Tx interface {
 	// employer are written one at a time) and returns its name.
 	LockOrganisation(ctx context.Context, businessID string) (string, error)
 	// Overlapping counts the organisation's pending or approved
-	// applications for the employee and benefit whose period meets
-	// start..end.
+	// applications of the application's kind whose period meets
+	// start..end: for the same employee and benefit (daily allowance),
+	// for the same workplace (occupational healthcare).
 	Overlapping(ctx context.Context, a Application) (int, error)
 	// Insert stores a new application, giving it its ID.
 	Insert(ctx context.Context, a *Application) error
@@ -69,6 +70,18 @@ type Tx interface {
 // (mandate.Service.Authorise): a refusal is mandate.ErrNoMandate.
 type Decider interface {
 	Authorise(ctx context.Context, a access.Actor, org, issue string) (string, error)
+	// Check is the decision itself with its reasons (mandate.Service.
+	// Check), for a query naming a workplace.
+	Check(ctx context.Context, a access.Actor, q mandate.Query) (mandate.Decision, error)
+}
+
+// Filter selects an organisation's applications.
+type Filter struct {
+	Org  string // business ID
+	Kind Kind
+	// Workplaces, when not nil, keeps only the applications of these
+	// workplaces (a person whose mandate is restricted by workplace).
+	Workplaces []string
 }
 
 // Service is the employer e-services' use cases.
@@ -164,12 +177,13 @@ func (s *Service) List(ctx context.Context, a access.Actor, org string, page int
 	if err != nil {
 		return Page{}, err
 	}
-	_, total, err := s.repo.ByOrg(ctx, org, 0, 0)
+	f := Filter{Org: org, Kind: DailyAllowance}
+	_, total, err := s.repo.ByOrg(ctx, f, 0, 0)
 	if err != nil {
 		return Page{}, err
 	}
 	off, p := paged(page, total)
-	p.Items, _, err = s.repo.ByOrg(ctx, org, off, PageSize)
+	p.Items, _, err = s.repo.ByOrg(ctx, f, off, PageSize)
 	return p, err
 }
 
@@ -184,7 +198,7 @@ func (s *Service) Get(ctx context.Context, a access.Actor, org, id string) (Appl
 	if err != nil {
 		return Application{}, err
 	}
-	if app.Org != org {
+	if app.Org != org || app.Kind != DailyAllowance {
 		return Application{}, fault.New(fault.NotFound, "")
 	}
 	return app, nil
@@ -194,23 +208,27 @@ func (s *Service) Get(ctx context.Context, a access.Actor, org, id string) (Appl
 // when not).
 func (s *Service) MayDecide(a access.Actor) error { return s.access.Check(a, access.EmployerDecide) }
 
-// Queue is one page of the applications waiting for a decision, oldest
-// first, for staff with access.EmployerDecide; the read is audited.
-func (s *Service) Queue(ctx context.Context, a access.Actor, page int) (Page, error) {
+// Queue is one page of the applications of the kind ("" both kinds)
+// waiting for a decision, oldest first, for staff with
+// access.EmployerDecide; the read is audited.
+func (s *Service) Queue(ctx context.Context, a access.Actor, kind Kind, page int) (Page, error) {
 	if err := s.MayDecide(a); err != nil {
 		return Page{}, err
 	}
-	_, total, err := s.repo.Pending(ctx, 0, 0)
+	if kind != "" && kind != DailyAllowance && kind != OccupationalHealthcare {
+		kind = ""
+	}
+	_, total, err := s.repo.Pending(ctx, kind, 0, 0)
 	if err != nil {
 		return Page{}, err
 	}
 	off, p := paged(page, total)
-	if p.Items, _, err = s.repo.Pending(ctx, off, PageSize); err != nil {
+	if p.Items, _, err = s.repo.Pending(ctx, kind, off, PageSize); err != nil {
 		return p, err
 	}
 	err = s.repo.InTx(ctx, func(tx Tx) error {
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, Action: "staff.employer_queue",
-			Object: "employer_queue", Detail: fmt.Sprintf("page=%d shown=%d", p.Page, len(p.Items))})
+			Object: "employer_queue", Detail: fmt.Sprintf("kind=%s page=%d shown=%d", kind, p.Page, len(p.Items))})
 	})
 	return p, err
 }
@@ -226,7 +244,7 @@ func (s *Service) Read(ctx context.Context, a access.Actor, id string) (Applicat
 		return app, err
 	}
 	err = s.repo.InTx(ctx, func(tx Tx) error {
-		subject, err := tx.PersonByCode(ctx, app.Employee)
+		subject, err := employeeOf(ctx, tx, app)
 		if err != nil {
 			return err
 		}
@@ -259,7 +277,7 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decis
 		if err := tx.Decide(ctx, app); err != nil {
 			return err
 		}
-		subject, err := tx.PersonByCode(ctx, app.Employee)
+		subject, err := employeeOf(ctx, tx, app)
 		if err != nil {
 			return err
 		}
@@ -339,4 +357,14 @@ func (s *Service) ForEmployee(ctx context.Context, a access.Actor) ([]Applicatio
 		return nil, fault.New(fault.Forbidden, "mandate.error.customer_only")
 	}
 	return s.repo.ForEmployee(ctx, a.ID)
+}
+
+// employeeOf is the customer ID of the employee an application names, the
+// subject of staff's audited reads; "" for an occupational-healthcare
+// application, which names none.
+func employeeOf(ctx context.Context, tx Tx, app Application) (string, error) {
+	if app.Employee == "" {
+		return "", nil
+	}
+	return tx.PersonByCode(ctx, app.Employee)
 }

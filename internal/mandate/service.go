@@ -423,6 +423,18 @@ type Diagnosis struct {
 // organisation beyond "no mandate" unless a mandate links them to it.
 // Each decision it takes is audited.
 func (s *Service) Diagnose(ctx context.Context, a access.Actor, c Case, org, issue string) (Diagnosis, error) {
+	return s.diagnose(ctx, a, c, org, issue, "")
+}
+
+// DiagnoseWorkplace is case 3 for one workplace of an issue restricted by
+// workplace (occupational healthcare): a mandate restricted to other
+// workplaces is named as such, where the organisation as a whole would be
+// allowed. A workplace that is not 1–20 digits is fault.Invalid.
+func (s *Service) DiagnoseWorkplace(ctx context.Context, a access.Actor, org, issue, workplace string) (Diagnosis, error) {
+	return s.diagnose(ctx, a, Refused, org, issue, workplace)
+}
+
+func (s *Service) diagnose(ctx context.Context, a access.Actor, c Case, org, issue, workplace string) (Diagnosis, error) {
 	code, err := s.personCode(ctx, a)
 	if err != nil {
 		return Diagnosis{}, err
@@ -439,7 +451,7 @@ func (s *Service) Diagnose(ctx context.Context, a access.Actor, c Case, org, iss
 		dg.Steps = DiagnoseEntry(code, ms, now, s.cat)
 		return dg, nil
 	}
-	q := Query{Person: code, Org: org, Issue: issue, At: now}
+	q := Query{Person: code, Org: org, Issue: issue, At: now, Workplace: workplace}
 	keys := []string{issue}
 	if c == OrgMissing {
 		q.Issue = s.cat.Keys()[0]

@@ -41,7 +41,7 @@ type EmployerPayment struct {
 	ApplicationID string
 	Org           string // the employer's business ID
 	OrgName       string // read for the bank file
-	Benefit       string // the daily allowance reimbursed: "sickness" or "parental"
+	Benefit       string // the daily allowance reimbursed: "sickness" or "parental"; "" for occupational healthcare
 	RunID         string
 	PayDate       civil.Date
 	AmountCents   int64 // the approved reimbursement
@@ -162,7 +162,8 @@ func (s *Service) recordEmployers(ctx context.Context, tx Tx, r *Run, payDate ci
 }
 
 // employerRemittance is the message on the employer's bank statement: the
-// reimbursement and the application, never the employee (the file goes
+// reimbursement (the daily allowance, or occupational healthcare) and the
+// application, never the employee (the file goes
 // through the banks; the employer knows the application by its ID).
 func employerRemittance(benefit, applicationID string) string {
 	name := "päivärahakorvaus/dagpenningsersättning"
@@ -171,6 +172,8 @@ func employerRemittance(benefit, applicationID string) string {
 		name = "sairauspäiväraha/sjukdagpenning"
 	case "parental":
 		name = "vanhempainpäiväraha/föräldradagpenning"
+	case "occupational_healthcare":
+		name = "työterveyshuollon korvaus/ersättning för företagshälsovård"
 	}
 	return "Kela " + name + ", hakemus/ansökan " + applicationID
 }

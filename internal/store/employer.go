@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/employer"
@@ -32,8 +34,9 @@ func (r *EmployerRepo) InTx(ctx context.Context, fn func(employer.Tx) error) err
 // Now is the database's clock.
 func (r *EmployerRepo) Now() time.Time { return r.db.now().UTC() }
 
-const employerCols = `a.id, a.org_id, COALESCE(o.name, ''), a.benefit, a.employee_hetu, a.period_start, a.period_end,
-	a.salary_cents, a.iban, a.status, a.amount_cents, a.reason, a.submitted_by, a.created_at, a.decided_at, a.decided_by,
+const employerCols = `a.id, a.kind, a.org_id, COALESCE(o.name, ''), a.benefit, a.employee_hetu, a.period_start, a.period_end,
+	a.salary_cents, a.workplace, a.employees, a.class1_cents, a.class2_cents, a.revenue_cents, a.iban, a.status, a.amount_cents,
+	a.reason, a.submitted_by, a.created_at, a.decided_at, a.decided_by,
 	e.pay_date, COALESCE(e.amount_cents, 0), COALESCE(e.status, ''), COALESCE(e.reason_code, ''),
 	COALESCE(e.id, ''), e.new_iban_at,
 	CASE WHEN EXISTS (SELECT 1 FROM employer_payments y WHERE y.application_id = a.id AND y.id <> e.id) THEN 1 ELSE 0 END`
@@ -50,7 +53,8 @@ func scanApplication(row interface{ Scan(...any) error }) (employer.Application,
 	var a employer.Application
 	var decided, given sql.NullTime
 	var again int
-	err := row.Scan(&a.ID, &a.Org, &a.OrgName, &a.Benefit, &a.Employee, &a.Start, &a.End, &a.SalaryCents, &a.IBAN,
+	err := row.Scan(&a.ID, &a.Kind, &a.Org, &a.OrgName, &a.Benefit, &a.Employee, &a.Start, &a.End, &a.SalaryCents,
+		&a.Workplace, &a.Employees, &a.Class1Cents, &a.Class2Cents, &a.RevenueCents, &a.IBAN,
 		&a.Status, &a.AmountCents, &a.Reason, &a.SubmittedBy, &a.CreatedAt, &decided, &a.DecidedBy,
 		&a.Payment.PayDate, &a.Payment.AmountCents, &a.Payment.Status, &a.Payment.ReasonCode,
 		&a.Payment.ID, &given, &again)
@@ -67,16 +71,18 @@ func scanApplication(row interface{ Scan(...any) error }) (employer.Application,
 
 // applicationPage reads a page of applications and their count; limit 0
 // reads the count only.
-func (r *EmployerRepo) applicationPage(ctx context.Context, where, order string, arg any, offset, limit int) ([]employer.Application, int, error) {
+// where's arguments are $1 and on; the page's limit and offset follow.
+func (r *EmployerRepo) applicationPage(ctx context.Context, where, order string, args []any, offset, limit int) ([]employer.Application, int, error) {
 	var total int
-	if err := r.db.queryRow(ctx, `SELECT count(*) FROM employer_applications a WHERE `+where, arg).Scan(&total); err != nil {
+	if err := r.db.queryRow(ctx, `SELECT count(*) FROM employer_applications a WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, r.db.mapErr(err)
 	}
 	if limit == 0 || total == 0 {
 		return nil, total, nil
 	}
-	rows, err := r.db.query(ctx, `SELECT `+employerCols+employerFrom+` WHERE `+where+` ORDER BY `+order+` LIMIT $2 OFFSET $3`,
-		arg, limit, offset)
+	n := len(args)
+	rows, err := r.db.query(ctx, `SELECT `+employerCols+employerFrom+` WHERE `+where+` ORDER BY `+order+
+		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, r.db.mapErr(err)
 	}
@@ -84,14 +90,33 @@ func (r *EmployerRepo) applicationPage(ctx context.Context, where, order string,
 	return out, total, r.db.mapErr(err)
 }
 
-// ByOrg is one page of the organisation's applications, newest first.
-func (r *EmployerRepo) ByOrg(ctx context.Context, org string, offset, limit int) ([]employer.Application, int, error) {
-	return r.applicationPage(ctx, `a.org_id = $1`, `a.created_at DESC, a.id DESC`, org, offset, limit)
+// ByOrg is one page of the organisation's applications the filter
+// selects, newest first. A restriction to workplaces is a list of
+// placeholders (a mandate names a handful).
+func (r *EmployerRepo) ByOrg(ctx context.Context, f employer.Filter, offset, limit int) ([]employer.Application, int, error) {
+	where, args := `a.org_id = $1 AND a.kind = $2`, []any{f.Org, string(f.Kind)}
+	if f.Workplaces != nil {
+		if len(f.Workplaces) == 0 {
+			return nil, 0, nil
+		}
+		marks := make([]string, len(f.Workplaces))
+		for i, w := range f.Workplaces {
+			args = append(args, w)
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		where += ` AND a.workplace IN (` + strings.Join(marks, ", ") + `)`
+	}
+	return r.applicationPage(ctx, where, `a.created_at DESC, a.id DESC`, args, offset, limit)
 }
 
-// Pending is one page of the applications waiting, oldest first.
-func (r *EmployerRepo) Pending(ctx context.Context, offset, limit int) ([]employer.Application, int, error) {
-	return r.applicationPage(ctx, `a.status = $1`, `a.created_at, a.id`, string(employer.Pending), offset, limit)
+// Pending is one page of the applications of the kind ("" every kind)
+// waiting, oldest first.
+func (r *EmployerRepo) Pending(ctx context.Context, kind employer.Kind, offset, limit int) ([]employer.Application, int, error) {
+	if kind == "" {
+		return r.applicationPage(ctx, `a.status = $1`, `a.created_at, a.id`, []any{string(employer.Pending)}, offset, limit)
+	}
+	return r.applicationPage(ctx, `a.status = $1 AND a.kind = $2`, `a.created_at, a.id`,
+		[]any{string(employer.Pending), string(kind)}, offset, limit)
 }
 
 // Application is one application by ID.
@@ -103,7 +128,7 @@ func (r *EmployerRepo) Application(ctx context.Context, id string) (employer.App
 // ForEmployee lists the applications naming the customer's identity code.
 func (r *EmployerRepo) ForEmployee(ctx context.Context, personID string) ([]employer.Application, error) {
 	rows, err := r.db.query(ctx, `SELECT `+employerCols+employerFrom+`
-		JOIN persons p ON p.hetu = a.employee_hetu WHERE p.id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT 200`, personID)
+		JOIN persons p ON p.hetu = a.employee_hetu WHERE p.id = $1 AND a.kind = $2 ORDER BY a.created_at DESC, a.id DESC LIMIT 200`, personID, string(employer.DailyAllowance))
 	if err != nil {
 		return nil, r.db.mapErr(err)
 	}
@@ -118,23 +143,32 @@ func (tx employerTx) LockOrganisation(ctx context.Context, businessID string) (s
 	return name, tx.db.mapErr(err)
 }
 
-// Overlapping counts the organisation's live applications for the
-// employee and benefit whose period meets the application's.
+// Overlapping counts the organisation's live applications of the kind
+// whose period meets the application's: for the same employee and
+// benefit, or for the same workplace.
 func (tx employerTx) Overlapping(ctx context.Context, a employer.Application) (int, error) {
 	var n int
+	if a.Kind == employer.OccupationalHealthcare {
+		err := tx.queryRow(ctx, `SELECT count(*) FROM employer_applications WHERE org_id = $1 AND workplace = $2
+			AND kind = $3 AND status IN ($4, $5) AND period_start <= $7 AND period_end >= $6`,
+			a.Org, a.Workplace, string(a.Kind), string(employer.Pending), string(employer.Approved), a.Start, a.End).Scan(&n)
+		return n, tx.db.mapErr(err)
+	}
 	err := tx.queryRow(ctx, `SELECT count(*) FROM employer_applications WHERE org_id = $1 AND employee_hetu = $2
-		AND benefit = $3 AND status IN ($4, $5) AND period_start <= $7 AND period_end >= $6`,
-		a.Org, a.Employee, string(a.Benefit), string(employer.Pending), string(employer.Approved), a.Start, a.End).Scan(&n)
+		AND benefit = $3 AND status IN ($4, $5) AND period_start <= $7 AND period_end >= $6 AND kind = $8`,
+		a.Org, a.Employee, string(a.Benefit), string(employer.Pending), string(employer.Approved), a.Start, a.End,
+		string(employer.DailyAllowance)).Scan(&n)
 	return n, tx.db.mapErr(err)
 }
 
 // Insert stores a new application.
 func (tx employerTx) Insert(ctx context.Context, a *employer.Application) error {
 	a.ID = NewID()
-	_, err := tx.exec(ctx, `INSERT INTO employer_applications (id, org_id, benefit, employee_hetu, period_start, period_end,
-			salary_cents, iban, status, submitted_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		a.ID, a.Org, string(a.Benefit), a.Employee, a.Start, a.End, a.SalaryCents, a.IBAN, string(a.Status), a.SubmittedBy, a.CreatedAt)
+	_, err := tx.exec(ctx, `INSERT INTO employer_applications (id, org_id, kind, benefit, employee_hetu, period_start, period_end,
+			salary_cents, workplace, employees, class1_cents, class2_cents, revenue_cents, iban, status, submitted_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		a.ID, a.Org, string(a.Kind), string(a.Benefit), a.Employee, a.Start, a.End, a.SalaryCents, a.Workplace, a.Employees,
+		a.Class1Cents, a.Class2Cents, a.RevenueCents, a.IBAN, string(a.Status), a.SubmittedBy, a.CreatedAt)
 	return tx.db.mapErr(err)
 }
 

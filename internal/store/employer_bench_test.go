@@ -66,7 +66,7 @@ func benchEmployer(b *testing.B, db *store.DB) {
 		b.ReportMetric(float64(time.Since(start).Microseconds())/200, "µs/org-page")
 		start = time.Now()
 		for range 200 {
-			if _, err := svc.Queue(ctx, anna, 1); err != nil {
+			if _, err := svc.Queue(ctx, anna, "", 1); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -67,7 +67,8 @@ func employerPayFixture(t *testing.T, db *store.DB) (*employer.Service, string, 
 // once, to the employer's account, in the same schema-valid file as the
 // benefits, naming the application and not the employee; a refused or
 // waiting application is not paid; a second run pays nothing; an
-// application approved later is paid by the next run. The employer, staff
+// application approved later is paid by the next run, and so is an
+// approved occupational-healthcare application, once. The employer, staff
 // and the employee see the payment.
 func TestEmployerPaymentRun(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
@@ -151,9 +152,31 @@ func TestEmployerPaymentRun(t *testing.T) {
 		if err != nil || third.Payments != 1 || third.TotalCents != 100000 {
 			t.Errorf("third run = %+v, %v", third, err)
 		}
+		// An approved occupational-healthcare application: the next run
+		// pays its approved amount once, named by the application; the run
+		// after it pays nothing.
+		hc := approvedOHC(t, db, svc, org, 123456)
+		fourth, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+		if err != nil || fourth.Payments != 1 || fourth.TotalCents != 123456 || fourth.Run == nil {
+			t.Fatalf("run with the occupational-healthcare application = %+v, %v", fourth, err)
+		}
+		if ps := runFile(t, out, fourth.Run).Batches[0].Payments; len(ps) != 1 ||
+			ps[0].RemittanceText != "Kela työterveyshuollon korvaus/ersättning för företagshälsovård, hakemus/ansökan "+hc.ID ||
+			ps[0].CreditorName != "Demo Rakennus Oy" || ps[0].CreditorIBAN != hc.IBAN {
+			t.Errorf("the occupational-healthcare payment in the file: %+v", ps)
+		}
+		if g, err := svc.GetOccupational(ctx, access.AsCustomer("demo-person-eeva"), org, hc.ID); err != nil || !g.Payment.Sent() || g.Payment.AmountCents != 123456 {
+			t.Errorf("the employer's view of the occupational-healthcare payment: %+v %v", g.Payment, err)
+		}
+		if again, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)}); err != nil || again.Payments != 0 {
+			t.Errorf("a run after it = %+v, %v", again, err)
+		}
 		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM employer_payments`).Scan(&n); err != nil || n != 2 {
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM employer_payments`).Scan(&n); err != nil || n != 3 {
 			t.Errorf("%d employer payments, %v", n, err)
+		}
+		if v := storetest.Violations(t, db); len(v) != 0 {
+			t.Errorf("violations: %v", v)
 		}
 
 		// The invariants see a payment that is not the approved amount.
@@ -170,13 +193,16 @@ func TestEmployerPaymentRun(t *testing.T) {
 }
 
 // TestEmployerPaymentRunConcurrent: eight runs at once (on PostgreSQL
-// they meet for real) pay the approved application once, in one file;
-// after the bank returns it, eight runs racing the organisation's
-// corrected account, and a run after them, pay it again exactly once.
+// they meet for real) pay the approved daily-allowance and
+// occupational-healthcare applications once each, in one file; after the
+// bank returns the daily-allowance one, eight runs racing the
+// organisation's corrected account, and a run after them, pay it again
+// exactly once.
 func TestEmployerPaymentRunConcurrent(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc, org, apps, day := employerPayFixture(t, db)
+		hc := approvedOHC(t, db, svc, org, 99999)
 		out := t.TempDir()
 		var mu sync.Mutex
 		total, sum := 0, int64(0)
@@ -193,13 +219,15 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 			})
 		}
 		together(fns...)
-		if total != 2 || sum != 12345+81234 {
+		if total != 3 || sum != 12345+81234+99999 {
 			t.Errorf("recorded %d payments of %d cents", total, sum)
 		}
-		var n int
-		var status string
-		if err := db.SQL().QueryRow(`SELECT COUNT(*), MIN(status) FROM employer_payments WHERE application_id = $1`, apps[0].ID).Scan(&n, &status); err != nil || n != 1 || status != payment.Sent {
-			t.Errorf("%d payments of the application, %s, %v", n, status, err)
+		for _, id := range []string{apps[0].ID, hc.ID} {
+			var n int
+			var status string
+			if err := db.SQL().QueryRow(`SELECT COUNT(*), MIN(status) FROM employer_payments WHERE application_id = $1`, id).Scan(&n, &status); err != nil || n != 1 || status != payment.Sent {
+				t.Errorf("%d payments of the application, %s, %v", n, status, err)
+			}
 		}
 		if entries, _ := os.ReadDir(out); len(entries) != 1 {
 			t.Errorf("files: %v", entries)
@@ -241,6 +269,8 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 		if total+rep.Payments != 1 || sum+rep.TotalCents != 81234 {
 			t.Errorf("after the return: %d payments of %d cents", total+rep.Payments, sum+rep.TotalCents)
 		}
+		var n int
+		var status string
 		if err := db.SQL().QueryRow(`SELECT COUNT(*), MIN(status) FROM employer_payments WHERE application_id = $1 AND iban = 'FI4950009420028730'`,
 			apps[0].ID).Scan(&n, &status); err != nil || n != 1 || status != payment.Sent {
 			t.Errorf("%d payments to the corrected account, %s, %v", n, status, err)

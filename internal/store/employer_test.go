@@ -102,13 +102,13 @@ func TestEmployerApplications(t *testing.T) {
 		// Staff: permission from the table; every read audited.
 		olli := access.AsStaff("demo-staff-olli", "shared-services", "operations")
 		anna := access.AsStaff("demo-staff-anna", "recovery", "specialist")
-		if _, err := svc.Queue(ctx, olli, 1); !fault.Is(err, fault.Forbidden) {
+		if _, err := svc.Queue(ctx, olli, "", 1); !fault.Is(err, fault.Forbidden) {
 			t.Errorf("operations read the queue: %v", err)
 		}
 		if _, err := svc.Decide(ctx, olli, own.ID, employer.Decision{Approve: true, AmountCents: 1}); !fault.Is(err, fault.Forbidden) {
 			t.Errorf("operations decided: %v", err)
 		}
-		q, err := svc.Queue(ctx, anna, 1)
+		q, err := svc.Queue(ctx, anna, "", 1)
 		if err != nil || q.Total != 2 || q.Items[0].ID != own.ID {
 			t.Fatalf("queue: %+v %v", q, err)
 		}

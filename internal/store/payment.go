@@ -101,7 +101,10 @@ func (r *PaymentRepo) RunPayments(ctx context.Context, runID string, fn func(*pa
 		`SELECT p.end_to_end_id, p.kind, p.period, p.amount_cents, p.iban,
 			pe.given_name || ' ' || pe.family_name, pe.lang, ''
 		FROM payments p JOIN persons pe ON pe.id = p.person_id WHERE p.run_id = $1 ORDER BY p.end_to_end_id`,
-		`SELECT e.end_to_end_id, a.benefit, '', e.amount_cents, e.iban, COALESCE(o.name, e.org_id), 'fi', e.application_id
+		// An employer payment's kind is what it reimburses: the daily
+		// allowance, or occupational healthcare (whose applications name
+		// no benefit).
+		`SELECT e.end_to_end_id, CASE WHEN a.kind = 'occupational_healthcare' THEN a.kind ELSE a.benefit END, '', e.amount_cents, e.iban, COALESCE(o.name, e.org_id), 'fi', e.application_id
 		FROM employer_payments e JOIN employer_applications a ON a.id = e.application_id
 		LEFT JOIN organisations o ON o.business_id = e.org_id WHERE e.run_id = $1 ORDER BY e.end_to_end_id`,
 	} {

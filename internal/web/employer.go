@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/etuus/etuus/internal/auth"
+	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mandate"
@@ -116,6 +117,14 @@ func (s *Server) employerRefused(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) diagnosis(w http.ResponseWriter, r *http.Request, c mandate.Case, org, issue string) {
+	// A refusal at one workplace (occupational healthcare) is diagnosed at
+	// that workplace; a malformed one is left out, as a link never makes it.
+	workplace := ""
+	if c == mandate.Refused {
+		if wp, err := employer.CheckWorkplace(r.URL.Query().Get("workplace")); err == nil {
+			workplace = wp
+		}
+	}
 	sess, svc := s.employerSession(w, r)
 	if svc == nil {
 		return
@@ -128,6 +137,9 @@ func (s *Server) diagnosis(w http.ResponseWriter, r *http.Request, c mandate.Cas
 		return
 	}
 	dg, err := svc.Diagnose(r.Context(), actorOf(sess), c, org, issue)
+	if workplace != "" {
+		dg, err = svc.DiagnoseWorkplace(r.Context(), actorOf(sess), org, issue, workplace)
+	}
 	if fault.Is(err, fault.Invalid) {
 		s.render(w, r, http.StatusUnprocessableEntity, "employer_diagnosis", &page{L: l, Title: "employer.diagnosis.title",
 			Data: d, Err: err})

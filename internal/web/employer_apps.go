@@ -29,7 +29,7 @@ func (s *Server) employerApps(w http.ResponseWriter, r *http.Request) (*auth.Ses
 	return sess, s.cfg.Employer
 }
 
-type refusedData struct{ Org, Issue string }
+type refusedData struct{ Org, Issue, Workplace string }
 
 // employerFail answers an employer request the service refused: a
 // mandate refusal with 403 and the link to its diagnosis, anything else
@@ -44,7 +44,7 @@ func (s *Server) employerFail(w http.ResponseWriter, r *http.Request, err error)
 func (s *Server) mandateFail(w http.ResponseWriter, r *http.Request, err error, issue string) {
 	if errors.Is(err, mandate.ErrNoMandate) {
 		s.render(w, r, http.StatusForbidden, "employer_refused", &page{Title: "employer.apps.refused_title",
-			Data: refusedData{Org: r.PathValue("org"), Issue: issue}})
+			Data: refusedData{Org: r.PathValue("org"), Issue: issue, Workplace: refusedWorkplace(err)}})
 		return
 	}
 	s.fail(w, r, err)
@@ -63,6 +63,9 @@ func (s *Server) appViews(r *http.Request, apps []employer.Application) []appVie
 	out := make([]appView, 0, len(apps))
 	for _, a := range apps {
 		v := appView{Application: a, BenefitName: l.T(benefitKey(a.Benefit)), StatusName: l.T(appStatusKey(a.Status))}
+		if a.Kind == employer.OccupationalHealthcare {
+			v.BenefitName = l.T("employer.ohc.queue_name", "Workplace", a.Workplace)
+		}
 		switch {
 		case a.Payment.Sent():
 			v.StatusName = l.T("employer.status.paid", "Date", a.Payment.PayDate.Finnish())
@@ -114,7 +117,8 @@ type appsData struct {
 	Items      []appView
 	Res        employer.Page
 	Prev, Next int
-	Decided    bool // staff's queue after a decision
+	Decided    bool   // staff's queue after a decision
+	Kind       string // staff's queue: the kind shown, "" both
 }
 
 func (s *Server) appsPage(r *http.Request, res employer.Page, org string) appsData {
@@ -278,13 +282,18 @@ func (s *Server) staffEmployerQueue(w http.ResponseWriter, r *http.Request) {
 	if sess == nil || !s.employerOn(w, r) {
 		return
 	}
-	res, err := s.cfg.Employer.Queue(r.Context(), actorOf(sess), pageParam(r.URL.Query()))
+	kind := employer.Kind(r.URL.Query().Get("kind"))
+	if kind != employer.DailyAllowance && kind != employer.OccupationalHealthcare {
+		kind = ""
+	}
+	res, err := s.cfg.Employer.Queue(r.Context(), actorOf(sess), kind, pageParam(r.URL.Query()))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "staff_employer", &page{Title: "employer.queue.title",
-		Data: s.appsPage(r, res, "")})
+	d := s.appsPage(r, res, "")
+	d.Kind = string(kind)
+	s.render(w, r, http.StatusOK, "staff_employer", &page{Title: "employer.queue.title", Data: d})
 }
 
 func (s *Server) employerOn(w http.ResponseWriter, r *http.Request) bool {

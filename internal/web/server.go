@@ -340,6 +340,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /employer/org/{org}/applications", s.employerAppSubmit)
 	mux.HandleFunc("GET /employer/org/{org}/applications/{id}", s.employerAppShow)
 	mux.HandleFunc("POST /employer/org/{org}/applications/{id}/account", s.employerAppAccount)
+	mux.HandleFunc("GET /employer/org/{org}/occupational-healthcare", s.employerOHCList)
+	mux.HandleFunc("GET /employer/org/{org}/occupational-healthcare/new", s.employerOHCNew)
+	mux.HandleFunc("POST /employer/org/{org}/occupational-healthcare", s.employerOHCSubmit)
+	mux.HandleFunc("GET /employer/org/{org}/occupational-healthcare/{id}", s.employerOHCShow)
 	mux.HandleFunc("GET /my/employer-applications", s.myEmployerApps)
 	// The organisation's secure message threads (message.Service's Org
 	// methods, issue employer_messages).

@@ -388,8 +388,11 @@ type round struct {
 }
 
 // readTimeout bounds one shared read: it serves many requests, so no one
-// request's context may cut it short.
-const readTimeout = 2 * time.Second
+// request's context may cut it short. It is long enough for a read of a
+// large part of the register (after a big import, a read of changes
+// carries every mandate it wrote), which a request waits for only as long
+// as its own context lets it.
+const readTimeout = 60 * time.Second
 
 func (c *coalesce) wait(ctx context.Context) error {
 	c.mu.Lock()

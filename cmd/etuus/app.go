@@ -430,9 +430,19 @@ func (a *app) serve(ctx context.Context) error {
 	}()
 	go a.checkProviders(wctx)
 	go func() {
-		// Until it is loaded, decisions read the database.
-		if err := a.register.Load(wctx); err != nil && !errors.Is(err, context.Canceled) {
-			a.log.Error("mandate register not loaded; decisions read the database", "err", err)
+		// Until it is loaded, decisions read the database; a load that
+		// failed (the database away at start) is tried again.
+		for {
+			err := a.register.Load(wctx)
+			if err == nil || wctx.Err() != nil {
+				return
+			}
+			a.log.Error("mandate register not loaded; decisions read the database; trying again in 30 s", "err", err)
+			select {
+			case <-wctx.Done():
+				return
+			case <-time.After(30 * time.Second):
+			}
 		}
 	}()
 	a.log.Info("etuus is serving", "url", a.cfg.BaseURL, "db", a.db.Dialect(), "version", version)

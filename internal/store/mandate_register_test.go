@@ -183,3 +183,49 @@ func TestMandateRegisterRacingImports(t *testing.T) {
 	}
 	t.Logf("%d decisions racing %d revocations, %d stale; %d shared reads of changes", decisions.Load(), n, stale.Load(), st.Reads)
 }
+
+// TestMandateRegisterFallsBack: before the register is loaded, and when
+// its read of changes fails, a decision reads the database — the right
+// answer, counted, never the register's stale one.
+func TestMandateRegisterFallsBack(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		today := civil.Today(db.Now())
+		const person, employer = "010403A998U", "2077474-0"
+		svc := mandateSvc(t, db)
+		reg := mandate.NewRegister(db.Mandates(), nil)
+		svc.SetRegister(reg)
+		cli := access.AsSystem("cli")
+		if _, err := svc.Import(ctx, cli, strings.NewReader(feedLine("M-1", employer, "organisation", person, "person", "transaction", today.AddDays(-1), today.AddDays(1), "")+"\n")); err != nil {
+			t.Fatal(err)
+		}
+		decide := func() mandate.Decision {
+			t.Helper()
+			d, err := svc.Check(ctx, access.AsSystem("api-client:c-1"), mandate.Query{Person: person, Org: employer, Issue: "employer_benefits"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		if d := decide(); !d.Allowed() || reg.Stats().Fallbacks != 1 {
+			t.Fatalf("before the load: %+v %+v", d, reg.Stats())
+		}
+		if err := reg.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if d := decide(); !d.Allowed() || reg.Stats().Fallbacks != 1 {
+			t.Fatalf("loaded: %+v %+v", d, reg.Stats())
+		}
+		// The register's read of changes fails from now on (its column
+		// is gone); the revocation must still take effect at once.
+		if _, err := svc.Import(ctx, cli, strings.NewReader(`{"id":"M-1","op":"revoke"}`+"\n")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, `ALTER TABLE mandates RENAME COLUMN seq TO seq_gone`); err != nil {
+			t.Fatal(err)
+		}
+		if d := decide(); d.Allowed() || reg.Stats().Fallbacks != 2 {
+			t.Fatalf("read of changes failing: %+v %+v", d, reg.Stats())
+		}
+	})
+}

@@ -216,8 +216,13 @@ func byID(a, b Mandate) int { return strings.Compare(a.ID, b.ID) }
 // changed by the caller (Decide only reads them).
 func (r *Register) mandate(i int32) Mandate {
 	e := &r.entries[i]
-	m := Mandate{ID: e.id, Principal: Pers(e.principal), Agent: Pers(e.agent), Type: Types[e.typ],
+	m := Mandate{ID: e.id, Principal: Pers(e.principal), Agent: Pers(e.agent),
 		Issues: r.lists[e.issues], Start: unpackDate(e.start), End: unpackDate(e.end), Revoked: e.flags&revoked != 0}
+	if int(e.typ) < len(Types) {
+		// A type the register does not know (never written by this
+		// version) stays empty: a wrong type for every link.
+		m.Type = Types[e.typ]
+	}
 	if e.flags&orgPrincipal != 0 {
 		m.Principal.Kind = Organisation
 	}

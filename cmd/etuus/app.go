@@ -28,6 +28,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mail/sink"
+	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 	"github.com/etuus/etuus/internal/outbox"
@@ -56,6 +57,8 @@ type app struct {
 	// providers are the identity providers; those of --oidc-config are
 	// checked in the background from start-up.
 	providers []*auth.RP
+	// register is the mandate register in memory, loaded by serve.
+	register *mandate.Register
 	// pharmacy is direct reimbursement's service, closed (its queued
 	// check notes written) before the database.
 	pharmacy *pharmacy.Service
@@ -237,6 +240,11 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	// Decisions take their candidates from memory once serve has loaded
+	// the register, up to date as of a read begun after each request.
+	a.register = mandate.NewRegister(db.Mandates(), log)
+	mandates.SetRegister(a.register)
+	reg.MustRegister(registerMetrics(a.register)...)
 	// An organisation's threads are reached through the mandate decision.
 	msgCfg := message.Config{Catalogue: topics, Scanner: scanner, Limits: limits, SMS: c.SMSURL != "", Mandates: mandates,
 		ReadLink: func(token string) string { return base + "/secure-email/r/" + url.PathEscape(token) }}
@@ -421,6 +429,22 @@ func (a *app) serve(ctx context.Context) error {
 		}
 	}()
 	go a.checkProviders(wctx)
+	go func() {
+		// Until it is loaded, decisions read the database; a load that
+		// failed (the database away at start) is tried again.
+		for {
+			err := a.register.Load(wctx)
+			if err == nil || wctx.Err() != nil {
+				return
+			}
+			a.log.Error("mandate register not loaded; decisions read the database; trying again in 30 s", "err", err)
+			select {
+			case <-wctx.Done():
+				return
+			case <-time.After(30 * time.Second):
+			}
+		}
+	}()
 	a.log.Info("etuus is serving", "url", a.cfg.BaseURL, "db", a.db.Dialect(), "version", version)
 	select {
 	case err := <-errc:

@@ -17,12 +17,37 @@ import (
 	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/mandate"
 	"github.com/etuus/etuus/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // mandateService is the mandate register's service on the database, with
 // the built-in issue catalogue and permission table.
 func mandateService(db *store.DB) (*mandate.Service, error) {
 	return mandate.NewService(db.Mandates(), nil, access.Default())
+}
+
+// registerMetrics are the mandate register's gauges and counters: its
+// size and sequence, the reads of changes it shared among requests, and
+// the decisions that read the database instead (before the register was
+// loaded, or when a read of changes failed).
+func registerMetrics(r *mandate.Register) []prometheus.Collector {
+	stat := func(f func(mandate.RegisterStats) float64) func() float64 {
+		return func() float64 { return f(r.Stats()) }
+	}
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "etuus_mandate_register_mandates",
+			Help: "Mandates held by the in-memory register (0 until it is loaded)."},
+			stat(func(s mandate.RegisterStats) float64 { return float64(s.Mandates) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "etuus_mandate_register_seq",
+			Help: "The highest register sequence the in-memory register has applied."},
+			stat(func(s mandate.RegisterStats) float64 { return float64(s.Seq) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "etuus_mandate_register_reads_total",
+			Help: "Reads of the register's changes, each shared by the decisions waiting for it."},
+			stat(func(s mandate.RegisterStats) float64 { return float64(s.Reads) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "etuus_mandate_register_fallbacks_total",
+			Help: "Decisions whose mandates were read from the database because the register was not loaded or a read of changes failed."},
+			stat(func(s mandate.RegisterStats) float64 { return float64(s.Fallbacks) })),
+	}
 }
 
 func runMandates(ctx context.Context, args []string, stdout, stderr io.Writer) error {

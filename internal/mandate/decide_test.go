@@ -3,6 +3,7 @@ package mandate
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -335,7 +336,41 @@ func TestDecideAgainstNaive(t *testing.T) {
 	queries, allowed := 0, 0
 	for reg := 0; reg < 200; reg++ {
 		ms := randomRegister(t, rnd, orgs, people, 5+rnd.IntN(40))
+		// The same register held in memory (Register), whose candidates
+		// must give the same decision as the whole register does.
+		// The register gives candidates in ID order, and so does ms
+		// (Decide names the first of a client's mandates as a firm
+		// chain's basis).
+		slices.SortFunc(ms, byID)
+		mem := NewRegister(nil, nil)
+		for _, m := range ms {
+			mem.put(m)
+		}
 		for i := 0; i < 500; i++ {
+			if i == 250 {
+				// Halfway, the register changes as a feed changes it:
+				// some mandates replaced by others under the same ID
+				// (parties, type, dates, restriction changed), some
+				// revoked, some added; the memory register learns the
+				// same changes one mandate at a time.
+				more := randomRegister(t, rnd, orgs, people, 12)
+				for k, m := range more {
+					switch {
+					case k < 6:
+						m.ID = ms[rnd.IntN(len(ms))].ID
+						ms[slices.IndexFunc(ms, func(x Mandate) bool { return x.ID == m.ID })] = m
+					case k < 9:
+						n := rnd.IntN(len(ms))
+						ms[n].Revoked = true
+						m = ms[n]
+					default:
+						m.ID = fmt.Sprint("new", k)
+						ms = append(ms, m)
+					}
+					mem.put(m)
+				}
+				slices.SortFunc(ms, byID)
+			}
 			day := civil.New(2026, 1, 1).AddDays(rnd.IntN(420) - 10)
 			// The hours around midnight in Helsinki, in UTC.
 			at := day.Time().Add(time.Duration(rnd.IntN(6*60)-4*60) * time.Minute)
@@ -347,6 +382,10 @@ func TestDecideAgainstNaive(t *testing.T) {
 				q.Workplace = fmt.Sprint(100 + rnd.IntN(3))
 			}
 			got := Decide(q, ms, cat)
+			viaMem := Decide(q, mem.candidates(q.Person, q.Org), cat)
+			if !reflect.DeepEqual(got, viaMem) {
+				t.Fatalf("query %+v over %d mandates: Decide %s %v, through the memory register %s %v", q, len(ms), got.Result, got.Reasons, viaMem.Result, viaMem.Reasons)
+			}
 			queries++
 			if got.Allowed() {
 				allowed++

@@ -24,6 +24,16 @@ type Repo interface {
 	// organisation needs: those whose agent is the person, and those from
 	// the organisation to an organisation the person holds a mandate from.
 	ForDecision(ctx context.Context, person, org string) ([]Mandate, error)
+	// MandatesSince calls fn with every mandate written with a register
+	// sequence above after (-1: every mandate), and that sequence, all
+	// from one consistent read. Every transaction that writes mandates
+	// stamps them with the next sequence, and sequences become visible in
+	// commit order: a read that sees sequence n sees every write below it.
+	MandatesSince(ctx context.Context, after int64, fn func(m Mandate, seq int64) error) error
+	// AuditShared appends audit entries in a transaction shared with
+	// other callers' entries (a group commit) and returns once they have
+	// committed.
+	AuditShared(ctx context.Context, es ...audit.Entry) error
 	// ForChooser is every mandate whose agent is the person and every
 	// mandate to an organisation the person holds a mandate from, with
 	// the names of their principals by business ID.

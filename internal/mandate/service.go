@@ -27,7 +27,13 @@ type Service struct {
 	access      *access.Table
 	requestsURL string // the requests page, linked from notices
 	wake        func()
+	reg         *Register // nil: decisions read their candidates from the database
 }
+
+// SetRegister has decisions take their candidates from the register held
+// in memory once it is loaded (Register.Load), and from the database
+// before that or whenever the register cannot say it is up to date.
+func (s *Service) SetRegister(r *Register) { s.reg = r }
 
 // NewService is the service over the repository with the catalogue and
 // permission table (nil: the built-in ones).
@@ -323,11 +329,28 @@ func (s *Service) decide(ctx context.Context, q Query) (Decision, error) {
 	if q.Person == "" {
 		return Decision{Result: Disallowed, Reasons: []Reason{{Code: NoMandate, Issue: q.Issue}}}, nil
 	}
-	ms, err := s.repo.ForDecision(ctx, q.Person, q.Org)
+	ms, err := s.candidates(ctx, q.Person, q.Org)
 	if err != nil {
 		return Decision{}, err
 	}
 	return Decide(q, ms, s.cat), nil
+}
+
+// candidates is what a decision needs, from the register when it can say
+// it is up to date as of a read begun after this call, else read from the
+// database.
+func (s *Service) candidates(ctx context.Context, person, org string) ([]Mandate, error) {
+	if s.reg != nil {
+		ms, err := s.reg.Candidates(ctx, person, org)
+		if err == nil {
+			return ms, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		s.reg.fellBack(err)
+	}
+	return s.repo.ForDecision(ctx, person, org)
 }
 
 // auditDecision writes the decision with its reasons: the person by the
@@ -357,7 +380,10 @@ func (s *Service) auditDecision(ctx context.Context, a access.Actor, q Query, d 
 		}
 		e.SubjectID = ids[q.Person]
 	}
-	return s.repo.InTx(ctx, func(tx Tx) error { return tx.Audit(ctx, e) })
+	// In a transaction shared with other decisions' entries: one
+	// transaction a decision would hold the API to one commit (and, on a
+	// durable database, one disk flush) at a time on the chain's lock.
+	return s.repo.AuditShared(ctx, e)
 }
 
 // ChooserPage is one page of the organisation chooser.

@@ -67,6 +67,35 @@ func (r *MandateRepo) ForDecision(ctx context.Context, person, org string) ([]ma
 	return out, r.db.mapErr(err)
 }
 
+// MandatesSince streams, in one statement (one consistent read), every
+// mandate written with a register sequence above after, with its
+// sequence; after -1 reads the whole register.
+func (r *MandateRepo) MandatesSince(ctx context.Context, after int64, fn func(mandate.Mandate, int64) error) error {
+	rows, err := r.db.query(ctx, `SELECT `+mandateCols+`, m.seq FROM mandates m WHERE m.seq > $1`, after)
+	if err != nil {
+		return r.db.mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		m, err := scanMandate(rows, &seq)
+		if err != nil {
+			return r.db.mapErr(err)
+		}
+		if err := fn(m, seq); err != nil {
+			return err
+		}
+	}
+	return r.db.mapErr(rows.Err())
+}
+
+// AuditShared appends the entries to the audit log in a transaction
+// shared with whatever other entries are waiting (DB.RecordViews), and
+// returns once they have committed.
+func (r *MandateRepo) AuditShared(ctx context.Context, es ...audit.Entry) error {
+	return r.db.RecordViews(ctx, es...)
+}
+
 // ForChooser reads the person's mandates and every mandate to the
 // organisations the person holds representation mandates from, with the
 // principals' names.
@@ -144,29 +173,47 @@ func (tx mandateTx) MandateHashesForUpdate(ctx context.Context, ids []string) (m
 	return out, nil
 }
 
+// nextMandateSeq takes the register's next sequence for the rows the
+// transaction writes. The counter row stays locked until the transaction
+// ends, so a later writer takes the next value only after this one has
+// committed (or rolled back): a reader that sees sequence n has seen every
+// write below it (mandate.Register relies on this).
+func (tx mandateTx) nextMandateSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := tx.QueryRowContext(ctx, `UPDATE mandate_register SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq)
+	return seq, tx.db.mapErr(err)
+}
+
 // PutMandates adds or replaces the mandates, in statements of the
-// dialect's insertRows.
+// dialect's insertRows, stamped with the register's next sequence.
 func (tx mandateTx) PutMandates(ctx context.Context, ms []mandate.Mandate, hashes []string) error {
 	const cols = 12
+	if len(ms) == 0 {
+		return nil
+	}
+	seq, err := tx.nextMandateSeq(ctx)
+	if err != nil {
+		return err
+	}
 	for len(ms) > 0 {
 		n := min(len(ms), tx.db.dialect.insertRows())
 		var q strings.Builder
 		q.WriteString(`INSERT INTO mandates (id, principal_kind, principal_id, agent_kind, agent_id, type, issues,
-			start_date, end_date, restriction, revoked, content_hash, updated_at) VALUES `)
-		args := make([]any, 0, n*(cols+1))
+			start_date, end_date, restriction, revoked, content_hash, updated_at, seq) VALUES `)
+		args := make([]any, 0, n*cols+2)
 		for i, m := range ms[:n] {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(" + placeholders(i*cols+2, cols) + ", $1)")
+			q.WriteString("(" + placeholders(i*cols+3, cols) + ", $1, $2)")
 			args = append(args, m.ID, string(m.Principal.Kind), m.Principal.ID, string(m.Agent.Kind), m.Agent.ID, string(m.Type),
 				strings.Join(m.Issues, ","), m.Start, m.End, strings.Join(m.Restriction, ","), m.Revoked, hashes[i])
 		}
 		q.WriteString(` ON CONFLICT (id) DO UPDATE SET principal_kind = excluded.principal_kind, principal_id = excluded.principal_id,
 			agent_kind = excluded.agent_kind, agent_id = excluded.agent_id, type = excluded.type, issues = excluded.issues,
 			start_date = excluded.start_date, end_date = excluded.end_date, restriction = excluded.restriction,
-			revoked = excluded.revoked, content_hash = excluded.content_hash, updated_at = excluded.updated_at`)
-		if _, err := tx.exec(ctx, q.String(), append([]any{tx.now}, args...)...); err != nil {
+			revoked = excluded.revoked, content_hash = excluded.content_hash, updated_at = excluded.updated_at, seq = excluded.seq`)
+		if _, err := tx.exec(ctx, q.String(), append([]any{tx.now, seq}, args...)...); err != nil {
 			return tx.db.mapErr(err)
 		}
 		ms, hashes = ms[n:], hashes[n:]
@@ -174,11 +221,19 @@ func (tx mandateTx) PutMandates(ctx context.Context, ms []mandate.Mandate, hashe
 	return nil
 }
 
-// RevokeMandates marks the stored mandates revoked.
+// RevokeMandates marks the stored mandates revoked, stamped with the
+// register's next sequence.
 func (tx mandateTx) RevokeMandates(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	seq, err := tx.nextMandateSeq(ctx)
+	if err != nil {
+		return err
+	}
 	for part := range slices.Chunk(ids, tx.db.dialect.inList()) {
-		_, err := tx.exec(ctx, `UPDATE mandates SET revoked = TRUE, content_hash = $1, updated_at = $2
-			WHERE id IN (`+placeholders(3, len(part))+`)`, append([]any{mandate.RevokedHash(), tx.now}, anys(part)...)...)
+		_, err := tx.exec(ctx, `UPDATE mandates SET revoked = TRUE, content_hash = $1, updated_at = $2, seq = $3
+			WHERE id IN (`+placeholders(4, len(part))+`)`, append([]any{mandate.RevokedHash(), tx.now, seq}, anys(part)...)...)
 		if err != nil {
 			return tx.db.mapErr(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -267,4 +268,83 @@ func BenchmarkMandateChooser(b *testing.B) {
 	}
 	b.StopTimer()
 	reportLatency(b, lat)
+}
+
+// BenchmarkMandateRegister: the decision over the register in memory, as
+// the service takes it once the register is loaded — the wait for a read
+// of changes begun after the request (shared by the requests waiting),
+// the candidates from the indexes, Decide — from 1, 8 and 64 goroutines.
+// The audit write is not included (see the API benchmark,
+// cmd/etuus BenchmarkAuthorizationsAPI). It reports the register's load
+// time and the heap it holds per mandate, then for each goroutine count
+// p50 and p99 and decisions per second.
+//
+//	go test ./internal/store -run XXX -bench 'MandateRegister$' -benchtime 20000x -mandates 1000000 -mandates-db postgres -timeout 60m
+func BenchmarkMandateRegister(b *testing.B) {
+	db, reg := importBench(b)
+	ctx := context.Background()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	mem := mandate.NewRegister(db.Mandates(), nil)
+	start := time.Now()
+	if err := mem.Load(ctx); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(start)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perMandate := float64(after.HeapAlloc-before.HeapAlloc) / float64(*benchMandates)
+	b.Logf("register of %d mandates (%s) loaded in %.2f s, holding %.0f MiB of heap: %.0f bytes a mandate",
+		*benchMandates, *benchImportDB, took.Seconds(), float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), perMandate)
+	cat := mandate.DefaultCatalogue()
+	for _, goroutines := range []int{1, 8, 64} {
+		b.Run(fmt.Sprint("goroutines=", goroutines), func(b *testing.B) {
+			lats := make([][]time.Duration, goroutines)
+			var allowed atomic.Int64
+			reads0 := mem.Stats().Reads
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			t0 := time.Now()
+			for g := range goroutines {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rnd := rand.New(rand.NewPCG(uint64(g), 1))
+					n := b.N / goroutines
+					if g < b.N%goroutines {
+						n++
+					}
+					lat := make([]time.Duration, 0, n)
+					for i := 0; i < n; i++ {
+						pi := rnd.IntN(len(reg.people))
+						org := reg.orgs[rnd.IntN(len(reg.orgs))]
+						if i%3 == 0 && pi < len(reg.people)*70/100 {
+							org = reg.orgs[pi/5]
+						}
+						q := mandate.Query{Person: reg.people[pi], Org: org, Issue: "employer_benefits", At: time.Now()}
+						s := time.Now()
+						ms, err := mem.Candidates(ctx, q.Person, q.Org)
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						if mandate.Decide(q, ms, cat).Allowed() {
+							allowed.Add(1)
+						}
+						lat = append(lat, time.Since(s))
+					}
+					lats[g] = lat
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(t0)
+			b.StopTimer()
+			reportLatency(b, slices.Concat(lats...))
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "decisions/s")
+			b.ReportMetric(float64(b.N)/float64(max(1, mem.Stats().Reads-reads0)), "decisions/read")
+			b.ReportMetric(float64(allowed.Load())/float64(b.N)*100, "%allowed")
+			b.ReportMetric(perMandate, "B/mandate")
+		})
+	}
 }

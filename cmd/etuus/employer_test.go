@@ -45,10 +45,12 @@ func (e *running) page(t *testing.T, c *http.Client, path string, status int, te
 
 var appLink = regexp.MustCompile(`/employer/org/[0-9-]+/applications/([0-9a-f-]{36})`)
 
+var employeeThread = regexp.MustCompile(`/my/messages/([0-9a-f-]{36})`)
+
 // TestEmployerApplicationsEndToEnd: the demo employer's person applies
 // for daily allowance paid as salary, staff decide, the employer sees the
-// decision and the payment, the employee sees the application naming
-// them; another organisation's application is 404, a refused person is
+// decision and the payment, the employee is told of the decision in
+// their messages and sees the application naming them; another organisation's application is 404, a refused person is
 // sent to the diagnosis.
 func TestEmployerApplicationsEndToEnd(t *testing.T) {
 	e := startApp(t)
@@ -179,7 +181,26 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 	johan := e.signedIn(t, "demo-person-johan")
 	e.page(t, johan, "/my", 200, `href="/my/employer-applications"`)
 	e.page(t, johan, "/my/employer-applications", 200, "Demo Rakennus Oy", "Sairauspäiväraha", "Hyväksytty, maksettu työnantajallesi "+day.Finnish())
+	// Johan was told of the decision in his own messages, in his language
+	// (English): who applied, the amount paid to the employer, why; not
+	// the employer's account. His list links to it, he can answer it, and
+	// no one else can open it.
+	body = e.page(t, johan, "/my/employer-applications", 200, "Viesti päätöksestä")
+	tm := employeeThread.FindStringSubmatch(body)
+	if tm == nil {
+		t.Fatalf("no link to the decision's message:\n%s", body)
+	}
+	e.page(t, johan, "/my/messages", 200, "Decision: your employer&#39;s daily allowance application approved")
+	body = e.page(t, johan, tm[0], 200, "Demo Rakennus Oy", orgs.Employer, "Sickness allowance", "1,500.00",
+		"paid to your employer because your employer paid you salary")
+	if strings.Contains(body, "FI2112345600000785") || strings.Contains(body, "1,980.50") {
+		t.Error("the employee's message tells the employer's account or salary")
+	}
+	if resp, _ := e.postMultipart(johan, tm[0], url.Values{"body": {"Why was it paid to my employer?"}}); resp.StatusCode != 200 {
+		t.Errorf("the employee's answer: %d", resp.StatusCode)
+	}
 	matti := e.signedIn(t, "demo-person-matti")
+	e.page(t, matti, tm[0], 404)
 	body = e.page(t, matti, "/my/employer-applications", 200, "Demo Rakennus Oy")
 	if strings.Contains(body, orgs.Clients[7]) == false {
 		t.Error("Matti does not see the client's application naming him")

@@ -28,8 +28,9 @@ func TestMessageNoticeKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []outbox.Kind{mandate.NoticeRequest, mandate.NoticeAnswer, message.NoticeNewMessage, recovery.NoticeLetter, securemail.NoticeLink, message.NoticeSecureReply, message.NoticeVerifyCode,
-		customer.NoticeLinked, customer.NoticeUnlinked, payment.NoticeMessage, payment.NoticeAccountChanged, employer.NoticeDecision}
-	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "eidas_linked,eidas_unlinked,employer_decision,mandate_answer,mandate_request,new_message,payment_account_changed,payment_message,recovery_letter,secure_link,secure_reply,verify_code" {
+		customer.NoticeLinked, customer.NoticeUnlinked, payment.NoticeMessage, payment.NoticeAccountChanged, employer.NoticeDecision,
+		employer.NoticePayment}
+	if got := kinds.Names(); strings.Join(kindStrings(got), ",") != "eidas_linked,eidas_unlinked,employer_decision,employer_payment,mandate_answer,mandate_request,new_message,payment_account_changed,payment_message,recovery_letter,secure_link,secure_reply,verify_code" {
 		t.Fatalf("kinds = %v; want %v", got, want)
 	}
 	for _, k := range want {
@@ -39,7 +40,7 @@ func TestMessageNoticeKinds(t *testing.T) {
 				t.Errorf("%s in %s: %q %q %v", k, lang, s, text, err)
 			}
 			if k == recovery.NoticeLetter || k == customer.NoticeLinked || k == customer.NoticeUnlinked || k == payment.NoticeMessage || k == payment.NoticeAccountChanged ||
-				k == employer.NoticeDecision {
+				k == employer.NoticeDecision || k == employer.NoticePayment {
 				if _, sms, _ := kinds.Render(outbox.Item{Kind: k, Lang: lang, Channel: outbox.SMS}); sms == "" || len(sms) > 160 {
 					t.Errorf("%s's text message in %s: %q", k, lang, sms)
 				}

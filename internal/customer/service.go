@@ -271,6 +271,5 @@ func tell(ctx context.Context, tx Tx, personID string, kind outbox.Kind) error {
 	if err != nil || !consent.Notifies() {
 		return err
 	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(consent.Channel), Recipient: consent.Address, Lang: lang,
-		Kind: kind, PersonID: personID})
+	return tx.Enqueue(ctx, consent.Notice(kind, lang, personID, ""))
 }

@@ -86,6 +86,10 @@ type Application struct {
 	CreatedAt   time.Time
 	DecidedAt   time.Time
 	DecidedBy   string // staff ID
+	// EmployeeThread is, in the employee's own list (Repo.ForEmployee),
+	// their inbox thread with the decision's message; "" in other reads
+	// and before a decision.
+	EmployeeThread string
 	// Payment is the reimbursement's payment, once a payment run has
 	// recorded it (internal/payment pays approved applications); zero
 	// until then.

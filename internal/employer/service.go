@@ -258,7 +258,8 @@ func (s *Service) Read(ctx context.Context, a access.Actor, id string) (Applicat
 // access.EmployerDecide), locking it first: of two decisions racing, the
 // second is a fault.Conflict. The organisation is told in the same
 // transaction, so once a decision: a message in its threads and a notice
-// to the person who applied (see tell).
+// to the person who applied (see tell); so is the employee, when the
+// identity code is a customer's (see tellEmployee).
 func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decision) (Application, error) {
 	if err := s.MayDecide(a); err != nil {
 		return Application{}, err
@@ -283,6 +284,13 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decis
 		}
 		if noticed, err = s.tell(ctx, tx, app); err != nil {
 			return err
+		}
+		if subject != "" {
+			told, err := s.tellEmployee(ctx, tx, app, subject)
+			if err != nil {
+				return err
+			}
+			noticed = noticed || told
 		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: subject,
 			Action: "employer.decide", Object: "employer_application:" + app.ID,

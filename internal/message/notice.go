@@ -46,6 +46,17 @@ func (c Consent) Notifies() bool {
 	return c.AllowMessages && c.Channel != ChannelNone && c.Address != "" && c.Verified
 }
 
+// Notice is the outbox item of the kind that tells the person, by the
+// channel and at the address of their choice, that something waits for
+// them in the e-service (in threadID, or nowhere in particular when it is
+// ""). Whether they get one at all is the caller's rule (Notifies, or a
+// security notice's): the item carries no content, so the kind's text
+// says only that something waits.
+func (c Consent) Notice(kind outbox.Kind, lang, personID, threadID string) *outbox.Item {
+	return &outbox.Item{Channel: outbox.Channel(c.Channel), Recipient: c.Address, Lang: lang, Kind: kind,
+		PersonID: personID, ThreadID: threadID}
+}
+
 // Apply is the stored choice after the customer chose c (as
 // NormalizeConsent returns it), and whether anything changed. The address
 // stays verified only while the channel and the address stay the same;

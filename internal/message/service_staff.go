@@ -194,8 +194,7 @@ func (s *Service) notice(ctx context.Context, tx Tx, t Thread) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return true, tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(c.Channel), Recipient: c.Address, Lang: lang,
-			Kind: NoticeNewMessage, PersonID: t.PartyID, ThreadID: t.ID})
+		return true, tx.Enqueue(ctx, c.Notice(NoticeNewMessage, lang, t.PartyID, t.ID))
 	case PartyEmail:
 		if s.cfg.ReadLink == nil {
 			return false, fault.New(fault.Unavailable, "message.error.no_read_link")

@@ -10,7 +10,6 @@ import (
 	"github.com/etuus/etuus/internal/employer"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/i18n"
-	"github.com/etuus/etuus/internal/outbox"
 )
 
 // Employers' reimbursements: an employer's application for the
@@ -224,6 +223,5 @@ func (s *Service) markEmployerFailed(ctx context.Context, tx Tx, ep EmployerPaym
 	if !consent.Notifies() {
 		return nil
 	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(consent.Channel), Recipient: consent.Address, Lang: lang,
-		Kind: employer.NoticePayment, PersonID: f.SubmittedBy, ThreadID: n.ThreadID})
+	return tx.Enqueue(ctx, consent.Notice(employer.NoticePayment, lang, f.SubmittedBy, n.ThreadID))
 }

@@ -137,8 +137,7 @@ func (s *Service) tell(ctx context.Context, tx Tx, n Notice, write func(lang str
 	if security {
 		kind = NoticeAccountChanged
 	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(consent.Channel), Recipient: consent.Address, Lang: lang,
-		Kind: kind, PersonID: n.PersonID, ThreadID: n.ThreadID})
+	return tx.Enqueue(ctx, consent.Notice(kind, lang, n.PersonID, n.ThreadID))
 }
 
 // Reaches reports whether a notice goes out by e-mail or SMS: to a proved

@@ -173,8 +173,7 @@ func (s *Service) sendLetter(ctx context.Context, tx Tx, c *Claim, l Letter) err
 	if l.NoticeChannel == "" {
 		return nil
 	}
-	return tx.Enqueue(ctx, &outbox.Item{Channel: outbox.Channel(consent.Channel), Recipient: consent.Address, Lang: lang,
-		Kind: NoticeLetter, PersonID: c.PersonID})
+	return tx.Enqueue(ctx, consent.Notice(NoticeLetter, lang, c.PersonID, ""))
 }
 
 // Letters lists the letters of the customer's own claim, newest first;

@@ -127,12 +127,19 @@ func (r *EmployerRepo) Application(ctx context.Context, id string) (employer.App
 
 // ForEmployee lists the applications naming the customer's identity code.
 func (r *EmployerRepo) ForEmployee(ctx context.Context, personID string) ([]employer.Application, error) {
-	rows, err := r.db.query(ctx, `SELECT `+employerCols+employerFrom+`
-		JOIN persons p ON p.hetu = a.employee_hetu WHERE p.id = $1 AND a.kind = $2 ORDER BY a.created_at DESC, a.id DESC LIMIT 200`, personID, string(employer.DailyAllowance))
+	rows, err := r.db.query(ctx, `SELECT `+employerCols+`, COALESCE(n.thread_id, '')`+employerFrom+`
+		JOIN persons p ON p.hetu = a.employee_hetu
+		LEFT JOIN employer_employee_notices n ON n.application_id = a.id AND n.person_id = p.id
+		WHERE p.id = $1 AND a.kind = $2 ORDER BY a.created_at DESC, a.id DESC LIMIT 200`, personID, string(employer.DailyAllowance))
 	if err != nil {
 		return nil, r.db.mapErr(err)
 	}
-	out, err := scanAll(rows, scanApplication)
+	out, err := scanAll(rows, func(row interface{ Scan(...any) error }) (employer.Application, error) {
+		var thread string
+		a, err := scanApplication(extraScan{row, []any{&thread}})
+		a.EmployeeThread = thread
+		return a, err
+	})
 	return out, r.db.mapErr(err)
 }
 
@@ -243,18 +250,43 @@ func (tx employerTx) PostNotice(ctx context.Context, n *employer.Notice) error {
 	if err := tx.queryRow(ctx, `SELECT id FROM organisations WHERE business_id = $1`, n.Org).Scan(&orgID); err != nil {
 		return tx.db.mapErr(err)
 	}
-	now := tx.now
 	th := message.Thread{PartyKind: message.PartyOrganisation, PartyID: orgID, Lang: n.Lang, UnitID: n.UnitID,
-		Subject: employer.NoticeSubject, Specification: employer.NoticeSpecification, Title: n.Title, Status: message.StatusAnswered,
-		CreatedAt: now, LastMessageAt: now, UnreadByCustomer: 1}
-	mt := msgTx(tx)
-	if err := mt.InsertThread(ctx, &th); err != nil {
-		return err
-	}
-	m := message.Message{ThreadID: th.ID, Author: message.AuthorSystem, Body: n.Body, CreatedAt: now}
-	if err := mt.AddMessage(ctx, &m, nil); err != nil {
+		Subject: employer.NoticeSubject, Specification: employer.NoticeSpecification, Title: n.Title}
+	if err := msgTx(tx).systemThread(ctx, &th, n.Body); err != nil {
 		return err
 	}
 	n.ThreadID = th.ID
 	return nil
 }
+
+// PostEmployeeNotice stores a decision told to the employee, once an
+// application (its primary key): a new thread in the customer's inbox,
+// answered by the unit with one system message unread by them, and the
+// row that links the application to it.
+func (tx employerTx) PostEmployeeNotice(ctx context.Context, n *employer.EmployeeNotice) (bool, error) {
+	var one int
+	err := tx.queryRow(ctx, `SELECT 1 FROM employer_employee_notices WHERE application_id = $1`, n.ApplicationID).Scan(&one)
+	switch {
+	case err == nil:
+		return false, nil
+	case !isNoRows(err):
+		return false, tx.db.mapErr(err)
+	}
+	th := message.Thread{PartyKind: message.PartyCustomer, PartyID: n.PersonID, Lang: n.Lang, UnitID: n.UnitID,
+		Subject: employer.EmployeeNoticeSubject, Specification: employer.EmployeeNoticeSpecification, Title: n.Title}
+	if err := msgTx(tx).systemThread(ctx, &th, n.Body); err != nil {
+		return false, err
+	}
+	n.ThreadID = th.ID
+	_, err = tx.exec(ctx, `INSERT INTO employer_employee_notices (application_id, person_id, thread_id, channel, created_at)
+		VALUES ($1, $2, $3, $4, $5)`, n.ApplicationID, n.PersonID, n.ThreadID, n.Channel, tx.now)
+	return err == nil, tx.db.mapErr(err)
+}
+
+// extraScan reads a row whose columns are a scanner's and then more.
+type extraScan struct {
+	row  interface{ Scan(...any) error }
+	more []any
+}
+
+func (e extraScan) Scan(dest ...any) error { return e.row.Scan(append(dest, e.more...)...) }

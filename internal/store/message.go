@@ -191,6 +191,18 @@ func (tx msgTx) InsertThread(ctx context.Context, t *message.Thread) error {
 	return tx.db.mapErr(err)
 }
 
+// systemThread starts a thread in which the institution tells the party
+// something (a decision, a returned payment): answered by th.UnitID, with
+// one system message, body, unread by the party. It gives th its ID.
+func (tx msgTx) systemThread(ctx context.Context, th *message.Thread, body string) error {
+	th.Status, th.CreatedAt, th.LastMessageAt, th.UnreadByCustomer = message.StatusAnswered, tx.now, tx.now, 1
+	if err := tx.InsertThread(ctx, th); err != nil {
+		return err
+	}
+	m := message.Message{ThreadID: th.ID, Author: message.AuthorSystem, Body: body, CreatedAt: tx.now}
+	return tx.AddMessage(ctx, &m, nil)
+}
+
 // UpdateThread writes a thread's changing columns.
 func (tx msgTx) UpdateThread(ctx context.Context, t message.Thread) error {
 	res, err := tx.ExecContext(ctx, `UPDATE threads SET unit_id = $2, status = $3, assigned_to = $4, last_message_at = $5,

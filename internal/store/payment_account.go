@@ -155,14 +155,8 @@ func (t paymentTx) PostNotice(ctx context.Context, n *payment.Notice) (bool, err
 	}
 	n.CreatedAt = t.now
 	th := message.Thread{PartyKind: message.PartyCustomer, PartyID: n.PersonID, Lang: n.Lang, UnitID: n.UnitID,
-		Subject: payment.NoticeSubject, Specification: n.Specification(), Title: n.Title, Status: message.StatusAnswered,
-		CreatedAt: t.now, LastMessageAt: t.now, UnreadByCustomer: 1}
-	mt := msgTx(t)
-	if err := mt.InsertThread(ctx, &th); err != nil {
-		return false, err
-	}
-	m := message.Message{ThreadID: th.ID, Author: message.AuthorSystem, Body: n.Body, CreatedAt: t.now}
-	if err := mt.AddMessage(ctx, &m, nil); err != nil {
+		Subject: payment.NoticeSubject, Specification: n.Specification(), Title: n.Title}
+	if err := msgTx(t).systemThread(ctx, &th, n.Body); err != nil {
 		return false, err
 	}
 	n.ID, n.ThreadID = NewID(), th.ID

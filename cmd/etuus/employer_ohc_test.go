@@ -13,6 +13,7 @@ import (
 	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/iso20022"
+	"github.com/etuus/etuus/internal/store/storetest"
 )
 
 var ohcLink = regexp.MustCompile(`/employer/org/[0-9-]+/occupational-healthcare/([0-9a-f-]{36})`)
@@ -22,7 +23,10 @@ var ohcLink = regexp.MustCompile(`/employer/org/[0-9-]+/occupational-healthcare/
 // is refused workplace 789 with the reason and the way to the diagnosis,
 // is told a late application's deadline, and applies for 1002; staff find
 // it by kind and approve less than claimed with a reason; the employer
-// sees the decision, and the payment run pays it once.
+// sees the decision, and the payment run pays it once. The bank returns
+// it: the organisation is told of this kind of reimbursement, gives a
+// corrected account on its page (not on the daily-allowance route, not at
+// another workplace), and the next run pays it again, once.
 func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 	e := startApp(t)
 	orgs := demoMandateOrgs(t)
@@ -108,7 +112,7 @@ func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 	for !bankday.IsBankingDay(day) {
 		day = day.AddDays(1)
 	}
-	paid := 0
+	paid, e2e, debtor := 0, "", ""
 	for range 2 {
 		out := t.TempDir()
 		if code, stdout, errOut := runCmd(t, "pay", "--db", e.dbURL(), "--out", out, "--date", day.String(), "--log-level", "error"); code != 0 {
@@ -123,7 +127,7 @@ func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 			}
 			for _, p := range in.Batches[0].Payments {
 				if strings.Contains(p.RemittanceText, mine) {
-					paid++
+					paid, e2e, debtor = paid+1, p.EndToEndID, in.Batches[0].DebtorIBAN
 					if p.AmountCents != 80000 || p.CreditorIBAN != "FI2112345600000785" || p.CreditorName != "Demo Rakennus Oy" ||
 						!strings.HasPrefix(p.RemittanceText, "Kela työterveyshuollon korvaus/ersättning för företagshälsovård, hakemus/ansökan ") {
 						t.Errorf("the payment: %+v", p)
@@ -137,6 +141,36 @@ func TestOccupationalHealthcareEndToEnd(t *testing.T) {
 	}
 	e.page(t, teemu, base+"/"+mine, 200, "on maksettu tilille FI2112345600000785, maksupäivä "+day.Finnish())
 	e.page(t, teemu, base, 200, "Hyväksytty, maksettu "+day.Finnish())
+
+	// The bank returns it (camt.054): the organisation's message names the
+	// occupational-healthcare reimbursement and its workplace; the page
+	// offers the corrected account form on this kind's route; staff see
+	// the kind. The daily-allowance route does not take this
+	// application's account, and Teemu cannot give one at workplace 1003.
+	e.bankReturnsEmployer(t, debtor, e2e, 80000, "AC01", day)
+	e.page(t, teemu, base+"/"+mine, 200, "Pankki ei maksanut", "tilinumero on virheellinen", `action="`+base+"/"+mine+`/account"`)
+	e.page(t, teemu, base, 200, "Hyväksytty, odottaa uutta tilinumeroa")
+	msgs := "/employer/org/" + orgs.Employer + "/messages"
+	body = e.page(t, teemu, msgs, 200, "Pankki palautti korvauksen maksun")
+	thread := regexp.MustCompile(`href="(` + msgs + `/[0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if thread == nil {
+		t.Fatal("no thread in the organisation's messages")
+	}
+	e.page(t, teemu, thread[1], 200, "työterveyshuollon korvaus, työpaikka 1002, tilikausi "+start.Finnish()+"–"+end.Finnish(),
+		"kohdassa Työterveyshuollon korvaukset")
+	olli := browser()
+	e.signIn(olli, "test-staff", "staff-olli")
+	e.page(t, olli, "/staff/payments/returns", 200, mine, "AC01", "Työterveyshuolto, työpaikka 1002", "Odottaa uutta tilinumeroa")
+	if resp, _ := e.post(teemu, "/employer/org/"+orgs.Employer+"/applications/"+mine+"/account", url.Values{"iban": {"FI4950009420028730"}}); resp.StatusCode != 404 {
+		t.Errorf("the daily-allowance route gave an occupational-healthcare account: %d", resp.StatusCode)
+	}
+	if resp, body := e.post(teemu, base+"/"+other+"/account", url.Values{"iban": {"FI4950009420028730"}}); resp.StatusCode != 403 ||
+		!strings.Contains(body, "ei koske työpaikkaa 1003") {
+		t.Errorf("Teemu gave workplace 1003's account: %d", resp.StatusCode)
+	}
+	e.repayEmployer(t, teemu, aino, base, mine, "FI49 5000 9420 0287 30", day, "FI4950009420028730", 80000)
+	e.page(t, olli, "/staff/payments/returns", 200, mine, "Maksettu uudelleen (maksupäivä "+day.Finnish()+")")
+	storetest.CheckInvariants(t, e.db())
 
 	e.get(teemu, "/lang/sv")
 	e.page(t, teemu, base+"/new", 200, "Ansök om ersättning för företagshälsovård")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/etuus/etuus/internal/employer"
 	"net/http"
 	"net/url"
 	"os"
@@ -225,30 +226,17 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 	// The organisation gives a corrected account (a bad one is refused
 	// with the form again; the employee and a person without the mandate
 	// cannot); the next run pays it again, once.
-	e.repayEmployer(t, teemu, aino, base, mine, "FI49 5000 9420 0287 30", day, "FI4950009420028730")
+	e.repayEmployer(t, teemu, aino, base, mine, "FI49 5000 9420 0287 30", day, "FI4950009420028730", 150000)
 	e.page(t, olli, "/staff/payments/returns", 200, mine, "AC04", "Maksettu uudelleen (maksupäivä "+day.Finnish()+")")
 	e.page(t, johan, "/my/employer-applications", 200, "Hyväksytty, maksettu työnantajallesi "+day.Finnish())
 
 	// The bank returns the second payment (camt.054): the organisation is
 	// told, gives another account, and the next run pays it once more.
 	second := e.employerPaymentOf(t, mine, "FI4950009420028730")
-	camtFile := filepath.Join(t.TempDir(), "camt054.xml")
-	var buf bytes.Buffer
-	h := iso20022.Header{Message: iso20022.Camt054, MessageID: "RET-1", CreatedAt: time.Now().UTC(), AccountIBAN: in.Batches[0].DebtorIBAN, Currency: "EUR"}
-	entry := iso20022.Entry{AccountIBAN: in.Batches[0].DebtorIBAN, Currency: "EUR", Status: iso20022.StatusBooked, CreditDebit: iso20022.Credit,
-		AmountCents: 150000, AcctSvcrRef: "R-EMP-1", BookingDate: day.String(), ValueDate: day.String(),
-		Transactions: []iso20022.Transaction{{AmountCents: 150000, EndToEndID: second, ReturnReason: "AC01"}}}
-	if err := iso20022.WriteCamt054(&buf, h, slices.Values([]iso20022.Entry{entry})); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(camtFile, buf.Bytes(), 0o600)
-	if code, stdout, stderr := runCmd(t, "payments", "returns", "--db", e.dbURL(), "--log-level", "error", camtFile); code != 0 ||
-		!strings.Contains(stdout, "1 payments marked returned") {
-		t.Fatalf("returns = %d %s%s", code, stdout, stderr)
-	}
+	e.bankReturnsEmployer(t, in.Batches[0].DebtorIBAN, second, 150000, "AC01", day)
 	e.page(t, teemu, "/employer/org/"+orgs.Employer+"/messages", 200, "Pankki palautti korvauksen maksun")
 	e.page(t, olli, "/staff/payments/returns", 200, "AC01", "Odottaa uutta tilinumeroa")
-	e.repayEmployer(t, teemu, aino, base, mine, "FI21 1234 5600 0007 85", day, "FI2112345600000785")
+	e.repayEmployer(t, teemu, aino, base, mine, "FI21 1234 5600 0007 85", day, "FI2112345600000785", 150000)
 	storetest.CheckInvariants(t, e.db())
 
 	// Swedish and English.
@@ -262,6 +250,27 @@ func TestEmployerApplicationsEndToEnd(t *testing.T) {
 		if !strings.Contains(acts, a) {
 			t.Errorf("no %s in the audit log", a)
 		}
+	}
+}
+
+// bankReturnsEmployer imports a camt.054 of the debtor account returning
+// the employer payment e2e of cents for the reason, as the operator
+// would (etuus payments returns).
+func (e *running) bankReturnsEmployer(t *testing.T, debtor, e2e string, cents int64, reason string, day civil.Date) {
+	t.Helper()
+	camtFile := filepath.Join(t.TempDir(), "camt054.xml")
+	var buf bytes.Buffer
+	h := iso20022.Header{Message: iso20022.Camt054, MessageID: "RET-" + e2e[:8], CreatedAt: time.Now().UTC(), AccountIBAN: debtor, Currency: "EUR"}
+	entry := iso20022.Entry{AccountIBAN: debtor, Currency: "EUR", Status: iso20022.StatusBooked, CreditDebit: iso20022.Credit,
+		AmountCents: cents, AcctSvcrRef: "R-" + e2e[:8], BookingDate: day.String(), ValueDate: day.String(),
+		Transactions: []iso20022.Transaction{{AmountCents: cents, EndToEndID: e2e, ReturnReason: reason}}}
+	if err := iso20022.WriteCamt054(&buf, h, slices.Values([]iso20022.Entry{entry})); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(camtFile, buf.Bytes(), 0o600)
+	if code, stdout, stderr := runCmd(t, "payments", "returns", "--db", e.dbURL(), "--log-level", "error", camtFile); code != 0 ||
+		!strings.Contains(stdout, "1 payments marked returned") {
+		t.Fatalf("returns = %d %s%s", code, stdout, stderr)
 	}
 }
 
@@ -279,8 +288,8 @@ func (e *running) employerPaymentOf(t *testing.T, appID, account string) string 
 // repayEmployer gives the corrected account on the application's page, as
 // the organisation's person: a bad account is refused with the form, a
 // person without the mandate is refused; the account is saved once; then
-// two payment runs pay the application once, to it.
-func (e *running) repayEmployer(t *testing.T, org, refused *http.Client, base, appID, account string, day civil.Date, want string) {
+// two payment runs pay the application once, to it, cents.
+func (e *running) repayEmployer(t *testing.T, org, refused *http.Client, base, appID, account string, day civil.Date, want string, cents int64) {
 	t.Helper()
 	path := base + "/" + appID + "/account"
 	resp, body := e.post(org, path, url.Values{"iban": {"FI21 1234 5600 0007 86"}})
@@ -315,7 +324,7 @@ func (e *running) repayEmployer(t *testing.T, org, refused *http.Client, base, a
 		for _, p := range in.Batches[0].Payments {
 			if strings.Contains(p.RemittanceText, appID) {
 				paid++
-				if p.CreditorIBAN != want || p.AmountCents != 150000 {
+				if p.CreditorIBAN != want || p.AmountCents != cents {
 					t.Errorf("paid again: %+v", p)
 				}
 			}
@@ -328,15 +337,16 @@ func (e *running) repayEmployer(t *testing.T, org, refused *http.Client, base, a
 }
 
 // failedEmployerPayment has the bank reject the payment of one of the
-// demo employer's approved applications (paying it first when the demo's
-// runs have not) and returns the application's ID: its page then offers
-// the corrected account form.
-func (e *running) failedEmployerPayment(t *testing.T, org string) string {
+// demo employer's approved applications of the kind (paying it first when
+// the demo's runs have not) and returns the application's ID: its page
+// then offers the corrected account form.
+func (e *running) failedEmployerPayment(t *testing.T, org string, kind employer.Kind) string {
 	t.Helper()
 	q := `SELECT e.application_id, e.end_to_end_id, r.message_id FROM employer_payments e JOIN payment_runs r ON r.id = e.run_id
-		WHERE e.org_id = $1 AND e.status = 'sent' ORDER BY e.application_id LIMIT 1`
+		JOIN employer_applications a ON a.id = e.application_id
+		WHERE e.org_id = $1 AND a.kind = $2 AND e.status = 'sent' ORDER BY e.application_id LIMIT 1`
 	var app, e2e, msg string
-	if err := e.db().SQL().QueryRow(q, org).Scan(&app, &e2e, &msg); err != nil {
+	if err := e.db().SQL().QueryRow(q, org, string(kind)).Scan(&app, &e2e, &msg); err != nil {
 		day := civil.Today(time.Now())
 		for !bankday.IsBankingDay(day) {
 			day = day.AddDays(1)
@@ -344,7 +354,7 @@ func (e *running) failedEmployerPayment(t *testing.T, org string) string {
 		if code, stdout, errOut := runCmd(t, "pay", "--db", e.dbURL(), "--out", t.TempDir(), "--date", day.String(), "--log-level", "error"); code != 0 {
 			t.Fatalf("pay = %d %s%s", code, stdout, errOut)
 		}
-		if err := e.db().SQL().QueryRow(q, org).Scan(&app, &e2e, &msg); err != nil {
+		if err := e.db().SQL().QueryRow(q, org, string(kind)).Scan(&app, &e2e, &msg); err != nil {
 			t.Fatalf("no employer payment to reject: %v", err)
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/etuus/etuus/internal/employer"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -147,6 +148,7 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 	// The employer e-service's forms (internal/employer): Teemu applies
 	// for Demo Rakennus Oy; Anna decides the demo's waiting application.
 	teemu := as("test-citizen", "demo-person-teemu")
+	eeva := as("test-citizen", "demo-person-eeva") // every workplace: the demo's approved occupational-healthcare application is 1003's
 	apps := "/employer/org/" + demoMandateOrgs(t).Employer + "/applications"
 	var pending string
 	if err := e.db().SQL().QueryRow(`SELECT id FROM employer_applications WHERE status = 'pending' AND kind = 'daily_allowance'`).Scan(&pending); err != nil {
@@ -169,7 +171,7 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 	}
 	// An application whose payment the bank rejected waits for the
 	// organisation's corrected account.
-	failed := apps + "/" + e.failedEmployerPayment(t, demoMandateOrgs(t).Employer)
+	failed := apps + "/" + e.failedEmployerPayment(t, demoMandateOrgs(t).Employer, employer.DailyAllowance)
 	app := url.Values{"employee": {"100871-998D"}, "start": {"2026-01-01"}, "end": {"2026-01-02"}, "salary": {"100"}, "iban": {"FI2112345600000785"}}
 	// A proposal and an application waiting in the Centre's queue, and a
 	// bank payment in it, for the decisions refused there.
@@ -251,6 +253,9 @@ func TestFormErrorsFollowGOVUK(t *testing.T) {
 			form: url.Values{"decision": {"approve"}, "amount": {"99999999"}}, anchors: []string{"amount"}},
 		{name: "occupational-healthcare application with a bad workplace", template: "employer_ohc_new", c: teemu, path: ohc,
 			form: url.Values{"workplace": {"10-01"}, "start": {"2026-01-01"}, "end": {"2026-06-30"}}, anchors: []string{"workplace"}},
+		{name: "corrected occupational-healthcare account that is no IBAN", template: "employer_ohc_app", c: eeva, method: "form",
+			path: ohc + "/" + e.failedEmployerPayment(t, demoMandateOrgs(t).Employer, employer.OccupationalHealthcare) + "/account",
+			form: url.Values{"iban": {"FI21 1234"}}, anchors: []string{"iban"}},
 		{name: "occupational-healthcare decision below the claim without a reason", template: "staff_employer_app", c: anna,
 			path: "/staff/employer/" + ohcPending, form: url.Values{"decision": {"approve"}, "amount": {"1"}}, anchors: []string{"reason"}},
 		{name: "payment status report of nothing", template: "payment_returns", c: olli, path: "/staff/payments/returns/import/status-report",

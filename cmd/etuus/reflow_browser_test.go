@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/etuus/etuus/internal/employer"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -70,7 +71,8 @@ func TestBrowserReflowAt320(t *testing.T) {
 		t.Fatalf("plan approval ended at %s", resp.Request.URL)
 	}
 	orgs := demoMandateOrgs(t)
-	failed := e.failedEmployerPayment(t, orgs.Employer)
+	failed := e.failedEmployerPayment(t, orgs.Employer, employer.DailyAllowance)
+	failedOHC := e.failedEmployerPayment(t, orgs.Employer, employer.OccupationalHealthcare)
 
 	b := browsertest.New(t)
 	b.Do(t, browsertest.SetLanguage("fi"), chromedp.EmulateViewport(320, 640))
@@ -142,6 +144,7 @@ func TestBrowserReflowAt320(t *testing.T) {
 	signIn("test-citizen", "demo-person-eeva")
 	check(ohc)
 	check(href(`^/employer/org/[^/]+/occupational-healthcare/[0-9a-f]{8}-`)) // approved below the claim, with the reason
+	check(ohc + "/" + failedOHC)                                             // the corrected account form
 	signIn("test-citizen", "demo-person-sanna")
 	check("/my/employer-applications")
 	check("/my/decisions")

@@ -98,7 +98,8 @@ type Application struct {
 
 // Payment is an approved application's latest payment as the payment run
 // recorded it. When the bank rejected or returned it, the organisation
-// gives a corrected account (Service.GiveAccount) and the next run pays
+// gives a corrected account (Service.GiveAccount, or GiveOccupationalAccount
+// for occupational healthcare) and the next run pays
 // the application again: a new latest payment.
 type Payment struct {
 	ID          string

@@ -303,27 +303,55 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, id string, d Decis
 }
 
 // GiveAccount records the organisation's corrected account for an
-// approved application whose last payment the bank rejected or returned,
-// by a person the mandate decision allows: the next payment run pays the
-// application again, to this account, once. The account is an IBAN
-// (fault.Invalid, field "iban", otherwise). The application and then its
-// latest payment are locked; an application of another organisation is
-// fault.NotFound, and one whose last payment did not fail, or that has a
-// new account already, is fault.Conflict — so the account cannot change
-// under a run that is paying it.
+// approved daily-allowance application whose last payment the bank
+// rejected or returned, by a person the mandate decision on Issue allows:
+// the next payment run pays the application again, to this account, once.
+// The account is an IBAN (fault.Invalid, field "iban", otherwise). The
+// application and then its latest payment are locked; an application of
+// another organisation or of the other kind is fault.NotFound (an
+// occupational-healthcare application's account is given with
+// GiveOccupationalAccount, under its workplace's decision), and one whose
+// last payment did not fail, or that has a new account already, is
+// fault.Conflict — so the account cannot change under a run that is
+// paying it.
 func (s *Service) GiveAccount(ctx context.Context, a access.Actor, org, id, account string) (Application, error) {
 	org, err := s.Authorise(ctx, a, org)
 	if err != nil {
 		return Application{}, err
 	}
+	return s.giveAccount(ctx, a, org, id, account, DailyAllowance, "")
+}
+
+// GiveOccupationalAccount is GiveAccount for an occupational-healthcare
+// application, authorised as every occupational-healthcare action is
+// (GetOccupational): the decision on OccupationalIssue for the
+// organisation, then for the application's workplace, so that a person
+// whose mandate is restricted to other workplaces cannot redirect its
+// money (*WorkplaceError). An application of another organisation, of the
+// other kind or an unknown ID is fault.NotFound.
+func (s *Service) GiveOccupationalAccount(ctx context.Context, a access.Actor, org, id, account string) (Application, error) {
+	app, err := s.GetOccupational(ctx, a, org, id)
+	if err != nil {
+		return Application{}, err
+	}
+	// The workplace the decision allowed is the application's: it is
+	// written once, when the application is made, and giveAccount checks
+	// it again under the lock.
+	return s.giveAccount(ctx, a, app.Org, id, account, OccupationalHealthcare, app.Workplace)
+}
+
+// giveAccount records the account once the mandate decision for the
+// organisation (and, for occupational healthcare, the workplace; "" for a
+// daily-allowance application) allowed it.
+func (s *Service) giveAccount(ctx context.Context, a access.Actor, org, id, account string, kind Kind, workplace string) (Application, error) {
 	acc, perr := iban.Parse(account)
 	var app Application
-	err = s.repo.InTx(ctx, func(tx Tx) error {
+	err := s.repo.InTx(ctx, func(tx Tx) error {
 		var err error
 		if app, err = tx.ApplicationForUpdate(ctx, id); err != nil {
 			return err
 		}
-		if app.Org != org {
+		if app.Org != org || app.Kind != kind || app.Workplace != workplace {
 			return fault.New(fault.NotFound, "")
 		}
 		if perr != nil {
@@ -342,9 +370,12 @@ func (s *Service) GiveAccount(ctx context.Context, a access.Actor, org, id, acco
 		app.IBAN = acc.String()
 		app.Payment = p
 		app.Payment.AccountGivenAt = tx.Now()
+		detail := fmt.Sprintf("org=%s payment=%s iban=%s", org, p.ID, masked(app.IBAN))
+		if kind == OccupationalHealthcare {
+			detail += " kind=" + string(kind) + " workplace=" + app.Workplace
+		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: a.ID,
-			Action: "employer.account", Object: "employer_application:" + app.ID,
-			Detail: fmt.Sprintf("org=%s payment=%s iban=%s", org, p.ID, masked(app.IBAN))})
+			Action: "employer.account", Object: "employer_application:" + app.ID, Detail: detail})
 	})
 	return app, err
 }

@@ -30,7 +30,7 @@ import (
 // kill never pays an application twice at a time. An approved
 // application's amount never changes (a decision is final) and its account
 // changes only while its last payment failed and no account was given
-// since (employer.Service.GiveAccount), so the run needs no lock of it:
+// since (employer.Service.GiveAccount, GiveOccupationalAccount), so the run needs no lock of it:
 // the runs' lock serialises the runs and the unique key holds whatever
 // races.
 
@@ -59,9 +59,11 @@ func (p EmployerPayment) ReasonKey() string { return ReasonKey(p.ReasonCode) }
 // payment names: the application and who sent it (whose language and
 // notice choice the message follows).
 type EmployerNoticeFacts struct {
-	SubmittedBy string // customer ID
-	Benefit     string
-	Start, End  civil.Date
+	SubmittedBy string     // customer ID
+	Kind        string     // the application's kind (employer.Kind)
+	Benefit     string     // daily allowance: "sickness" or "parental"
+	Workplace   string     // occupational healthcare: the workplace
+	Start, End  civil.Date // the period of absence, or the accounting period
 }
 
 // employerTx is the storage of the employers' reimbursements in a run's
@@ -102,6 +104,8 @@ const (
 // it: the payment, when it failed, and what has happened since.
 type EmployerReturn struct {
 	EmployerPayment
+	Kind         string // the application's kind (employer.Kind)
+	Workplace    string // occupational healthcare: the application's workplace
 	FailedAt     time.Time
 	NewIBAN      string    // the account the organisation gave since, ""
 	NewIBANAt    time.Time // when
@@ -182,12 +186,14 @@ func employerRemittance(benefit, applicationID string) string {
 // same transactions as the benefit payments (returns.go), after the
 // benefit payments they lock, so that the imports lock in one order. The
 // organisation is told in that transaction (markEmployerFailed), so once:
-// a message in its secure messages naming the application, the amount,
-// the masked account and the bank's reason (never the employee), and a
-// notice without content to the person who applied. A person the mandate
-// decision allows gives a corrected account on the application's page
-// (employer.Service.GiveAccount); the next run pays the application
-// again, once (EmployerDue).
+// a message in its secure messages naming the application (the daily
+// allowance, or the occupational-healthcare reimbursement with its
+// workplace), the period, the amount, the masked account and the bank's
+// reason (never the employee), and a notice without content to the
+// person who applied. A person the mandate decision allows gives a
+// corrected account on the application's page (employer.Service.
+// GiveAccount; GiveOccupationalAccount, decided for the workplace); the
+// next run pays the application again, once (EmployerDue).
 
 // markEmployerFailed marks a sent employer payment rejected or returned
 // and tells the organisation, in tx.
@@ -204,19 +210,27 @@ func (s *Service) markEmployerFailed(ctx context.Context, tx Tx, ep EmployerPaym
 	if err != nil {
 		return err
 	}
-	benefit := s.t(lang, "employer.benefit.sickness")
-	if f.Benefit == string(employer.Parental) {
-		benefit = s.t(lang, "employer.benefit.parental")
-	}
 	title := "employer.notice.payment_returned.title"
 	if outcome == Rejected {
 		title = "employer.notice.payment_rejected.title"
 	}
+	period, amount, account, date := f.Start.Finnish()+"–"+f.End.Finnish(), i18n.Euros(lang, ep.AmountCents), MaskIBAN(ep.IBAN), ep.PayDate.Finnish()
+	var body string
+	if f.Kind == string(employer.OccupationalHealthcare) {
+		// The occupational-healthcare reimbursement of a workplace and an
+		// accounting period, given a new account on its own pages.
+		body = s.t(lang, "employer.ohc.notice.payment_failed.body", "ID", ep.ApplicationID, "Workplace", f.Workplace,
+			"Period", period, "Amount", amount, "Date", date, "Account", account, "Reason", s.t(lang, ReasonKey(reason)))
+	} else {
+		benefit := s.t(lang, "employer.benefit.sickness")
+		if f.Benefit == string(employer.Parental) {
+			benefit = s.t(lang, "employer.benefit.parental")
+		}
+		body = s.t(lang, "employer.notice.payment_failed.body", "ID", ep.ApplicationID, "Benefit", benefit,
+			"Period", period, "Amount", amount, "Date", date, "Account", account, "Reason", s.t(lang, ReasonKey(reason)))
+	}
 	n := employer.Notice{Org: ep.Org, ApplicationID: ep.ApplicationID, Lang: lang, UnitID: firstOf(s.cfg.NoticeUnit, employer.DefaultNoticeUnit),
-		Title: s.t(lang, title),
-		Body: s.t(lang, "employer.notice.payment_failed.body", "ID", ep.ApplicationID, "Benefit", benefit,
-			"Period", f.Start.Finnish()+"–"+f.End.Finnish(), "Amount", i18n.Euros(lang, ep.AmountCents),
-			"Date", ep.PayDate.Finnish(), "Account", MaskIBAN(ep.IBAN), "Reason", s.t(lang, ReasonKey(reason)))}
+		Title: s.t(lang, title), Body: body}
 	if err := tx.PostEmployerNotice(ctx, &n); err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"github.com/etuus/etuus/internal/payment"
 	"strings"
 	"testing"
 
@@ -283,6 +285,151 @@ func TestOccupationalHealthcareConcurrentWriters(t *testing.T) {
 			if !strings.Contains(ms[0].Body, want) {
 				t.Errorf("the decision's message lacks %q:\n%s", want, ms[0].Body)
 			}
+		}
+	})
+}
+
+// TestOccupationalHealthcareRepay: the bank returns the payment of an
+// approved occupational-healthcare application; the organisation's
+// message names the occupational-healthcare reimbursement, its workplace
+// and accounting period (not a daily allowance); its corrected account is
+// given under the decision for its workplace — Teemu, restricted to other
+// workplaces, is refused, and so is the daily-allowance way; Aino, with
+// the occupational-healthcare mandate only, gives it, and cannot give a
+// daily-allowance application's; staff see its kind; the next run pays it
+// again once; the invariants hold.
+func TestOccupationalHealthcareRepay(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, org, apps, day := employerPayFixture(t, db)
+		teemu, eeva, aino := access.AsCustomer("demo-person-teemu"), access.AsCustomer("demo-person-eeva"), access.AsCustomer("demo-person-aino")
+		// Aino: the occupational-healthcare mandate only (the demo gives
+		// her benefit_payments).
+		var code string
+		if err := db.SQL().QueryRow(`SELECT hetu FROM persons WHERE id = 'demo-person-aino'`).Scan(&code); err != nil {
+			t.Fatal(err)
+		}
+		today := civil.Today(db.Now())
+		line := mandate.EncodeLine(mandate.Mandate{ID: "TEST-RAK-AINO-HC", Principal: mandate.Org(org), Agent: mandate.Pers(code),
+			Type: mandate.Transaction, Issues: []string{employer.OccupationalIssue}, Start: today.AddDays(-10), End: today.AddDays(100)}, "", "")
+		if _, err := mandateSvc(t, db).Import(ctx, access.AsSystem("test"), bytes.NewReader(line)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`UPDATE persons SET lang = 'en' WHERE id = 'demo-person-eeva'`); err != nil {
+			t.Fatal(err)
+		}
+		ohc := approvedOHC(t, db, svc, org, 440_000)
+		pay := paymentOn(db)
+		out := t.TempDir()
+		e2e := returnEmployerPayment(t, db, pay, day, out, ohc.ID)
+
+		// The message, in Eeva's English (she applied), names the
+		// occupational-healthcare reimbursement, not a daily allowance.
+		msgs, err := message.NewService(db.Messages(), message.Config{Mandates: mandateSvc(t, db)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _, err := msgs.OrgFolder(ctx, eeva, org, 1)
+		if err != nil || len(f.Threads) == 0 {
+			t.Fatal(f, err)
+		}
+		_, ms, _, err := msgs.OrgThread(ctx, eeva, org, f.Threads[0].ID)
+		if err != nil || len(ms) != 1 {
+			t.Fatal(ms, err)
+		}
+		body := ms[0].Body
+		for _, want := range []string{ohc.ID, "occupational-healthcare reimbursement", "workplace 2001",
+			"accounting period " + ohc.Start.Finnish() + "–" + ohc.End.Finnish(), "4,400.00", "account is closed", "Occupational-healthcare reimbursements"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the message lacks %q: %s", want, body)
+			}
+		}
+		for _, wrong := range []string{"allowance", "under Applications"} {
+			if strings.Contains(strings.ToLower(body), strings.ToLower(wrong)) {
+				t.Errorf("the message says %q: %s", wrong, body)
+			}
+		}
+
+		// Refused: Teemu, restricted to 1001 and 1002; the
+		// daily-allowance way; the employee; Aino for a daily-allowance
+		// application; a bad account; a daily-allowance application
+		// the occupational-healthcare way.
+		var we *employer.WorkplaceError
+		if _, err := svc.GiveOccupationalAccount(ctx, teemu, org, ohc.ID, "FI4950009420028730"); !errors.As(err, &we) || we.Workplace != "2001" ||
+			!errors.Is(err, employer.ErrNoMandate) {
+			t.Errorf("Teemu redirected workplace 2001's money: %v", err)
+		}
+		if _, err := svc.GiveAccount(ctx, teemu, org, ohc.ID, "FI4950009420028730"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the daily-allowance way: %v", err)
+		}
+		if _, err := svc.GiveOccupationalAccount(ctx, access.AsCustomer("demo-person-matti"), org, ohc.ID, "FI4950009420028730"); !errors.Is(err, employer.ErrNoMandate) {
+			t.Errorf("no mandate: %v", err)
+		}
+		if _, err := svc.GiveAccount(ctx, aino, org, apps[0].ID, "FI4950009420028730"); !errors.Is(err, employer.ErrNoMandate) {
+			t.Errorf("Aino gave a daily-allowance application's account: %v", err)
+		}
+		if _, err := svc.GiveOccupationalAccount(ctx, aino, org, ohc.ID, "FI21 1234"); fault.FieldOf(err) != "iban" {
+			t.Errorf("a bad account: %v", err)
+		}
+		if _, err := svc.GiveOccupationalAccount(ctx, eeva, org, apps[0].ID, "FI4950009420028730"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("a daily-allowance application the occupational-healthcare way: %v", err)
+		}
+		if a, err := svc.GetOccupational(ctx, aino, org, ohc.ID); err != nil || !a.Payment.WaitingAccount() {
+			t.Fatalf("waiting: %+v %v", a.Payment, err)
+		}
+
+		// Aino gives it; a second account is refused.
+		a, err := svc.GiveOccupationalAccount(ctx, aino, org, ohc.ID, "fi49 5000 9420 0287 30")
+		if err != nil || a.IBAN != "FI4950009420028730" || a.Workplace != "2001" {
+			t.Fatalf("given: %+v %v", a, err)
+		}
+		if _, err := svc.GiveOccupationalAccount(ctx, eeva, org, ohc.ID, "FI2112345600000785"); !fault.Is(err, fault.Conflict) {
+			t.Errorf("a second account: %v", err)
+		}
+		var detail string
+		if err := db.SQL().QueryRow(`SELECT detail FROM audit_log WHERE action = 'employer.account' AND object = $1`, "employer_application:"+ohc.ID).
+			Scan(&detail); err != nil || !strings.Contains(detail, "workplace=2001") {
+			t.Errorf("audited %q: %v", detail, err)
+		}
+
+		// Staff see its kind and workplace.
+		q, err := pay.EmployerReturnQueue(ctx, paymentOperator, 10)
+		if err != nil || len(q) != 1 || q[0].ApplicationID != ohc.ID || q[0].Kind != string(employer.OccupationalHealthcare) ||
+			q[0].Workplace != "2001" || q[0].Benefit != "" || q[0].State != payment.EmployerAccountGiven {
+			t.Fatalf("staff's list: %+v %v", q, err)
+		}
+
+		// The next run pays it once, to the new account; no later run.
+		rep, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+		if err != nil || rep.Payments != 1 || rep.TotalCents != 440_000 || rep.Run == nil {
+			t.Fatalf("the run after the account: %+v %v", rep, err)
+		}
+		ps := runFile(t, out, rep.Run).Batches[0].Payments
+		if len(ps) != 1 || ps[0].CreditorIBAN != "FI4950009420028730" || ps[0].EndToEndID == e2e ||
+			!strings.Contains(ps[0].RemittanceText, ohc.ID) || !strings.Contains(ps[0].RemittanceText, "työterveyshuollon") {
+			t.Errorf("paid again: %+v", ps)
+		}
+		if again, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)}); err != nil || again.Payments != 0 {
+			t.Errorf("paid a third time: %+v %v", again, err)
+		}
+		if a, err := svc.GetOccupational(ctx, eeva, org, ohc.ID); err != nil || !a.Payment.Sent() || !a.Payment.Again {
+			t.Errorf("the organisation's view after: %+v %v", a.Payment, err)
+		}
+		if q, _ := pay.EmployerReturnQueue(ctx, paymentOperator, 10); len(q) != 1 || q[0].State != payment.EmployerPaidAgain {
+			t.Errorf("staff's paid again: %+v", q)
+		}
+		// The employee's view lists daily-allowance applications only.
+		mine, err := svc.ForEmployee(ctx, access.AsCustomer("demo-person-matti"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mine {
+			if m.Kind != employer.DailyAllowance {
+				t.Errorf("the employee sees %+v", m)
+			}
+		}
+		if v := storetest.Violations(t, db); len(v) != 0 {
+			t.Errorf("invariants: %v", v)
 		}
 	})
 }

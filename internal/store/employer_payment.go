@@ -115,8 +115,9 @@ func (t paymentTx) MarkEmployerFailed(ctx context.Context, id, outcome, reasonCo
 // EmployerNoticeFacts reads the application a failed payment tells of.
 func (t paymentTx) EmployerNoticeFacts(ctx context.Context, applicationID string) (payment.EmployerNoticeFacts, error) {
 	var f payment.EmployerNoticeFacts
-	err := t.QueryRowContext(ctx, `SELECT submitted_by, benefit, period_start, period_end FROM employer_applications WHERE id = $1`,
-		applicationID).Scan(&f.SubmittedBy, &f.Benefit, &f.Start, &f.End)
+	err := t.QueryRowContext(ctx, `SELECT submitted_by, kind, benefit, workplace, period_start, period_end
+		FROM employer_applications WHERE id = $1`,
+		applicationID).Scan(&f.SubmittedBy, &f.Kind, &f.Benefit, &f.Workplace, &f.Start, &f.End)
 	return f, t.db.mapErr(err)
 }
 
@@ -130,7 +131,7 @@ func (t paymentTx) PostEmployerNotice(ctx context.Context, n *employer.Notice) e
 // latest failure first, each with the new account given since and the
 // payment that followed it, if any.
 func (r *PaymentRepo) EmployerReturns(ctx context.Context, limit int) ([]payment.EmployerReturn, error) {
-	rows, err := r.db.query(ctx, `SELECT e.id, e.application_id, e.org_id, COALESCE(o.name, ''), a.benefit, e.run_id, e.pay_date,
+	rows, err := r.db.query(ctx, `SELECT e.id, e.application_id, e.org_id, COALESCE(o.name, ''), a.kind, a.benefit, a.workplace, e.run_id, e.pay_date,
 			e.amount_cents, e.iban, e.end_to_end_id, e.status, e.created_at, e.reason_code, e.failed_at, e.new_iban, e.new_iban_at,
 			n.pay_date, COALESCE(n.status, '')
 		FROM employer_payments e JOIN employer_applications a ON a.id = e.application_id
@@ -145,7 +146,7 @@ func (r *PaymentRepo) EmployerReturns(ctx context.Context, limit int) ([]payment
 		var x payment.EmployerReturn
 		var failed, given sql.NullTime
 		var again civil.Date
-		err := row.Scan(&x.ID, &x.ApplicationID, &x.Org, &x.OrgName, &x.Benefit, &x.RunID, &x.PayDate, &x.AmountCents, &x.IBAN,
+		err := row.Scan(&x.ID, &x.ApplicationID, &x.Org, &x.OrgName, &x.Kind, &x.Benefit, &x.Workplace, &x.RunID, &x.PayDate, &x.AmountCents, &x.IBAN,
 			&x.EndToEndID, &x.Status, &x.CreatedAt, &x.ReasonCode, &failed, &x.NewIBAN, &given, &again, &x.AgainStatus)
 		x.CreatedAt = x.CreatedAt.UTC()
 		x.FailedAt = failed.Time.UTC()

@@ -121,7 +121,45 @@ func (s *Server) employerOHCShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "employer_ohc_app", &page{Title: "employer.ohc.show_title",
-		Data: appData{App: s.appViews(r, []employer.Application{app})[0], Sent: r.URL.Query().Get("sent") != ""}})
+		Data: appData{App: s.appViews(r, []employer.Application{app})[0], Sent: r.URL.Query().Get("sent") != "",
+			Saved: r.URL.Query().Get("account") != ""}})
+}
+
+// employerOHCAccount records the organisation's corrected account for an
+// occupational-healthcare application whose payment the bank rejected or
+// returned, under the decision for the application's workplace; the next
+// payment run pays it again. It is its own route, not the daily-allowance
+// one dispatching on the kind: the kind is known only from the
+// application, which would then be read before any mandate decision.
+// Bad input shows the page again with the error summary.
+func (s *Server) employerOHCAccount(w http.ResponseWriter, r *http.Request) {
+	sess, svc := s.employerApps(w, r)
+	if svc == nil || !s.parseForm(w, r) {
+		return
+	}
+	org, id := r.PathValue("org"), r.PathValue("id")
+	account := truncate(strings.TrimSpace(r.PostForm.Get("iban")), 42)
+	app, err := svc.GiveOccupationalAccount(r.Context(), actorOf(sess), org, id, account)
+	if err == nil {
+		http.Redirect(w, r, "/employer/org/"+app.Org+"/occupational-healthcare/"+app.ID+"?account=1", http.StatusSeeOther)
+		return
+	}
+	if !fault.Is(err, fault.Invalid) && !fault.Is(err, fault.Conflict) {
+		s.ohcFail(w, r, err)
+		return
+	}
+	app, gerr := svc.GetOccupational(r.Context(), actorOf(sess), org, id)
+	if gerr != nil {
+		s.ohcFail(w, r, gerr)
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	if fault.Is(err, fault.Conflict) {
+		status = http.StatusConflict
+	}
+	s.render(w, r, status, "employer_ohc_app", &page{Title: "employer.ohc.show_title",
+		Data:    appData{App: s.appViews(r, []employer.Application{app})[0], Account: account},
+		Message: s.message(r, err), Field: fault.FieldOf(err)})
 }
 
 // refusedWorkplace is the workplace a refusal names, "" for another

@@ -344,6 +344,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /employer/org/{org}/occupational-healthcare/new", s.employerOHCNew)
 	mux.HandleFunc("POST /employer/org/{org}/occupational-healthcare", s.employerOHCSubmit)
 	mux.HandleFunc("GET /employer/org/{org}/occupational-healthcare/{id}", s.employerOHCShow)
+	mux.HandleFunc("POST /employer/org/{org}/occupational-healthcare/{id}/account", s.employerOHCAccount)
 	mux.HandleFunc("GET /my/employer-applications", s.myEmployerApps)
 	// The organisation's secure message threads (message.Service's Org
 	// methods, issue employer_messages).

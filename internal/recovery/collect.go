@@ -15,6 +15,7 @@ import (
 // CollectReport is what a collection run did.
 type CollectReport struct {
 	Claims       int   // claims looked at
+	Acted        int   // claims charged, reminded or moved on
 	InterestRuns int   // claims charged interest
 	Interest     int64 // cents of interest charged
 	Reminders    int
@@ -30,14 +31,24 @@ type CollectReport struct {
 	Actions []ClaimAction
 }
 
-// Collect runs the Centre's daily collection on every claim it still
-// collects: it charges interest up to the day, and sends the reminder,
-// breaks the plan or hands over to enforcement that the rules call for
-// (NextAction), each with its letter. Each claim is its own transaction
-// with the claim locked, so a run cut short resumes where it stopped, two
-// runs at once cannot both remind, and a payment booked meanwhile is never
-// overwritten; a second run on the same day changes nothing, because every
-// decision reads the claim's history. Only the system collects.
+// Collect runs the Centre's daily collection on the claims it still
+// collects whose day has come: it sends the reminder, breaks the plan or
+// hands over to enforcement that the rules call for (NextAction), each
+// with its letter, and charges interest up to the day when it acts and on
+// the claim's monthly interest day (Claim.InterestDay). It then writes the
+// day it must look at the claim next (SetCollectOn): the earliest of the
+// rules' next step and the next interest day. A claim changed by anything
+// else (a payment booked, a plan, an exemption, a decision) has no day and
+// is looked at on the next run; so is every claim on the first run after
+// migration 00034. A run therefore touches the claims that are due, not
+// every claim every day.
+//
+// Each claim is its own transaction with the claim locked, so a run cut
+// short resumes where it stopped, two runs at once cannot both remind, and
+// a payment booked meanwhile is never overwritten; a second run on the
+// same day changes nothing, because every decision reads the claim's
+// history and every claim looked at gets a later day. Only the system
+// collects.
 func (s *Service) Collect(ctx context.Context, a access.Actor, today civil.Date) (CollectReport, error) {
 	return s.collect(ctx, a, today, false)
 }
@@ -66,16 +77,17 @@ func (s *Service) collect(ctx context.Context, a access.Actor, today civil.Date,
 	if a.Kind != access.System {
 		return rep, fault.New(fault.Forbidden, "staff.error.unit")
 	}
-	after := ""
+	var after CollectPos
 	for {
-		ids, err := s.repo.CollectingClaimIDs(ctx, after, 500)
+		ps, err := s.repo.CollectingClaimIDs(ctx, today, after, 500)
 		if err != nil {
 			return rep, err
 		}
-		if len(ids) == 0 {
+		if len(ps) == 0 {
 			return rep, nil
 		}
-		for _, id := range ids {
+		for _, p := range ps {
+			id := p.ID
 			var one CollectReport
 			err := s.repo.InTx(ctx, func(tx Tx) error {
 				one = CollectReport{}
@@ -93,11 +105,20 @@ func (s *Service) collect(ctx context.Context, a access.Actor, today civil.Date,
 			rep.add(one)
 			rep.Claims++
 		}
-		after = ids[len(ids)-1]
+		after = ps[len(ps)-1]
 	}
 }
 
+// CollectPos is a position in a collection run's list of claims: the
+// claims with no collection day (zero On) come first by ID, then those
+// whose day has come by day and ID.
+type CollectPos struct {
+	On civil.Date
+	ID string
+}
+
 func (r *CollectReport) add(o CollectReport) {
+	r.Acted += o.Acted
 	r.InterestRuns += o.InterestRuns
 	r.Interest += o.Interest
 	r.Reminders += o.Reminders
@@ -117,12 +138,7 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 	if !c.Status.Collecting() {
 		return nil // changed since it was listed
 	}
-	var events []Event
-	if ev, _ := c.AccrueInterest(today, s.cfg.Rules); ev.Kind != "" {
-		events = append(events, ev)
-		rep.InterestRuns++
-		rep.Interest += ev.Cents
-	}
+	was := c
 	history, err := tx.ClaimEvents(ctx, c.ID)
 	if err != nil {
 		return err
@@ -132,12 +148,26 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 		return err
 	}
 	paused, held := false, act.Kind
+	var resume civil.Date // the day after the pause
 	if act.Kind == ActReminder || act.Kind == ActEnforcement {
-		if paused, err = s.waitsForDecision(ctx, tx, c, today); err != nil {
+		if resume, err = s.pausedUntil(ctx, tx, c, today); err != nil {
 			return err
-		} else if paused {
+		} else if paused = !resume.IsZero(); paused {
 			act = Action{}
 			rep.Paused++
+		}
+	}
+	// Interest is charged up to the day when the run acts (a reminder
+	// states the amount), and on the claim's monthly interest day; a
+	// payment's booking charges it up to the value date. Whether the rules
+	// act does not depend on the interest (NextAction reads the balance
+	// only as more than zero, which interest alone never changes).
+	var events []Event
+	if act.Kind != ActNone || !today.Before(c.InterestDay()) {
+		if ev, _ := c.AccrueInterest(today, s.cfg.Rules); ev.Kind != "" {
+			events = append(events, ev)
+			rep.InterestRuns++
+			rep.Interest += ev.Cents
 		}
 	}
 	entry := audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: c.PersonID, Object: "claim:" + c.ID}
@@ -181,10 +211,19 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 		}
 		rep.Actions = append(rep.Actions, ca)
 	}
-	if len(events) == 0 && entry.Action == "" {
-		return nil
+	// The day to look again; written after SaveClaim, which clears it.
+	next, err := collectNext(c, append(history, events...), today, resume, s.cfg.Rules)
+	if err != nil {
+		return err
 	}
+	if len(events) == 0 && entry.Action == "" && !c.InterestTo.After(was.InterestTo) {
+		return tx.SetCollectOn(ctx, c.ID, next)
+	}
+	rep.Acted++
 	if err := tx.SaveClaim(ctx, &c); err != nil {
+		return err
+	}
+	if err := tx.SetCollectOn(ctx, c.ID, next); err != nil {
 		return err
 	}
 	for _, e := range events {
@@ -226,18 +265,56 @@ func collectLetter(act Action, c Claim, history []Event, today civil.Date, rules
 	return l, true
 }
 
-// waitsForDecision reports whether the claim's reminders and enforcement
+// pausedUntil reports whether the claim's reminders and enforcement
 // wait, on the day, for a decision on a plan proposal or exemption
-// application the customer sent: for at most the rule's pause from when
-// the oldest one waiting was sent.
-func (s *Service) waitsForDecision(ctx context.Context, tx Tx, c Claim, today civil.Date) (bool, error) {
+// application the customer sent — for at most the rule's pause from when
+// the oldest one waiting was sent — by returning the first day after the
+// pause; zero when nothing waits.
+func (s *Service) pausedUntil(ctx context.Context, tx Tx, c Claim, today civil.Date) (civil.Date, error) {
 	since, ok, err := tx.PendingApplicationSince(ctx, c.ID)
 	if err != nil || !ok {
-		return false, err
+		return civil.Date{}, err
 	}
 	rule, err := s.cfg.Rules.RemindersAt(c.Kind, today)
 	if err != nil {
-		return false, err
+		return civil.Date{}, err
 	}
-	return !today.After(civil.Of(since).AddDays(rule.PauseWhilePendingDays)), nil
+	if end := civil.Of(since).AddDays(rule.PauseWhilePendingDays); !today.After(end) {
+		return end.AddDays(1), nil
+	}
+	return civil.Date{}, nil
+}
+
+// collectNext is the day the collection must look at the claim again,
+// after it looked at it today (c and history as they are after the run's
+// changes): the earliest of the day the rules' answer may change
+// (NextAction's Next, the day after a pause ends) and the next interest
+// day, and never today, nor a day before it. Anything else that changes
+// the claim or its applications clears the day (SaveClaim), so the rules'
+// answer cannot change earlier without the claim being looked at on the
+// next run.
+func collectNext(c Claim, history []Event, today, resume civil.Date, rules *Rules) (civil.Date, error) {
+	next := c.InterestDay()
+	earliest := func(d civil.Date) {
+		if !d.IsZero() && (next.IsZero() || d.Before(next)) {
+			next = d
+		}
+	}
+	earliest(resume)
+	act, err := NextAction(c, history, today, rules)
+	if err != nil {
+		return civil.Date{}, err
+	}
+	switch {
+	case act.Kind == ActNone:
+		earliest(act.Next)
+	case resume.IsZero():
+		// Still due after acting (a rule with zero days between two
+		// steps): tomorrow, as a daily run would.
+		earliest(today.AddDays(1))
+	}
+	if !next.After(today) {
+		next = today.AddDays(1)
+	}
+	return next, nil
 }

@@ -48,9 +48,12 @@ type Repo interface {
 	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
 	// ClaimHistories reads the histories of the claims in one query.
 	ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]Event, error)
-	// CollectingClaimIDs lists, by ID after the given one, the claims the
-	// daily collection looks at.
-	CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error)
+	// CollectingClaimIDs lists, after the position, the claims still
+	// collected that the collection run of the day looks at: those whose
+	// collect_on is NULL (changed since the collection last looked at
+	// them, SaveClaim), by ID, then those whose collect_on has come
+	// (SetCollectOn), by day and ID.
+	CollectingClaimIDs(ctx context.Context, today civil.Date, after CollectPos, limit int) ([]CollectPos, error)
 	// BankFileBySHA is the imported file with the SHA-256.
 	BankFileBySHA(ctx context.Context, sha256 string) (BankFileRecord, error)
 	// FileEntries is an imported file with a page of its transactions in
@@ -87,8 +90,14 @@ type Tx interface {
 	// CreateClaim gives the claim its ID, number and reference and stores
 	// it with its first history entry.
 	CreateClaim(ctx context.Context, c *Claim) error
-	// SaveClaim writes the claim's amounts, status, due date and plan.
+	// SaveClaim writes the claim's amounts, status, due date and plan,
+	// and clears its collection day: a claim changed by anything is looked
+	// at by the next collection run. So do SaveClaims and the decisions on
+	// a claim's applications (SaveProposalDecision, SaveExemptionDecision).
 	SaveClaim(ctx context.Context, c *Claim) error
+	// SetCollectOn is the day the collection next looks at the claim
+	// (Collect); only the collection calls it.
+	SetCollectOn(ctx context.Context, claimID string, on civil.Date) error
 	AddEvent(ctx context.Context, c *Claim, e Event) error
 	// SaveClaims is SaveClaim for several claims, written in the order
 	// given, and AddEvents appends history entries in the order given (a

@@ -15,7 +15,8 @@ const (
 	UnitWaitingOldestSQL = unitWaitingOldestSQL
 	ClaimEventsSQL       = claimEventsSQL
 	OverdueClaimsSQL     = overdueClaimsSQL
-	CollectingClaimsSQL  = collectingClaimsSQL
+	CollectNullSQL       = collectNullSQL
+	CollectDueSQL        = collectDueSQL
 	QueuedEntriesSQL     = queuedEntriesSQL
 	WaitingCountsSQL     = waitingCountsSQL
 )

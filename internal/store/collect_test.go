@@ -136,3 +136,85 @@ func TestCollectWaitsForPendingApplications(t *testing.T) {
 		}
 	})
 }
+
+// The collection looks at the claims that are due only (claims.collect_on):
+// the first run looks at every claim (none has a day yet), a second run on
+// the same day at none, the next days only at the claims whose step or
+// interest day has come; a payment booked between runs makes its claim
+// looked at on the next one.
+func TestCollectLooksAtDueClaimsOnly(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newBankFixture(t, db, 0)
+		// Student loans earn interest; reminders go 14 days after the due
+		// date, the next 14 days after the first.
+		for _, due := range []civil.Date{civil.New(2026, 1, 15), civil.New(2026, 2, 20), civil.New(2026, 3, 1)} {
+			c := recovery.Claim{PersonID: f.person.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: due}
+			if err := db.CreateClaim(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			f.claims = append(f.claims, c)
+		}
+		events := func() int {
+			return count(t, db, `SELECT count(*) FROM claim_events WHERE kind <> 'created'`)
+		}
+		collectOn := func(i int) civil.Date {
+			t.Helper()
+			var d civil.Date
+			if err := db.SQL().QueryRow(`SELECT collect_on FROM claims WHERE id = $1`, f.claims[i].ID).Scan(&d); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		run := func(day civil.Date) recovery.CollectReport {
+			t.Helper()
+			at(db, day)
+			rep, err := f.svc.Collect(ctx, collector, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		// 4.3.: every claim is looked at; the first, 7 weeks late, is
+		// reminded and charged; the others have nothing due.
+		if rep := run(civil.New(2026, 3, 4)); rep.Claims != 3 || rep.Acted != 1 || rep.Reminders != 1 || rep.Interest != loanInterest(100000, 48) {
+			t.Errorf("first run: %+v", rep)
+		}
+		// The next days: the first claim's interest day (15.3.) and second
+		// reminder (18.3.), the second claim's first reminder (6.3.), the
+		// third's (15.3.).
+		for i, want := range []civil.Date{civil.New(2026, 3, 15), civil.New(2026, 3, 6), civil.New(2026, 3, 15)} {
+			if got := collectOn(i); got != want {
+				t.Errorf("claim %d: collect_on %s, want %s", i, got, want)
+			}
+		}
+		n := events()
+		if rep := run(civil.New(2026, 3, 4)); rep.Claims != 0 || events() != n {
+			t.Errorf("second run on the same day: %+v, %d events (was %d)", rep, events(), n)
+		}
+		if rep := run(civil.New(2026, 3, 5)); rep.Claims != 0 || events() != n {
+			t.Errorf("the next day: %+v", rep)
+		}
+		// 6.3.: the second claim only.
+		if rep := run(civil.New(2026, 3, 6)); rep.Claims != 1 || rep.Reminders != 1 {
+			t.Errorf("6.3.: %+v; want the second claim reminded", rep)
+		}
+		// A payment on the third claim: the booking clears its day, so the
+		// next run looks at it.
+		at(db, civil.New(2026, 3, 6))
+		f.load(notification(t, batch("P1", pays(2000, f.ref(2), "P1-1"))))
+		if got := collectOn(2); !got.IsZero() {
+			t.Errorf("after a payment: collect_on %s, want NULL", got)
+		}
+		if rep := run(civil.New(2026, 3, 7)); rep.Claims != 1 || rep.Reminders != 0 {
+			t.Errorf("7.3.: %+v; want the paid claim looked at", rep)
+		}
+		if got := collectOn(2); got != civil.New(2026, 3, 15) {
+			t.Errorf("after the look: collect_on %s, want 2026-03-15", got)
+		}
+		// 15.3.: the first claim's interest day and the third's reminder.
+		if rep := run(civil.New(2026, 3, 15)); rep.Claims != 2 || rep.Reminders != 1 || rep.InterestRuns != 2 {
+			t.Errorf("15.3.: %+v", rep)
+		}
+	})
+}

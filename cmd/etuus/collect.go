@@ -56,8 +56,8 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "%s\tinterest %s\t%s\t%s\n", a.Reference, euros(a.Interest), a.Action, l.T(a.Note))
 		}
 	}
-	fmt.Fprintf(stdout, "%s %s: %d claims, interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed, %d waiting for a decision on the customer's application\n",
-		verb, today, rep.Claims, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone, rep.Paused)
+	fmt.Fprintf(stdout, "%s %s: %d claims (%d changed), interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed, %d waiting for a decision on the customer's application\n",
+		verb, today, rep.Claims, rep.Acted, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone, rep.Paused)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,4 +218,38 @@ func TestCollectLooksAtDueClaimsOnly(t *testing.T) {
 			t.Errorf("15.3.: %+v", rep)
 		}
 	})
+}
+
+// The run's two lists read the partial index claims_collect on SQLite too
+// (TestPagePlansAtScale explains them on PostgreSQL): a search of the
+// index, never a scan of the claims.
+func TestCollectListsReadTheIndexOnSQLite(t *testing.T) {
+	db := storetest.SQLite(t)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{store.CollectNullSQL, []any{"", 500}},
+		{store.CollectDueSQL, []any{civil.New(2026, 3, 4), civil.New(1, 1, 1), "", 500}},
+	} {
+		rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN `+q.sql, q.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		joined := strings.Join(plan, "; ")
+		t.Logf("%s", joined)
+		if !strings.Contains(joined, "SEARCH claims USING INDEX claims_collect") || strings.Contains(joined, "TEMP B-TREE") {
+			t.Errorf("%s:\n%s", q.sql, joined)
+		}
+	}
 }

@@ -431,10 +431,14 @@ func (r *RecoveryRepo) ClaimHistories(ctx context.Context, claimIDs []string) (m
 // on (collect_on, id) of the claims still collected: first those with no
 // day (NULL: changed since the collection last looked, or never looked
 // at), by ID; then those whose day has come, by day and ID. Each is one
-// range of the index, so a run reads what is due, not every claim.
+// range of the index, so a run reads what is due, not every claim. The
+// NULLs are ordered by (collect_on, id) too, though collect_on is NULL in
+// all of them: ordered by id alone, PostgreSQL may walk the primary key and
+// filter, which reads every claim when few have no day and the statistics
+// still say most have none (just after the first run).
 const (
 	collectNullSQL = `SELECT id FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND collect_on IS NULL AND id > $1
-		ORDER BY id LIMIT $2`
+		ORDER BY collect_on, id LIMIT $2`
 	collectDueSQL = `SELECT collect_on, id FROM claims WHERE status IN ('open', 'in_plan', 'reminded')
 		AND collect_on <= $1 AND (collect_on, id) > ($2, $3) ORDER BY collect_on, id LIMIT $4`
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/audit"
@@ -43,12 +44,15 @@ type CollectReport struct {
 // migration 00034. A run therefore touches the claims that are due, not
 // every claim every day.
 //
-// Each claim is its own transaction with the claim locked, so a run cut
-// short resumes where it stopped, two runs at once cannot both remind, and
-// a payment booked meanwhile is never overwritten; a second run on the
-// same day changes nothing, because every decision reads the claim's
-// history and every claim looked at gets a later day. Only the system
-// collects.
+// The claims are decided in transactions of up to CollectBatch claims,
+// locked in ID order before any is decided, so a run cut short resumes
+// where it stopped (every committed batch has its days), two runs at once
+// cannot both remind (the second waits for the locks and finds the
+// reminder in the history), and a payment booked meanwhile is never
+// overwritten (it waits for the batch, or the batch reads it); a second
+// run on the same day changes nothing, because every decision reads the
+// claim's history and every claim looked at gets a later day. Only the
+// system collects.
 func (s *Service) Collect(ctx context.Context, a access.Actor, today civil.Date) (CollectReport, error) {
 	return s.collect(ctx, a, today, false)
 }
@@ -86,27 +90,88 @@ func (s *Service) collect(ctx context.Context, a access.Actor, today civil.Date,
 		if len(ps) == 0 {
 			return rep, nil
 		}
-		for _, p := range ps {
-			id := p.ID
+		for batch := range slices.Chunk(ps, CollectBatch) {
+			ids := make([]string, len(batch))
+			for i, p := range batch {
+				ids[i] = p.ID
+			}
 			var one CollectReport
 			err := s.repo.InTx(ctx, func(tx Tx) error {
 				one = CollectReport{}
-				if err := s.collectOne(ctx, tx, a, id, today, &one); err != nil || !dry {
+				if err := s.collectBatch(ctx, tx, a, ids, today, &one); err != nil || !dry {
 					return err
 				}
 				return errDryRun
 			})
 			if err != nil && !(dry && errors.Is(err, errDryRun)) {
-				return rep, fmt.Errorf("claim %s: %w", id, err)
+				return rep, err
 			}
 			if !dry {
 				one.Actions = nil
 			}
 			rep.add(one)
-			rep.Claims++
+			rep.Claims += len(batch)
 		}
 		after = ps[len(ps)-1]
 	}
+}
+
+// CollectBatch is how many claims a collection run decides in one
+// transaction: locked together in ID order before any is decided, their
+// histories read in one query, the claims, their new history and their
+// days written in a statement each (SaveClaims, AddEvents, SetCollectOn),
+// and their audit entries appended in one as the transaction's last write,
+// so the audit chain's lock is held for the commit only, not while the
+// claims are decided.
+const CollectBatch = 50
+
+// collectBatch decides the claims with the IDs in the transaction.
+func (s *Service) collectBatch(ctx context.Context, tx Tx, a access.Actor, ids []string, today civil.Date, rep *CollectReport) error {
+	cs, err := tx.ClaimsForUpdate(ctx, ids)
+	if err != nil {
+		return err
+	}
+	// Claims no longer collected (changed since they were listed) are
+	// left alone.
+	cs = slices.DeleteFunc(cs, func(c Claim) bool { return !c.Status.Collecting() })
+	collecting := make([]string, len(cs))
+	for i, c := range cs {
+		collecting[i] = c.ID
+	}
+	histories, err := tx.ClaimHistories(ctx, collecting)
+	if err != nil {
+		return err
+	}
+	var (
+		d    decided
+		days = make([]CollectPos, 0, len(cs))
+	)
+	for _, c := range cs {
+		next, err := s.collectOne(ctx, tx, a, c, histories[c.ID], today, rep, &d)
+		if err != nil {
+			return fmt.Errorf("claim %s: %w", c.ID, err)
+		}
+		days = append(days, CollectPos{On: next, ID: c.ID})
+	}
+	// The claims and their history in a few statements; then the days,
+	// after SaveClaims, which clears them; the audit entries last.
+	if err := tx.SaveClaims(ctx, d.claims); err != nil {
+		return err
+	}
+	if err := tx.AddEvents(ctx, d.events); err != nil {
+		return err
+	}
+	if err := tx.SetCollectOn(ctx, days); err != nil || len(d.audit) == 0 {
+		return err
+	}
+	return tx.Audit(ctx, d.audit...)
+}
+
+// decided is what collectOne changed, for collectBatch to write.
+type decided struct {
+	claims []*Claim
+	events []ClaimEvent
+	audit  []audit.Entry
 }
 
 // CollectPos is a position in a collection run's list of claims: the
@@ -130,28 +195,22 @@ func (r *CollectReport) add(o CollectReport) {
 	r.Actions = append(r.Actions, o.Actions...)
 }
 
-func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id string, today civil.Date, rep *CollectReport) error {
-	c, err := tx.ClaimForUpdate(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !c.Status.Collecting() {
-		return nil // changed since it was listed
-	}
+// collectOne decides one claim, locked by the transaction, with its
+// history: it sends the letter, adds the claim, its new history and audit
+// entry to d for collectBatch to write, and returns the day to look at the
+// claim again.
+func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, c Claim, history []Event, today civil.Date, rep *CollectReport, d *decided) (civil.Date, error) {
+	var none civil.Date
 	was := c
-	history, err := tx.ClaimEvents(ctx, c.ID)
-	if err != nil {
-		return err
-	}
 	act, err := NextAction(c, history, today, s.cfg.Rules)
 	if err != nil {
-		return err
+		return none, err
 	}
 	paused, held := false, act.Kind
 	var resume civil.Date // the day after the pause
 	if act.Kind == ActReminder || act.Kind == ActEnforcement {
 		if resume, err = s.pausedUntil(ctx, tx, c, today); err != nil {
-			return err
+			return none, err
 		} else if paused = !resume.IsZero(); paused {
 			act = Action{}
 			rep.Paused++
@@ -211,35 +270,28 @@ func (s *Service) collectOne(ctx context.Context, tx Tx, a access.Actor, id stri
 		}
 		rep.Actions = append(rep.Actions, ca)
 	}
-	// The day to look again; written after SaveClaim, which clears it.
+	// The day to look again.
 	next, err := collectNext(c, append(history, events...), today, resume, s.cfg.Rules)
 	if err != nil {
-		return err
+		return none, err
 	}
 	if len(events) == 0 && entry.Action == "" && !c.InterestTo.After(was.InterestTo) {
-		return tx.SetCollectOn(ctx, c.ID, next)
+		return next, nil
 	}
 	rep.Acted++
-	if err := tx.SaveClaim(ctx, &c); err != nil {
-		return err
-	}
-	if err := tx.SetCollectOn(ctx, c.ID, next); err != nil {
-		return err
-	}
-	for _, e := range events {
-		if err := tx.AddEvent(ctx, &c, e); err != nil {
-			return err
-		}
-	}
 	if l, ok := collectLetter(act, c, append(history, events...), today, s.cfg.Rules); ok {
 		if err := s.sendLetter(ctx, tx, &c, l); err != nil {
-			return err
+			return none, err
 		}
 	}
-	if entry.Action != "" {
-		return tx.Audit(ctx, entry)
+	d.claims = append(d.claims, &c)
+	for _, e := range events {
+		d.events = append(d.events, ClaimEvent{Claim: &c, Event: e})
 	}
-	return nil
+	if entry.Action != "" {
+		d.audit = append(d.audit, entry)
+	}
+	return next, nil
 }
 
 // collectLetter is the letter a collection action sends: a reminder, the

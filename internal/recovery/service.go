@@ -87,6 +87,11 @@ type Tx interface {
 	// order); a reference no claim has is left out.
 	ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]Claim, error)
 	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
+	// ClaimsForUpdate locks the claims with the IDs, in ID order, and
+	// returns them in that order; an ID no claim has is left out.
+	ClaimsForUpdate(ctx context.Context, ids []string) ([]Claim, error)
+	// ClaimHistories is Repo.ClaimHistories in the transaction.
+	ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]Event, error)
 	// CreateClaim gives the claim its ID, number and reference and stores
 	// it with its first history entry.
 	CreateClaim(ctx context.Context, c *Claim) error
@@ -95,9 +100,9 @@ type Tx interface {
 	// at by the next collection run. So do SaveClaims and the decisions on
 	// a claim's applications (SaveProposalDecision, SaveExemptionDecision).
 	SaveClaim(ctx context.Context, c *Claim) error
-	// SetCollectOn is the day the collection next looks at the claim
-	// (Collect); only the collection calls it.
-	SetCollectOn(ctx context.Context, claimID string, on civil.Date) error
+	// SetCollectOn writes the days the collection next looks at the
+	// claims (Collect: On, by ID); only the collection calls it.
+	SetCollectOn(ctx context.Context, days []CollectPos) error
 	AddEvent(ctx context.Context, c *Claim, e Event) error
 	// SaveClaims is SaveClaim for several claims, written in the order
 	// given, and AddEvents appends history entries in the order given (a

@@ -19,8 +19,8 @@ import (
 
 // BenchmarkCollectLetters runs the daily collection over 2,000 overdue
 // claims of one customer with a verified e-mail notice choice, on the day
-// each gets its first reminder: per claim one transaction that charges,
-// reminds, and writes the letter and the notice. One goroutine; the
+// each gets its first reminder: transactions of recovery.CollectBatch
+// claims that charge, remind, and write the letters and the notices. One goroutine; the
 // database is fresh and seeded (untimed) for each run; a dry run (each
 // transaction rolled back) beside it.
 //
@@ -77,7 +77,7 @@ func BenchmarkCollectLetters(b *testing.B) {
 // run had kept up): first on D, the first run after migration 00034, when
 // no claim has a collection day and every one is looked at; then on D+1,
 // when only the claims due are (an instalment's grace ends, the monthly
-// interest day: a few percent). Each run prints the claims looked at,
+// interest day: a few percent). Each run logs the claims looked at,
 // those changed, its wall time and claims looked at per second. Seeding is
 // untimed; one goroutine.
 //

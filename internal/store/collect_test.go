@@ -253,3 +253,46 @@ func TestCollectListsReadTheIndexOnSQLite(t *testing.T) {
 		}
 	}
 }
+
+// Two collection runs at once, over more claims than a transaction takes:
+// each claim is reminded once, whichever run takes it, and the money
+// invariants hold (storetest.ForEachDB checks them after).
+func TestCollectTwoRunsAtOnce(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newBankFixture(t, db, 0)
+		n := 2*recovery.CollectBatch + 7
+		for range n {
+			c := recovery.Claim{PersonID: f.person.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: civil.New(2026, 1, 15)}
+			if err := db.CreateClaim(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		day := civil.New(2026, 1, 29)
+		at(db, day)
+		var reps [2]recovery.CollectReport
+		var errs [2]error
+		done := make(chan int)
+		for i := range reps {
+			go func() {
+				reps[i], errs[i] = f.svc.Collect(ctx, collector, day)
+				done <- i
+			}()
+		}
+		<-done
+		<-done
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatal(errs)
+		}
+		if r := reps[0].Reminders + reps[1].Reminders; r != n {
+			t.Errorf("%d reminders for %d claims: %+v %+v", r, n, reps[0], reps[1])
+		}
+		if twice := count(t, db, `SELECT count(*) FROM (SELECT claim_id FROM claim_events WHERE kind = 'reminder'
+			GROUP BY claim_id HAVING count(*) > 1) x`); twice != 0 {
+			t.Errorf("%d claims reminded twice", twice)
+		}
+		if i := count(t, db, `SELECT count(*) FROM claim_events WHERE kind = 'interest_accrued'`); i != n {
+			t.Errorf("%d interest charges for %d claims", i, n)
+		}
+	})
+}

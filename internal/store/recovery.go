@@ -266,6 +266,25 @@ func (t recoveryTx) CustomerClaimForUpdate(ctx context.Context, personID, id str
 	return c, t.db.mapErr(err)
 }
 
+func (t recoveryTx) ClaimsForUpdate(ctx context.Context, ids []string) ([]recovery.Claim, error) {
+	var out []recovery.Claim
+	// Sorted, and so are the parts: the locks are taken in ID order
+	// across them.
+	for part := range slices.Chunk(slices.Sorted(slices.Values(ids)), t.db.dialect.bulkRows(1)) {
+		rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE id IN (`+t.db.dialect.bulkPlaceholders(1, len(part))+`)
+			ORDER BY id`+t.db.dialect.forUpdate(), anys(part)...)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := scanAll(rows, scanClaim)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cs...)
+	}
+	return out, nil
+}
+
 func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]recovery.Claim, error) {
 	var out []recovery.Claim
 	// refs are sorted, and so are the parts: the locks are taken in
@@ -403,6 +422,14 @@ func claimHistoriesSQL(n int) string {
 // ClaimHistories reads the histories of the claims in one query, by claim
 // ID; a claim with no history (or no such claim) has none in the map.
 func (r *RecoveryRepo) ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]recovery.Event, error) {
+	return claimHistories(ctx, r.db.sql, claimIDs)
+}
+
+func (t recoveryTx) ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]recovery.Event, error) {
+	return claimHistories(ctx, t, claimIDs)
+}
+
+func claimHistories(ctx context.Context, q querier, claimIDs []string) (map[string][]recovery.Event, error) {
 	out := make(map[string][]recovery.Event, len(claimIDs))
 	if len(claimIDs) == 0 {
 		return out, nil
@@ -411,7 +438,7 @@ func (r *RecoveryRepo) ClaimHistories(ctx context.Context, claimIDs []string) (m
 	for i, id := range claimIDs {
 		args[i] = id
 	}
-	rows, err := r.db.sql.QueryContext(ctx, claimHistoriesSQL(len(claimIDs)), args...)
+	rows, err := q.QueryContext(ctx, claimHistoriesSQL(len(claimIDs)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -592,11 +619,28 @@ func (t recoveryTx) lookAtNextRun(ctx context.Context, claimID string) error {
 	return err
 }
 
-// SetCollectOn writes the day the collection next looks at the claim; only
-// the collection calls it, after it has looked at the claim.
-func (t recoveryTx) SetCollectOn(ctx context.Context, claimID string, on civil.Date) error {
-	_, err := t.exec(ctx, `UPDATE claims SET collect_on = $1 WHERE id = $2`, nullDate(on), claimID)
-	return err
+// SetCollectOn writes the days the collection next looks at the claims,
+// many in one UPDATE … FROM (VALUES …) statement; only the collection
+// calls it, after it has looked at the claims.
+func (t recoveryTx) SetCollectOn(ctx context.Context, days []recovery.CollectPos) error {
+	for part := range slices.Chunk(days, t.db.dialect.bulkRows(2)) {
+		var q strings.Builder
+		q.WriteString(`UPDATE claims SET collect_on = v.column2 FROM (VALUES `)
+		args := make([]any, 0, 2*len(part))
+		for i, d := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + t.db.dialect.typed(t.db.dialect.bulkParam(2*i+1), "text") + ", " +
+				t.db.dialect.typed(t.db.dialect.bulkParam(2*i+2), "date") + ")")
+			args = append(args, d.ID, nullDate(d.On))
+		}
+		q.WriteString(`) AS v WHERE claims.id = v.column1`)
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Exemption applications.

@@ -45,7 +45,8 @@ type CollectReport struct {
 // every claim every day.
 //
 // The claims are decided in transactions of up to CollectBatch claims,
-// locked in ID order before any is decided, so a run cut short resumes
+// all locked before any is decided (in reference order, as bank imports
+// lock them), so a run cut short resumes
 // where it stopped (every committed batch has its days), two runs at once
 // cannot both remind (the second waits for the locks and finds the
 // reminder in the history), and a payment booked meanwhile is never
@@ -117,7 +118,8 @@ func (s *Service) collect(ctx context.Context, a access.Actor, today civil.Date,
 }
 
 // CollectBatch is how many claims a collection run decides in one
-// transaction: locked together in ID order before any is decided, their
+// transaction: locked together, in reference order as bank imports and
+// the payment run's offsets lock claims, before any is decided, their
 // histories read in one query, the claims, their new history and their
 // days written in a statement each (SaveClaims, AddEvents, SetCollectOn),
 // and their audit entries appended in one as the transaction's last write,

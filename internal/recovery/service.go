@@ -87,8 +87,10 @@ type Tx interface {
 	// order); a reference no claim has is left out.
 	ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]Claim, error)
 	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
-	// ClaimsForUpdate locks the claims with the IDs, in ID order, and
-	// returns them in that order; an ID no claim has is left out.
+	// ClaimsForUpdate locks the claims with the IDs (a few hundred at
+	// most) in reference order, the order ClaimsByReferenceForUpdate and
+	// the payment run's offsets lock in, and returns them in that order;
+	// an ID no claim has is left out.
 	ClaimsForUpdate(ctx context.Context, ids []string) ([]Claim, error)
 	// ClaimHistories is Repo.ClaimHistories in the transaction.
 	ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]Event, error)

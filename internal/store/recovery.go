@@ -266,23 +266,21 @@ func (t recoveryTx) CustomerClaimForUpdate(ctx context.Context, personID, id str
 	return c, t.db.mapErr(err)
 }
 
+// ClaimsForUpdate locks the claims in one statement, in reference order:
+// the order bank imports (ClaimsByReferenceForUpdate) and the payment
+// run's offsets (OffsetClaimsForUpdate) lock claims in, so that none of
+// them waits for another in a cycle. The collection passes at most
+// recovery.CollectBatch IDs.
 func (t recoveryTx) ClaimsForUpdate(ctx context.Context, ids []string) ([]recovery.Claim, error) {
-	var out []recovery.Claim
-	// Sorted, and so are the parts: the locks are taken in ID order
-	// across them.
-	for part := range slices.Chunk(slices.Sorted(slices.Values(ids)), t.db.dialect.bulkRows(1)) {
-		rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE id IN (`+t.db.dialect.bulkPlaceholders(1, len(part))+`)
-			ORDER BY id`+t.db.dialect.forUpdate(), anys(part)...)
-		if err != nil {
-			return nil, err
-		}
-		cs, err := scanAll(rows, scanClaim)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cs...)
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return out, nil
+	rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE id IN (`+placeholders(1, len(ids))+`)
+		ORDER BY reference`+t.db.dialect.forUpdate(), anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanClaim)
 }
 
 func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]recovery.Claim, error) {

@@ -282,6 +282,9 @@ func TestBankImportUsesRecoveryRules(t *testing.T) {
 	if _, body := e.get(maija, "/my/claims/"+claim.ID); !strings.Contains(body, `id="interest-to">Charged up to `+late.Finnish()+`.`) {
 		t.Errorf("claim page does not say up to %s:\n%s", late.Finnish(), body)
 	}
+	if _, body := e.get(maija, "/my/claims"); !strings.Contains(body, `id="interest-note">Balances include interest up to the day it was last charged.`) {
+		t.Errorf("claims page does not say how interest is charged:\n%s", body)
+	}
 
 	ctx := context.Background()
 	next := recovery.Claim{PersonID: "demo-person-maija", Kind: recovery.StudentLoan, Principal: 234000, DueDate: claim.DueDate}

@@ -55,14 +55,30 @@ type CollectReport struct {
 // claim's history and every claim looked at gets a later day. Only the
 // system collects.
 func (s *Service) Collect(ctx context.Context, a access.Actor, today civil.Date) (CollectReport, error) {
-	return s.collect(ctx, a, today, false)
+	return s.collect(ctx, a, today, CollectOptions{})
 }
 
 // CollectDryRun is Collect without writing anything: each claim's
 // transaction does all Collect would and is rolled back, so the report
 // lists, claim by claim, exactly what a run would do and why (Actions).
 func (s *Service) CollectDryRun(ctx context.Context, a access.Actor, today civil.Date) (CollectReport, error) {
-	return s.collect(ctx, a, today, true)
+	return s.collect(ctx, a, today, CollectOptions{DryRun: true})
+}
+
+// CollectOptions are the ways to run the collection beside the daily one.
+type CollectOptions struct {
+	// DryRun is CollectDryRun.
+	DryRun bool
+	// All looks at every claim still collected, whatever its collection
+	// day, and gives each a new one: for after the rule table's reminder
+	// or plan rules change, since the days already written were computed
+	// under the old rules (interest rates do not move them).
+	All bool
+}
+
+// CollectWith is Collect (or CollectDryRun) with the options.
+func (s *Service) CollectWith(ctx context.Context, a access.Actor, today civil.Date, o CollectOptions) (CollectReport, error) {
+	return s.collect(ctx, a, today, o)
 }
 
 // ClaimAction is what a collection run does to one claim, as a dry run
@@ -77,14 +93,18 @@ type ClaimAction struct {
 	Paused    bool // the action waits for a decision on the customer's application
 }
 
-func (s *Service) collect(ctx context.Context, a access.Actor, today civil.Date, dry bool) (CollectReport, error) {
+func (s *Service) collect(ctx context.Context, a access.Actor, today civil.Date, o CollectOptions) (CollectReport, error) {
 	var rep CollectReport
 	if a.Kind != access.System {
 		return rep, fault.New(fault.Forbidden, "staff.error.unit")
 	}
+	dry, upTo := o.DryRun, today
+	if o.All {
+		upTo = civil.New(9999, 12, 31) // every collection day
+	}
 	var after CollectPos
 	for {
-		ps, err := s.repo.CollectingClaimIDs(ctx, today, after, 500)
+		ps, err := s.repo.CollectingClaimIDs(ctx, upTo, after, 500)
 		if err != nil {
 			return rep, err
 		}

@@ -196,6 +196,11 @@ func TestCollectLooksAtDueClaimsOnly(t *testing.T) {
 		if rep := run(civil.New(2026, 3, 5)); rep.Claims != 0 || events() != n {
 			t.Errorf("the next day: %+v", rep)
 		}
+		// All: every claim looked at again, nothing due, the same days.
+		if rep, err := f.svc.CollectWith(ctx, collector, civil.New(2026, 3, 5), recovery.CollectOptions{All: true}); err != nil ||
+			rep.Claims != 3 || rep.Acted != 0 || events() != n || collectOn(1) != civil.New(2026, 3, 6) {
+			t.Errorf("all on 5.3.: %+v %v", rep, err)
+		}
 		// 6.3.: the second claim only.
 		if rep := run(civil.New(2026, 3, 6)); rep.Claims != 1 || rep.Reminders != 1 {
 			t.Errorf("6.3.: %+v; want the second claim reminded", rep)

@@ -46,8 +46,8 @@ type CollectReport struct {
 //
 // The claims are decided in transactions of up to CollectBatch claims,
 // all locked before any is decided (in reference order, as bank imports
-// lock them), so a run cut short resumes
-// where it stopped (every committed batch has its days), two runs at once
+// lock them), so a run cut short resumes where it stopped (every
+// committed batch has its days), two runs at once
 // cannot both remind (the second waits for the locks and finds the
 // reminder in the history), and a payment booked meanwhile is never
 // overwritten (it waits for the batch, or the batch reads it); a second
@@ -58,7 +58,7 @@ func (s *Service) Collect(ctx context.Context, a access.Actor, today civil.Date)
 	return s.collect(ctx, a, today, CollectOptions{})
 }
 
-// CollectDryRun is Collect without writing anything: each claim's
+// CollectDryRun is Collect without writing anything: each batch's
 // transaction does all Collect would and is rolled back, so the report
 // lists, claim by claim, exactly what a run would do and why (Actions).
 func (s *Service) CollectDryRun(ctx context.Context, a access.Actor, today civil.Date) (CollectReport, error) {
@@ -100,7 +100,7 @@ func (s *Service) collect(ctx context.Context, a access.Actor, today civil.Date,
 	}
 	dry, upTo := o.DryRun, today
 	if o.All {
-		upTo = civil.New(9999, 12, 31) // every collection day
+		upTo = civil.Date{} // every claim, by ID
 	}
 	var after CollectPos
 	for {

@@ -52,7 +52,8 @@ type Repo interface {
 	// collected that the collection run of the day looks at: those whose
 	// collect_on is NULL (changed since the collection last looked at
 	// them, SaveClaim), by ID, then those whose collect_on has come
-	// (SetCollectOn), by day and ID.
+	// (SetCollectOn), by day and ID. On the zero day it lists every claim
+	// still collected, by ID.
 	CollectingClaimIDs(ctx context.Context, today civil.Date, after CollectPos, limit int) ([]CollectPos, error)
 	// BankFileBySHA is the imported file with the SHA-256.
 	BankFileBySHA(ctx context.Context, sha256 string) (BankFileRecord, error)

@@ -17,6 +17,7 @@ const (
 	OverdueClaimsSQL     = overdueClaimsSQL
 	CollectNullSQL       = collectNullSQL
 	CollectDueSQL        = collectDueSQL
+	CollectAllSQL        = collectAllSQL
 	QueuedEntriesSQL     = queuedEntriesSQL
 	WaitingCountsSQL     = waitingCountsSQL
 )

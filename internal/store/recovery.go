@@ -468,13 +468,21 @@ const (
 		AND collect_on <= $1 AND (collect_on, id) > ($2, $3) ORDER BY collect_on, id LIMIT $4`
 )
 
+// collectAllSQL lists every claim still collected, by ID, whatever its
+// collection day (collect --all).
+const collectAllSQL = `SELECT id FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND id > $1 ORDER BY id LIMIT $2`
+
 // CollectingClaimIDs lists, after the position, the claims still collected
 // that the collection looks at on the day: collect_on NULL, then up to the
-// day (see collectNullSQL).
+// day (see collectNullSQL); on the zero day, every one by ID.
 func (r *RecoveryRepo) CollectingClaimIDs(ctx context.Context, today civil.Date, after recovery.CollectPos, limit int) ([]recovery.CollectPos, error) {
 	var out []recovery.CollectPos
-	if after.On.IsZero() {
-		rows, err := r.db.sql.QueryContext(ctx, collectNullSQL, after.ID, limit)
+	if today.IsZero() || after.On.IsZero() {
+		q := collectNullSQL
+		if today.IsZero() {
+			q = collectAllSQL
+		}
+		rows, err := r.db.sql.QueryContext(ctx, q, after.ID, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -488,7 +496,7 @@ func (r *RecoveryRepo) CollectingClaimIDs(ctx context.Context, today civil.Date,
 		for _, id := range ids {
 			out = append(out, recovery.CollectPos{ID: id})
 		}
-		if len(out) == limit {
+		if len(out) == limit || today.IsZero() {
 			return out, nil
 		}
 		// The days start before any real one.

@@ -14,11 +14,12 @@ import (
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
-	fs := newFlagSet("collect", "Runs the Overpayment Recovery Centre's daily collection: charges interest up\nto the day, sends the reminders the rules call for (with their fees), breaks\nplans whose instalments are missed, and hands claims over to enforcement.\nRun it once a day from a timer; a second run on the same day changes nothing.", stderr)
+	fs := newFlagSet("collect", "Runs the Overpayment Recovery Centre's daily collection: sends the reminders\nthe rules call for (with their fees), breaks plans whose instalments are\nmissed, hands claims over to enforcement, and charges interest when it acts\nand once a month on each claim's due-date day.\nIt looks at the claims that are due or changed since it last looked at them.\nRun it once a day from a timer; a second run on the same day changes nothing.", stderr)
 	storageFlags(fs, &c)
 	recoveryFlags(fs, &c)
 	day := fs.String("date", "", "the day to collect for, YYYY-MM-DD; default today in Finland")
 	dry := fs.Bool("dry-run", false, "list what the run would do to each claim, and why, and write nothing")
+	all := fs.Bool("all", false, "look at every claim still collected, not only those due: once after changing the rule table's reminder or plan rules")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,11 +39,11 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	collect, verb := svc.Collect, "collected"
+	verb := "collected"
 	if *dry {
-		collect, verb = svc.CollectDryRun, "dry run, nothing written; would have collected"
+		verb = "dry run, nothing written; would have collected"
 	}
-	rep, err := collect(ctx, access.AsSystem("collect"), today)
+	rep, err := svc.CollectWith(ctx, access.AsSystem("collect"), today, recovery.CollectOptions{DryRun: *dry, All: *all})
 	if err != nil {
 		return err
 	}
@@ -56,8 +57,8 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "%s\tinterest %s\t%s\t%s\n", a.Reference, euros(a.Interest), a.Action, l.T(a.Note))
 		}
 	}
-	fmt.Fprintf(stdout, "%s %s: %d claims, interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed, %d waiting for a decision on the customer's application\n",
-		verb, today, rep.Claims, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone, rep.Paused)
+	fmt.Fprintf(stdout, "%s %s: %d claims (%d changed), interest %s on %d, %d reminders (fees %s), %d to enforcement, %d plans broken, %d plans completed, %d waiting for a decision on the customer's application\n",
+		verb, today, rep.Claims, rep.Acted, euros(rep.Interest), rep.InterestRuns, rep.Reminders, euros(rep.Fees), rep.Enforcement, rep.PlansBroken, rep.PlansDone, rep.Paused)
 	return nil
 }
 

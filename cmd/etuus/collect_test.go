@@ -36,8 +36,14 @@ func TestCollectCommand(t *testing.T) {
 		t.Fatalf("collect = %d %q %q", code, out, errOut)
 	}
 	code, out, _ = runCmd(t, "collect", "--data", dir, "--date", "2099-01-01")
-	if code != 0 || !strings.Contains(out, " 0 reminders") {
+	if code != 0 || !strings.Contains(out, ": 0 claims (0 changed)") {
 		t.Errorf("the same day again = %d %q", code, out)
+	}
+	// --all looks at every claim still collected, and changes nothing the
+	// same day either.
+	code, out, _ = runCmd(t, "collect", "--data", dir, "--date", "2099-01-01", "--all")
+	if code != 0 || strings.Contains(out, ": 0 claims") || !strings.Contains(out, " claims (0 changed)") {
+		t.Errorf("--all the same day = %d %q", code, out)
 	}
 	if code, _, errOut := runCmd(t, "collect", "--data", dir, "--date", "tomorrow"); code != 2 || !strings.Contains(errOut, "--date") {
 		t.Errorf("bad --date = %d %q", code, errOut)

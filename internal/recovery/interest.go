@@ -3,6 +3,7 @@ package recovery
 import (
 	"math/big"
 	"math/bits"
+	"time"
 
 	"github.com/etuus/etuus/internal/fi/civil"
 )
@@ -159,4 +160,43 @@ func freeOn(ps []FreePeriod, day civil.Date) (FreePeriod, bool) {
 		}
 	}
 	return FreePeriod{}, false
+}
+
+// InterestDay is the day the collection next charges the claim interest
+// when nothing else happens to it: the first monthly anniversary of its due
+// date after InterestTo (or after the due date, before the first charge).
+// The 31st falls on the last day of shorter months. Charged on these days,
+// on every collection action and on every payment's value date (booking
+// accrues to it), a claim gets at least one charge a month, and a million
+// claims spread their charges over the month by due date instead of all
+// on one day. Zero for a claim without a due date.
+//
+// Charging a month in one piece is not the same, cent for cent, as thirty
+// daily charges: each charge is rounded half up to the cent on its own
+// (InterestBetween), so daily charges add up to 30 roundings of a day's
+// interest, the monthly one rounds once. The monthly figure is the exact
+// one (principal × rate × days / 365, rounded once); see
+// TestInterestChargedMonthlyRoundsOnce.
+func (c Claim) InterestDay() civil.Date {
+	due := c.DueDate
+	if due.IsZero() {
+		return civil.Date{}
+	}
+	from := c.InterestTo
+	if from.IsZero() || from.Before(due) {
+		from = due
+	}
+	k := (from.Year-due.Year)*12 + int(from.Month) - int(due.Month)
+	for ; ; k++ {
+		if d := monthsAfter(due, k); d.After(from) {
+			return d
+		}
+	}
+}
+
+// monthsAfter is the day k months after d, on the last day of the month
+// when the month is shorter.
+func monthsAfter(d civil.Date, k int) civil.Date {
+	first := civil.New(d.Year, d.Month+time.Month(k), 1)
+	return civil.New(first.Year, first.Month, min(d.Day, civil.DaysIn(first.Year, first.Month)))
 }

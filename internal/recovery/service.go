@@ -48,9 +48,13 @@ type Repo interface {
 	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
 	// ClaimHistories reads the histories of the claims in one query.
 	ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]Event, error)
-	// CollectingClaimIDs lists, by ID after the given one, the claims the
-	// daily collection looks at.
-	CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error)
+	// CollectingClaimIDs lists, after the position, the claims still
+	// collected that the collection run of the day looks at: those whose
+	// collect_on is NULL (changed since the collection last looked at
+	// them, SaveClaim), by ID, then those whose collect_on has come
+	// (SetCollectOn), by day and ID. On the zero day it lists every claim
+	// still collected, by ID.
+	CollectingClaimIDs(ctx context.Context, today civil.Date, after CollectPos, limit int) ([]CollectPos, error)
 	// BankFileBySHA is the imported file with the SHA-256.
 	BankFileBySHA(ctx context.Context, sha256 string) (BankFileRecord, error)
 	// FileEntries is an imported file with a page of its transactions in
@@ -84,11 +88,24 @@ type Tx interface {
 	// order); a reference no claim has is left out.
 	ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]Claim, error)
 	ClaimEvents(ctx context.Context, claimID string) ([]Event, error)
+	// ClaimsForUpdate locks the claims with the IDs (a few hundred at
+	// most) in reference order, the order ClaimsByReferenceForUpdate and
+	// the payment run's offsets lock in, and returns them in that order;
+	// an ID no claim has is left out.
+	ClaimsForUpdate(ctx context.Context, ids []string) ([]Claim, error)
+	// ClaimHistories is Repo.ClaimHistories in the transaction.
+	ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]Event, error)
 	// CreateClaim gives the claim its ID, number and reference and stores
 	// it with its first history entry.
 	CreateClaim(ctx context.Context, c *Claim) error
-	// SaveClaim writes the claim's amounts, status, due date and plan.
+	// SaveClaim writes the claim's amounts, status, due date and plan,
+	// and clears its collection day: a claim changed by anything is looked
+	// at by the next collection run. So do SaveClaims and the decisions on
+	// a claim's applications (SaveProposalDecision, SaveExemptionDecision).
 	SaveClaim(ctx context.Context, c *Claim) error
+	// SetCollectOn writes the days the collection next looks at the
+	// claims (Collect: On, by ID); only the collection calls it.
+	SetCollectOn(ctx context.Context, days []CollectPos) error
 	AddEvent(ctx context.Context, c *Claim, e Event) error
 	// SaveClaims is SaveClaim for several claims, written in the order
 	// given, and AddEvents appends history entries in the order given (a

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,6 +134,170 @@ func TestCollectWaitsForPendingApplications(t *testing.T) {
 		}
 		if rep.Reminders != 2 || rep.Paused != 0 {
 			t.Errorf("after the pause: %+v; want two reminders", rep)
+		}
+	})
+}
+
+// The collection looks at the claims that are due only (claims.collect_on):
+// the first run looks at every claim (none has a day yet), a second run on
+// the same day at none, the next days only at the claims whose step or
+// interest day has come; a payment booked between runs makes its claim
+// looked at on the next one.
+func TestCollectLooksAtDueClaimsOnly(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newBankFixture(t, db, 0)
+		// Student loans earn interest; reminders go 14 days after the due
+		// date, the next 14 days after the first.
+		for _, due := range []civil.Date{civil.New(2026, 1, 15), civil.New(2026, 2, 20), civil.New(2026, 3, 1)} {
+			c := recovery.Claim{PersonID: f.person.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: due}
+			if err := db.CreateClaim(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			f.claims = append(f.claims, c)
+		}
+		events := func() int {
+			return count(t, db, `SELECT count(*) FROM claim_events WHERE kind <> 'created'`)
+		}
+		collectOn := func(i int) civil.Date {
+			t.Helper()
+			var d civil.Date
+			if err := db.SQL().QueryRow(`SELECT collect_on FROM claims WHERE id = $1`, f.claims[i].ID).Scan(&d); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		run := func(day civil.Date) recovery.CollectReport {
+			t.Helper()
+			at(db, day)
+			rep, err := f.svc.Collect(ctx, collector, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		// 4.3.: every claim is looked at; the first, 7 weeks late, is
+		// reminded and charged; the others have nothing due.
+		if rep := run(civil.New(2026, 3, 4)); rep.Claims != 3 || rep.Acted != 1 || rep.Reminders != 1 || rep.Interest != loanInterest(100000, 48) {
+			t.Errorf("first run: %+v", rep)
+		}
+		// The next days: the first claim's interest day (15.3.) and second
+		// reminder (18.3.), the second claim's first reminder (6.3.), the
+		// third's (15.3.).
+		for i, want := range []civil.Date{civil.New(2026, 3, 15), civil.New(2026, 3, 6), civil.New(2026, 3, 15)} {
+			if got := collectOn(i); got != want {
+				t.Errorf("claim %d: collect_on %s, want %s", i, got, want)
+			}
+		}
+		n := events()
+		if rep := run(civil.New(2026, 3, 4)); rep.Claims != 0 || events() != n {
+			t.Errorf("second run on the same day: %+v, %d events (was %d)", rep, events(), n)
+		}
+		if rep := run(civil.New(2026, 3, 5)); rep.Claims != 0 || events() != n {
+			t.Errorf("the next day: %+v", rep)
+		}
+		// All: every claim looked at again, nothing due, the same days.
+		if rep, err := f.svc.CollectWith(ctx, collector, civil.New(2026, 3, 5), recovery.CollectOptions{All: true}); err != nil ||
+			rep.Claims != 3 || rep.Acted != 0 || events() != n || collectOn(1) != civil.New(2026, 3, 6) {
+			t.Errorf("all on 5.3.: %+v %v", rep, err)
+		}
+		// 6.3.: the second claim only.
+		if rep := run(civil.New(2026, 3, 6)); rep.Claims != 1 || rep.Reminders != 1 {
+			t.Errorf("6.3.: %+v; want the second claim reminded", rep)
+		}
+		// A payment on the third claim: the booking clears its day, so the
+		// next run looks at it.
+		at(db, civil.New(2026, 3, 6))
+		f.load(notification(t, batch("P1", pays(2000, f.ref(2), "P1-1"))))
+		if got := collectOn(2); !got.IsZero() {
+			t.Errorf("after a payment: collect_on %s, want NULL", got)
+		}
+		if rep := run(civil.New(2026, 3, 7)); rep.Claims != 1 || rep.Reminders != 0 {
+			t.Errorf("7.3.: %+v; want the paid claim looked at", rep)
+		}
+		if got := collectOn(2); got != civil.New(2026, 3, 15) {
+			t.Errorf("after the look: collect_on %s, want 2026-03-15", got)
+		}
+		// 15.3.: the first claim's interest day and the third's reminder.
+		if rep := run(civil.New(2026, 3, 15)); rep.Claims != 2 || rep.Reminders != 1 || rep.InterestRuns != 2 {
+			t.Errorf("15.3.: %+v", rep)
+		}
+	})
+}
+
+// The run's two lists read the partial index claims_collect on SQLite too
+// (TestPagePlansAtScale explains them on PostgreSQL): a search of the
+// index, never a scan of the claims.
+func TestCollectListsReadTheIndexOnSQLite(t *testing.T) {
+	db := storetest.SQLite(t)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{store.CollectNullSQL, []any{"", 500}},
+		{store.CollectDueSQL, []any{civil.New(2026, 3, 4), civil.New(1, 1, 1), "", 500}},
+	} {
+		rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN `+q.sql, q.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		joined := strings.Join(plan, "; ")
+		t.Logf("%s", joined)
+		if !strings.Contains(joined, "SEARCH claims USING INDEX claims_collect") || strings.Contains(joined, "TEMP B-TREE") {
+			t.Errorf("%s:\n%s", q.sql, joined)
+		}
+	}
+}
+
+// Two collection runs at once, over more claims than a transaction takes:
+// each claim is reminded once, whichever run takes it, and the money
+// invariants hold (storetest.ForEachDB checks them after).
+func TestCollectTwoRunsAtOnce(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newBankFixture(t, db, 0)
+		n := 2*recovery.CollectBatch + 7
+		for range n {
+			c := recovery.Claim{PersonID: f.person.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: civil.New(2026, 1, 15)}
+			if err := db.CreateClaim(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		day := civil.New(2026, 1, 29)
+		at(db, day)
+		var reps [2]recovery.CollectReport
+		var errs [2]error
+		done := make(chan int)
+		for i := range reps {
+			go func() {
+				reps[i], errs[i] = f.svc.Collect(ctx, collector, day)
+				done <- i
+			}()
+		}
+		<-done
+		<-done
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatal(errs)
+		}
+		if r := reps[0].Reminders + reps[1].Reminders; r != n {
+			t.Errorf("%d reminders for %d claims: %+v %+v", r, n, reps[0], reps[1])
+		}
+		if twice := count(t, db, `SELECT count(*) FROM (SELECT claim_id FROM claim_events WHERE kind = 'reminder'
+			GROUP BY claim_id HAVING count(*) > 1) x`); twice != 0 {
+			t.Errorf("%d claims reminded twice", twice)
+		}
+		if i := count(t, db, `SELECT count(*) FROM claim_events WHERE kind = 'interest_accrued'`); i != n {
+			t.Errorf("%d interest charges for %d claims", i, n)
 		}
 	})
 }

@@ -15,7 +15,9 @@ const (
 	UnitWaitingOldestSQL = unitWaitingOldestSQL
 	ClaimEventsSQL       = claimEventsSQL
 	OverdueClaimsSQL     = overdueClaimsSQL
-	CollectingClaimsSQL  = collectingClaimsSQL
+	CollectNullSQL       = collectNullSQL
+	CollectDueSQL        = collectDueSQL
+	CollectAllSQL        = collectAllSQL
 	QueuedEntriesSQL     = queuedEntriesSQL
 	WaitingCountsSQL     = waitingCountsSQL
 )

@@ -174,7 +174,8 @@ func (tx *Tx) addEvent(ctx context.Context, c *recovery.Claim, e recovery.Event)
 }
 
 // SaveClaim writes a claim's amounts, status, due date, plan and
-// interest-free periods back.
+// interest-free periods back, and sets collect_on to NULL: a claim changed
+// by anything is looked at by the next collection run (SetCollectOn).
 func (t recoveryTx) SaveClaim(ctx context.Context, c *recovery.Claim) error {
 	plan, free, err := claimJSON(c)
 	if err != nil {
@@ -182,7 +183,7 @@ func (t recoveryTx) SaveClaim(ctx context.Context, c *recovery.Claim) error {
 	}
 	_, err = t.exec(ctx, `UPDATE claims SET interest = $1, fees = $2, paid_fees = $3, paid_interest = $4,
 		paid_principal = $5, status = $6, interest_to = $7, plan = $8, due_date = $9, updated_at = $10,
-		principal = $11, interest_free = $12 WHERE id = $13`,
+		principal = $11, interest_free = $12, collect_on = NULL WHERE id = $13`,
 		c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest, c.Paid.Principal, string(c.Status), nullDate(c.InterestTo), plan, c.DueDate, t.now,
 		c.Principal, free, c.ID)
 	return err
@@ -193,7 +194,7 @@ func (t recoveryTx) SaveClaim(ctx context.Context, c *recovery.Claim) error {
 var claimUpdateTypes = []string{"text", "bigint", "bigint", "bigint", "bigint", "bigint", "text", "date", "text", "date",
 	"timestamptz", "bigint", "text"}
 
-// SaveClaims writes the claims back like SaveClaim, many in one UPDATE …
+// SaveClaims writes the claims back like SaveClaim (collect_on NULL), many in one UPDATE …
 // FROM (VALUES …) statement (VALUES names its columns column1, column2, …
 // on both databases).
 func (t recoveryTx) SaveClaims(ctx context.Context, cs []*recovery.Claim) error {
@@ -202,7 +203,7 @@ func (t recoveryTx) SaveClaims(ctx context.Context, cs []*recovery.Claim) error 
 		var q strings.Builder
 		q.WriteString(`UPDATE claims SET interest = v.column2, fees = v.column3, paid_fees = v.column4, paid_interest = v.column5,
 		paid_principal = v.column6, status = v.column7, interest_to = v.column8, plan = v.column9, due_date = v.column10,
-		updated_at = v.column11, principal = v.column12, interest_free = v.column13 FROM (VALUES `)
+		updated_at = v.column11, principal = v.column12, interest_free = v.column13, collect_on = NULL FROM (VALUES `)
 		args := make([]any, 0, len(part)*len(claimUpdateTypes))
 		for i, c := range part {
 			if i > 0 {
@@ -263,6 +264,23 @@ func (t recoveryTx) ClaimForUpdate(ctx context.Context, id string) (recovery.Cla
 func (t recoveryTx) CustomerClaimForUpdate(ctx context.Context, personID, id string) (recovery.Claim, error) {
 	c, err := scanClaim(t.queryRow(ctx, `SELECT `+claimColumns+` FROM claims WHERE id = $1 AND person_id = $2`+t.db.dialect.forUpdate(), id, personID))
 	return c, t.db.mapErr(err)
+}
+
+// ClaimsForUpdate locks the claims in one statement, in reference order:
+// the order bank imports (ClaimsByReferenceForUpdate) and the payment
+// run's offsets (OffsetClaimsForUpdate) lock claims in, so that none of
+// them waits for another in a cycle. The collection passes at most
+// recovery.CollectBatch IDs.
+func (t recoveryTx) ClaimsForUpdate(ctx context.Context, ids []string) ([]recovery.Claim, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := t.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE id IN (`+placeholders(1, len(ids))+`)
+		ORDER BY reference`+t.db.dialect.forUpdate(), anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanClaim)
 }
 
 func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]recovery.Claim, error) {
@@ -402,6 +420,14 @@ func claimHistoriesSQL(n int) string {
 // ClaimHistories reads the histories of the claims in one query, by claim
 // ID; a claim with no history (or no such claim) has none in the map.
 func (r *RecoveryRepo) ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]recovery.Event, error) {
+	return claimHistories(ctx, r.db.sql, claimIDs)
+}
+
+func (t recoveryTx) ClaimHistories(ctx context.Context, claimIDs []string) (map[string][]recovery.Event, error) {
+	return claimHistories(ctx, t, claimIDs)
+}
+
+func claimHistories(ctx context.Context, q querier, claimIDs []string) (map[string][]recovery.Event, error) {
 	out := make(map[string][]recovery.Event, len(claimIDs))
 	if len(claimIDs) == 0 {
 		return out, nil
@@ -410,7 +436,7 @@ func (r *RecoveryRepo) ClaimHistories(ctx context.Context, claimIDs []string) (m
 	for i, id := range claimIDs {
 		args[i] = id
 	}
-	rows, err := r.db.sql.QueryContext(ctx, claimHistoriesSQL(len(claimIDs)), args...)
+	rows, err := q.QueryContext(ctx, claimHistoriesSQL(len(claimIDs)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -426,19 +452,65 @@ func (r *RecoveryRepo) ClaimHistories(ctx context.Context, claimIDs []string) (m
 	return out, rows.Err()
 }
 
-const collectingClaimsSQL = `SELECT id FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND id > $1
-		ORDER BY id LIMIT $2`
+// collectNullSQL and collectDueSQL read claims_collect, the partial index
+// on (collect_on, id) of the claims still collected: first those with no
+// day (NULL: changed since the collection last looked, or never looked
+// at), by ID; then those whose day has come, by day and ID. Each is one
+// range of the index, so a run reads what is due, not every claim. The
+// NULLs are ordered by (collect_on, id) too, though collect_on is NULL in
+// all of them: ordered by id alone, PostgreSQL may walk the primary key and
+// filter, which reads every claim when few have no day and the statistics
+// still say most have none (just after the first run).
+const (
+	collectNullSQL = `SELECT id FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND collect_on IS NULL AND id > $1
+		ORDER BY collect_on, id LIMIT $2`
+	collectDueSQL = `SELECT collect_on, id FROM claims WHERE status IN ('open', 'in_plan', 'reminded')
+		AND collect_on <= $1 AND (collect_on, id) > ($2, $3) ORDER BY collect_on, id LIMIT $4`
+)
 
-// CollectingClaimIDs lists the claims still collected, by ID after after.
-func (r *RecoveryRepo) CollectingClaimIDs(ctx context.Context, after string, limit int) ([]string, error) {
-	rows, err := r.db.sql.QueryContext(ctx, collectingClaimsSQL, after, limit)
+// collectAllSQL lists every claim still collected, by ID, whatever its
+// collection day (collect --all).
+const collectAllSQL = `SELECT id FROM claims WHERE status IN ('open', 'in_plan', 'reminded') AND id > $1 ORDER BY id LIMIT $2`
+
+// CollectingClaimIDs lists, after the position, the claims still collected
+// that the collection looks at on the day: collect_on NULL, then up to the
+// day (see collectNullSQL); on the zero day, every one by ID.
+func (r *RecoveryRepo) CollectingClaimIDs(ctx context.Context, today civil.Date, after recovery.CollectPos, limit int) ([]recovery.CollectPos, error) {
+	var out []recovery.CollectPos
+	if today.IsZero() || after.On.IsZero() {
+		q := collectNullSQL
+		if today.IsZero() {
+			q = collectAllSQL
+		}
+		rows, err := r.db.sql.QueryContext(ctx, q, after.ID, limit)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := scanAll(rows, func(row interface{ Scan(...any) error }) (string, error) {
+			var id string
+			return id, row.Scan(&id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out = append(out, recovery.CollectPos{ID: id})
+		}
+		if len(out) == limit || today.IsZero() {
+			return out, nil
+		}
+		// The days start before any real one.
+		after = recovery.CollectPos{On: civil.New(1, 1, 1)}
+	}
+	rows, err := r.db.sql.QueryContext(ctx, collectDueSQL, today, after.On, after.ID, limit-len(out))
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, func(row interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, row.Scan(&id)
+	due, err := scanAll(rows, func(row interface{ Scan(...any) error }) (recovery.CollectPos, error) {
+		var p recovery.CollectPos
+		return p, row.Scan(&p.On, &p.ID)
 	})
+	return append(out, due...), err
 }
 
 // overdueClaimsSQL reads the first entries of claims_due, the partial
@@ -536,10 +608,45 @@ func (t recoveryTx) ProposalForUpdate(ctx context.Context, id string) (recovery.
 	return pr, t.db.mapErr(err)
 }
 
+// SaveProposalDecision writes the decision, and sets the claim's
+// collect_on to NULL: a rejection ends the pause of its reminders, so the
+// next collection run looks at the claim.
 func (t recoveryTx) SaveProposalDecision(ctx context.Context, pr recovery.Proposal) error {
-	_, err := t.exec(ctx, `UPDATE plan_proposals SET status = $1, reason_key = $2, decided_by = $3, decided_at = $4 WHERE id = $5`,
-		pr.Status, pr.ReasonKey, pr.DecidedBy, pr.DecidedAt, pr.ID)
+	if _, err := t.exec(ctx, `UPDATE plan_proposals SET status = $1, reason_key = $2, decided_by = $3, decided_at = $4 WHERE id = $5`,
+		pr.Status, pr.ReasonKey, pr.DecidedBy, pr.DecidedAt, pr.ID); err != nil {
+		return err
+	}
+	return t.lookAtNextRun(ctx, pr.ClaimID)
+}
+
+// lookAtNextRun sets the claim's collect_on to NULL (see SaveClaim).
+func (t recoveryTx) lookAtNextRun(ctx context.Context, claimID string) error {
+	_, err := t.exec(ctx, `UPDATE claims SET collect_on = NULL WHERE id = $1`, claimID)
 	return err
+}
+
+// SetCollectOn writes the days the collection next looks at the claims,
+// many in one UPDATE … FROM (VALUES …) statement; only the collection
+// calls it, after it has looked at the claims.
+func (t recoveryTx) SetCollectOn(ctx context.Context, days []recovery.CollectPos) error {
+	for part := range slices.Chunk(days, t.db.dialect.bulkRows(2)) {
+		var q strings.Builder
+		q.WriteString(`UPDATE claims SET collect_on = v.column2 FROM (VALUES `)
+		args := make([]any, 0, 2*len(part))
+		for i, d := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + t.db.dialect.typed(t.db.dialect.bulkParam(2*i+1), "text") + ", " +
+				t.db.dialect.typed(t.db.dialect.bulkParam(2*i+2), "date") + ")")
+			args = append(args, d.ID, nullDate(d.On))
+		}
+		q.WriteString(`) AS v WHERE claims.id = v.column1`)
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Exemption applications.
@@ -625,10 +732,14 @@ func (t recoveryTx) ExemptionForUpdate(ctx context.Context, id string) (recovery
 	return x, t.db.mapErr(err)
 }
 
+// SaveExemptionDecision writes the decision and, like
+// SaveProposalDecision, sets the claim's collect_on to NULL.
 func (t recoveryTx) SaveExemptionDecision(ctx context.Context, x recovery.Exemption) error {
-	_, err := t.exec(ctx, `UPDATE exemption_applications SET status = $1, reason_key = $2, decided_by = $3, decided_at = $4 WHERE id = $5`,
-		x.Status, x.ReasonKey, x.DecidedBy, x.DecidedAt, x.ID)
-	return err
+	if _, err := t.exec(ctx, `UPDATE exemption_applications SET status = $1, reason_key = $2, decided_by = $3, decided_at = $4 WHERE id = $5`,
+		x.Status, x.ReasonKey, x.DecidedBy, x.DecidedAt, x.ID); err != nil {
+		return err
+	}
+	return t.lookAtNextRun(ctx, x.ClaimID)
 }
 
 func (t recoveryTx) Audit(ctx context.Context, es ...audit.Entry) error {

@@ -153,10 +153,13 @@ func TestExemptionDecisionsChangeTheClaim(t *testing.T) {
 			return rep
 		}
 
-		// State share applied for in June from 1.3.: March to May are free
-		// of interest, so the 6 days charged after the due date (26.–31.5.)
-		// are written off; interest runs again from 1.6.
-		collect(civil.New(2026, 6, 5))
+		// The collection charges interest when it acts: on 8.6., 14 days
+		// after the due date, it hands the child support over to
+		// enforcement and charges 26.5.–8.6. A state share applied for then
+		// from 1.3. frees March to May from interest, so the 6 days of May
+		// charged (26.–31.5.) are written off, and the days of June stay.
+		collect(civil.New(2026, 6, 8))
+		at(db, civil.New(2026, 6, 9))
 		csBefore, _ := svc.Claim(ctx, me, cs.ID)
 		x, err := svc.ApplyExemption(ctx, me, cs.ID, recovery.ExemptionRequest{Kind: recovery.ExemptStateShare, From: civil.New(2026, 3, 1), Reason: "Out of work."})
 		lMust(t, err)
@@ -170,9 +173,9 @@ func TestExemptionDecisionsChangeTheClaim(t *testing.T) {
 		if f := csAfter.Claim.InterestFree; len(f) != 1 || f[0].To != civil.New(2026, 5, 31) {
 			t.Errorf("free periods = %+v", f)
 		}
-		// 6.–7.6. at 9.5 % on 85000: 44.25 → 44.
-		if rep := collect(civil.New(2026, 6, 7)); rep.Interest != 44+loanInterest(100000, 2) {
-			t.Errorf("interest of 6.–7.6. = %d", rep.Interest)
+		// 1.–8.6. at 9.5 % on 85000: 176.99 → 177.
+		if c := csAfter.Claim; c.Interest != 177 || c.InterestTo != civil.New(2026, 6, 8) {
+			t.Errorf("interest left = %d up to %s, want 177 up to 2026-06-08", c.Interest, c.InterestTo)
 		}
 
 		collect(civil.New(2026, 6, 10))

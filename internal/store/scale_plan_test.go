@@ -69,7 +69,9 @@ var pageQueries = []pageQuery{
 		func(p planParams) []any { return []any{"pending", recovery.QueuePage} }},
 	{"/staff/recovery: OverdueClaims", store.OverdueClaimsSQL, func(p planParams) []any { return []any{p.today, 500} }},
 	{"/staff/recovery: ClaimHistories", store.ClaimHistoriesSQL(3), func(p planParams) []any { return []any{p.claim, "a", "b"} }},
-	{"etuus collect: CollectingClaimIDs", store.CollectingClaimsSQL, func(p planParams) []any { return []any{"", 500} }},
+	{"etuus collect: CollectingClaimIDs (not looked at since changed)", store.CollectNullSQL, func(p planParams) []any { return []any{"", 500} }},
+	{"etuus collect: CollectingClaimIDs (due)", store.CollectDueSQL,
+		func(p planParams) []any { return []any{p.today, civil.New(1, 1, 1), "", 500} }},
 	{"outbox worker: claim", store.ClaimOutboxSQL(), func(p planParams) []any { return []any{"w", time.Now(), time.Now(), 50} }},
 }
 

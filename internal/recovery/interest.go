@@ -109,6 +109,12 @@ func InterestBetween(c Claim, from, to civil.Date, rules *Rules) (int64, []Inter
 // ApplyPayment, so that the payment meets the interest of its day and the
 // interest after it runs on the smaller principal. The event is zero when
 // nothing accrued; the breakdown is for the customer's statement.
+//
+// Days the rule table has no rate for yet (a half-year whose reference
+// rate is not in the table) are not charged at zero and passed over:
+// InterestTo stops the day before the first of them, so that the run after
+// the table is completed charges them. The breakdown then ends with that
+// NoRate period.
 func (c *Claim) AccrueInterest(to civil.Date, rules *Rules) (Event, []InterestPeriod) {
 	from := c.InterestTo
 	if from.IsZero() {
@@ -118,6 +124,18 @@ func (c *Claim) AccrueInterest(to civil.Date, rules *Rules) (Event, []InterestPe
 		return Event{}, nil
 	}
 	cents, breakdown := InterestBetween(*c, from, to, rules)
+	for i, p := range breakdown {
+		if p.NoRate {
+			to, breakdown, cents = p.From.AddDays(-1), breakdown[:i+1], 0
+			for _, q := range breakdown[:i] {
+				cents += q.Cents
+			}
+			break
+		}
+	}
+	if !to.After(from) {
+		return Event{}, breakdown
+	}
 	c.InterestTo = to
 	if cents == 0 {
 		return Event{}, breakdown

@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"math/big"
+	"slices"
 	"testing"
 )
 
@@ -227,6 +228,33 @@ func TestAccrueInterest(t *testing.T) {
 	over := Claim{Kind: Overpayment, Principal: euro(1000), DueDate: d("2025-01-01")}
 	if ev, _ := over.AccrueInterest(d("2026-01-01"), rules); ev.Kind != "" || over.Interest != 0 {
 		t.Errorf("overpayment accrued %+v", ev)
+	}
+}
+
+// TestAccrueInterestWaitsForTheRate: days the rate table does not cover
+// yet (child support after the last half-year in the table) are not
+// charged at zero and passed over: InterestTo stops before them, and once
+// the table has the half-year's rate the next accrual charges them.
+func TestAccrueInterestWaitsForTheRate(t *testing.T) {
+	rules := DefaultRules()
+	c := Claim{Kind: ChildSupport, Principal: euro(1000), DueDate: d("2026-05-31"), Status: Open}
+	ev, breakdown := c.AccrueInterest(d("2026-08-31"), rules) // 30 days of June at 9.5 %: 780.82
+	if ev.Cents != 781 || c.InterestTo != d("2026-06-30") {
+		t.Fatalf("event %+v, interest to %s", ev, c.InterestTo)
+	}
+	if last := breakdown[len(breakdown)-1]; !last.NoRate || last.From != d("2026-07-01") {
+		t.Errorf("breakdown ends %+v", last)
+	}
+	if ev, _ := c.AccrueInterest(d("2026-09-30"), rules); ev.Kind != "" || c.InterestTo != d("2026-06-30") || c.Interest != 781 {
+		t.Errorf("again without the rate: %+v, to %s", ev, c.InterestTo)
+	}
+	// The half-year's rate arrives (a made-up 10 %, for the test only).
+	withH2 := DefaultRules()
+	withH2.Interest[ChildSupport] = append(slices.Clone(withH2.Interest[ChildSupport]),
+		RateRule{Period: Period{From: d("2026-07-01"), To: d("2026-12-31")}, RateBP: 1000})
+	ev, _ = c.AccrueInterest(d("2026-08-31"), withH2) // 62 days at 10 %: 1698.63
+	if ev.Cents != 1699 || c.InterestTo != d("2026-08-31") || c.Interest != 781+1699 {
+		t.Errorf("with the rate: %+v, to %s, interest %d", ev, c.InterestTo, c.Interest)
 	}
 }
 

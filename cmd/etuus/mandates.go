@@ -42,10 +42,10 @@ func registerMetrics(r *mandate.Register) []prometheus.Collector {
 			Help: "The highest register sequence the in-memory register has applied."},
 			stat(func(s mandate.RegisterStats) float64 { return float64(s.Seq) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "etuus_mandate_register_reads_total",
-			Help: "Reads of the register's changes, each shared by the decisions waiting for it."},
+			Help: "Reads of the register's changes, each shared by the decisions and chooser pages waiting for it."},
 			stat(func(s mandate.RegisterStats) float64 { return float64(s.Reads) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "etuus_mandate_register_fallbacks_total",
-			Help: "Decisions whose mandates were read from the database because the register was not loaded or a read of changes failed."},
+			Help: "Decisions and chooser pages whose mandates were read from the database because the register was not loaded or a read of changes failed."},
 			stat(func(s mandate.RegisterStats) float64 { return float64(s.Fallbacks) })),
 	}
 }

@@ -40,6 +40,12 @@ type Register struct {
 	byID     map[string]int32
 	byAgent  map[string][]int32 // person's identity code → slots
 	byClient map[pair][]int32   // (principal, organisation agent) → slots
+	byFirm   map[string][]int32 // organisation agent → slots (the chooser's firm clients)
+	// names are the organisations' names by business ID, read along
+	// their own sequence (Repo.OrganisationsSince): lastOrg is the
+	// highest applied.
+	names   map[string]string
+	lastOrg int64
 	// lists are the interned issue lists and restriction specifiers
 	// (slot 0 is the empty list); listAt finds a list by its text.
 	lists  [][]string
@@ -49,7 +55,7 @@ type Register struct {
 
 	fresh coalesce
 
-	fallbacks atomic.Int64 // decisions read from the database instead
+	fallbacks atomic.Int64 // decisions and chooser pages read from the database instead
 	reads     atomic.Int64 // reads of changes
 	applied   atomic.Int64 // mandates applied from those reads
 	loggedAt  atomic.Int64 // unix nanoseconds of the last warning
@@ -95,10 +101,17 @@ func NewRegister(repo Repo, log *slog.Logger) *Register {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Register{repo: repo, log: log, last: -1, byID: map[string]int32{}, byAgent: map[string][]int32{},
-		byClient: map[pair][]int32{}, lists: [][]string{nil}, listAt: map[string]uint32{"": 0}, orgIDs: map[string]string{}}
+	r := &Register{repo: repo, log: log}
+	r.reset()
 	r.fresh.read = r.refresh
 	return r
+}
+
+// reset empties the register.
+func (r *Register) reset() {
+	r.last, r.lastOrg, r.entries = -1, -1, nil
+	r.byID, r.byAgent, r.byClient, r.byFirm = map[string]int32{}, map[string][]int32{}, map[pair][]int32{}, map[string][]int32{}
+	r.lists, r.listAt, r.orgIDs, r.names = [][]string{nil}, map[string]uint32{"": 0}, map[string]string{}, map[string]string{}
 }
 
 // Load reads the whole register from the database (one consistent read,
@@ -118,14 +131,20 @@ func (r *Register) Load(ctx context.Context) error {
 		n++
 		return nil
 	})
+	if err == nil {
+		err = r.repo.OrganisationsSince(ctx, -1, func(id, name string, seq int64) error {
+			r.names[r.orgID(id)] = name
+			r.lastOrg = max(r.lastOrg, seq)
+			return nil
+		})
+	}
 	if err != nil {
-		r.last, r.entries, r.byID, r.byAgent, r.byClient = -1, nil, map[string]int32{}, map[string][]int32{}, map[pair][]int32{}
-		r.lists, r.listAt, r.orgIDs = [][]string{nil}, map[string]uint32{"": 0}, map[string]string{}
+		r.reset()
 		return err
 	}
-	r.last = max(r.last, 0)
+	r.last, r.lastOrg = max(r.last, 0), max(r.lastOrg, 0)
 	r.loaded.Store(true)
-	r.log.Info("mandate register loaded", "mandates", n, "seq", r.last, "took", time.Since(start).Round(time.Millisecond))
+	r.log.Info("mandate register loaded", "mandates", n, "organisations", len(r.names), "seq", r.last, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -134,7 +153,7 @@ type RegisterStats struct {
 	Loaded    bool
 	Mandates  int
 	Seq       int64
-	Fallbacks int64 // decisions whose candidates were read from the database instead
+	Fallbacks int64 // decisions and chooser pages whose candidates were read from the database instead
 	Reads     int64 // reads of changes (each shared by the requests waiting)
 	Applied   int64 // mandates applied from those reads
 }
@@ -321,6 +340,7 @@ func (r *Register) index(i int32) {
 	} else {
 		k := pair{e.principal, e.agent}
 		r.byClient[k] = append(r.byClient[k], i)
+		r.byFirm[e.agent] = append(r.byFirm[e.agent], i)
 	}
 }
 
@@ -340,29 +360,48 @@ func (r *Register) unindex(i int32) {
 		} else {
 			delete(r.byClient, k)
 		}
+		if l := drop(r.byFirm[e.agent]); len(l) > 0 {
+			r.byFirm[e.agent] = l
+		} else {
+			delete(r.byFirm, e.agent)
+		}
 	}
 }
 
-// refresh reads the changes since the last sequence applied and applies
-// them; it runs one at a time (coalesce), so last is not read by another.
+// refresh reads the changes since the last sequences applied — mandates,
+// then organisations' names, each along its own sequence (two reads, so
+// each keeps its own last: a name read may see a later transaction than
+// the mandate read did) — and applies them; it runs one at a time
+// (coalesce), so last and lastOrg are not read by another.
 func (r *Register) refresh(ctx context.Context) error {
 	r.mu.RLock()
-	after := r.last
+	after, afterOrg := r.last, r.lastOrg
 	r.mu.RUnlock()
 	type change struct {
 		m   Mandate
 		seq int64
 	}
+	type named struct {
+		id, name string
+		seq      int64
+	}
 	var cs []change
+	var ns []named
 	err := r.repo.MandatesSince(ctx, after, func(m Mandate, seq int64) error {
 		cs = append(cs, change{m, seq})
 		return nil
 	})
+	if err == nil {
+		err = r.repo.OrganisationsSince(ctx, afterOrg, func(id, name string, seq int64) error {
+			ns = append(ns, named{id, name, seq})
+			return nil
+		})
+	}
 	r.reads.Add(1)
 	if err != nil {
 		return err
 	}
-	if len(cs) == 0 {
+	if len(cs) == 0 && len(ns) == 0 {
 		return nil
 	}
 	r.mu.Lock()
@@ -371,8 +410,64 @@ func (r *Register) refresh(ctx context.Context) error {
 		r.put(c.m)
 		r.last = max(r.last, c.seq)
 	}
+	for _, n := range ns {
+		r.names[r.orgID(n.id)] = n.name
+		r.lastOrg = max(r.lastOrg, n.seq)
+	}
 	r.applied.Add(int64(len(cs)))
 	return nil
+}
+
+// ChooserCandidates is what Repo.ForChooser reads, from memory, as of a
+// read of the register's changes that began after the call (the rule of
+// Candidates): every mandate whose agent is the person, and every
+// transaction mandate to an organisation the person holds a
+// representation mandate from. An error means no answer: read the
+// database. Names gives the organisations' names.
+func (r *Register) ChooserCandidates(ctx context.Context, person string) ([]Mandate, error) {
+	if !r.loaded.Load() {
+		return nil, errNotLoaded
+	}
+	if err := r.fresh.wait(ctx); err != nil {
+		return nil, err
+	}
+	rep, tr := typeCode(Representation), typeCode(Transaction)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	own := r.byAgent[person]
+	n := len(own)
+	var firms []string
+	for _, i := range own {
+		if e := &r.entries[i]; e.typ == rep && !slices.Contains(firms, e.principal) {
+			firms = append(firms, e.principal)
+			n += len(r.byFirm[e.principal])
+		}
+	}
+	out := make([]Mandate, 0, n)
+	for _, i := range own {
+		out = append(out, r.mandate(i))
+	}
+	for _, f := range firms {
+		for _, j := range r.byFirm[f] {
+			if r.entries[j].typ == tr {
+				out = append(out, r.mandate(j))
+			}
+		}
+	}
+	return out, nil
+}
+
+// Names is the organisations' names by business ID, in the order asked
+// ("" for one the register does not know), as of the last read of
+// changes.
+func (r *Register) Names(businessIDs []string) []string {
+	out := make([]string, len(businessIDs))
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for i, id := range businessIDs {
+		out[i] = r.names[id]
+	}
+	return out
 }
 
 // coalesce runs read for waiters: a waiter is answered by the first read

@@ -83,6 +83,17 @@ func BenchmarkRegisterMemory(b *testing.B) {
 	runtime.ReadMemStats(&after)
 	perMandate := float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
 	b.Logf("%d mandates in memory: %.0f MiB of heap, %.0f bytes a mandate", n, float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), perMandate)
+	// The organisations' names (the chooser's), one for each
+	// organisation named, as a read of changes applies them.
+	for k, o := range orgs {
+		r.names[r.orgID(o)] = fmt.Sprintf("Yritys %d Oy", k)
+	}
+	var named runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&named)
+	perName := float64(named.HeapAlloc-after.HeapAlloc) / float64(len(orgs))
+	b.Logf("with the names of %d organisations: %.0f MiB more, %.0f bytes a name, %.0f bytes a mandate in all",
+		len(orgs), float64(named.HeapAlloc-after.HeapAlloc)/(1<<20), perName, float64(named.HeapAlloc-before.HeapAlloc)/float64(n))
 	cat := DefaultCatalogue()
 	pick := rand.New(rand.NewPCG(1, 1))
 	b.ResetTimer()

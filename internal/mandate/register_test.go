@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/etuus/etuus/internal/fi/civil"
 )
 
 // TestCoalesceWaitsForAReadBegunAfter: a request that arrives while a
@@ -67,5 +69,33 @@ func TestCoalesceWaitsForAReadBegunAfter(t *testing.T) {
 	}
 	if n := begun.Load(); n != 2 {
 		t.Errorf("%d reads for four requests in two rounds", n)
+	}
+}
+
+// TestRegisterReindexesFirmClients: a client mandate moved from one firm
+// to another leaves the first firm's index (the chooser's) and joins the
+// second's; the last one gone removes the firm.
+func TestRegisterReindexesFirmClients(t *testing.T) {
+	r := NewRegister(nil, nil)
+	day := civil.New(2026, 1, 1)
+	m := Mandate{ID: "C-1", Principal: Org("0112038-9"), Agent: Org("1572860-0"), Type: Transaction,
+		Issues: []string{"employer_benefits"}, Start: day, End: day.AddDays(30)}
+	r.put(m)
+	r.put(Mandate{ID: "C-2", Principal: Org("2077474-0"), Agent: Org("1572860-0"), Type: Transaction, Start: day, End: day})
+	if got := len(r.byFirm["1572860-0"]); got != 2 {
+		t.Fatalf("first firm holds %d clients' mandates, want 2", got)
+	}
+	m.Agent = Org("0737546-2")
+	r.put(m)
+	if got := len(r.byFirm["1572860-0"]); got != 1 {
+		t.Errorf("first firm holds %d clients' mandates after the move, want 1", got)
+	}
+	if l := r.byFirm["0737546-2"]; len(l) != 1 || r.mandate(l[0]).ID != "C-1" {
+		t.Errorf("second firm holds %v", l)
+	}
+	m.Agent = Pers("010403A998U")
+	r.put(m)
+	if _, ok := r.byFirm["0737546-2"]; ok || len(r.byAgent["010403A998U"]) != 1 {
+		t.Errorf("a mandate moved to a person stays in the firm index: %v %v", r.byFirm, r.byAgent)
 	}
 }

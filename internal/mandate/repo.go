@@ -30,6 +30,11 @@ type Repo interface {
 	// stamps them with the next sequence, and sequences become visible in
 	// commit order: a read that sees sequence n sees every write below it.
 	MandatesSince(ctx context.Context, after int64, fn func(m Mandate, seq int64) error) error
+	// OrganisationsSince calls fn with every organisation added or
+	// renamed with a register sequence above after (-1: every one), its
+	// name and that sequence: names are stamped from the same counter as
+	// mandates (PutOrganisation), with the same ordering.
+	OrganisationsSince(ctx context.Context, after int64, fn func(businessID, name string, seq int64) error) error
 	// AuditShared appends audit entries in a transaction shared with
 	// other callers' entries (a group commit) and returns once they have
 	// committed.

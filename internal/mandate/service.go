@@ -1,6 +1,7 @@
 package mandate
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -405,31 +406,70 @@ func (s *Service) Chooser(ctx context.Context, a access.Actor, search string, pa
 	if err != nil || code == "" {
 		return ChooserPage{Page: 1, Pages: 1}, err
 	}
-	ms, names, err := s.repo.ForChooser(ctx, code)
+	ms, names, err := s.chooserCandidates(ctx, code)
 	if err != nil {
 		return ChooserPage{}, err
 	}
-	all := Choices(code, ms, s.repo.Now(), s.cat)
-	lower := make(map[string]string, len(all)) // business ID → name in lower case, for sorting and search
-	for i := range all {
-		all[i].Name = names[all[i].BusinessID]
-		lower[all[i].BusinessID] = strings.ToLower(all[i].Name)
+	// The organisations are found and sorted by name without building
+	// their choices; only the page's are built (Choices' rule, chooser).
+	ch := newChooser(code, ms, s.repo.Now(), s.cat)
+	spans := ch.spans()
+	ids := make([]string, len(spans))
+	for i, sp := range spans {
+		ids[i] = sp.org
 	}
-	slices.SortStableFunc(all, func(a, b Choice) int { return strings.Compare(lower[a.BusinessID], lower[b.BusinessID]) })
-	res := ChooserPage{All: len(all)}
+	type hit struct {
+		sp          span
+		name, lower string
+	}
 	search = strings.ToLower(strings.TrimSpace(search))
-	var hits []Choice
-	for _, c := range all {
-		if search == "" || strings.Contains(lower[c.BusinessID], search) || strings.Contains(c.BusinessID, search) {
-			hits = append(hits, c)
+	hits := make([]hit, 0, len(spans))
+	for i, name := range names(ids) {
+		lower := strings.ToLower(name)
+		if search == "" || strings.Contains(lower, search) || strings.Contains(spans[i].org, search) {
+			hits = append(hits, hit{spans[i], name, lower})
 		}
 	}
-	res.Total = len(hits)
+	// By name in lower case, then business ID.
+	slices.SortFunc(hits, func(a, b hit) int {
+		return cmp.Or(strings.Compare(a.lower, b.lower), strings.Compare(a.sp.org, b.sp.org))
+	})
+	res := ChooserPage{All: len(spans), Total: len(hits)}
 	res.Pages = max(1, (len(hits)+ChooserSize-1)/ChooserSize)
 	res.Page = min(max(page, 1), res.Pages)
 	from := (res.Page - 1) * ChooserSize
-	res.Items = hits[from:min(from+ChooserSize, len(hits))]
+	for _, h := range hits[from:min(from+ChooserSize, len(hits))] {
+		c := ch.choice(h.sp)
+		c.Name = h.name
+		res.Items = append(res.Items, c)
+	}
 	return res, nil
+}
+
+// chooserCandidates is what the chooser and the entry diagnosis read —
+// Repo.ForChooser's mandates, and a look-up of organisations' names by
+// business ID — from the register when it can say it is up to date as of
+// a read begun after this call (as decisions' candidates), else from the
+// database.
+func (s *Service) chooserCandidates(ctx context.Context, person string) ([]Mandate, func([]string) []string, error) {
+	if s.reg != nil {
+		ms, err := s.reg.ChooserCandidates(ctx, person)
+		if err == nil {
+			return ms, s.reg.Names, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		s.reg.fellBack(err)
+	}
+	ms, byID, err := s.repo.ForChooser(ctx, person)
+	return ms, func(ids []string) []string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = byID[id]
+		}
+		return out
+	}, err
 }
 
 // Diagnosis is the access diagnosis of one of seed 004's failure cases.
@@ -470,7 +510,7 @@ func (s *Service) diagnose(ctx context.Context, a access.Actor, c Case, org, iss
 	if c == CannotEnter {
 		var ms []Mandate
 		if code != "" {
-			if ms, _, err = s.repo.ForChooser(ctx, code); err != nil {
+			if ms, _, err = s.chooserCandidates(ctx, code); err != nil {
 				return dg, err
 			}
 		}

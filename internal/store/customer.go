@@ -109,9 +109,15 @@ func (db *DB) SeedDemo(ctx context.Context, d demo.Data) (bool, error) {
 				}
 			}
 		}
+		// The names are stamped with the mandate register's sequence, as
+		// the feed import's are, so that a register in memory learns them.
+		seq, err := takeRegisterSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, o := range d.Organisations {
-			_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, business_id, name, demo, created_at)
-				VALUES ($1, $2, $3, $4, $5)`, o.ID, o.BusinessID, o.Name, o.Demo, tx.now)
+			_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, business_id, name, demo, created_at, seq)
+				VALUES ($1, $2, $3, $4, $5, $6)`, o.ID, o.BusinessID, o.Name, o.Demo, tx.now, seq)
 			if err != nil {
 				return err
 			}

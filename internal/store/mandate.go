@@ -15,7 +15,13 @@ import (
 // MandateRepo is the mandate register (mandate.Repo) on this database.
 type MandateRepo struct{ db *DB }
 
-type mandateTx struct{ *Tx }
+// mandateTx is one transaction of the mandate service; seq holds the
+// register sequence it took (0 until it writes mandates or names), one for
+// every row it stamps.
+type mandateTx struct {
+	*Tx
+	seq *int64
+}
 
 var (
 	_ mandate.Repo = (*MandateRepo)(nil)
@@ -27,7 +33,7 @@ func (db *DB) Mandates() *MandateRepo { return &MandateRepo{db: db} }
 
 // InTx runs fn in a transaction, retried on busy and serialization failures.
 func (r *MandateRepo) InTx(ctx context.Context, fn func(mandate.Tx) error) error {
-	return r.db.inTx(ctx, func(tx *Tx) error { return fn(mandateTx{tx}) })
+	return r.db.inTx(ctx, func(tx *Tx) error { return fn(mandateTx{tx, new(int64)}) })
 }
 
 // Now is the database's clock.
@@ -83,6 +89,28 @@ func (r *MandateRepo) MandatesSince(ctx context.Context, after int64, fn func(ma
 			return r.db.mapErr(err)
 		}
 		if err := fn(m, seq); err != nil {
+			return err
+		}
+	}
+	return r.db.mapErr(rows.Err())
+}
+
+// OrganisationsSince streams, in one statement, every organisation added
+// or renamed with a register sequence above after (-1: every
+// organisation), with its name and sequence.
+func (r *MandateRepo) OrganisationsSince(ctx context.Context, after int64, fn func(businessID, name string, seq int64) error) error {
+	rows, err := r.db.query(ctx, `SELECT business_id, name, seq FROM organisations WHERE seq > $1`, after)
+	if err != nil {
+		return r.db.mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		var seq int64
+		if err := rows.Scan(&id, &name, &seq); err != nil {
+			return r.db.mapErr(err)
+		}
+		if err := fn(id, name, seq); err != nil {
 			return err
 		}
 	}
@@ -178,7 +206,22 @@ func (tx mandateTx) MandateHashesForUpdate(ctx context.Context, ids []string) (m
 // ends, so a later writer takes the next value only after this one has
 // committed (or rolled back): a reader that sees sequence n has seen every
 // write below it (mandate.Register relies on this).
+// One value serves every write of the transaction (rows of one
+// transaction become visible together).
 func (tx mandateTx) nextMandateSeq(ctx context.Context) (int64, error) {
+	if tx.seq != nil && *tx.seq != 0 {
+		return *tx.seq, nil
+	}
+	seq, err := takeRegisterSeq(ctx, tx.Tx)
+	if err == nil && tx.seq != nil {
+		*tx.seq = seq
+	}
+	return seq, err
+}
+
+// takeRegisterSeq updates the register's counter (locking its row until
+// the transaction ends) and returns the new value.
+func takeRegisterSeq(ctx context.Context, tx *Tx) (int64, error) {
 	var seq int64
 	err := tx.QueryRowContext(ctx, `UPDATE mandate_register SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq)
 	return seq, tx.db.mapErr(err)
@@ -241,10 +284,16 @@ func (tx mandateTx) RevokeMandates(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// PutOrganisation adds an organisation or renames it.
+// PutOrganisation adds an organisation or renames it, stamped with the
+// register's sequence (a name written again unchanged keeps its stamp).
 func (tx mandateTx) PutOrganisation(ctx context.Context, businessID, name string) error {
-	_, err := tx.exec(ctx, `INSERT INTO organisations (id, business_id, name, demo, created_at) VALUES ($1, $2, $3, FALSE, $4)
-		ON CONFLICT (business_id) DO UPDATE SET name = excluded.name`, NewID(), businessID, name, tx.now)
+	seq, err := tx.nextMandateSeq(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO organisations (id, business_id, name, demo, created_at, seq) VALUES ($1, $2, $3, FALSE, $4, $5)
+		ON CONFLICT (business_id) DO UPDATE SET name = excluded.name, seq = excluded.seq WHERE organisations.name <> excluded.name`,
+		NewID(), businessID, name, tx.now, seq)
 	return tx.db.mapErr(err)
 }
 

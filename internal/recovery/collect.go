@@ -369,6 +369,14 @@ func (s *Service) pausedUntil(ctx context.Context, tx Tx, c Claim, today civil.D
 // next run.
 func collectNext(c Claim, history []Event, today, resume civil.Date, rules *Rules) (civil.Date, error) {
 	next := c.InterestDay()
+	if end := rules.InterestEnd(c.Kind); !end.IsZero() && !c.InterestTo.IsZero() && !c.InterestTo.Before(end) {
+		// Interest waits for the table's next rate (AccrueInterest): the
+		// claim is looked at on its monthly day after today, not every
+		// day; `etuus collect --all` after the table is completed.
+		waiting := c
+		waiting.InterestTo = today
+		next = waiting.InterestDay()
+	}
 	earliest := func(d civil.Date) {
 		if !d.IsZero() && (next.IsZero() || d.Before(next)) {
 			next = d

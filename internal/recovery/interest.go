@@ -110,11 +110,15 @@ func InterestBetween(c Claim, from, to civil.Date, rules *Rules) (int64, []Inter
 // interest after it runs on the smaller principal. The event is zero when
 // nothing accrued; the breakdown is for the customer's statement.
 //
-// Days the rule table has no rate for yet (a half-year whose reference
-// rate is not in the table) are not charged at zero and passed over:
-// InterestTo stops the day before the first of them, so that the run after
-// the table is completed charges them. The breakdown then ends with that
-// NoRate period.
+// Days after the end of the kind's rate table (Rules.InterestEnd: a
+// half-year whose reference rate is not in the table yet) are not charged
+// at zero and passed over: InterestTo stops at the table's end, the
+// breakdown ends with that NoRate period, and the first accrual after the
+// table is completed charges them — on the principal outstanding then, so
+// a payment booked meanwhile lowers what the days before it earn (in the
+// customer's favour), and a claim paid off meanwhile is not charged them.
+// A gap the table leaves before or between its rows (days before the
+// first rate) earns nothing and is passed, as it always did.
 func (c *Claim) AccrueInterest(to civil.Date, rules *Rules) (Event, []InterestPeriod) {
 	from := c.InterestTo
 	if from.IsZero() {
@@ -124,8 +128,9 @@ func (c *Claim) AccrueInterest(to civil.Date, rules *Rules) (Event, []InterestPe
 		return Event{}, nil
 	}
 	cents, breakdown := InterestBetween(*c, from, to, rules)
+	end := rules.InterestEnd(c.Kind)
 	for i, p := range breakdown {
-		if p.NoRate {
+		if p.NoRate && !end.IsZero() && p.From.After(end) {
 			to, breakdown, cents = p.From.AddDays(-1), breakdown[:i+1], 0
 			for _, q := range breakdown[:i] {
 				cents += q.Cents

@@ -1,6 +1,7 @@
 package recovery
 
 import (
+	"github.com/etuus/etuus/internal/fi/civil"
 	"math/big"
 	"slices"
 	"testing"
@@ -255,6 +256,41 @@ func TestAccrueInterestWaitsForTheRate(t *testing.T) {
 	ev, _ = c.AccrueInterest(d("2026-08-31"), withH2) // 62 days at 10 %: 1698.63
 	if ev.Cents != 1699 || c.InterestTo != d("2026-08-31") || c.Interest != 781+1699 {
 		t.Errorf("with the rate: %+v, to %s, interest %d", ev, c.InterestTo, c.Interest)
+	}
+}
+
+// TestAccrueInterestPassesGapsBeforeTheTable: days before the table's
+// first rate earn nothing and are passed (only days after its end wait),
+// so a claim due before 2012 is charged from the first rate on.
+func TestAccrueInterestPassesGapsBeforeTheTable(t *testing.T) {
+	rules := DefaultRules()
+	c := Claim{Kind: ChildSupport, Principal: euro(1000), DueDate: d("2011-12-31"), Status: Open}
+	ev, breakdown := c.AccrueInterest(d("2012-01-31"), rules) // 31 days at 8 %: 679.45
+	if ev.Cents != 679 || c.InterestTo != d("2012-01-31") || len(breakdown) != 1 {
+		t.Fatalf("event %+v, to %s, %+v", ev, c.InterestTo, breakdown)
+	}
+	old := Claim{Kind: ChildSupport, Principal: euro(1000), DueDate: d("2011-11-30"), Status: Open}
+	if ev, b := old.AccrueInterest(d("2012-01-31"), rules); ev.Cents != 679 || old.InterestTo != d("2012-01-31") || !b[0].NoRate {
+		t.Errorf("across the gap before the table: %+v, to %s, %+v", ev, old.InterestTo, b)
+	}
+}
+
+// TestCollectNextWhileInterestWaits: a claim whose interest waits for the
+// table's next rate is looked at on its monthly day after today, not
+// every day.
+func TestCollectNextWhileInterestWaits(t *testing.T) {
+	rules := DefaultRules()
+	c := Claim{Kind: ChildSupport, Principal: euro(1000), DueDate: d("2026-05-31"), Status: Open}
+	today := d("2026-12-03")
+	c.AccrueInterest(today, rules)
+	if c.InterestTo != d("2026-06-30") {
+		t.Fatalf("interest to %s", c.InterestTo)
+	}
+	history := []Event{{On: d("2026-06-20"), Kind: EventToEnforcement}}
+	c.Status = Enforcement
+	next, err := collectNext(c, history, today, civil.Date{}, rules)
+	if err != nil || next != d("2026-12-31") {
+		t.Errorf("next %s, %v; want the monthly day 2026-12-31", next, err)
 	}
 }
 

@@ -358,6 +358,18 @@ func missing(section string, d civil.Date) error {
 	}
 }
 
+// InterestEnd is the last day the kind's interest table has a rate for
+// when its last row ends (a half-year whose successor is not yet in the
+// table); zero when the last row is open-ended or the kind earns no
+// interest.
+func (r *Rules) InterestEnd(k Kind) civil.Date {
+	rows := r.Interest[k]
+	if len(rows) == 0 {
+		return civil.Date{}
+	}
+	return rows[len(rows)-1].To
+}
+
 // PlanAt returns the plan rule in force on d.
 func (r *Rules) PlanAt(d civil.Date) (PlanRule, error) {
 	if p, ok := find(r.Plan, d); ok {

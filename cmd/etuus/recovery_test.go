@@ -274,15 +274,15 @@ func TestBankImportUsesRecoveryRules(t *testing.T) {
 	if got := e.demoClaim("demo-person-maija"); got.Interest != want {
 		t.Errorf("after reconcile the interest is %d; want %d", got.Interest, want)
 	}
-	// The customer's claim page says up to which day interest is charged:
-	// the payment's value date.
+	// The customer's claim page says up to which day interest is counted:
+	// the payment's value date (after today, so nothing is added to it).
 	maija := browser()
 	english(e, maija)
 	e.signIn(maija, "test-citizen", "demo-person-maija")
-	if _, body := e.get(maija, "/my/claims/"+claim.ID); !strings.Contains(body, `id="interest-to">Charged up to `+late.Finnish()+`.`) {
+	if _, body := e.get(maija, "/my/claims/"+claim.ID); !strings.Contains(body, `id="interest-to">Counted up to `+late.Finnish()+`.`) {
 		t.Errorf("claim page does not say up to %s:\n%s", late.Finnish(), body)
 	}
-	if _, body := e.get(maija, "/my/claims"); !strings.Contains(body, `id="interest-note">Balances include interest up to the day it was last charged.`) {
+	if _, body := e.get(maija, "/my/claims"); !strings.Contains(body, `id="interest-note">Balances include interest up to today.`) {
 		t.Errorf("claims page does not say how interest is charged:\n%s", body)
 	}
 

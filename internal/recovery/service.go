@@ -295,7 +295,23 @@ func (s *Service) Claims(ctx context.Context, a access.Actor) ([]Claim, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.repo.ClaimsOf(ctx, pid)
+	cs, err := s.repo.ClaimsOf(ctx, pid)
+	for i := range cs {
+		s.interestToToday(&cs[i])
+	}
+	return cs, err
+}
+
+// interestToToday adds to a claim read for the customer the interest it
+// has earned since it was last charged, up to today, without writing it:
+// the collection charges interest monthly and when it acts, so the stored
+// figure can be a month behind, and the customer pays what is owed today
+// (the payment details' amount). InterestTo then says up to which day it
+// is counted.
+func (s *Service) interestToToday(c *Claim) {
+	if c.Status.Collecting() && c.Balance() > 0 {
+		c.AccrueInterest(s.today(), s.cfg.Rules)
+	}
 }
 
 // Claim is one of the customer's own claims with its history and
@@ -309,6 +325,7 @@ func (s *Service) Claim(ctx context.Context, a access.Actor, claimID string) (Cl
 	if p.Claim, p.Events, err = s.repo.ClaimOf(ctx, pid, claimID); err != nil {
 		return p, err
 	}
+	s.interestToToday(&p.Claim)
 	// The customer reads the history by date: a payment's value date may
 	// be before events recorded earlier (a bank file imported late).
 	slices.SortStableFunc(p.Events, func(a, b Event) int { return a.On.Compare(b.On) })

@@ -23,13 +23,7 @@ import (
 func TestExemptInterestPaidMovesToPrincipal(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		at(db, civil.New(2026, 1, 2))
-		p := customer.Person{HETU: "010403A998U", GivenName: "Maija", FamilyName: "M"}
-		lMust(t, db.CreatePerson(ctx, &p))
-		loan := recovery.Claim{PersonID: p.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: civil.New(2026, 1, 15)}
-		lMust(t, db.CreateClaim(ctx, &loan))
-		svc := recoveryOn(db)
-		me := access.AsCustomer(p.ID)
+		_, loan, svc, me := studentLoanOf1000(t, db)
 
 		at(db, civil.New(2026, 5, 1))
 		_, err := svc.Collect(ctx, collector, civil.New(2026, 5, 1))
@@ -74,4 +68,46 @@ func TestExemptInterestPaidMovesToPrincipal(t *testing.T) {
 			t.Errorf("the bank payment's allocation did not move (%d rows)", n)
 		}
 	})
+}
+
+// TestCustomerSeesInterestToToday: the collection charges interest
+// monthly, so what it stored can be weeks behind; the customer's claims
+// and claim page count it up to today without writing it, and the
+// payment details ask for that amount.
+func TestCustomerSeesInterestToToday(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		p, loan, svc, me := studentLoanOf1000(t, db)
+
+		at(db, civil.New(2026, 3, 16))
+		page, err := svc.Claim(ctx, me, loan.ID)
+		lMust(t, err)
+		// 16.1.–16.3. at 4 % on 1,000 €: 60 days.
+		if c := page.Claim; c.Interest != loanInterest(100000, 60) || c.InterestTo != civil.New(2026, 3, 16) {
+			t.Errorf("claim page: interest %d to %s; want %d to 2026-03-16", c.Interest, c.InterestTo, loanInterest(100000, 60))
+		}
+		cs, err := svc.Claims(ctx, me)
+		lMust(t, err)
+		if len(cs) != 1 || cs[0].Balance() != 100000+loanInterest(100000, 60) {
+			t.Errorf("claims: %+v", cs)
+		}
+		stored, _, err := db.Recovery().ClaimOf(ctx, p.ID, loan.ID)
+		lMust(t, err)
+		if stored.Interest != 0 || !stored.InterestTo.IsZero() {
+			t.Errorf("reading wrote interest: %d to %s", stored.Interest, stored.InterestTo)
+		}
+	})
+}
+
+// studentLoanOf1000 is Maija's 1,000 € student loan debt due 15.1.2026,
+// created on 2.1.2026, and the recovery service she reads it through.
+func studentLoanOf1000(t *testing.T, db *store.DB) (customer.Person, recovery.Claim, *recovery.Service, access.Actor) {
+	t.Helper()
+	ctx := context.Background()
+	at(db, civil.New(2026, 1, 2))
+	p := customer.Person{HETU: "010403A998U", GivenName: "Maija", FamilyName: "M"}
+	lMust(t, db.CreatePerson(ctx, &p))
+	loan := recovery.Claim{PersonID: p.ID, Kind: recovery.StudentLoan, Principal: 100000, DueDate: civil.New(2026, 1, 15)}
+	lMust(t, db.CreateClaim(ctx, &loan))
+	return p, loan, recoveryOn(db), access.AsCustomer(p.ID)
 }

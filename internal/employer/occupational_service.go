@@ -151,8 +151,8 @@ func (s *Service) ListOccupational(ctx context.Context, a access.Actor, org stri
 // GetOccupational is one occupational-healthcare application of the
 // organisation, asked with the decision for its workplace: an application
 // of another organisation, of the other kind or an unknown ID is
-// fault.NotFound; one of a workplace the person's mandate does not cover
-// is the decision's refusal (*WorkplaceError).
+// fault.NotFound, and so is one of a workplace the person's mandate does
+// not cover.
 func (s *Service) GetOccupational(ctx context.Context, a access.Actor, org, id string) (Application, error) {
 	w, err := s.AuthoriseWorkplace(ctx, a, org, "")
 	if err != nil {
@@ -162,7 +162,10 @@ func (s *Service) GetOccupational(ctx context.Context, a access.Actor, org, id s
 	if err != nil {
 		return Application{}, err
 	}
-	if app.Org != w.Org || app.Kind != OccupationalHealthcare {
+	// An application of a workplace the person's mandate leaves out is
+	// not theirs to see: 404, as another organisation's, so that an ID
+	// tried does not tell that it exists or name its workplace.
+	if app.Org != w.Org || app.Kind != OccupationalHealthcare || !w.Covers(app.Workplace) {
 		return Application{}, fault.New(fault.NotFound, "")
 	}
 	if _, err := s.AuthoriseWorkplace(ctx, a, org, app.Workplace); err != nil {

@@ -282,7 +282,7 @@ func TestBankImportUsesRecoveryRules(t *testing.T) {
 	if _, body := e.get(maija, "/my/claims/"+claim.ID); !strings.Contains(body, `id="interest-to">Counted up to `+late.Finnish()+`.`) {
 		t.Errorf("claim page does not say up to %s:\n%s", late.Finnish(), body)
 	}
-	if _, body := e.get(maija, "/my/claims"); !strings.Contains(body, `id="interest-note">Balances include interest up to today.`) {
+	if _, body := e.get(maija, "/my/claims"); !strings.Contains(body, `id="interest-note">Balances include interest up to today`) {
 		t.Errorf("claims page does not say how interest is charged:\n%s", body)
 	}
 

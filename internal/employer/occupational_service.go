@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/etuus/etuus/internal/access"
-	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/fi/ytunnus"
@@ -100,26 +99,8 @@ func (s *Service) ApplyOccupational(ctx context.Context, a access.Actor, org str
 		return app, err
 	}
 	app.Org, app.SubmittedBy = w.Org, a.ID
-	err = s.repo.InTx(ctx, func(tx Tx) error {
-		name, err := tx.LockOrganisation(ctx, app.Org)
-		if err != nil {
-			return err
-		}
-		n, err := tx.Overlapping(ctx, app)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return fault.New(fault.Conflict, "employer.ohc.error.overlap")
-		}
-		app.OrgName, app.CreatedAt = name, tx.Now()
-		if err := tx.Insert(ctx, &app); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: a.ID,
-			Action: "employer.ohc_apply", Object: "employer_application:" + app.ID,
-			Detail: fmt.Sprintf("org=%s workplace=%s period=%s..%s claimed_cents=%d", app.Org, app.Workplace, app.Start, app.End, app.Claimed())})
-	})
+	err = s.insert(ctx, a, &app, "employer.ohc.error.overlap", "employer.ohc_apply",
+		fmt.Sprintf("org=%s workplace=%s period=%s..%s claimed_cents=%d", app.Org, app.Workplace, app.Start, app.End, app.Claimed()))
 	return app, err
 }
 

@@ -148,27 +148,36 @@ func (s *Service) Apply(ctx context.Context, a access.Actor, org string, in Inpu
 		return app, err
 	}
 	app.Org, app.SubmittedBy = org, a.ID
-	err = s.repo.InTx(ctx, func(tx Tx) error {
-		name, err := tx.LockOrganisation(ctx, org)
+	err = s.insert(ctx, a, &app, "employer.error.overlap", "employer.apply",
+		fmt.Sprintf("org=%s benefit=%s days=%d salary_cents=%d", org, app.Benefit, app.Days(), app.SalaryCents))
+	return app, err
+}
+
+// insert stores a checked application of either kind in one transaction
+// with the organisation's row locked, so that of two overlapping
+// applications racing (Tx.Overlapping: the same employee and benefit, or
+// the same workplace) the second is fault.Conflict with overlapKey; the
+// audit entry names the action with detail.
+func (s *Service) insert(ctx context.Context, a access.Actor, app *Application, overlapKey, action, detail string) error {
+	return s.repo.InTx(ctx, func(tx Tx) error {
+		name, err := tx.LockOrganisation(ctx, app.Org)
 		if err != nil {
 			return err
 		}
-		n, err := tx.Overlapping(ctx, app)
+		n, err := tx.Overlapping(ctx, *app)
 		if err != nil {
 			return err
 		}
 		if n > 0 {
-			return fault.New(fault.Conflict, "employer.error.overlap")
+			return fault.New(fault.Conflict, overlapKey)
 		}
 		app.OrgName, app.CreatedAt = name, tx.Now()
-		if err := tx.Insert(ctx, &app); err != nil {
+		if err := tx.Insert(ctx, app); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, audit.Entry{ActorKind: a.AuditKind(), ActorID: a.ID, SubjectID: a.ID,
-			Action: "employer.apply", Object: "employer_application:" + app.ID,
-			Detail: fmt.Sprintf("org=%s benefit=%s days=%d salary_cents=%d", org, app.Benefit, app.Days(), app.SalaryCents)})
+			Action: action, Object: "employer_application:" + app.ID, Detail: detail})
 	})
-	return app, err
 }
 
 // List is one page of the organisation's applications, newest first.

@@ -158,6 +158,24 @@ type Input struct {
 	IBAN        string
 }
 
+// checkPeriod reads a period's first and last day (fields start and end)
+// of either kind of application: both dates, the end not before the
+// start. A refusal is a fault.Invalid naming the field.
+func checkPeriod(start, end string) (civil.Date, civil.Date, error) {
+	s, err := civil.Parse(strings.TrimSpace(start))
+	if err != nil {
+		return s, civil.Date{}, fault.InvalidField("start", "employer.error.date", nil)
+	}
+	e, err := civil.Parse(strings.TrimSpace(end))
+	if err != nil {
+		return s, e, fault.InvalidField("end", "employer.error.date", nil)
+	}
+	if e.Before(s) {
+		return s, e, fault.InvalidField("end", "employer.error.end_before_start", nil)
+	}
+	return s, e, nil
+}
+
 // Check reads an application from the input on the day: the benefit is
 // one of Benefits; the identity code is valid; the period starts on or
 // before its end, has ended by today (the salary was paid), is at most
@@ -175,15 +193,10 @@ func Check(in Input, today civil.Date) (Application, error) {
 		return a, fault.InvalidField("employee", "employer.error.employee", nil)
 	}
 	a.Employee = code.String()
-	if a.Start, err = civil.Parse(strings.TrimSpace(in.Start)); err != nil {
-		return a, fault.InvalidField("start", "employer.error.date", nil)
-	}
-	if a.End, err = civil.Parse(strings.TrimSpace(in.End)); err != nil {
-		return a, fault.InvalidField("end", "employer.error.date", nil)
+	if a.Start, a.End, err = checkPeriod(in.Start, in.End); err != nil {
+		return a, err
 	}
 	switch {
-	case a.End.Before(a.Start):
-		return a, fault.InvalidField("end", "employer.error.end_before_start", nil)
 	case a.End.After(today):
 		return a, fault.InvalidField("end", "employer.error.end_future", nil)
 	case a.Days() > MaxDays:

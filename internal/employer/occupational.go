@@ -131,15 +131,10 @@ func CheckOccupational(in OccupationalInput, today civil.Date) (Application, err
 	if a.Workplace, err = CheckWorkplace(in.Workplace); err != nil {
 		return a, err
 	}
-	if a.Start, err = civil.Parse(strings.TrimSpace(in.Start)); err != nil {
-		return a, fault.InvalidField("start", "employer.error.date", nil)
-	}
-	if a.End, err = civil.Parse(strings.TrimSpace(in.End)); err != nil {
-		return a, fault.InvalidField("end", "employer.error.date", nil)
+	if a.Start, a.End, err = checkPeriod(in.Start, in.End); err != nil {
+		return a, err
 	}
 	switch {
-	case a.End.Before(a.Start):
-		return a, fault.InvalidField("end", "employer.error.end_before_start", nil)
 	case !a.End.Before(today):
 		return a, fault.InvalidField("end", "employer.ohc.error.not_ended", nil)
 	case !a.End.Before(AddMonths(a.Start, MaxPeriodMonths)):

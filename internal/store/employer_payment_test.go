@@ -204,21 +204,7 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 		svc, org, apps, day := employerPayFixture(t, db)
 		hc := approvedOHC(t, db, svc, org, 99999)
 		out := t.TempDir()
-		var mu sync.Mutex
-		total, sum := 0, int64(0)
-		var fns []func()
-		for range 8 {
-			fns = append(fns, func() {
-				rep, err := paymentOn(db).Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
-				if err != nil {
-					t.Error(err)
-				}
-				mu.Lock()
-				total, sum = total+rep.Payments, sum+rep.TotalCents
-				mu.Unlock()
-			})
-		}
-		together(fns...)
+		total, sum := racingRuns(t, db, day, out)
 		if total != 3 || sum != 12345+81234+99999 {
 			t.Errorf("recorded %d payments of %d cents", total, sum)
 		}
@@ -244,24 +230,11 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 		if err != nil || ret.Returned != 1 {
 			t.Fatalf("returns = %+v, %v", ret, err)
 		}
-		total, sum, fns = 0, 0, fns[:0]
-		for range 8 {
-			fns = append(fns, func() {
-				rep, err := paymentOn(db).Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
-				if err != nil {
-					t.Error(err)
-				}
-				mu.Lock()
-				total, sum = total+rep.Payments, sum+rep.TotalCents
-				mu.Unlock()
-			})
-		}
-		fns = append(fns, func() {
+		total, sum = racingRuns(t, db, day, out, func() {
 			if _, err := svc.GiveAccount(ctx, access.AsCustomer("demo-person-teemu"), org, apps[0].ID, "FI4950009420028730"); err != nil {
 				t.Error(err)
 			}
 		})
-		together(fns...)
 		rep, err := paymentOn(db).Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
 		if err != nil {
 			t.Fatal(err)
@@ -279,6 +252,29 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 			t.Errorf("files: %v", entries)
 		}
 	})
+}
+
+// racingRuns starts eight payment runs for the day, publishing to out, at
+// once with the others given, and returns the payments and cents they
+// recorded between them.
+func racingRuns(t *testing.T, db *store.DB, day civil.Date, out string, others ...func()) (int, int64) {
+	t.Helper()
+	var mu sync.Mutex
+	total, sum := 0, int64(0)
+	fns := others
+	for range 8 {
+		fns = append(fns, func() {
+			rep, err := paymentOn(db).Run(context.Background(), payer, day, payment.RunOptions{Publish: payment.Dir(out)})
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			total, sum = total+rep.Payments, sum+rep.TotalCents
+			mu.Unlock()
+		})
+	}
+	together(fns...)
+	return total, sum
 }
 
 // TestEmployerPaymentReturns: a status report rejecting the employer's

@@ -29,7 +29,7 @@ func (s *Server) tls() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://"
 // cannot plant a session ID, since sign-in always issues a fresh one.
 func (s *Server) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/static/") || s.auth.Sessions == nil {
+		if strings.HasPrefix(r.URL.Path, "/static/") || sessionless(r.URL.Path) || s.auth.Sessions == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -60,6 +60,14 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// sessionless paths are answered the same for everyone and for machines
+// (a scraper, a load balancer's probe): a cookie a browser sends along is
+// not looked up, so a scrape or a readiness probe never waits for the
+// sessions table.
+func sessionless(path string) bool {
+	return path == "/metrics" || path == "/healthz" || path == "/readyz"
 }
 
 // passive requests do not count as activity: the page's own timers must not

@@ -235,6 +235,17 @@ func TestHealthAndReadiness(t *testing.T) {
 		if !strings.Contains(metrics, `etuus_http_requests_total{code="200",method="GET",route="GET /readyz"} 1`) {
 			t.Errorf("metrics lack the readyz request:\n%s", metrics)
 		}
+		// A scraper or probe that sends a cookie along is not looked up
+		// in the sessions table: a page would clear an unknown session's
+		// cookie, these paths leave it alone.
+		for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
+			if resp, _ := get(t, nil, e.srv.URL+path, "Cookie", "etuus_session=no-such-session"); resp.Header.Get("Set-Cookie") != "" {
+				t.Errorf("%s looked up the session: Set-Cookie %q", path, resp.Header.Get("Set-Cookie"))
+			}
+		}
+		if resp, _ := get(t, nil, e.srv.URL+"/", "Cookie", "etuus_session=no-such-session"); !strings.Contains(resp.Header.Get("Set-Cookie"), "etuus_session=;") {
+			t.Errorf("the front page kept an unknown session's cookie: Set-Cookie %q", resp.Header.Get("Set-Cookie"))
+		}
 		db.Close()
 		if resp, _ := get(t, nil, e.srv.URL+"/readyz"); resp.StatusCode != http.StatusServiceUnavailable {
 			t.Errorf("readyz with the database closed = %d; want 503", resp.StatusCode)

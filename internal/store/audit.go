@@ -61,7 +61,7 @@ func (tx *Tx) Audit(ctx context.Context, es ...audit.Entry) error {
 	}
 	var seq int64
 	prev := audit.Genesis
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+	err := tx.sharedQueryRow(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
 	if err != nil && !isNoRows(err) {
 		return err
 	}

@@ -228,29 +228,92 @@ func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	if err != nil {
 		return nil, err
 	}
+	tx.keep(q, st)
+	return st, nil
+}
+
+func (tx *Tx) keep(q string, st *sql.Stmt) {
 	if tx.stmts == nil {
 		tx.stmts = map[string]*sql.Stmt{}
 	}
 	tx.stmts[q] = st
-	return st, nil
 }
 
-// exec runs a statement through the transaction's prepared copy.
-func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := tx.prepared(ctx, q)
+// shared is the transaction's copy of a statement the database keeps
+// prepared (DB.stmt): each connection parses it once, not once a
+// transaction. Only for fixed texts, since the database keeps every text
+// it is given (the audit chain's, one row at a time on SQLite).
+func (tx *Tx) shared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.db.stmt(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	txst := tx.StmtContext(ctx, st)
+	tx.keep(q, txst)
+	return txst, nil
+}
+
+// direct says whether a statement runs as it is, without the transaction
+// preparing it: on PostgreSQL pgx keeps each connection's statements
+// prepared by their text, and a statement prepared for a transaction
+// costs a round trip to prepare and another to deallocate when the
+// transaction ends.
+func (tx *Tx) direct() bool { return tx.db.dialect == postgresDialect }
+
+// stmtFor is the statement q runs through: none on PostgreSQL (direct),
+// else the transaction's own prepared copy or, for a fixed text, its copy
+// of the database's (shared).
+func (tx *Tx) stmtFor(ctx context.Context, q string, fixed bool) (*sql.Stmt, error) {
+	switch {
+	case tx.direct():
+		return nil, nil
+	case fixed:
+		return tx.shared(ctx, q)
+	default:
+		return tx.prepared(ctx, q)
+	}
+}
+
+func (tx *Tx) execVia(ctx context.Context, fixed bool, q string, args ...any) (sql.Result, error) {
+	st, err := tx.stmtFor(ctx, q, fixed)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return tx.ExecContext(ctx, q, args...)
 	}
 	return st.ExecContext(ctx, args...)
 }
 
-// queryRow runs a query through the transaction's prepared copy.
-func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := tx.prepared(ctx, q)
-	if err != nil {
+func (tx *Tx) queryRowVia(ctx context.Context, fixed bool, q string, args ...any) *sql.Row {
+	st, err := tx.stmtFor(ctx, q, fixed)
+	if st == nil || err != nil {
 		return tx.QueryRowContext(ctx, q, args...)
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// exec runs a statement through the transaction's prepared copy (SQLite).
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.execVia(ctx, false, q, args...)
+}
+
+// queryRow runs a query through the transaction's prepared copy (SQLite).
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.queryRowVia(ctx, false, q, args...)
+}
+
+// sharedExec and sharedQueryRow are exec and queryRow for fixed texts,
+// through the database's prepared statement (shared).
+func (tx *Tx) sharedExec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.execVia(ctx, true, q, args...)
+}
+
+func (tx *Tx) sharedQueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.queryRowVia(ctx, true, q, args...)
 }
 
 // Now is the transaction's instant, in UTC.
@@ -339,10 +402,10 @@ func scanAll[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 
 // insertValues writes rows of cols values each: head is the statement up to
 // and including VALUES, tail what follows the rows (an ON CONFLICT clause or
-// nothing). It writes the dialect's insertRows a statement (so on
-// PostgreSQL a batch of a thousand audit entries is five round trips, not a
-// thousand; on SQLite each row goes through the transaction's prepared
-// statement) and returns the rows affected.
+// nothing; both fixed texts). It writes the dialect's insertRows a
+// statement (so on PostgreSQL a batch of a thousand audit entries is five
+// round trips, not a thousand; on SQLite each row goes through the
+// database's prepared statement) and returns the rows affected.
 func (tx *Tx) insertValues(ctx context.Context, head, tail string, cols int, rows [][]any) (int64, error) {
 	var total int64
 	per := tx.db.dialect.insertRows()
@@ -364,7 +427,8 @@ func (tx *Tx) insertValues(ctx context.Context, head, tail string, cols int, row
 		var res sql.Result
 		var err error
 		if per == 1 {
-			res, err = tx.exec(ctx, q.String(), args...)
+			// One row a statement: the text is the caller's, fixed.
+			res, err = tx.sharedExec(ctx, q.String(), args...)
 		} else {
 			res, err = tx.ExecContext(ctx, q.String(), args...)
 		}

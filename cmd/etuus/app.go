@@ -75,7 +75,7 @@ func openDB(ctx context.Context, c *config, log *slog.Logger) (*store.DB, error)
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, url)
+	db, err := store.Open(ctx, url, c.dbOptions...)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,9 @@ type config struct {
 	LogLevel     string
 	AccessLog    bool
 	Shutdown     time.Duration
+	// dbOptions are how a subcommand wants its database opened
+	// (reconcile: store.ForImport); no flag.
+	dbOptions []store.Option
 
 	TestIDP          string // auto, true or false
 	OIDCConfig       string

@@ -37,6 +37,8 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer f.Close()
+	// A smaller SQLite page cache: the import's memory is mostly the cache.
+	c.dbOptions = append(c.dbOptions, store.ForImport())
 	db, err := c.openTool(ctx, stderr)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -300,4 +301,47 @@ func TestCollectTwoRunsAtOnce(t *testing.T) {
 			t.Errorf("%d interest charges for %d claims", i, n)
 		}
 	})
+}
+
+// A reversal looks for the payment it takes back through
+// bank_entries_reversible (migration 00039), on both databases: a search by
+// reference and amount, never a read of every bank transaction.
+func TestReversibleCreditReadsTheIndex(t *testing.T) {
+	for _, skip := range []int{0, 2} {
+		args := []any{"12345672", int64(1000), "FI3715903000000776"}
+		for i := range skip {
+			args = append(args, "id-"+strconv.Itoa(i))
+		}
+		q := store.ReversibleCreditSQL(skip)
+		t.Run("sqlite", func(t *testing.T) {
+			db := storetest.SQLite(t)
+			rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN `+q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if joined := strings.Join(plan, "; "); !strings.Contains(joined, "SEARCH bank_entries USING INDEX bank_entries_reversible (reference=? AND amount_cents=?)") {
+				t.Errorf("skip %d: %s", skip, joined)
+			}
+		})
+		t.Run("postgres", func(t *testing.T) {
+			db := storetest.Postgres(t)
+			// The sort is of the payments with that reference and amount
+			// (ORDER BY … LIMIT 1 over a handful), not of the table.
+			for _, r := range storetest.GrowingReads(t, db, []string{"bank_entries"}, q, args...) {
+				if r.Node != "Sort" {
+					t.Errorf("skip %d: %v", skip, r)
+				}
+			}
+		})
+	}
 }

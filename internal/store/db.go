@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,8 +96,15 @@ func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 // that the database answers, but neither creates tables nor writes anything:
 // an existing file that is not an SQLite database is refused, never
 // overwritten.
-func Open(ctx context.Context, url string) (*DB, error) {
-	d, dsn, display, err := parseURL(url)
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.cacheKiB == 0 {
+		o.cacheKiB = 64 << 10
+	}
+	d, dsn, display, err := parseURL(url, o.cacheKiB)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +122,25 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return s, nil
 }
 
-func parseURL(url string) (d dialect, dsn, display string, err error) {
+// Option changes how Open opens a database.
+type Option func(*options)
+
+type options struct {
+	cacheKiB int
+}
+
+// ForImport opens the database for a process that only imports a bank file
+// (etuus reconcile): each SQLite connection keeps 16 MiB of pages in memory
+// instead of 64 MiB. The import reads each claim and writes each row once, in
+// chunks, so a larger cache holds pages it never reads again (the operating
+// system's file cache still has them): at 100,000 entries the process's peak
+// RSS was 228 MB with 64 MiB and 122 MB with 16 MiB, for the same CPU time.
+// PostgreSQL is unchanged.
+func ForImport() Option {
+	return func(o *options) { o.cacheKiB = 16 << 10 }
+}
+
+func parseURL(url string, cacheKiB int) (d dialect, dsn, display string, err error) {
 	switch {
 	case url == "":
 		return 0, "", "", errors.New("no database given")
@@ -143,7 +169,7 @@ func parseURL(url string) (d dialect, dsn, display string, err error) {
 	// write lock at BEGIN so two transactions never deadlock upgrading.
 	// The path goes into a URI: a '#', '?' or '%' in it (a test's temp
 	// folder can hold '#') must not end or change it.
-	dsn = "file:" + strings.NewReplacer("%", "%25", "#", "%23", "?", "%3F").Replace(path) + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	dsn = "file:" + strings.NewReplacer("%", "%25", "#", "%23", "?", "%3F").Replace(path) + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-" + strconv.Itoa(cacheKiB) + ")&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	return sqliteDialect, dsn, path, nil
 }
 

@@ -22,6 +22,9 @@ const (
 	WaitingCountsSQL     = waitingCountsSQL
 )
 
+// ReversibleCreditSQL is the query a reversal finds its payment with.
+func ReversibleCreditSQL(skip int) string { return reversibleCreditSQL(skip) }
+
 // UnitThreadsSQL is the staff queue's query for the filter.
 func UnitThreadsSQL(f message.QueueFilter, waitedBefore time.Time) (string, []any) {
 	return unitThreadsSQL(f, waitedBefore)

@@ -868,14 +868,21 @@ func (t recoveryTx) BatchTotals(ctx context.Context, keys []string) (map[string]
 	return out, nil
 }
 
-func (t recoveryTx) ReversibleCredit(ctx context.Context, account, reference string, cents int64, skip []string) (recovery.BankEntry, error) {
+// reversibleCreditSQL finds the payment a reversal takes back, skipping n
+// rows; its status condition is bank_entries_reversible's, so that the
+// index serves it (migration 00039).
+func reversibleCreditSQL(skip int) string {
 	not := ""
-	if len(skip) > 0 {
-		not = ` AND id NOT IN (` + placeholders(4, len(skip)) + `)`
+	if skip > 0 {
+		not = ` AND id NOT IN (` + placeholders(4, skip) + `)`
 	}
-	e, err := scanBankEntry(t.QueryRowContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
+	return `SELECT ` + bankEntryColumns + ` FROM bank_entries
 		WHERE reference = $1 AND amount_cents = $2 AND account = $3 AND direction = 'CRDT' AND reversal = 0
-		  AND status IN ('booked', 'queued')`+not+` ORDER BY value_date DESC, created_at DESC LIMIT 1`+t.db.dialect.forUpdate(),
+		  AND status IN ('booked', 'queued')` + not + ` ORDER BY value_date DESC, created_at DESC LIMIT 1`
+}
+
+func (t recoveryTx) ReversibleCredit(ctx context.Context, account, reference string, cents int64, skip []string) (recovery.BankEntry, error) {
+	e, err := scanBankEntry(t.QueryRowContext(ctx, reversibleCreditSQL(len(skip))+t.db.dialect.forUpdate(),
 		append([]any{reference, cents, account}, anys(skip)...)...))
 	if err != nil {
 		return recovery.BankEntry{}, t.db.mapErr(err)

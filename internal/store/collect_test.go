@@ -345,3 +345,38 @@ func TestReversibleCreditReadsTheIndex(t *testing.T) {
 		})
 	}
 }
+
+// An exemption's move of paid interest to principal reads the claim's
+// booked payments that paid interest through bank_entries_interest
+// (migration 00040), on both databases, never every bank transaction.
+func TestInterestPaidReadsTheIndex(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		db := storetest.SQLite(t)
+		rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN `+store.InterestPaidSQL, "claim-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		if joined := strings.Join(plan, "; "); !strings.Contains(joined, "SEARCH bank_entries USING INDEX bank_entries_interest (claim_id=?)") {
+			t.Error(joined)
+		}
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := storetest.Postgres(t)
+		// The sort is of one claim's payments, not of the table.
+		for _, r := range storetest.GrowingReads(t, db, []string{"bank_entries"}, store.InterestPaidSQL, "claim-1") {
+			if r.Node != "Sort" {
+				t.Error(r)
+			}
+		}
+	})
+}

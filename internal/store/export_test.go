@@ -20,6 +20,7 @@ const (
 	CollectAllSQL        = collectAllSQL
 	QueuedEntriesSQL     = queuedEntriesSQL
 	WaitingCountsSQL     = waitingCountsSQL
+	InterestPaidSQL      = interestPaidSQL
 )
 
 // ReversibleCreditSQL is the query a reversal finds its payment with.

@@ -99,14 +99,18 @@ func (t *Tx) noticeChoice(ctx context.Context, personID string) (message.Consent
 
 func (t recoveryTx) Enqueue(ctx context.Context, it *outbox.Item) error { return t.Tx.Enqueue(ctx, it) }
 
+// interestPaidSQL is a claim's booked bank transactions that paid interest,
+// newest first, through bank_entries_interest (migration 00040).
+const interestPaidSQL = `SELECT id, alloc_interest FROM bank_entries
+		WHERE claim_id = $1 AND status = 'booked' AND alloc_interest > 0
+		ORDER BY booking_date DESC, created_at DESC, id DESC`
+
 // MoveInterestToPrincipal moves cents of the interest the claim's booked
 // bank transactions paid to their principal, newest first, locking them
 // (the claim is locked already: claims before their transactions, as an
 // import takes them).
 func (t recoveryTx) MoveInterestToPrincipal(ctx context.Context, claimID string, cents int64) error {
-	rows, err := t.QueryContext(ctx, `SELECT id, alloc_interest FROM bank_entries
-		WHERE claim_id = $1 AND status = 'booked' AND alloc_interest > 0
-		ORDER BY booking_date DESC, created_at DESC, id DESC`+t.db.dialect.forUpdate(), claimID)
+	rows, err := t.QueryContext(ctx, interestPaidSQL+t.db.dialect.forUpdate(), claimID)
 	if err != nil {
 		return err
 	}

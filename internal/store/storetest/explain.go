@@ -13,10 +13,11 @@ import (
 
 // Read is a plan node whose work grows with a table, not with what the
 // query returns: a sequential scan, an index scan with no index condition
-// (it reads the whole index), or a sort that a LIMIT takes the first rows
+// (it reads the whole index; a bitmap heap scan over such an index scan
+// too), or a sort that a LIMIT takes the first rows
 // of (every matching row is read and sorted to return a few).
 type Read struct {
-	Node     string // "Seq Scan", "Index Scan", "Index Only Scan" or "Sort"
+	Node     string // "Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan" or "Sort"
 	Relation string // the table; for a sort, the growing tables below it
 	Index    string // for an index scan
 	Filter   string // the condition applied to every row read, if any
@@ -94,6 +95,16 @@ func GrowingReads(t testing.TB, db *store.DB, tables []string, query string, arg
 			case !slices.Contains(tables, n.Relation):
 				return
 			case n.Type == "Seq Scan":
+			// A bitmap scan of an index with no condition on it (a partial
+			// index whose predicate the query implies, read whole).
+			case n.Type == "Bitmap Heap Scan" && slices.ContainsFunc(n.Plans, func(m planNode) bool {
+				return m.Type == "Bitmap Index Scan" && m.IndexCond == ""
+			}):
+				for _, m := range n.Plans {
+					if m.Type == "Bitmap Index Scan" && m.IndexCond == "" {
+						n.Index = m.Index
+					}
+				}
 			// An index read in its order up to a LIMIT, keeping every row
 			// (the newest audit entry), reads only what it returns.
 			case (n.Type == "Index Scan" || n.Type == "Index Only Scan") && n.IndexCond == "" &&

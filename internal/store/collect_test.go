@@ -238,21 +238,7 @@ func TestCollectListsReadTheIndexOnSQLite(t *testing.T) {
 		{store.CollectNullSQL, []any{"", 500}},
 		{store.CollectDueSQL, []any{civil.New(2026, 3, 4), civil.New(1, 1, 1), "", 500}},
 	} {
-		rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN `+q.sql, q.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		joined := strings.Join(plan, "; ")
+		joined := storetest.SQLitePlan(t, db, q.sql, q.args...)
 		t.Logf("%s", joined)
 		if !strings.Contains(joined, "SEARCH claims USING INDEX claims_collect") || strings.Contains(joined, "TEMP B-TREE") {
 			t.Errorf("%s:\n%s", q.sql, joined)
@@ -315,21 +301,7 @@ func TestReversibleCreditReadsTheIndex(t *testing.T) {
 		q := store.ReversibleCreditSQL(skip)
 		t.Run("sqlite", func(t *testing.T) {
 			db := storetest.SQLite(t)
-			rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN `+q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if joined := strings.Join(plan, "; "); !strings.Contains(joined, "SEARCH bank_entries USING INDEX bank_entries_reversible (reference=? AND amount_cents=?)") {
+			if joined := storetest.SQLitePlan(t, db, q, args...); !strings.Contains(joined, "SEARCH bank_entries USING INDEX bank_entries_reversible (reference=? AND amount_cents=?)") {
 				t.Errorf("skip %d: %s", skip, joined)
 			}
 		})
@@ -352,21 +324,7 @@ func TestReversibleCreditReadsTheIndex(t *testing.T) {
 func TestInterestPaidReadsTheIndex(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		db := storetest.SQLite(t)
-		rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN `+store.InterestPaidSQL, "claim-1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		if joined := strings.Join(plan, "; "); !strings.Contains(joined, "SEARCH bank_entries USING INDEX bank_entries_interest (claim_id=?)") {
+		if joined := storetest.SQLitePlan(t, db, store.InterestPaidSQL, "claim-1"); !strings.Contains(joined, "SEARCH bank_entries USING INDEX bank_entries_interest (claim_id=?)") {
 			t.Error(joined)
 		}
 	})

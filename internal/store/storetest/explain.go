@@ -155,3 +155,27 @@ func (n *planNode) walk(up []*planNode, fn func(n *planNode, up []*planNode)) {
 		n.Plans[i].walk(up, fn)
 	}
 }
+
+// SQLitePlan is SQLite's EXPLAIN QUERY PLAN of query with args, its lines'
+// details joined with "; " (e.g. "SEARCH claims USING INDEX …").
+func SQLitePlan(t testing.TB, db *store.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
+}

@@ -95,6 +95,9 @@ type Repo interface {
 	Counter(ctx context.Context, code string, year int) (Person, []Right, YearStatus, error)
 	// Purchase finds a pharmacy's purchase by its purchase ID.
 	Purchase(ctx context.Context, pharmacyID, purchaseID string) (Purchase, error)
+	// WriteCalls adds rows to the call history, setting their IDs, and
+	// appends audit entries, in one transaction of its own.
+	WriteCalls(ctx context.Context, cs []*Call, es []audit.Entry) error
 	// Calls lists a pharmacy's calls, newest first.
 	Calls(ctx context.Context, pharmacyID string, limit int) ([]Call, error)
 	// Rights lists a person's rights, by kind and start.
@@ -271,12 +274,8 @@ func (s *Service) call(ctx context.Context, c Caller, op, purchaseID string, fn 
 		return err
 	}
 	key := fault.KeyOf(err)
-	note := s.repo.InTx(ctx, func(tx Tx) error {
-		if err := tx.InsertCalls(ctx, &Call{PharmacyID: c.PharmacyID, ClientID: c.ClientID, At: tx.Now(), Op: op, Outcome: key, PurchaseID: purchaseID}); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, c.entry("pharmacy."+op+"_refused", "", "reason="+key))
-	})
+	note := s.repo.WriteCalls(ctx, []*Call{{PharmacyID: c.PharmacyID, ClientID: c.ClientID, At: s.repo.Now(), Op: op, Outcome: key, PurchaseID: purchaseID}},
+		[]audit.Entry{c.entry("pharmacy."+op+"_refused", "", "reason="+key)})
 	if note != nil {
 		s.cfg.Log.Warn("pharmacy: refused call not noted", "op", op, "err", note)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/etuus/etuus/internal/audit"
 )
@@ -59,24 +60,37 @@ func (tx *Tx) Audit(ctx context.Context, es ...audit.Entry) error {
 			return err
 		}
 	}
-	var seq int64
-	prev := audit.Genesis
-	err := tx.sharedQueryRow(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+	seq, prev := int64(0), audit.Genesis
+	err := tx.sharedQueryRow(ctx, auditHeadQuery).Scan(&seq, &prev)
 	if err != nil && !isNoRows(err) {
 		return err
 	}
-	key := tx.db.auditSealKey()
+	_, err = tx.insertValues(ctx, auditInsert, "", auditCols, tx.db.sealAudit(tx.now, seq, prev, es))
+	return err
+}
+
+// auditHeadQuery reads the newest entry of the chain, auditInsert (with
+// auditCols values a row) appends to it.
+const (
+	auditHeadQuery = `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`
+	auditInsert    = `INSERT INTO audit_log
+		(seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id) VALUES `
+	auditCols = 11
+)
+
+// sealAudit numbers and hashes es at the instant now after the chain's
+// entry seq with hash prev, and returns them as auditInsert's rows.
+func (db *DB) sealAudit(now time.Time, seq int64, prev string, es []audit.Entry) [][]any {
+	key := db.auditSealKey()
 	rows := make([][]any, len(es))
 	for i, e := range es {
 		seq++
-		e.Seq, e.At, e.PrevHash = seq, tx.now, prev
+		e.Seq, e.At, e.PrevHash = seq, now, prev
 		audit.Seal(key, &e)
 		rows[i] = []any{e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.SubjectID, e.Object, e.Detail, e.PrevHash, e.Hash, e.KeyID}
 		prev = e.Hash
 	}
-	_, err = tx.insertValues(ctx, `INSERT INTO audit_log
-		(seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id) VALUES `, "", 11, rows)
-	return err
+	return rows
 }
 
 // viewSubjectArgs is the number of columns a view's subject row writes.

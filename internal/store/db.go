@@ -435,28 +435,18 @@ func scanAll[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 func (tx *Tx) insertValues(ctx context.Context, head, tail string, cols int, rows [][]any) (int64, error) {
 	var total int64
 	per := tx.db.dialect.insertRows()
-	for part := range slices.Chunk(rows, per) {
-		var q strings.Builder
-		q.WriteString(head)
-		args := make([]any, 0, len(part)*cols)
-		for i, r := range part {
-			if len(r) != cols {
-				return total, fmt.Errorf("store: insert row of %d values, want %d", len(r), cols)
-			}
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(" + placeholders(i*cols+1, cols) + ")")
-			args = append(args, r...)
-		}
-		q.WriteString(tail)
+	stmts, err := valuesStatements(head, tail, cols, per, rows)
+	if err != nil {
+		return 0, err
+	}
+	for _, st := range stmts {
 		var res sql.Result
 		var err error
 		if per == 1 {
 			// One row a statement: the text is the caller's, fixed.
-			res, err = tx.sharedExec(ctx, q.String(), args...)
+			res, err = tx.sharedExec(ctx, st.query, st.args...)
 		} else {
-			res, err = tx.ExecContext(ctx, q.String(), args...)
+			res, err = tx.ExecContext(ctx, st.query, st.args...)
 		}
 		if err != nil {
 			return total, err
@@ -468,4 +458,33 @@ func (tx *Tx) insertValues(ctx context.Context, head, tail string, cols int, row
 		total += n
 	}
 	return total, nil
+}
+
+// statement is one SQL text with its arguments.
+type statement struct {
+	query string
+	args  []any
+}
+
+// valuesStatements is insertValues' statements, per rows each.
+func valuesStatements(head, tail string, cols, per int, rows [][]any) ([]statement, error) {
+	var out []statement
+	for part := range slices.Chunk(rows, per) {
+		var q strings.Builder
+		q.WriteString(head)
+		args := make([]any, 0, len(part)*cols)
+		for i, r := range part {
+			if len(r) != cols {
+				return nil, fmt.Errorf("store: insert row of %d values, want %d", len(r), cols)
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(i*cols+1, cols) + ")")
+			args = append(args, r...)
+		}
+		q.WriteString(tail)
+		out = append(out, statement{q.String(), args})
+	}
+	return out, nil
 }

@@ -146,6 +146,11 @@ func (d dialect) insertRows() int {
 	return 1
 }
 
+// pipelines says whether insertAudited sends its statements in two
+// pipelined round trips on the connection's own driver (pgx batches);
+// SQLite runs in the process, a statement costs no round trip.
+func (d dialect) pipelines() bool { return d == postgresDialect }
+
 // forUpdateOf is forUpdate for a join that locks only the rows of the
 // table with the alias.
 func (d dialect) forUpdateOf(alias string) string {

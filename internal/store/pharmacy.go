@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/customer"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/pharmacy"
@@ -254,13 +255,30 @@ func (t pharmacyTx) CancelPurchase(ctx context.Context, id string, at time.Time)
 
 // InsertCalls adds rows to the call history, many to a statement.
 func (t pharmacyTx) InsertCalls(ctx context.Context, cs ...*pharmacy.Call) error {
+	_, err := t.insertValues(ctx, callsInsert, "", callsCols, callRows(cs))
+	return t.db.mapErr(err)
+}
+
+// WriteCalls adds rows to the call history and appends their audit
+// entries in one transaction of its own (insertAudited: on PostgreSQL two
+// round trips).
+func (r *PharmacyRepo) WriteCalls(ctx context.Context, cs []*pharmacy.Call, es []audit.Entry) error {
+	return r.db.insertAudited(ctx, callsInsert, callsCols, callRows(cs), es)
+}
+
+const (
+	callsInsert = `INSERT INTO pharmacy_calls (id, pharmacy_id, client_id, at, op, outcome, purchase_id) VALUES `
+	callsCols   = 7
+)
+
+// callRows sets the calls' IDs and returns them as callsInsert's rows.
+func callRows(cs []*pharmacy.Call) [][]any {
 	rows := make([][]any, len(cs))
 	for i, c := range cs {
 		c.ID = NewID()
 		rows[i] = []any{c.ID, c.PharmacyID, c.ClientID, c.At.UTC(), c.Op, c.Outcome, c.PurchaseID}
 	}
-	_, err := t.insertValues(ctx, `INSERT INTO pharmacy_calls (id, pharmacy_id, client_id, at, op, outcome, purchase_id) VALUES `, "", 7, rows)
-	return t.db.mapErr(err)
+	return rows
 }
 
 // SeedPharmacy writes the demonstration people and rights of direct

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -30,13 +29,14 @@ func (db *DB) RecordViews(ctx context.Context, es ...audit.Entry) error {
 	return db.views.Write(ctx, es)
 }
 
-// appendViews writes a batch of reads' entries in one transaction.
+// appendViews writes a batch of reads' entries in one transaction (on
+// PostgreSQL two pipelined round trips, insertAudited).
 func (db *DB) appendViews(ctx context.Context, batch [][]audit.Entry) error {
 	var all []audit.Entry
 	for _, es := range batch {
 		all = append(all, es...)
 	}
-	return db.Append(ctx, all...)
+	return db.insertAudited(ctx, "", 0, nil, all)
 }
 
 // Audit appends entries to the audit log inside the transaction, so that the
@@ -44,16 +44,9 @@ func (db *DB) appendViews(ctx context.Context, batch [][]audit.Entry) error {
 // entry's customers (audit.View) are listed first, before the chain's lock
 // is taken, so the lock is held for one row per entry whatever a view shows.
 func (tx *Tx) Audit(ctx context.Context, es ...audit.Entry) error {
-	es = slices.Clone(es)
-	for i := range es {
-		if len(es[i].Subjects) == 0 {
-			continue
-		}
-		id := NewID()
-		es[i].Object = audit.ViewPrefix + id
-		if err := tx.listViewSubjects(ctx, id, es[i]); err != nil {
-			return err
-		}
+	es, subjects := viewRows(es, tx.now)
+	if _, err := tx.insertValues(ctx, viewSubjectsInsert, "", viewSubjectArgs, subjects); err != nil {
+		return err
 	}
 	if q := tx.db.dialect.lockAudit(); q != "" {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -93,29 +86,30 @@ func (db *DB) sealAudit(now time.Time, seq int64, prev string, es []audit.Entry)
 	return rows
 }
 
-// viewSubjectArgs is the number of columns a view's subject row writes.
-const viewSubjectArgs = 6
+// viewSubjectsInsert lists a view's customers beside the chain,
+// viewSubjectArgs values a row.
+const (
+	viewSubjectsInsert = `INSERT INTO audit_view_subjects (view_id, subject_id, at, actor_kind, actor_id, action) VALUES `
+	viewSubjectArgs    = 6
+)
 
-func (tx *Tx) listViewSubjects(ctx context.Context, viewID string, e audit.Entry) error {
-	ids := e.Subjects
-	for len(ids) > 0 {
-		n := min(len(ids), 4*tx.db.dialect.insertRows())
-		var q strings.Builder
-		q.WriteString(`INSERT INTO audit_view_subjects (view_id, subject_id, at, actor_kind, actor_id, action) VALUES `)
-		args := make([]any, 0, n*viewSubjectArgs)
-		for i, id := range ids[:n] {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(" + placeholders(i*viewSubjectArgs+1, viewSubjectArgs) + ")")
-			args = append(args, viewID, id, tx.now, e.ActorKind, e.ActorID, e.Action)
+// viewRows gives each view entry of es (one that lists Subjects) its ID,
+// in Object, and returns the entries and viewSubjectsInsert's rows listing
+// their customers at the instant at. es is not changed.
+func viewRows(es []audit.Entry, at time.Time) ([]audit.Entry, [][]any) {
+	es = slices.Clone(es)
+	var rows [][]any
+	for i := range es {
+		if len(es[i].Subjects) == 0 {
+			continue
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return err
+		id := NewID()
+		es[i].Object = audit.ViewPrefix + id
+		for _, subject := range es[i].Subjects {
+			rows = append(rows, []any{id, subject, at, es[i].ActorKind, es[i].ActorID, es[i].Action})
 		}
-		ids = ids[n:]
 	}
-	return nil
+	return es, rows
 }
 
 // ViewSubjects lists the customers a view entry showed, sorted.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -152,6 +153,49 @@ func TestAuditViews(t *testing.T) {
 					t.Fatalf("after undoing: %v", err)
 				}
 			}
+		}
+	})
+}
+
+// Staff reads' entries written by the group commit (on PostgreSQL two
+// pipelined round trips) list their customers beside the chain as Append
+// does: eight reads at once, each of 250 customers, leave a chain that
+// verifies, with each view's customers listed.
+func TestRecordViewsListCustomers(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ids := make([]string, 250)
+				for i := range ids {
+					ids[i] = fmt.Sprintf("p%03d", i+g*100)
+				}
+				errs <- db.RecordViews(ctx, audit.View(audit.ActorStaff, fmt.Sprint("s", g), "staff.view_queue", ids),
+					audit.Entry{ActorKind: audit.ActorStaff, ActorID: fmt.Sprint("s", g), Action: "staff.view_customer", SubjectID: "p007"})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var subjects int
+		db.SQL().QueryRow(`SELECT count(*) FROM audit_view_subjects`).Scan(&subjects)
+		if n, err := audit.Verify(ctx, db); err != nil || n != 16 || subjects != 8*250 {
+			t.Fatalf("Verify = %d, %v with %d customers listed; want 16 entries, 2,000 customers", n, err, subjects)
+		}
+		// p007 is in the first view only (p000–p249), and in every read of one customer.
+		if got, err := db.AuditForSubject(ctx, "p007", 20); err != nil || len(got) != 9 {
+			t.Fatalf("AuditForSubject(p007) = %d entries, %v; want 9", len(got), err)
+		}
+		if got, err := db.AuditForSubject(ctx, "p949", 20); err != nil || len(got) != 1 || got[0].ActorID != "s7" {
+			t.Fatalf("AuditForSubject(p949) = %+v, %v; want the view of s7", got, err)
 		}
 	})
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // insertAudited inserts rows (head is an INSERT up to and including
-// VALUES, cols values a row) and appends es to the audit chain, in one
+// VALUES, cols values a row; none: only the entries) and appends es to the audit chain, in one
 // transaction of its own, retried on busy and serialization failures as
 // inTx is.
 //
@@ -28,10 +28,10 @@ import (
 // the rows, the lock and the newest entry; then the sealed entries and
 // COMMIT. The statements are the same texts as inTx would run, each with
 // its own snapshot as under READ COMMITTED there, so the newest entry is
-// read after the lock is held. Entries that list view subjects, and
-// SQLite, take inTx.
+// read after the lock is held; the customers of view entries are listed
+// in the first round trip. SQLite takes inTx.
 func (db *DB) insertAudited(ctx context.Context, head string, cols int, rows [][]any, es []audit.Entry) error {
-	if !db.dialect.pipelines() || slices.ContainsFunc(es, func(e audit.Entry) bool { return len(e.Subjects) > 0 }) {
+	if !db.dialect.pipelines() {
 		return db.inTx(ctx, func(tx *Tx) error {
 			if _, err := tx.insertValues(ctx, head, "", cols, rows); err != nil {
 				return err
@@ -96,15 +96,20 @@ func (db *DB) pipelinedTx(ctx context.Context, inserts []statement, es []audit.E
 
 // pipeline sends insertAudited's two round trips on pc.
 func (db *DB) pipeline(ctx context.Context, pc *pgx.Conn, now time.Time, inserts []statement, es []audit.Entry) error {
+	es, subjects := viewRows(es, now)
+	lists, err := valuesStatements(viewSubjectsInsert, "", viewSubjectArgs, db.dialect.insertRows(), subjects)
+	if err != nil {
+		return err
+	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	for _, st := range inserts {
+	for _, st := range slices.Concat(inserts, lists) {
 		b.Queue(st.query, st.args...)
 	}
 	b.Queue(db.dialect.lockAudit())
 	b.Queue(auditHeadQuery)
 	br := pc.SendBatch(ctx, b)
-	for range 2 + len(inserts) {
+	for range 2 + len(inserts) + len(lists) {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			return err

@@ -1,10 +1,12 @@
 package iso20022
 
 import (
+	"bufio"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -80,6 +82,14 @@ type Initiation struct {
 // The payments are encoded one at a time as the output is written, so the
 // only full copy of a large run is the caller's slice (none with Each).
 func WritePain001(w io.Writer, in Initiation) error {
+	return writePain001(w, in, writeTx)
+}
+
+// txWriter writes one CdtTrfTxInf element, indented as the encoder would
+// (writeTx; the reference encoding on encoding/xml is in the tests).
+type txWriter func(w *bufio.Writer, p *Payment) error
+
+func writePain001(out io.Writer, in Initiation, tx txWriter) error {
 	totals, err := validateInitiation(&in)
 	if err != nil {
 		return err
@@ -98,6 +108,11 @@ func WritePain001(w io.Writer, in Initiation) error {
 	if in.InitiatingPartyID != "" {
 		doc.GrpHdr.InitgPty.ID = &painOrgIDOut{ID: in.InitiatingPartyID, Scheme: "BANK"}
 	}
+	// The headers go through encoding/xml; the payments, a million in a
+	// large run, are written straight into w between them (paymentFunc
+	// flushes the encoder first), which costs a fifth of what encoding
+	// each through reflection did.
+	w := bufio.NewWriterSize(out, 64<<10)
 	for i := range in.Batches {
 		b := &in.Batches[i]
 		doc.PmtInf[i] = painPmtInfOut{
@@ -111,11 +126,22 @@ func WritePain001(w io.Writer, in Initiation) error {
 			DbtrIBAN:    b.DebtorIBAN,
 			DbtrBIC:     b.DebtorBIC,
 			ChrgBr:      "SLEV",
-			Txs:         paymentStream(b.Payments),
 		}
-		if b.Each != nil {
-			doc.PmtInf[i].Txs = &paymentFunc{batch: i + 1, each: b.Each, count: b.Count, sum: b.SumCents}
+		each := b.Each
+		if each == nil {
+			ps := b.Payments
+			each = func(fn func(*Payment) error) error {
+				for j := range ps {
+					if err := fn(&ps[j]); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
 		}
+		// A batch of Payments was validated whole above; checking it again
+		// as it is written finds nothing new and its totals agree.
+		doc.PmtInf[i].Txs = &paymentFunc{batch: i + 1, each: each, count: totals.batchCounts[i], sum: totals.batchSums[i], w: w, tx: tx}
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
@@ -128,7 +154,10 @@ func WritePain001(w io.Writer, in Initiation) error {
 	if _, err := io.WriteString(w, "\n"); err != nil {
 		return err
 	}
-	return enc.Close()
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	return w.Flush()
 }
 
 type painDocOut struct {
@@ -170,29 +199,24 @@ type painPmtInfOut struct {
 	Txs         xml.Marshaler `xml:"CdtTrfTxInf"`
 }
 
-// paymentStream encodes payments one by one as the encoder reaches them,
-// instead of building an encodable copy of the whole batch first.
-type paymentStream []Payment
-
-func (s paymentStream) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	for i := range s {
-		if err := e.EncodeElement(newPainTxOut(&s[i]), start); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// paymentFunc encodes the payments a Batch.Each gives, validating each
-// and, at the end, the declared totals.
+// paymentFunc writes the payments each gives, validating each and, at the
+// end, the declared totals.
 type paymentFunc struct {
 	batch int
 	each  func(fn func(*Payment) error) error
 	count int
 	sum   int64
+	w     *bufio.Writer // under the encoder
+	tx    txWriter
 }
 
 func (s *paymentFunc) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	// What the encoder holds goes out first; it writes nothing of its own
+	// here, so its indentation carries on after the last payment as if it
+	// had written them.
+	if err := e.Flush(); err != nil {
+		return err
+	}
 	n, sum := 0, int64(0)
 	err := s.each(func(p *Payment) error {
 		n++
@@ -201,7 +225,7 @@ func (s *paymentFunc) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 			return v.err
 		}
 		sum += p.AmountCents
-		return e.EncodeElement(newPainTxOut(p), start)
+		return s.tx(s.w, p)
 	})
 	if err != nil {
 		return err
@@ -213,37 +237,87 @@ func (s *paymentFunc) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return nil
 }
 
-type painTxOut struct {
-	InstrID    string     `xml:"PmtId>InstrId,omitempty"`
-	EndToEndID string     `xml:"PmtId>EndToEndId"`
-	Amt        outAmount  `xml:"Amt>InstdAmt"`
-	CdtrAgt    *painAgent `xml:"CdtrAgt,omitempty"`
-	CdtrNm     string     `xml:"Cdtr>Nm"`
-	CdtrIBAN   string     `xml:"CdtrAcct>Id>IBAN"`
-	RmtInf     *outRmtInf `xml:"RmtInf,omitempty"`
-}
-
-type painAgent struct {
-	BIC string `xml:"FinInstnId>BIC"`
-}
-
-func newPainTxOut(p *Payment) *painTxOut {
-	t := &painTxOut{
-		InstrID:    p.InstrID,
-		EndToEndID: p.EndToEndID,
-		Amt:        outAmount{Ccy: "EUR", Value: formatCents(p.AmountCents)},
-		CdtrNm:     p.CreditorName,
-		CdtrIBAN:   p.CreditorIBAN,
+// writeTx writes one CdtTrfTxInf at its depth in the document (three
+// elements in, two spaces a level), byte for byte what encoding/xml wrote
+// for it (TestWriteTxMatchesEncoder).
+func writeTx(w *bufio.Writer, p *Payment) error {
+	w.WriteString("\n      <CdtTrfTxInf>\n        <PmtId>")
+	if p.InstrID != "" {
+		element(w, "\n          ", "InstrId", p.InstrID)
 	}
+	element(w, "\n          ", "EndToEndId", p.EndToEndID)
+	w.WriteString("\n        </PmtId>\n        <Amt>\n          <InstdAmt Ccy=\"EUR\">")
+	writeCents(w, p.AmountCents)
+	w.WriteString("</InstdAmt>\n        </Amt>")
 	if p.CreditorBIC != "" {
-		t.CdtrAgt = &painAgent{BIC: p.CreditorBIC}
+		w.WriteString("\n        <CdtrAgt>\n          <FinInstnId>")
+		element(w, "\n            ", "BIC", p.CreditorBIC)
+		w.WriteString("\n          </FinInstnId>\n        </CdtrAgt>")
 	}
-	issuer := ""
-	if p.RemittanceRF {
-		issuer = "ISO"
+	w.WriteString("\n        <Cdtr>")
+	element(w, "\n          ", "Nm", p.CreditorName)
+	w.WriteString("\n        </Cdtr>\n        <CdtrAcct>\n          <Id>")
+	element(w, "\n            ", "IBAN", p.CreditorIBAN)
+	w.WriteString("\n          </Id>\n        </CdtrAcct>")
+	if p.RemittanceText != "" || p.RemittanceReference != "" {
+		w.WriteString("\n        <RmtInf>")
+		if p.RemittanceText != "" {
+			element(w, "\n          ", "Ustrd", p.RemittanceText)
+		}
+		if p.RemittanceReference != "" {
+			w.WriteString("\n          <Strd>\n            <CdtrRefInf>\n              <Tp>\n                <CdOrPrtry>\n                  <Cd>SCOR</Cd>\n                </CdOrPrtry>")
+			if p.RemittanceRF {
+				w.WriteString("\n                <Issr>ISO</Issr>")
+			}
+			w.WriteString("\n              </Tp>")
+			element(w, "\n              ", "Ref", p.RemittanceReference)
+			w.WriteString("\n            </CdtrRefInf>\n          </Strd>")
+		}
+		w.WriteString("\n        </RmtInf>")
 	}
-	t.RmtInf = remittance(p.RemittanceText, p.RemittanceReference, "SCOR", issuer)
-	return t
+	_, err := w.WriteString("\n      </CdtTrfTxInf>")
+	return err
+}
+
+// element writes indent<name>text</name>, the text escaped as
+// encoding/xml escapes character data.
+func element(w *bufio.Writer, indent, name, text string) {
+	w.WriteString(indent)
+	w.WriteByte('<')
+	w.WriteString(name)
+	w.WriteByte('>')
+	escapeText(w, text)
+	w.WriteString("</")
+	w.WriteString(name)
+	w.WriteByte('>')
+}
+
+// escapeText writes s as character data: printable ASCII other than the
+// five markup characters as it is, anything else through xml.EscapeText.
+func escapeText(w *bufio.Writer, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7F, c == '"', c == '\'', c == '&', c == '<', c == '>':
+			xml.EscapeText(w, []byte(s))
+			return
+		}
+	}
+	w.WriteString(s)
+}
+
+// writeCents writes cents as formatCents does, without allocating.
+func writeCents(w *bufio.Writer, cents int64) {
+	var b [24]byte
+	out := b[:0]
+	u := uint64(cents)
+	if cents < 0 {
+		out = append(out, '-')
+		u = -u
+	}
+	out = strconv.AppendUint(out, u/100, 10)
+	r := u % 100
+	out = append(out, '.', byte('0'+r/10), byte('0'+r%10))
+	w.Write(out)
 }
 
 type painTotals struct {

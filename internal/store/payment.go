@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fi/civil"
@@ -225,18 +226,58 @@ func (t paymentTx) Benefits(ctx context.Context, fn func([]payment.Benefit) erro
 }
 
 // InsertPayments stores the payments, skipping any whose benefit and
-// period are paid already, in statements of the dialect's insertRows.
+// period are paid already: on SQLite one row a statement (insertValues),
+// on PostgreSQL all of them in one statement over arrays
+// (insertPaymentsPostgres).
 func (t paymentTx) InsertPayments(ctx context.Context, ps []*payment.Payment) (int, error) {
-	rows := make([][]any, len(ps))
-	for i, p := range ps {
+	for _, p := range ps {
 		p.ID = NewID()
 		p.EndToEndID = strings.ReplaceAll(p.ID, "-", "")
 		p.CreatedAt = t.now
+	}
+	if t.db.dialect == postgresDialect {
+		return t.insertPaymentsPostgres(ctx, ps)
+	}
+	rows := make([][]any, len(ps))
+	for i, p := range ps {
 		rows[i] = []any{p.ID, p.PersonID, p.BenefitID, p.Kind, p.Period, p.RunID, p.DueDate, p.PayDate,
 			p.AmountCents, p.IBAN, p.EndToEndID, p.Status, p.CreatedAt}
 	}
 	n, err := t.insertValues(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES `, ` ON CONFLICT (benefit_id, period) DO NOTHING`, 13, rows)
 	return int(n), err
+}
+
+// insertPaymentsPostgres is InsertPayments on PostgreSQL: the same rows
+// and the same ON CONFLICT, passed as one array a column and unnested,
+// so that a page of 500 payments is 13 parameters rather than 6,500 (in
+// 200-row statements, whose parameters pgx encoded one by one: a fifth
+// of a run's CPU). PostgreSQL only; SQLite has no arrays.
+func (t paymentTx) insertPaymentsPostgres(ctx context.Context, ps []*payment.Payment) (int, error) {
+	n := len(ps)
+	var (
+		ids, persons, benefits, kinds, periods, runs = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		dues, pays, ibans, e2es, statuses            = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		amounts                                      = make([]int64, n)
+		created                                      = make([]time.Time, n)
+	)
+	for i, p := range ps {
+		ids[i], persons[i], benefits[i], kinds[i], periods[i], runs[i] = p.ID, p.PersonID, p.BenefitID, p.Kind, p.Period, p.RunID
+		dues[i], pays[i], ibans[i], e2es[i], statuses[i] = p.DueDate.String(), p.PayDate.String(), p.IBAN, p.EndToEndID, p.Status
+		amounts[i], created[i] = p.AmountCents, p.CreatedAt
+	}
+	res, err := t.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`)
+		SELECT u.id, u.person_id, u.benefit_id, u.kind, u.period, u.run_id, u.due_date::date, u.pay_date::date,
+			u.amount_cents, u.iban, u.end_to_end_id, u.status, u.created_at
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+			$9::bigint[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+			AS u(id, person_id, benefit_id, kind, period, run_id, due_date, pay_date, amount_cents, iban, end_to_end_id, status, created_at)
+		ON CONFLICT (benefit_id, period) DO NOTHING`,
+		ids, persons, benefits, kinds, periods, runs, dues, pays, amounts, ibans, e2es, statuses, created)
+	if err != nil {
+		return 0, err
+	}
+	k, err := res.RowsAffected()
+	return int(k), err
 }
 
 func (t paymentTx) RunTotals(ctx context.Context, runID string) (int, int64, error) {

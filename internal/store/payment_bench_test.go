@@ -18,7 +18,9 @@ import (
 // with one housing allowance due (N from ETUUS_BENCH_PEOPLE, default
 // 100,000), on SQLite and PostgreSQL, one goroutine. It reports the
 // payments per second and the heap in use after the run (the file goes to
-// payment.Discard: hashed, not stored). Run:
+// payment.Discard: hashed, not stored), and the CPU the run took (this
+// process's, cpu-s, and on PostgreSQL the server's, server-cpu-s: steadier
+// than the wall clock on a shared machine). Run:
 //
 //	ETUUS_BENCH_PEOPLE=100000 go test -run '^$' -bench PaymentRun -benchtime 1x -timeout 30m ./internal/store/
 func BenchmarkPaymentRun(b *testing.B) {
@@ -38,12 +40,16 @@ func BenchmarkPaymentRun(b *testing.B) {
 				svc := paymentOn(db)
 				runtime.GC()
 				b.StartTimer()
-				start := time.Now()
+				start, cpu, server := time.Now(), storetest.ProcessCPU(), storetest.ServerCPU(db)
 				rep, err := svc.Run(context.Background(), payer, civil.New(2024, 4, 2), payment.RunOptions{Publish: payment.Discard{}})
 				if err != nil || rep.Payments != n {
 					b.Fatalf("run = %d payments, %v", rep.Payments, err)
 				}
 				b.ReportMetric(float64(n)/time.Since(start).Seconds(), "payments/s")
+				b.ReportMetric((storetest.ProcessCPU() - cpu).Seconds(), "cpu-s")
+				if engine.name == "postgres" {
+					b.ReportMetric((storetest.ServerCPU(db) - server).Seconds(), "server-cpu-s")
+				}
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)
 				b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")

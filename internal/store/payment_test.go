@@ -313,3 +313,51 @@ func TestStatusReportPaid(t *testing.T) {
 		}
 	})
 }
+
+// TestPaymentBenefitPersonKey: migration 00037 keys a payment's person to
+// its benefit's on PostgreSQL (one foreign key over both columns, not one
+// on each), so a payment naming another person is refused there; down and
+// up again on either database keeps the payments.
+func TestPaymentBenefitPersonKey(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		people := paymentFixture(t, db, 3)
+		rep, err := paymentOn(db).Run(ctx, payer, civil.New(2024, 4, 2), payment.RunOptions{Publish: payment.Discard{}})
+		if err != nil || rep.Payments == 0 {
+			t.Fatal(rep, err)
+		}
+		count := func() (n int) {
+			t.Helper()
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM payments`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if got := count(); got != rep.Payments {
+			t.Fatalf("%d payments stored, the run recorded %d", got, rep.Payments)
+		}
+		// Another person's name on a copy of one of person 1's payments.
+		_, err = db.SQL().Exec(`INSERT INTO payments (id, person_id, benefit_id, kind, period, run_id, due_date, pay_date,
+			amount_cents, iban, end_to_end_id, status, created_at)
+			SELECT 'other', $1, benefit_id, kind, 'other', run_id, due_date, pay_date, amount_cents, iban, 'other', status, created_at
+			FROM payments WHERE person_id = $2 LIMIT 1`, people[2].ID, people[1].ID)
+		t.Log("insert naming another person:", err)
+		if db.Dialect() == "postgres" && err == nil {
+			t.Error("a payment naming a person other than its benefit's was stored")
+		}
+		if err == nil {
+			if _, err := db.SQL().Exec(`DELETE FROM payments WHERE id = 'other'`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.MigrateTo(ctx, 36); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got != rep.Payments {
+			t.Errorf("after down and up %d payments, want %d", got, rep.Payments)
+		}
+	})
+}

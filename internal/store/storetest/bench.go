@@ -2,11 +2,13 @@ package storetest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"iter"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -101,4 +103,61 @@ func ProcessCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// ServerCPU is the CPU time the PostgreSQL cluster serving db has used, its
+// postmaster's and every process under it (backends, WAL writer,
+// checkpointer, and those that have exited), read from /proc: with
+// ProcessCPU, what a benchmark on PostgreSQL costs in all on a machine
+// whose wall clock others share. 0 on SQLite or where /proc cannot tell.
+func ServerCPU(db *store.DB) time.Duration {
+	if db.Dialect() != "postgres" {
+		return 0
+	}
+	var backend int
+	if err := db.SQL().QueryRow(`SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		return 0
+	}
+	f, ok := procStat(backend)
+	if !ok {
+		return 0
+	}
+	postmaster := f[1]
+	pm, ok := procStat(atoi(postmaster))
+	if !ok {
+		return 0
+	}
+	// utime, stime, then cutime, cstime: the children it has reaped.
+	ticks := atoi(pm[11]) + atoi(pm[12]) + atoi(pm[13]) + atoi(pm[14])
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid := atoi(d.Name())
+		if pid == 0 {
+			continue
+		}
+		if f, ok := procStat(pid); ok && f[1] == postmaster {
+			ticks += atoi(f[11]) + atoi(f[12])
+		}
+	}
+	return time.Duration(ticks) * (time.Second / 100) // USER_HZ
+}
+
+// procStat is /proc/pid/stat's fields after the command's name: state,
+// ppid, … (utime is [11]).
+func procStat(pid int) ([]string, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return nil, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return nil, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	return f, len(f) > 14
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

@@ -314,7 +314,7 @@ func TestStatusReportPaid(t *testing.T) {
 	})
 }
 
-// TestPaymentBenefitPersonKey: migration 00037 keys a payment's person to
+// TestPaymentBenefitPersonKey: migration 00041 keys a payment's person to
 // its benefit's on PostgreSQL (one foreign key over both columns, not one
 // on each), so a payment naming another person is refused there; down and
 // up again on either database keeps the payments.
@@ -350,7 +350,7 @@ func TestPaymentBenefitPersonKey(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := db.MigrateTo(ctx, 36); err != nil {
+		if err := db.MigrateTo(ctx, 40); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Migrate(ctx); err != nil {

@@ -408,7 +408,8 @@ func BenchmarkMandateRegister(b *testing.B) {
 	// waits for, one goroutine, in turns (twice each, so that a burst of
 	// load on a shared machine does not favour one) — a bare prepared
 	// SELECT 1 (one round trip), the register's check for changes (its
-	// counter row by key), and the two reads of changes each request
+	// counter row by key), the same under a deadline as the register's
+	// shared read takes it, and the two reads of changes each request
 	// made before the counter was read first (mandates and names above
 	// the last sequences, finding none).
 	st, err := db.SQL().PrepareContext(ctx, `SELECT 1`)
@@ -426,6 +427,15 @@ func BenchmarkMandateRegister(b *testing.B) {
 	}{
 		{"select1", func() error { var one int; return st.QueryRowContext(ctx).Scan(&one) }},
 		{"counter", func() error { _, err := repo.RegisterSeq(ctx); return err }},
+		// As the register reads it: under the shared read's deadline
+		// (a context that can end costs database/sql and pgx a
+		// goroutine each to watch it).
+		{"counter-deadline", func() error {
+			dctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			_, err := repo.RegisterSeq(dctx)
+			return err
+		}},
 		{"since", func() error {
 			if err := repo.MandatesSince(ctx, seq, none); err != nil {
 				return err

@@ -21,10 +21,15 @@ import (
 //
 // Freshness: changes and revocations take effect at the next request.
 // Before it answers, Candidates waits for a read of the register's changes
-// (Repo.MandatesSince after the last sequence applied) that began after
-// the request arrived, and applies what it found. One such read is shared
-// by every request that arrived before it began (coalesce), so under load
-// a request costs a share of one indexed read, not a read of its own. A
+// that began after the request arrived, and applies what it found. A read
+// of changes first reads the register's counter (Repo.RegisterSeq, one
+// row by its key); only when it has moved since the last read does it read
+// the mandates and the organisations' names stamped after the last
+// sequences applied (Repo.MandatesSince, Repo.OrganisationsSince). So the
+// common case, nothing changed, is one indexed read of one row. One such
+// read is shared by every request that arrived before it began
+// (coalesce), so under load a request costs a share of it, not a read of
+// its own. A
 // register not loaded yet, or a read that fails, is no answer: the caller
 // reads the candidates from the database instead (never a stale answer).
 type Register struct {
@@ -33,9 +38,12 @@ type Register struct {
 
 	// loaded is set once Load has finished; until then Candidates
 	// answers at once that it cannot (Load holds mu for writing).
-	loaded   atomic.Bool
-	mu       sync.RWMutex
-	last     int64   // the highest sequence applied
+	loaded atomic.Bool
+	mu     sync.RWMutex
+	// seen is the register's counter as the last read of changes found
+	// it: every write stamped at or below it has been applied.
+	seen     int64
+	last     int64   // the highest mandate sequence applied
 	entries  []entry // by slot; a mandate keeps its slot for good
 	byID     map[string]int32
 	byAgent  map[string][]int32 // person's identity code → slots
@@ -57,6 +65,7 @@ type Register struct {
 
 	fallbacks atomic.Int64 // decisions and chooser pages read from the database instead
 	reads     atomic.Int64 // reads of changes
+	changed   atomic.Int64 // reads of changes that found the counter moved
 	applied   atomic.Int64 // mandates applied from those reads
 	loggedAt  atomic.Int64 // unix nanoseconds of the last warning
 }
@@ -109,7 +118,7 @@ func NewRegister(repo Repo, log *slog.Logger) *Register {
 
 // reset empties the register.
 func (r *Register) reset() {
-	r.last, r.lastOrg, r.entries = -1, -1, nil
+	r.seen, r.last, r.lastOrg, r.entries = -1, -1, -1, nil
 	r.byID, r.byAgent, r.byClient, r.byFirm = map[string]int32{}, map[string][]int32{}, map[pair][]int32{}, map[string][]int32{}
 	r.lists, r.listAt, r.orgIDs, r.names = [][]string{nil}, map[string]uint32{"": 0}, map[string]string{}, map[string]string{}
 }
@@ -125,12 +134,17 @@ func (r *Register) Load(ctx context.Context) error {
 		return errors.New("mandate: register loaded twice")
 	}
 	n := 0
-	err := r.repo.MandatesSince(ctx, -1, func(m Mandate, seq int64) error {
-		r.put(m)
-		r.last = max(r.last, seq)
-		n++
-		return nil
-	})
+	// The counter first: the reads after it see every write stamped at
+	// or below it (and perhaps later ones, read again harmlessly).
+	seen, err := r.repo.RegisterSeq(ctx)
+	if err == nil {
+		err = r.repo.MandatesSince(ctx, -1, func(m Mandate, seq int64) error {
+			r.put(m)
+			r.last = max(r.last, seq)
+			n++
+			return nil
+		})
+	}
 	if err == nil {
 		err = r.repo.OrganisationsSince(ctx, -1, func(id, name string, seq int64) error {
 			r.names[r.orgID(id)] = name
@@ -142,9 +156,9 @@ func (r *Register) Load(ctx context.Context) error {
 		r.reset()
 		return err
 	}
-	r.last, r.lastOrg = max(r.last, 0), max(r.lastOrg, 0)
+	r.seen, r.last, r.lastOrg = seen, max(r.last, 0), max(r.lastOrg, 0)
 	r.loaded.Store(true)
-	r.log.Info("mandate register loaded", "mandates", n, "organisations", len(r.names), "seq", r.last, "took", time.Since(start).Round(time.Millisecond))
+	r.log.Info("mandate register loaded", "mandates", n, "organisations", len(r.names), "seq", seen, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -152,18 +166,19 @@ func (r *Register) Load(ctx context.Context) error {
 type RegisterStats struct {
 	Loaded    bool
 	Mandates  int
-	Seq       int64
+	Seq       int64 // the register's counter as the last read of changes found it
 	Fallbacks int64 // decisions and chooser pages whose candidates were read from the database instead
 	Reads     int64 // reads of changes (each shared by the requests waiting)
+	Changed   int64 // those of them that found the counter moved and read what changed
 	Applied   int64 // mandates applied from those reads
 }
 
 // Stats reports the register's state and counters.
 func (r *Register) Stats() RegisterStats {
-	st := RegisterStats{Fallbacks: r.fallbacks.Load(), Reads: r.reads.Load(), Applied: r.applied.Load()}
+	st := RegisterStats{Fallbacks: r.fallbacks.Load(), Reads: r.reads.Load(), Changed: r.changed.Load(), Applied: r.applied.Load()}
 	if r.loaded.Load() {
 		r.mu.RLock()
-		st.Loaded, st.Mandates, st.Seq = true, len(r.entries), r.last
+		st.Loaded, st.Mandates, st.Seq = true, len(r.entries), r.seen
 		r.mu.RUnlock()
 	}
 	return st
@@ -368,15 +383,31 @@ func (r *Register) unindex(i int32) {
 	}
 }
 
-// refresh reads the changes since the last sequences applied — mandates,
+// refresh reads the register's counter and, only when it has moved since
+// the last read, the changes since the last sequences applied — mandates,
 // then organisations' names, each along its own sequence (two reads, so
 // each keeps its own last: a name read may see a later transaction than
 // the mandate read did) — and applies them; it runs one at a time
-// (coalesce), so last and lastOrg are not read by another.
+// (coalesce), so seen, last and lastOrg are not written by another.
+//
+// The counter is enough to know that nothing changed: every writer
+// updates its row in the transaction that stamps its rows, so a counter
+// unmoved since the last read means no write has committed since, and a
+// counter read as n means every write stamped up to n has committed and is
+// seen by the reads that follow.
 func (r *Register) refresh(ctx context.Context) error {
 	r.mu.RLock()
-	after, afterOrg := r.last, r.lastOrg
+	seen, after, afterOrg := r.seen, r.last, r.lastOrg
 	r.mu.RUnlock()
+	now, err := r.repo.RegisterSeq(ctx)
+	r.reads.Add(1)
+	if err != nil {
+		return err
+	}
+	if now == seen {
+		return nil
+	}
+	r.changed.Add(1)
 	type change struct {
 		m   Mandate
 		seq int64
@@ -387,7 +418,7 @@ func (r *Register) refresh(ctx context.Context) error {
 	}
 	var cs []change
 	var ns []named
-	err := r.repo.MandatesSince(ctx, after, func(m Mandate, seq int64) error {
+	err = r.repo.MandatesSince(ctx, after, func(m Mandate, seq int64) error {
 		cs = append(cs, change{m, seq})
 		return nil
 	})
@@ -397,15 +428,14 @@ func (r *Register) refresh(ctx context.Context) error {
 			return nil
 		})
 	}
-	r.reads.Add(1)
 	if err != nil {
 		return err
 	}
-	if len(cs) == 0 && len(ns) == 0 {
-		return nil
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// Every write stamped up to now is applied (the reads began after
+	// the counter read).
+	r.seen = now
 	for _, c := range cs {
 		r.put(c.m)
 		r.last = max(r.last, c.seq)

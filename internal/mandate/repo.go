@@ -24,6 +24,11 @@ type Repo interface {
 	// organisation needs: those whose agent is the person, and those from
 	// the organisation to an organisation the person holds a mandate from.
 	ForDecision(ctx context.Context, person, org string) ([]Mandate, error)
+	// RegisterSeq is the register's counter: the highest sequence a
+	// committed transaction took. Every write stamped with a sequence at
+	// or below it is seen by a read that begins after this one returned
+	// (one indexed read of one row: the register's check for changes).
+	RegisterSeq(ctx context.Context) (int64, error)
 	// MandatesSince calls fn with every mandate written with a register
 	// sequence above after (-1: every mandate), and that sequence, all
 	// from one consistent read. Every transaction that writes mandates

@@ -66,6 +66,19 @@ type EmployerNoticeFacts struct {
 	Start, End  civil.Date // the period of absence, or the accounting period
 }
 
+// EmployeePaid is an employer's payment a run recorded for a daily
+// allowance application whose employee's identity code is a customer's:
+// what the employee is told (never the account or the salary).
+type EmployeePaid struct {
+	ApplicationID string
+	PersonID      string // the customer the application names as its employee
+	Org, OrgName  string // the employer's business ID and name
+	Benefit       string // "sickness" or "parental"
+	Start, End    civil.Date
+	AmountCents   int64
+	PayDate       civil.Date
+}
+
 // employerTx is the storage of the employers' reimbursements in a run's
 // transaction.
 type employerTx interface {
@@ -75,6 +88,10 @@ type employerTx interface {
 	// InsertEmployerPayments stores the payments whose application has
 	// none yet, skipping the others, and returns how many it stored.
 	InsertEmployerPayments(ctx context.Context, ps []*EmployerPayment) (int, error)
+	// EmployeesPaid lists the run's employer payments of daily allowance
+	// applications whose employee's identity code is a customer's, in
+	// application ID order.
+	EmployeesPaid(ctx context.Context, runID string) ([]EmployeePaid, error)
 	// EmployerPaymentsForUpdate locks the run's employer payments with
 	// the end-to-end IDs (all of the run's for nil), in end-to-end ID
 	// order.
@@ -145,7 +162,8 @@ func (s *Service) EmployerReturnQueue(ctx context.Context, a access.Actor, limit
 func EmployerPeriod(applicationID string) string { return "employer:" + applicationID }
 
 // recordEmployers records in the run a payment of every approved employer
-// application not yet paid, refusing those the bank would refuse.
+// application not yet paid, refusing those the bank would refuse, and
+// tells the employees (tellEmployees).
 func (s *Service) recordEmployers(ctx context.Context, tx Tx, r *Run, payDate civil.Date, refused *[]Refusal) (int, error) {
 	due, err := tx.EmployerDue(ctx)
 	if err != nil || len(due) == 0 {
@@ -161,7 +179,48 @@ func (s *Service) recordEmployers(ctx context.Context, tx Tx, r *Run, payDate ci
 		p.RunID, p.PayDate, p.Status = r.ID, payDate, Prepared
 		ps = append(ps, p)
 	}
-	return tx.InsertEmployerPayments(ctx, ps)
+	n, err := tx.InsertEmployerPayments(ctx, ps)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, s.tellEmployees(ctx, tx, r.ID)
+}
+
+// tellEmployees tells the employee named on each daily allowance
+// application the run paid, when their identity code is a customer's,
+// that their employer is paid: in the run's transaction, so with the
+// payment or not at all, and once an application (a notice's kind and
+// source are unique; a payment again after the bank returned one tells
+// nobody again). A system message in a new thread of their inbox, in
+// their language — the employer, the benefit and period, the amount and
+// the pay date, never the employer's account or the salary — and by
+// their notice choice the content-free notice of a new message. Only the
+// payments this run stored are told of: a concurrent run that found the
+// application paid (the unique key) stored none of it.
+func (s *Service) tellEmployees(ctx context.Context, tx Tx, runID string) error {
+	paid, err := tx.EmployeesPaid(ctx, runID)
+	if err != nil {
+		return err
+	}
+	for _, p := range paid {
+		err := s.tell(ctx, tx, Notice{PersonID: p.PersonID, Kind: NoticeEmployerPaid, SourceID: p.ApplicationID}, func(lang string) (string, string) {
+			name := p.OrgName
+			if name == "" {
+				name = p.Org
+			}
+			benefit := s.t(lang, "employer.benefit.sickness")
+			if p.Benefit == string(employer.Parental) {
+				benefit = s.t(lang, "employer.benefit.parental")
+			}
+			return s.t(lang, "employer.notice.employee.paid.title"),
+				s.t(lang, "employer.notice.employee.paid.body", "Employer", name, "BusinessID", p.Org, "Benefit", benefit,
+					"Period", p.Start.Finnish()+"–"+p.End.Finnish(), "Amount", i18n.Euros(lang, p.AmountCents), "Date", p.PayDate.Finnish())
+		}, false)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // employerRemittance is the message on the employer's bank statement: the

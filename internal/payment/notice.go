@@ -28,6 +28,10 @@ const (
 	NoticeRejected = "rejected" // a payment the bank refused (pain.002)
 	NoticeOffset   = "offset"   // a payment reduced by recovery offsetting
 	NoticeAccount  = "account"  // the payment account was changed
+	// NoticeEmployerPaid: the run paid an employer the daily allowance
+	// of an application naming the customer as its employee (employer.go);
+	// once an application.
+	NoticeEmployerPaid = "employer_paid"
 )
 
 // The outbox notices payments send. Neither carries content.
@@ -61,7 +65,7 @@ const NoticeSubject = "payments"
 type Notice struct {
 	ID       string
 	PersonID string
-	Kind     string // NoticeReturned, NoticeRejected, NoticeOffset or NoticeAccount
+	Kind     string // NoticeReturned, NoticeRejected, NoticeOffset, NoticeAccount or NoticeEmployerPaid
 	SourceID string // the return, payment or account change told of
 	Lang     string
 	// The inbox thread: routed to UnitID under NoticeSubject and the
@@ -82,6 +86,10 @@ func (n Notice) Specification() string {
 		return "returned"
 	case NoticeOffset:
 		return "offset"
+	case NoticeEmployerPaid:
+		// The topic of the decision's message to the employee
+		// (employer.EmployeeNoticeSpecification).
+		return "employer"
 	}
 	return "account"
 }

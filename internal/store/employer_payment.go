@@ -51,6 +51,27 @@ func (t paymentTx) InsertEmployerPayments(ctx context.Context, ps []*payment.Emp
 	return int(n), err
 }
 
+// EmployeesPaid lists the run's employer payments of daily allowance
+// applications whose employee's identity code is a customer's, with what
+// the employee is told, in application ID order.
+func (t paymentTx) EmployeesPaid(ctx context.Context, runID string) ([]payment.EmployeePaid, error) {
+	rows, err := t.QueryContext(ctx, `SELECT a.id, p.id, a.org_id, COALESCE(o.name, ''), a.benefit, a.period_start, a.period_end,
+			e.amount_cents, e.pay_date
+		FROM employer_payments e JOIN employer_applications a ON a.id = e.application_id
+		JOIN persons p ON p.hetu = a.employee_hetu
+		LEFT JOIN organisations o ON o.business_id = a.org_id
+		WHERE e.run_id = $1 AND a.kind = $2 AND a.employee_hetu <> ''
+		ORDER BY a.id`, runID, string(employer.DailyAllowance))
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(row interface{ Scan(...any) error }) (payment.EmployeePaid, error) {
+		var p payment.EmployeePaid
+		err := row.Scan(&p.ApplicationID, &p.PersonID, &p.Org, &p.OrgName, &p.Benefit, &p.Start, &p.End, &p.AmountCents, &p.PayDate)
+		return p, err
+	})
+}
+
 const employerPaymentColumns = `id, application_id, org_id, run_id, pay_date, amount_cents, iban, end_to_end_id, status,
 	created_at, reason_code`
 

@@ -16,6 +16,7 @@ import (
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/bankday"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/iso20022"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/payment"
@@ -138,6 +139,15 @@ func TestEmployerPaymentRun(t *testing.T) {
 				t.Errorf("the employee's view of %s: %+v", a.ID, a.Payment)
 			}
 		}
+		// The employee is told that the employer is paid, in their
+		// language, without the account or the salary; the refused and
+		// the waiting application tell nothing.
+		employeeToldPaid(t, db, apps[0], org, i18n.Euros("fi", 81234), day)
+		for _, a := range apps[1:] {
+			if n, _ := employeePaidNotices(t, db, a.ID); n != 0 {
+				t.Errorf("%s application: the employee told of a payment %d times", a.Status, n)
+			}
+		}
 
 		// Again: nothing, no file.
 		again, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
@@ -151,6 +161,10 @@ func TestEmployerPaymentRun(t *testing.T) {
 		third, err := pay.Run(ctx, payer, day, payment.RunOptions{Publish: payment.Dir(out)})
 		if err != nil || third.Payments != 1 || third.TotalCents != 100000 {
 			t.Errorf("third run = %+v, %v", third, err)
+		}
+		employeeToldPaid(t, db, apps[2], org, i18n.Euros("fi", 100000), day)
+		if n, _ := employeePaidNotices(t, db, apps[0].ID); n != 1 {
+			t.Errorf("the first application's employee told %d times after three runs", n)
 		}
 		// An approved occupational-healthcare application: the next run
 		// pays its approved amount once, named by the application; the run
@@ -218,6 +232,9 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 		if entries, _ := os.ReadDir(out); len(entries) != 1 {
 			t.Errorf("files: %v", entries)
 		}
+		if n, _ := employeePaidNotices(t, db, apps[0].ID); n != 1 {
+			t.Errorf("eight runs at once told the employee %d times", n)
+		}
 
 		// The bank returns it; the organisation's corrected account races
 		// eight runs, and one run more after them: the application is paid
@@ -251,7 +268,53 @@ func TestEmployerPaymentRunConcurrent(t *testing.T) {
 		if entries, _ := os.ReadDir(out); len(entries) != 2 {
 			t.Errorf("files: %v", entries)
 		}
+		// Paid again after the return: the employee was told once, by
+		// the first payment, and is not told again.
+		if n, _ := employeePaidNotices(t, db, apps[0].ID); n != 1 {
+			t.Errorf("after the payment again the employee was told %d times", n)
+		}
 	})
+}
+
+// employeePaidNotices counts the notices telling the employee that the
+// application's employer is paid, and gives the first one's message.
+func employeePaidNotices(t *testing.T, db *store.DB, applicationID string) (int, string) {
+	t.Helper()
+	var n int
+	var body string
+	err := db.SQL().QueryRow(`SELECT COUNT(*), COALESCE(MIN(th.title || '|' || th.lang || '|' || m.body), '')
+		FROM payment_notices n JOIN threads th ON th.id = n.thread_id JOIN thread_messages m ON m.thread_id = n.thread_id
+		WHERE n.kind = $1 AND n.source_id = $2 AND n.person_id = 'demo-person-matti' AND th.party_id = 'demo-person-matti'`,
+		payment.NoticeEmployerPaid, applicationID).Scan(&n, &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, body
+}
+
+// employeeToldPaid checks that Matti, the application's employee, was told
+// once that the employer is paid: in Finnish, naming the employer, the
+// amount and the pay date, never the account or the salary.
+func employeeToldPaid(t *testing.T, db *store.DB, app employer.Application, org, amount string, day civil.Date) {
+	t.Helper()
+	n, msg := employeePaidNotices(t, db, app.ID)
+	if n != 1 {
+		t.Fatalf("the employee told %d times that application %s is paid", n, app.ID)
+	}
+	for _, want := range []string{"Työnantajallesi on maksettu päiväraha|fi|", "Demo Rakennus Oy", org, amount, day.Finnish()} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the employee's message lacks %q: %s", want, msg)
+		}
+	}
+	secrets := []string{app.IBAN, "FI21", "100000"}
+	if salary := i18n.Euros("fi", app.SalaryCents); salary != amount {
+		secrets = append(secrets, salary)
+	}
+	for _, secret := range secrets {
+		if strings.Contains(msg, secret) {
+			t.Errorf("the employee's message carries %q: %s", secret, msg)
+		}
+	}
 }
 
 // racingRuns starts eight payment runs for the day, publishing to out, at

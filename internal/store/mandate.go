@@ -73,6 +73,17 @@ func (r *MandateRepo) ForDecision(ctx context.Context, person, org string) ([]ma
 	return out, r.db.mapErr(err)
 }
 
+// RegisterSeq reads the register's counter row (its primary key: one
+// indexed read of one row). The row is updated by every transaction that
+// stamps mandates or names and stays locked until it ends, so the value
+// read is that of the last committed writer, and sequences commit in
+// order.
+func (r *MandateRepo) RegisterSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := r.db.queryRow(ctx, `SELECT seq FROM mandate_register WHERE id = 1`).Scan(&seq)
+	return seq, r.db.mapErr(err)
+}
+
 // MandatesSince streams, in one statement (one consistent read), every
 // mandate written with a register sequence above after, with its
 // sequence; after -1 reads the whole register.

@@ -65,9 +65,18 @@ func TestMandateRegisterFollowsImports(t *testing.T) {
 		if d := decide(employer); !d.Allowed() {
 			t.Fatalf("loaded mandate: %+v", d)
 		}
+		// Nothing written since the load: each decision reads the
+		// counter only, never what changed.
+		decide(employer)
+		if st := reg.Stats(); st.Reads != 2 || st.Changed != 0 {
+			t.Fatalf("two decisions with nothing written: %+v", st)
+		}
 		imp(svc, `{"id":"M-1","op":"revoke"}`)
 		if d := decide(employer); d.Allowed() || d.Reasons[0].Code != mandate.Revoked {
 			t.Fatalf("the decision after the revocation feed: %+v", d)
+		}
+		if st := reg.Stats(); st.Reads != 3 || st.Changed != 1 {
+			t.Fatalf("the decision after a write reads what changed: %+v", st)
 		}
 		// A firm chain learnt after loading: the client's mandate to the
 		// firm and the firm's representation mandate to the person.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/store"
@@ -198,4 +199,33 @@ func TestRecordViewsListCustomers(t *testing.T) {
 			t.Fatalf("AuditForSubject(p949) = %+v, %v; want the view of s7", got, err)
 		}
 	})
+}
+
+// A transaction's first audit entry on SQLite never needs a second pool
+// connection (to prepare the chain's statements for the database) while
+// it holds the write lock: with one connection in the pool it would wait
+// for itself. The deadline only ends the test if that happens.
+func TestAuditInTxNeedsNoOtherConnection(t *testing.T) {
+	db := storetest.SQLite(t)
+	db.SQL().SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for range 2 { // the database's statements are prepared after the first
+		tx, err := db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Audit(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: "s1", Action: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Append(ctx, audit.Entry{ActorKind: audit.ActorStaff, ActorID: "s1", Action: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := audit.Verify(ctx, db); err != nil || n != 3 {
+		t.Fatalf("Verify = %d, %v", n, err)
+	}
 }

@@ -243,6 +243,9 @@ type Tx struct {
 	// so a statement run for each of a million bank entries is parsed once.
 	// The transaction closes them when it ends.
 	stmts map[string]*sql.Stmt
+	// warm is the fixed texts shared prepared for this transaction only,
+	// for the database to prepare once it has ended.
+	warm []string
 }
 
 // prepared is the transaction's statement for the text, prepared at first use.
@@ -268,16 +271,22 @@ func (tx *Tx) keep(q string, st *sql.Stmt) {
 // shared is the transaction's copy of a statement the database keeps
 // prepared (DB.stmt): each connection parses it once, not once a
 // transaction. Only for fixed texts, since the database keeps every text
-// it is given (the audit chain's, one row at a time on SQLite).
+// it is given (the audit chain's, one row at a time on SQLite). A text the
+// database has not prepared yet is prepared for this transaction alone and
+// for the database once the transaction has ended (tryTx): preparing it on
+// the pool now would need a second connection while this transaction may
+// hold SQLite's write lock, and the pool's other connections may all be
+// waiting for that lock.
 func (tx *Tx) shared(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := tx.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := tx.db.stmt(ctx, q)
-	if err != nil {
-		return nil, err
+	st, ok := tx.db.stmts.Load(q)
+	if !ok {
+		tx.warm = append(tx.warm, q)
+		return tx.prepared(ctx, q)
 	}
-	txst := tx.StmtContext(ctx, st)
+	txst := tx.StmtContext(ctx, st.(*sql.Stmt))
 	tx.keep(q, txst)
 	return txst, nil
 }
@@ -381,7 +390,15 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, q := range tx.warm {
+		// Outside the transaction now; a text that does not prepare is
+		// prepared per transaction again next time.
+		db.stmt(ctx, q)
+	}
+	return nil
 }
 
 // mapErr turns driver errors into fault kinds that callers can act on.

@@ -10,10 +10,14 @@
 -- once and, like any index build, holds off writes to bank_entries while
 -- it runs.
 
+-- The new index is built before the old one is dropped: on PostgreSQL
+-- DROP INDEX locks the table against reads too until the migration's
+-- transaction commits, so it comes last, when only the commit is left.
+
 -- +goose Up
-DROP INDEX bank_entries_reference;
 CREATE INDEX bank_entries_reversible ON bank_entries (reference, amount_cents) WHERE status IN ('booked', 'queued');
+DROP INDEX bank_entries_reference;
 
 -- +goose Down
-DROP INDEX bank_entries_reversible;
 CREATE INDEX bank_entries_reference ON bank_entries (reference, amount_cents) WHERE status = 'booked';
+DROP INDEX bank_entries_reversible;

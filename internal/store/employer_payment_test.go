@@ -301,7 +301,7 @@ func employeeToldPaid(t *testing.T, db *store.DB, app employer.Application, org,
 	if n != 1 {
 		t.Fatalf("the employee told %d times that application %s is paid", n, app.ID)
 	}
-	for _, want := range []string{"Työnantajallesi on maksettu päiväraha|fi|", "Demo Rakennus Oy", org, amount, day.Finnish()} {
+	for _, want := range []string{"Päiväraha maksetaan työnantajallesi|fi|", "Demo Rakennus Oy", org, amount, day.Finnish()} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the employee's message lacks %q: %s", want, msg)
 		}

@@ -332,10 +332,27 @@ func TestAuditUnderStaffLoad(t *testing.T) {
 	// after that: one a second through every phase, as Prometheus would
 	// (at a 1 s interval), and then 200 one after another.
 	scraper := benchClient(1)
-	scrape := func() time.Duration {
-		return timed(func() (*http.Response, string) { return e.get(scraper, "/metrics") }, "go_goroutines")
+	// scrape may run outside the test's goroutine: it reports a failure
+	// with t.Errorf and returns false.
+	scrape := func() (time.Duration, bool) {
+		t0 := time.Now()
+		resp, err := scraper.Get(e.base + "/metrics")
+		if err != nil {
+			t.Errorf("/metrics: %v", err)
+			return 0, false
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		took := time.Since(t0)
+		if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "go_goroutines") {
+			t.Errorf("/metrics answered %d, %v", resp.StatusCode, err)
+			return 0, false
+		}
+		return took, true
 	}
-	scrape()
+	if _, ok := scrape(); !ok {
+		t.FailNow()
+	}
 	var scrapes []time.Duration
 	var scrapeMu sync.Mutex
 	stopScraping := make(chan struct{})
@@ -349,7 +366,10 @@ func TestAuditUnderStaffLoad(t *testing.T) {
 			case <-stopScraping:
 				return
 			case <-tick.C:
-				d := scrape()
+				d, ok := scrape()
+				if !ok {
+					return
+				}
 				scrapeMu.Lock()
 				scrapes = append(scrapes, d)
 				scrapeMu.Unlock()
@@ -387,7 +407,11 @@ func TestAuditUnderStaffLoad(t *testing.T) {
 		ms(quantile(scrapes, 0.5)), ms(quantile(scrapes, 0.99)), ms(quantile(scrapes, 1)))
 	scrapes = scrapes[:0]
 	for range 200 {
-		scrapes = append(scrapes, scrape())
+		d, ok := scrape()
+		if !ok {
+			t.FailNow()
+		}
+		scrapes = append(scrapes, d)
 	}
 	t.Logf("/metrics after: 200 scrapes one after another, p50 %s, p99 %s, slowest %s", ms(quantile(scrapes, 0.5)),
 		ms(quantile(scrapes, 0.99)), ms(quantile(scrapes, 1)))

@@ -36,3 +36,12 @@ func ClaimHistoriesSQL(n int) string { return claimHistoriesSQL(n) }
 
 // ClaimOutboxSQL is the outbox worker's claim on PostgreSQL, every channel.
 func ClaimOutboxSQL() string { return postgresDialect.claimSQL(nil) }
+
+// The bank import's PostgreSQL statements that read claims and bank
+// transactions, for the plan checks (bank_plan_test.go).
+var (
+	ClaimsByReferencePostgresSQL   = claimsByReferencePostgres
+	SaveClaimsPostgresSQL          = saveClaimsPostgresSQL
+	BankEntriesByKeyPostgresSQL, _ = postgresDialect.anyOf(bankEntriesByKey, nil)
+	BatchTotalsPostgresSQL, _      = postgresDialect.anyOf(batchTotals, nil)
+)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"iter"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -198,6 +199,9 @@ var claimUpdateTypes = []string{"text", "bigint", "bigint", "bigint", "bigint", 
 // FROM (VALUES …) statement (VALUES names its columns column1, column2, …
 // on both databases).
 func (t recoveryTx) SaveClaims(ctx context.Context, cs []*recovery.Claim) error {
+	if t.db.dialect == postgresDialect {
+		return t.saveClaimsPostgres(ctx, cs)
+	}
 	per := t.db.dialect.bulkRows(len(claimUpdateTypes))
 	for part := range slices.Chunk(cs, per) {
 		var q strings.Builder
@@ -232,10 +236,79 @@ func (t recoveryTx) SaveClaims(ctx context.Context, cs []*recovery.Claim) error 
 	return nil
 }
 
+// saveClaimsPostgresSQL is SaveClaims on PostgreSQL: the claims' values
+// one array a column, unnested and joined to claims by ID. The id =
+// ANY($1) condition is the join's said again, so that the planner can read
+// claims by its primary key for the IDs given rather than join to the
+// whole table.
+const saveClaimsPostgresSQL = `UPDATE claims SET interest = v.interest, fees = v.fees, paid_fees = v.paid_fees,
+	paid_interest = v.paid_interest, paid_principal = v.paid_principal, status = v.status, interest_to = v.interest_to::date,
+	plan = v.plan, due_date = v.due_date::date, updated_at = $13, principal = v.principal, interest_free = v.interest_free,
+	collect_on = NULL
+	FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[],
+		$9::text[], $10::text[], $11::bigint[], $12::text[])
+		AS v(id, interest, fees, paid_fees, paid_interest, paid_principal, status, interest_to, plan, due_date, principal, interest_free)
+	WHERE claims.id = v.id AND claims.id = ANY($1::text[])`
+
+// saveClaimsPostgres is SaveClaims in one statement of 13 parameters
+// rather than 13 a claim (which pgx encoded one by one); PostgreSQL only,
+// SQLite has no arrays.
+func (t recoveryTx) saveClaimsPostgres(ctx context.Context, cs []*recovery.Claim) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	n := len(cs)
+	var (
+		ids, statuses, frees                    = make([]string, n), make([]string, n), make([]string, n)
+		interests, fees, paidFees, paidInterest = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		paidPrincipal, principals               = make([]int64, n), make([]int64, n)
+		interestTo, plans, dues                 = make([]*string, n), make([]*string, n), make([]*string, n)
+	)
+	for i, c := range cs {
+		plan, free, err := claimJSON(c)
+		if err != nil {
+			return err
+		}
+		if plan != nil {
+			p := plan.(string)
+			plans[i] = &p
+		}
+		ids[i], statuses[i], frees[i] = c.ID, string(c.Status), free
+		interests[i], fees[i], paidFees[i], paidInterest[i] = c.Interest, c.Fees, c.Paid.Fees, c.Paid.Interest
+		paidPrincipal[i], principals[i] = c.Paid.Principal, c.Principal
+		interestTo[i], dues[i] = dateText(c.InterestTo), dateText(c.DueDate)
+	}
+	_, err := t.ExecContext(ctx, saveClaimsPostgresSQL, ids, interests, fees, paidFees, paidInterest, paidPrincipal,
+		statuses, interestTo, plans, dues, principals, frees, t.now)
+	return err
+}
+
+// dateText is a date as an array element of text (cast to date in the
+// statement), the zero date NULL as civil.Date's Value has it.
+func dateText(d civil.Date) *string {
+	if d.IsZero() {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
+
+// textOrNull is an array element of text, the empty string NULL as
+// nullIfEmpty has it.
+func textOrNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 const eventArgs = 11
 
 // AddEvents writes history entries like AddEvent, many rows an INSERT.
 func (t recoveryTx) AddEvents(ctx context.Context, es []recovery.ClaimEvent) error {
+	if t.db.dialect == postgresDialect {
+		return t.addEventsPostgres(ctx, es)
+	}
 	for part := range slices.Chunk(es, t.db.dialect.bulkRows(eventArgs)) {
 		var q strings.Builder
 		q.WriteString(`INSERT INTO claim_events (id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at) VALUES `)
@@ -254,6 +327,30 @@ func (t recoveryTx) AddEvents(ctx context.Context, es []recovery.ClaimEvent) err
 		}
 	}
 	return nil
+}
+
+// addEventsPostgres is AddEvents on PostgreSQL: all the entries in one
+// INSERT … SELECT FROM unnest(arrays), 11 parameters rather than 11 a row.
+func (t recoveryTx) addEventsPostgres(ctx context.Context, es []recovery.ClaimEvent) error {
+	if len(es) == 0 {
+		return nil
+	}
+	n := len(es)
+	var (
+		ids, claims, persons, ons, kinds, notes = make([]string, n), make([]string, n), make([]string, n), make([]*string, n), make([]string, n), make([]string, n)
+		cents, fees, interests, principals      = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	)
+	for i, ce := range es {
+		c, e := ce.Claim, ce.Event
+		ids[i], claims[i], persons[i], ons[i], kinds[i], notes[i] = NewID(), c.ID, c.PersonID, dateText(e.On), string(e.Kind), e.Note
+		cents[i], fees[i], interests[i], principals[i] = e.Cents, e.Parts.Fees, e.Parts.Interest, e.Parts.Principal
+	}
+	_, err := t.ExecContext(ctx, `INSERT INTO claim_events (id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note, at)
+		SELECT v.id, v.claim_id, v.person_id, v.on_date::date, v.kind, v.cents, v.fees, v.interest, v.principal, v.note, $11
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[],
+			$9::bigint[], $10::text[]) AS v(id, claim_id, person_id, on_date, kind, cents, fees, interest, principal, note)`,
+		ids, claims, persons, ons, kinds, cents, fees, interests, principals, notes, t.now)
+	return err
 }
 
 func (t recoveryTx) ClaimForUpdate(ctx context.Context, id string) (recovery.Claim, error) {
@@ -284,6 +381,16 @@ func (t recoveryTx) ClaimsForUpdate(ctx context.Context, ids []string) ([]recove
 }
 
 func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]recovery.Claim, error) {
+	if t.db.dialect == postgresDialect {
+		// One statement for all of them, the references as one array: the
+		// same rows locked in the same order (LockRows takes them as the
+		// sort returns them).
+		rows, err := t.QueryContext(ctx, claimsByReferencePostgres, refs)
+		if err != nil {
+			return nil, err
+		}
+		return scanAll(rows, scanClaim)
+	}
 	var out []recovery.Claim
 	// refs are sorted, and so are the parts: the locks are taken in
 	// reference order across them.
@@ -301,6 +408,12 @@ func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []strin
 	}
 	return out, nil
 }
+
+// claimsByReferencePostgres is ClaimsByReferenceForUpdate on PostgreSQL:
+// the references as one array; the rows are locked as the sort returns
+// them, in reference order.
+const claimsByReferencePostgres = `SELECT ` + claimColumns + ` FROM claims WHERE reference = ANY($1::text[])
+	ORDER BY reference FOR UPDATE`
 
 // placeholders is "$from, $from+1, …" for n values.
 func placeholders(from, n int) string {
@@ -820,9 +933,9 @@ func scanBankEntry(row interface{ Scan(...any) error }) (*recovery.BankEntry, er
 
 func (t recoveryTx) BankEntriesByKey(ctx context.Context, keys []string) (map[string]*recovery.BankEntry, error) {
 	out := make(map[string]*recovery.BankEntry, len(keys))
-	for part := range slices.Chunk(keys, t.db.dialect.bulkRows(1)) {
-		rows, err := t.QueryContext(ctx, `SELECT `+bankEntryColumns+` FROM bank_entries
-			WHERE tx_key IN (`+t.db.dialect.bulkPlaceholders(1, len(part))+`) AND tx_key IS NOT NULL`+t.db.dialect.forUpdate(), anys(part)...)
+	for part := range t.lookupParts(keys) {
+		q, args := t.db.dialect.anyOf(bankEntriesByKey, part)
+		rows, err := t.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -839,12 +952,10 @@ func (t recoveryTx) BankEntriesByKey(ctx context.Context, keys []string) (map[st
 
 func (t recoveryTx) BatchTotals(ctx context.Context, keys []string) (map[string]int64, error) {
 	out := map[string]int64{}
-	for part := range slices.Chunk(keys, t.db.dialect.bulkRows(1)) {
+	for part := range t.lookupParts(keys) {
 		// batch_key <> '' lets the partial index serve the query.
-		rows, err := t.QueryContext(ctx, `SELECT batch_key, SUM(amount_cents) FROM bank_entries
-			WHERE batch_key IN (`+t.db.dialect.bulkPlaceholders(1, len(part))+`) AND batch_key <> '' AND status IN ('booked', 'queued', 'refused', 'reversed')
-			  AND reason NOT IN ('bank.reason.not_booked', 'bank.reason.id_reused')
-			GROUP BY batch_key`, anys(part)...)
+		q, args := t.db.dialect.anyOf(batchTotals, part)
+		rows, err := t.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -866,6 +977,64 @@ func (t recoveryTx) BatchTotals(ctx context.Context, keys []string) (map[string]
 		}
 	}
 	return out, nil
+}
+
+// The look-ups of earlier transactions by identity (BankEntriesByKey) and
+// of the batches a statement's lump sums itemise (BatchTotals), for anyOf.
+var (
+	bankEntriesByKey = lookup{
+		query: `SELECT ` + bankEntryColumns + ` FROM bank_entries WHERE tx_key IS NOT NULL`,
+		col:   `tx_key`, forUpdate: true,
+	}
+	batchTotals = lookup{
+		query: `SELECT batch_key, SUM(amount_cents) FROM bank_entries WHERE batch_key <> ''
+			AND status IN ('booked', 'queued', 'refused', 'reversed')
+			AND reason NOT IN ('bank.reason.not_booked', 'bank.reason.id_reused')
+			GROUP BY batch_key`,
+		col: `batch_key`,
+	}
+)
+
+// lookup is a query of the rows of bank_entries whose col is one of a
+// list: query's first WHERE takes the list's condition before its own;
+// forUpdate locks the rows read (on PostgreSQL).
+type lookup struct {
+	query, col string
+	forUpdate  bool
+}
+
+// where is l's query with cond first in its WHERE.
+func (l lookup) where(cond string) string {
+	return strings.Replace(l.query, ` WHERE `, ` WHERE `+cond+` AND `, 1)
+}
+
+// lookupParts splits the values of a look-up (anyOf) into the parts one
+// statement takes: on PostgreSQL all of them (one array parameter), on
+// SQLite as many as bulkRows gives a statement.
+func (t recoveryTx) lookupParts(vs []string) iter.Seq[[]string] {
+	if t.db.dialect == postgresDialect {
+		return func(yield func([]string) bool) {
+			if len(vs) > 0 {
+				yield(vs)
+			}
+		}
+	}
+	return slices.Chunk(vs, t.db.dialect.bulkRows(1))
+}
+
+// anyOf is the look-up l of the rows whose column is one of vs, with its
+// arguments: on PostgreSQL "col = ANY($1::text[])" and vs as one array;
+// on SQLite, which has no arrays, "col IN (?, ?, …)" and a parameter a
+// value.
+func (d dialect) anyOf(l lookup, vs []string) (string, []any) {
+	if d == postgresDialect {
+		q := l.where(l.col + ` = ANY($1::text[])`)
+		if l.forUpdate {
+			q += d.forUpdate()
+		}
+		return q, []any{vs}
+	}
+	return l.where(l.col + ` IN (` + d.bulkPlaceholders(1, len(vs)) + `)`), anys(vs)
 }
 
 // reversibleCreditSQL finds the payment a reversal takes back, skipping n
@@ -898,6 +1067,9 @@ const bankEntryInsert = `INSERT INTO bank_entries (id, file_id, line, entry_inde
 const bankEntryArgs = 26
 
 func (t recoveryTx) InsertBankEntries(ctx context.Context, es []*recovery.BankEntry) error {
+	if t.db.dialect == postgresDialect {
+		return t.insertBankEntriesPostgres(ctx, es)
+	}
 	for len(es) > 0 {
 		n := min(len(es), t.db.dialect.bulkRows(bankEntryArgs))
 		var q strings.Builder
@@ -924,6 +1096,52 @@ func (t recoveryTx) InsertBankEntries(ctx context.Context, es []*recovery.BankEn
 		es = es[n:]
 	}
 	return nil
+}
+
+// insertBankEntriesPostgres is InsertBankEntries on PostgreSQL: the same
+// rows in one INSERT … SELECT FROM unnest(arrays), 26 parameters rather
+// than 26 a row (which pgx encoded one by one, in statements of about 300
+// rows). PostgreSQL only; SQLite has no arrays.
+func (t recoveryTx) insertBankEntriesPostgres(ctx context.Context, es []*recovery.BankEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	n := len(es)
+	var (
+		ids, files, accounts, archives, batches, dirs = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		refs, raws, statuses, reasons, resolutions    = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		bookings, values, keys                        = make([]*string, n), make([]*string, n), make([]*string, n)
+		claims, persons, originals                    = make([]*string, n), make([]*string, n), make([]*string, n)
+		lines, entries, txs, reversals                = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		amounts, fees, interests, principals          = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	)
+	for i, e := range es {
+		e.ID = NewID()
+		if e.Reversal {
+			reversals[i] = 1
+		}
+		ids[i], files[i], accounts[i], archives[i], batches[i], dirs[i] = e.ID, e.FileID, e.Account, e.ArchiveID, e.BatchKey, string(e.Direction)
+		refs[i], raws[i], statuses[i], reasons[i], resolutions[i] = e.Reference, e.RawReference, e.Status, e.Reason, e.Resolution
+		bookings[i], values[i], keys[i] = dateText(e.BookingDate), dateText(e.ValueDate), textOrNull(heldKey(e))
+		claims[i], persons[i], originals[i] = textOrNull(e.ClaimID), textOrNull(e.PersonID), textOrNull(e.OriginalID)
+		lines[i], entries[i], txs[i] = int64(e.Line), int64(e.EntryIndex), int64(e.TxIndex)
+		amounts[i], fees[i], interests[i], principals[i] = e.AmountCents, e.Alloc.Fees, e.Alloc.Interest, e.Alloc.Principal
+	}
+	_, err := t.ExecContext(ctx, `INSERT INTO bank_entries (id, file_id, line, entry_index, tx_index, account, booking_date, archive_id,
+		tx_key, batch_key, direction, reversal, amount_cents, reference, raw_reference, value_date, status, reason, claim_id, person_id,
+		original_id, alloc_fees, alloc_interest, alloc_principal, resolution, created_at)
+		SELECT v.id, v.file_id, v.line, v.entry_index, v.tx_index, v.account, v.booking_date::date, v.archive_id,
+			v.tx_key, v.batch_key, v.direction, v.reversal, v.amount_cents, v.reference, v.raw_reference, v.value_date::date, v.status,
+			v.reason, v.claim_id, v.person_id, v.original_id, v.alloc_fees, v.alloc_interest, v.alloc_principal, v.resolution, $26
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+			$9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[], $17::text[],
+			$18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[], $25::text[])
+			AS v(id, file_id, line, entry_index, tx_index, account, booking_date, archive_id, tx_key, batch_key, direction, reversal,
+				amount_cents, reference, raw_reference, value_date, status, reason, claim_id, person_id, original_id,
+				alloc_fees, alloc_interest, alloc_principal, resolution)`,
+		ids, files, lines, entries, txs, accounts, bookings, archives, keys, batches, dirs, reversals, amounts, refs, raws, values,
+		statuses, reasons, claims, persons, originals, fees, interests, principals, resolutions, t.now)
+	return err
 }
 
 func heldKey(e *recovery.BankEntry) string {

@@ -52,6 +52,19 @@ func (r Read) String() string {
 // query cannot be explained.
 func GrowingReads(t testing.TB, db *store.DB, tables []string, query string, args ...any) []Read {
 	t.Helper()
+	return growingReads(t, db, true, tables, query, args...)
+}
+
+// PlannedReads is GrowingReads with the planner's settings as they are:
+// on a database as big as the one to be served (a benchmark's), the plan
+// PostgreSQL would run.
+func PlannedReads(t testing.TB, db *store.DB, tables []string, query string, args ...any) []Read {
+	t.Helper()
+	return growingReads(t, db, false, tables, query, args...)
+}
+
+func growingReads(t testing.TB, db *store.DB, discourage bool, tables []string, query string, args ...any) []Read {
+	t.Helper()
 	if db.Dialect() != "postgres" {
 		t.Fatal("GrowingReads needs PostgreSQL")
 	}
@@ -62,6 +75,9 @@ func GrowingReads(t testing.TB, db *store.DB, tables []string, query string, arg
 	}
 	defer tx.Rollback()
 	for _, setting := range []string{"enable_seqscan", "enable_hashjoin", "enable_mergejoin", "enable_sort"} {
+		if !discourage {
+			break
+		}
 		if _, err := tx.ExecContext(ctx, `SET LOCAL `+setting+` = off`); err != nil {
 			t.Fatal(err)
 		}

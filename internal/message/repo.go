@@ -48,6 +48,16 @@ type Repo interface {
 	AttachmentBytes(ctx context.Context, personID string) (int64, error)
 	// Organisation is an organisation by its business ID.
 	Organisation(ctx context.Context, businessID string) (Organisation, error)
+	// Now is the database's clock, in UTC, for reads outside a
+	// transaction.
+	Now() time.Time
+	// UnitThreads lists a unit's queue by the filter; waitedBefore, when
+	// not zero, keeps threads waiting since that instant or earlier.
+	UnitThreads(ctx context.Context, f QueueFilter, waitedBefore time.Time) ([]StaffThread, error)
+	// UnitWaiting counts a unit's threads that wait for an answer, but
+	// at most WaitingCap+1 of them (more than WaitingCap is shown as
+	// such), and tells the oldest wait, in one query.
+	UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error)
 }
 
 // Tx is one transaction of a use case. Its instant is fixed: every row
@@ -87,13 +97,6 @@ type Tx interface {
 	// ThreadNotices lists the notices about a thread, newest first,
 	// without payloads.
 	ThreadNotices(ctx context.Context, threadID string) ([]outbox.Item, error)
-	// UnitThreads lists a unit's queue by the filter; waitedBefore, when
-	// not zero, keeps threads waiting since that instant or earlier.
-	UnitThreads(ctx context.Context, f QueueFilter, waitedBefore time.Time) ([]StaffThread, error)
-	// UnitWaiting counts a unit's threads that wait for an answer, but
-	// at most WaitingCap+1 of them (more than WaitingCap is shown as
-	// such), and tells the oldest wait.
-	UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error)
 	// UnitExists reports whether a unit exists.
 	UnitExists(ctx context.Context, unitID string) (bool, error)
 	// StoredFile reads an attachment inside the transaction.

@@ -33,31 +33,30 @@ func (s *Service) Queue(ctx context.Context, a access.Actor, f QueueFilter) (Que
 	if f.Limit <= 0 {
 		f.Limit = DefaultQueueLimit
 	}
+	// Two reads outside a transaction (no BEGIN and COMMIT around them):
+	// the waiting count may be a moment newer than the list, which a
+	// queue that others work on at the same time is anyway.
+	var before time.Time
+	if f.Waiting && f.OlderThan > 0 {
+		before = s.repo.Now().Add(-f.OlderThan)
+	}
+	// One more than the page, to know whether another follows.
+	g := f
+	g.Limit++
 	var q Queue
-	err := s.repo.InTx(ctx, func(tx Tx) error {
-		var before time.Time
-		if f.Waiting && f.OlderThan > 0 {
-			before = tx.Now().Add(-f.OlderThan)
+	var err error
+	if q.Threads, err = s.repo.UnitThreads(ctx, g, before); err != nil {
+		return Queue{}, err
+	}
+	if len(q.Threads) > f.Limit {
+		q.Threads = q.Threads[:f.Limit]
+		last := q.Threads[f.Limit-1]
+		q.Next = QueueCursor{At: last.LastMessageAt, ID: last.ID}
+		if f.Waiting {
+			q.Next.At = last.WaitingSince
 		}
-		// One more than the page, to know whether another follows.
-		g := f
-		g.Limit++
-		var err error
-		if q.Threads, err = tx.UnitThreads(ctx, g, before); err != nil {
-			return err
-		}
-		if len(q.Threads) > f.Limit {
-			q.Threads = q.Threads[:f.Limit]
-			last := q.Threads[f.Limit-1]
-			q.Next = QueueCursor{At: last.LastMessageAt, ID: last.ID}
-			if f.Waiting {
-				q.Next.At = last.WaitingSince
-			}
-		}
-		q.Waiting, q.Oldest, err = tx.UnitWaiting(ctx, a.Unit)
-		return err
-	})
-	if err != nil {
+	}
+	if q.Waiting, q.Oldest, err = s.repo.UnitWaiting(ctx, a.Unit); err != nil {
 		return Queue{}, err
 	}
 	// One entry for the page, listing the customers it showed.

@@ -9,18 +9,17 @@ import (
 // The SQL of the queries behind the pages, for the plan checks
 // (scale_plan_test.go), so that they explain what the store runs.
 const (
-	PartyInboxSQL        = partyInboxSQL
-	PartySentSQL         = partySentSQL
-	UnitWaitingCountSQL  = unitWaitingCountSQL
-	UnitWaitingOldestSQL = unitWaitingOldestSQL
-	ClaimEventsSQL       = claimEventsSQL
-	OverdueClaimsSQL     = overdueClaimsSQL
-	CollectNullSQL       = collectNullSQL
-	CollectDueSQL        = collectDueSQL
-	CollectAllSQL        = collectAllSQL
-	QueuedEntriesSQL     = queuedEntriesSQL
-	WaitingCountsSQL     = waitingCountsSQL
-	InterestPaidSQL      = interestPaidSQL
+	PartyInboxSQL    = partyInboxSQL
+	PartySentSQL     = partySentSQL
+	UnitWaitingSQL   = unitWaitingSQL
+	ClaimEventsSQL   = claimEventsSQL
+	OverdueClaimsSQL = overdueClaimsSQL
+	CollectNullSQL   = collectNullSQL
+	CollectDueSQL    = collectDueSQL
+	CollectAllSQL    = collectAllSQL
+	QueuedEntriesSQL = queuedEntriesSQL
+	WaitingCountsSQL = waitingCountsSQL
+	InterestPaidSQL  = interestPaidSQL
 )
 
 // ReversibleCreditSQL is the query a reversal finds its payment with.

@@ -341,9 +341,9 @@ func (tx msgTx) ThreadNotices(ctx context.Context, threadID string) ([]outbox.It
 }
 
 // UnitThreads lists a unit's queue by the filter.
-func (tx msgTx) UnitThreads(ctx context.Context, f message.QueueFilter, waitedBefore time.Time) ([]message.StaffThread, error) {
+func (r *MessageRepo) UnitThreads(ctx context.Context, f message.QueueFilter, waitedBefore time.Time) ([]message.StaffThread, error) {
 	q, args := unitThreadsSQL(f, waitedBefore)
-	rows, err := tx.QueryContext(ctx, q, args...)
+	rows, err := r.db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -425,32 +425,31 @@ type scanExtra struct {
 
 func (s scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
 
-// The waiting count and the oldest wait, both from threads_unit_waiting:
-// the count reads at most message.WaitingCap+1 entries of it, so a view of
-// the queue costs the same however long the backlog.
-const (
-	unitWaitingCountSQL = `SELECT count(*) FROM (SELECT 1 FROM threads
-		WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed' LIMIT $2) w`
-	unitWaitingOldestSQL = `SELECT waiting_since FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'
-		ORDER BY waiting_since LIMIT 1`
-)
+// unitWaitingSQL is the waiting count and the oldest wait in one query,
+// both from threads_unit_waiting: the count reads at most
+// message.WaitingCap+1 entries of it, so a view of the queue costs the
+// same however long the backlog. The oldest is a column of a subquery in
+// FROM (not min() nor a scalar subquery), so that SQLite still types it as
+// a timestamp.
+const unitWaitingSQL = `SELECT c.n, o.waiting_since
+	FROM (SELECT count(*) AS n FROM (SELECT 1 FROM threads
+		WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed' LIMIT $2) w) c
+	LEFT JOIN (SELECT waiting_since FROM threads WHERE unit_id = $1 AND waiting_since IS NOT NULL AND status <> 'closed'
+		ORDER BY waiting_since LIMIT 1) o ON true`
 
 // UnitWaiting counts a unit's threads waiting for an answer, up to
 // message.WaitingCap+1, and tells the oldest wait.
-func (tx msgTx) UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error) {
-	// min() of a timestamp comes back as text from SQLite, so the oldest
-	// is read by ordering instead.
-	err = tx.QueryRowContext(ctx, unitWaitingCountSQL, unitID, message.WaitingCap+1).Scan(&n)
-	if err != nil || n == 0 {
-		return n, oldest, err
-	}
+func (r *MessageRepo) UnitWaiting(ctx context.Context, unitID string) (n int, oldest time.Time, err error) {
 	var at sql.NullTime
-	err = tx.QueryRowContext(ctx, unitWaitingOldestSQL, unitID).Scan(&at)
+	err = r.db.queryRow(ctx, unitWaitingSQL, unitID, message.WaitingCap+1).Scan(&n, &at)
 	if at.Valid {
 		oldest = at.Time.UTC()
 	}
 	return n, oldest, err
 }
+
+// Now is the database's clock in UTC.
+func (r *MessageRepo) Now() time.Time { return r.db.now().UTC() }
 
 // UnitExists reports whether a unit exists.
 func (tx msgTx) UnitExists(ctx context.Context, unitID string) (bool, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
+	"github.com/etuus/etuus/internal/i18n"
 	"github.com/etuus/etuus/internal/message"
 	"github.com/etuus/etuus/internal/org"
 )
@@ -119,7 +120,7 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 			row.Party = l.T("message.queue.org_party", "Name", it.PartyName)
 		}
 		if !it.WaitingSince.IsZero() {
-			row.Waited = waited(l.T, now.Sub(it.WaitingSince))
+			row.Waited = s.waited(l, now.Sub(it.WaitingSince))
 		}
 		d.Threads[i] = row
 	}
@@ -144,21 +145,40 @@ func (s *Server) staffMessages(w http.ResponseWriter, r *http.Request) {
 		d.Waiting = strconv.Itoa(n)
 	}
 	if n > 0 {
-		d.Oldest = waited(l.T, now.Sub(oldest))
+		d.Oldest = s.waited(l, now.Sub(oldest))
 	}
 	d.Subjects = s.messages().Catalogue().Subjects()
 	d.Query = r.URL.RawQuery
 	s.renderContentCached(w, r, http.StatusOK, "staff_messages", &page{L: l, Title: "message.queue.title", Data: d})
 }
 
-// waited is a wait as "2 d 5 h" in the viewer's language.
-func waited(t func(key string, args ...any) string, d time.Duration) string {
+// waited is a wait as "2 d 5 h" in the viewer's language. The texts are
+// kept by language, days and hours: the translation runs a template, and
+// a queue page shows twenty waits that change only by the hour.
+func (s *Server) waited(l *i18n.Localizer, d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
-	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	return t("message.queue.waited", "Days", days, "Hours", hours)
+	k := waitKey{l.Lang, int(d / (24 * time.Hour)), int(d % (24 * time.Hour) / time.Hour)}
+	if v, ok := s.waits.Load(k); ok {
+		return v.(string)
+	}
+	text := l.T("message.queue.waited", "Days", k.days, "Hours", k.hours)
+	if s.waitCount.Add(1) > maxWaits {
+		s.waits.Clear()
+		s.waitCount.Store(0)
+	}
+	s.waits.Store(k, text)
+	return text
 }
+
+type waitKey struct {
+	lang        string
+	days, hours int
+}
+
+// maxWaits bounds the wait texts kept; past it they start over.
+const maxWaits = 10000
 
 type staffThreadData struct {
 	message.StaffView

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -156,6 +157,9 @@ type Server struct {
 	// contents keeps staff queue pages' content as rendered, by what it
 	// shows (renderContentCached).
 	contents contentCache
+	// waits keeps the queue's wait texts (waited), waitCount counts them.
+	waits     sync.Map
+	waitCount atomic.Int64
 	// buffers are render buffers for reuse.
 	buffers sync.Pool
 	// signIns limits sign-in starts per client address.

@@ -103,7 +103,7 @@ func (c counterClient) call(path string, body any) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
-func issuePharmacyClient(t *testing.T, e *running, pharmacyID string) (apiclient.Client, string) {
+func issuePharmacyClient(t testing.TB, e *running, pharmacyID string) (apiclient.Client, string) {
 	t.Helper()
 	c, secret, err := apiclient.NewService(e.db().APIClients(), access.Default()).Issue(context.Background(),
 		access.AsSystem("test"), "Apteekki "+pharmacyID, pharmacyID, []string{apiclient.ScopePharmacy})

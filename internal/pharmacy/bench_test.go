@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,82 +19,11 @@ import (
 	"github.com/etuus/etuus/internal/store/storetest"
 )
 
-// seedPeople writes n people on PostgreSQL in one statement each for
-// persons, rights and years: every one with the basic right, one in ten
-// with diabetes, one in seven with asthma, half with purchases this year
-// (the deductible paid, up to 599 € towards the ceiling). Identity codes
-// are artificial (individual numbers 900–999). It returns a sample of the
-// codes.
-func seedPeople(b *testing.B, db *store.DB, n int) []string {
-	b.Helper()
-	ctx := context.Background()
-	const code = `to_char(1 + i % 28, 'FM00') || to_char(1 + i / 28 % 12, 'FM00') || to_char(40 + i / 336 % 60, 'FM00')`
-	const ind = `to_char(900 + i / 20160 % 100, 'FM000')`
-	const num = `((1 + i % 28) * 10000000 + (1 + i / 28 % 12) * 100000 + (40 + i / 336 % 60) * 1000 + 900 + i / 20160 % 100)`
-	for _, q := range []string{
-		`INSERT INTO persons (id, hetu, given_name, family_name, birth_date, created_at)
-		 SELECT 'bench-' || i, ` + code + ` || '-' || ` + ind + ` || substr('0123456789ABCDEFHJKLMNPRSTUVWXY', (` + num + ` % 31)::int + 1, 1),
-		   'Bench', 'Person', make_date(1940 + i / 336 % 60, 1 + i / 28 % 12, 1 + i % 28), now()
-		 FROM generate_series(0, $1 - 1) i`,
-		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'basic', DATE '2000-01-01' FROM generate_series(0, $1 - 1) i`,
-		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'diabetes', DATE '2020-01-01' FROM generate_series(0, $1 - 1) i WHERE i % 10 = 0`,
-		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'asthma', DATE '2020-01-01' FROM generate_series(0, $1 - 1) i WHERE i % 7 = 0`,
-		`INSERT INTO pharmacy_years (person_id, year, deductible_paid, ceiling_counted)
-		 SELECT 'bench-' || i, 2026, 7033, 7033 + (i % 530) * 100 FROM generate_series(0, $1 - 1) i WHERE i % 2 = 0`,
-		// Vacuumed as well as analysed, so that autovacuum does not come
-		// to the freshly written tables in the middle of a measurement.
-		`VACUUM ANALYZE`,
-	} {
-		args := []any{n}
-		if q == `VACUUM ANALYZE` {
-			args = nil
-		}
-		if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
-			b.Fatalf("%.60s: %v", q, err)
-		}
-	}
-	rows, err := db.SQL().QueryContext(ctx, `SELECT hetu FROM persons WHERE id LIKE 'bench-%' ORDER BY random() LIMIT 20000`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
-	var codes []string
-	for rows.Next() {
-		var c string
-		rows.Scan(&c)
-		codes = append(codes, c)
-	}
-	return codes
-}
-
 func benchPeople() int {
 	if n, err := strconv.Atoi(os.Getenv("ETUUS_BENCH_PEOPLE")); err == nil && n > 0 {
 		return n
 	}
 	return 1_000_000
-}
-
-// openLoop calls fn at rate per second, each call in its own goroutine
-// (as requests arrive whether or not the last was answered), n times, and
-// returns every call's latency sorted.
-func openLoop(n, rate int, fn func(i int)) []time.Duration {
-	lat := make([]time.Duration, n)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
-		time.Sleep(time.Until(due))
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			t0 := time.Now()
-			fn(i)
-			lat[i] = time.Since(t0)
-		}(i)
-	}
-	wg.Wait()
-	slices.Sort(lat)
-	return lat
 }
 
 // processCPU is the CPU time this process has used (user and system).
@@ -188,7 +116,7 @@ func BenchmarkCounterCheck(b *testing.B) {
 	db := storetest.Postgres(b)
 	n := benchPeople()
 	t0 := time.Now()
-	codes := seedPeople(b, db, n)
+	codes := storetest.SeedPharmacyPeople(b, db, n)
 	b.Logf("seeded %d people in %v", n, time.Since(t0).Round(time.Second))
 	// ETUUS_BENCH_TIMEOUT (a duration) replaces the counter's 300 ms, to
 	// see how slow checks get instead of how many miss the deadline.
@@ -238,7 +166,7 @@ func BenchmarkCounterCheck(b *testing.B) {
 	for _, rate := range rates {
 		var failed atomic.Int64
 		goCPU0, pgCPU0 := processCPU(), postgresCPU(b, db)
-		lat := openLoop(5*rate, rate, func(i int) {
+		lat := storetest.OpenLoop(5*rate, rate, func(i int) {
 			_, err := svc.Check(context.Background(), caller, pharmacy.CheckRequest{IdentityCode: codes[i%len(codes)], Lines: lines})
 			if err != nil {
 				failed.Add(1)
@@ -271,7 +199,7 @@ func BenchmarkCounterOutage(b *testing.B) {
 	if _, err := db.Migrate(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	codes := seedPeople(b, db, 10000)
+	codes := storetest.SeedPharmacyPeople(b, db, 10000)
 	svc, err := pharmacy.NewService(db.Pharmacy(), pharmacy.Config{Access: access.Default()})
 	if err != nil {
 		b.Fatal(err)
@@ -283,7 +211,7 @@ func BenchmarkCounterOutage(b *testing.B) {
 	var mu sync.Mutex
 	var fallback int
 	b.ResetTimer()
-	lat := openLoop(b.N*1000, 1000, func(i int) {
+	lat := storetest.OpenLoop(b.N*1000, 1000, func(i int) {
 		t0 := time.Now()
 		_, err := svc.Check(context.Background(), caller, pharmacy.CheckRequest{IdentityCode: codes[i%len(codes)], Lines: lines})
 		if fault.KeyOf(err) == "pharmacy.error.unavailable" && time.Since(t0) < time.Second {

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"iter"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -160,4 +162,75 @@ func procStat(pid int) ([]string, bool) {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// SeedPharmacyPeople writes n people on PostgreSQL in one statement each for
+// persons, rights and years: every one with the basic right, one in ten
+// with diabetes, one in seven with asthma, half with purchases this year
+// (the deductible paid, up to 599 € towards the ceiling). Identity codes
+// are artificial (individual numbers 900–999). It returns a sample of the
+// codes. (The pharmacy benchmarks, in process and over HTTP.)
+func SeedPharmacyPeople(b testing.TB, db *store.DB, n int) []string {
+	b.Helper()
+	ctx := context.Background()
+	const code = `to_char(1 + i % 28, 'FM00') || to_char(1 + i / 28 % 12, 'FM00') || to_char(40 + i / 336 % 60, 'FM00')`
+	const ind = `to_char(900 + i / 20160 % 100, 'FM000')`
+	const num = `((1 + i % 28) * 10000000 + (1 + i / 28 % 12) * 100000 + (40 + i / 336 % 60) * 1000 + 900 + i / 20160 % 100)`
+	for _, q := range []string{
+		`INSERT INTO persons (id, hetu, given_name, family_name, birth_date, created_at)
+		 SELECT 'bench-' || i, ` + code + ` || '-' || ` + ind + ` || substr('0123456789ABCDEFHJKLMNPRSTUVWXY', (` + num + ` % 31)::int + 1, 1),
+		   'Bench', 'Person', make_date(1940 + i / 336 % 60, 1 + i / 28 % 12, 1 + i % 28), now()
+		 FROM generate_series(0, $1 - 1) i`,
+		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'basic', DATE '2000-01-01' FROM generate_series(0, $1 - 1) i`,
+		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'diabetes', DATE '2020-01-01' FROM generate_series(0, $1 - 1) i WHERE i % 10 = 0`,
+		`INSERT INTO pharmacy_rights (person_id, kind, valid_from) SELECT 'bench-' || i, 'asthma', DATE '2020-01-01' FROM generate_series(0, $1 - 1) i WHERE i % 7 = 0`,
+		`INSERT INTO pharmacy_years (person_id, year, deductible_paid, ceiling_counted)
+		 SELECT 'bench-' || i, 2026, 7033, 7033 + (i % 530) * 100 FROM generate_series(0, $1 - 1) i WHERE i % 2 = 0`,
+		// Vacuumed as well as analysed, so that autovacuum does not come
+		// to the freshly written tables in the middle of a measurement.
+		`VACUUM ANALYZE`,
+	} {
+		args := []any{n}
+		if q == `VACUUM ANALYZE` {
+			args = nil
+		}
+		if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
+			b.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT hetu FROM persons WHERE id LIKE 'bench-%' ORDER BY random() LIMIT 20000`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		codes = append(codes, c)
+	}
+	return codes
+}
+
+// OpenLoop calls fn at rate per second, each call in its own goroutine
+// (as requests arrive whether or not the last was answered), n times, and
+// returns every call's latency sorted.
+func OpenLoop(n, rate int, fn func(i int)) []time.Duration {
+	lat := make([]time.Duration, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+		time.Sleep(time.Until(due))
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			t0 := time.Now()
+			fn(i)
+			lat[i] = time.Since(t0)
+		}(i)
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	return lat
 }

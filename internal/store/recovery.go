@@ -381,6 +381,9 @@ func (t recoveryTx) ClaimsForUpdate(ctx context.Context, ids []string) ([]recove
 }
 
 func (t recoveryTx) ClaimsByReferenceForUpdate(ctx context.Context, refs []string) ([]recovery.Claim, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
 	if t.db.dialect == postgresDialect {
 		// One statement for all of them, the references as one array: the
 		// same rows locked in the same order (LockRows takes them as the

@@ -76,7 +76,7 @@ func (c *Cluster) Freeze(t testing.TB) {
 func (c *Cluster) Thaw(t testing.TB) { t.Helper(); c.signal(t, syscall.SIGCONT) }
 
 // signal sends sig to the cluster's postmaster (from postmaster.pid) and
-// its children.
+// then to its children.
 func (c *Cluster) signal(t testing.TB, sig syscall.Signal) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(c.data, "postmaster.pid"))
@@ -87,7 +87,11 @@ func (c *Cluster) signal(t testing.TB, sig syscall.Signal) {
 	if err != nil {
 		t.Fatalf("postmaster.pid: %v", err)
 	}
-	pids := []int{pid}
+	// The postmaster first, and its children listed after: a connection
+	// opened while the list was read would otherwise fork a backend the
+	// signal never reaches (a frozen cluster that still answered on it).
+	syscall.Kill(pid, sig)
+	var pids []int
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, f := range stats {
 		st, err := os.ReadFile(f)

@@ -366,9 +366,16 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 // inTx runs fn in a transaction and commits it when fn returns nil. A busy or
 // serialization failure is retried a few times before it is reported.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.retrying(ctx, func() error { return db.tryTx(ctx, fn) })
+}
+
+// retrying runs try, one transaction, again while it fails busy or with a
+// serialization failure, a few times with a growing pause, and maps what
+// it returns last.
+func (db *DB) retrying(ctx context.Context, try func() error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.tryTx(ctx, fn)
+		err = try()
 		if !db.dialect.retryable(err) {
 			return db.mapErr(err)
 		}

@@ -17,7 +17,7 @@ import (
 // insertAudited inserts rows (head is an INSERT up to and including
 // VALUES, cols values a row; none: only the entries) and appends es to the audit chain, in one
 // transaction of its own, retried on busy and serialization failures as
-// inTx is.
+// inTx is (retrying).
 //
 // It is the write of a group commit (internal/groupcommit), which at a
 // thousand answers a second writes hundreds of small batches a second, each
@@ -43,18 +43,7 @@ func (db *DB) insertAudited(ctx context.Context, head string, cols int, rows [][
 	if err != nil {
 		return err
 	}
-	for attempt := 0; attempt < 5; attempt++ {
-		err = db.pipelinedTx(ctx, inserts, es)
-		if !db.dialect.retryable(err) {
-			return db.mapErr(err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
-		}
-	}
-	return db.mapErr(err)
+	return db.retrying(ctx, func() error { return db.pipelinedTx(ctx, inserts, es) })
 }
 
 // pipelinedTx is one try of insertAudited on PostgreSQL. A connection

@@ -52,18 +52,32 @@ const ViewPrefix = "view:"
 // per customer: the chain gets one link per view, the customers are listed
 // beside it, and the entry's Detail is their count and digest.
 func View(actorKind, actorID, action string, subjects []string) Entry {
+	ids := SortedSubjects(subjects)
+	return Entry{ActorKind: actorKind, ActorID: actorID, Action: action, Subjects: ids, Detail: SubjectsDigest(ids)}
+}
+
+// SortedSubjects is a view's customers as its entry lists them: sorted
+// (bytewise), each once, no empty ID.
+func SortedSubjects(subjects []string) []string {
 	ids := slices.Compact(slices.Sorted(slices.Values(subjects)))
 	if len(ids) > 0 && ids[0] == "" {
 		ids = ids[1:]
 	}
-	return Entry{ActorKind: actorKind, ActorID: actorID, Action: action, Subjects: ids, Detail: SubjectsDigest(ids)}
+	return ids
+}
+
+// SubjectsKey names a list of customers sorted as SortedSubjects gives
+// them: the hex SHA-256 of the IDs, as in SubjectsDigest. The store keeps
+// each list once under it.
+func SubjectsKey(sortedIDs []string) string {
+	h := sha256.Sum256([]byte(strings.Join(sortedIDs, "\n")))
+	return hex.EncodeToString(h[:])
 }
 
 // SubjectsDigest is a view's Detail: how many customers it showed and the
 // SHA-256 of their sorted IDs.
 func SubjectsDigest(sortedIDs []string) string {
-	h := sha256.Sum256([]byte(strings.Join(sortedIDs, "\n")))
-	return fmt.Sprintf("customers=%d sha256=%s", len(sortedIDs), hex.EncodeToString(h[:]))
+	return fmt.Sprintf("customers=%d sha256=%s", len(sortedIDs), SubjectsKey(sortedIDs))
 }
 
 // Genesis is the previous hash of the first entry.

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/etuus/etuus/internal/audit"
@@ -44,8 +46,11 @@ func (db *DB) appendViews(ctx context.Context, batch [][]audit.Entry) error {
 // entry's customers (audit.View) are listed first, before the chain's lock
 // is taken, so the lock is held for one row per entry whatever a view shows.
 func (tx *Tx) Audit(ctx context.Context, es ...audit.Entry) error {
-	es, subjects := viewRows(es, tx.now)
-	if _, err := tx.insertValues(ctx, viewSubjectsInsert, "", viewSubjectArgs, subjects); err != nil {
+	es, lists, views := viewRows(es, tx.now)
+	if _, err := tx.insertValues(ctx, subjectSetInsert, subjectSetTail, subjectSetArgs, lists); err != nil {
+		return err
+	}
+	if _, err := tx.insertValues(ctx, viewInsert, "", viewArgs, views); err != nil {
 		return err
 	}
 	if q := tx.db.dialect.lockAudit(); q != "" {
@@ -86,35 +91,57 @@ func (db *DB) sealAudit(now time.Time, seq int64, prev string, es []audit.Entry)
 	return rows
 }
 
-// viewSubjectsInsert lists a view's customers beside the chain,
-// viewSubjectArgs values a row.
+// A view's customers are listed beside the chain (migration 00042): each
+// distinct list once in audit_subject_sets under its key (the hex SHA-256 of
+// the sorted IDs, as in the view's entry), and each view in audit_views
+// naming its list. subjectSetInsert writes a list's rows unless a view
+// already names that list: a list is written whole with its first view, in
+// the same transaction and before it, so a list some committed view names
+// is complete (two transactions writing the same new list at once: the
+// second's rows conflict and are skipped).
 const (
-	viewSubjectsInsert = `INSERT INTO audit_view_subjects (view_id, subject_id, at, actor_kind, actor_id, action) VALUES `
-	viewSubjectArgs    = 6
+	subjectSetInsert = `INSERT INTO audit_subject_sets (set_key, subject_id) SELECT v.column1, v.column2 FROM (VALUES `
+	subjectSetTail   = `) AS v WHERE NOT EXISTS (SELECT 1 FROM audit_views w WHERE w.set_key = v.column1) ON CONFLICT DO NOTHING`
+	subjectSetArgs   = 2
+	viewInsert       = `INSERT INTO audit_views (view_id, set_key, at, actor_kind, actor_id, action) VALUES `
+	viewArgs         = 6
 )
 
 // viewRows gives each view entry of es (one that lists Subjects) its ID,
-// in Object, and returns the entries and viewSubjectsInsert's rows listing
-// their customers at the instant at. es is not changed.
-func viewRows(es []audit.Entry, at time.Time) ([]audit.Entry, [][]any) {
-	es = slices.Clone(es)
-	var rows [][]any
-	for i := range es {
-		if len(es[i].Subjects) == 0 {
+// in Object, and returns the entries, subjectSetInsert's rows listing the
+// customers of each distinct list (in key and customer order, so that two
+// transactions writing the same lists take their keys in one order) and
+// viewInsert's rows naming each view's list at the instant at. es is not
+// changed.
+func viewRows(es []audit.Entry, at time.Time) (out []audit.Entry, lists, views [][]any) {
+	out = slices.Clone(es)
+	seen := map[string]bool{}
+	for i := range out {
+		if len(out[i].Subjects) == 0 {
 			continue
 		}
-		id := NewID()
-		es[i].Object = audit.ViewPrefix + id
-		for _, subject := range es[i].Subjects {
-			rows = append(rows, []any{id, subject, at, es[i].ActorKind, es[i].ActorID, es[i].Action})
+		ids := audit.SortedSubjects(out[i].Subjects)
+		id, key := NewID(), audit.SubjectsKey(ids)
+		out[i].Object = audit.ViewPrefix + id
+		views = append(views, []any{id, key, at, out[i].ActorKind, out[i].ActorID, out[i].Action})
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		for _, subject := range ids {
+			lists = append(lists, []any{key, subject})
 		}
 	}
-	return es, rows
+	slices.SortStableFunc(lists, func(a, b []any) int {
+		return cmp.Or(strings.Compare(a[0].(string), b[0].(string)), strings.Compare(a[1].(string), b[1].(string)))
+	})
+	return out, lists, views
 }
 
 // ViewSubjects lists the customers a view entry showed, sorted.
 func (db *DB) ViewSubjects(ctx context.Context, viewID string) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT subject_id FROM audit_view_subjects WHERE view_id = $1 ORDER BY subject_id`, viewID)
+	rows, err := db.sql.QueryContext(ctx, `SELECT s.subject_id FROM audit_views v JOIN audit_subject_sets s ON s.set_key = v.set_key
+		WHERE v.view_id = $1 ORDER BY s.subject_id`, viewID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,13 +183,24 @@ func (db *DB) Scan(ctx context.Context, fn func(audit.Entry) error) error {
 		FROM audit_log ORDER BY seq`)
 }
 
-// AuditOwnSQL and AuditViewsSQL are AuditForSubject's two reads, each an
-// index range of the customer's own rows: $1 the customer, $2 the limit.
+// AuditOwnSQL and AuditViewsSQL are AuditForSubject's two reads on
+// PostgreSQL: $1 the customer, $2 the limit. The first is an index range of
+// the customer's own entries. The second reads the lists of customers the
+// customer is on (audit_subject_sets) and, of each list, its newest $2
+// views (an index range of the list's views): however often a list was
+// viewed, the read is bounded by the customer's lists times the page.
+// SQLite, which has no LATERAL, joins each list's views whole
+// (auditViewsSQLite).
 const (
 	AuditOwnSQL = `SELECT seq, at, actor_kind, actor_id, action, subject_id, object, detail, prev_hash, hash, key_id
 		FROM audit_log WHERE subject_id = $1 ORDER BY subject_id DESC, seq DESC LIMIT $2`
-	AuditViewsSQL = `SELECT 0, at, actor_kind, actor_id, action, subject_id, '` + audit.ViewPrefix + `' || view_id, '', '', '', ''
-		FROM audit_view_subjects WHERE subject_id = $1 ORDER BY subject_id DESC, at DESC LIMIT $2`
+	AuditViewsSQL = `SELECT 0, v.at, v.actor_kind, v.actor_id, v.action, l.subject_id, '` + audit.ViewPrefix + `' || v.view_id, '', '', '', ''
+		FROM audit_subject_sets l CROSS JOIN LATERAL (SELECT w.view_id, w.at, w.actor_kind, w.actor_id, w.action
+			FROM audit_views w WHERE w.set_key = l.set_key ORDER BY w.at DESC, w.view_id DESC LIMIT $2) v
+		WHERE l.subject_id = $1 ORDER BY v.at DESC, v.view_id DESC LIMIT $2`
+	auditViewsSQLite = `SELECT 0, v.at, v.actor_kind, v.actor_id, v.action, l.subject_id, '` + audit.ViewPrefix + `' || v.view_id, '', '', '', ''
+		FROM audit_subject_sets l JOIN audit_views v ON v.set_key = l.set_key
+		WHERE l.subject_id = $1 ORDER BY v.at DESC, v.view_id DESC LIMIT $2`
 )
 
 // AuditForSubject lists the newest audit entries about one customer, for the
@@ -175,7 +213,11 @@ func (db *DB) AuditForSubject(ctx context.Context, subjectID string, limit int) 
 	if err := db.scanAudit(ctx, add, AuditOwnSQL, subjectID, limit); err != nil {
 		return nil, err
 	}
-	if err := db.scanAudit(ctx, add, AuditViewsSQL, subjectID, limit); err != nil {
+	views := AuditViewsSQL
+	if db.dialect != postgresDialect {
+		views = auditViewsSQLite
+	}
+	if err := db.scanAudit(ctx, add, views, subjectID, limit); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(out, func(a, b audit.Entry) int { return b.At.Compare(a.At) })

@@ -121,22 +121,33 @@ func TestAuditViews(t *testing.T) {
 		if got, _ := db.AuditForSubject(ctx, "p999", 10); len(got) != 0 {
 			t.Errorf("a customer not shown has %d entries", len(got))
 		}
-		if _, err := db.SQL().Exec(`DELETE FROM audit_view_subjects WHERE subject_id = 'p007'`); err == nil {
-			t.Fatal("DELETE on audit_view_subjects succeeded; want append-only refusal")
+		for _, q := range []string{`DELETE FROM audit_subject_sets WHERE subject_id = 'p007'`, `DELETE FROM audit_views`,
+			`UPDATE audit_views SET actor_id = 'x'`, `UPDATE audit_subject_sets SET subject_id = 'x'`} {
+			if _, err := db.SQL().Exec(q); err == nil {
+				t.Fatalf("%s succeeded; want append-only refusal", q)
+			}
 		}
-		stmts := []string{`DROP TRIGGER audit_view_subjects_no_update`, `DROP TRIGGER audit_view_subjects_no_delete`}
+		stmts := []string{`DROP TRIGGER audit_subject_sets_no_update`, `DROP TRIGGER audit_subject_sets_no_delete`,
+			`DROP TRIGGER audit_views_no_update`}
 		if db.Dialect() == "postgres" {
-			stmts = []string{`DROP TRIGGER audit_view_subjects_no_change ON audit_view_subjects`}
+			stmts = []string{`DROP TRIGGER audit_subject_sets_no_change ON audit_subject_sets`, `DROP TRIGGER audit_views_no_change ON audit_views`}
 		}
 		for _, s := range stmts {
 			if _, err := db.SQL().Exec(s); err != nil {
 				t.Fatal(err)
 			}
 		}
+		// A second list, of another view, to point the first view at.
+		if err := db.Append(ctx, audit.View(audit.ActorStaff, "s1", "staff.view_queue", []string{"p001", "p002"})); err != nil {
+			t.Fatal(err)
+		}
 		for _, c := range []struct{ tamper, undo string }{
-			{`UPDATE audit_view_subjects SET subject_id = 'p999' WHERE subject_id = 'p008'`,
-				`UPDATE audit_view_subjects SET subject_id = 'p008' WHERE subject_id = 'p999'`},
-			{`DELETE FROM audit_view_subjects WHERE subject_id = 'p007'`, ""},
+			{`UPDATE audit_subject_sets SET subject_id = 'p999' WHERE subject_id = 'p008'`,
+				`UPDATE audit_subject_sets SET subject_id = 'p008' WHERE subject_id = 'p999'`},
+			{`UPDATE audit_views SET set_key = (SELECT min(set_key) FROM audit_subject_sets GROUP BY set_key HAVING count(*) = 2)
+				WHERE action = 'staff.view_queue' AND set_key <> (SELECT min(set_key) FROM audit_subject_sets GROUP BY set_key HAVING count(*) = 2)`,
+				""},
+			{`DELETE FROM audit_subject_sets WHERE subject_id = 'p007'`, ""},
 		} {
 			if _, err := db.SQL().Exec(c.tamper); err != nil {
 				t.Fatal(err)
@@ -187,7 +198,7 @@ func TestRecordViewsListCustomers(t *testing.T) {
 			}
 		}
 		var subjects int
-		db.SQL().QueryRow(`SELECT count(*) FROM audit_view_subjects`).Scan(&subjects)
+		db.SQL().QueryRow(`SELECT count(*) FROM audit_views v JOIN audit_subject_sets s ON s.set_key = v.set_key`).Scan(&subjects)
 		if n, err := audit.Verify(ctx, db); err != nil || n != 16 || subjects != 8*250 {
 			t.Fatalf("Verify = %d, %v with %d customers listed; want 16 entries, 2,000 customers", n, err, subjects)
 		}
@@ -197,6 +208,69 @@ func TestRecordViewsListCustomers(t *testing.T) {
 		}
 		if got, err := db.AuditForSubject(ctx, "p949", 20); err != nil || len(got) != 1 || got[0].ActorID != "s7" {
 			t.Fatalf("AuditForSubject(p949) = %+v, %v; want the view of s7", got, err)
+		}
+	})
+}
+
+// Views of the same customers share one stored list (migration 00042): the
+// same queue page opened by eight staff at once, and again by one of them,
+// lists its 50 customers once, beside nine view rows; each view stays its
+// own link of the chain, verifies, and is in each customer's log. A view
+// of another list adds that list.
+func TestViewsShareTheirList(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := make([]string, 50)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("p%03d", 49-i) // not sorted: the list is
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for g := range 8 {
+			wg.Go(func() {
+				errs <- db.RecordViews(ctx, audit.View(audit.ActorStaff, fmt.Sprint("s", g), "staff.view_queue", ids))
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Append(ctx, audit.View(audit.ActorStaff, "s1", "staff.view_queue", ids)); err != nil {
+			t.Fatal(err)
+		}
+		count := func(q string) (n int) {
+			t.Helper()
+			if err := db.SQL().QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if lists, views := count(`SELECT count(*) FROM audit_subject_sets`), count(`SELECT count(*) FROM audit_views`); lists != 50 || views != 9 {
+			t.Fatalf("%d customers listed for %d views; want 50 for 9", lists, views)
+		}
+		if err := db.Append(ctx, audit.View(audit.ActorStaff, "s1", "staff.view_queue", append(ids, "p050"))); err != nil {
+			t.Fatal(err)
+		}
+		if lists := count(`SELECT count(*) FROM audit_subject_sets`); lists != 50+51 {
+			t.Fatalf("%d customers listed; want 101 (a second list)", lists)
+		}
+		if n, err := audit.Verify(ctx, db); err != nil || n != 10 {
+			t.Fatalf("Verify = %d, %v; want 10 entries", n, err)
+		}
+		if got, err := db.AuditForSubject(ctx, "p049", 20); err != nil || len(got) != 10 {
+			t.Fatalf("AuditForSubject(p049) = %d entries, %v; want 10 views", len(got), err)
+		}
+		if got, err := db.AuditForSubject(ctx, "p050", 20); err != nil || len(got) != 1 {
+			t.Fatalf("AuditForSubject(p050) = %d entries, %v; want the one view", len(got), err)
+		}
+		// A page of three: the newest three views, newest first.
+		all, _ := db.AuditForSubject(ctx, "p049", 20)
+		if got, err := db.AuditForSubject(ctx, "p049", 3); err != nil || len(got) != 3 || got[0].Object != all[0].Object ||
+			got[2].Object != all[2].Object || got[0].At.Before(got[2].At) {
+			t.Fatalf("AuditForSubject(p049, 3) = %+v, %v; want the newest three of %+v", got, err, all)
 		}
 	})
 }

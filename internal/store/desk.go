@@ -40,7 +40,10 @@ const (
 	deskThreadsSQL  = `SELECT ` + threadCols + ` FROM threads t WHERE t.party_kind = 'customer' AND t.party_id = $1
 		ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2`
 	// The customer's access log: the staff entries naming them, and the
-	// staff views that listed them (audit.View), older than $2.
+	// staff views that listed them (audit.View), older than $2. The views
+	// are read as AuditViewsSQL reads them: of each list of customers the
+	// customer is on, its newest $4 views before the cursor (SQLite, with no
+	// LATERAL, joins each list's views whole: accessLogViewsSQLite).
 	accessLogSQL = `SELECT a.seq, a.at, a.action, a.detail, COALESCE(s.unit_id, ''), COALESCE(s.role, '')
 		FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id
 		WHERE a.subject_id = $1 AND a.actor_kind = 'staff' AND a.seq < $2
@@ -48,9 +51,15 @@ const (
 	// accessLogViewEnd is past every view ID, for the first page.
 	accessLogViewEnd  = "~"
 	accessLogViewsSQL = `SELECT 0, v.at, v.action, '', COALESCE(s.unit_id, ''), COALESCE(s.role, ''), v.view_id
-		FROM audit_view_subjects v LEFT JOIN staff s ON s.id = v.actor_id
-		WHERE v.subject_id = $1 AND v.actor_kind = 'staff' AND (v.at, v.view_id) < ($2, $3)
-		ORDER BY v.subject_id DESC, v.at DESC, v.view_id DESC LIMIT $4`
+		FROM audit_subject_sets l CROSS JOIN LATERAL (SELECT w.view_id, w.at, w.action, w.actor_id FROM audit_views w
+			WHERE w.set_key = l.set_key AND w.actor_kind = 'staff' AND (w.at, w.view_id) < ($2, $3)
+			ORDER BY w.at DESC, w.view_id DESC LIMIT $4) v
+		LEFT JOIN staff s ON s.id = v.actor_id
+		WHERE l.subject_id = $1 ORDER BY v.at DESC, v.view_id DESC LIMIT $4`
+	accessLogViewsSQLite = `SELECT 0, v.at, v.action, '', COALESCE(s.unit_id, ''), COALESCE(s.role, ''), v.view_id
+		FROM audit_subject_sets l JOIN audit_views v ON v.set_key = l.set_key LEFT JOIN staff s ON s.id = v.actor_id
+		WHERE l.subject_id = $1 AND v.actor_kind = 'staff' AND (v.at, v.view_id) < ($2, $3)
+		ORDER BY v.at DESC, v.view_id DESC LIMIT $4`
 )
 
 // InTx runs fn in one transaction, retried on a busy or serialization failure.
@@ -89,7 +98,11 @@ func (r *DeskRepo) AccessLog(ctx context.Context, personID string, c desk.LogCur
 	if err != nil {
 		return nil, err
 	}
-	rows, err = r.db.query(ctx, accessLogViewsSQL, personID, at.UTC(), view, limit)
+	q := accessLogViewsSQL
+	if r.db.dialect != postgresDialect {
+		q = accessLogViewsSQLite
+	}
+	rows, err = r.db.query(ctx, q, personID, at.UTC(), view, limit)
 	if err != nil {
 		return nil, err
 	}

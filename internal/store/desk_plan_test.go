@@ -47,9 +47,21 @@ func TestDeskPlansAtScale(t *testing.T) {
 		{"access log: views", store.AccessLogViewsSQL, []any{heavy.ID, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), "~", 51}},
 	} {
 		for _, r := range storetest.GrowingReads(t, db, growing, q.query, q.args...) {
+			if customersLists(r) {
+				continue
+			}
 			t.Errorf("%s: %s", q.name, r)
 		}
 	}
+}
+
+// customersLists reports whether r is the sort of the views that listed a
+// customer (AuditViewsSQL, the desk's access log): the lists of customers
+// the customer is on, and a LIMIT of each list's views. It grows with how
+// many different lists showed the customer, not with the views of them nor
+// with other customers, and is allowed.
+func customersLists(r storetest.Read) bool {
+	return r.Node == "Sort" && r.Relation == "audit_subject_sets" && r.PerRow == "audit_views"
 }
 
 // firstSynthetic is the first synthetic customer, the one with many

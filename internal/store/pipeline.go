@@ -85,20 +85,24 @@ func (db *DB) pipelinedTx(ctx context.Context, inserts []statement, es []audit.E
 
 // pipeline sends insertAudited's two round trips on pc.
 func (db *DB) pipeline(ctx context.Context, pc *pgx.Conn, now time.Time, inserts []statement, es []audit.Entry) error {
-	es, subjects := viewRows(es, now)
-	lists, err := valuesStatements(viewSubjectsInsert, "", viewSubjectArgs, db.dialect.insertRows(), subjects)
+	es, listRows, viewList := viewRows(es, now)
+	lists, err := valuesStatements(subjectSetInsert, subjectSetTail, subjectSetArgs, db.dialect.insertRows(), listRows)
+	if err != nil {
+		return err
+	}
+	views, err := valuesStatements(viewInsert, "", viewArgs, db.dialect.insertRows(), viewList)
 	if err != nil {
 		return err
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	for _, st := range slices.Concat(inserts, lists) {
+	for _, st := range slices.Concat(inserts, lists, views) {
 		b.Queue(st.query, st.args...)
 	}
 	b.Queue(db.dialect.lockAudit())
 	b.Queue(auditHeadQuery)
 	br := pc.SendBatch(ctx, b)
-	for range 2 + len(inserts) + len(lists) {
+	for range 2 + len(inserts) + len(lists) + len(views) {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			return err

@@ -15,10 +15,15 @@ import (
 // query returns: a sequential scan, an index scan with no index condition
 // (it reads the whole index; a bitmap heap scan over such an index scan
 // too), or a sort that a LIMIT takes the first rows
-// of (every matching row is read and sorted to return a few).
+// of (every matching row is read and sorted to return a few). A table read
+// below such a sort through a LIMIT of its own (a LATERAL subquery's: at
+// most that many rows per row of the outer side) does not make the sort
+// grow with it; it is named in PerRow, not in Relation, and a sort with no
+// other growing table below it is not a Read.
 type Read struct {
 	Node     string // "Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan" or "Sort"
 	Relation string // the table; for a sort, the growing tables below it
+	PerRow   string // for a sort, the growing tables below it read up to a LIMIT per outer row
 	Index    string // for an index scan
 	Filter   string // the condition applied to every row read, if any
 	SortKey  string // for a sort
@@ -29,6 +34,9 @@ func (r Read) String() string {
 	var b strings.Builder
 	if r.Node == "Sort" {
 		b.WriteString("Sort for LIMIT by " + r.SortKey + " over " + r.Relation)
+		if r.PerRow != "" {
+			b.WriteString(" (and a LIMIT of " + r.PerRow + " per row)")
+		}
 	} else {
 		b.WriteString(r.Node + " on " + r.Relation)
 	}
@@ -98,14 +106,22 @@ func growingReads(t testing.TB, db *store.DB, discourage bool, tables []string, 
 			limited := slices.ContainsFunc(up, func(a *planNode) bool { return a.Type == "Limit" })
 			switch {
 			case n.Type == "Sort" && limited:
-				var below []string
-				n.walk(nil, func(m *planNode, _ []*planNode) {
-					if slices.Contains(tables, m.Relation) && !slices.Contains(below, m.Relation) {
+				var below, perRow []string
+				n.walk(nil, func(m *planNode, under []*planNode) {
+					if !slices.Contains(tables, m.Relation) {
+						return
+					}
+					if slices.ContainsFunc(under, func(a *planNode) bool { return a.Type == "Limit" }) {
+						if !slices.Contains(perRow, m.Relation) {
+							perRow = append(perRow, m.Relation)
+						}
+					} else if !slices.Contains(below, m.Relation) {
 						below = append(below, m.Relation)
 					}
 				})
 				if len(below) > 0 {
-					reads = append(reads, Read{Node: n.Type, Relation: strings.Join(below, ", "), SortKey: strings.Join(n.SortKey, ", "), Rows: n.Rows})
+					reads = append(reads, Read{Node: n.Type, Relation: strings.Join(below, ", "), PerRow: strings.Join(perRow, ", "),
+						SortKey: strings.Join(n.SortKey, ", "), Rows: n.Rows})
 				}
 				return
 			case !slices.Contains(tables, n.Relation):

@@ -434,6 +434,14 @@ func NewID() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
 
+// pageLimit is " LIMIT n" for a page size the code sets (not one a request
+// chooses: each size is a statement of its own). A joined query's LIMIT
+// given as a parameter leaves PostgreSQL's generic plan for it assuming a
+// tenth of the table, so that plan is never chosen and every execution is
+// planned anew; with the number in the text the generic plan is the one
+// for a page, and the statement is planned a few times per connection.
+func pageLimit(n int) string { return " LIMIT " + strconv.Itoa(max(n, 1)) }
+
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // scanAll reads every row with scan and closes the rows.

@@ -688,7 +688,8 @@ func (r *RecoveryRepo) ProposalsOf(ctx context.Context, personID, claimID string
 
 // PendingProposals lists the proposals waiting for a decision, oldest first.
 func (r *RecoveryRepo) PendingProposals(ctx context.Context, limit int) ([]recovery.Proposal, error) {
-	return r.proposals(ctx, `WHERE pp.status = $1 ORDER BY pp.created_at LIMIT $2`, recovery.Pending, limit)
+	// The limit in the text, not a parameter: see pageLimit.
+	return r.proposals(ctx, `WHERE pp.status = $1 ORDER BY pp.created_at`+pageLimit(limit), recovery.Pending)
 }
 
 func (r *RecoveryRepo) proposals(ctx context.Context, where string, args ...any) ([]recovery.Proposal, error) {
@@ -804,7 +805,7 @@ func (r *RecoveryRepo) ExemptionsOf(ctx context.Context, personID, claimID strin
 // PendingExemptions lists the applications waiting for a decision, oldest
 // first.
 func (r *RecoveryRepo) PendingExemptions(ctx context.Context, limit int) ([]recovery.Exemption, error) {
-	return r.exemptions(ctx, `WHERE x.status = $1 ORDER BY x.created_at LIMIT $2`, recovery.Pending, limit)
+	return r.exemptions(ctx, `WHERE x.status = $1 ORDER BY x.created_at`+pageLimit(limit), recovery.Pending)
 }
 
 func (t recoveryTx) HasPendingExemption(ctx context.Context, claimID string) (bool, error) {

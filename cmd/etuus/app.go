@@ -413,6 +413,16 @@ func displayAddr(addr string) string {
 // serve answers requests until ctx ends, then lets requests in flight finish
 // before it closes the database.
 func (a *app) serve(ctx context.Context) error {
+	// The pool's connections are opened before the first request: the
+	// first burst of them would otherwise wait for backends to start.
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	t0 := time.Now()
+	if n, err := a.db.OpenPool(pctx); err != nil {
+		a.log.Warn("database pool not opened ahead; connections open as requests need them", "open", n, "err", err)
+	} else if n > 0 {
+		a.log.Info("database pool opened", "connections", n, "took", time.Since(t0))
+	}
+	cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.ln) }()
 	wctx, stopWorker := context.WithCancel(context.Background())

@@ -48,7 +48,9 @@ type app struct {
 	db      *store.DB
 	web     *web.Server
 	http    *http.Server
-	ln      net.Listener
+	// registry holds every collector /metrics answers with.
+	registry *prometheus.Registry
+	ln       net.Listener
 	// worker sends the outbox's notices from this process; nil when
 	// --outbox-worker=false or no channel is configured.
 	worker *outbox.Worker
@@ -172,6 +174,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
+	a.registry = reg
 	reg.MustRegister(
 		keep(collectors.NewGoCollector(), time.Second),
 		keep(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), time.Second),

@@ -210,6 +210,30 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }
 
+// metricsBuckets reads from a /metrics answer how many requests of route
+// the server answered within 1, 2.5, 5 and 10 ms, of how many.
+func metricsBuckets(body, route string) string {
+	var out []string
+	var count string
+	for line := range strings.Lines(body) {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), "} ")
+		if !ok || !strings.Contains(name, `route="`+route+`"`) {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(name, "etuus_http_request_duration_seconds_count"):
+			count = value
+		case strings.HasPrefix(name, "etuus_http_request_duration_seconds_bucket"):
+			for _, le := range []string{"0.001", "0.0025", "0.005", "0.01"} {
+				if strings.Contains(name, `le="`+le+`"`) {
+					out = append(out, "≤ "+le+" s: "+value)
+				}
+			}
+		}
+	}
+	return "n " + count + ", " + strings.Join(out, ", ")
+}
+
 // envInt reads a whole number from the environment, or def.
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
@@ -426,6 +450,12 @@ func TestAuditUnderStaffLoad(t *testing.T) {
 	}
 	t.Logf("/metrics during the phases: %d scrapes (one a second), p50 %s, p99 %s, slowest %s", len(scrapes),
 		ms(quantile(scrapes, 0.5)), ms(quantile(scrapes, 0.99)), ms(quantile(scrapes, 1)))
+	// The server's own histogram of its /metrics answers (the handler's
+	// time, without the network and the client's waiting for a core):
+	// read after a pause, as the answer is up to a second old.
+	time.Sleep(1100 * time.Millisecond)
+	_, body := e.get(scraper, "/metrics")
+	t.Logf("/metrics as the server timed them (all so far): %s", metricsBuckets(body, "GET /metrics"))
 	scrapes = scrapes[:0]
 	for range 200 {
 		d, ok := scrape()

@@ -253,7 +253,10 @@ func envInt(name string, def int) int {
 // the group commit; and the time of a /metrics scrape (no cookie, as a
 // scraper) once a second through the phases and 200 in a row after them.
 // Each phase lasts ETUUS_BENCH_SECONDS (60); ETUUS_BENCH_ROUNDS (1) pairs
-// of phases alternate. Timings never pass or fail it.
+// of phases alternate, after an untimed warm-up under the staff load of
+// ETUUS_BENCH_WARMUP seconds (10), reported apart. It also reports the
+// server's own histogram of its /metrics answers. Timings never pass or
+// fail it.
 func TestAuditUnderStaffLoad(t *testing.T) {
 	base := os.Getenv("ETUUS_BENCH_URL")
 	if base == "" {

@@ -55,3 +55,27 @@ func TestExpositionAge(t *testing.T) {
 		t.Errorf("a failed gathering answered %d, kept %q", w.Code, failing.body)
 	}
 }
+
+// Scrapes from many goroutines, with answers going stale and encoded in
+// the background meanwhile, all get a whole answer (go test -race).
+func TestExpositionConcurrent(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "things_total", Help: "Things."})
+	reg.MustRegister(c)
+	x := newExposition(reg, time.Millisecond)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 200 {
+				c.Inc()
+				w := httptest.NewRecorder()
+				x.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+				if w.Code != http.StatusOK || !strings.HasSuffix(w.Body.String(), "\n") || !strings.Contains(w.Body.String(), "things_total ") {
+					t.Errorf("answer %d:\n%s", w.Code, w.Body.String())
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

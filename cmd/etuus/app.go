@@ -48,7 +48,9 @@ type app struct {
 	db      *store.DB
 	web     *web.Server
 	http    *http.Server
-	ln      net.Listener
+	// registry holds every collector /metrics answers with.
+	registry *prometheus.Registry
+	ln       net.Listener
 	// worker sends the outbox's notices from this process; nil when
 	// --outbox-worker=false or no channel is configured.
 	worker *outbox.Worker
@@ -172,6 +174,7 @@ func newApp(ctx context.Context, c config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
+	a.registry = reg
 	reg.MustRegister(
 		keep(collectors.NewGoCollector(), time.Second),
 		keep(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), time.Second),
@@ -413,6 +416,16 @@ func displayAddr(addr string) string {
 // serve answers requests until ctx ends, then lets requests in flight finish
 // before it closes the database.
 func (a *app) serve(ctx context.Context) error {
+	// The pool's connections are opened before the first request: the
+	// first burst of them would otherwise wait for backends to start.
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	t0 := time.Now()
+	if n, err := a.db.OpenPool(pctx); err != nil {
+		a.log.Warn("database pool not opened ahead; connections open as requests need them", "open", n, "err", err)
+	} else if n > 0 {
+		a.log.Info("database pool opened", "connections", n, "took", time.Since(t0))
+	}
+	cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.ln) }()
 	wctx, stopWorker := context.WithCancel(context.Background())

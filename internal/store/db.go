@@ -227,6 +227,34 @@ func (db *DB) Dialect() string { return db.dialect.String() }
 // SQL is the underlying pool, for metrics and for the job queue's driver.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
+// OpenPool opens the connections the pool may hold, all of them on
+// PostgreSQL (none on SQLite), so that the first burst of requests after
+// start-up waits for no backend to start; tune keeps them open. It
+// returns how many the pool has open; an error (the database away) leaves
+// the pool to open connections as requests need them.
+func (db *DB) OpenPool(ctx context.Context) (int, error) {
+	n := db.dialect.warmPool()
+	conns := make([]*sql.Conn, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c, err := db.sql.Conn(ctx)
+			if err == nil {
+				err = c.PingContext(ctx)
+			}
+			conns[i], errs[i] = c, err
+		})
+	}
+	wg.Wait()
+	for _, c := range conns {
+		if c != nil {
+			c.Close() // back to the pool, which keeps it
+		}
+	}
+	return db.sql.Stats().OpenConnections, errors.Join(errs...)
+}
+
 // Ping checks that the database answers; /readyz uses it.
 func (db *DB) Ping(ctx context.Context) error {
 	var n int

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing/fstest"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -41,17 +40,39 @@ func (d dialect) driver() string {
 }
 
 // tune sizes the connection pool. SQLite has one writer at a time, so a few
-// connections serve the readers WAL allows; PostgreSQL gets a real pool.
+// connections serve the readers WAL allows; PostgreSQL gets a real pool,
+// whose idle connections are kept however long they idle. database/sql
+// hands out the connection that was returned last, so the ones beyond a
+// quiet hour's concurrency idle; closing them after minutes meant that
+// the next burst opened them again, and a new PostgreSQL connection costs
+// a backend's fork and, for each table and statement its first requests
+// use, loading the catalog and planning afresh (the staff queue's query:
+// 12–20 ms on a new backend, 1.5 ms after; sends of 125–1,250 ms in the
+// first burst of issue 20's load test). Twenty idle backends cost the
+// database a few megabytes.
 func (d dialect) tune(db *sql.DB) {
 	if d == postgresDialect {
-		db.SetMaxOpenConns(20)
-		db.SetMaxIdleConns(20)
-		db.SetConnMaxIdleTime(5 * time.Minute)
+		db.SetMaxOpenConns(postgresPool)
+		db.SetMaxIdleConns(postgresPool)
+		db.SetConnMaxIdleTime(0)
 		return
 	}
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(0)
+}
+
+// postgresPool is the most connections a process holds to PostgreSQL.
+const postgresPool = 20
+
+// warmPool is how many connections OpenPool opens ahead of need: the
+// whole PostgreSQL pool; none on SQLite, whose connections open in
+// microseconds.
+func (d dialect) warmPool() int {
+	if d == postgresDialect {
+		return postgresPool
+	}
+	return 0
 }
 
 // probe is the first query run after opening; on SQLite it reads the schema

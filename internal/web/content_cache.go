@@ -16,8 +16,9 @@ import (
 // A kept content is therefore never stale: a thread answered, a minute
 // more of waiting, a proposal decided changes the data and so the key.
 // What it saves is html/template's work (every text still escaped by it,
-// once), which was most of these pages' cost; the reads, their audit
-// entries and the layout around the content are done for every request.
+// once), which was most of these pages' cost; the reads and their audit
+// entries are done for every request, and the layout around the content
+// is kept by what it shows (renderFramed).
 type contentCache struct {
 	mu sync.Mutex
 	m  map[[sha256.Size]byte]template.HTML
@@ -80,5 +81,5 @@ func (s *Server) renderContentCached(w http.ResponseWriter, r *http.Request, sta
 		s.contents.put(key, content)
 	}
 	p.Content = content
-	s.render(w, r, status, name, p)
+	s.renderFramed(w, r, status, name, p)
 }

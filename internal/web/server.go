@@ -156,6 +156,8 @@ type Server struct {
 	// contents keeps staff queue pages' content as rendered, by what it
 	// shows (renderContentCached).
 	contents contentCache
+	// frames keeps the layout around kept contents (renderFramed).
+	frames frameCache
 	// waits keeps the queue's wait texts (waited), waitCount counts them.
 	waits     sync.Map
 	waitCount atomic.Int64

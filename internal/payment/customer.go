@@ -80,26 +80,25 @@ func (s *Service) StaffOverview(ctx context.Context, a access.Actor, personID st
 	return s.overview(ctx, personID)
 }
 
+// OverviewRows is what Repo.OverviewOf reads of one customer: their
+// payments (newest pay day first), benefits, status reports (oldest
+// period first), failed attempts and account changes (newest first).
+type OverviewRows struct {
+	Payments []Payment
+	Benefits []Benefit
+	Reports  []StatusReport
+	Returns  []Return
+	Accounts []AccountChange
+}
+
 func (s *Service) overview(ctx context.Context, pid string) (Overview, error) {
-	var o Overview
-	var err error
-	if o.Past, err = s.repo.PaymentsOf(ctx, pid); err != nil {
-		return o, err
-	}
-	bs, err := s.repo.BenefitsOf(ctx, pid)
+	rows, err := s.repo.OverviewOf(ctx, pid)
 	if err != nil {
-		return o, err
+		return Overview{}, err
 	}
+	o := Overview{Past: rows.Payments, Reports: rows.Reports, Returns: rows.Returns, Accounts: rows.Accounts}
+	bs := rows.Benefits
 	o.Upcoming = Upcoming(s.cfg.Schedules, bs, o.Past, civil.Today(s.now()), UpcomingMonths)
-	if o.Reports, err = s.repo.ReportsOf(ctx, pid, ""); err != nil {
-		return o, err
-	}
-	if o.Returns, err = s.repo.ReturnsOf(ctx, pid); err != nil {
-		return o, err
-	}
-	if o.Accounts, err = s.repo.AccountChangesOf(ctx, pid); err != nil {
-		return o, err
-	}
 	o.Upcoming = append(o.Upcoming, unpaidReports(bs, o.Reports, o.Past)...)
 	slices.SortStableFunc(o.Upcoming, func(a, b Due) int { return a.DueDate.Compare(b.DueDate) })
 	// The unemployment benefits, each with the next report it asks for.

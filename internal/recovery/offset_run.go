@@ -262,23 +262,17 @@ func (s *Service) plannedOffsets(ctx context.Context, personID string, pays []Pl
 	if len(pays) == 0 {
 		return out, nil
 	}
-	all, err := s.repo.ClaimsOf(ctx, personID)
+	all, pending, err := s.repo.ClaimsPendingOf(ctx, personID)
 	if err != nil {
 		return nil, err
 	}
 	var cs []*Claim
 	for i := range all {
 		c := all[i]
-		if c.Status != Open && c.Status != Reminded || c.Balance() == 0 {
+		if c.Status != Open && c.Status != Reminded || c.Balance() == 0 || pending[c.ID] {
 			continue
 		}
-		pending, err := s.hasPending(ctx, personID, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !pending {
-			cs = append(cs, &c)
-		}
+		cs = append(cs, &c)
 	}
 	if len(cs) == 0 {
 		return out, nil
@@ -300,30 +294,6 @@ func (s *Service) plannedOffsets(ctx context.Context, personID string, pays []Pl
 		}
 	}
 	return out, nil
-}
-
-// hasPending reports whether a plan proposal or exemption application of
-// the claim waits for a decision.
-func (s *Service) hasPending(ctx context.Context, personID, claimID string) (bool, error) {
-	ps, err := s.repo.ProposalsOf(ctx, personID, claimID)
-	if err != nil {
-		return false, err
-	}
-	for _, p := range ps {
-		if p.Status == Pending {
-			return true, nil
-		}
-	}
-	xs, err := s.repo.ExemptionsOf(ctx, personID, claimID)
-	if err != nil {
-		return false, err
-	}
-	for _, x := range xs {
-		if x.Status == Pending {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // SetComingPayments tells the service where a person's coming benefit

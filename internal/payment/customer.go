@@ -8,6 +8,7 @@ import (
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 // UpcomingMonths is how far ahead the customer's page shows coming
@@ -82,19 +83,31 @@ func (s *Service) StaffOverview(ctx context.Context, a access.Actor, personID st
 
 // OverviewRows is what Repo.OverviewOf reads of one customer: their
 // payments (newest pay day first), benefits, status reports (oldest
-// period first), failed attempts and account changes (newest first).
+// period first), failed attempts and account changes (newest first);
+// when asked, their recovery claims (newest first) and which of them have
+// an application waiting, for the forecast of offsets
+// (recovery.Service.OffsetForecast).
 type OverviewRows struct {
 	Payments []Payment
 	Benefits []Benefit
 	Reports  []StatusReport
 	Returns  []Return
 	Accounts []AccountChange
+	Claims   []recovery.Claim
+	Pending  map[string]bool
 }
 
 func (s *Service) overview(ctx context.Context, pid string) (Overview, error) {
-	rows, err := s.repo.OverviewOf(ctx, pid)
+	o, _, err := s.read(ctx, pid, false)
+	return o, err
+}
+
+// read is the customer's overview and, with claims, the rows it was made
+// of with the customer's recovery claims.
+func (s *Service) read(ctx context.Context, pid string, claims bool) (Overview, OverviewRows, error) {
+	rows, err := s.repo.OverviewOf(ctx, pid, claims)
 	if err != nil {
-		return Overview{}, err
+		return Overview{}, rows, err
 	}
 	o := Overview{Past: rows.Payments, Reports: rows.Reports, Returns: rows.Returns, Accounts: rows.Accounts}
 	bs := rows.Benefits
@@ -113,7 +126,7 @@ func (s *Service) overview(ctx context.Context, pid string) (Overview, error) {
 			o.NextReports = append(o.NextReports, NextReport(b, mine, s.cfg.filing(), civil.Today(s.now())))
 		}
 	}
-	return o, nil
+	return o, rows, nil
 }
 
 // Payment is one of the customer's own payments; another customer's is

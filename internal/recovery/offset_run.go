@@ -258,24 +258,35 @@ func (s *Service) PlannedOffsets(ctx context.Context, a access.Actor, pays []Pla
 }
 
 func (s *Service) plannedOffsets(ctx context.Context, personID string, pays []PlannedPayment) (map[string][]Offset, error) {
-	out := map[string][]Offset{}
 	if len(pays) == 0 {
-		return out, nil
+		return map[string][]Offset{}, nil
 	}
 	all, pending, err := s.repo.ClaimsPendingOf(ctx, personID)
 	if err != nil {
 		return nil, err
 	}
+	return s.OffsetForecast(all, pending, pays), nil
+}
+
+// OffsetForecast is PlannedOffsets over the customer's claims as
+// Repo.ClaimsPendingOf reads them (all of them, and which have an
+// application waiting), for a caller that read them together with its
+// own reads. It does not change claims.
+func (s *Service) OffsetForecast(claims []Claim, pending map[string]bool, pays []PlannedPayment) map[string][]Offset {
+	out := map[string][]Offset{}
+	if len(pays) == 0 {
+		return out
+	}
 	var cs []*Claim
-	for i := range all {
-		c := all[i]
+	for i := range claims {
+		c := claims[i]
 		if c.Status != Open && c.Status != Reminded || c.Balance() == 0 || pending[c.ID] {
 			continue
 		}
 		cs = append(cs, &c)
 	}
 	if len(cs) == 0 {
-		return out, nil
+		return out
 	}
 	byDue(cs)
 	pays = slices.Clone(pays)
@@ -293,7 +304,7 @@ func (s *Service) plannedOffsets(ctx context.Context, personID string, pays []Pl
 				Kind: t.claim.Kind, Cents: t.cents, PayDate: p.Payment.PaymentDate})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // SetComingPayments tells the service where a person's coming benefit

@@ -10,6 +10,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/payment"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 // PaymentRepo is the payment service's storage: the SQL only.
@@ -384,16 +385,22 @@ func (r *PaymentRepo) ReportsOf(ctx context.Context, personID, benefitID string)
 
 // OverviewOf reads the customer's payments, benefits, status reports,
 // failed attempts and account changes — the same queries as PaymentsOf,
-// BenefitsOf, ReportsOf(…, ""), ReturnsOf and AccountChangesOf — in one
-// round trip on PostgreSQL (readBatch).
-func (r *PaymentRepo) OverviewOf(ctx context.Context, personID string) (payment.OverviewRows, error) {
+// BenefitsOf, ReportsOf(…, ""), ReturnsOf and AccountChangesOf — and with
+// claims ClaimsPendingOf's, in one round trip on PostgreSQL (readBatch).
+func (r *PaymentRepo) OverviewOf(ctx context.Context, personID string, claims bool) (payment.OverviewRows, error) {
 	var o payment.OverviewRows
-	err := r.db.readBatch(ctx,
+	reads := []batchRead{
 		into(&o.Payments, paymentsOfQuery, scanPaymentRead, personID),
 		into(&o.Benefits, benefitsOfQuery, scanBenefit, personID),
 		into(&o.Reports, reportsOfQuery, scanReport, personID, ""),
 		into(&o.Returns, returnsOfQuery, scanReturn, personID),
-		into(&o.Accounts, accountChangesOfQuery, scanAccountChange, personID))
+		into(&o.Accounts, accountChangesOfQuery, scanAccountChange, personID),
+	}
+	if claims {
+		o.Pending = map[string]bool{}
+		reads = append(reads, into(&o.Claims, claimsPendingOfSQL, scanClaimPending(o.Pending), personID, recovery.Pending))
+	}
+	err := r.db.readBatch(ctx, reads...)
 	return o, err
 }
 

@@ -17,13 +17,19 @@ import (
 	"github.com/etuus/etuus/internal/store/storetest"
 )
 
-// separateOverview is what OverviewOf replaces: the five reads one by one.
-func separateOverview(t *testing.T, db *store.DB, personID string) payment.OverviewRows {
+// separateOverview is what OverviewOf replaces: the five reads one by one,
+// and with claims the recovery repository's ClaimsPendingOf.
+func separateOverview(t *testing.T, db *store.DB, personID string, claims bool) payment.OverviewRows {
 	t.Helper()
 	ctx := context.Background()
 	r := db.Payment()
 	var o payment.OverviewRows
 	var err error
+	if claims {
+		if o.Claims, o.Pending, err = db.Recovery().ClaimsPendingOf(ctx, personID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if o.Payments, err = r.PaymentsOf(ctx, personID); err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +100,17 @@ func TestOverviewOfSameAsSeparateReads(t *testing.T) {
 			filled bool // every list has rows
 		}{{"everything", me.ID, true}, {"payments only", other.ID, false}, {"nothing", nobody.ID, false}} {
 			t.Run(c.name, func(t *testing.T) {
-				got, err := db.Payment().OverviewOf(ctx, c.id)
-				if err != nil {
-					t.Fatal(err)
+				for _, claims := range []bool{false, true} {
+					got, err := db.Payment().OverviewOf(ctx, c.id, claims)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := separateOverview(t, db, c.id, claims)
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("OverviewOf(claims %v) =\n%+v\nthe separate reads =\n%+v", claims, got, want)
+					}
 				}
-				want := separateOverview(t, db, c.id)
-				if !reflect.DeepEqual(got, want) {
-					t.Errorf("OverviewOf =\n%+v\nthe separate reads =\n%+v", got, want)
-				}
+				got, _ := db.Payment().OverviewOf(ctx, c.id, true)
 				if c.filled && (len(got.Payments) == 0 || len(got.Benefits) == 0 || len(got.Reports) == 0 ||
 					len(got.Returns) == 0 || len(got.Accounts) == 0) {
 					t.Errorf("a list is empty, so the comparison shows little: %+v", got)
@@ -195,10 +204,72 @@ func TestClaimsPendingOf(t *testing.T) {
 			if !reflect.DeepEqual(pending, wantPending) {
 				t.Errorf("%s: pending = %v, want %v", who.FamilyName, pending, wantPending)
 			}
+			// The payments page reads them with the payments, the same.
+			o, err := db.Payment().OverviewOf(ctx, who.ID, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(o.Claims, cs) || !reflect.DeepEqual(o.Pending, pending) {
+				t.Errorf("%s: OverviewOf's claims =\n%+v %v\nClaimsPendingOf =\n%+v %v", who.FamilyName, o.Claims, o.Pending, cs, pending)
+			}
+			if want := separateOverview(t, db, who.ID, true); !reflect.DeepEqual(o, want) || len(o.Benefits) != 1 {
+				t.Errorf("%s: OverviewOf =\n%+v\nthe separate reads =\n%+v", who.FamilyName, o, want)
+			}
 		}
 		cs, pending, _ := db.Recovery().ClaimsPendingOf(ctx, me.ID)
 		if want := map[string]bool{proposed.ID: true, exempting.ID: true}; len(cs) != 4 || !reflect.DeepEqual(pending, want) {
 			t.Errorf("mine: %d claims, pending %v; want 4, %v", len(cs), pending, want)
+		}
+	})
+}
+
+// TestMyPaymentsSameAsSeparateReads: the payments page (one read of the
+// repository, the forecast over the claims read with it) shows what the
+// overview and the forecast read on their own (Payments, then Coming
+// through recovery.PlannedOffsets) show: an offset from a coming pension
+// for an overdue claim, none for a claim with a plan proposal waiting,
+// none for a customer without claims.
+func TestMyPaymentsSameAsSeparateReads(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rec, svc := offsetServices(db)
+		due := civil.New(2025, 12, 1)
+		overdue := &recovery.Claim{Kind: recovery.Overpayment, Principal: 50000, DueDate: due, InterestTo: civil.New(2026, 1, 7)}
+		older := &recovery.Claim{Kind: recovery.Overpayment, Principal: 900, DueDate: due.AddDays(-30), InterestTo: civil.New(2026, 1, 7)}
+		a := offsetPerson(t, db, 70000, overdue, older)
+		waiting := &recovery.Claim{Kind: recovery.Overpayment, Principal: 50000, DueDate: due, InterestTo: civil.New(2026, 1, 7)}
+		b := offsetPerson(t, db, 70000, waiting)
+		if _, err := rec.ProposePlan(ctx, access.AsCustomer(b.ID), waiting.ID,
+			recovery.PlanRequest{MonthlyCents: 5000, FirstDue: civil.New(2026, 2, 20)}, ""); err != nil {
+			t.Fatal(err)
+		}
+		c := offsetPerson(t, db, 70000)
+		for _, x := range []struct {
+			name      string
+			who       customer.Person
+			anyOffset bool
+		}{{"overdue claims", a, true}, {"a plan proposed", b, false}, {"no claims", c, false}} {
+			t.Run(x.name, func(t *testing.T) {
+				me := access.AsCustomer(x.who.ID)
+				got, err := svc.MyPayments(ctx, me)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o, err := svc.Payments(ctx, me)
+				if err != nil {
+					t.Fatal(err)
+				}
+				coming, err := svc.Coming(ctx, me, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got.Overview, o) || !reflect.DeepEqual(got.Coming, coming) {
+					t.Errorf("MyPayments =\n%+v\nPayments and Coming =\n%+v\n%+v", got, o, coming)
+				}
+				if len(got.Coming) == 0 || got.AnyOffset != x.anyOffset {
+					t.Errorf("%d coming, any offset %v; want some, %v", len(got.Coming), got.AnyOffset, x.anyOffset)
+				}
+			})
 		}
 	})
 }

@@ -481,18 +481,24 @@ func (r *RecoveryRepo) ClaimsPendingOf(ctx context.Context, personID string) ([]
 		return nil, nil, err
 	}
 	pending := map[string]bool{}
-	cs, err := scanAll(rows, func(row interface{ Scan(...any) error }) (recovery.Claim, error) {
-		var waits bool
-		c, err := scanClaim(scanTailOf(row, &waits))
-		if waits {
-			pending[c.ID] = true
-		}
-		return c, err
-	})
+	cs, err := scanAll(rows, scanClaimPending(pending))
 	if err != nil {
 		return nil, nil, err
 	}
 	return cs, pending, nil
+}
+
+// scanClaimPending scans a row of claimsPendingOfSQL, adding the claim's
+// ID to pending when an application of it waits.
+func scanClaimPending(pending map[string]bool) func(row interface{ Scan(...any) error }) (recovery.Claim, error) {
+	return func(row interface{ Scan(...any) error }) (recovery.Claim, error) {
+		var waits bool
+		c, err := scanClaim(scanTailOf(row, &waits))
+		if err == nil && waits {
+			pending[c.ID] = true
+		}
+		return c, err
+	}
 }
 
 // ClaimOf returns one of a customer's claims with its history. Another

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,7 +39,7 @@ func BenchmarkStaffQueuePage(b *testing.B) {
 		b.Fatalf("the queue does not show the threads:\n%s", body)
 	}
 	stmts := statementsPerRequest(b, e, c, "/staff/messages")
-	pageRate(b, c, e.base+"/staff/messages", stmts)
+	pageRate(b, e, c, e.base+"/staff/messages", stmts)
 }
 
 // BenchmarkMyPaymentsPage is Matti's payments page (his benefit's
@@ -53,7 +54,7 @@ func BenchmarkMyPaymentsPage(b *testing.B) {
 		b.Fatalf("/my/payments: %d", resp.StatusCode)
 	}
 	stmts := statementsPerRequest(b, e, c, "/my/payments")
-	pageRate(b, c, e.base+"/my/payments", stmts)
+	pageRate(b, e, c, e.base+"/my/payments", stmts)
 }
 
 // statementsPerRequest counts, on PostgreSQL, the statements the server
@@ -124,14 +125,79 @@ func statementsPerRequest(b *testing.B, e *running, c *http.Client, path string)
 }
 
 // pageRate is loopbackRate that also reports the CPU time of this process
-// (server and clients together, not the database's) per request, and the
-// statements per request when counted (stmts >= 0).
-func pageRate(b *testing.B, c *http.Client, url string, stmts float64) {
-	before := processCPU()
+// (server and clients together) per request, on PostgreSQL the CPU time of
+// the test's own cluster per request (its postmaster and every process
+// under it: the backends serving the requests, and its background
+// processes), and the statements per request when counted (stmts >= 0).
+func pageRate(b *testing.B, e *running, c *http.Client, url string, stmts float64) {
+	pg := clusterCPU(b, e)
+	before, pgBefore := processCPU(), pg()
 	loopbackRate(b, c, url)
 	b.ReportMetric(float64((processCPU()-before).Microseconds())/float64(b.N), "cpu-µs/req")
 	if stmts >= 0 {
+		b.ReportMetric(float64((pg()-pgBefore).Microseconds())/float64(b.N), "pg-cpu-µs/req")
 		b.ReportMetric(stmts, "stmts/req")
+	}
+}
+
+// clusterCPU returns a reader of the CPU time of the PostgreSQL cluster
+// the app runs on (the postmaster of its data directory, its children
+// alive and those it has reaped), or of nothing on SQLite. The cluster is
+// the test process's own (storetest), so nothing else runs on it.
+func clusterCPU(b *testing.B, e *running) func() time.Duration {
+	b.Helper()
+	if !strings.HasPrefix(e.dbURL(), "postgres") {
+		return func() time.Duration { return 0 }
+	}
+	db, err := sql.Open("pgx", e.dbURL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var data string
+	if err := db.QueryRow(`SHOW data_directory`).Scan(&data); err != nil {
+		b.Fatal(err)
+	}
+	pidFile, err := os.ReadFile(filepath.Join(data, "postmaster.pid"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	postmaster := strings.TrimSpace(strings.SplitN(string(pidFile), "\n", 2)[0])
+	// stat is /proc/<pid>/stat's fields after the command: state, ppid,
+	// …; utime, stime, cutime, cstime are fields 14-17 (indexes 11-14),
+	// in clock ticks of 10 ms.
+	stat := func(pid string) []string {
+		raw, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return nil
+		}
+		s := string(raw)
+		return strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	}
+	ticks := func(f []string, from, to int) time.Duration {
+		var n int64
+		for i := from; i <= to; i++ {
+			v, _ := strconv.ParseInt(f[i], 10, 64)
+			n += v
+		}
+		return time.Duration(n) * 10 * time.Millisecond
+	}
+	return func() time.Duration {
+		f := stat(postmaster)
+		if f == nil {
+			b.Fatalf("no postmaster %s", postmaster)
+		}
+		total := ticks(f, 11, 14)
+		procs, _ := os.ReadDir("/proc")
+		for _, p := range procs {
+			if p.Name()[0] < '0' || p.Name()[0] > '9' {
+				continue
+			}
+			if f := stat(p.Name()); len(f) > 12 && f[1] == postmaster {
+				total += ticks(f, 11, 12)
+			}
+		}
+		return total
 	}
 }
 

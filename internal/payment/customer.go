@@ -8,6 +8,7 @@ import (
 	"github.com/etuus/etuus/internal/access"
 	"github.com/etuus/etuus/internal/fault"
 	"github.com/etuus/etuus/internal/fi/civil"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 // UpcomingMonths is how far ahead the customer's page shows coming
@@ -80,26 +81,37 @@ func (s *Service) StaffOverview(ctx context.Context, a access.Actor, personID st
 	return s.overview(ctx, personID)
 }
 
+// OverviewRows is what Repo.OverviewOf reads of one customer: their
+// payments (newest pay day first), benefits, status reports (oldest
+// period first), failed attempts and account changes (newest first);
+// when asked, their recovery claims (newest first) and which of them have
+// an application waiting, for the forecast of offsets
+// (recovery.Service.OffsetForecast).
+type OverviewRows struct {
+	Payments []Payment
+	Benefits []Benefit
+	Reports  []StatusReport
+	Returns  []Return
+	Accounts []AccountChange
+	Claims   []recovery.Claim
+	Pending  map[string]bool
+}
+
 func (s *Service) overview(ctx context.Context, pid string) (Overview, error) {
-	var o Overview
-	var err error
-	if o.Past, err = s.repo.PaymentsOf(ctx, pid); err != nil {
-		return o, err
-	}
-	bs, err := s.repo.BenefitsOf(ctx, pid)
+	o, _, err := s.read(ctx, pid, false)
+	return o, err
+}
+
+// read is the customer's overview and, with claims, the rows it was made
+// of with the customer's recovery claims.
+func (s *Service) read(ctx context.Context, pid string, claims bool) (Overview, OverviewRows, error) {
+	rows, err := s.repo.OverviewOf(ctx, pid, claims)
 	if err != nil {
-		return o, err
+		return Overview{}, rows, err
 	}
+	o := Overview{Past: rows.Payments, Reports: rows.Reports, Returns: rows.Returns, Accounts: rows.Accounts}
+	bs := rows.Benefits
 	o.Upcoming = Upcoming(s.cfg.Schedules, bs, o.Past, civil.Today(s.now()), UpcomingMonths)
-	if o.Reports, err = s.repo.ReportsOf(ctx, pid, ""); err != nil {
-		return o, err
-	}
-	if o.Returns, err = s.repo.ReturnsOf(ctx, pid); err != nil {
-		return o, err
-	}
-	if o.Accounts, err = s.repo.AccountChangesOf(ctx, pid); err != nil {
-		return o, err
-	}
 	o.Upcoming = append(o.Upcoming, unpaidReports(bs, o.Reports, o.Past)...)
 	slices.SortStableFunc(o.Upcoming, func(a, b Due) int { return a.DueDate.Compare(b.DueDate) })
 	// The unemployment benefits, each with the next report it asks for.
@@ -114,7 +126,7 @@ func (s *Service) overview(ctx context.Context, pid string) (Overview, error) {
 			o.NextReports = append(o.NextReports, NextReport(b, mine, s.cfg.filing(), civil.Today(s.now())))
 		}
 	}
-	return o, nil
+	return o, rows, nil
 }
 
 // Payment is one of the customer's own payments; another customer's is

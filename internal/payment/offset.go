@@ -175,21 +175,24 @@ func planned(due []Due) []recovery.PlannedPayment {
 // from them: the advance notice of an offset (DOMAIN.md §5). The forecast
 // takes the claims as they stand; the run decides on the pay day.
 func (s *Service) Coming(ctx context.Context, a access.Actor, o Overview) ([]ComingPayment, error) {
-	out := make([]ComingPayment, len(o.Upcoming))
-	for i, d := range o.Upcoming {
-		out[i] = ComingPayment{Due: d}
-	}
 	if s.cfg.Recovery == nil || len(o.Upcoming) == 0 {
-		return out, nil
+		return withOffsets(o.Upcoming, nil), nil
 	}
 	offs, err := s.cfg.Recovery.PlannedOffsets(ctx, a, planned(o.Upcoming))
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		out[i].Offsets = offs[dueKey(out[i].Due)]
+	return withOffsets(o.Upcoming, offs), nil
+}
+
+// withOffsets is the coming instalments with the offsets planned from
+// them (by dueKey).
+func withOffsets(due []Due, offs map[string][]recovery.Offset) []ComingPayment {
+	out := make([]ComingPayment, len(due))
+	for i, d := range due {
+		out[i] = ComingPayment{Due: d, Offsets: offs[dueKey(d)]}
 	}
-	return out, nil
+	return out
 }
 
 // ComingFor lists a person's coming instalments for the recovery
@@ -251,16 +254,24 @@ type MyPayments struct {
 	PastOffset bool
 }
 
-// MyPayments reads the customer's own payments page.
+// MyPayments reads the customer's own payments page: the overview and
+// the claims the forecast of offsets needs in one read of the repository
+// (Coming's forecast, without a second round trip).
 func (s *Service) MyPayments(ctx context.Context, a access.Actor) (MyPayments, error) {
 	var m MyPayments
-	var err error
-	if m.Overview, err = s.Payments(ctx, a); err != nil {
+	pid, err := customerOf(a)
+	if err != nil {
 		return m, err
 	}
-	if m.Coming, err = s.Coming(ctx, a, m.Overview); err != nil {
+	var rows OverviewRows
+	if m.Overview, rows, err = s.read(ctx, pid, s.cfg.Recovery != nil); err != nil {
 		return m, err
 	}
+	var offs map[string][]recovery.Offset
+	if s.cfg.Recovery != nil && len(m.Upcoming) > 0 {
+		offs = s.cfg.Recovery.OffsetForecast(rows.Claims, rows.Pending, planned(m.Upcoming))
+	}
+	m.Coming = withOffsets(m.Upcoming, offs)
 	for _, c := range m.Coming {
 		m.AnyOffset = m.AnyOffset || len(c.Offsets) > 0
 	}

@@ -43,6 +43,12 @@ type Repo interface {
 	// ReportsOf lists the customer's status reports for the benefit (all
 	// of theirs when benefitID is ""), oldest period first.
 	ReportsOf(ctx context.Context, personID, benefitID string) ([]StatusReport, error)
+	// OverviewOf reads what PaymentsOf, BenefitsOf, ReportsOf(…, ""),
+	// ReturnsOf and AccountChangesOf return for the customer, and with
+	// claims what the recovery repository's ClaimsPendingOf returns,
+	// together (on PostgreSQL in one round trip): the customer's payments
+	// page.
+	OverviewOf(ctx context.Context, personID string, claims bool) (OverviewRows, error)
 	offsetRepo   // offset.go
 	ReturnsRepo  // rejected and returned payments (returns.go)
 	AccountRepo  // the payment account (account.go)

@@ -258,30 +258,35 @@ func (s *Service) PlannedOffsets(ctx context.Context, a access.Actor, pays []Pla
 }
 
 func (s *Service) plannedOffsets(ctx context.Context, personID string, pays []PlannedPayment) (map[string][]Offset, error) {
-	out := map[string][]Offset{}
 	if len(pays) == 0 {
-		return out, nil
+		return map[string][]Offset{}, nil
 	}
-	all, err := s.repo.ClaimsOf(ctx, personID)
+	all, pending, err := s.repo.ClaimsPendingOf(ctx, personID)
 	if err != nil {
 		return nil, err
 	}
+	return s.OffsetForecast(all, pending, pays), nil
+}
+
+// OffsetForecast is PlannedOffsets over the customer's claims as
+// Repo.ClaimsPendingOf reads them (all of them, and which have an
+// application waiting), for a caller that read them together with its
+// own reads. It does not change claims.
+func (s *Service) OffsetForecast(claims []Claim, pending map[string]bool, pays []PlannedPayment) map[string][]Offset {
+	out := map[string][]Offset{}
+	if len(pays) == 0 {
+		return out
+	}
 	var cs []*Claim
-	for i := range all {
-		c := all[i]
-		if c.Status != Open && c.Status != Reminded || c.Balance() == 0 {
+	for i := range claims {
+		c := claims[i]
+		if c.Status != Open && c.Status != Reminded || c.Balance() == 0 || pending[c.ID] {
 			continue
 		}
-		pending, err := s.hasPending(ctx, personID, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !pending {
-			cs = append(cs, &c)
-		}
+		cs = append(cs, &c)
 	}
 	if len(cs) == 0 {
-		return out, nil
+		return out
 	}
 	byDue(cs)
 	pays = slices.Clone(pays)
@@ -299,31 +304,7 @@ func (s *Service) plannedOffsets(ctx context.Context, personID string, pays []Pl
 				Kind: t.claim.Kind, Cents: t.cents, PayDate: p.Payment.PaymentDate})
 		}
 	}
-	return out, nil
-}
-
-// hasPending reports whether a plan proposal or exemption application of
-// the claim waits for a decision.
-func (s *Service) hasPending(ctx context.Context, personID, claimID string) (bool, error) {
-	ps, err := s.repo.ProposalsOf(ctx, personID, claimID)
-	if err != nil {
-		return false, err
-	}
-	for _, p := range ps {
-		if p.Status == Pending {
-			return true, nil
-		}
-	}
-	xs, err := s.repo.ExemptionsOf(ctx, personID, claimID)
-	if err != nil {
-		return false, err
-	}
-	for _, x := range xs {
-		if x.Status == Pending {
-			return true, nil
-		}
-	}
-	return false, nil
+	return out
 }
 
 // SetComingPayments tells the service where a person's coming benefit

@@ -32,6 +32,11 @@ type Repo interface {
 	RecordViews(ctx context.Context, es ...audit.Entry) error
 
 	ClaimsOf(ctx context.Context, personID string) ([]Claim, error)
+	// ClaimsPendingOf is ClaimsOf with the IDs of those claims that have
+	// a plan proposal or an exemption application waiting for a decision
+	// (status Pending) — what ProposalsOf and ExemptionsOf of each claim
+	// would tell — in one read.
+	ClaimsPendingOf(ctx context.Context, personID string) ([]Claim, map[string]bool, error)
 	// ClaimOf is one claim of the customer with its history.
 	ClaimOf(ctx context.Context, personID, claimID string) (Claim, []Event, error)
 	ProposalsOf(ctx context.Context, personID, claimID string) ([]Proposal, error)

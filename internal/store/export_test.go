@@ -20,6 +20,8 @@ const (
 	QueuedEntriesSQL = queuedEntriesSQL
 	WaitingCountsSQL = waitingCountsSQL
 	InterestPaidSQL  = interestPaidSQL
+
+	ClaimsPendingOfSQL = claimsPendingOfSQL
 )
 
 // ReversibleCreditSQL is the query a reversal finds its payment with.

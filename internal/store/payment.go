@@ -10,6 +10,7 @@ import (
 	"github.com/etuus/etuus/internal/audit"
 	"github.com/etuus/etuus/internal/fi/civil"
 	"github.com/etuus/etuus/internal/payment"
+	"github.com/etuus/etuus/internal/recovery"
 )
 
 // PaymentRepo is the payment service's storage: the SQL only.
@@ -51,10 +52,12 @@ func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 	return p, err
 }
 
+const paymentsOfQuery = `SELECT ` + paymentReadColumns + ` FROM payments WHERE person_id = $1
+	ORDER BY pay_date DESC, id DESC LIMIT 500`
+
 // PaymentsOf lists the customer's payments, newest pay day first.
 func (r *PaymentRepo) PaymentsOf(ctx context.Context, personID string) ([]payment.Payment, error) {
-	rows, err := r.db.query(ctx, `SELECT `+paymentReadColumns+` FROM payments WHERE person_id = $1
-		ORDER BY pay_date DESC, id DESC LIMIT 500`, personID)
+	rows, err := r.db.query(ctx, paymentsOfQuery, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -82,9 +85,11 @@ func scanBenefitHolder(row interface{ Scan(...any) error }) (payment.Benefit, er
 	return b, err
 }
 
+const benefitsOfQuery = `SELECT ` + benefitColumns + ` FROM benefits b WHERE b.person_id = $1 ORDER BY b.starts, b.id`
+
 // BenefitsOf lists the customer's benefits.
 func (r *PaymentRepo) BenefitsOf(ctx context.Context, personID string) ([]payment.Benefit, error) {
-	rows, err := r.db.query(ctx, `SELECT `+benefitColumns+` FROM benefits b WHERE b.person_id = $1 ORDER BY b.starts, b.id`, personID)
+	rows, err := r.db.query(ctx, benefitsOfQuery, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -376,6 +381,27 @@ func (r *PaymentRepo) ReportsOf(ctx context.Context, personID, benefitID string)
 		return nil, err
 	}
 	return scanAll(rows, scanReport)
+}
+
+// OverviewOf reads the customer's payments, benefits, status reports,
+// failed attempts and account changes — the same queries as PaymentsOf,
+// BenefitsOf, ReportsOf(…, ""), ReturnsOf and AccountChangesOf — and with
+// claims ClaimsPendingOf's, in one round trip on PostgreSQL (readBatch).
+func (r *PaymentRepo) OverviewOf(ctx context.Context, personID string, claims bool) (payment.OverviewRows, error) {
+	var o payment.OverviewRows
+	reads := []batchRead{
+		into(&o.Payments, paymentsOfQuery, scanPaymentRead, personID),
+		into(&o.Benefits, benefitsOfQuery, scanBenefit, personID),
+		into(&o.Reports, reportsOfQuery, scanReport, personID, ""),
+		into(&o.Returns, returnsOfQuery, scanReturn, personID),
+		into(&o.Accounts, accountChangesOfQuery, scanAccountChange, personID),
+	}
+	if claims {
+		o.Pending = map[string]bool{}
+		reads = append(reads, into(&o.Claims, claimsPendingOfSQL, scanClaimPending(o.Pending), personID, recovery.Pending))
+	}
+	err := r.db.readBatch(ctx, reads...)
+	return o, err
 }
 
 func (t paymentTx) ReportsOf(ctx context.Context, personID, benefitID string) ([]payment.StatusReport, error) {

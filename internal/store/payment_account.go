@@ -26,10 +26,12 @@ func scanAccountChange(row interface{ Scan(...any) error }) (payment.AccountChan
 	return c, err
 }
 
+const accountChangesOfQuery = `SELECT ` + accountChangeColumns + ` FROM payment_account_changes WHERE person_id = $1
+	ORDER BY created_at DESC, id DESC LIMIT 100`
+
 // AccountChangesOf lists the customer's account changes, newest first.
 func (r *PaymentRepo) AccountChangesOf(ctx context.Context, personID string) ([]payment.AccountChange, error) {
-	rows, err := r.db.query(ctx, `SELECT `+accountChangeColumns+` FROM payment_account_changes WHERE person_id = $1
-		ORDER BY created_at DESC, id DESC LIMIT 100`, personID)
+	rows, err := r.db.query(ctx, accountChangesOfQuery, personID)
 	if err != nil {
 		return nil, err
 	}

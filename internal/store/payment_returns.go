@@ -42,10 +42,12 @@ func (r *PaymentRepo) Returns(ctx context.Context, states []string, limit int) (
 	return scanAll(rows, scanReturn)
 }
 
+const returnsOfQuery = `SELECT ` + returnColumns + returnFrom + ` WHERE r.person_id = $1
+	ORDER BY r.created_at DESC, r.id DESC LIMIT 200`
+
 // ReturnsOf lists the customer's failed attempts, newest first.
 func (r *PaymentRepo) ReturnsOf(ctx context.Context, personID string) ([]payment.Return, error) {
-	rows, err := r.db.query(ctx, `SELECT `+returnColumns+returnFrom+` WHERE r.person_id = $1
-		ORDER BY r.created_at DESC, r.id DESC LIMIT 200`, personID)
+	rows, err := r.db.query(ctx, returnsOfQuery, personID)
 	if err != nil {
 		return nil, err
 	}

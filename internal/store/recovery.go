@@ -464,6 +464,43 @@ func (r *RecoveryRepo) ClaimsOf(ctx context.Context, personID string) ([]recover
 	return scanAll(rows, scanClaim)
 }
 
+// claimsPendingOfSQL is ClaimsOf's query with whether a plan proposal or
+// an exemption application of the claim waits ($2 the pending status),
+// each an index lookup by claim (plan_proposals_claim,
+// exemption_applications_claim).
+const claimsPendingOfSQL = `SELECT ` + claimColumns + `,
+	EXISTS (SELECT 1 FROM plan_proposals pp WHERE pp.claim_id = claims.id AND pp.person_id = claims.person_id AND pp.status = $2)
+	OR EXISTS (SELECT 1 FROM exemption_applications x WHERE x.claim_id = claims.id AND x.person_id = claims.person_id AND x.status = $2)
+	FROM claims WHERE person_id = $1 ORDER BY created_at DESC, id DESC`
+
+// ClaimsPendingOf lists a customer's claims, newest first, and which of
+// them have an application waiting for a decision.
+func (r *RecoveryRepo) ClaimsPendingOf(ctx context.Context, personID string) ([]recovery.Claim, map[string]bool, error) {
+	rows, err := r.db.query(ctx, claimsPendingOfSQL, personID, recovery.Pending)
+	if err != nil {
+		return nil, nil, err
+	}
+	pending := map[string]bool{}
+	cs, err := scanAll(rows, scanClaimPending(pending))
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, pending, nil
+}
+
+// scanClaimPending scans a row of claimsPendingOfSQL, adding the claim's
+// ID to pending when an application of it waits.
+func scanClaimPending(pending map[string]bool) func(row interface{ Scan(...any) error }) (recovery.Claim, error) {
+	return func(row interface{ Scan(...any) error }) (recovery.Claim, error) {
+		var waits bool
+		c, err := scanClaim(scanTailOf(row, &waits))
+		if err == nil && waits {
+			pending[c.ID] = true
+		}
+		return c, err
+	}
+}
+
 // ClaimOf returns one of a customer's claims with its history. Another
 // customer's claim is not found: the ID alone gives nothing away.
 func (r *RecoveryRepo) ClaimOf(ctx context.Context, personID, claimID string) (recovery.Claim, []recovery.Event, error) {

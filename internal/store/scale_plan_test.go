@@ -40,6 +40,8 @@ var pageQueries = []pageQuery{
 	{"/my: PersonByID", `SELECT id, hetu FROM persons WHERE id = $1`, func(p planParams) []any { return []any{p.person} }},
 	{"/my/claims: ClaimsOf", `SELECT id FROM claims WHERE person_id = $1 ORDER BY created_at DESC, id DESC`,
 		func(p planParams) []any { return []any{p.person} }},
+	{"/my/payments, /my/claims/{id}: ClaimsPendingOf", store.ClaimsPendingOfSQL,
+		func(p planParams) []any { return []any{p.person, recovery.Pending} }},
 	{"/my/claims/{id}: claimEvents", store.ClaimEventsSQL, func(p planParams) []any { return []any{p.claim} }},
 	{"/my/messages: PartyCounts", `SELECT count(*), COALESCE(sum(unread_customer), 0) FROM threads WHERE party_kind = $1 AND party_id = $2`,
 		func(p planParams) []any { return []any{"customer", p.person} }},

@@ -131,17 +131,29 @@ func (e *BrokenError) Error() string {
 	return fmt.Sprintf("audit log broken at entry %d: %s", e.Seq, e.Reason)
 }
 
-// ViewStore is a Store that lists the customers of view entries.
+// ViewStore is a Store that keeps, beside the chain, what each view entry
+// (ViewPrefix) showed.
 type ViewStore interface {
 	Store
-	// ViewSubjects lists, sorted, the customers the view showed.
-	ViewSubjects(ctx context.Context, viewID string) ([]string, error)
+	// View is the view's record; found is false when there is none.
+	View(ctx context.Context, viewID string) (v ViewRecord, found bool, err error)
+	// ViewCount is how many view records are kept.
+	ViewCount(ctx context.Context) (int64, error)
+}
+
+// ViewRecord is a view as kept beside the chain: its time, actor and
+// action (as in its entry) and the customers it showed, sorted.
+type ViewRecord struct {
+	At                         time.Time
+	ActorKind, ActorID, Action string
+	Subjects                   []string
 }
 
 // Verify walks the whole log and returns how many entries it checked, and a
 // *BrokenError for the first entry that was changed, removed or inserted.
-// On a ViewStore it also checks that each view's listed customers match
-// the digest its entry carries. Keyed entries are checked with the key
+// On a ViewStore it also checks each view's record beside the chain: its
+// time, actor and action are the entry's, its listed customers match the
+// digest the entry carries, and no record is there that no entry names. Keyed entries are checked with the key
 // they name, which must be among keys; once an entry is keyed, a plain one
 // after it is refused (a forger without the key would write plain ones).
 func Verify(ctx context.Context, s Store, keys ...Key) (int64, error) {
@@ -151,7 +163,13 @@ func Verify(ctx context.Context, s Store, keys ...Key) (int64, error) {
 		byID[k.ID] = k
 	}
 	keyed := false
-	var n int64
+	var n, views, keptBefore int64
+	if vs != nil {
+		var err error
+		if keptBefore, err = vs.ViewCount(ctx); err != nil {
+			return 0, err
+		}
+	}
 	prev := Genesis
 	want := int64(1)
 	err := s.Scan(ctx, func(e Entry) error {
@@ -177,18 +195,30 @@ func Verify(ctx context.Context, s Store, keys ...Key) (int64, error) {
 			keyed = true
 		}
 		if id, ok := strings.CutPrefix(e.Object, ViewPrefix); ok && vs != nil {
-			ids, err := vs.ViewSubjects(ctx, id)
-			if err != nil {
+			v, found, err := vs.View(ctx, id)
+			switch {
+			case err != nil:
 				return err
-			}
-			if SubjectsDigest(ids) != e.Detail {
+			case !found:
+				return &BrokenError{Seq: e.Seq, Reason: "the view's record is missing"}
+			case v.ActorKind != e.ActorKind || v.ActorID != e.ActorID || v.Action != e.Action || !v.At.Equal(e.At):
+				return &BrokenError{Seq: e.Seq, Reason: "the view's record (time, actor or action) does not match its entry"}
+			case SubjectsDigest(v.Subjects) != e.Detail:
 				return &BrokenError{Seq: e.Seq, Reason: "the customers listed for the view do not match its digest"}
 			}
+			views++
 		}
 		prev = e.Hash
 		want++
 		n++
 		return nil
 	})
+	// More view records than entries naming a view: records were added
+	// beside the chain. They are counted before the walk, so that views
+	// committed while it runs (their entries in the walk) raise no alarm;
+	// so many records would go unseen as views are added meanwhile.
+	if err == nil && vs != nil && keptBefore > views {
+		return n, &BrokenError{Seq: n + 1, Reason: fmt.Sprintf("%d view records were kept and %d entries name a view: records without an entry", keptBefore, views)}
+	}
 	return n, err
 }

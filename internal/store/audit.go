@@ -138,25 +138,37 @@ func viewRows(es []audit.Entry, at time.Time) (out []audit.Entry, lists, views [
 	return out, lists, views
 }
 
-// ViewSubjects lists the customers a view entry showed, sorted.
-func (db *DB) ViewSubjects(ctx context.Context, viewID string) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT s.subject_id FROM audit_views v JOIN audit_subject_sets s ON s.set_key = v.set_key
-		WHERE v.view_id = $1 ORDER BY s.subject_id`, viewID)
+// View is what is kept of a view entry beside the chain: its time, actor
+// and action, and the customers it showed (sorted); found is false when
+// no view has the ID.
+func (db *DB) View(ctx context.Context, viewID string) (v audit.ViewRecord, found bool, err error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT v.at, v.actor_kind, v.actor_id, v.action, COALESCE(s.subject_id, '')
+		FROM audit_views v LEFT JOIN audit_subject_sets s ON s.set_key = v.set_key WHERE v.view_id = $1`, viewID)
 	if err != nil {
-		return nil, err
+		return v, false, err
 	}
 	defer rows.Close()
-	var ids []string
 	for rows.Next() {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+		if err := rows.Scan(&v.At, &v.ActorKind, &v.ActorID, &v.Action, &id); err != nil {
+			return v, false, err
 		}
-		ids = append(ids, id)
+		found = true
+		if id != "" {
+			v.Subjects = append(v.Subjects, id)
+		}
 	}
 	// Sorted as Go sorts (bytewise), whatever the database's collation.
-	slices.Sort(ids)
-	return ids, rows.Err()
+	slices.Sort(v.Subjects)
+	v.At = v.At.UTC()
+	return v, found, rows.Err()
+}
+
+// ViewCount is how many views are kept beside the chain.
+func (db *DB) ViewCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM audit_views`).Scan(&n)
+	return n, err
 }
 
 // AuditHash is the hash of the entry with the sequence number.

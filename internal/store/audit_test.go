@@ -128,7 +128,7 @@ func TestAuditViews(t *testing.T) {
 			}
 		}
 		stmts := []string{`DROP TRIGGER audit_subject_sets_no_update`, `DROP TRIGGER audit_subject_sets_no_delete`,
-			`DROP TRIGGER audit_views_no_update`}
+			`DROP TRIGGER audit_views_no_update`, `DROP TRIGGER audit_views_no_delete`}
 		if db.Dialect() == "postgres" {
 			stmts = []string{`DROP TRIGGER audit_subject_sets_no_change ON audit_subject_sets`, `DROP TRIGGER audit_views_no_change ON audit_views`}
 		}
@@ -141,21 +141,32 @@ func TestAuditViews(t *testing.T) {
 		if err := db.Append(ctx, audit.View(audit.ActorStaff, "s1", "staff.view_queue", []string{"p001", "p002"})); err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range []struct{ tamper, undo string }{
+		for _, c := range []struct {
+			tamper, undo string
+			seq          int64
+		}{
 			{`UPDATE audit_subject_sets SET subject_id = 'p999' WHERE subject_id = 'p008'`,
-				`UPDATE audit_subject_sets SET subject_id = 'p008' WHERE subject_id = 'p999'`},
+				`UPDATE audit_subject_sets SET subject_id = 'p008' WHERE subject_id = 'p999'`, 2},
+			{`UPDATE audit_views SET actor_id = 's9' WHERE set_key IN (SELECT set_key FROM audit_subject_sets GROUP BY set_key HAVING count(*) = 450)`,
+				`UPDATE audit_views SET actor_id = 's1' WHERE actor_id = 's9'`, 2},
+			{`UPDATE audit_views SET action = 'staff.other' WHERE set_key IN (SELECT set_key FROM audit_subject_sets GROUP BY set_key HAVING count(*) = 450)`,
+				`UPDATE audit_views SET action = 'staff.view_queue' WHERE action = 'staff.other'`, 2},
+			// A view no entry names, added beside the chain (4 entries).
+			{`INSERT INTO audit_views (view_id, set_key, at, actor_kind, actor_id, action)
+				SELECT 'forged', set_key, at, actor_kind, 's666', action FROM audit_views WHERE actor_id = 's1' ORDER BY at LIMIT 1`,
+				`DELETE FROM audit_views WHERE view_id = 'forged'`, 5},
 			{`UPDATE audit_views SET set_key = (SELECT min(set_key) FROM audit_subject_sets GROUP BY set_key HAVING count(*) = 2)
 				WHERE action = 'staff.view_queue' AND set_key <> (SELECT min(set_key) FROM audit_subject_sets GROUP BY set_key HAVING count(*) = 2)`,
-				""},
-			{`DELETE FROM audit_subject_sets WHERE subject_id = 'p007'`, ""},
+				"", 2},
+			{`DELETE FROM audit_subject_sets WHERE subject_id = 'p007'`, "", 2},
 		} {
 			if _, err := db.SQL().Exec(c.tamper); err != nil {
 				t.Fatal(err)
 			}
 			_, err := audit.Verify(ctx, db)
 			var broken *audit.BrokenError
-			if !errors.As(err, &broken) || broken.Seq != 2 {
-				t.Errorf("after %s: Verify = %v; want broken at 2", c.tamper, err)
+			if !errors.As(err, &broken) || broken.Seq != c.seq {
+				t.Errorf("after %s: Verify = %v; want broken at %d", c.tamper, err, c.seq)
 			}
 			if c.undo != "" {
 				if _, err := db.SQL().Exec(c.undo); err != nil {

@@ -468,7 +468,7 @@ func NewID() string {
 // tenth of the table, so that plan is never chosen and every execution is
 // planned anew; with the number in the text the generic plan is the one
 // for a page, and the statement is planned a few times per connection.
-func pageLimit(n int) string { return " LIMIT " + strconv.Itoa(max(n, 1)) }
+func pageLimit(n int) string { return " LIMIT " + strconv.Itoa(max(n, 0)) }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 

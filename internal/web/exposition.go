@@ -77,13 +77,15 @@ func (x *exposition) answer() ([]byte, error) {
 	return x.encode(now)
 }
 
-// encode gathers and encodes an answer unless one gathered at or after
-// since is there by the time it may.
+// encode gathers and encodes an answer unless one young enough for a
+// scrape at since is there by the time it may.
 func (x *exposition) encode(since time.Time) ([]byte, error) {
 	x.encoding.Lock()
 	defer x.encoding.Unlock()
 	x.mu.Lock()
-	if x.body != nil && !x.at.Before(since) {
+	// An answer encoded while this one waited for the lock (or young
+	// enough for a scrape that came at since) is shared, not encoded again.
+	if x.body != nil && since.Sub(x.at) < x.maxAge {
 		body := x.body
 		x.mu.Unlock()
 		return body, nil

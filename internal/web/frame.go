@@ -73,7 +73,9 @@ const frameMarker template.HTML = "<!--etuus-content-ebf27c1d-->"
 
 type frame struct{ head, tail []byte }
 
-// frameCache keeps frames by key; past maxFrames it starts over.
+// frameCache keeps frames by key; past maxFrames it lets one go (any: a
+// map's order), so that citizens' frames, one each, do not sweep away the
+// staff queues' few.
 type frameCache struct {
 	mu sync.Mutex
 	m  map[frameKey]frame
@@ -91,8 +93,14 @@ func (c *frameCache) get(k frameKey) (frame, bool) {
 func (c *frameCache) put(k frameKey, f frame) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxFrames {
+	if c.m == nil {
 		c.m = map[frameKey]frame{}
+	}
+	for old := range c.m {
+		if len(c.m) < maxFrames {
+			break
+		}
+		delete(c.m, old)
 	}
 	c.m[k] = f
 }
